@@ -1,0 +1,40 @@
+# Agora: `make run` serves the demo forum, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint serve clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Agora needs Python 3.11 or newer (set PYTHON=python3.x)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) forum seed-demo
+	@echo "Agora is at http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

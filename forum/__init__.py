@@ -1,0 +1,61 @@
+"""Agora: a forum with community management built in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    instance = Path(config.get("INSTANCE_PATH") or ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.DEFAULTS)
+    app.config.update(config_module.from_environment(instance))
+    app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .errors import register_error_handlers
+    from .web import init_web
+
+    register_error_handlers(app)
+    init_web(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import database
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .blueprints import auth, boards, profiles
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(profiles.bp)
+    app.register_blueprint(boards.bp)

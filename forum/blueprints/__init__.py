@@ -1,0 +1,1 @@
+"""HTTP areas: each module parses requests, calls one service, renders or redirects."""

@@ -1,0 +1,46 @@
+"""`flask --app wsgi forum …` commands."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+forum_cli = AppGroup("forum", help="Agora maintenance commands.")
+
+
+@forum_cli.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--email", prompt=True)
+@click.password_option()
+def create_admin(username: str, email: str, password: str) -> None:
+    """Create an administrator account (or promote an existing one)."""
+    from .extensions import db
+    from .models import Role
+    from .services import accounts
+
+    existing = accounts.find_login(username)
+    if existing is not None:
+        existing.role = Role.ADMIN
+        db.session.commit()
+        click.echo(f"{existing.username} is now an administrator.")
+        return
+    try:
+        user = accounts.register(
+            accounts.Registration(username=username, email=email, password=password),
+            role=Role.ADMIN,
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created administrator {user.username}.")
+
+
+@forum_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Fill an empty forum with a living demo community (safe to run again)."""
+    from .demo import seed
+
+    seed(echo=click.echo)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(forum_cli)

@@ -1,0 +1,66 @@
+"""Settings from the environment, with safe local defaults.
+
+This is the only module that reads ``os.environ``; tests pass a mapping to ``create_app``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance: Path) -> str:
+    """Generate the key once into the instance folder so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance: Path) -> dict:
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'forum.db'}"
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "FORUM_SEARCH_INDEX": os.environ.get("FORUM_SEARCH_INDEX") or str(instance / "search"),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "TRUST_PROXY": _flag("TRUST_PROXY"),
+    }
+
+
+DEFAULTS: dict = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+    "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # posts are capped at 50k chars; 1 MiB is generous
+    "SITE_NAME": "Agora",
+    "POSTS_PER_PAGE": 20,
+    "THREADS_PER_PAGE": 25,
+    "MEMBERS_PER_PAGE": 30,
+    # Failed-login throttling: (attempts, window seconds) per account and per client address.
+    "LOGIN_LIMIT_ACCOUNT": (5, 15 * 60),
+    "LOGIN_LIMIT_IP": (20, 15 * 60),
+    "TESTING": False,
+}

@@ -1,0 +1,120 @@
+"""Domain errors and the handlers that turn every failure into a page a person understands."""
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .extensions import db
+
+from .permissions import Decision
+
+
+class Refused(Exception):
+    """A rule said no. Carries the reason and, for cooldowns, when to try again."""
+
+    def __init__(self, reason: str | Decision, *, status: int | None = None,
+                 retry_after: int | None = None, login_required: bool = False) -> None:
+        if isinstance(reason, Decision):
+            retry_after = reason.retry_after if retry_after is None else retry_after
+            login_required = reason.login_required
+            reason = reason.reason
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.login_required = login_required
+        self.status = status or (429 if retry_after else 403)
+
+
+class NotFound(Refused):
+    def __init__(self, reason: str = "We couldn't find that page.") -> None:
+        super().__init__(reason, status=404)
+
+
+def require(decision: Decision) -> None:
+    """Raise ``Refused`` unless the decision allows."""
+    if not decision:
+        raise Refused(decision)
+
+
+TITLES = {
+    400: "That request didn't make sense",
+    403: "You can't do that",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Someone got there first",
+    413: "That's too large",
+    429: "Slow down a little",
+    500: "Something went wrong on our side",
+}
+
+MESSAGES = {
+    400: "The request was malformed. Please go back and try again.",
+    403: "You don't have permission to do that.",
+    404: "We couldn't find that page. It may have been moved or deleted.",
+    405: "This address doesn't accept that kind of request.",
+    413: "What you sent is larger than we accept.",
+    429: "You're doing that too often. Please wait a moment.",
+    500: "An unexpected error happened. It has been logged; please try again later.",
+}
+
+
+def wants_json() -> bool:
+    if request.is_json or request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, message: str | None = None, retry_after: int | None = None):
+    message = message or MESSAGES.get(status, "")
+    if wants_json():
+        response = jsonify(error=TITLES.get(status, "Error"), message=message)
+        response.status_code = status
+    else:
+        html = render_template(
+            "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
+        )
+        response = make_response(html, status)
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        if error.login_required and not wants_json():
+            flash(error.reason, "info")
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return error_response(error.status, error.reason, error.retry_after)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400,
+            "This form was out of date or did not come from this site. "
+            "Please reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        # Werkzeug's default descriptions are written for developers; ours for members.
+        custom = error.description if getattr(error, "agora_message", False) else None
+        return error_response(status, custom)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
+
+
+def bad_request(message: str):
+    """A 400 whose message is shown as written."""
+    error = BadRequest(message)
+    error.agora_message = True
+    return error

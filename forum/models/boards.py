@@ -1,0 +1,60 @@
+"""Categories group boards; boards hold threads."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Access(StrEnum):
+    """Who may read a board."""
+
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+    STAFF = "staff"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+
+    boards = relationship(
+        "Board", back_populates="category", order_by="Board.position"
+    )
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    access: Mapped[str] = mapped_column(String(16), default=Access.EVERYONE)
+    is_read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+
+    category = relationship("Category", back_populates="boards")
+    last_post = relationship("Post", foreign_keys=[last_post_id], post_update=True)
+
+    @property
+    def url(self) -> str:
+        return f"/b/{self.slug}"
+
+    def __repr__(self) -> str:
+        return f"<Board {self.slug}>"
+

@@ -1,0 +1,118 @@
+"""Threads, posts and the revisions an edit leaves behind."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_reason: Mapped[str | None] = mapped_column(String(500))
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Highest position handed out; positions never reuse, so permalinks stay stable.
+    post_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Visible replies (posts minus the opening one, deleted ones left out).
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    last_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board = relationship("Board")
+    author = relationship("User", foreign_keys=[author_id])
+    locked_by = relationship("User", foreign_keys=[locked_by_id])
+    first_post = relationship("Post", foreign_keys=[first_post_id], post_update=True)
+    last_post = relationship("Post", foreign_keys=[last_post_id], post_update=True)
+
+    __table_args__ = (
+        # The board page: pinned first, then by last activity.
+        Index("ix_threads_board_listing", "board_id", "is_deleted", "is_pinned", "last_post_at"),
+        Index("ix_threads_author_created", "author_id", "created_at"),
+    )
+
+    @property
+    def url(self) -> str:
+        return f"/t/{self.id}-{self.slug}" if self.slug else f"/t/{self.id}"
+
+    @property
+    def post_total(self) -> int:
+        return self.reply_count + 1
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # 1-based place in the thread; pages are position ranges, so page 500 costs what page 1 does.
+    position: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    revision_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    delete_reason: Mapped[str | None] = mapped_column(String(500))
+
+    thread = relationship("Thread", foreign_keys=[thread_id])
+    author = relationship("User", foreign_keys=[author_id])
+    edited_by = relationship("User", foreign_keys=[edited_by_id])
+
+    __table_args__ = (
+        Index("uq_posts_thread_position", "thread_id", "position", unique=True),
+        Index("ix_posts_author_created", "author_id", "created_at"),
+    )
+
+    @property
+    def url(self) -> str:
+        return f"/p/{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} in {self.thread_id}#{self.position}>"
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit; kept so edits stay accountable."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # When this text was written and by whom (the original author or a later editor).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    editor = relationship("User")
+
+    __table_args__ = (Index("uq_post_revisions_post_number", "post_id", "number", unique=True),)

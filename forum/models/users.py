@@ -1,0 +1,98 @@
+"""Members and their roles."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Role(IntEnum):
+    """Ordered so that ``user.role >= Role.MODERATOR`` reads naturally."""
+
+    MEMBER = 1
+    MODERATOR = 2
+    ADMIN = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32))
+    # Lower-cased copies carry the unique constraints: "Alice" and "alice" are one name.
+    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role_value: Mapped[int] = mapped_column("role", Integer, default=Role.MEMBER)
+    display_name: Mapped[str | None] = mapped_column(String(64))
+    bio: Mapped[str | None] = mapped_column(Text)
+    bio_html: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on password change: old sessions and remember-me cookies stop working.
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    # Set while the member moderates chosen boards, so the policy only looks the boards up then.
+    is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    moderated_boards = relationship(
+        "Board", secondary="board_moderators", order_by="Board.position", viewonly=True
+    )
+
+    __table_args__ = (Index("ix_users_post_count", "post_count"),)
+
+    @property
+    def role(self) -> Role:
+        return Role(self.role_value)
+
+    @role.setter
+    def role(self, value: Role) -> None:
+        self.role_value = int(value)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role >= Role.MODERATOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role >= Role.ADMIN
+
+    def get_id(self) -> str:
+        # The token makes a password change log out every other session.
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class BoardModerator(db.Model):
+    """A moderator of chosen boards only."""
+
+    __tablename__ = "board_moderators"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

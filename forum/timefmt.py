@@ -1,0 +1,78 @@
+"""Times are stored in UTC and shown in the viewer's time zone."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+@lru_cache(maxsize=512)
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    return tuple(sorted(n for n in available_timezones() if "/" in n or n == "UTC"))
+
+
+def is_zone(name: str) -> bool:
+    return name in zone_names()
+
+
+def local(value: datetime, tz_name: str | None) -> datetime:
+    return value.astimezone(zone(tz_name))
+
+
+def format_datetime(value: datetime | None, tz_name: str | None) -> str:
+    if value is None:
+        return ""
+    moment = local(value, tz_name)
+    return moment.strftime("%-d %b %Y, %H:%M")
+
+
+def format_date(value: datetime | None, tz_name: str | None) -> str:
+    if value is None:
+        return ""
+    return local(value, tz_name).strftime("%-d %B %Y")
+
+
+def relative(value: datetime | None, now: datetime | None = None) -> str:
+    """'3 min ago', 'yesterday'…: short, for lists."""
+    if value is None:
+        return ""
+    now = now or datetime.now(UTC)
+    delta = now - value
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "just now"
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    if delta < timedelta(days=2):
+        return "yesterday"
+    if delta < timedelta(days=30):
+        return f"{delta.days} days ago"
+    return value.strftime("%-d %b %Y")
+
+
+def duration(seconds: int) -> str:
+    """'3 min 12 s', '2 h 5 min', for retry-after messages."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec} s" if sec else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} days {hours} h" if hours else f"{days} days"

@@ -1,0 +1,123 @@
+"""Per-request wiring: who is logged in, input hygiene, template helpers, cookies."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import update
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import timefmt
+from .errors import bad_request
+from .extensions import db, login_manager
+from .models import User, utcnow
+from .permissions import policy
+
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the cookie Secure whenever the request came over HTTPS, not only when configured."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
+def _reject_bad_text() -> None:
+    """NUL bytes and invalid UTF-8 never reach a form or the database."""
+    raw_query = request.query_string
+    if raw_query:
+        _check_bytes(unquote_to_bytes(raw_query.replace(b"+", b" ")))
+    if request.method in {"POST", "PUT", "PATCH"} and request.mimetype in {
+        "application/x-www-form-urlencoded",
+        "",
+    }:
+        _check_bytes(unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")))
+    for key, value in request.form.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise bad_request("Text may not contain NUL characters.")
+
+
+def _check_bytes(data: bytes) -> None:
+    if b"\x00" in data:
+        raise bad_request("Text may not contain NUL characters.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("Text must be valid UTF-8.") from None
+
+
+def _touch_last_seen() -> None:
+    if not current_user.is_authenticated:
+        return
+    now = utcnow()
+    seen = current_user.last_seen_at
+    if seen is not None and now - seen < LAST_SEEN_EVERY:
+        return
+    # A plain UPDATE, outside the page's own unit of work: presence is best-effort.
+    db.session.execute(update(User).where(User.id == current_user.id).values(last_seen_at=now))
+    db.session.commit()
+
+
+def _viewer_tz() -> str:
+    return current_user.timezone if current_user.is_authenticated else "UTC"
+
+
+def _time_tag(value, fmt: str = "datetime") -> Markup:
+    if value is None:
+        return Markup("")
+    tz = _viewer_tz()
+    text = timefmt.format_date(value, tz) if fmt == "date" else timefmt.format_datetime(value, tz)
+    if fmt == "relative":
+        title = timefmt.format_datetime(value, tz)
+        text = timefmt.relative(value)
+        return Markup('<time datetime="{}" title="{}">{}</time>').format(
+            value.isoformat(), title, text
+        )
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), escape(text))
+
+
+def init_web(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    if app.config.get("TRUST_PROXY"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    app.before_request(_reject_bad_text)
+    app.before_request(_touch_last_seen)
+
+    app.jinja_env.filters["time"] = _time_tag
+    app.jinja_env.filters["duration"] = timefmt.duration
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        return {"policy": policy(), "site_name": app.config["SITE_NAME"]}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; "
+            "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        return response

@@ -1,0 +1,135 @@
+"""Fixtures: an app on a fresh database (SQLite per test, or PostgreSQL when DATABASE_URL names
+one), a client, users of every role, a login helper and a query counter."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from forum import create_app
+from forum.extensions import db as _db
+
+from . import factories
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+USING_PG = PG_URL.startswith(("postgresql", "postgres"))
+
+
+@pytest.fixture(scope="session")
+def _pg_schema():
+    """Build the PostgreSQL schema once per run; tests then empty the tables."""
+    if not USING_PG:
+        yield
+        return
+    import tempfile
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": tempfile.mkdtemp(prefix="agora-pg-")})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield
+
+
+@pytest.fixture
+def app(tmp_path, _pg_schema):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "FORUM_SEARCH_INDEX": str(tmp_path / "search"),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+    if not USING_PG:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(config)
+    with app.app_context():
+        if USING_PG:
+            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _db.session.commit()
+        else:
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def enable_csrf(app):
+    """Turn CSRF protection on for a test (it is off by default to keep form tests short)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def member(app):
+    return factories.make_user(username="member", role="member")
+
+
+@pytest.fixture
+def other_member(app):
+    return factories.make_user(username="other", role="member")
+
+
+@pytest.fixture
+def moderator(app):
+    return factories.make_user(username="moderator", role="moderator")
+
+
+@pytest.fixture
+def admin(app):
+    return factories.make_user(username="admin", role="admin")
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as that user without going through the form."""
+
+    def _login(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries: …`` then ``len(queries)`` is the SQL statements run."""
+
+    @contextmanager
+    def _count():
+        statements: list[str] = []
+
+        def _record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", _record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", _record)
+
+    return _count

@@ -1,0 +1,90 @@
+"""Small factories for test data, going through the real services where rules matter."""
+from __future__ import annotations
+
+import itertools
+
+from forum.extensions import db
+from forum.models import Access, Board, BoardModerator, Category, Role, Thread, User
+from forum.services import accounts, posting
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+ROLES = {"member": Role.MEMBER, "moderator": Role.MODERATOR, "admin": Role.ADMIN}
+
+
+def make_user(username: str | None = None, role: str = "member", password: str = PASSWORD,
+              email: str | None = None, **fields) -> User:
+    n = next(_seq)
+    username = username or f"user{n}"
+    user = accounts.register(
+        accounts.Registration(
+            username=username, email=email or f"{username.lower()}@example.com", password=password
+        ),
+        role=ROLES[role],
+    )
+    for key, value in fields.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user
+
+
+def make_category(title: str = "General", position: int | None = None) -> Category:
+    category = Category(title=title, position=next(_seq) if position is None else position)
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def make_board(category: Category | None = None, slug: str | None = None,
+               title: str | None = None, access: Access = Access.EVERYONE,
+               is_read_only: bool = False, **fields) -> Board:
+    category = category or make_category()
+    n = next(_seq)
+    board = Board(
+        category_id=category.id,
+        slug=slug or f"board-{n}",
+        title=title or f"Board {n}",
+        description=fields.pop("description", "A board for tests"),
+        position=fields.pop("position", n),
+        access=access,
+        is_read_only=is_read_only,
+        **fields,
+    )
+    db.session.add(board)
+    db.session.commit()
+    return board
+
+
+def make_thread(board: Board, author: User | None = None, title: str = "A thread",
+                body: str = "The opening post.", **fields) -> Thread:
+    author = author or make_user()
+    # Build through the service with an actor allowed to post, then apply test-only state.
+    actor = author
+    if not author.is_moderator and (board.is_read_only or board.access == Access.STAFF):
+        board_ro, board.is_read_only = board.is_read_only, False
+        access, board.access = board.access, Access.EVERYONE
+        thread = posting.create_thread(actor, board, title, body)
+        board.is_read_only, board.access = board_ro, access
+    else:
+        thread = posting.create_thread(actor, board, title, body)
+    for key, value in fields.items():
+        setattr(thread, key, value)
+    db.session.commit()
+    return thread
+
+
+def make_post(thread: Thread, author: User | None = None, body: str = "A reply."):
+    author = author or make_user()
+    locked, thread.is_locked = thread.is_locked, False
+    post = posting.reply(author, thread, body)
+    thread.is_locked = locked
+    db.session.commit()
+    return post
+
+
+def make_board_moderator(user: User, board: Board) -> User:
+    db.session.add(BoardModerator(user_id=user.id, board_id=board.id))
+    user.is_board_moderator = True
+    db.session.commit()
+    return user
