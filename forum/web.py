@@ -92,6 +92,17 @@ def _time_tag(value, fmt: str = "datetime") -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), escape(text))
 
 
+def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last and a window around the current one; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)})
+    window: list[int | None] = []
+    for n in shown:
+        if window and n - window[-1] > 1:
+            window.append(None)
+        window.append(n)
+    return window
+
+
 def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
@@ -102,6 +113,7 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.filters["time"] = _time_tag
     app.jinja_env.filters["duration"] = timefmt.duration
+    app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

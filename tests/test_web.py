@@ -1,0 +1,76 @@
+"""Request hygiene and error pages that every area relies on."""
+from __future__ import annotations
+
+from forum import timefmt
+from forum.web import page_window
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"couldn" in response.data  # "We couldn't find that page"
+    assert b"<html" in response.data
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.is_json
+    assert "message" in response.get_json()
+
+
+def test_nul_byte_in_query_is_refused(client):
+    response = client.get("/?q=a%00b")
+    assert response.status_code == 400
+    assert b"NUL" in response.data
+
+
+def test_invalid_utf8_in_query_is_refused(client):
+    response = client.get("/?q=%ff%fe")
+    assert response.status_code == 400
+    assert b"UTF-8" in response.data
+
+
+def test_nul_byte_in_form_is_refused(client):
+    response = client.post("/login", data={"login": "a\x00b", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_invalid_utf8_form_body_is_refused(client):
+    response = client.post(
+        "/login", data=b"login=%ff%fe&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert b"UTF-8" in response.data
+
+
+def test_oversized_request_is_refused(client):
+    response = client.post("/login", data={"login": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_page_window_marks_gaps():
+    assert page_window(1, 1) == [1]
+    assert page_window(5, 10) == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert page_window(2, 4) == [1, 2, 3, 4]
+
+
+def test_durations_read_naturally():
+    assert timefmt.duration(42) == "42 s"
+    assert timefmt.duration(192) == "3 min 12 s"
+    assert timefmt.duration(3600) == "1 h"
+    assert timefmt.duration(3 * 86400) == "3 days"
+
+
+def test_unknown_time_zone_falls_back_to_utc():
+    assert timefmt.zone("Mars/Olympus").key == "UTC"
+    assert timefmt.is_zone("Europe/Paris")
+    assert not timefmt.is_zone("Mars/Olympus")
