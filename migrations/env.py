@@ -41,12 +41,12 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     args = dict(current_app.extensions["migrate"].configure_args)
     args.setdefault("process_revision_directives", _skip_empty)
+    # SQLite can't ALTER most things; batch mode rebuilds the table instead.
+    args["render_as_batch"] = db.engine.dialect.name == "sqlite"
     with db.engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            # SQLite can't ALTER most things; batch mode rebuilds the table instead.
-            render_as_batch=connection.dialect.name == "sqlite",
             render_item=render_item,
             **args,
         )

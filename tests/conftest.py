@@ -6,6 +6,7 @@ import os
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from forum import create_app
@@ -15,6 +16,15 @@ from . import factories
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USING_PG = PG_URL.startswith(("postgresql", "postgres"))
+
+
+class FreshContextClient(FlaskClient):
+    """Runs each request in its own app context, as a server does. Otherwise requests reuse the
+    ``app`` fixture's context, and ``g`` (the logged-in user, the policy) leaks between them."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +51,13 @@ def app(tmp_path, _pg_schema):
         "FORUM_SEARCH_INDEX": str(tmp_path / "search"),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Real hashing, cheaper rounds: the suite hashes hundreds of passwords.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     if not USING_PG:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if USING_PG:
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)

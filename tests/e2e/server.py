@@ -1,0 +1,54 @@
+"""Serve a fresh Agora on 127.0.0.1 for browser journeys: ``python -m tests.e2e.server DIR PORT``.
+
+Runs in its own process so the browser talks to a real server over a real socket; the
+test session ends it by PID.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+
+def build(instance: Path):
+    from forum import create_app
+    from forum.extensions import db
+    from forum.models import Access
+    from tests import factories
+
+    app = create_app({
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}",
+        "FORUM_SEARCH_INDEX": str(instance / "search"),
+        "SECRET_KEY": "e2e-secret",
+    })
+    with app.app_context():
+        db.create_all()
+        category = factories.make_category("Community")
+        board = factories.make_board(category, slug="general", title="General discussion",
+                                     description="Anything about the community")
+        factories.make_board(category, slug="members", title="Members' corner",
+                             access=Access.MEMBERS)
+        admin = factories.make_user("admin", role="admin")
+        factories.make_user("mod", role="moderator")
+        factories.make_user("member")
+        thread = factories.make_thread(board, admin, "Welcome to the forum",
+                                       "Say hello and tell us what you are **building**.")
+        for n in range(30):
+            factories.make_post(thread, body=f"Hello from reply number {n + 1}, with a "
+                                "long-enough sentence to wrap on a narrow phone screen.")
+    return app
+
+
+def main() -> None:
+    instance, port = Path(sys.argv[1]), int(sys.argv[2])
+    instance.mkdir(parents=True, exist_ok=True)
+    app = build(instance)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""axe-core on the pages people use most: no serious or critical violations."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import log_in
+
+PAGES = ["/", "/t/1", "/b/general", "/login", "/register", "/u/admin", "/members"]
+
+
+def _violations(page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def axe_page(browser, live_server, tmp_path, request):
+    # axe is injected as an inline script, which the site's CSP rightly forbids.
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    page.screenshot(path=str(tmp_path / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_public_pages_have_no_serious_violations(axe_page, axe_source, path):
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/b/general/new", "/account/profile", "/t/1"])
+def test_member_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "member")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
