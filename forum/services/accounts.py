@@ -1,24 +1,33 @@
 """Registering, authenticating and changing passwords."""
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..errors import Refused
 from ..extensions import db
 from ..models import Role, User, utcnow
+from ..timefmt import duration
+from . import ratelimit
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
-# Compared against when the account doesn't exist, so both paths cost one hash check.
-_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+# One message for an unknown account and a wrong password, so the form reveals no accounts.
+LOGIN_FAILED = "That username/email and password don't match."
+# Compared against when the account doesn't exist, so both paths cost one hash check; one per
+# hashing method, so the two paths stay alike when PASSWORD_HASH_METHOD is changed.
+_dummy_hashes: dict[str, str] = {}
 
 
 class AccountError(ValueError):
@@ -35,6 +44,22 @@ class Registration:
     username: str
     email: str
     password: str
+
+
+def _hash_method() -> str:
+    # Werkzeug's default (scrypt) unless configured; test suites pick a cheap one for speed.
+    return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _check_dummy(password: str) -> None:
+    method = _hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("not a real password", method=method)
+    check_password_hash(_dummy_hashes[method], password or "")
 
 
 def check_username(username: str) -> str:
@@ -92,7 +117,7 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
         username_key=username.lower(),
         email=email,
         email_key=email.lower(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role_value=int(role),
         created_at=now or utcnow(),
         session_token=secrets.token_hex(16),
@@ -120,13 +145,76 @@ def find_login(login: str) -> User | None:
 
 
 def authenticate(login: str, password: str) -> User | None:
-    """The user whose username or email and password match, else None."""
+    """The user whose username or email and password match, else None.
+
+    Not throttled: pages and anything facing the network use ``log_in``.
+    """
     user = find_login(login)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        _check_dummy(password)
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
+    return user
+
+
+def _account_key(login: str, user: User | None) -> str:
+    # Username and email share one counter; unknown names are throttled alike, so a 429 doesn't
+    # tell whether the account exists.
+    if user is not None:
+        return f"login:account:{user.id}"
+    digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+    return f"login:name:{digest}"
+
+
+def _address_key(address: str | None) -> str:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return f"login:ip:{address or 'unknown'}"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return f"login:ip:{ip.ipv4_mapped}"
+        # One IPv6 host usually holds a whole /64; per-address limits would not hold it back.
+        return f"login:ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+    return f"login:ip:{ip}"
+
+
+def _throttled(decision: ratelimit.RateDecision) -> Refused:
+    retry = decision.retry_after or 1
+    return Refused(
+        f"Too many failed attempts. Try again in {duration(retry)}.", status=429, retry_after=retry
+    )
+
+
+def log_in(login: str, password: str, address: str | None, now: datetime | None = None) -> User:
+    """The account ``login`` (username or email, any case) names, if ``password`` is right.
+
+    Failed attempts are limited per account and per client address (``LOGIN_LIMIT_ACCOUNT``,
+    ``LOGIN_LIMIT_IP``). Each attempt is counted before the password is checked, so a burst of
+    parallel guesses can't all slip past a count that hasn't risen yet; a success clears the
+    account's counter and gives the address its attempt back.
+
+    Refuses: ``Refused`` (429, with ``retry_after``) while a limit is reached, even for the
+    right password; ``AccountError`` on field "login" for a wrong password or unknown account.
+    """
+    now = now or utcnow()
+    user = find_login(login)
+    account_key, address_key = _account_key(login, user), _address_key(address)
+    by_address = ratelimit.hit(address_key, *current_app.config["LOGIN_LIMIT_IP"], now=now)
+    if not by_address:
+        raise _throttled(by_address)
+    by_account = ratelimit.hit(account_key, *current_app.config["LOGIN_LIMIT_ACCOUNT"], now=now)
+    if not by_account:
+        raise _throttled(by_account)
+    if user is None:
+        _check_dummy(password)
+        raise AccountError("login", LOGIN_FAILED)
+    if not check_password_hash(user.password_hash, password or ""):
+        raise AccountError("login", LOGIN_FAILED)
+    ratelimit.reset(account_key, commit=False)
+    ratelimit.refund(address_key, now=now, commit=False)
+    db.session.commit()
     return user
 
 
@@ -139,6 +227,6 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_password(user: User, new: str) -> None:
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     user.session_token = secrets.token_hex(16)
     db.session.commit()

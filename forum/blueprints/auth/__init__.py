@@ -1,0 +1,6 @@
+"""Accounts on the web: register, log in and out, change password."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes on bp)

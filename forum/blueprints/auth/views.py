@@ -1,0 +1,162 @@
+"""Register, log in, log out and change password: parse the form, call one service, answer."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, encode_cookie, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+
+from ...errors import Refused
+from ...services import accounts
+from ...services.accounts import AccountError, Registration
+from . import bp
+from .forms import ChangePasswordForm, LoginForm, RegisterForm
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: ``next`` must never lead elsewhere."""
+    if not target or len(target) > 2000:
+        return None
+    # "//host" is scheme-relative; browsers read "\" as "/" and drop tabs and newlines, so
+    # "/\evil.com" or "/<tab>/evil.com" would leave the site too.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _start_session(user, remember: bool) -> None:
+    login_user(user, remember=remember)
+    config = current_app.config
+    if not (remember and request.is_secure) or config.get("REMEMBER_COOKIE_SECURE"):
+        return
+    # Flask-Login marks its cookie Secure only when configured; a request that came over HTTPS
+    # gets a Secure remember-me cookie anyway, as the session cookie does (web.SessionInterface).
+    session.pop("_remember", None)
+    cookie_value = encode_cookie(user.get_id())
+
+    @after_this_request
+    def _secure_remember_cookie(response):
+        lifetime = config.get("REMEMBER_COOKIE_DURATION", 365 * 24 * 3600)
+        if not isinstance(lifetime, timedelta):
+            lifetime = timedelta(seconds=lifetime)
+        response.set_cookie(
+            config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+            value=cookie_value,
+            expires=datetime.now(UTC) + lifetime,
+            domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+            path=config.get("REMEMBER_COOKIE_PATH", "/"),
+            secure=True,
+            httponly=config.get("REMEMBER_COOKIE_HTTPONLY", True),
+            samesite=config.get("REMEMBER_COOKIE_SAMESITE", "Lax"),
+        )
+        return response
+
+
+def _index():
+    return redirect(url_for("boards.index"))
+
+
+def _show_error(form: FlaskForm, error: AccountError, fields: dict[str, str]) -> None:
+    """Put a service's refusal next to the field it concerns, or above the form."""
+    field = getattr(form, fields.get(error.field, error.field), None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+def _status() -> int:
+    # Only a submitted form that failed gets a 400; showing the empty form is a 200.
+    return 400 if request.method == "POST" else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return _index()
+    form = RegisterForm()
+    if form.validate_on_submit():
+        data = Registration(form.username.data, form.email.data, form.password.data)
+        try:
+            user = accounts.register(data)
+        except AccountError as error:
+            _show_error(form, error, {})
+        else:
+            _start_session(user, remember=False)
+            flash(
+                f"Welcome to {current_app.config['SITE_NAME']}, {user.username}! "
+                "You're logged in and ready to post.",
+                "success",
+            )
+            return _index()
+    return render_template("auth/register.html", form=form), _status()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return _index()
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        try:
+            user = accounts.log_in(form.login.data, form.password.data, request.remote_addr)
+        except Refused as refused:
+            form.form_errors.append(refused.reason)
+            page = render_template("auth/login.html", form=form)
+            return page, refused.status, {"Retry-After": str(refused.retry_after or 1)}
+        except AccountError as error:
+            form.form_errors.append(error.message)
+        else:
+            _start_session(user, remember=bool(form.remember.data))
+            flash(f"Welcome back, {user.name}.", "success")
+            target = safe_next(form.next.data) or safe_next(request.args.get("next"))
+            return redirect(target) if target else _index()
+    return render_template("auth/login.html", form=form), _status()
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You have been logged out.", "info")
+    return _index()
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
+        except AccountError as error:
+            _show_error(form, error, {"password": "new_password"})
+        else:
+            # The new session token logged out every session, this one too: log it back in,
+            # keeping "remember me" if this browser had it.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            _start_session(user, remember=cookie in request.cookies)
+            flash(
+                "Your password has been changed. Other browsers and devices were logged out.",
+                "success",
+            )
+            return _index()
+    return render_template("auth/change_password.html", form=form), _status()
