@@ -1,3 +1,137 @@
-from flask import Blueprint
+"""Member profiles, the profile editor, the member list and generated avatars."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+from .. import avatars, timefmt
+from ..errors import NotFound, Refused
+from ..permissions import policy
+from ..services import markup, profiles
+from ..services.profiles import ProfileData, ProfileInvalid
 
 bp = Blueprint("profiles", __name__)
+
+# Avatars depend on the name in the URL alone, so caches may keep them; the ETag covers redesigns.
+AVATAR_MAX_AGE = 7 * 24 * 60 * 60
+
+SORT_LABELS = {"posts": "Most posts", "name": "Name", "joined": "Newest"}
+
+
+@lru_cache(maxsize=1)
+def zone_choices() -> dict[str, list[tuple[str, str]]]:
+    """IANA zones grouped by region for <optgroup>s: "America" → [("America/New_York", …)]."""
+    groups: dict[str, list[tuple[str, str]]] = {"UTC": [("UTC", "UTC")]}
+    for name in timefmt.zone_names():
+        if name == "UTC":
+            continue
+        region, _, place = name.partition("/")
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    return groups
+
+
+class ProfileForm(FlaskForm):
+    # Lengths and formats are the service's to judge; maxlength only spares typing in vain.
+    display_name = StringField(
+        "Display name", render_kw={"maxlength": profiles.DISPLAY_NAME_MAX}
+    )
+    bio = TextAreaField("About you", render_kw={"maxlength": profiles.BIO_MAX})
+    location = StringField("Location", render_kw={"maxlength": profiles.LOCATION_MAX})
+    website = StringField(
+        "Website", render_kw={"maxlength": profiles.WEBSITE_MAX, "inputmode": "url"}
+    )
+    timezone = SelectField("Time zone", validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+    def to_data(self) -> ProfileData:
+        return ProfileData(
+            display_name=self.display_name.data or "",
+            bio=self.bio.data or "",
+            location=self.location.data or "",
+            website=self.website.data or "",
+            timezone=self.timezone.data or "",
+        )
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    if raw == "":
+        return 1
+    if not raw.isdigit() or not raw.isascii():
+        raise Refused("Page numbers are whole numbers, starting at 1.", status=400)
+    return int(raw)
+
+
+@bp.get("/u/<username>")
+def show(username: str):
+    user = profiles.find_member(username)
+    if user.username != username:
+        return redirect(url_for(".show", username=user.username), 301)
+    activity = profiles.recent_activity(policy(), user)
+    return render_template(
+        "profiles/show.html", user=user, activity=activity, excerpt=markup.excerpt
+    )
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    user = current_user._get_current_object()
+    if request.method == "GET":
+        return render_template("profiles/edit.html", form=ProfileForm(obj=user), user=user)
+    # A submission is the whole profile: a field left out is cleared, never filled from the row.
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            profiles.update_profile(user, user, form.to_data())
+        except ProfileInvalid as error:
+            for name, message in error.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            flash("Your profile has been saved.", "success")
+            return redirect(url_for(".show", username=user.username))
+    return render_template("profiles/edit.html", form=form, user=user), 400
+
+
+@bp.get("/members")
+def members():
+    result = profiles.list_members(
+        request.args.get("q", ""),
+        request.args.get("sort") or profiles.DEFAULT_SORT,
+        _page_number(),
+        current_app.config["MEMBERS_PER_PAGE"],
+    )
+    return render_template(
+        "profiles/members.html", result=result, sorts=SORT_LABELS,
+        default_sort=profiles.DEFAULT_SORT,
+    )
+
+
+@bp.get("/u/<username>/avatar.svg")
+def avatar(username: str):
+    if not profiles.is_username(username):
+        raise NotFound("There is no avatar for that name.")
+    response = make_response(avatars.render_svg(username))
+    response.mimetype = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = AVATAR_MAX_AGE
+    # The picture holds no script or outside resource; say so to browsers opening it directly.
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.set_etag(avatars.etag(username))
+    return response.make_conditional(request)
