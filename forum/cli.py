@@ -20,9 +20,15 @@ def create_admin(username: str, email: str, password: str) -> None:
 
     existing = accounts.find_login(username)
     if existing is not None:
+        if existing.is_admin:
+            click.echo(f"{existing.username} is already an administrator; nothing changed.")
+            return
         existing.role = Role.ADMIN
         db.session.commit()
-        click.echo(f"{existing.username} is now an administrator.")
+        click.echo(
+            f"{existing.username} is now an administrator "
+            "(their password and email are unchanged)."
+        )
         return
     try:
         user = accounts.register(
@@ -39,7 +45,21 @@ def seed_demo() -> None:
     """Fill an empty forum with a living demo community (safe to run again)."""
     from .demo import seed
 
-    seed(echo=click.echo)
+    def progress(length: int, label: str):
+        return click.progressbar(length=length, label=label)
+
+    seed(echo=click.echo, progress=progress)
+
+
+@forum_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database (the database is the truth)."""
+    from .services import search
+
+    with click.progressbar(length=search.post_total(), label="Indexing posts",
+                           show_pos=True) as bar:
+        count, seconds = search.rebuild(progress=bar.update)
+    click.echo(f"Indexed {count} posts in {seconds:.1f} s")
 
 
 def register_cli(app: Flask) -> None:

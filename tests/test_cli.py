@@ -1,0 +1,261 @@
+"""The `flask --app wsgi forum …` commands: seed-demo and create-admin."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from forum.models import (
+    Access,
+    Board,
+    Category,
+    Post,
+    PostRevision,
+    Role,
+    Thread,
+    User,
+    utcnow,
+)
+from forum.services import accounts
+from tests import factories
+
+LOGIN_LINE = re.compile(r"^\s+(\S+) / (\S+)\s+\((\w+)\)$", re.MULTILINE)
+
+
+def _seed(runner):
+    result = runner.invoke(args=["forum", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _count(db, model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _table_counts(db) -> dict[str, int]:
+    return {model.__name__: _count(db, model)
+            for model in (Category, Board, User, Thread, Post, PostRevision)}
+
+
+# -- seed-demo ------------------------------------------------------------------------------
+def test_seed_demo_builds_a_community(runner, db):
+    started = utcnow()
+    result = _seed(runner)
+
+    assert 3 <= _count(db, Category) <= 4
+    assert 8 <= _count(db, Board) <= 10
+    assert _count(db, User) >= 15
+    assert _count(db, Thread, Thread.is_deleted.is_(False)) >= 40
+    assert _count(db, Post, Post.is_deleted.is_(False)) >= 200
+    assert _count(db, User, User.role_value == Role.ADMIN) == 1
+    assert _count(db, User, User.role_value == Role.MODERATOR) >= 1
+    assert db.session.scalar(select(User).where(User.username == "mod")).role == Role.MODERATOR
+    assert db.session.scalar(select(User).where(User.username == "member")).role == Role.MEMBER
+
+    boards = db.session.scalars(select(Board)).all()
+    assert all(board.description for board in boards)
+    assert any(board.access == Access.MEMBERS for board in boards)
+    lounge = next(board for board in boards if board.access == Access.STAFF)
+    assert lounge.title == "Moderators' lounge" and lounge.thread_count >= 1
+    news = next(board for board in boards if board.is_read_only)
+    assert news.title == "Announcements" and news.thread_count >= 1
+    news_authors = db.session.scalars(
+        select(User).join(Post, Post.author_id == User.id)
+        .join(Thread, Thread.id == Post.thread_id).where(Thread.board_id == news.id)
+    ).all()
+    assert news_authors and all(user.is_moderator for user in news_authors)
+
+    threads = db.session.scalars(select(Thread)).all()
+    assert all(1 <= thread.reply_count <= 25 for thread in threads)
+    assert len({thread.board_id for thread in threads if thread.is_pinned}) >= 2
+    locked = [thread for thread in threads if thread.is_locked]
+    assert len(locked) == 1
+    assert locked[0].locked_reason and locked[0].locked_by.username == "mod"
+    assert locked[0].locked_at >= locked[0].last_post_at
+    assert _count(db, PostRevision) >= 3
+    # A moderator tidied someone else's post, so the history shows who edited.
+    assert _count(db, Post, Post.edited_by_id.is_not(None),
+                  Post.edited_by_id != Post.author_id) >= 1
+    assert _count(db, Post, Post.is_deleted.is_(True)) >= 1
+
+    _assert_believable_people(db)
+    _assert_timeline(db, started)
+    _assert_counters_consistent(db)
+    _assert_real_text(db)
+
+    logins = LOGIN_LINE.findall(result.output)
+    assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
+    roles = {"administrator": Role.ADMIN, "moderator": Role.MODERATOR, "member": Role.MEMBER}
+    for name, password, role in logins:
+        assert len(password) >= accounts.PASSWORD_MIN
+        user = accounts.authenticate(name, password)
+        assert user is not None and user.role == roles[role]
+
+
+def _assert_believable_people(db):
+    people = db.session.scalars(select(User)).all()
+    assert len({user.display_name for user in people}) == len(people)
+    assert all(user.bio and user.bio_html and user.location for user in people)
+    assert len({user.timezone for user in people}) >= 8
+    assert sum(1 for user in people if user.website) >= 3
+
+
+def _assert_timeline(db, started):
+    now = utcnow()
+    posts = db.session.scalars(select(Post).order_by(Post.thread_id, Post.position)).all()
+    assert all(started - timedelta(days=62) <= post.created_at <= now for post in posts)
+    assert min(post.created_at for post in posts) < started - timedelta(days=50)
+    by_thread = defaultdict(list)
+    for post in posts:
+        by_thread[post.thread_id].append(post)
+    for thread_posts in by_thread.values():
+        times = [post.created_at for post in thread_posts]
+        assert times == sorted(times) and len(set(times)) == len(times)
+    first_post = dict(db.session.execute(
+        select(Post.author_id, func.min(Post.created_at)).group_by(Post.author_id)
+    ).all())
+    for user in db.session.scalars(select(User)):
+        if user.id in first_post:
+            assert user.created_at < first_post[user.id]
+    for post in posts:
+        if post.revision_count:
+            assert post.edited_at > post.created_at
+            assert _count(db, PostRevision, PostRevision.post_id == post.id) == post.revision_count
+
+
+def _assert_counters_consistent(db):
+    posts = db.session.scalars(select(Post)).all()
+    threads = db.session.scalars(select(Thread)).all()
+    by_thread = defaultdict(list)
+    for post in posts:
+        by_thread[post.thread_id].append(post)
+    for thread in threads:
+        thread_posts = sorted(by_thread[thread.id], key=lambda post: post.position)
+        visible = [post for post in thread_posts if not post.is_deleted]
+        assert [post.position for post in thread_posts] == list(range(1, len(thread_posts) + 1))
+        assert thread.reply_count == len(visible) - 1, thread.title
+        assert thread.post_seq == thread_posts[-1].position
+        assert thread.first_post_id == thread_posts[0].id
+        assert thread.last_post_id == visible[-1].id, thread.title
+        assert thread.last_post_at == visible[-1].created_at
+    for board in db.session.scalars(select(Board)):
+        live = [thread for thread in threads if thread.board_id == board.id
+                and not thread.is_deleted]
+        visible = [post for thread in live for post in by_thread[thread.id]
+                   if not post.is_deleted]
+        assert board.thread_count == len(live), board.slug
+        assert board.post_count == len(visible), board.slug
+        newest = max(visible, key=lambda post: post.created_at)
+        assert board.last_post_id == newest.id, board.slug
+    for user in db.session.scalars(select(User)):
+        own = [post for post in posts if post.author_id == user.id and not post.is_deleted]
+        assert user.post_count == len(own), user.username
+        assert user.thread_count == sum(
+            1 for thread in threads if thread.author_id == user.id and not thread.is_deleted
+        )
+
+
+def _assert_real_text(db):
+    titles = db.session.scalars(select(Thread.title)).all()
+    bodies = db.session.scalars(select(Post.body)).all()
+    assert len(set(titles)) == len(titles)
+    assert len(set(bodies)) >= len(bodies) - 1  # one double post, deleted by its author
+    for text in [*titles, *bodies]:
+        assert "lorem" not in text.lower() and "ipsum" not in text.lower()
+    assert not any(re.fullmatch(r"(Thread|Post|Topic) \d+", title) for title in titles)
+    html = "\n".join(db.session.scalars(select(Post.body_html)))
+    for element in ("<table>", "<pre><code", "<blockquote>", "<a href=", "<ol>", "<strong>"):
+        assert element in html
+    assert sum(1 for body in bodies if " wrote:\n> " in body) >= 10  # quoted replies
+
+
+def test_seed_demo_twice_changes_nothing(runner, db):
+    _seed(runner)
+    before = _table_counts(db)
+
+    again = _seed(runner)
+
+    assert "already seeded" in again.output
+    assert "admin / admin-demo-pass" in again.output
+    assert _table_counts(db) == before
+
+
+def test_seed_demo_leaves_a_forum_with_content_alone(runner, db):
+    factories.make_category("Our own category")
+
+    result = _seed(runner)
+
+    assert "only fills an empty forum" in result.output
+    assert "Demo logins" not in result.output
+    assert _count(db, User) == 0 and _count(db, Category) == 1
+
+
+def test_seed_demo_refuses_when_a_demo_username_is_taken(runner, db):
+    factories.make_user(username="admin", role="admin")
+
+    result = _seed(runner)
+
+    assert "'admin' already exists" in result.output
+    assert _count(db, Category) == 0 and _count(db, User) == 1
+
+
+# -- create-admin ---------------------------------------------------------------------------
+def _create_admin(runner, username="root1", email="r@example.com", password="long enough pw"):
+    return runner.invoke(args=["forum", "create-admin", "--username", username,
+                               "--email", email, "--password", password])
+
+
+def test_create_admin_non_interactive(runner, db):
+    result = _create_admin(runner)
+
+    assert result.exit_code == 0, result.output
+    assert "Created administrator root1" in result.output
+    user = accounts.authenticate("root1", "long enough pw")
+    assert user is not None and user.role == Role.ADMIN and user.email == "r@example.com"
+
+
+def test_create_admin_prompts_when_options_are_missing(runner, db):
+    result = runner.invoke(
+        args=["forum", "create-admin"],
+        input="root2\nr2@example.com\nlong enough pw\nlong enough pw\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert accounts.authenticate("root2", "long enough pw").role == Role.ADMIN
+
+
+def test_create_admin_refuses_a_short_password(runner, db):
+    result = _create_admin(runner, password="short")
+
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output
+    assert _count(db, User) == 0
+
+
+def test_create_admin_refuses_a_bad_email(runner, db):
+    result = _create_admin(runner, email="not-an-email")
+
+    assert result.exit_code != 0
+    assert "email address isn't valid" in result.output
+    assert _count(db, User) == 0
+
+
+def test_create_admin_promotes_an_existing_member(runner, db, member):
+    result = _create_admin(runner, username="Member", email="whatever@example.com")
+
+    assert result.exit_code == 0, result.output
+    assert "member is now an administrator" in result.output
+    db.session.refresh(member)
+    assert member.role == Role.ADMIN
+    # Promotion leaves the account's password and email as they were.
+    assert accounts.authenticate("member", factories.PASSWORD) is not None
+    assert member.email == "member@example.com"
+
+
+def test_create_admin_on_an_administrator_changes_nothing(runner, db, admin):
+    result = _create_admin(runner, username="admin")
+
+    assert result.exit_code == 0, result.output
+    assert "already an administrator" in result.output
