@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import timefmt
@@ -69,9 +70,13 @@ def _touch_last_seen() -> None:
     seen = current_user.last_seen_at
     if seen is not None and now - seen < LAST_SEEN_EVERY:
         return
-    # A plain UPDATE, outside the page's own unit of work: presence is best-effort.
-    db.session.execute(update(User).where(User.id == current_user.id).values(last_seen_at=now))
-    db.session.commit()
+    # A plain UPDATE on its own connection, outside the page's unit of work: presence is
+    # best-effort, and committing the page's session would expire the user just loaded.
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(User).where(User.id == current_user.id).values(last_seen_at=now)
+        )
+    set_committed_value(current_user._get_current_object(), "last_seen_at", now)
 
 
 def _viewer_tz() -> str:

@@ -1,7 +1,7 @@
 """Markdown in, safe HTML out, once at write time.
 
-CommonMark with tables, strikethrough and autolinks, then bleach with an allowlist. The stored HTML is
-what pages render; nothing here runs on a page view.
+CommonMark with tables, strikethrough and autolinks, then bleach with an allowlist. The stored
+HTML is what pages render; nothing here runs on a page view.
 """
 from __future__ import annotations
 

@@ -27,21 +27,39 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].rstrip("-")
 
 
+class InvalidInput(Refused):
+    """Text that breaks a rule of form; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason, status=400)
+        self.field = field
+
+
+def normalize_title(title: str | None) -> str:
+    """Titles keep single spaces only, so lengths are counted the way they are shown."""
+    return " ".join((title or "").split())
+
+
+def normalize_body(body: str | None) -> str:
+    """Browsers send CRLF from textareas; counting LF keeps the limit the same for everyone."""
+    return (body or "").replace("\r\n", "\n").strip()
+
+
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = normalize_title(title)
     if not title:
-        raise Refused("A thread needs a title.", status=400)
+        raise InvalidInput("title", "A thread needs a title.")
     if len(title) > TITLE_MAX:
-        raise Refused(f"Titles can be at most {TITLE_MAX} characters.", status=400)
+        raise InvalidInput("title", f"Titles can be at most {TITLE_MAX} characters.")
     return title
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = normalize_body(body)
     if not body:
-        raise Refused("A post can't be empty.", status=400)
+        raise InvalidInput("body", "A post can't be empty.")
     if len(body) > BODY_MAX:
-        raise Refused(f"Posts can be at most {BODY_MAX:,} characters.", status=400)
+        raise InvalidInput("body", f"Posts can be at most {BODY_MAX:,} characters.")
     return body
 
 
@@ -131,17 +149,21 @@ def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -
         .where(Thread.id == thread.id)
         .values(reply_count=Thread.reply_count + 1, last_post_id=post.id, last_post_at=now)
     )
-    db.session.execute(
-        update(Board)
-        .where(Board.id == thread.board_id)
-        .values(post_count=Board.post_count + 1, last_post_id=post.id)
-    )
+    if not thread.is_deleted:
+        # A moderator's reply inside a deleted thread stays out of the board's counts.
+        db.session.execute(
+            update(Board)
+            .where(Board.id == thread.board_id)
+            .values(post_count=Board.post_count + 1, last_post_id=post.id)
+        )
     db.session.commit()
     return post
 
 
-def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -> Post:
-    """Replace a post's text, keeping the previous text as a revision.
+def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *,
+              commit: bool = True) -> Post:
+    """Replace a post's text, keeping the previous text as a revision. With ``commit=False``
+    the change joins the caller's transaction (a moderation action that also logs and notifies).
 
     Refuses: not the author (nor a moderator of the board), deleted post, locked thread,
     empty/oversized body. An edit that changes nothing is accepted and records nothing.
@@ -151,22 +173,36 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -
     body = _clean_body(body)
     if body == post.body:
         return post
+    # Claiming the revision number first locks the row, so two editors racing each keep the
+    # text the other replaced instead of colliding on the number.
+    number = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(revision_count=Post.revision_count + 1)
+        .returning(Post.revision_count)
+    ).scalar_one()
+    current = db.session.execute(
+        select(Post.body, Post.body_html, Post.created_at, Post.edited_at, Post.edited_by_id,
+               Post.author_id)
+        .where(Post.id == post.id)
+    ).one()
     db.session.add(
         PostRevision(
             post_id=post.id,
-            number=post.revision_count + 1,
-            body=post.body,
-            body_html=post.body_html,
-            created_at=post.edited_at or post.created_at,
-            editor_id=post.edited_by_id or post.author_id,
+            number=number,
+            body=current.body,
+            body_html=current.body_html,
+            created_at=current.edited_at or current.created_at,
+            editor_id=current.edited_by_id or current.author_id,
         )
     )
-    post.body = body
-    post.body_html = markup.render(body)
-    post.edited_at = now
-    post.edited_by_id = actor.id
-    post.revision_count = post.revision_count + 1
-    db.session.commit()
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(body=body, body_html=markup.render(body), edited_at=now, edited_by_id=actor.id)
+    )
+    if commit:
+        db.session.commit()
     return post
 
 
@@ -190,8 +226,9 @@ def _last_board_post_id(board_id: int) -> int | None:
 
 
 def delete_post(actor: User, post: Post, reason: str | None = None,
-                now: datetime | None = None) -> Post:
+                now: datetime | None = None, *, commit: bool = True) -> Post:
     """Soft-delete a post; the opening post of a reply-less thread takes the thread with it.
+    With ``commit=False`` the change joins the caller's transaction.
 
     Refuses: not the author (nor a moderator), already deleted, locked thread, an opening post
     that already has replies (members only).
@@ -199,16 +236,27 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
     now = now or utcnow()
     _require(Policy(actor).can_delete_post(post))
     thread = post.thread
-    post.is_deleted = True
-    post.deleted_at = now
-    post.deleted_by_id = actor.id
-    post.delete_reason = (reason or "").strip()[:500] or None
+    # The flag flips only once even when two deletes race, so counters drop only once.
+    claimed = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.is_deleted.is_(False))
+        .values(is_deleted=True, deleted_at=now, deleted_by_id=actor.id,
+                delete_reason=(reason or "").strip()[:500] or None)
+    ).rowcount
+    if not claimed:
+        raise Refused("This post is already deleted.", status=409)
     db.session.execute(
         update(User).where(User.id == post.author_id).values(post_count=User.post_count - 1)
     )
     db.session.flush()
     if post.id == thread.first_post_id:
         _delete_thread(actor, thread, now)
+    elif thread.is_deleted:
+        # The thread already left the board's counts when it was deleted.
+        db.session.execute(
+            update(Thread).where(Thread.id == thread.id)
+            .values(reply_count=Thread.reply_count - 1)
+        )
     else:
         last_id, last_at = _last_visible_post_id(thread.id)
         db.session.execute(
@@ -226,7 +274,8 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
             .where(Board.id == thread.board_id)
             .values(last_post_id=_last_board_post_id(thread.board_id))
         )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return post
 
 

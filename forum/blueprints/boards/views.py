@@ -1,0 +1,246 @@
+"""Pages of the forum: each view parses the request, calls one service, renders or redirects."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ...errors import NotFound, bad_request, require
+from ...models import Post, Thread
+from ...permissions import policy
+from ...services import markup, posting, threads
+from . import bp
+from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
+
+PAGE_MESSAGE = "Page must be a positive whole number."
+# Beyond this many digits a page is certainly past the end; parsing it would only cost time.
+PAGE_DIGITS_MAX = 9
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page")
+    if raw is None:
+        return 1
+    raw = raw.strip()
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
+        raise bad_request(PAGE_MESSAGE)
+    if len(digits) > PAGE_DIGITS_MAX:
+        raise NotFound("That page doesn't exist.")
+    return int(digits)
+
+
+def _id_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise bad_request(f"{name.capitalize()} must be a post number.")
+    return int(raw)
+
+
+def _posts_per_page() -> int:
+    return current_app.config["POSTS_PER_PAGE"]
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _is_preview() -> bool:
+    return "preview" in request.form
+
+
+def _field_error(form: FlaskForm, error: posting.InvalidInput) -> None:
+    field = getattr(form, error.field, None) or form.body
+    field.errors = [*field.errors, error.reason]
+
+
+@bp.app_template_global()
+def thread_url(thread: Thread, page: int = 1, anchor: str | None = None) -> str:
+    """The canonical address of a thread page; the slug is left out when the title has none."""
+    return url_for(
+        "boards.thread",
+        thread_id=thread.id,
+        slug=thread.slug or None,
+        page=page if page > 1 else None,
+        _anchor=anchor,
+    )
+
+
+def _post_location(post: Post) -> str:
+    return thread_url(
+        post.thread, threads.page_of(post.position, _posts_per_page()), anchor=f"p{post.id}"
+    )
+
+
+# -- reading ------------------------------------------------------------------------------------
+@bp.get("/")
+def index():
+    return render_template("boards/index.html", cards=threads.board_index(policy()))
+
+
+@bp.get("/b/<slug>")
+def board(slug: str):
+    listing = threads.board_page(
+        policy(), slug, _page_arg(), current_app.config["THREADS_PER_PAGE"]
+    )
+    return render_template(
+        "boards/board.html",
+        listing=listing,
+        board=listing.board,
+        posts_per_page=_posts_per_page(),
+    )
+
+
+def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200):
+    viewer = policy()
+    reply_decision = viewer.can_reply(view.thread)
+    if form is None and reply_decision:
+        form = ReplyForm()
+    return render_template(
+        "boards/thread.html",
+        view=view,
+        thread=view.thread,
+        board=view.thread.board,
+        form=form,
+        reply_decision=reply_decision,
+        body_help=BODY_HELP,
+    ), status
+
+
+@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<int:thread_id>-<slug>")
+def thread(thread_id: int, slug: str | None = None):
+    view = threads.thread_page(policy(), thread_id, _page_arg(), _posts_per_page())
+    if slug is not None and slug != view.thread.slug:
+        return redirect(thread_url(view.thread, view.page), 301)
+    return _render_thread(view, None)
+
+
+@bp.get("/p/<int:post_id>")
+def post(post_id: int):
+    return redirect(_post_location(threads.get_post(policy(), post_id)))
+
+
+# -- writing ------------------------------------------------------------------------------------
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+def new_thread(slug: str):
+    viewer = policy()
+    board = threads.get_board(viewer, slug)
+    require(viewer.can_create_thread(board))
+    form = NewThreadForm()
+    preview = None
+    if form.validate_on_submit():
+        if _is_preview():
+            preview = markup.render(form.body.data)
+        else:
+            try:
+                created = posting.create_thread(_actor(), board, form.title.data, form.body.data)
+            except posting.InvalidInput as error:
+                _field_error(form, error)
+            else:
+                flash("Your thread is up.", "success")
+                return redirect(thread_url(created))
+    status = 400 if form.errors else 200
+    return render_template(
+        "boards/new_thread.html", board=board, form=form, preview=preview, body_help=BODY_HELP
+    ), status
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+def reply(thread_id: int):
+    viewer = policy()
+    thread = threads.get_thread(viewer, thread_id)
+    require(viewer.can_reply(thread))
+    form = ReplyForm()
+    preview = None
+    if request.method == "GET":
+        quote_id = _id_arg("quote")
+        if quote_id is not None:
+            quoted = threads.get_readable_post(viewer, quote_id)
+            if quoted.thread_id != thread.id:
+                raise NotFound("That post isn't in this thread.")
+            form.body.data = markup.quote(quoted.author.name, quoted.body)
+    elif form.validate_on_submit():
+        if _is_preview():
+            preview = markup.render(form.body.data)
+        else:
+            try:
+                created = posting.reply(_actor(), thread, form.body.data)
+            except posting.InvalidInput as error:
+                _field_error(form, error)
+            else:
+                return redirect(url_for("boards.post", post_id=created.id))
+    if form.errors:
+        # Back on the thread's latest page, so the draft sits under the posts it answers.
+        per_page = _posts_per_page()
+        view = threads.thread_page(viewer, thread.id, threads.page_count(thread.post_seq,
+                                                                         per_page), per_page)
+        return _render_thread(view, form, 400)
+    return render_template(
+        "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
+        body_help=BODY_HELP,
+    )
+
+
+@bp.get("/p/<int:post_id>/quote")
+def quote_post(post_id: int):
+    quoted = threads.get_readable_post(policy(), post_id)
+    return redirect(url_for("boards.reply", thread_id=quoted.thread_id, quote=quoted.id))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    viewer = policy()
+    post = threads.get_post(viewer, post_id)
+    require(viewer.can_edit_post(post))
+    form = EditPostForm(body=post.body) if request.method == "GET" else EditPostForm()
+    preview = None
+    if form.validate_on_submit():
+        if _is_preview():
+            preview = markup.render(form.body.data)
+        else:
+            try:
+                posting.edit_post(_actor(), post, form.body.data)
+            except posting.InvalidInput as error:
+                _field_error(form, error)
+            else:
+                flash("Your changes are saved.", "success")
+                return redirect(_post_location(post))
+    status = 400 if form.errors else 200
+    return render_template(
+        "boards/edit_post.html", post=post, thread=post.thread, board=post.thread.board,
+        form=form, preview=preview, body_help=BODY_HELP,
+    ), status
+
+
+@bp.get("/p/<int:post_id>/history")
+def post_history(post_id: int):
+    history = threads.post_history(policy(), post_id)
+    post = history.post
+    return render_template(
+        "boards/post_history.html", history=history, post=post, thread=post.thread,
+        board=post.thread.board,
+    )
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+def delete_post(post_id: int):
+    viewer = policy()
+    post = threads.get_post(viewer, post_id)
+    require(viewer.can_delete_post(post))
+    form = DeletePostForm()
+    if form.validate_on_submit():
+        reason = form.reason.data if viewer.moderates(post.thread.board) else None
+        posting.delete_post(_actor(), post, reason=reason)
+        if post.thread.is_deleted:
+            flash("The thread is deleted.", "success")
+            return redirect(url_for("boards.board", slug=post.thread.board.slug))
+        flash("The post is deleted.", "success")
+        return redirect(_post_location(post))
+    status = 400 if form.errors else 200
+    return render_template(
+        "boards/delete_post.html", post=post, thread=post.thread, board=post.thread.board,
+        form=form,
+    ), status

@@ -1,0 +1,231 @@
+"""Read-side queries for the forum's pages: the board index, a board's threads, a thread's posts.
+
+Each page is one query (plus the object it hangs from) that loads everything its template
+touches, so page cost stays flat however many boards, threads, posts or authors there are.
+Functions take the viewer's ``Policy`` first: what it may not see never reaches a page, and the
+policy's own lookups (a board moderator's boards) happen once per request.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..errors import NotFound, require
+from ..extensions import db
+from ..models import Board, Category, Post, PostRevision, Thread
+from ..permissions import Policy
+
+
+class Paging:
+    """Page arithmetic shared by the page objects; they carry ``page`` and ``pages``."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class CategoryCard:
+    category: Category
+    boards: list[Board]
+
+
+@dataclass(frozen=True)
+class BoardPage(Paging):
+    board: Board
+    items: list[Thread]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class ThreadPage(Paging):
+    thread: Thread
+    items: list[Post]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class PostHistory:
+    post: Post
+    revisions: list[PostRevision]
+
+
+def page_count(total: int, per_page: int) -> int:
+    """At least one page, so an empty board still has a page 1 to show."""
+    return max(1, -(-total // per_page))
+
+
+def page_of(position: int, per_page: int) -> int:
+    return (position - 1) // per_page + 1
+
+
+# -- board index -------------------------------------------------------------------------------
+def board_index(viewer: Policy) -> list[CategoryCard]:
+    """Categories in order with the boards the viewer may read, each with its latest post."""
+    query = (
+        select(Board)
+        .join(Board.category)
+        .options(
+            contains_eager(Board.category),
+            joinedload(Board.last_post).joinedload(Post.thread),
+            joinedload(Board.last_post).joinedload(Post.author),
+        )
+        .order_by(Category.position, Category.id, Board.position, Board.id)
+    )
+    boards = db.session.scalars(viewer.visible_boards(query)).unique().all()
+    cards: list[CategoryCard] = []
+    for board in boards:
+        if not cards or cards[-1].category.id != board.category_id:
+            cards.append(CategoryCard(board.category, []))
+        cards[-1].boards.append(board)
+    return cards
+
+
+# -- a board and its threads -------------------------------------------------------------------
+def get_board(viewer: Policy, slug: str) -> Board:
+    """The board, if the viewer may read it.
+
+    Refuses: unknown slug (404), a board the viewer may not read (login or 403, from the policy).
+    """
+    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound("There is no board at this address.")
+    require(viewer.can_view_board(board))
+    return board
+
+
+def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> BoardPage:
+    """A page of a board's threads, pinned first, then by last activity.
+
+    Refuses: as ``get_board``; a page past the last one (404).
+    """
+    board = get_board(viewer, slug)
+    moderator = viewer.moderates(board)
+    if not moderator:
+        pages = page_count(board.thread_count, per_page)
+        if page > pages:
+            raise NotFound("That page of the board doesn't exist.")
+    query = viewer.visible_threads(
+        select(Thread)
+        .where(Thread.board_id == board.id)
+        .options(joinedload(Thread.author), joinedload(Thread.last_post).joinedload(Post.author))
+        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page),
+        board,
+    )
+    if moderator:
+        # Moderators also see deleted threads, which the board's counter leaves out; the
+        # window counts them in the same statement instead of a second query.
+        rows = db.session.execute(query.add_columns(func.count().over())).all()
+        if not rows and page > 1:
+            raise NotFound("That page of the board doesn't exist.")
+        threads = [row[0] for row in rows]
+        pages = page_count(rows[0][1] if rows else 0, per_page)
+    else:
+        threads = list(db.session.scalars(query))
+    return BoardPage(board=board, items=threads, page=page, pages=pages)
+
+
+# -- a thread and its posts --------------------------------------------------------------------
+def get_thread(viewer: Policy, thread_id: int) -> Thread:
+    """The thread with its board, if the viewer may read it.
+
+    Refuses: unknown thread (404), a board the viewer may not read (login or 403), a deleted
+    thread for anyone but its moderators (404).
+    """
+    thread = db.session.scalar(
+        select(Thread).where(Thread.id == thread_id).options(joinedload(Thread.board))
+    )
+    if thread is None:
+        raise NotFound("That thread doesn't exist.")
+    require(viewer.can_view_board(thread.board))
+    decision = viewer.can_view_thread(thread)
+    if not decision:
+        raise NotFound(decision.reason)
+    return thread
+
+
+def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 20) -> ThreadPage:
+    """Posts ``(page-1)*per_page+1 … page*per_page`` by position, with their authors.
+
+    Positions are never reused and deleted posts keep theirs, so a page is a range on the
+    (thread, position) index: page 500 costs what page 1 does.
+    Refuses: as ``get_thread``; a page past the last one (404).
+    """
+    thread = get_thread(viewer, thread_id)
+    pages = page_count(thread.post_seq, per_page)
+    if page > pages:
+        raise NotFound("That page of the thread doesn't exist.")
+    first = (page - 1) * per_page + 1
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id, Post.position.between(first, first + per_page - 1))
+            .options(joinedload(Post.author), joinedload(Post.edited_by))
+            .order_by(Post.position)
+        )
+    )
+    return ThreadPage(thread=thread, items=posts, page=page, pages=pages)
+
+
+# -- single posts ------------------------------------------------------------------------------
+def get_post(viewer: Policy, post_id: int) -> Post:
+    """The post with its thread, board and author, if the viewer may read its thread.
+
+    Refuses (all 404, so hidden places stay unconfirmed): unknown post, a board the viewer may
+    not read, a deleted thread for anyone but its moderators.
+    """
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == post_id)
+        .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
+    )
+    if post is None or not viewer.can_view_thread(post.thread):
+        raise NotFound("That post doesn't exist.")
+    return post
+
+
+def get_readable_post(viewer: Policy, post_id: int) -> Post:
+    """A post whose text the viewer may read, for quoting.
+
+    Refuses: as ``get_post``; a deleted post for anyone but the board's moderators (404).
+    """
+    post = get_post(viewer, post_id)
+    if not viewer.can_view_post(post):
+        raise NotFound("That post doesn't exist.")
+    return post
+
+
+def post_history(viewer: Policy, post_id: int) -> PostHistory:
+    """A post's earlier versions, oldest first.
+
+    Refuses: as ``get_post``; anyone but the author and the board's moderators (from the policy).
+    """
+    post = get_post(viewer, post_id)
+    require(viewer.can_view_revisions(post))
+    revisions = list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.number)
+        )
+    )
+    return PostHistory(post=post, revisions=revisions)
+
+
+def latest_page(thread: Thread, per_page: int = 20) -> int:
+    return page_count(thread.post_seq, per_page)
+

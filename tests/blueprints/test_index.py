@@ -1,0 +1,119 @@
+"""The board index over HTTP: what each viewer sees, the empty state and the query budget."""
+from __future__ import annotations
+
+import pytest
+
+from forum.extensions import db
+from forum.models import Access, Role, User, utcnow
+from forum.services import posting, search
+from tests import factories
+
+INDEX_BUDGET = 6
+
+
+def quick_users(count: int, prefix: str = "author") -> list[User]:
+    """Many authors without paying for a password hash each."""
+    users = [
+        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}", email=f"{prefix}{n}@example.com",
+             email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
+             session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
+             is_board_moderator=False, created_at=utcnow())
+        for n in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+@pytest.fixture
+def forum(app):
+    news = factories.make_category("News", position=1)
+    talk = factories.make_category("Talk", position=2)
+    staff = factories.make_category("Back office", position=3)
+    return {
+        "announcements": factories.make_board(news, slug="announcements", title="Announcements",
+                                              description="What's new", is_read_only=True),
+        "general": factories.make_board(talk, slug="general", title="General chat"),
+        "members": factories.make_board(talk, slug="members", title="Members lounge",
+                                        access=Access.MEMBERS),
+        "staff": factories.make_board(staff, slug="staff", title="Staff room",
+                                      access=Access.STAFF),
+    }
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_guest_sees_public_boards_in_order(client, forum):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = text(response)
+    assert html.index("News") < html.index("Announcements") < html.index("Talk")
+    assert html.index("Talk") < html.index("General chat")
+    assert "What&#39;s new" in html
+    assert 'href="/b/general"' in html
+    assert "Members lounge" not in html and "Staff room" not in html
+    assert "Back office" not in html  # a category with nothing visible is left out
+
+
+@pytest.mark.parametrize(
+    ("role", "members", "staff"),
+    [("member", True, False), ("moderator", True, True), ("admin", True, True)],
+)
+def test_boards_follow_the_viewer(client, login, forum, role, members, staff):
+    login(factories.make_user(role=role))
+    html = text(client.get("/"))
+    assert ("Members lounge" in html) is members
+    assert ("Staff room" in html) is staff
+
+
+def test_board_moderator_sees_their_staff_board(client, login, forum):
+    login(factories.make_board_moderator(factories.make_user(), forum["staff"]))
+    assert "Staff room" in text(client.get("/"))
+
+
+def test_board_row_shows_counts_and_latest_post(client, forum, member, other_member):
+    thread = factories.make_thread(forum["general"], author=member, title="Tea <or> coffee?")
+    reply = factories.make_post(thread, author=other_member)
+    factories.make_post(factories.make_thread(forum["general"], author=member, title="Older"),
+                        author=member)
+    # Make the tea thread the latest again.
+    reply = factories.make_post(thread, author=other_member)
+    html = text(client.get("/"))
+    row = html[html.index('href="/b/general"'):]
+    row = row[: row.index("</li>")]
+    assert "<dd>2</dd>" in row and "<dd>5</dd>" in row
+    assert f'href="/p/{reply.id}"' in row
+    assert "Tea &lt;or&gt; coffee?" in row
+    assert 'href="/u/other"' in row
+    assert "just now" in row
+    assert "No posts yet" in html  # the announcements board is still empty
+
+
+def test_empty_forum_has_a_friendly_empty_state(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'class="empty' in text(response)
+
+
+@pytest.mark.parametrize("viewer", ["guest", "member"])
+def test_index_query_budget(client, login, count_queries, app, viewer):
+    categories = [factories.make_category(f"Category {n}") for n in range(3)]
+    authors = quick_users(30)
+    with search.paused():
+        for n, category in enumerate(categories):
+            board = factories.make_board(category, slug=f"b{n}")
+            for i in range(30):
+                thread = posting.create_thread(authors[i], board, f"Thread {n}.{i}", "Hello")
+                posting.reply(authors[(i + 7) % 30], thread, "Reply")
+    factories.make_board(categories[0], slug="members-only", access=Access.MEMBERS)
+    if viewer == "member":
+        login(factories.make_user())
+
+    for attempt in ("first request", "later request"):
+        with count_queries() as queries:
+            response = client.get("/")
+        assert response.status_code == 200, attempt
+        assert len(queries) <= INDEX_BUDGET, (attempt, queries)
+    assert text(response).count('class="board-row"') == (4 if viewer == "member" else 3)
