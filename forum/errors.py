@@ -6,7 +6,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .extensions import db
-
 from .permissions import Decision
 
 
@@ -29,6 +28,14 @@ class Refused(Exception):
 class NotFound(Refused):
     def __init__(self, reason: str = "We couldn't find that page.") -> None:
         super().__init__(reason, status=404)
+
+
+class Conflict(Refused):
+    """Someone else changed the thing first (another moderator resolved the report, say); the
+    reason says what happened."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, status=409)
 
 
 def require(decision: Decision) -> None:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from .extensions import db
-from .models import Access, Board, BoardModerator, Post, Role, Thread
+from .models import Access, Board, BoardModerator, Post, Role, Thread, User
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,10 @@ def need_login(reason: str) -> Decision:
 
 
 class Policy:
-    def __init__(self, user) -> None:
+    def __init__(self, user, now=None) -> None:
         self.user = user
+        # The clock sanctions are judged against; None means the time of asking.
+        self.now = now
         self.is_member = bool(user is not None and user.is_authenticated)
         self.role = user.role if self.is_member else None
 
@@ -68,6 +70,23 @@ class Policy:
     @property
     def is_staff_anywhere(self) -> bool:
         return self.is_global_moderator or bool(self.moderated_board_ids)
+
+    @cached_property
+    def active_sanctions(self) -> tuple:
+        """The member's sanctions in force: one query per policy, none for guests."""
+        if not self.is_member:
+            return ()
+        from .services import sanctions  # imported late: the service imports this module
+
+        return tuple(sanctions.active_sanctions(self.user, self.now))
+
+    def posting_sanction(self) -> Decision:
+        """Refuses a member under a timeout, suspension or ban, with the reason and the end."""
+        if not self.is_member:
+            return ALLOW
+        from .services import sanctions
+
+        return sanctions.posting_decision(self.active_sanctions, self.now)
 
     # -- boards --------------------------------------------------------------------------
     def can_view_board(self, board: Board) -> Decision:
@@ -98,6 +117,9 @@ class Policy:
             return seen
         if not self.is_member:
             return need_login("Log in to start a thread.")
+        sanctioned = self.posting_sanction()
+        if not sanctioned:
+            return sanctioned
         if board.is_read_only and not self.moderates(board):
             return deny("This board is read-only: only moderators can start threads here.")
         return ALLOW
@@ -122,6 +144,9 @@ class Policy:
             return seen
         if not self.is_member:
             return need_login("Log in to reply.")
+        sanctioned = self.posting_sanction()
+        if not sanctioned:
+            return sanctioned
         if self.moderates(thread.board):
             return ALLOW
         if thread.board.is_read_only:
@@ -135,6 +160,10 @@ class Policy:
         """Whether the post's text is shown; deleted posts remain as a placeholder."""
         if post.is_deleted and not self.moderates(post.thread.board):
             return deny("This post was deleted.")
+        if post.is_hidden and not (self._is_author(post) or self.moderates(post.thread.board)):
+            if post.hidden_by_id is None:
+                return deny("This post is hidden pending review by a moderator.")
+            return deny("This post was hidden by a moderator.")
         return ALLOW
 
     def _is_author(self, post: Post) -> bool:
@@ -189,6 +218,104 @@ class Policy:
         if user.id == self.user.id:
             return ALLOW
         return deny("You can only edit your own profile.")
+
+    # -- moderation ----------------------------------------------------------------------
+    def can_moderate_board(self, board: Board) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        if self.moderates(board):
+            return ALLOW
+        return deny("You don't moderate this board.")
+
+    def can_act_on_user(self, user: User, board: Board | None = None) -> Decision:
+        """Rank rules for acting on a member or their posts. Moderators act anywhere, board
+        moderators only with a board they moderate (the report's); nobody acts on themselves;
+        only administrators act on moderators (board moderators included) and administrators."""
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        in_scope = self.is_global_moderator or (
+            board is not None and board.id in self.moderated_board_ids
+        )
+        if not in_scope:
+            if self.moderated_board_ids:
+                return deny("You can only take this action inside the boards you moderate.")
+            return deny("Only moderators can do that.")
+        if user.id == self.user.id:
+            return deny("You can't take moderator action on yourself.")
+        if self.is_admin:
+            return ALLOW
+        if user.is_admin:
+            return deny("Moderators can't act on an administrator.")
+        if user.is_moderator or user.is_board_moderator:
+            return deny("Moderators can't act on another moderator; ask an administrator.")
+        return ALLOW
+
+    def can_report(self, target: Post | Thread | User) -> Decision:
+        """Whether the viewer may report this; the reports service answers 404 for targets
+        that are gone or out of sight."""
+        if not self.is_member:
+            return need_login("Log in to report something to the moderators.")
+        if isinstance(target, User):
+            if target.id == self.user.id:
+                return deny("You can't report yourself.")
+        elif target.author_id == self.user.id:
+            noun = "thread" if isinstance(target, Thread) else "post"
+            return deny(f"You can't report your own {noun}.")
+        return ALLOW
+
+    def can_view_reports(self) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to see the report queue.")
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny("The report queue is for moderators.")
+
+    def can_handle_report(self, item) -> Decision:
+        """Claim, read and resolve a queue item: reports about members are for moderators;
+        reports about posts and threads also for the moderators of their board."""
+        if not self.is_member:
+            return need_login("Log in to handle reports.")
+        if item.thread_id is None:
+            if self.is_global_moderator:
+                return ALLOW
+            return deny("Only moderators can handle reports about members.")
+        if self.moderates(item.thread.board):
+            return ALLOW
+        return deny("You can only handle reports from boards you moderate.")
+
+    def can_view_member_notes(self) -> Decision:
+        """Private moderator notes on members, and adding to them."""
+        if not self.is_member:
+            return need_login("Log in to continue.")
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny("Moderator notes are for the moderation team.")
+
+    def can_view_mod_log(self) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to see the moderation log.")
+        if self.is_global_moderator:
+            return ALLOW
+        return deny("The moderation log is for moderators.")
+
+    def _admin_only(self, what: str) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to continue.")
+        if self.is_admin:
+            return ALLOW
+        return deny(f"Only administrators can {what}.")
+
+    def can_export_mod_log(self) -> Decision:
+        return self._admin_only("export the moderation log")
+
+    def can_manage_roles(self) -> Decision:
+        return self._admin_only("change roles")
+
+    def can_manage_settings(self) -> Decision:
+        return self._admin_only("change site settings")
+
+    def can_manage_canned_responses(self) -> Decision:
+        return self._admin_only("edit canned responses")
 
 
 def policy() -> Policy:

@@ -81,6 +81,12 @@ class Post(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     delete_reason: Mapped[str | None] = mapped_column(String(500))
+    # Hidden pending review (reports reached the threshold; hidden_by_id is null) or hidden by
+    # a moderator: shown only to its author and the board's moderators.
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
 
     thread = relationship("Thread", foreign_keys=[thread_id])
     author = relationship("User", foreign_keys=[author_id])

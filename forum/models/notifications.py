@@ -1,0 +1,54 @@
+"""The in-app notification centre: what happened that a member should know about."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class NotificationKind(StrEnum):
+    REPLY = "reply"  # a reply in your thread
+    QUOTE = "quote"  # your post was quoted
+    REPORT_OUTCOME = "report_outcome"  # a report you filed was handled
+    SANCTION = "sanction"  # a warning, timeout, suspension or ban, or its early end
+    MODERATION = "moderation"  # a moderator hid, deleted or edited your post
+    ROLE = "role"  # your role or board assignments changed
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # One line for the list; plain text, escaped when shown.
+    text: Mapped[str] = mapped_column(String(300))
+    # A longer message, such as the words a moderator wrote with a warning.
+    body: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    # Who caused it, when that may be shown (never the moderator behind a report outcome).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient = relationship("User", foreign_keys=[recipient_id])
+    actor = relationship("User", foreign_keys=[actor_id])
+
+    __table_args__ = (
+        # The bell: count of a member's unread ones.
+        Index("ix_notifications_recipient_read", "recipient_id", "read_at"),
+        # The list: a member's newest first.
+        Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
+    )
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} for {self.recipient_id}>"

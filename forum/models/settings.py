@@ -1,0 +1,93 @@
+"""Site settings administrators can change. Each is declared here with its type and default;
+the table only holds the values someone changed, so a new setting needs no data migration."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+
+class Setting(db.Model):
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    type: type  # int, bool or str
+    default: Any
+    label: str
+    help: str = ""
+    minimum: int | None = None  # for int: smallest value; for str: shortest length
+    maximum: int | None = None  # for int: largest value; for str: longest length
+
+    def parse(self, raw: Any) -> Any:
+        """The typed value of ``raw`` (form text or a Python value); ValueError says why not."""
+        if self.type is bool:
+            return self._parse_bool(raw)
+        if self.type is int:
+            return self._parse_int(raw)
+        return self._parse_str(raw)
+
+    def _parse_bool(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"{self.label}: choose yes or no.")
+
+    def _parse_int(self, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError(f"{self.label}: enter a whole number.")
+        try:
+            value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+        except ValueError:
+            raise ValueError(f"{self.label}: enter a whole number.") from None
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{self.label}: the smallest allowed value is {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{self.label}: the largest allowed value is {self.maximum}.")
+        return value
+
+    def _parse_str(self, raw: Any) -> str:
+        value = " ".join(str(raw if raw is not None else "").split())
+        if self.minimum is not None and len(value) < self.minimum:
+            raise ValueError(f"{self.label}: use at least {self.minimum} characters.")
+        if self.maximum is not None and len(value) > self.maximum:
+            raise ValueError(f"{self.label}: use at most {self.maximum} characters.")
+        return value
+
+
+# Add a setting by adding a line; ``services.settings.get(name)`` then answers for it.
+SETTINGS: dict[str, SettingSpec] = {
+    spec.name: spec
+    for spec in (
+        SettingSpec(
+            "report_limit_per_hour", int, 10, "Reports per member per hour",
+            "How many reports one member may file in an hour.", minimum=1, maximum=1000,
+        ),
+        SettingSpec(
+            "auto_hide_threshold", int, 3, "Reports that hide a post",
+            "When this many different members report a post, it is hidden until a moderator "
+            "reviews it. 0 turns automatic hiding off.", minimum=0, maximum=1000,
+        ),
+    )
+}

@@ -1,0 +1,145 @@
+"""The notification centre: ``notify`` adds to the caller's transaction; the rest serve the bell
+and the list.
+
+    notifications.notify(thread.author, NotificationKind.REPLY,
+                         f"{actor.username} replied to “{thread.title}”", post.url, actor=actor)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Notification, NotificationKind, User, utcnow
+
+TEXT_MAX = 300
+LINK_MAX = 300
+BODY_MAX = 5000
+
+
+def notify(recipient: User, kind: NotificationKind | str, text: str, link: str | None = None,
+           actor: User | None = None, *, body: str | None = None,
+           now: datetime | None = None) -> Notification | None:
+    """Queue a notification in the current transaction (the caller commits).
+
+    Nobody is notified of their own doing: returns None when ``actor`` is the recipient.
+    """
+    if actor is not None and actor.id == recipient.id:
+        return None
+    text = " ".join(text.split())
+    if len(text) > TEXT_MAX:
+        text = text[: TEXT_MAX - 1] + "…"
+    notification = Notification(
+        recipient_id=recipient.id,
+        kind=str(kind),
+        text=text,
+        body=(body or "").strip()[:BODY_MAX] or None,
+        link=link if link and len(link) <= LINK_MAX else None,
+        actor_id=actor.id if actor is not None else None,
+        created_at=now or utcnow(),
+    )
+    db.session.add(notification)
+    return notification
+
+
+def unread_count(user: User) -> int:
+    """For the bell: one indexed count."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.recipient_id == user.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[Notification]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_for(user: User, page: int = 1, per_page: int = 30) -> NotificationPage:
+    """A member's notifications, newest first, with who caused them: two queries.
+
+    Refuses: a page past the last one (404).
+    """
+    total = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.recipient_id == user.id)
+    ) or 0
+    pages = max(1, -(-total // per_page))
+    if page < 1 or page > pages:
+        raise NotFound("That page of your notifications doesn't exist.")
+    items = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.recipient_id == user.id)
+            .options(joinedload(Notification.actor))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return NotificationPage(items=items, page=page, pages=pages, total=total)
+
+
+def mark_read(user: User, ids: Iterable[int], now: datetime | None = None) -> int:
+    """Mark some of the member's notifications read; others' ids are ignored. Returns how many
+    changed."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return 0
+    changed = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.recipient_id == user.id,
+            Notification.id.in_(ids),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def mark_all_read(user: User, now: datetime | None = None) -> int:
+    changed = db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return changed
+
+
+def open_notification(user: User, notification_id: int,
+                      now: datetime | None = None) -> str | None:
+    """Mark one notification read and return where it points (None when nowhere), for a
+    "follow the link" view.
+
+    Refuses: a notification that isn't the member's (404, so ids can't be probed).
+    """
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != user.id:
+        raise NotFound("That notification doesn't exist.")
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+        db.session.commit()
+    return notification.link

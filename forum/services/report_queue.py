@@ -1,0 +1,203 @@
+"""Reading the report queue: a page of items for the moderator's filters, the menu counts,
+and one item with everything around its target. Each costs a fixed number of queries.
+
+Writing (filing, claiming) lives in ``services.reports``; resolving in ``services.moderation``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..errors import NotFound, Refused, require
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    ItemStatus,
+    ModeratorNote,
+    Post,
+    Report,
+    ReportItem,
+    ReportReason,
+    Sanction,
+    Thread,
+    User,
+)
+from ..permissions import Policy
+from . import sanctions
+
+STATUSES = ("active", *(s.value for s in ItemStatus))
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[ReportItem]
+    page: int
+    pages: int
+    total: int
+    status: str
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _scoped(viewer: Policy, query):
+    """Only items the viewer may handle: board moderators see their boards' posts and
+    threads, not reports about members."""
+    if viewer.is_global_moderator:
+        return query
+    boards = sorted(viewer.moderated_board_ids)
+    board_threads = select(Thread.id).where(Thread.board_id.in_(boards))
+    return query.where(ReportItem.thread_id.in_(board_threads))
+
+
+def queue_page(viewer: Policy, status: str = "active", board_id: int | None = None,
+               reason: str | None = None, page: int = 1, per_page: int = 25) -> QueuePage:
+    """A page of the queue. Active items (open and claimed) come by priority: most reporters
+    first, then oldest; closed ones most recently handled first. Three queries (count, items
+    with their targets, reports) plus the policy's board lookup, whatever the length.
+
+    Refuses: anyone outside the moderation team (login or 403); an unknown status or reason
+    (400); a page past the last (404).
+    """
+    require(viewer.can_view_reports())
+    if status not in STATUSES:
+        raise Refused("Unknown status filter.", status=400)
+    if reason is not None and reason not in set(ReportReason):
+        raise Refused("Unknown reason filter.", status=400)
+    statuses = list(ACTIVE_STATUSES) if status == "active" else [status]
+    conditions = [ReportItem.status.in_(statuses)]
+    if board_id is not None:
+        conditions.append(
+            ReportItem.thread_id.in_(select(Thread.id).where(Thread.board_id == board_id))
+        )
+    if reason is not None:
+        conditions.append(
+            exists().where(Report.item_id == ReportItem.id, Report.reason == reason)
+        )
+    total = db.session.scalar(
+        _scoped(viewer, select(func.count(ReportItem.id)).where(*conditions))
+    ) or 0
+    pages = max(1, -(-total // per_page))
+    if page < 1 or page > pages:
+        raise NotFound("That page of the queue doesn't exist.")
+    if status == "active":
+        order = (ReportItem.report_count.desc(), ReportItem.first_reported_at, ReportItem.id)
+    else:
+        order = (ReportItem.resolved_at.desc(), ReportItem.id.desc())
+    query = (
+        select(ReportItem)
+        .where(*conditions)
+        .options(
+            joinedload(ReportItem.post),
+            joinedload(ReportItem.thread).joinedload(Thread.board),
+            joinedload(ReportItem.subject),
+            joinedload(ReportItem.claimed_by),
+            joinedload(ReportItem.resolved_by),
+            selectinload(ReportItem.reports),
+        )
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = list(db.session.scalars(_scoped(viewer, query)).unique())
+    return QueuePage(items=items, page=page, pages=pages, total=total, status=status)
+
+
+def menu_counts(viewer: Policy) -> dict[str, int]:
+    """Open and claimed items the viewer may handle, for the moderator menu: one query."""
+    counts = {ItemStatus.OPEN.value: 0, ItemStatus.CLAIMED.value: 0}
+    if not viewer.is_staff_anywhere:
+        return counts
+    rows = db.session.execute(
+        _scoped(viewer, select(ReportItem.status, func.count(ReportItem.id)))
+        .where(ReportItem.status.in_(ACTIVE_STATUSES))
+        .group_by(ReportItem.status)
+    )
+    for status, count in rows:
+        counts[status] = count
+    return counts
+
+
+# -- one item ----------------------------------------------------------------------------------
+def get_item(viewer: Policy, item_id: int) -> ReportItem:
+    """Refuses: unknown item (404), one the viewer may not handle (login or 403)."""
+    item = db.session.scalar(
+        select(ReportItem)
+        .where(ReportItem.id == item_id)
+        .options(
+            joinedload(ReportItem.thread).joinedload(Thread.board),
+            joinedload(ReportItem.post),
+            joinedload(ReportItem.subject),
+            joinedload(ReportItem.claimed_by),
+            joinedload(ReportItem.resolved_by),
+        )
+    )
+    if item is None:
+        raise NotFound("That report doesn't exist.")
+    require(viewer.can_handle_report(item))
+    return item
+
+
+@dataclass(frozen=True)
+class ItemContext:
+    """Everything the item page shows, loaded in a fixed number of queries."""
+
+    item: ReportItem
+    reports: list[Report]
+    post: Post | None  # the reported post, or the opening post of a reported thread
+    thread: Thread | None
+    nearby: list[Post]  # the post with the posts around it
+    subject: User | None
+    earlier: list[ReportItem]  # other items about the same member, newest first
+    sanctions: list[Sanction]
+    notes: list[ModeratorNote]
+
+
+def item_context(viewer: Policy, item_id: int, around: int = 2,
+                 earlier_limit: int = 10) -> ItemContext:
+    """The item with its target in context: the posts around the post, the thread, the
+    member concerned with earlier reports, sanctions and moderator notes.
+
+    Refuses: as ``get_item``.
+    """
+    item = get_item(viewer, item_id)
+    reports = list(db.session.scalars(
+        select(Report).where(Report.item_id == item.id)
+        .options(joinedload(Report.reporter)).order_by(Report.created_at, Report.id)
+    ))
+    thread = item.thread
+    post = item.post if item.post_id else (thread.first_post if thread else None)
+    nearby: list[Post] = []
+    if post is not None:
+        nearby = list(db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == post.thread_id,
+                   Post.position.between(post.position - around, post.position + around))
+            .options(joinedload(Post.author)).order_by(Post.position)
+        ))
+    subject = item.subject
+    earlier: list[ReportItem] = []
+    member_sanctions: list[Sanction] = []
+    notes: list[ModeratorNote] = []
+    if subject is not None:
+        earlier = list(db.session.scalars(
+            select(ReportItem)
+            .where(ReportItem.subject_id == subject.id, ReportItem.id != item.id)
+            .order_by(ReportItem.first_reported_at.desc()).limit(earlier_limit)
+        ))
+        member_sanctions = sanctions.list_for_user(subject)
+        notes = list(db.session.scalars(
+            select(ModeratorNote).where(ModeratorNote.user_id == subject.id)
+            .options(joinedload(ModeratorNote.author))
+            .order_by(ModeratorNote.created_at.desc(), ModeratorNote.id.desc())
+        ))
+    return ItemContext(item=item, reports=reports, post=post, thread=thread, nearby=nearby,
+                       subject=subject, earlier=earlier, sanctions=member_sanctions,
+                       notes=notes)

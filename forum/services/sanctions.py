@@ -1,0 +1,332 @@
+"""Warnings, timeouts, suspensions and bans.
+
+A sanction is in force from its start until its end (never, for a permanent ban) unless lifted;
+everything here judges that against the clock passed in, so a timeout ends on time with no
+worker. A timeout stops posting; a suspension or ban also stops logging in. A warning stops
+nothing and stays on the record.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from .. import timefmt
+from ..errors import Conflict, Refused, require
+from ..extensions import db
+from ..models import (
+    Board,
+    NotificationKind,
+    ReportItem,
+    Role,
+    Sanction,
+    SanctionKind,
+    User,
+    utcnow,
+)
+from ..models.moderation import LOGIN_BLOCKED_BY, POSTING_BLOCKED_BY
+from ..permissions import ALLOW, Decision, Policy, deny
+from . import audit, notifications
+
+TIMEOUT_MIN = timedelta(minutes=10)
+TIMEOUT_MAX = timedelta(days=7)
+REASON_MAX = 500
+MESSAGE_MAX = 5000
+
+ACTIONS = {
+    SanctionKind.WARNING: "user.warn",
+    SanctionKind.TIMEOUT: "user.timeout",
+    SanctionKind.SUSPENSION: "user.suspend",
+    SanctionKind.BAN: "user.ban",
+}
+
+
+def when(moment: datetime) -> str:
+    """'25 Nov 2026, 14:00 UTC': messages may be read anywhere, so they name the zone."""
+    return f"{timefmt.format_datetime(moment, 'UTC')} UTC"
+
+
+def _retry_after(sanction: Sanction, now: datetime) -> int | None:
+    if sanction.ends_at is None:
+        return None
+    return max(1, math.ceil((sanction.ends_at - now).total_seconds()))
+
+
+# -- what is in force --------------------------------------------------------------------------
+def active_sanctions(user: User, now: datetime | None = None) -> list[Sanction]:
+    """The member's timeouts, suspensions and bans in force at ``now``: one query."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Sanction).where(
+                Sanction.user_id == user.id,
+                Sanction.kind != SanctionKind.WARNING,
+                Sanction.lifted_at.is_(None),
+                Sanction.starts_at <= now,
+                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+            )
+        )
+    )
+
+
+def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
+             now: datetime) -> Sanction | None:
+    """Of the sanctions of these kinds in force, the one that lasts longest decides."""
+    candidates = [s for s in sanctions if s.kind in kinds and s.is_active(now)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.ends_at is None, s.ends_at or now))
+
+
+def _account_message(sanction: Sanction) -> str:
+    if sanction.kind == SanctionKind.BAN and sanction.ends_at is None:
+        return f"Your account is banned: {sanction.reason}"
+    verb = "banned" if sanction.kind == SanctionKind.BAN else "suspended"
+    return f"Your account is {verb} until {when(sanction.ends_at)}: {sanction.reason}"
+
+
+def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
+    """May a member with these sanctions post? (The policy passes its cached list.)"""
+    now = now or utcnow()
+    sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
+    if sanction is None:
+        return ALLOW
+    if sanction.kind == SanctionKind.TIMEOUT:
+        reason = (
+            f"You are timed out and can't post until {when(sanction.ends_at)}. "
+            f"Reason: {sanction.reason}"
+        )
+    else:
+        reason = _account_message(sanction)
+    return deny(reason, retry_after=_retry_after(sanction, now))
+
+
+def may_post(user: User, now: datetime | None = None) -> Decision:
+    return posting_decision(active_sanctions(user, now), now)
+
+
+def login_refusal(user: User, now: datetime | None = None) -> str | None:
+    """Why a suspended or banned member may not log in (with the end), or None.
+
+    "Your account is suspended until 25 Nov 2026, 14:00 UTC: <reason>"
+    """
+    now = now or utcnow()
+    sanction = _binding(active_sanctions(user, now), LOGIN_BLOCKED_BY, now)
+    return _account_message(sanction) if sanction is not None else None
+
+
+def history(viewer: Policy, user: User) -> list[Sanction]:
+    """Every sanction the member received, newest first, with issuer and lifter.
+
+    Refuses: anyone but the moderation team and the member themselves.
+    """
+    if not (viewer.is_member and viewer.user.id == user.id):
+        require(viewer.can_view_member_notes())
+    return list_for_user(user)
+
+
+def list_for_user(user: User) -> list[Sanction]:
+    return list(
+        db.session.scalars(
+            select(Sanction)
+            .where(Sanction.user_id == user.id)
+            .options(joinedload(Sanction.issuer), joinedload(Sanction.lifted_by))
+            .order_by(Sanction.starts_at.desc(), Sanction.id.desc())
+        )
+    )
+
+
+# -- the last administrator --------------------------------------------------------------------
+def lock_admins() -> None:
+    """Serialise changes that could leave the forum without an administrator: on PostgreSQL
+    the admin rows stay locked until commit, so two admins demoting or suspending each other
+    at once take turns and the second sees the first's change. (SQLite writers take turns
+    anyway; there the count after the write is what protects.)"""
+    db.session.execute(
+        select(User.id).where(User.role_value == int(Role.ADMIN)).with_for_update()
+    )
+
+
+def usable_admin_count(now: datetime) -> int:
+    """Administrators who can log in: not suspended or banned at ``now``."""
+    blocked = exists().where(
+        Sanction.user_id == User.id,
+        Sanction.kind.in_([str(k) for k in LOGIN_BLOCKED_BY]),
+        Sanction.lifted_at.is_(None),
+        Sanction.starts_at <= now,
+        or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+    )
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role_value == int(Role.ADMIN), ~blocked)
+    ) or 0
+
+
+# -- issuing -----------------------------------------------------------------------------------
+def _clean(text: str | None, limit: int, what: str, required: bool) -> str | None:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise Refused(f"Please give a {what}.", status=400)
+    if len(text) > limit:
+        raise Refused(f"The {what} can be at most {limit:,} characters.", status=400)
+    return text or None
+
+
+def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,
+                 until: datetime | None = None) -> datetime | None:
+    """When a sanction of this kind ends, checked. Refuses (400): a timeout outside 10 minutes
+    … 7 days, a suspension without a future end, a ban ending in the past."""
+    kind = SanctionKind(kind)
+    if kind == SanctionKind.WARNING:
+        return None
+    if kind == SanctionKind.TIMEOUT:
+        if duration is None or not TIMEOUT_MIN <= duration <= TIMEOUT_MAX:
+            raise Refused("A timeout lasts from 10 minutes to 7 days.", status=400)
+        return now + duration
+    if until is None:
+        if kind == SanctionKind.BAN:
+            return None
+        raise Refused("A suspension needs an end date.", status=400)
+    if until.tzinfo is None:
+        raise ValueError("sanction ends must be timezone-aware")
+    if until <= now:
+        raise Refused(f"The end of a {kind.value} must be in the future.", status=400)
+    return until
+
+
+def _notice(sanction: Sanction) -> str:
+    kind = SanctionKind(sanction.kind)
+    if kind == SanctionKind.WARNING:
+        return "You received a warning from the moderators."
+    if kind == SanctionKind.TIMEOUT:
+        return f"You are timed out: you can read but not post until {when(sanction.ends_at)}."
+    if sanction.ends_at is None:
+        return "Your account is banned."
+    verb = "banned" if kind == SanctionKind.BAN else "suspended"
+    return f"Your account is {verb} until {when(sanction.ends_at)}."
+
+
+def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
+          ends_at: datetime | None = None, message: str | None = None,
+          board: Board | None = None, item: ReportItem | None = None,
+          now: datetime | None = None) -> Sanction:
+    """Add a sanction, its log entry and the member's notification to the current transaction
+    (no commit; ``ends_at`` comes from ``sanction_end``). ``board`` is the board the action is
+    taken in, which lets a board moderator act.
+
+    Refuses: rank rules (403), missing or long reason (400), a suspension or ban that would
+    leave no administrator able to log in (403; the transaction is rolled back).
+    """
+    now = now or utcnow()
+    kind = SanctionKind(kind)
+    require(Policy(actor).can_act_on_user(user, board))
+    reason = _clean(reason, REASON_MAX, "reason", True)
+    message = _clean(message, MESSAGE_MAX, "message", False)
+    guard = kind in LOGIN_BLOCKED_BY and user.is_admin
+    if guard:
+        lock_admins()
+    sanction = Sanction(
+        user_id=user.id, kind=kind, reason=reason, message=message, issuer_id=actor.id,
+        starts_at=now, ends_at=ends_at, item_id=item.id if item is not None else None,
+    )
+    db.session.add(sanction)
+    db.session.flush()
+    if guard and usable_admin_count(now) == 0:
+        db.session.rollback()
+        raise Refused("That would leave no administrator able to log in.")
+    audit.record(
+        actor, ACTIONS[kind], user, reason,
+        after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
+        now=now, item=item,
+    )
+    body = f"Reason: {reason}" + (f"\n\n{message}" if message else "")
+    # The notice comes from "the moderators", never a named one.
+    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction), body=body, now=now)
+    return sanction
+
+
+def warn(actor: User, user: User, reason: str, *, message: str | None = None,
+         board: Board | None = None, now: datetime | None = None) -> Sanction:
+    """Refuses: as ``issue``."""
+    sanction = issue(actor, user, SanctionKind.WARNING, reason, message=message, board=board,
+                     now=now)
+    db.session.commit()
+    return sanction
+
+
+def timeout(actor: User, user: User, reason: str, duration: timedelta, *,
+            message: str | None = None, board: Board | None = None,
+            now: datetime | None = None) -> Sanction:
+    """No posting for ``duration`` (10 minutes … 7 days). Refuses: as ``issue``, a duration
+    out of range (400)."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.TIMEOUT, now, duration=duration)
+    sanction = issue(actor, user, SanctionKind.TIMEOUT, reason, ends_at=ends_at,
+                     message=message, board=board, now=now)
+    db.session.commit()
+    return sanction
+
+
+def suspend(actor: User, user: User, reason: str, until: datetime, *,
+            message: str | None = None, board: Board | None = None,
+            now: datetime | None = None) -> Sanction:
+    """No logging in until ``until``. Refuses: as ``issue``, an end not in the future (400)."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.SUSPENSION, now, until=until)
+    sanction = issue(actor, user, SanctionKind.SUSPENSION, reason, ends_at=ends_at,
+                     message=message, board=board, now=now)
+    db.session.commit()
+    return sanction
+
+
+def ban(actor: User, user: User, reason: str, until: datetime | None = None, *,
+        message: str | None = None, board: Board | None = None,
+        now: datetime | None = None) -> Sanction:
+    """No logging in, for good or until ``until``. Refuses: as ``suspend``."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.BAN, now, until=until)
+    sanction = issue(actor, user, SanctionKind.BAN, reason, ends_at=ends_at, message=message,
+                     board=board, now=now)
+    db.session.commit()
+    return sanction
+
+
+def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = None) -> Sanction:
+    """End a sanction early, logged as ``sanction.lift``; the member is told.
+
+    Refuses: rank rules (moderators only; 403), a warning (400), a missing reason (400), a
+    sanction that has already ended or been lifted (409, also when another moderator lifted it
+    a moment ago).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(sanction.user))
+    if sanction.kind == SanctionKind.WARNING:
+        raise Refused("A warning stays on the record; there is nothing to lift.", status=400)
+    reason = _clean(reason, REASON_MAX, "reason", True)
+    lifted = db.session.execute(
+        update(Sanction)
+        .where(
+            Sanction.id == sanction.id,
+            Sanction.lifted_at.is_(None),
+            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+        )
+        .values(lifted_at=now, lifted_by_id=actor.id, lift_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not lifted:
+        db.session.rollback()
+        raise Conflict("This sanction has already ended or been lifted.")
+    audit.record(
+        actor, "sanction.lift", sanction, reason,
+        before={"ends_at": sanction.ends_at.isoformat() if sanction.ends_at else None},
+        after={"lifted_at": now.isoformat()}, now=now,
+    )
+    notifications.notify(
+        sanction.user, NotificationKind.SANCTION,
+        f"Your {SanctionKind(sanction.kind).value} was lifted early.", now=now,
+    )
+    db.session.commit()
+    db.session.refresh(sanction)
+    return sanction

@@ -1,0 +1,110 @@
+"""The notification centre."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select
+
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.models import Notification, NotificationKind
+from forum.services import notifications
+from tests import factories
+
+from .moderation_kit import T0
+
+
+def make(user, n: int, start=T0) -> list[Notification]:
+    made = [
+        notifications.notify(user, NotificationKind.REPLY, f"reply {i}", f"/p/{i}",
+                             now=start + timedelta(minutes=i))
+        for i in range(n)
+    ]
+    db.session.commit()
+    return made
+
+
+def test_notify_joins_the_callers_transaction(member, other_member):
+    note = notifications.notify(member, NotificationKind.QUOTE, "other quoted you", "/p/1",
+                                actor=other_member, body="  > hi  ", now=T0)
+    assert note in db.session.new
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+    notifications.notify(member, "quote", "other quoted you", "/p/1", actor=other_member,
+                         now=T0)
+    db.session.commit()
+    [saved] = db.session.scalars(select(Notification)).all()
+    assert (saved.recipient_id, saved.kind, saved.actor_id, saved.created_at) == (
+        member.id, "quote", other_member.id, T0)
+    assert not saved.is_read
+
+
+def test_nobody_is_notified_of_their_own_doing(member):
+    assert notifications.notify(member, "reply", "you replied", actor=member) is None
+
+
+def test_text_is_one_line_and_capped(member):
+    note = notifications.notify(member, "reply", "a\n  b " + "x" * 400, "/" + "y" * 400)
+    assert note.text.startswith("a b x") and len(note.text) == 300 and note.text.endswith("…")
+    assert note.link is None  # too long to be a link of ours
+    db.session.rollback()
+
+
+def test_unread_count(member, other_member):
+    make(member, 3)
+    make(other_member, 1)
+    assert notifications.unread_count(member) == 3
+    assert notifications.unread_count(AnonymousUserMixin()) == 0
+
+
+def test_list_for_newest_first_in_pages(member, count_queries):
+    make(member, 5)
+    _ = member.id  # reloaded after the commit, outside the count
+    with count_queries() as queries:
+        page = notifications.list_for(member, page=1, per_page=2)
+        _ = [n.actor for n in page.items]
+    assert len(queries) == 2
+    assert [n.text for n in page.items] == ["reply 4", "reply 3"]
+    assert (page.pages, page.total, page.has_next, page.has_prev) == (3, 5, True, False)
+    assert [n.text for n in notifications.list_for(member, 3, per_page=2).items] == ["reply 0"]
+    with pytest.raises(NotFound):
+        notifications.list_for(member, 4, per_page=2)
+    # An empty centre still has its first page.
+    empty = notifications.list_for(factories.make_user())
+    assert (empty.total, empty.pages, empty.items) == (0, 1, [])
+
+
+def test_mark_read_touches_only_ones_own(member, other_member):
+    mine = make(member, 3)
+    theirs = make(other_member, 1)
+
+    changed = notifications.mark_read(member, [mine[0].id, mine[1].id, theirs[0].id], now=T0)
+
+    assert changed == 2
+    assert notifications.unread_count(member) == 1
+    assert notifications.unread_count(other_member) == 1
+    assert notifications.mark_read(member, [mine[0].id]) == 0  # already read
+    assert notifications.mark_read(member, []) == 0
+
+
+def test_mark_all_read(member, other_member):
+    make(member, 3)
+    make(other_member, 2)
+    assert notifications.mark_all_read(member, now=T0) == 3
+    assert notifications.unread_count(member) == 0
+    assert notifications.unread_count(other_member) == 2
+    db.session.expire_all()
+    assert {n.read_at for n in notifications.list_for(member).items} == {T0}
+
+
+def test_open_notification(member, other_member):
+    [note] = make(member, 1)
+    assert notifications.open_notification(member, note.id, now=T0) == "/p/0"
+    assert note.read_at == T0
+    with pytest.raises(NotFound):
+        notifications.open_notification(other_member, note.id)
+    with pytest.raises(NotFound):
+        notifications.open_notification(member, 9999)
