@@ -52,6 +52,10 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
 
+    from .services import search
+
+    search.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
     from .blueprints import auth, boards, profiles
@@ -59,3 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(profiles.bp)
     app.register_blueprint(boards.bp)
+
+    from .blueprints import search as search_blueprint
+
+    app.register_blueprint(search_blueprint.bp)

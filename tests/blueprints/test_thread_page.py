@@ -285,3 +285,9 @@ def test_thread_page_query_budget(client, login, app, count_queries, board, memb
             assert response.status_code == 200, (page, attempt)
             assert len(queries) <= THREAD_BUDGET, (page, attempt, queries)
     assert len(post_ids(text(client.get(thread.url)))) == per_page
+
+
+def test_thread_page_offers_a_search_within_the_thread(client, thread):
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert 'action="/search"' in html
+    assert f'name="thread" value="{thread.id}"' in html

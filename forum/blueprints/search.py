@@ -1,0 +1,99 @@
+"""The search page: parse the query string, ask the search service, render."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from ..permissions import policy
+from ..services import search as search_service
+
+bp = Blueprint("search", __name__)
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _optional_int(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError("Choose a board from the list.") from None
+
+
+class IsoDateField(StringField):
+    """YYYY-MM-DD text (a native date picker sends exactly that), with a message people read."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        if not self.raw_text:
+            return
+        try:
+            if not _ISO_DATE.fullmatch(self.raw_text):
+                raise ValueError
+            self.data = date.fromisoformat(self.raw_text)
+        except ValueError:
+            raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
+
+    def _value(self):
+        return getattr(self, "raw_text", "") or (self.data.isoformat() if self.data else "")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    q = SearchField("Search for", validators=[Optional(), Length(max=search_service.QUERY_MAX)])
+    board = SelectField("Board", choices=[], coerce=_optional_int, validate_choice=False)
+    author = StringField("Author", validators=[Optional(), Length(max=32)])
+    date_from = IsoDateField("From")
+    date_to = IsoDateField("To")
+    thread = IntegerField("Thread", validators=[Optional(), NumberRange(min=1)])
+    sort = SelectField("Sort by", choices=[("relevance", "Relevance"), ("newest", "Newest first")],
+                       default="relevance")
+    hidden = BooleanField("Include deleted and hidden posts")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1)], default=1)
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and self.date_from.data > field.data:
+            raise ValidationError("The “to” date must not be before the “from” date.")
+
+    def params(self) -> search_service.SearchParams:
+        return search_service.SearchParams(
+            q=(self.q.data or "").strip(),
+            board_id=self.board.data,
+            author=(self.author.data or "").strip(),
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            thread_id=self.thread.data,
+            sort=self.sort.data,
+            page=self.page.data or 1,
+            include_hidden=bool(self.hidden.data),
+        )
+
+
+@bp.get("/search")
+def search():
+    form = SearchForm(formdata=request.args)
+    valid = form.validate()
+    params = form.params() if valid else search_service.SearchParams(
+        thread_id=form.thread.data if not form.thread.errors else None
+    )
+    outcome = search_service.search(current_user, params, policy=policy())
+    form.board.choices = [("", "All boards")] + [(b.id, b.title) for b in outcome.boards]
+    status = 400 if (not valid or outcome.error) else 200
+    return render_template("search/search.html", form=form, outcome=outcome,
+                           page_url=_page_url), status
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = page if page > 1 else None
+    return url_for("search.search", **args)

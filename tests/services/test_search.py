@@ -1,0 +1,488 @@
+"""Search: the index follows the database, queries respect who may see what."""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import re
+import shutil
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, update
+from whoosh.filedb.filestore import FileStorage
+
+from forum import create_app
+from forum.errors import NotFound, Refused
+from forum.extensions import db
+from forum.models import Access, Post, Thread, User
+from forum.services import posting, search
+from forum.services.searchindex import PostRecord, document
+
+from .. import factories
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def find(actor, q, **params):
+    return search.search(actor, search.SearchParams(q=q, **params))
+
+
+def ids(outcome):
+    assert outcome.error is None, outcome.error
+    return [hit.post.id for hit in outcome.hits]
+
+
+def stored(post_id):
+    """The document the index holds for a post, or None."""
+    return search._state().searcher().document(id=str(post_id))
+
+
+@pytest.fixture
+def board(app):
+    return factories.make_board(slug="general", title="General")
+
+
+@pytest.fixture
+def thread(board, member):
+    return factories.make_thread(board, member, title="Sourdough starter troubles",
+                                 body="My levain smells like acetone.")
+
+
+# -- the index follows the database -----------------------------------------------------------
+def test_new_thread_and_reply_are_indexed_with_their_fields(thread, member, other_member):
+    reply = factories.make_post(thread, other_member, body="Feed it **twice** a day with rye.")
+    opening = stored(thread.first_post_id)
+    assert opening["thread_id"] == str(thread.id)
+    assert opening["board_id"] == str(thread.board_id)
+    assert opening["author"] == "member"
+    assert opening["flags"] == "visible"
+    doc = stored(reply.id)
+    assert doc["author_id"] == str(other_member.id)
+    assert doc["created"] == reply.created_at.astimezone(UTC).replace(tzinfo=None)
+    assert ids(find(None, "rye")) == [reply.id]
+    assert ids(find(None, "levain")) == [thread.first_post_id]
+
+
+def test_title_is_searchable_and_ranks_first(board, member):
+    talker = factories.make_thread(board, member, title="Bread chat",
+                                   body="Kubernetes kubernetes kubernetes, kubernetes again.")
+    titled = factories.make_thread(board, member, title="Kubernetes for bakers",
+                                   body="Ovens in containers, roughly.")
+    result = ids(find(None, "kubernetes"))
+    assert result == [titled.first_post_id, talker.first_post_id]
+    # The title lives on the opening post only, so a reply is found by its own words.
+    reply = factories.make_post(titled, member, body="Nothing about clusters.")
+    assert reply.id not in ids(find(None, "kubernetes"))
+
+
+def test_edit_replaces_the_indexed_text(thread, member):
+    post = db.session.get(Post, thread.first_post_id)
+    posting.edit_post(member, post, "Now it smells of banana.")
+    assert ids(find(None, "acetone")) == []
+    assert ids(find(None, "banana")) == [post.id]
+
+
+def test_markdown_is_indexed_as_plain_text(board, member):
+    thread = factories.make_thread(
+        board, member, title="Links", body="See [the guide](https://example.com/x) and `grep`."
+    )
+    doc_text = search.search(None, search.SearchParams(q="guide")).hits[0].snippet
+    assert "https" not in str(doc_text) and "[" not in str(doc_text)
+    assert ids(find(None, "grep")) == [thread.first_post_id]
+
+
+def test_deleted_reply_disappears_for_members_but_moderators_may_include_it(
+    thread, member, other_member, moderator
+):
+    reply = factories.make_post(thread, other_member, body="Spam spam wonderful spam.")
+    posting.delete_post(other_member, reply)
+    assert stored(reply.id)["flags"] == "withheld deleted"
+    assert ids(find(member, "wonderful")) == []
+    assert ids(find(member, "wonderful", include_hidden=True)) == []  # not theirs to ask
+    assert ids(find(moderator, "wonderful")) == []  # moderators opt in
+    outcome = find(moderator, "wonderful", include_hidden=True)
+    assert ids(outcome) == [reply.id]
+    assert outcome.hits[0].withheld
+
+
+def test_deleting_the_opening_post_deletes_the_thread_in_the_index(board, member, moderator):
+    thread = factories.make_thread(board, member, title="Lonely question", body="Anyone here?")
+    posting.delete_post(member, db.session.get(Post, thread.first_post_id))
+    flags = set(stored(thread.first_post_id)["flags"].split())
+    assert flags == {"withheld", "deleted", "thread_deleted"}
+    assert ids(find(None, "lonely")) == []
+    assert ids(find(moderator, "lonely", include_hidden=True)) == [thread.first_post_id]
+
+
+def test_a_deleted_thread_takes_every_post_out_of_member_results(thread, member, other_member):
+    reply = factories.make_post(thread, other_member, body="Rye flour helps.")
+    thread.is_deleted = True
+    db.session.commit()
+    assert stored(reply.id)["flags"] == "withheld thread_deleted"
+    assert ids(find(member, "rye")) == []
+    thread.is_deleted = False  # a restore
+    db.session.commit()
+    assert ids(find(member, "rye")) == [reply.id]
+
+
+def test_moving_and_renaming_a_thread_reindexes_its_posts(thread, member, other_member):
+    reply = factories.make_post(thread, other_member, body="Rye flour helps.")
+    elsewhere = factories.make_board(slug="baking", title="Baking")
+    thread.board_id = elsewhere.id
+    thread.title = "Levain that smells of nail polish"
+    db.session.commit()
+    assert stored(reply.id)["board_id"] == str(elsewhere.id)
+    assert ids(find(None, "polish")) == [thread.first_post_id]
+    assert ids(find(None, "sourdough")) == []
+    assert ids(find(None, "rye", board_id=elsewhere.id)) == [reply.id]
+
+
+def test_bulk_updates_of_watched_columns_are_followed(thread, member, other_member):
+    reply = factories.make_post(thread, other_member, body="Rye flour helps.")
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(title="Pizza ovens"))
+    db.session.execute(update(Post).where(Post.id == reply.id).values(is_deleted=True))
+    db.session.commit()
+    assert ids(find(None, "pizza")) == [thread.first_post_id]
+    assert stored(reply.id)["flags"] == "withheld deleted"
+
+
+def test_counter_updates_cost_no_extra_queries(thread, member, count_queries):
+    # posting.reply bumps counters with bulk UPDATEs; only its one read-back query is ours.
+    with count_queries() as queries:
+        posting.reply(member, thread, "Counting queries.")
+    ours = [q for q in queries if "body_html" in q and q.lstrip().upper().startswith("SELECT")]
+    assert len(ours) == 1
+
+
+def test_hard_deletes_leave_the_index(thread, member, other_member):
+    reply = factories.make_post(thread, other_member, body="Rye flour helps.")
+    db.session.delete(db.session.get(Post, reply.id))
+    db.session.commit()
+    assert stored(reply.id) is None
+    db.session.execute(update(Thread).where(Thread.id == thread.id)
+                       .values(first_post_id=None, last_post_id=None))
+    db.session.execute(delete(Post).where(Post.thread_id == thread.id))
+    db.session.execute(delete(Thread).where(Thread.id == thread.id))
+    db.session.commit()
+    assert stored(thread.first_post_id) is None
+
+
+def test_a_rollback_indexes_nothing(thread, member):
+    post = db.session.get(Post, thread.first_post_id)
+    post.body_html = "<p>Zeppelin</p>"
+    db.session.flush()
+    db.session.rollback()
+    posting.reply(member, thread, "An unrelated reply.")  # a later commit must not carry it
+    assert ids(find(None, "zeppelin")) == []
+
+
+def test_a_renamed_author_is_found_under_the_new_name(thread, member):
+    member.username, member.username_key = "Baker", "baker"
+    db.session.commit()
+    assert ids(find(None, "author:baker")) == [thread.first_post_id]
+
+
+def test_hidden_posts_are_withheld_like_deleted_ones(thread, member, other_member, moderator):
+    reply = factories.make_post(thread, other_member, body="Hidden hazelnut.")
+    post = db.session.get(Post, reply.id)
+    post.is_hidden = True  # what moderation's hide does
+    db.session.commit()
+    assert stored(reply.id)["flags"] == "withheld hidden"
+    assert ids(find(other_member, "hazelnut")) == []
+    assert ids(find(moderator, "hazelnut", include_hidden=True)) == [reply.id]
+    post.is_hidden = False
+    db.session.commit()
+    assert ids(find(member, "hazelnut")) == [reply.id]
+
+
+def test_hidden_posts_are_flagged_even_before_the_column_exists():
+    record = PostRecord(
+        post_id=1, thread_id=2, board_id=3, author_id=4, author_name="a", position=2,
+        created_at=datetime(2024, 1, 1, tzinfo=UTC), title="T", body_html="<p>x &amp; y</p>",
+        post_hidden=True,
+    )
+    doc = document(record)
+    assert doc["flags"] == "withheld hidden"
+    assert doc["body"] == "x & y"
+    assert "title" not in doc  # replies carry no title
+
+
+# -- failures never block the post ------------------------------------------------------------
+def test_a_locked_index_logs_and_keeps_the_post_and_reindex_repairs_it(
+    app, thread, member, caplog
+):
+    state = search._state()
+    state.lock_timeout = 0.05
+    lock = FileStorage(state.path).lock("MAIN_WRITELOCK")
+    assert lock.acquire()
+    try:
+        with caplog.at_level(logging.ERROR):
+            reply = posting.reply(member, thread, "Written while the index was busy.")
+    finally:
+        lock.release()
+    assert db.session.get(Post, reply.id) is not None
+    assert stored(reply.id) is None
+    assert "forum reindex" in caplog.text
+    count, seconds = search.rebuild()
+    assert count == 2 and seconds >= 0
+    assert ids(find(None, "busy")) == [reply.id]
+
+
+def test_a_broken_index_never_raises_into_the_request(app, thread, member, caplog, monkeypatch):
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(search._state(), "apply", explode)
+    with caplog.at_level(logging.ERROR):
+        reply = posting.reply(member, thread, "Still saved.")
+    assert reply.id and "disk full" in caplog.text
+
+
+# -- rebuilding -------------------------------------------------------------------------------
+def test_paused_skips_indexing_and_rebuild_catches_up(app, board, member):
+    with search.paused():
+        thread = factories.make_thread(board, member, title="Quiet seeding", body="Bulk loaded.")
+    assert stored(thread.first_post_id) is None
+    progress = []
+    count, _ = search.rebuild(progress=progress.append)
+    assert count == 1 and sum(progress) == 1
+    assert ids(find(None, "quiet")) == [thread.first_post_id]
+
+
+def test_rebuild_starts_over_when_the_index_is_gone(app, thread):
+    state = search._state()
+    shutil.rmtree(state.path)
+    state._ix = None
+    assert search.rebuild()[0] == 1
+    assert ids(find(None, "acetone")) == [thread.first_post_id]
+
+
+def test_rebuild_drops_documents_for_rows_that_no_longer_exist(app, thread, member):
+    with search._state().writer() as writer:
+        writer.add_document(id="999999", board_id=str(thread.board_id), flags="visible",
+                            body="ghost acetone")
+    search.rebuild()
+    assert stored(999999) is None
+
+
+def test_reindex_command_reports_count_and_time(app, runner, thread, member):
+    factories.make_post(thread, member, body="A second post.")
+    shutil.rmtree(search._state().path)
+    search._state()._ix = None
+    result = runner.invoke(args=["forum", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Indexing posts" in result.output
+    assert re.search(r"Indexed 2 posts in \d+\.\d s", result.output)
+    assert ids(find(None, "acetone")) == [thread.first_post_id]
+
+
+# -- who sees what ----------------------------------------------------------------------------
+@pytest.fixture
+def boards(app, member, other_member):
+    public = factories.make_board(slug="public", title="Public")
+    members = factories.make_board(slug="members", title="Members", access=Access.MEMBERS)
+    staff = factories.make_board(slug="staff", title="Staff", access=Access.STAFF)
+    staff2 = factories.make_board(slug="staff2", title="Staff two", access=Access.STAFF)
+    author = factories.make_user(username="writer", role="moderator")
+    threads = {
+        name: factories.make_thread(b, author, title=f"Marmalade {name}", body="Seville oranges")
+        for name, b in (("public", public), ("members", members), ("staff", staff),
+                        ("staff2", staff2))
+    }
+    for name in list(threads):
+        deleted = factories.make_post(threads[name], author, body=f"Deleted marmalade {name}")
+        posting.delete_post(author, deleted)
+        threads[name + "-deleted"] = deleted
+    return {"public": public, "members": members, "staff": staff, "staff2": staff2,
+            "threads": threads}
+
+
+def _found(actor, **params):
+    outcome = find(actor, "marmalade", **params)
+    names = set()
+    for hit in outcome.hits:
+        name = hit.board.slug
+        names.add(f"{name}-deleted" if hit.withheld else name)
+    return names
+
+
+def test_guests_see_public_boards_only(boards):
+    assert _found(None) == {"public"}
+    assert _found(None, include_hidden=True) == {"public"}
+
+
+def test_members_see_member_boards_but_never_staff_or_deleted(boards, member):
+    assert _found(member) == {"public", "members"}
+    assert _found(member, include_hidden=True) == {"public", "members"}
+
+
+def test_board_moderators_see_their_board_and_its_deleted_posts_only(boards, member):
+    factories.make_board_moderator(member, boards["staff"])
+    assert _found(member) == {"public", "members", "staff"}
+    assert _found(member, include_hidden=True) == {
+        "public", "members", "staff", "staff-deleted"
+    }
+
+
+def test_global_moderators_see_everything_when_they_ask(boards, moderator):
+    everything = {"public", "members", "staff", "staff2"}
+    assert _found(moderator) == everything
+    assert _found(moderator, include_hidden=True) == everything | {
+        f"{name}-deleted" for name in everything
+    }
+
+
+def test_a_board_filter_cannot_reach_an_unseen_board(boards, member):
+    outcome = find(member, "marmalade", board_id=boards["staff"].id)
+    assert outcome.error == "There is no such board."
+    assert outcome.hits is None
+
+
+def test_a_stale_index_never_leaks(board, member, other_member):
+    thread = factories.make_thread(board, member, title="Stale", body="Leaky words here.")
+    with search.paused():
+        posting.delete_post(member, db.session.get(Post, thread.first_post_id))
+    assert stored(thread.first_post_id)["flags"] == "visible"  # the index missed it
+    assert ids(find(other_member, "leaky")) == []
+
+
+def test_searchable_boards_are_the_viewable_ones(boards, member):
+    outcome = find(member, "")
+    assert [b.slug for b in outcome.boards] == ["public", "members"]
+    assert outcome.hits is None
+    assert not outcome.can_search_hidden
+
+
+# -- filters, sorting and pages ---------------------------------------------------------------
+def test_author_board_thread_filters(board, member, other_member):
+    first = factories.make_thread(board, member, title="Tomatoes", body="Blight again.")
+    reply = factories.make_post(first, other_member, body="Blight is a fungus.")
+    second = factories.make_thread(board, other_member, title="Potatoes", body="Blight too!")
+    assert set(ids(find(None, "blight"))) == {first.first_post_id, reply.id, second.first_post_id}
+    assert set(ids(find(None, "blight", author="OTHER"))) == {reply.id, second.first_post_id}
+    assert set(ids(find(None, "blight", thread_id=first.id))) == {first.first_post_id, reply.id}
+    unknown = find(None, "blight", author="nobody")
+    assert unknown.hits == [] and "nobody" in unknown.notice
+
+
+def test_thread_filter_refuses_missing_and_unseen_threads(app, member):
+    staff = factories.make_board(slug="staff", access=Access.STAFF)
+    hidden = factories.make_thread(staff, factories.make_user(role="moderator"))
+    with pytest.raises(NotFound):
+        find(member, "x", thread_id=424242)
+    with pytest.raises(Refused):
+        find(member, "x", thread_id=hidden.id)
+
+
+def test_date_range_uses_the_viewers_time_zone(board, member, other_member):
+    thread = factories.make_thread(board, member, title="Dates", body="Opening words.")
+    late = posting.reply(member, thread, "Fireworks at midnight.",
+                         now=datetime(2024, 12, 31, 23, 30, tzinfo=UTC))
+    assert ids(find(None, "fireworks", date_from=date(2024, 12, 31),
+                    date_to=date(2024, 12, 31))) == [late.id]
+    assert ids(find(None, "fireworks", date_from=date(2025, 1, 1))) == []
+    other_member.timezone = "Europe/Berlin"  # 00:30 on 1 January there
+    db.session.commit()
+    assert ids(find(other_member, "fireworks", date_from=date(2025, 1, 1),
+                    date_to=date(2025, 1, 1))) == [late.id]
+    assert find(None, "fireworks", date_from=date(2025, 1, 2),
+                date_to=date(2025, 1, 1)).error
+
+
+def test_newest_first_and_pages(board, member):
+    thread = factories.make_thread(board, member, title="Counting", body="Start here.")
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    posts = [posting.reply(member, thread, f"Sheep number {n}.", now=start + timedelta(hours=n))
+             for n in range(25)]
+    first = find(None, "sheep", sort="newest")
+    assert (first.total, first.pages) == (25, 2)
+    assert ids(first) == [p.id for p in reversed(posts)][:20]
+    second = find(None, "sheep", sort="newest", page=2)
+    assert ids(second) == [p.id for p in reversed(posts)][20:]
+    with pytest.raises(NotFound):
+        find(None, "sheep", page=3)
+
+
+@pytest.mark.parametrize("text", ['title:(', '"unclosed', 'AND OR', "(a", "b)", "the", "*",
+                                  "x" * 201])
+def test_bad_syntax_gives_a_message(app, text):
+    outcome = find(None, text)
+    assert outcome.error and outcome.hits is None
+
+
+@pytest.mark.parametrize("text", ["title:sourdough", '"acetone"', "levain OR nothing",
+                                  "levain NOT banana", "levai*", "author:member"])
+def test_query_syntax_members_can_use(thread, text):
+    assert ids(find(None, text)) == [thread.first_post_id]
+
+
+def test_snippets_escape_everything_but_the_marks(board, member):
+    factories.make_thread(board, member, title='<b>Beware</b> "><img src=x onerror=alert(1)>',
+                          body='`<script>alert("beware")</script>` "><img onerror=x> beware')
+    hit = find(None, "beware").hits[0]
+    for html in (str(hit.title), str(hit.snippet)):
+        assert "<script" not in html and "<img" not in html and "<b>" not in html
+        assert "<mark>" in html
+    assert "&lt;script&gt;" in str(hit.snippet)
+
+
+def test_long_posts_get_a_snippet_around_the_first_match(board, member):
+    body = " ".join(["filler"] * 200 + ["the", "Hedgehog", "sleeps"] + ["padding"] * 200)
+    factories.make_thread(board, member, title="Long", body=body)
+    snippet = str(find(None, "hedgehogs").hits[0].snippet)
+    assert snippet.startswith("… filler") and snippet.endswith("padding …")
+    assert "the <mark>Hedgehog</mark> sleeps" in snippet
+    assert len(snippet) < 300
+
+
+# -- several processes write at once ----------------------------------------------------------
+def _write_replies(config: dict, thread_id: int, user_id: int, label: str, count: int) -> None:
+    app = create_app(config)
+    with app.app_context():
+        thread = db.session.get(Thread, thread_id)
+        user = db.session.get(User, user_id)
+        for n in range(count):
+            posting.reply(user, thread, f"Concurrent {label} number {n}.")
+            db.session.expire_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_two_processes_writing_at_once_lose_nothing(app, thread, member, other_member):
+    config = {key: app.config[key] for key in (
+        "SQLALCHEMY_DATABASE_URI", "FORUM_SEARCH_INDEX", "SECRET_KEY", "TESTING"
+    )}
+    config["INSTANCE_PATH"] = app.instance_path
+    config["FORUM_SEARCH_LOCK_TIMEOUT"] = 30.0
+    db.session.commit()
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_write_replies, args=(config, thread.id, user.id, label, 12))
+        for user, label in ((member, "alpha"), (other_member, "beta"))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    db.session.expire_all()
+    post_ids = {p.id for p in db.session.query(Post).filter(Post.thread_id == thread.id)}
+    assert len(post_ids) == 25
+    searcher = search._state().searcher()
+    indexed = {int(doc["id"]) for doc in searcher.all_stored_fields()}
+    assert indexed == post_ids
+
+
+def test_rebuild_keeps_a_current_index_and_replaces_an_outdated_one(app, thread):
+    from whoosh.fields import ID, Schema
+    from whoosh.index import create_in
+
+    state = search._state()
+    search.rebuild()
+    assert state._ix is not None and ids(find(None, "acetone")) == [thread.first_post_id]
+    generation = state.open().latest_generation()
+    search.rebuild()  # same schema: one more generation of the same index
+    assert state.open().latest_generation() == generation + 1
+    state._ix = create_in(state.path, Schema(id=ID(stored=True, unique=True)))
+    search.rebuild()
+    assert "body" in state.open().schema.names()
+    assert ids(find(None, "acetone")) == [thread.first_post_id]
