@@ -35,6 +35,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import Policy
+from .paging import Paging, page_count
 
 ACTION_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 REASON_MAX = 2000
@@ -109,19 +110,11 @@ class LogFilter:
 
 
 @dataclass(frozen=True)
-class LogPage:
+class LogPage(Paging):
     items: list[ModAction]
     page: int
     pages: int
     total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _user_id(username: str):
@@ -155,7 +148,7 @@ def log_page(viewer: Policy, filters: LogFilter | None = None, page: int = 1,
     require(viewer.can_view_mod_log())
     filters = filters or LogFilter()
     total = db.session.scalar(_filtered(select(func.count(ModAction.id)), filters)) or 0
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     if page < 1 or page > pages:
         raise Refused("That page of the log doesn't exist.", status=404)
     items = list(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Notification, NotificationKind, User, utcnow
+from .paging import Paging, page_count
 
 TEXT_MAX = 300
 LINK_MAX = 300
@@ -59,19 +60,11 @@ def unread_count(user: User) -> int:
 
 
 @dataclass(frozen=True)
-class NotificationPage:
+class NotificationPage(Paging):
     items: list[Notification]
     page: int
     pages: int
     total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def list_for(user: User, page: int = 1, per_page: int = 30) -> NotificationPage:
@@ -82,7 +75,7 @@ def list_for(user: User, page: int = 1, per_page: int = 30) -> NotificationPage:
     total = db.session.scalar(
         select(func.count(Notification.id)).where(Notification.recipient_id == user.id)
     ) or 0
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     if page < 1 or page > pages:
         raise NotFound("That page of your notifications doesn't exist.")
     items = list(

@@ -26,25 +26,18 @@ from ..models import (
 )
 from ..permissions import Policy
 from . import sanctions
+from .paging import Paging, page_count
 
 STATUSES = ("active", *(s.value for s in ItemStatus))
 
 
 @dataclass(frozen=True)
-class QueuePage:
+class QueuePage(Paging):
     items: list[ReportItem]
     page: int
     pages: int
     total: int
     status: str
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _scoped(viewer: Policy, query):
@@ -84,7 +77,7 @@ def queue_page(viewer: Policy, status: str = "active", board_id: int | None = No
     total = db.session.scalar(
         _scoped(viewer, select(func.count(ReportItem.id)).where(*conditions))
     ) or 0
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     if page < 1 or page > pages:
         raise NotFound("That page of the queue doesn't exist.")
     if status == "active":

@@ -16,21 +16,7 @@ from ..errors import NotFound, require
 from ..extensions import db
 from ..models import Board, Category, Post, PostRevision, Thread
 from ..permissions import Policy
-
-
-class Paging:
-    """Page arithmetic shared by the page objects; they carry ``page`` and ``pages``."""
-
-    page: int
-    pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+from .paging import Paging, page_count
 
 
 @dataclass(frozen=True)
@@ -59,11 +45,6 @@ class ThreadPage(Paging):
 class PostHistory:
     post: Post
     revisions: list[PostRevision]
-
-
-def page_count(total: int, per_page: int) -> int:
-    """At least one page, so an empty board still has a page 1 to show."""
-    return max(1, -(-total // per_page))
 
 
 def page_of(position: int, per_page: int) -> int:

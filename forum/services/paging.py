@@ -1,0 +1,22 @@
+"""Page arithmetic shared by every paginated list."""
+from __future__ import annotations
+
+
+def page_count(total: int, per_page: int) -> int:
+    """At least one page, so an empty list still has a page 1 to show."""
+    return max(1, -(-total // per_page))
+
+
+class Paging:
+    """Mixed into page objects that carry ``page`` and ``pages``."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
