@@ -74,3 +74,38 @@ def test_unknown_time_zone_falls_back_to_utc():
     assert timefmt.zone("Mars/Olympus").key == "UTC"
     assert timefmt.is_zone("Europe/Paris")
     assert not timefmt.is_zone("Mars/Olympus")
+
+
+def test_hostile_bytes_in_a_post_save_nothing(client, login, member):
+    from forum.extensions import db
+    from forum.models import Post, Thread
+    from tests import factories
+
+    board = factories.make_board(slug="general")
+    thread = factories.make_thread(board)
+    login(member)
+    posts_before = db.session.query(Post).count()
+
+    nul = client.post(f"/t/{thread.id}/reply", data={"body": "hello\x00world"})
+    bad_utf8 = client.post(
+        "/b/general/new", data=b"title=ok&body=%c3%28",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert nul.status_code == 400
+    assert bad_utf8.status_code == 400
+    assert db.session.query(Post).count() == posts_before
+    assert db.session.query(Thread).count() == 1
+
+
+def test_missing_csrf_token_on_a_reply_is_refused(client, login, member, enable_csrf):
+    from forum.extensions import db
+    from forum.models import Post
+    from tests import factories
+
+    thread = factories.make_thread(factories.make_board())
+    login(member)
+    response = client.post(f"/t/{thread.id}/reply", data={"body": "no token"})
+    assert response.status_code == 400
+    assert b"reload the page" in response.data
+    assert db.session.query(Post).count() == 1
