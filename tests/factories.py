@@ -88,3 +88,23 @@ def make_board_moderator(user: User, board: Board) -> User:
     user.is_board_moderator = True
     db.session.commit()
     return user
+
+
+def quick_users(count: int, prefix: str = "author") -> list[User]:
+    """Many authors without paying for a password hash each (they can't log in)."""
+    from forum.models import utcnow
+
+    users = [
+        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}", email=f"{prefix}{n}@example.com",
+             email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
+             session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
+             is_board_moderator=False, created_at=utcnow())
+        for n in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)

@@ -3,26 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
-from forum.models import Access, Role, User, utcnow
+from forum.models import Access
 from forum.services import posting, search
 from tests import factories
+from tests.factories import quick_users, text
 
 INDEX_BUDGET = 6
 
 
-def quick_users(count: int, prefix: str = "author") -> list[User]:
-    """Many authors without paying for a password hash each."""
-    users = [
-        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}", email=f"{prefix}{n}@example.com",
-             email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
-             session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
-             is_board_moderator=False, created_at=utcnow())
-        for n in range(count)
-    ]
-    db.session.add_all(users)
-    db.session.commit()
-    return users
 
 
 @pytest.fixture
@@ -41,8 +29,6 @@ def forum(app):
     }
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_guest_sees_public_boards_in_order(client, forum):

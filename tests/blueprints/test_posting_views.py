@@ -8,10 +8,7 @@ from forum.extensions import db
 from forum.models import Access, Post, PostRevision, Thread
 from forum.services import posting
 from tests import factories
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.factories import text
 
 
 def count(model) -> int:

@@ -10,6 +10,7 @@ from forum.models import Access, Post
 from forum.services import posting
 
 from .. import factories
+from ..factories import text
 
 
 @pytest.fixture
@@ -23,8 +24,6 @@ def thread(board, member):
                                  body="Brown spots on the leaves of my tomatoes.")
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -7,30 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Access, Post, Role, User, utcnow
+from forum.models import Access, Post
 from forum.services import posting, search
 from tests import factories
+from tests.factories import quick_users, text
 
 THREAD_BUDGET = 7
 PAGE_MESSAGE = "Page must be a positive whole number."
 
 
-def quick_users(count: int, prefix: str = "author") -> list[User]:
-    """Many authors without paying for a password hash each."""
-    users = [
-        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}", email=f"{prefix}{n}@example.com",
-             email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
-             session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
-             is_board_moderator=False, created_at=utcnow())
-        for n in range(count)
-    ]
-    db.session.add_all(users)
-    db.session.commit()
-    return users
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def post_ids(html: str) -> list[int]:
