@@ -58,11 +58,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .blueprints import auth, boards, profiles
+    from .blueprints import admin, auth, boards, moderation, notifications, profiles, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(profiles.bp)
     app.register_blueprint(boards.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(admin.bp)
 
     from .blueprints import search as search_blueprint
 

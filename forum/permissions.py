@@ -10,7 +10,7 @@ from functools import cached_property
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 
 from .extensions import db
 from .models import Access, Board, BoardModerator, Post, Role, Thread, User
@@ -59,6 +59,9 @@ class Policy:
     def moderated_board_ids(self) -> frozenset[int]:
         if not self.is_member or not self.user.is_board_moderator:
             return frozenset()
+        if "moderated_boards" not in inspect(self.user).unloaded:
+            # The user loader brought them along with the user.
+            return frozenset(board.id for board in self.user.moderated_boards)
         rows = db.session.scalars(
             select(BoardModerator.board_id).where(BoardModerator.user_id == self.user.id)
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,7 +34,9 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # Board moderators' boards come along in the same query: the policy needs them on most
+    # pages, and for everyone else the outer join finds nothing.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.moderated_boards)])
     if user is None or user.session_token != token:
         return None
     return user
@@ -108,6 +111,26 @@ def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
     return window
 
 
+def nav_counts() -> dict[str, int]:
+    """The bell's unread count and, for the moderation team, open reports: one query for
+    both, once per request, none for guests."""
+    if "nav_counts" not in g:
+        from .services import notifications, report_queue
+
+        viewer = policy()
+        counts = {"unread": 0, "reports": 0}
+        if viewer.is_member:
+            unread = notifications.unread_count_query(viewer.user)
+            if viewer.is_staff_anywhere:
+                reports = report_queue.open_count_query(viewer)
+                row = db.session.execute(select(unread, reports)).one()
+                counts["unread"], counts["reports"] = row[0] or 0, row[1] or 0
+            else:
+                counts["unread"] = db.session.scalar(select(unread)) or 0
+        g.nav_counts = counts
+    return g.nav_counts
+
+
 def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
@@ -119,6 +142,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["time"] = _time_tag
     app.jinja_env.filters["duration"] = timefmt.duration
     app.jinja_env.globals["page_window"] = page_window
+    app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

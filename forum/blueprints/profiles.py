@@ -18,10 +18,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from .. import avatars, timefmt
-from ..errors import NotFound, Refused
+from ..errors import NotFound
 from ..permissions import policy
 from ..services import markup, profiles
 from ..services.profiles import ProfileData, ProfileInvalid
+from .args import page_arg
 
 bp = Blueprint("profiles", __name__)
 
@@ -69,15 +70,6 @@ class ProfileForm(FlaskForm):
         )
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "")
-    if raw == "":
-        return 1
-    if not raw.isdigit() or not raw.isascii():
-        raise Refused("Page numbers are whole numbers, starting at 1.", status=400)
-    return int(raw)
-
-
 @bp.get("/u/<username>")
 def show(username: str):
     user = profiles.find_member(username)
@@ -114,7 +106,7 @@ def members():
     result = profiles.list_members(
         request.args.get("q", ""),
         request.args.get("sort") or profiles.DEFAULT_SORT,
-        _page_number(),
+        page_arg(),
         current_app.config["MEMBERS_PER_PAGE"],
     )
     return render_template(

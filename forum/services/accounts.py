@@ -18,7 +18,7 @@ from ..errors import Refused
 from ..extensions import db
 from ..models import Role, User, utcnow
 from ..timefmt import duration
-from . import ratelimit
+from . import ratelimit, sanctions
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN = 10
@@ -196,7 +196,8 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     account's counter and gives the address its attempt back.
 
     Refuses: ``Refused`` (429, with ``retry_after``) while a limit is reached, even for the
-    right password; ``AccountError`` on field "login" for a wrong password or unknown account.
+    right password; ``Refused`` (403) for a suspended or banned member, saying why and until
+    when; ``AccountError`` on field "login" for a wrong password or unknown account.
     """
     now = now or utcnow()
     user = find_login(login)
@@ -215,6 +216,10 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     ratelimit.reset(account_key, commit=False)
     ratelimit.refund(address_key, now=now, commit=False)
     db.session.commit()
+    # Asked only once the password is right, so a sanction is never revealed to a stranger.
+    refusal = sanctions.login_refusal(user, now)
+    if refusal:
+        raise Refused(refusal, status=403)
     return user
 
 

@@ -48,15 +48,21 @@ def notify(recipient: User, kind: NotificationKind | str, text: str, link: str |
     return notification
 
 
+def unread_count_query(user: User):
+    """The unread count as a scalar subquery, so the page header can ask it together with
+    other counts in one round trip."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user: User) -> int:
     """For the bell: one indexed count."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.recipient_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0
+    return db.session.scalar(select(unread_count_query(user))) or 0
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,14 @@ def menu_counts(viewer: Policy) -> dict[str, int]:
     return counts
 
 
+def open_count_query(viewer: Policy):
+    """Open items the viewer may handle, as a scalar subquery for the page header's counts."""
+    return _scoped(
+        viewer,
+        select(func.count(ReportItem.id)).where(ReportItem.status == ItemStatus.OPEN),
+    ).scalar_subquery()
+
+
 # -- one item ----------------------------------------------------------------------------------
 def get_item(viewer: Policy, item_id: int) -> ReportItem:
     """Refuses: unknown item (404), one the viewer may not handle (login or 403)."""

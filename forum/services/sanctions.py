@@ -8,6 +8,7 @@ nothing and stays on the record.
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -232,6 +233,10 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
         starts_at=now, ends_at=ends_at, item_id=item.id if item is not None else None,
     )
     db.session.add(sanction)
+    if kind in LOGIN_BLOCKED_BY:
+        # A new token ends every session the member has open, at once and on every device.
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(session_token=secrets.token_hex(16)))
     db.session.flush()
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()

@@ -325,7 +325,7 @@ def test_members_search_without_match(client, crowd):
 def test_members_bad_input_is_400(client, crowd, query):
     response = client.get(f"/members?{query}")
     assert response.status_code == 400
-    assert re.search(r"Page numbers|sorted by|at most 64", page(response))
+    assert re.search(r"Page must be|sorted by|at most 64", page(response))
 
 
 def test_members_pagination(client, app, crowd):

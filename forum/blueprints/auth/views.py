@@ -121,7 +121,8 @@ def login():
         except Refused as refused:
             form.form_errors.append(refused.reason)
             page = render_template("auth/login.html", form=form)
-            return page, refused.status, {"Retry-After": str(refused.retry_after or 1)}
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            return page, refused.status, headers
         except AccountError as error:
             form.form_errors.append(error.message)
         else:

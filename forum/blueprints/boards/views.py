@@ -5,38 +5,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...errors import NotFound, bad_request, require
+from ...errors import NotFound, require
 from ...models import Post, Thread
 from ...permissions import policy
 from ...services import markup, posting, threads
+from ..args import id_arg, page_arg
 from . import bp
 from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
-
-PAGE_MESSAGE = "Page must be a positive whole number."
-# Beyond this many digits a page is certainly past the end; parsing it would only cost time.
-PAGE_DIGITS_MAX = 9
-
-
-def _page_arg() -> int:
-    raw = request.args.get("page")
-    if raw is None:
-        return 1
-    raw = raw.strip()
-    digits = raw.lstrip("0")
-    if not (raw.isascii() and raw.isdigit()) or not digits:
-        raise bad_request(PAGE_MESSAGE)
-    if len(digits) > PAGE_DIGITS_MAX:
-        raise NotFound("That page doesn't exist.")
-    return int(digits)
-
-
-def _id_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise bad_request(f"{name.capitalize()} must be a post number.")
-    return int(raw)
 
 
 def _posts_per_page() -> int:
@@ -83,7 +58,7 @@ def index():
 @bp.get("/b/<slug>")
 def board(slug: str):
     listing = threads.board_page(
-        policy(), slug, _page_arg(), current_app.config["THREADS_PER_PAGE"]
+        policy(), slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
     )
     return render_template(
         "boards/board.html",
@@ -112,7 +87,7 @@ def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>-<slug>")
 def thread(thread_id: int, slug: str | None = None):
-    view = threads.thread_page(policy(), thread_id, _page_arg(), _posts_per_page())
+    view = threads.thread_page(policy(), thread_id, page_arg(), _posts_per_page())
     if slug is not None and slug != view.thread.slug:
         return redirect(thread_url(view.thread, view.page), 301)
     return _render_thread(view, None)
@@ -156,7 +131,7 @@ def reply(thread_id: int):
     form = ReplyForm()
     preview = None
     if request.method == "GET":
-        quote_id = _id_arg("quote")
+        quote_id = id_arg("quote", "the quoted post")
         if quote_id is not None:
             quoted = threads.get_readable_post(viewer, quote_id)
             if quoted.thread_id != thread.id:

@@ -1,0 +1,6 @@
+"""The administrator panel under /admin: roles, canned responses, site settings."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import canned, home, settings, users  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,6 @@
+"""The moderator panel under /mod: the report queue, the moderation log, members' records."""
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__, url_prefix="/mod")
+
+from . import log, members, queue  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,1 @@
+"""(routes being written)"""

@@ -1,0 +1,8 @@
+"""(routes being written)"""
+from ...errors import NotFound
+from . import bp
+
+
+@bp.get("/reports")
+def queue():
+    raise NotFound()

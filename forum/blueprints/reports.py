@@ -1,0 +1,4 @@
+"""(routes being written)"""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
