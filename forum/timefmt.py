@@ -27,6 +27,23 @@ def local(value: datetime, tz_name: str | None) -> datetime:
     return value.astimezone(zone(tz_name))
 
 
+def parse_local(text: str, tz_name: str | None) -> datetime:
+    """A ``<input type="datetime-local">`` value ("2026-11-30T18:00") read as a wall-clock time
+    in the zone ``tz_name``, returned in UTC. ValueError (with a message for people) when it
+    isn't one. A time that a DST change skips or repeats is taken as the clock shows it
+    (the earlier of two)."""
+    text = (text or "").strip()
+    try:
+        if len(text) > 19 or "T" not in text:
+            raise ValueError
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Enter a date and time such as 2026-11-30 18:00.") from None
+    if moment.tzinfo is not None:
+        raise ValueError("Enter a date and time such as 2026-11-30 18:00.")
+    return moment.replace(tzinfo=zone(tz_name)).astimezone(UTC)
+
+
 def format_datetime(value: datetime | None, tz_name: str | None) -> str:
     if value is None:
         return ""

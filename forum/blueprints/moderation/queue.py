@@ -1,8 +1,164 @@
-"""(routes being written)"""
-from ...errors import NotFound
+"""The report queue: the list, one item with its context, claiming, and the one-step
+resolution. Each view parses the request and calls one service; the services judge."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import Conflict, Refused, require
+from ...models import ReportReason
+from ...permissions import policy
+from ...services import markup, moderation, modnotes, report_queue, reports
+from ..args import id_arg, page_arg
 from . import bp
+from .forms import ClaimForm, DismissForm, ResolveForm
+
+STATUS_LABELS = {
+    "active": "Needs action",
+    "open": "Open",
+    "claimed": "Claimed",
+    "resolved": "Resolved",
+    "dismissed": "Dismissed",
+}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for(".queue"))
 
 
 @bp.get("/reports")
 def queue():
-    raise NotFound()
+    viewer = policy()
+    require(viewer.can_view_reports())
+    status = request.args.get("status") or "active"
+    reason = request.args.get("reason") or None
+    board_id = id_arg("board")
+    listing = report_queue.queue_page(viewer, status, board_id, reason, page_arg())
+    filters = {"status": status, "board": board_id, "reason": reason}
+    query = {key: value for key, value in filters.items() if value and value != "active"}
+    return render_template(
+        "moderation/queue.html", listing=listing, filters=filters, query=query,
+        statuses=STATUS_LABELS,
+        reasons=list(ReportReason), boards=report_queue.moderated_boards(viewer),
+        excerpt=markup.excerpt, tab="queue",
+    )
+
+
+def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
+                 dismiss_form: DismissForm | None = None, error: str | None = None,
+                 status: int = 200):
+    viewer = policy()
+    context = report_queue.item_context(viewer, item_id)
+    boards = report_queue.moderated_boards(viewer)
+    resolve_form = resolve_form or ResolveForm(formdata=None)
+    if context.post is not None and resolve_form.body.data is None:
+        resolve_form.body.data = context.post.body
+    here = context.thread.board_id if context.thread is not None else None
+    resolve_form.destination.choices = [("", "Choose a board…")] + [
+        (str(board.id), board.title) for board in boards if board.id != here
+    ]
+    responses = modnotes.canned_responses(viewer)
+    resolve_form.canned.choices = [("", "Choose a response…")] + [
+        (str(response.id), response.title) for response in responses
+    ]
+    acts_on_member = (
+        context.subject is not None
+        and bool(viewer.can_act_on_user(context.subject,
+                                        context.thread.board if context.thread else None))
+    )
+    return render_template(
+        "moderation/item.html", ctx=context, item=context.item, resolve_form=resolve_form,
+        dismiss_form=dismiss_form or DismissForm(formdata=None), claim_form=ClaimForm(),
+        error=error, acts_on_member=acts_on_member, tab="queue",
+    ), status
+
+
+@bp.get("/reports/<int:item_id>")
+def item(item_id: int):
+    return _render_item(item_id)
+
+
+@bp.post("/reports/<int:item_id>/claim")
+def claim(item_id: int):
+    item = report_queue.get_item(policy(), item_id)
+    if ClaimForm().validate_on_submit():
+        try:
+            reports.claim(_actor(), item)
+        except Conflict as conflict:
+            return _render_item(item_id, error=conflict.reason, status=409)
+        flash("You're on it: other moderators see that you claimed this report.", "success")
+    return redirect(url_for(".item", item_id=item_id))
+
+
+@bp.post("/reports/<int:item_id>/release")
+def release(item_id: int):
+    item = report_queue.get_item(policy(), item_id)
+    if ClaimForm().validate_on_submit():
+        try:
+            reports.release(_actor(), item)
+        except Conflict as conflict:
+            return _render_item(item_id, error=conflict.reason, status=409)
+        flash("The report is back in the queue for anyone to take.", "info")
+    return redirect(url_for(".item", item_id=item_id))
+
+
+def _done(resolution: moderation.Resolution):
+    flash(f"Report handled: {resolution.item.resolution}.", "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/reports/<int:item_id>/dismiss")
+def dismiss(item_id: int):
+    item = report_queue.get_item(policy(), item_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".item", item_id=item_id))
+    try:
+        resolution = moderation.dismiss(_actor(), item, form.reason.data or "")
+    except Refused as refused:
+        if refused.status in (400, 409):
+            return _render_item(item_id, dismiss_form=form, error=refused.reason,
+                                status=refused.status)
+        raise
+    return _done(resolution)
+
+
+@bp.post("/reports/<int:item_id>/resolve")
+def resolve(item_id: int):
+    viewer = policy()
+    item = report_queue.get_item(viewer, item_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".item", item_id=item_id))
+    if form.use_canned.data:
+        # "Use this response" fills the message and shows the form again; nothing is done yet.
+        if not form.canned.data:
+            return _render_item(item_id, resolve_form=form,
+                                error="Choose a canned response first.", status=400)
+        response = modnotes.get_canned(viewer, _canned_id(form.canned.data))
+        form.message.data = modnotes.fill_for(response, item.subject, item.thread)
+        return _render_item(item_id, resolve_form=form)
+    boards = {str(board.id): board for board in report_queue.moderated_boards(viewer)}
+    try:
+        actions = form.to_actions(boards, current_user.timezone)
+    except ValueError as error:
+        return _render_item(item_id, resolve_form=form, error=str(error), status=400)
+    try:
+        resolution = moderation.resolve(_actor(), item, actions)
+    except Refused as refused:
+        if refused.status in (400, 409):
+            return _render_item(item_id, resolve_form=form, error=refused.reason,
+                                status=refused.status)
+        raise
+    return _done(resolution)
+
+
+def _canned_id(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise Refused("Choose a canned response from the list.", status=400)
+    return int(raw)

@@ -1,0 +1,107 @@
+"""Forms of the report queue: filing nothing, only choosing what to do with an item."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+
+from ... import timefmt
+from ...services.content_actions import REASON_MAX
+from ...services.moderation import Action, ActionKind
+from ...services.sanctions import MESSAGE_MAX
+
+TIMEOUTS = {
+    "10m": ("10 minutes", timedelta(minutes=10)),
+    "1h": ("1 hour", timedelta(hours=1)),
+    "6h": ("6 hours", timedelta(hours=6)),
+    "24h": ("24 hours", timedelta(hours=24)),
+    "3d": ("3 days", timedelta(days=3)),
+    "7d": ("7 days", timedelta(days=7)),
+}
+
+CONTENT_ACTIONS = [
+    (ActionKind.HIDE_POST.value, "Hide the post"),
+    (ActionKind.EDIT_POST.value, "Edit the post (the original is kept in its history)"),
+    (ActionKind.DELETE_POST.value, "Delete the post"),
+    (ActionKind.LOCK_THREAD.value, "Lock the thread"),
+    (ActionKind.MOVE_THREAD.value, "Move the thread"),
+]
+SANCTIONS = [
+    ("", "None"),
+    (ActionKind.WARN.value, "Warn"),
+    (ActionKind.TIMEOUT.value, "Time out (no posting)"),
+    (ActionKind.SUSPEND.value, "Suspend (no logging in)"),
+    (ActionKind.BAN.value, "Ban"),
+]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ClaimForm(FlaskForm):
+    """Claim or release: only the CSRF token."""
+
+
+class DismissForm(FlaskForm):
+    reason = StringField("Why no action is needed", render_kw={"maxlength": REASON_MAX})
+
+
+class ResolveForm(FlaskForm):
+    """One step: any sensible mix of content actions and one sanction, with one reason that is
+    logged for each. The service judges the mix; this form only reads it."""
+
+    actions = CheckboxesField("Content", choices=CONTENT_ACTIONS, validate_choice=False)
+    body = TextAreaField("New text of the post")
+    destination = SelectField("Move to board", coerce=str, validate_choice=False)
+    sanction = RadioField("Author", choices=SANCTIONS, default="", validate_choice=False)
+    timeout = SelectField("Timeout length",
+                          choices=[(key, label) for key, (label, _) in TIMEOUTS.items()],
+                          default="24h", validate_choice=False)
+    until = StringField("Until (your time)", render_kw={"type": "datetime-local"})
+    canned = SelectField("Canned response", coerce=str, validate_choice=False)
+    use_canned = SubmitField("Use this response")
+    message = TextAreaField("Message to the member (optional)",
+                            render_kw={"maxlength": MESSAGE_MAX, "rows": 5})
+    reason = StringField("Reason (logged with every action)", render_kw={"maxlength": REASON_MAX})
+
+    def to_actions(self, boards: dict[str, object], tz_name: str | None) -> list[Action]:
+        """The chosen actions; ValueError names the field a person has to fix."""
+        reason = self.reason.data or ""
+        chosen = []
+        for kind in self.actions.data or []:
+            if kind == ActionKind.MOVE_THREAD.value:
+                board = boards.get(self.destination.data or "")
+                if board is None:
+                    raise ValueError("Choose the board to move the thread to.")
+                chosen.append(Action(kind, reason, board=board))
+            elif kind == ActionKind.EDIT_POST.value:
+                chosen.append(Action(kind, reason, body=self.body.data or ""))
+            else:
+                chosen.append(Action(kind, reason))
+        sanction = self.sanction.data or ""
+        if sanction:
+            chosen.append(self._sanction(sanction, reason, tz_name))
+        return chosen
+
+    def _sanction(self, kind: str, reason: str, tz_name: str | None) -> Action:
+        message = self.message.data or None
+        if kind == ActionKind.TIMEOUT.value:
+            preset = TIMEOUTS.get(self.timeout.data or "")
+            if preset is None:
+                raise ValueError("Choose how long the timeout lasts.")
+            return Action(kind, reason, duration=preset[1], message=message)
+        until: datetime | None = None
+        if kind in (ActionKind.SUSPEND.value, ActionKind.BAN.value) and self.until.data:
+            until = timefmt.parse_local(self.until.data, tz_name)
+        return Action(kind, reason, until=until, message=message)
