@@ -124,7 +124,7 @@ def test_item_page_shows_the_target_in_context(client, login, moderator):
     assert "The reported words" in html and "A later reply" in html and "The opening post." in html
     assert "Earlier rudeness" in html
     assert "Keeps posting links to a shop" in html
-    assert f"Joined" in html and author.name in html
+    assert "Joined" in html and author.name in html
 
 
 def test_item_page_404_for_unknown_item(client, login, moderator):
