@@ -28,6 +28,7 @@ def _actor():
 
 @bp.get("/")
 def home():
+    require(policy().can_view_reports())
     return redirect(url_for(".queue"))
 
 

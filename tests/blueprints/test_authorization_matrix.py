@@ -1,0 +1,173 @@
+"""Every /mod and /admin route × every kind of viewer: each gets exactly what it should.
+
+Guests are sent to log in; members get 403; board moderators may handle reports from their
+boards only and see the queue and members' records but not the log or the admin panel;
+moderators do everything in /mod except exporting the log; administrators do everything.
+A route added to those areas without a line here fails ``test_every_route_has_an_entry``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from forum.extensions import db
+from forum.models import CannedResponse, ReportItem, Sanction, User
+from forum.services import modnotes, reports, sanctions
+from tests import factories
+
+ROLES = ("guest", "member", "board moderator elsewhere", "board moderator here", "moderator",
+         "admin")
+TEAM = frozenset(ROLES[2:])
+BOARD_TEAM = frozenset(ROLES[3:])
+MODERATORS = frozenset(ROLES[4:])
+ADMINS = frozenset({"admin"})
+
+
+@dataclass
+class World:
+    """What the requests act on: a reported post in "here", its author, a sanction on them."""
+
+    here: object
+    elsewhere: object
+    author: User
+    item: ReportItem
+    sanction: Sanction
+    canned: CannedResponse
+    viewer: User | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: Callable[[World], str]
+    allowed: frozenset[str]
+    data: Callable[[World], dict] = field(default=lambda w: {})
+    # Runs as the viewer before the request, for routes that need a state first.
+    setup: Callable[[World], None] | None = None
+
+
+def _claim_for_viewer(world: World) -> None:
+    claimer = world.viewer if world.viewer is not None and world.viewer.is_moderator else None
+    if claimer is None or not claimer.is_moderator:
+        claimer = factories.make_user(role="moderator")
+    reports.claim(claimer, world.item)
+
+
+MATRIX: dict[str, Case] = {
+    # -- the moderator panel ---------------------------------------------------------------
+    "moderation.home": Case("GET", lambda w: "/mod/", TEAM),
+    "moderation.queue": Case("GET", lambda w: "/mod/reports", TEAM),
+    "moderation.item": Case("GET", lambda w: f"/mod/reports/{w.item.id}", BOARD_TEAM),
+    "moderation.claim": Case("POST", lambda w: f"/mod/reports/{w.item.id}/claim", BOARD_TEAM),
+    "moderation.release": Case("POST", lambda w: f"/mod/reports/{w.item.id}/release",
+                               MODERATORS, setup=_claim_for_viewer),
+    "moderation.dismiss": Case("POST", lambda w: f"/mod/reports/{w.item.id}/dismiss",
+                               BOARD_TEAM, data=lambda w: {"reason": "Within the rules"}),
+    "moderation.resolve": Case("POST", lambda w: f"/mod/reports/{w.item.id}/resolve",
+                               BOARD_TEAM,
+                               data=lambda w: {"actions": ["hide_post"], "reason": "Spam"}),
+    "moderation.log": Case("GET", lambda w: "/mod/log", MODERATORS),
+    "moderation.log_csv": Case("GET", lambda w: "/mod/log.csv", ADMINS),
+    "moderation.member": Case("GET", lambda w: f"/mod/members/{w.author.username}", TEAM),
+    "moderation.add_note": Case("POST", lambda w: f"/mod/members/{w.author.username}/notes",
+                                TEAM, data=lambda w: {"body": "Seen this before"}),
+    "moderation.sanction": Case("POST",
+                                lambda w: f"/mod/members/{w.author.username}/sanctions",
+                                MODERATORS,
+                                data=lambda w: {"kind": "warning", "reason": "Be kind"}),
+    "moderation.lift": Case("POST", lambda w: f"/mod/sanctions/{w.sanction.id}/lift",
+                            MODERATORS,
+                            data=lambda w: {f"lift-{w.sanction.id}-reason": "Apologised"}),
+    # -- the administrator panel -----------------------------------------------------------
+    "admin.home": Case("GET", lambda w: "/admin/", ADMINS),
+    "admin.users": Case("GET", lambda w: "/admin/users", ADMINS),
+    "admin.user": Case("GET", lambda w: f"/admin/users/{w.author.username}", ADMINS),
+    "admin.set_role": Case("POST", lambda w: f"/admin/users/{w.author.username}/role", ADMINS,
+                           data=lambda w: {"role": "moderator"}),
+    "admin.set_boards": Case("POST", lambda w: f"/admin/users/{w.author.username}/boards",
+                             ADMINS, data=lambda w: {"boards": [str(w.here.id)]}),
+    "admin.canned": Case("GET", lambda w: "/admin/canned", ADMINS),
+    "admin.create_canned": Case("POST", lambda w: "/admin/canned", ADMINS,
+                                data=lambda w: {"title": "Thanks", "body": "Thanks {username}"}),
+    "admin.edit_canned:GET": Case("GET", lambda w: f"/admin/canned/{w.canned.id}/edit",
+                                  ADMINS),
+    "admin.edit_canned:POST": Case("POST", lambda w: f"/admin/canned/{w.canned.id}/edit",
+                                   ADMINS, data=lambda w: {"title": "Kind", "body": "Be kind"}),
+    "admin.delete_canned:GET": Case("GET", lambda w: f"/admin/canned/{w.canned.id}/delete",
+                                    ADMINS),
+    "admin.delete_canned:POST": Case("POST", lambda w: f"/admin/canned/{w.canned.id}/delete",
+                                     ADMINS),
+    "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
+    "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
+                                data=lambda w: {"report_limit_per_hour": "12",
+                                                "auto_hide_threshold": "3"}),
+}
+
+
+def _key(rule, method: str) -> str:
+    methods = rule.methods - {"HEAD", "OPTIONS"}
+    return rule.endpoint if len(methods) == 1 else f"{rule.endpoint}:{method}"
+
+
+def test_every_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in ("moderation", "admin"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    missing = routes - set(MATRIX)
+    assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
+    assert not set(MATRIX) - routes, "the matrix names routes that no longer exist"
+
+
+@pytest.fixture
+def world(app):
+    here = factories.make_board(title="Here")
+    elsewhere = factories.make_board(title="Elsewhere")
+    author = factories.make_user(username="author")
+    thread = factories.make_thread(here, author=factories.make_user(), title="Watches")
+    post = factories.make_post(thread, author=author, body="Buy cheap watches")
+    item = reports.file_report(factories.make_user(), post, "spam").item
+    issuer = factories.make_user(username="chief", role="admin")
+    sanction = sanctions.timeout(issuer, author, "Spam", timedelta(hours=6))
+    canned = modnotes.create_canned(issuer, "Be kind", "Hello {username}")
+    return World(here=here, elsewhere=elsewhere, author=author, item=item, sanction=sanction,
+                 canned=canned)
+
+
+def _viewer(role: str, world: World) -> User | None:
+    if role == "guest":
+        return None
+    if role == "board moderator elsewhere":
+        return factories.make_board_moderator(factories.make_user(), world.elsewhere)
+    if role == "board moderator here":
+        return factories.make_board_moderator(factories.make_user(), world.here)
+    return factories.make_user(role=role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_matrix(client, login, world, key, role):
+    case = MATRIX[key]
+    world.viewer = _viewer(role, world)
+    if case.setup is not None:
+        case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    if case.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data=case.data(world))
+    location = response.headers.get("Location", "")
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
+    elif role in case.allowed:
+        assert response.status_code in (200, 301, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    else:
+        assert response.status_code == 403, (key, role, response.status_code)
