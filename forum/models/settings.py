@@ -89,5 +89,28 @@ SETTINGS: dict[str, SettingSpec] = {
             "When this many different members report a post, it is hidden until a moderator "
             "reviews it. 0 turns automatic hiding off.", minimum=0, maximum=1000,
         ),
+        SettingSpec(
+            "flood_interval_seconds", int, 15, "Seconds between a member's posts",
+            "The shortest time between two posts by one member, anywhere on the forum. "
+            "Moderators are exempt. 0 turns it off.", minimum=0, maximum=3600,
+        ),
+        SettingSpec(
+            "new_member_interval_seconds", int, 60, "Seconds between a new member's posts",
+            "The same, for new members (see the next two settings).", minimum=0, maximum=3600,
+        ),
+        SettingSpec(
+            "new_member_hours", int, 24, "New for this many hours",
+            "A member counts as new for this long after signing up…", minimum=0, maximum=720,
+        ),
+        SettingSpec(
+            "new_member_posts", int, 5, "…or until this many posts",
+            "…or until they have written this many posts, whichever comes first.",
+            minimum=0, maximum=1000,
+        ),
+        SettingSpec(
+            "new_member_max_links", int, 2, "Links in a new member's post",
+            "The most links a new member's post may hold; spam usually starts with links.",
+            minimum=0, maximum=100,
+        ),
     )
 }

@@ -24,6 +24,13 @@ class Thread(db.Model):
     locked_reason: Mapped[str | None] = mapped_column(String(500))
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A lock may start later ("lock at the end of the contest") and end by itself; both are
+    # read against the clock, so no worker has to flip ``is_locked``.
+    lock_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The thread's own slow mode (seconds between a member's posts), optionally until a time.
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    slow_mode_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -59,6 +66,27 @@ class Thread(db.Model):
     def post_total(self) -> int:
         return self.reply_count + 1
 
+    def locked_now(self, now: datetime) -> bool:
+        """Whether the lock is in force at ``now``: set, started, and not yet ended."""
+        if not self.is_locked:
+            return False
+        if self.lock_starts_at is not None and now < self.lock_starts_at:
+            return False
+        return self.lock_ends_at is None or now < self.lock_ends_at
+
+    def lock_pending(self, now: datetime) -> bool:
+        """A lock is set to start later."""
+        return bool(self.is_locked and self.lock_starts_at is not None
+                    and now < self.lock_starts_at)
+
+    def own_slow_mode(self, now: datetime) -> int:
+        """The thread's own slow-mode interval in force at ``now`` (0: none)."""
+        if not self.slow_mode_seconds:
+            return 0
+        if self.slow_mode_until is not None and now >= self.slow_mode_until:
+            return 0
+        return self.slow_mode_seconds
+
     def __repr__(self) -> str:
         return f"<Thread {self.id} {self.title!r}>"
 
@@ -87,6 +115,8 @@ class Post(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    # Written by a moderator as a notice to the thread ("slowing this down because…").
+    is_mod_notice: Mapped[bool] = mapped_column(Boolean, default=False)
 
     thread = relationship("Thread", foreign_keys=[thread_id])
     author = relationship("User", foreign_keys=[author_id])
