@@ -6,6 +6,7 @@ Views, templates and (later) the API ask a ``Policy``; list queries go through i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from flask import g
@@ -13,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Select, inspect, select
 
 from .extensions import db
-from .models import Access, Board, BoardModerator, Post, Role, Thread, User
+from .models import Access, Board, BoardModerator, Post, Role, Thread, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Policy:
         self.now = now
         self.is_member = bool(user is not None and user.is_authenticated)
         self.role = user.role if self.is_member else None
+
+    @property
+    def clock(self) -> datetime:
+        """The time rules are judged at: the one given, else now."""
+        return self.now or utcnow()
 
     # -- who is this ---------------------------------------------------------------------
     @property
@@ -154,10 +160,30 @@ class Policy:
             return ALLOW
         if thread.board.is_read_only:
             return deny("This board is read-only: only moderators can reply here.")
-        if thread.is_locked:
-            reason = f" {thread.locked_reason}" if thread.locked_reason else ""
-            return deny(f"This thread is locked by a moderator.{reason}")
+        if thread.locked_now(self.clock):
+            return deny(self.lock_notice(thread))
         return ALLOW
+
+    def lock_notice(self, thread: Thread) -> str:
+        """"Locked by a moderator: <reason>", with when it opens again for timed locks."""
+        from .services.sanctions import when
+
+        reason = (thread.locked_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."
+        text = f"Locked by a moderator: {reason}" if reason else "Locked by a moderator."
+        if thread.lock_ends_at is not None:
+            text += f" It reopens at {when(thread.lock_ends_at)}."
+        return text
+
+    def posting_wait(self, board: Board, thread: Thread | None = None) -> Decision:
+        """Whether flood limits or slow mode make the member wait before posting here, and
+        for how long (for the page; posting counts atomically in ``services.cooldowns``)."""
+        if not self.is_member:
+            return ALLOW
+        from .services import cooldowns
+
+        return cooldowns.wait(self, board, thread, self.clock)
 
     def can_view_post(self, post: Post) -> Decision:
         """Whether the post's text is shown; deleted posts remain as a placeholder."""
@@ -182,7 +208,7 @@ class Policy:
             return deny("You can only edit your own posts.")
         if post.is_deleted:
             return deny("This post was deleted and can no longer be edited.")
-        if post.thread.is_locked:
+        if post.thread.locked_now(self.clock):
             return deny("This thread is locked, so its posts can no longer be edited.")
         if board.is_read_only:
             return deny("This board is read-only.")
@@ -198,7 +224,7 @@ class Policy:
             return ALLOW
         if not self._is_author(post):
             return deny("You can only delete your own posts.")
-        if thread.is_locked:
+        if thread.locked_now(self.clock):
             return deny("This thread is locked, so its posts can no longer be deleted.")
         if post.id == thread.first_post_id and thread.reply_count > 0:
             return deny(

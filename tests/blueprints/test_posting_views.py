@@ -176,7 +176,7 @@ def test_reply_refusals(client, login, board, thread, member, moderator):
     db.session.commit()
     login(member)
     locked = client.post(f"/t/{thread.id}/reply", data={"body": "hi"})
-    assert locked.status_code == 403 and "locked" in text(locked)
+    assert locked.status_code == 403 and "Locked by a moderator" in text(locked)
     assert client.post("/t/999/reply", data={"body": "hi"}).status_code == 404
     assert count(Post) == 1
     login(moderator)
