@@ -96,15 +96,10 @@ def edit(actor: User, post: Post, body: str, reason: str, now: datetime,
 
 def lock(actor: User, thread: Thread, reason: str, now: datetime,
          item: ReportItem | None = None) -> ModAction:
-    """Refuses: a thread already locked (409)."""
-    if thread.is_locked:
-        raise Refused("This thread is already locked.", status=409)
-    thread.is_locked = True
-    thread.locked_reason = reason
-    thread.locked_by_id = actor.id
-    thread.locked_at = now
-    return audit.record(actor, "thread.lock", thread, reason, before={"locked": False},
-                        after={"locked": True}, now=now, item=item)
+    """Lock the thread until a moderator unlocks it. Refuses: a thread already locked (409)."""
+    from .thread_tools import apply_lock  # it builds on this module's helpers
+
+    return apply_lock(actor, thread, reason, now, item=item)
 
 
 def _last_board_post_id(board_id: int) -> int | None:

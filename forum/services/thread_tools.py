@@ -1,0 +1,251 @@
+"""Calming a thread without closing the community: locks (now, for a while, or from a moment
+on), unlocking, slow mode per thread and per board, read-only boards, and the "cool down"
+action that combines a slow mode, a timed lock and a notice posted into the thread.
+
+Every change is logged with its actor and reason and the thread's author is told. Times are
+stored, never acted on: a lock that ends or starts later is read against the clock
+(``Thread.locked_now``), so nothing has to run when the moment comes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..errors import Refused, require
+from ..extensions import db
+from ..models import Board, ModAction, NotificationKind, ReportItem, Thread, User, utcnow
+from ..permissions import Policy
+from ..timefmt import duration
+from . import audit, notifications, posting
+from .content_actions import clean_reason
+from .sanctions import when
+
+LOCK_PRESETS = {
+    "1h": ("1 hour", timedelta(hours=1)),
+    "6h": ("6 hours", timedelta(hours=6)),
+    "24h": ("24 hours", timedelta(hours=24)),
+    "3d": ("3 days", timedelta(days=3)),
+}
+SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
+SLOW_MIN = 30
+SLOW_MAX = 86400
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _lock_state(thread: Thread) -> dict:
+    return {"locked": bool(thread.is_locked), "starts_at": _iso(thread.lock_starts_at),
+            "ends_at": _iso(thread.lock_ends_at)}
+
+
+def _tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime) -> None:
+    # From "a moderator": the member sees what changed and why, not who changed it, so the
+    # actor isn't recorded on the notification.
+    if thread.author_id == actor.id:
+        return
+    notifications.notify(thread.author, NotificationKind.MODERATION, text, thread.url,
+                         body=f"Reason: {reason}", now=now)
+
+
+def _check_moderator(actor: User, board: Board) -> None:
+    require(Policy(actor).can_moderate_board(board))
+
+
+# -- locks -------------------------------------------------------------------------------------
+def apply_lock(actor: User, thread: Thread, reason: str, now: datetime, *,
+               starts_at: datetime | None = None, ends_at: datetime | None = None,
+               item: ReportItem | None = None) -> ModAction:
+    """Lock the thread in the caller's transaction (no permission check, no commit): now, or
+    from ``starts_at``; until unlocked, or until ``ends_at``. A lock already set is replaced.
+
+    Refuses (400): a start not in the future, an end not after the start; (409) a lock in force
+    that this one would only repeat.
+    """
+    if starts_at is not None and starts_at <= now:
+        raise Refused("A scheduled lock must start in the future.", status=400)
+    if ends_at is not None and ends_at <= (starts_at or now):
+        raise Refused("A lock must end after it starts.", status=400)
+    if (thread.locked_now(now) and starts_at is None and ends_at is None
+            and thread.lock_ends_at is None):
+        raise Refused("This thread is already locked.", status=409)
+    before = _lock_state(thread)
+    thread.is_locked = True
+    thread.locked_reason = reason
+    thread.locked_by_id = actor.id
+    thread.locked_at = now
+    thread.lock_starts_at = starts_at
+    thread.lock_ends_at = ends_at
+    if starts_at is not None:
+        text = f"Your thread “{thread.title}” will be locked at {when(starts_at)}."
+    elif ends_at is not None:
+        text = (f"A moderator locked your thread “{thread.title}” for "
+                f"{duration((ends_at - now).total_seconds())}.")
+    else:
+        text = f"A moderator locked your thread “{thread.title}”."
+    _tell_author(actor, thread, text, reason, now)
+    return audit.record(actor, "thread.lock", thread, reason, before=before,
+                        after=_lock_state(thread), now=now, item=item)
+
+
+def lock(actor: User, thread: Thread, reason: str, *, starts_at: datetime | None = None,
+         ends_at: datetime | None = None, now: datetime | None = None) -> Thread:
+    """Lock a thread (see ``apply_lock``), checked and committed.
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), as ``apply_lock``.
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    apply_lock(actor, thread, clean_reason(reason, "lock the thread"), now,
+               starts_at=starts_at, ends_at=ends_at)
+    db.session.commit()
+    return thread
+
+
+def unlock(actor: User, thread: Thread, reason: str, now: datetime | None = None) -> Thread:
+    """Lift a lock in force or cancel a scheduled one (``thread.unlock``).
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), a thread with no
+    lock in force or coming (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "unlock the thread")
+    if not (thread.locked_now(now) or thread.lock_pending(now)):
+        raise Refused("This thread isn't locked.", status=409)
+    before = _lock_state(thread)
+    thread.is_locked = False
+    thread.lock_starts_at = None
+    thread.lock_ends_at = None
+    thread.locked_reason = None
+    _tell_author(actor, thread, f"A moderator unlocked your thread “{thread.title}”.", reason,
+                 now)
+    audit.record(actor, "thread.unlock", thread, reason, before=before,
+                 after=_lock_state(thread), now=now)
+    db.session.commit()
+    return thread
+
+
+# -- slow mode ---------------------------------------------------------------------------------
+def check_interval(seconds: int, what: str = "Slow mode") -> int:
+    """Refuses (400) an interval outside 30 seconds … 24 hours; 0 means off."""
+    if seconds != 0 and not SLOW_MIN <= seconds <= SLOW_MAX:
+        raise Refused(f"{what} lasts from 30 seconds to 24 hours between posts (or 0 for off).",
+                      status=400)
+    return seconds
+
+
+def apply_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, now: datetime, *,
+                    until: datetime | None = None,
+                    item: ReportItem | None = None) -> ModAction:
+    """Set the thread's slow mode in the caller's transaction (no permission check, no
+    commit); 0 turns it off. Refuses (400): a bad interval, an end not in the future."""
+    seconds = check_interval(seconds)
+    if until is not None and (seconds == 0 or until <= now):
+        raise Refused("Slow mode can only end in the future.", status=400)
+    before = {"seconds": thread.own_slow_mode(now), "until": _iso(thread.slow_mode_until)}
+    thread.slow_mode_seconds = seconds
+    thread.slow_mode_until = until if seconds else None
+    if seconds:
+        text = (f"A moderator put your thread “{thread.title}” in slow mode: one post every "
+                f"{duration(seconds)}" + (f" until {when(until)}." if until else "."))
+    else:
+        text = f"A moderator turned off slow mode in your thread “{thread.title}”."
+    _tell_author(actor, thread, text, reason, now)
+    return audit.record(actor, "thread.slow_mode", thread, reason, before=before,
+                        after={"seconds": seconds, "until": _iso(thread.slow_mode_until)},
+                        now=now, item=item)
+
+
+def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
+                  until: datetime | None = None, now: datetime | None = None) -> Thread:
+    """Refuses: someone who doesn't moderate the board (403), no reason (400), as
+    ``apply_slow_mode``; turning off a slow mode that isn't on (409)."""
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "slow mode")
+    if seconds == 0 and not thread.own_slow_mode(now):
+        raise Refused("Slow mode isn't on in this thread.", status=409)
+    apply_slow_mode(actor, thread, seconds, reason, now, until=until)
+    db.session.commit()
+    return thread
+
+
+def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_only: bool,
+                   reason: str, now: datetime | None = None) -> Board:
+    """A board's default slow mode and read-only flag (``board.settings``).
+
+    Refuses: someone who doesn't moderate the board (403), no reason or a bad interval (400),
+    a change that changes nothing (400).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, board)
+    reason = clean_reason(reason, "change the board")
+    check_interval(slow_mode_seconds, "A board's slow mode")
+    before = {"slow_mode_seconds": board.slow_mode_seconds or 0,
+              "read_only": bool(board.is_read_only)}
+    after = {"slow_mode_seconds": slow_mode_seconds, "read_only": bool(is_read_only)}
+    if before == after:
+        raise Refused("Nothing changed.", status=400)
+    board.slow_mode_seconds = slow_mode_seconds
+    board.is_read_only = bool(is_read_only)
+    audit.record(actor, "board.settings", board, reason, before=before, after=after, now=now)
+    db.session.commit()
+    return board
+
+
+# -- cooling down --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CoolDown:
+    """What "cool down" does; any combination, at least one part."""
+
+    reason: str
+    slow_seconds: int = 0  # slow mode interval, 0 for none
+    slow_for: timedelta | None = None  # how long slow mode lasts; None until turned off
+    lock_for: timedelta | None = None  # a timed lock, starting now
+    notice: str | None = None  # posted into the thread by the moderator
+
+
+def cool_down(actor: User, thread: Thread, plan: CoolDown, now: datetime | None = None,
+              item: ReportItem | None = None) -> list[ModAction]:
+    """Apply slow mode, a timed lock and a moderator notice in one transaction, each logged
+    (and ``thread.cool_down`` for the whole).
+
+    Refuses: someone who doesn't moderate the board (403); nothing chosen, no reason, a bad
+    interval or length, an empty or oversized notice (400); a deleted thread (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(plan.reason, "cool down")
+    if thread.is_deleted:
+        raise Refused("This thread was deleted.", status=409)
+    notice = (plan.notice or "").strip()
+    if not (plan.slow_seconds or plan.lock_for or notice):
+        raise Refused("Choose slow mode, a lock or a notice (or several).", status=400)
+    if plan.lock_for is not None and plan.lock_for <= timedelta(0):
+        raise Refused("A lock must last a while.", status=400)
+    entries: list[ModAction] = []
+    try:
+        if notice:
+            post = posting.add_notice(actor, thread, notice, now)
+            entries.append(audit.record(actor, "thread.notice", thread, reason,
+                                        after={"post": post.id}, now=now, item=item))
+        if plan.slow_seconds:
+            until = now + plan.slow_for if plan.slow_for else None
+            entries.append(apply_slow_mode(actor, thread, plan.slow_seconds, reason, now,
+                                           until=until, item=item))
+        if plan.lock_for:
+            entries.append(apply_lock(actor, thread, reason, now, ends_at=now + plan.lock_for,
+                                      item=item))
+        parts = {"slow_seconds": plan.slow_seconds or None,
+                 "lock_seconds": int(plan.lock_for.total_seconds()) if plan.lock_for else None,
+                 "notice": bool(notice)}
+        entries.append(audit.record(actor, "thread.cool_down", thread, reason, after=parts,
+                                    now=now, item=item))
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return entries
+

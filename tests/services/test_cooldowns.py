@@ -1,0 +1,171 @@
+"""Flood interval, new-member limits and slow mode, judged against a controlled clock."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from forum.errors import Refused
+from forum.extensions import db
+from forum.permissions import Policy
+from forum.services import cooldowns, settings
+from tests import factories
+from tests.services.moderation_kit import T0
+
+
+@pytest.fixture
+def board(app):
+    return factories.make_board()
+
+
+@pytest.fixture
+def thread(board):
+    return factories.make_thread(board, title="Heated")
+
+
+@pytest.fixture
+def veteran(app):
+    # Joined long ago with plenty of posts: only the ordinary flood interval applies.
+    return factories.make_user(created_at=T0 - timedelta(days=100), post_count=50)
+
+
+@pytest.fixture
+def newcomer(app):
+    return factories.make_user(created_at=T0 - timedelta(hours=1), post_count=0)
+
+
+def take(user, board, thread=None, now=T0):
+    ticket = cooldowns.take(Policy(user, now), board, thread, now)
+    db.session.commit()
+    return ticket
+
+
+def refused(user, board, thread=None, now=T0) -> Refused:
+    with pytest.raises(Refused) as caught:
+        cooldowns.take(Policy(user, now), board, thread, now)
+    db.session.rollback()
+    return caught.value
+
+
+def test_flood_interval_between_any_two_posts(board, thread, veteran):
+    take(veteran, board, thread)
+    error = refused(veteran, board, None, T0 + timedelta(seconds=5))
+    assert error.status == 429 and error.retry_after == 10
+    assert error.reason == "Members can post once every 15 s. You can post again in 10 s."
+    take(veteran, board, thread, T0 + timedelta(seconds=15))
+
+
+def test_new_members_wait_longer(board, thread, newcomer):
+    take(newcomer, board, thread)
+    error = refused(newcomer, board, thread, T0 + timedelta(seconds=20))
+    assert error.retry_after == 40
+    assert error.reason.startswith("New members can post once every 1 min.")
+    assert "You can reply again in 40 s." in error.reason
+    take(newcomer, board, thread, T0 + timedelta(seconds=60))
+
+
+@pytest.mark.parametrize("created, posts, new", [
+    (timedelta(hours=2), 50, True),   # joined today
+    (timedelta(days=3), 2, True),     # few posts
+    (timedelta(days=3), 5, False),    # neither
+])
+def test_who_counts_as_new(app, created, posts, new):
+    user = factories.make_user(created_at=T0 - created, post_count=posts)
+    assert cooldowns.is_new_member(user, T0) is new
+
+
+def test_settings_change_the_limits(board, veteran):
+    settings.update(factories.make_user(role="admin"), {"flood_interval_seconds": 0})
+    take(veteran, board)
+    take(veteran, board)  # no flood limit at all
+
+
+def test_slow_mode_per_thread(board, thread, veteran):
+    thread.slow_mode_seconds = 300
+    db.session.commit()
+    take(veteran, board, thread)
+    error = refused(veteran, board, thread, T0 + timedelta(seconds=108))
+    assert error.retry_after == 192
+    assert error.reason == ("Slow mode is on in this thread: one post every 5 min. "
+                            "You can reply again in 3 min 12 s.")
+    # Elsewhere only the flood interval applies.
+    other = factories.make_thread(board)
+    take(veteran, board, other, T0 + timedelta(seconds=108))
+    take(veteran, board, thread, T0 + timedelta(seconds=300))
+
+
+def test_slow_mode_until_a_time(board, thread, veteran):
+    thread.slow_mode_seconds = 3600
+    thread.slow_mode_until = T0 + timedelta(minutes=10)
+    db.session.commit()
+    take(veteran, board, thread)
+    refused(veteran, board, thread, T0 + timedelta(minutes=5))
+    take(veteran, board, thread, T0 + timedelta(minutes=10))
+
+
+def test_board_default_and_thread_setting_the_stricter_wins(board, thread, veteran):
+    board.slow_mode_seconds = 600
+    thread.slow_mode_seconds = 60
+    db.session.commit()
+    assert cooldowns.slow_mode(board, thread, T0) == 600
+    thread.slow_mode_seconds = 1800
+    assert cooldowns.slow_mode(board, thread, T0) == 1800
+    thread.slow_mode_until = T0
+    assert cooldowns.slow_mode(board, thread, T0) == 600  # the thread's own has ended
+    assert cooldowns.slow_mode(board, None, T0) == 600
+
+
+def test_moderators_of_the_board_are_exempt(board, thread):
+    thread.slow_mode_seconds = 3600
+    db.session.commit()
+    for user in (factories.make_user(role="moderator"), factories.make_user(role="admin"),
+                 factories.make_board_moderator(factories.make_user(), board)):
+        take(user, board, thread)
+        take(user, board, thread)
+    elsewhere = factories.make_board_moderator(factories.make_user(), factories.make_board())
+    elsewhere.created_at = T0 - timedelta(days=100)
+    elsewhere.post_count = 50
+    db.session.commit()
+    take(elsewhere, board, thread)
+    refused(elsewhere, board, thread, T0 + timedelta(seconds=20))
+
+
+def test_wait_tells_the_page_without_counting(board, thread, veteran):
+    thread.slow_mode_seconds = 120
+    db.session.commit()
+    viewer = Policy(veteran, T0)
+    assert viewer.posting_wait(board, thread)
+    take(veteran, board, thread)
+    later = Policy(veteran, T0 + timedelta(seconds=30))
+    decision = later.posting_wait(board, thread)
+    assert not decision and decision.retry_after == 90
+    assert "You can reply again in 1 min 30 s." in decision.reason
+    assert later.posting_wait(board, thread).retry_after == 90  # peeking counted nothing
+
+
+def test_a_refused_post_gives_its_counters_back(board, thread, veteran):
+    thread.slow_mode_seconds = 60
+    db.session.commit()
+    ticket = take(veteran, board, thread)
+    ticket.give_back(T0)
+    db.session.commit()
+    take(veteran, board, thread, T0 + timedelta(seconds=1))
+
+
+@pytest.mark.parametrize("body, links", [
+    ("no links here", 0),
+    ("see https://a.example and http://b.example/x?y=1", 2),
+    ("[one](https://a.example) and www.b.example and [two](/local)", 3),
+])
+def test_count_links(body, links):
+    assert cooldowns.count_links(body) == links
+
+
+def test_new_members_may_add_only_a_few_links(board, newcomer, veteran):
+    body = "https://a.example https://b.example https://c.example"
+    with pytest.raises(Refused) as caught:
+        cooldowns.check_links(Policy(newcomer, T0), board, body, T0)
+    assert caught.value.status == 400
+    assert "at most 2 links in a post; this one has 3" in caught.value.reason
+    cooldowns.check_links(Policy(newcomer, T0), board, "https://a.example", T0)
+    cooldowns.check_links(Policy(veteran, T0), board, body, T0)
