@@ -10,15 +10,26 @@ from sqlalchemy import func, select
 from forum.models import (
     Access,
     Board,
+    CannedResponse,
     Category,
+    ItemStatus,
+    ModAction,
+    ModeratorNote,
+    Notification,
     Post,
     PostRevision,
+    Report,
+    ReportItem,
     Role,
+    Sanction,
+    SanctionKind,
+    TargetKind,
     Thread,
     User,
     utcnow,
 )
-from forum.services import accounts
+from forum.permissions import Policy
+from forum.services import accounts, report_queue, sanctions
 from tests import factories
 
 LOGIN_LINE = re.compile(r"^\s+(\S+) / (\S+)\s+\((\w+)\)$", re.MULTILINE)
@@ -36,7 +47,8 @@ def _count(db, model, *where) -> int:
 
 def _table_counts(db) -> dict[str, int]:
     return {model.__name__: _count(db, model)
-            for model in (Category, Board, User, Thread, Post, PostRevision)}
+            for model in (Category, Board, User, Thread, Post, PostRevision, ReportItem, Report,
+                          Sanction, ModAction, ModeratorNote, CannedResponse, Notification)}
 
 
 # -- seed-demo ------------------------------------------------------------------------------
@@ -84,6 +96,7 @@ def test_seed_demo_builds_a_community(runner, db):
     _assert_timeline(db, started)
     _assert_counters_consistent(db)
     _assert_real_text(db)
+    _assert_moderation_week(db, started)
 
     logins = LOGIN_LINE.findall(result.output)
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
@@ -169,6 +182,55 @@ def _assert_real_text(db):
     for element in ("<table>", "<pre><code", "<blockquote>", "<a href=", "<ol>", "<strong>"):
         assert element in html
     assert sum(1 for body in bodies if " wrote:\n> " in body) >= 10  # quoted replies
+
+
+def _by_name(db, username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def _assert_moderation_week(db, started):
+    now = utcnow()
+    mod = _by_name(db, "mod")
+    items = db.session.scalars(select(ReportItem)).all()
+    status = defaultdict(list)
+    for item in items:
+        status[item.status].append(item)
+    # The queue: open items on a post, a thread and a member; one claimed by the demo moderator.
+    assert len(status[ItemStatus.OPEN]) == 2 and len(status[ItemStatus.CLAIMED]) == 1
+    assert len(status[ItemStatus.RESOLVED]) == 2 and len(status[ItemStatus.DISMISSED]) == 1
+    [claimed] = status[ItemStatus.CLAIMED]
+    assert claimed.claimed_by_id == mod.id and claimed.target_kind == TargetKind.THREAD
+    assert {item.target_kind for item in status[ItemStatus.OPEN]} == {
+        TargetKind.POST, TargetKind.USER}
+    assert max(item.report_count for item in items if item.is_active) >= 3
+    assert all(item.resolved_by_id == mod.id and item.resolution for item in items
+               if not item.is_active)
+    assert _count(db, Report) == sum(item.report_count for item in items)
+    # The demo moderator's queue and log have something in them.
+    assert report_queue.queue_page(Policy(mod)).total == 3
+    logged = set(db.session.scalars(select(ModAction.action)))
+    assert {"report.claim", "report.dismiss", "post.hide", "post.autohide", "user.warn",
+            "user.timeout", "note.add", "canned.create"} <= logged
+    # A warned member, and a timeout still in force after seeding.
+    hothead = _by_name(db, "sparky_dan")
+    [timeout] = sanctions.active_sanctions(hothead, now + timedelta(days=1))
+    assert timeout.kind == SanctionKind.TIMEOUT and timeout.issuer_id == mod.id
+    assert not sanctions.may_post(hothead)
+    [warning] = db.session.scalars(select(Sanction).where(
+        Sanction.kind == SanctionKind.WARNING)).all()
+    assert warning.user_id == hothead.id
+    assert warning.starts_at < timeout.starts_at < now - timedelta(hours=6)
+    assert _count(db, ModeratorNote) >= 3
+    titles = set(db.session.scalars(select(CannedResponse.title)))
+    assert {"Please stay on topic", "Be kind", "Spam removed"} <= titles
+    # Everything happened in the last days, never in the future.
+    times = [*db.session.scalars(select(Report.created_at)),
+             *db.session.scalars(select(ModAction.created_at)),
+             *db.session.scalars(select(Sanction.starts_at))]
+    assert all(started - timedelta(days=14) <= moment <= now for moment in times)
+    # The log reads as a story: entries were written in the order they are dated.
+    logged_times = list(db.session.scalars(select(ModAction.created_at).order_by(ModAction.id)))
+    assert logged_times == sorted(logged_times)
 
 
 def test_seed_demo_twice_changes_nothing(runner, db):

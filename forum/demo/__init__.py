@@ -2,7 +2,8 @@
 
 ``seed()`` fills an empty forum through the ordinary services, so counters, positions and
 "latest post" pointers are exactly what real use would produce. The text is hand-written in
-the ``threads_*`` modules; a fixed random seed picks the remaining authors and times.
+the ``threads_*`` modules; a fixed random seed picks the remaining authors and times. A last
+week of reports, sanctions and notes (``moderation``) gives the moderators something to do.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..services import accounts, markup, posting, search
+from . import moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
 from .script import Person, ThreadScript
@@ -91,6 +93,9 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         _assign_board_moderators(users, boards)
         steps = Planner(rng, now, PEOPLE, _board_specs()).plan(list(THREADS))
         _create_threads(steps, users, boards, progress or _no_progress)
+        echo("Filling the moderation queue…")
+        users.update(_create_users(rng, now, moderation.NEWCOMERS))
+        queue = moderation.play(users, boards, now)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     search.rebuild()
@@ -98,6 +103,10 @@ def seed(echo: Echo = print, progress: Progress | None = None,
     echo(
         f"Seeded {summary.categories} categories, {summary.boards} boards, "
         f"{summary.users} members, {summary.threads} threads and {summary.posts} posts."
+    )
+    echo(
+        f"Moderation: {queue.active} reports waiting, {queue.closed} handled, "
+        f"{queue.sanctions} sanctions and {queue.notes} moderator notes."
     )
     _print_logins(echo)
     return summary
@@ -112,7 +121,7 @@ def _refusal() -> str | None:
             "This forum already has categories, so seed-demo left it alone: "
             "it only fills an empty forum."
         )
-    for person in PEOPLE:
+    for person in (*PEOPLE, *moderation.NEWCOMERS):
         if accounts.username_taken(person.username):
             return (
                 f"A user named {person.username!r} already exists, so seed-demo left the "
@@ -151,10 +160,11 @@ def _hashing(method: str | None) -> Iterator[None]:
             config.pop("PASSWORD_HASH_METHOD", None)
 
 
-def _create_users(rng: random.Random, now: datetime) -> dict[str, User]:
+def _create_users(rng: random.Random, now: datetime,
+                  people: tuple[Person, ...] = PEOPLE) -> dict[str, User]:
     passwords = {name: password for name, password, _ in DEMO_LOGINS}
     users: dict[str, User] = {}
-    for person in PEOPLE:
+    for person in people:
         joined = now - timedelta(days=person.joined_days_ago, hours=rng.uniform(0, 20))
         password = passwords.get(person.username)
         # Everyone without a published demo login gets a password nobody knows. A random

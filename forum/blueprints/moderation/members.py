@@ -1,1 +1,171 @@
-"""(routes being written)"""
+"""A member's moderation record: who they are, their sanctions, the reports about them and the
+team's private notes, with the forms to sanction them directly, lift a sanction early and add
+a note."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...errors import NotFound, Refused, require
+from ...extensions import db
+from ...models import ReportItem, Sanction, SanctionKind, Thread, User, utcnow
+from ...permissions import Policy, policy
+from ...services import modnotes, profiles, report_queue, sanctions
+from ..args import id_arg
+from . import bp
+from .member_forms import LiftForm, NoteForm, SanctionForm
+
+# The record lists the latest reports; older ones stay reachable from the queue's filters.
+ITEMS_SHOWN = 50
+
+ISSUED = {
+    SanctionKind.WARNING: "{name} has been warned.",
+    SanctionKind.TIMEOUT: "{name} is timed out.",
+    SanctionKind.SUSPENSION: "{name} is suspended.",
+    SanctionKind.BAN: "{name} is banned.",
+}
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _member(username: str) -> User:
+    """The member a record page is about, once the viewer is known to be on the team: guests
+    are sent to log in and members refused before anyone learns whether a name exists."""
+    require(policy().can_view_member_notes())
+    return profiles.find_member(username)
+
+
+def _items_about(viewer: Policy, user: User) -> list[ReportItem]:
+    """Queue items concerning the member that the viewer may handle, newest first: one query.
+
+    (A read for the record page alone; ``report_queue`` owns the scoping rule it reuses.)
+    """
+    query = (
+        select(ReportItem)
+        .where(ReportItem.subject_id == user.id)
+        .options(joinedload(ReportItem.thread).joinedload(Thread.board))
+        .order_by(ReportItem.first_reported_at.desc(), ReportItem.id.desc())
+        .limit(ITEMS_SHOWN)
+    )
+    return list(db.session.scalars(report_queue._scoped(viewer, query)))
+
+
+def _render(user: User, *, sanction_form: SanctionForm | None = None,
+            note_form: NoteForm | None = None, lift_form: LiftForm | None = None,
+            lift_id: int | None = None, notice: str | None = None, status: int = 200):
+    viewer = policy()
+    history = sanctions.history(viewer, user)
+    now = utcnow()
+    lift_forms = {
+        sanction.id: LiftForm(formdata=None, prefix=f"lift-{sanction.id}")
+        for sanction in history
+        if sanction.kind != SanctionKind.WARNING and sanction.is_active(now)
+    }
+    if lift_form is not None:
+        if lift_id in lift_forms:
+            lift_forms[lift_id] = lift_form
+        else:
+            # No form is shown for a warning or an ended sanction: say what was wrong above.
+            notice = notice or " ".join(lift_form.reason.errors)
+    act = viewer.can_act_on_user(user)
+    if sanction_form is None:
+        sanction_form = SanctionForm(formdata=None)
+    canned = modnotes.canned_responses(viewer) if act else []
+    return render_template(
+        "moderation/member.html",
+        user=user,
+        history=history,
+        in_force=[sanction for sanction in history if sanction.is_active(now)],
+        items=_items_about(viewer, user),
+        items_shown=ITEMS_SHOWN,
+        notes=modnotes.notes_for(viewer, user),
+        canned=canned,
+        canned_id=request.args.get("canned") if request.method == "GET" else None,
+        act=act,
+        sanction_form=sanction_form,
+        note_form=note_form or NoteForm(formdata=None),
+        lift_forms=lift_forms,
+        notice=notice,
+        now=now,
+    ), status
+
+
+@bp.get("/members/<username>")
+def member(username: str):
+    user = _member(username)
+    if user.username != username:
+        query = request.query_string.decode()
+        target = url_for(".member", username=user.username)
+        return redirect(f"{target}?{query}" if query else target, 301)
+    sanction_form = None
+    canned_id = id_arg("canned", "the canned response")
+    if canned_id is not None:
+        response = modnotes.get_canned(policy(), canned_id)
+        sanction_form = SanctionForm(formdata=None)
+        sanction_form.message.data = modnotes.fill_for(response, user)
+    return _render(user, sanction_form=sanction_form)
+
+
+@bp.post("/members/<username>/sanctions")
+def sanction(username: str):
+    user = _member(username)
+    allowed = policy().can_act_on_user(user)
+    if not allowed:
+        # Board moderators and rank rules: the record page says why, without the form.
+        return _render(user, notice=allowed.reason, status=403)
+    form = SanctionForm(timezone=_actor().timezone)
+    if not form.validate_on_submit():
+        return _render(user, sanction_form=form, status=400)
+    kind, reason, message = form.chosen, form.reason.data, form.message.data or None
+    try:
+        if kind == SanctionKind.WARNING:
+            sanctions.warn(_actor(), user, reason, message=message)
+        elif kind == SanctionKind.TIMEOUT:
+            sanctions.timeout(_actor(), user, reason, form.length, message=message)
+        elif kind == SanctionKind.SUSPENSION:
+            sanctions.suspend(_actor(), user, reason, form.until, message=message)
+        else:
+            sanctions.ban(_actor(), user, reason, form.until, message=message)
+    except Refused as refused:
+        if refused.login_required:
+            raise
+        # The moderator keeps what they wrote, with the rule that said no above it.
+        form.form_errors.append(refused.reason)
+        return _render(user, sanction_form=form, status=refused.status)
+    flash(ISSUED[kind].format(name=user.name), "success")
+    return redirect(url_for(".member", username=user.username, _anchor="sanctions"))
+
+
+@bp.post("/sanctions/<int:sanction_id>/lift")
+def lift(sanction_id: int):
+    require(policy().can_view_member_notes())
+    record = db.session.get(Sanction, sanction_id, options=[joinedload(Sanction.user)])
+    if record is None:
+        raise NotFound("That sanction doesn't exist.")
+    user = record.user
+    form = LiftForm(prefix=f"lift-{record.id}")
+    if not form.validate_on_submit():
+        return _render(user, lift_form=form, lift_id=record.id, status=400)
+    try:
+        sanctions.lift(_actor(), record, form.reason.data)
+    except Refused as refused:
+        if refused.login_required:
+            raise
+        return _render(user, notice=refused.reason, status=refused.status)
+    flash(f"The {SanctionKind(record.kind).value} of {user.name} was lifted.", "success")
+    return redirect(url_for(".member", username=user.username, _anchor="sanctions"))
+
+
+@bp.post("/members/<username>/notes")
+def add_note(username: str):
+    user = _member(username)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render(user, note_form=form, status=400)
+    modnotes.add_note(_actor(), user, form.body.data)
+    flash("Your note was added.", "success")
+    return redirect(url_for(".member", username=user.username, _anchor="notes"))

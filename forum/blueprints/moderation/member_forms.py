@@ -1,0 +1,162 @@
+"""Forms on a member's moderation record: a sanction issued directly, lifting one early, and a
+private note.
+
+Limits mirror the services' so a moderator sees the message next to the field; the services
+still judge everything (a timeout's range, an end in the future) and their refusals are shown
+above the form.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ... import timefmt
+from ...models import SanctionKind
+from ...services import modnotes, sanctions
+
+KIND_LABELS = {
+    SanctionKind.WARNING: "Warning (on the record, restricts nothing)",
+    SanctionKind.TIMEOUT: "Timeout (can read, can't post)",
+    SanctionKind.SUSPENSION: "Suspension (can't log in until the end)",
+    SanctionKind.BAN: "Ban (can't log in; permanent unless given an end)",
+}
+CUSTOM = "custom"
+DURATIONS = (
+    ("10", "10 minutes"),
+    ("60", "1 hour"),
+    ("360", "6 hours"),
+    ("1440", "24 hours"),
+    ("4320", "3 days"),
+    ("10080", "7 days"),
+    (CUSTOM, "Custom length…"),
+)
+# A datetime-local control sends "2026-11-25T14:00", sometimes with seconds; nothing else.
+LOCAL_MOMENT_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+# More digits than this is beyond any timeout, and would overflow a timedelta.
+MINUTES_DIGITS_MAX = 6
+
+
+def _strip(value: str | None) -> str:
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def local_moment(text: str, tz_name: str | None) -> datetime:
+    """A datetime-local value read in the moderator's time zone, as aware UTC.
+
+    Raises ValueError with a message for anything that isn't a real date and time.
+    """
+    if not LOCAL_MOMENT_RE.fullmatch(text):
+        raise ValueError("Give the end as a date and time, like 2026-11-25 14:00.")
+    try:
+        naive = datetime.fromisoformat(text.replace(" ", "T"))
+        return naive.replace(tzinfo=timefmt.zone(tz_name)).astimezone(UTC)
+    except ValueError:
+        raise ValueError("That date doesn't exist; please check it.") from None
+    except OverflowError:
+        raise ValueError("That date is out of range.") from None
+
+
+class SanctionForm(FlaskForm):
+    kind = SelectField("Sanction", validate_choice=False,
+                       choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
+    reason = StringField(
+        "Reason (kept in the record and shown to the member)",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please give a reason."),
+            Length(max=sanctions.REASON_MAX,
+                   message=f"The reason can be at most {sanctions.REASON_MAX} characters."),
+        ],
+        render_kw={"maxlength": sanctions.REASON_MAX},
+    )
+    message = TextAreaField(
+        "Message to the member (optional)",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=sanctions.MESSAGE_MAX,
+                   message=f"The message can be at most {sanctions.MESSAGE_MAX:,} characters."),
+        ],
+    )
+    duration = SelectField("Timeout length", validate_choice=False,
+                           choices=[SelectChoice(value, label) for value, label in DURATIONS])
+    minutes = StringField("Custom length in minutes", filters=[_strip],
+                          render_kw={"inputmode": "numeric"})
+    ends_at = StringField("Ends at", filters=[_strip], render_kw={"type": "datetime-local"})
+
+    def __init__(self, *args, timezone: str | None = None, **kwargs) -> None:
+        # The moderator's zone: what they type in ``ends_at`` is their local time.
+        self.timezone = timezone
+        self.length: timedelta | None = None
+        self.until: datetime | None = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def chosen(self) -> SanctionKind | None:
+        try:
+            return SanctionKind(self.kind.data)
+        except ValueError:
+            return None
+
+    def validate_kind(self, field) -> None:
+        if self.chosen is None:
+            raise ValidationError("Choose a warning, timeout, suspension or ban.")
+
+    def validate_duration(self, field) -> None:
+        if self.chosen != SanctionKind.TIMEOUT:
+            return
+        choice = field.data or ""
+        if choice not in dict(DURATIONS):
+            raise ValidationError("Choose how long the timeout lasts.")
+        if choice != CUSTOM:
+            self.length = timedelta(minutes=int(choice))
+
+    def validate_minutes(self, field) -> None:
+        if self.chosen != SanctionKind.TIMEOUT or self.duration.data != CUSTOM:
+            return
+        text = field.data or ""
+        if not (text.isascii() and text.isdigit()) or len(text) > MINUTES_DIGITS_MAX:
+            raise ValidationError("Give the custom length in whole minutes (10 to 10,080).")
+        self.length = timedelta(minutes=int(text))
+
+    def validate_ends_at(self, field) -> None:
+        if self.chosen not in (SanctionKind.SUSPENSION, SanctionKind.BAN):
+            return
+        if not field.data:
+            if self.chosen == SanctionKind.SUSPENSION:
+                raise ValidationError("A suspension needs an end date and time.")
+            return
+        try:
+            self.until = local_moment(field.data, self.timezone)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class LiftForm(FlaskForm):
+    reason = StringField(
+        "Why lift it early?",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please give a reason for lifting it."),
+            Length(max=sanctions.REASON_MAX,
+                   message=f"The reason can be at most {sanctions.REASON_MAX} characters."),
+        ],
+        render_kw={"maxlength": sanctions.REASON_MAX},
+    )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "New note",
+        filters=[_strip],
+        validators=[
+            DataRequired("The note can't be empty."),
+            Length(max=modnotes.NOTE_MAX,
+                   message=f"A note can be at most {modnotes.NOTE_MAX:,} characters."),
+        ],
+    )
