@@ -1,1 +1,112 @@
-"""(routes being written)"""
+"""Canned responses: the messages moderators start from, kept by administrators."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import Refused, require
+from ...models import CannedResponse
+from ...permissions import policy
+from ...services import modnotes
+from . import bp
+from .forms import CannedForm, ConfirmForm
+
+# What the previews fill the placeholders with.
+SAMPLE_USERNAME = "sample_member"
+SAMPLE_THREAD = "Sample thread title"
+
+
+def canned_sample(body: str) -> str:
+    """A canned text as a moderator would send it to a sample member (plain text)."""
+    return modnotes.fill(body, SAMPLE_USERNAME, SAMPLE_THREAD)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _is_preview() -> bool:
+    return "preview" in request.form
+
+
+def _service_error(form: CannedForm, error: Refused) -> int:
+    # The service words its length and emptiness rules for the text as a whole; they belong
+    # on the form, not on an error page.
+    if error.status != 400:
+        raise error
+    form.form_errors.append(error.reason)
+    return 400
+
+
+def _render_list(form: CannedForm, status: int = 200, preview: str | None = None):
+    responses = modnotes.canned_responses(policy())
+    return render_template("admin/canned.html", responses=responses, form=form,
+                           preview=preview, sample_of=canned_sample,
+                           sample=(SAMPLE_USERNAME, SAMPLE_THREAD), tab="canned"), status
+
+
+@bp.get("/canned")
+def canned():
+    require(policy().can_manage_canned_responses())
+    return _render_list(CannedForm(formdata=None))
+
+
+@bp.post("/canned")
+def create_canned():
+    require(policy().can_manage_canned_responses())
+    form = CannedForm()
+    if not form.validate_on_submit():
+        return _render_list(form, 400)
+    if _is_preview():
+        return _render_list(form, preview=canned_sample(form.body.data))
+    try:
+        response = modnotes.create_canned(_actor(), form.title.data, form.body.data)
+    except Refused as error:
+        return _render_list(form, _service_error(form, error))
+    flash(f"Added “{response.title}”.", "success")
+    return redirect(url_for(".canned", _anchor=f"canned-{response.id}"))
+
+
+def _render_edit(response: CannedResponse, form: CannedForm, status: int = 200,
+                 preview: str | None = None):
+    return render_template("admin/canned_edit.html", response=response, form=form,
+                           preview=preview, sample_of=canned_sample,
+                           sample=(SAMPLE_USERNAME, SAMPLE_THREAD), tab="canned"), status
+
+
+@bp.route("/canned/<int:response_id>/edit", methods=["GET", "POST"])
+def edit_canned(response_id: int):
+    viewer = policy()
+    require(viewer.can_manage_canned_responses())
+    response = modnotes.get_canned(viewer, response_id)
+    if request.method == "GET":
+        return _render_edit(response, CannedForm(formdata=None, obj=response))
+    form = CannedForm()
+    if not form.validate_on_submit():
+        return _render_edit(response, form, 400)
+    if _is_preview():
+        return _render_edit(response, form, preview=canned_sample(form.body.data))
+    try:
+        modnotes.update_canned(_actor(), response, form.title.data, form.body.data)
+    except Refused as error:
+        return _render_edit(response, form, _service_error(form, error))
+    flash(f"Saved “{response.title}”.", "success")
+    return redirect(url_for(".canned", _anchor=f"canned-{response.id}"))
+
+
+@bp.route("/canned/<int:response_id>/delete", methods=["GET", "POST"])
+def delete_canned(response_id: int):
+    viewer = policy()
+    require(viewer.can_manage_canned_responses())
+    response = modnotes.get_canned(viewer, response_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template("admin/canned_delete.html", response=response, form=form,
+                               tab="canned")
+    if not form.validate_on_submit():
+        return render_template("admin/canned_delete.html", response=response, form=form,
+                               tab="canned"), 400
+    title = response.title
+    modnotes.delete_canned(_actor(), response)
+    flash(f"Deleted “{title}”.", "success")
+    return redirect(url_for(".canned"))

@@ -1,1 +1,93 @@
-"""(routes being written)"""
+"""Members and roles: who is staff, promoting and demoting, board moderators' boards."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import Refused
+from ...permissions import policy
+from ...services import roles, staff
+from ..args import page_arg
+from . import bp
+from .forms import BoardsForm, RoleForm
+
+BECOMES = {"member": "a member", "moderator": "a moderator", "admin": "an administrator"}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.get("/users")
+def users():
+    result = staff.list_members(
+        policy(), request.args.get("q", ""), request.args.get("role") or "all", page_arg(),
+        current_app.config["MEMBERS_PER_PAGE"],
+    )
+    return render_template("admin/users.html", result=result, filters=staff.ROLE_FILTERS,
+                           tab="users")
+
+
+def _render_user(page: staff.RolePage, role_form: RoleForm | None = None,
+                 boards_form: BoardsForm | None = None, status: int = 200):
+    if role_form is None:
+        role_form = RoleForm(formdata=None, role=page.user.role.name.lower())
+    if boards_form is None:
+        boards_form = BoardsForm(formdata=None,
+                                 boards=[str(board_id) for board_id in page.moderated_ids])
+    return render_template("admin/user.html", page=page, user=page.user, role_form=role_form,
+                           boards_form=boards_form, tab="users"), status
+
+
+def _refusal(form: RoleForm | BoardsForm, error: Refused) -> int:
+    """A service's "no" shown on the form it answers, with its status; a 404 or a lapsed
+    login goes to the usual pages instead."""
+    if error.login_required or error.status == 404:
+        raise error
+    form.form_errors.append(error.reason)
+    return error.status
+
+
+@bp.get("/users/<username>")
+def user(username: str):
+    page = staff.role_page(policy(), username)
+    if page.user.username != username:
+        return redirect(url_for(".user", username=page.user.username), 301)
+    return _render_user(page)
+
+
+@bp.post("/users/<username>/role")
+def set_role(username: str):
+    page = staff.role_page(policy(), username)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _render_user(page, role_form=form, status=400)
+    actor = _actor()
+    try:
+        roles.set_role(actor, page.user, form.role.data, form.reason.data or None)
+    except Refused as error:
+        return _render_user(page, role_form=form, status=_refusal(form, error))
+    flash(f"{page.user.username} is now {BECOMES[form.role.data]}.", "success")
+    if not actor.is_admin:
+        # They stepped down themselves: the panel is no longer theirs to see.
+        return redirect(url_for("profiles.show", username=actor.username))
+    return redirect(url_for(".user", username=page.user.username))
+
+
+@bp.post("/users/<username>/boards")
+def set_boards(username: str):
+    page = staff.role_page(policy(), username)
+    form = BoardsForm(board_ids=frozenset(board.id for board in page.boards))
+    if not form.validate_on_submit():
+        return _render_user(page, boards_form=form, status=400)
+    chosen = [board for board in page.boards if board.id in form.chosen_ids]
+    try:
+        roles.assign_board_moderator(_actor(), page.user, chosen, form.reason.data or None)
+    except Refused as error:
+        return _render_user(page, boards_form=form, status=_refusal(form, error))
+    if chosen:
+        count = f"{len(chosen)} {'board' if len(chosen) == 1 else 'boards'}"
+        flash(f"{page.user.username} now moderates {count}.", "success")
+    else:
+        flash(f"{page.user.username} no longer moderates any boards.", "success")
+    return redirect(url_for(".user", username=page.user.username))

@@ -1,0 +1,190 @@
+"""Forms of the administrator panel. Messages are written for the person at the form; the
+services check the same rules again, so a form is a courtesy, never the only guard."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import (
+    BooleanField,
+    Field,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import NumberInput
+
+from ...models import Role, SettingSpec
+from ...services.modnotes import BODY_MAX, TITLE_MAX
+
+REASON_MAX = 500
+ROLE_CHOICES = [
+    SelectChoice(Role.MEMBER.name.lower(), "Member"),
+    SelectChoice(Role.MODERATOR.name.lower(), "Moderator"),
+    SelectChoice(Role.ADMIN.name.lower(), "Administrator"),
+]
+
+
+def _stripped(value: Any) -> str:
+    # Also given the current value (a number, for number settings) when no form was sent.
+    return "" if value is None else str(value).strip()
+
+
+def _multiline(value: str | None) -> str:
+    # As the service stores it, so the length a person is told about is the one it checks.
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def _reason_field(field_id: str) -> StringField:
+    # Both forms of a member's page have a reason; distinct ids keep their labels apart.
+    return StringField(
+        "Reason (optional, kept in the moderation log)",
+        id=field_id,
+        filters=[_stripped],
+        validators=[Optional(), Length(max=REASON_MAX,
+                                       message=f"Keep the reason under {REASON_MAX} characters.")],
+        render_kw={"maxlength": REASON_MAX},
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Role", choices=ROLE_CHOICES, validate_choice=False,
+        validators=[AnyOf([choice.value for choice in ROLE_CHOICES],
+                          message="Choose member, moderator or administrator.")],
+    )
+    reason = _reason_field("role-reason")
+
+
+class BoardsForm(FlaskForm):
+    """The boards a member moderates: checkboxes the template draws from the board list, so
+    the form only needs to know which ids exist. ``boards.data`` holds the ticked ids as text
+    (the current ones until a submission replaces them)."""
+
+    boards = SelectMultipleField("Boards", validate_choice=False)
+    reason = _reason_field("boards-reason")
+
+    def __init__(self, *args, board_ids: frozenset[int] = frozenset(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_ids = board_ids
+        self.chosen_ids: set[int] = set()
+
+    def validate_boards(self, field: Field) -> None:
+        chosen = set()
+        for raw in field.data or []:
+            text = str(raw).strip()
+            if not (text.isascii() and text.isdigit()) or int(text) not in self.known_ids:
+                raise ValidationError(
+                    "One of the chosen boards doesn't exist (any more). Reload the page and "
+                    "choose again."
+                )
+            chosen.add(int(text))
+        self.chosen_ids = chosen
+
+
+class CannedForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[_stripped],
+        validators=[
+            DataRequired("A canned response needs a title."),
+            Length(max=TITLE_MAX, message=f"Titles can be at most {TITLE_MAX} characters."),
+        ],
+        render_kw={"maxlength": TITLE_MAX},
+    )
+    body = TextAreaField(
+        "Text",
+        filters=[_multiline],
+        validators=[
+            DataRequired("A canned response needs some text."),
+            Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters."),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token, for actions the page has already explained."""
+
+
+# -- settings ------------------------------------------------------------------------------------
+class SettingsForm(FlaskForm):
+    """Built field by field from ``models.settings.SETTINGS`` by ``settings_form``."""
+
+    specs: list[SettingSpec] = []
+
+    def changes(self) -> dict[str, Any]:
+        return {spec.name: getattr(self, spec.name).data for spec in self.specs}
+
+
+def _parses(spec: SettingSpec):
+    def check(form: FlaskForm, field: Field) -> None:
+        try:
+            spec.parse(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return check
+
+
+def _describe(spec: SettingSpec) -> str:
+    """The setting's help, with the range the form will hold it to."""
+    low, high = spec.minimum, spec.maximum
+    if spec.type is int and (low is not None or high is not None):
+        if low is not None and high is not None:
+            bounds = f"From {low:,} to {high:,}."
+        else:
+            bounds = f"At least {low:,}." if low is not None else f"At most {high:,}."
+        return f"{spec.help} {bounds}".strip()
+    if spec.type is str and high is not None:
+        return f"{spec.help} Up to {high:,} characters.".strip()
+    return spec.help
+
+
+class SettingCheckbox(BooleanField):
+    """A checkbox that tells "unticked" from "not on the form": an empty hidden companion is
+    always sent with it, so a setting missing from a submission (a page opened before the
+    setting existed) keeps its value, as a missing number does, instead of turning off."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The shared field macro lays checkboxes out by this name.
+        self.type = "BooleanField"
+
+    def __call__(self, **kwargs) -> Markup:
+        companion = Markup('<input type="hidden" name="{}" value="">').format(self.name)
+        return super().__call__(**kwargs) + companion
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            # Ticked sends ["y", ""], unticked [""]: the first value decides.
+            super().process_formdata(valuelist)
+
+
+def _setting_field(spec: SettingSpec) -> Field:
+    description = _describe(spec)
+    if spec.type is bool:
+        return SettingCheckbox(spec.label, description=description)
+    if spec.type is int:
+        # Text rather than IntegerField, so a non-number gets the setting's own message.
+        return StringField(spec.label, description=description, filters=[_stripped],
+                           validators=[_parses(spec)],
+                           widget=NumberInput(step=1, min=spec.minimum, max=spec.maximum))
+    extra = {"maxlength": spec.maximum} if spec.maximum is not None else {}
+    return StringField(spec.label, description=description, validators=[_parses(spec)],
+                       render_kw=extra)
+
+
+def settings_form(current: list[tuple[SettingSpec, Any]], **kwargs) -> SettingsForm:
+    """A form with one field per setting, in declaration order, holding the current values
+    until a submission replaces them."""
+    attributes: dict[str, Any] = {"specs": [spec for spec, _ in current]}
+    for spec, _ in current:
+        if hasattr(SettingsForm, spec.name):
+            raise RuntimeError(f"setting name {spec.name!r} clashes with a form attribute")
+        attributes[spec.name] = _setting_field(spec)
+    form_class = type("SettingsForm", (SettingsForm,), attributes)
+    return form_class(data={spec.name: value for spec, value in current}, **kwargs)

@@ -1,0 +1,185 @@
+"""The panel's overview: totals, the daily chart and its table, and a fixed query budget."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from forum.extensions import db
+from forum.models import utcnow
+from forum.permissions import Policy
+from forum.services import community_stats, posting, reports, sanctions
+from tests import factories
+from tests.factories import text
+
+T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+def dd(html: str, label: str) -> str:
+    match = re.search(rf"<dt>(?:<a [^>]*>)?{re.escape(label)}(?:</a>)?</dt><dd>([^<]*)</dd>", html)
+    assert match, f"no figure labelled {label!r}"
+    return match.group(1)
+
+
+@pytest.fixture
+def board(app):
+    return factories.make_board(slug="general")
+
+
+def test_overview_counts(client, login, admin, board):
+    now = utcnow()
+    old = factories.make_user("old_timer", created_at=now - timedelta(days=60))
+    factories.make_user("this_month", created_at=now - timedelta(days=20))
+    newcomer = factories.make_user("newcomer")
+    thread = factories.make_thread(board, author=old, title="Long ago")
+    for post in [thread.first_post, factories.make_post(thread, author=old)]:
+        post.created_at = now - timedelta(days=10)
+    factories.make_post(thread, author=newcomer)
+    deleted = factories.make_post(thread, author=newcomer)
+    posting.delete_post(newcomer, deleted)
+    reports.file_report(newcomer, thread.first_post, "spam")
+    sanctions.timeout(admin, newcomer, "Cool off", timedelta(hours=1))
+    sanctions.warn(admin, old, "A warning stops nothing")
+    db.session.commit()
+
+    login(admin)
+    response = client.get("/admin/")
+    html = text(response)
+    assert response.status_code == 200
+    assert "How the community is doing" in html
+    assert dd(html, "Members") == "4"  # the administrator counts too
+    assert dd(html, "Joined in the last 7 days") == "2"
+    assert dd(html, "Joined in the last 30 days") == "3"
+    assert dd(html, "Threads") == "1"
+    assert dd(html, "Posts") == "3"  # the deleted one is left out
+    assert dd(html, "Posts in the last 7 days") == "1"
+    assert dd(html, "Open reports") == "1"
+    assert dd(html, "Sanctions in force") == "1"  # the warning isn't one
+    assert 'href="/mod/reports"' in html
+
+
+def test_overview_of_an_empty_forum(client, login, admin):
+    login(admin)
+    html = text(client.get("/admin/"))
+    assert dd(html, "Threads") == "0"
+    assert dd(html, "Posts") == "0"
+    assert "0 posts from" in html
+
+
+def test_chart_is_an_accessible_svg_with_a_table(client, login, admin, board):
+    author = factories.make_user("writer")
+    thread = factories.make_thread(board, author=author)
+    for _ in range(2):
+        factories.make_post(thread, author=author)
+    login(admin)
+    html = text(client.get("/admin/"))
+
+    charts = re.findall(r'<svg class="chart" id="([^"]+)"[^>]*role="img"'
+                        r'[^>]*aria-labelledby="([^"]+)"', html)
+    assert [name for name, _ in charts] == ["chart-posts", "chart-members"]
+    for name, labelled_by in charts:
+        assert labelled_by == f"{name}-title {name}-desc"
+        assert f'<title id="{name}-title">' in html and f'<desc id="{name}-desc">' in html
+    assert "Posts per day, last 30 days" in html
+    assert "3 posts from" in html and "the busiest day had 3" in html
+    # One bar per day for each series, each with its number.
+    assert html.count('class="chart-bar"') == 60
+    today = utcnow().date()
+    label = f"{today.day} {today.strftime('%b')}"
+    assert f"<title>{label}: 3 posts</title>" in html
+    assert f"<title>{label}: 2 new members</title>" in html
+    # The busiest day's bar reaches the top of the plot.
+    assert re.search(r'height="176\.0"><title>' + re.escape(label) + ": 3 posts", html)
+    # The numbers as a table, for screen readers and exact reading; no script anywhere.
+    assert "<details" in html and "<summary>The numbers by day</summary>" in html
+    table = html.split("<summary>The numbers by day</summary>", 1)[1]
+    assert table.count("<tr><th scope=\"row\">") == 30
+    first_row = re.search(r'<tr><th scope="row"><time datetime="([^"]+)">.*?</tr>', table, re.S)
+    assert first_row.group(1) == today.isoformat()  # newest first
+    assert '<td class="num">3</td><td class="num">2</td>' in first_row.group(0)
+    assert "<script" not in html
+
+
+def test_days_follow_the_administrators_time_zone(app, admin, board):
+    # 23:30 UTC on the 24th is already the 25th in Auckland.
+    now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    author = factories.make_user("late_writer", created_at=now - timedelta(days=90))
+    thread = factories.make_thread(board, author=author)
+    thread.first_post.created_at = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+    db.session.commit()
+
+    in_utc = community_stats.overview(Policy(admin), "UTC", now=now)
+    in_auckland = community_stats.overview(Policy(admin), "Pacific/Auckland", now=now)
+    assert in_utc.days[-1].day == date(2026, 11, 25)
+    assert (in_utc.days[-2].day, in_utc.days[-2].posts, in_utc.days[-1].posts) == (
+        date(2026, 11, 24), 1, 0)
+    assert in_auckland.days[-1].day == date(2026, 11, 25)
+    assert (in_auckland.days[-1].posts, in_auckland.days[-2].posts) == (1, 0)
+
+
+def test_series_cover_thirty_days_and_nothing_outside(app, admin, board):
+    author = factories.make_user("writer", created_at=T0 - timedelta(days=400))
+    thread = factories.make_thread(board, author=author)
+    moments = {
+        "before the window": T0 - timedelta(days=30),
+        "first day": datetime(2026, 10, 27, 0, 0, tzinfo=UTC),
+        "mid window": T0 - timedelta(days=10, hours=3),
+        "today": T0 - timedelta(minutes=5),
+        "later today": datetime(2026, 11, 25, 23, 59, tzinfo=UTC),
+        "tomorrow": datetime(2026, 11, 26, 0, 0, tzinfo=UTC),
+    }
+    posts = [thread.first_post] + [factories.make_post(thread, author=author)
+                                   for _ in range(len(moments) - 1)]
+    for post, moment in zip(posts, moments.values(), strict=True):
+        post.created_at = moment
+    factories.make_user("joined_first_day", created_at=datetime(2026, 10, 27, 8, tzinfo=UTC))
+    db.session.commit()
+
+    overview = community_stats.overview(Policy(admin), "UTC", now=T0)
+    assert len(overview.days) == 30
+    assert overview.days[0].day == date(2026, 10, 27)
+    by_day = {day.day: day for day in overview.days}
+    assert by_day[date(2026, 10, 27)].posts == 1
+    assert by_day[date(2026, 10, 27)].members == 1
+    assert by_day[date(2026, 11, 15)].posts == 1
+    assert by_day[date(2026, 11, 25)].posts == 2
+    assert sum(day.posts for day in overview.days) == 4
+    assert overview.busiest_posts == 2
+
+
+def test_calendar_keeps_daylight_saving_days_their_true_length():
+    # Paris leaves summer time on 25 October 2026: that day lasts 25 hours.
+    now = datetime(2026, 10, 27, 12, tzinfo=UTC)
+    dates, starts = community_stats.calendar(now, "Europe/Paris", days=4)
+    assert dates == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26),
+                     date(2026, 10, 27)]
+    lengths = [(b - a).total_seconds() / 3600 for a, b in zip(starts, starts[1:], strict=False)]
+    assert lengths == [24, 25, 24, 24]
+    assert starts[0] == datetime(2026, 10, 23, 22, tzinfo=UTC)
+
+
+def _page_queries(client, count_queries) -> int:
+    client.get("/admin/")  # the first request of a session also records when they were seen
+    with count_queries() as queries:
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_query_budget_does_not_grow_with_the_forum(client, login, admin, board, count_queries):
+    login(admin)
+    small = _page_queries(client, count_queries)
+    authors = factories.quick_users(15)
+    for n, author in enumerate(authors):
+        thread = factories.make_thread(board, author=author, title=f"Thread {n}")
+        factories.make_post(thread, author=authors[(n + 1) % len(authors)])
+        thread.first_post.created_at = utcnow() - timedelta(days=n)
+        author.created_at = utcnow() - timedelta(days=2 * n)
+    reports.file_report(authors[0], thread.first_post, "spam")
+    sanctions.timeout(admin, authors[1], "Cool off", timedelta(hours=1))
+    db.session.commit()
+    large = _page_queries(client, count_queries)
+    assert large == small
+    # The user, the header counts, the totals and one query per daily series.
+    assert large <= 5
