@@ -62,5 +62,8 @@ DEFAULTS: dict = {
     # Failed-login throttling: (attempts, window seconds) per account and per client address.
     "LOGIN_LIMIT_ACCOUNT": (5, 15 * 60),
     "LOGIN_LIMIT_IP": (20, 15 * 60),
+    # The flood interval and new members' limits (settings say how strict). Test suites that
+    # post many times a second turn them off and switch them on where they are the subject.
+    "MEMBER_COOLDOWNS": True,
     "TESTING": False,
 }

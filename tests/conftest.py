@@ -53,6 +53,8 @@ def app(tmp_path, _pg_schema):
         "SERVER_NAME": "localhost",
         # Real hashing, cheaper rounds: the suite hashes hundreds of passwords.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Fixtures post many times a second; the cooldown tests switch this back on.
+        "MEMBER_COOLDOWNS": False,
     }
     if not USING_PG:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"

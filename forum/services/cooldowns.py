@@ -16,7 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 from ..errors import Refused
+from ..extensions import db
 from ..models import Board, Thread, User, utcnow
 from ..permissions import ALLOW, Decision, Policy, deny
 from ..timefmt import duration
@@ -58,6 +61,8 @@ def pace(viewer: Policy, board: Board, thread: Thread | None = None,
     now = now or viewer.now or utcnow()
     if not viewer.is_member or viewer.moderates(board):
         return EXEMPT
+    if not current_app.config["MEMBER_COOLDOWNS"]:
+        return Pace(flood=0, slow=slow_mode(board, thread, now), max_links=None)
     new = is_new_member(viewer.user, now)
     flood = settings.get("new_member_interval_seconds" if new else "flood_interval_seconds")
     return Pace(
@@ -137,8 +142,16 @@ class Ticket:
     keys: list[str]
 
     def give_back(self, now: datetime | None = None) -> None:
+        """Take the counts back within the open transaction."""
         for key in self.keys:
             ratelimit.refund(key, now, commit=False)
+
+    def cancel(self, now: datetime | None = None) -> None:
+        """The post failed: roll its transaction back, and with it the counts; counters kept
+        outside the database (Redis) are given back one by one."""
+        db.session.rollback()
+        if not ratelimit.in_transaction():
+            self.give_back(now)
 
 
 def take(viewer: Policy, board: Board, thread: Thread | None = None,

@@ -204,6 +204,11 @@ def redis_client(url: str) -> Any:
     return client
 
 
+def in_transaction() -> bool:
+    """Whether hits live in the database, so a rollback also takes them back."""
+    return not current_app.config.get("REDIS_URL")
+
+
 def backend() -> Backend:
     url = current_app.config.get("REDIS_URL")
     if url:

@@ -36,6 +36,7 @@ class World:
     item: ReportItem
     sanction: Sanction
     canned: CannedResponse
+    thread: object = None
     viewer: User | None = None
 
 
@@ -54,6 +55,16 @@ def _claim_for_viewer(world: World) -> None:
     if claimer is None or not claimer.is_moderator:
         claimer = factories.make_user(role="moderator")
     reports.claim(claimer, world.item)
+
+
+def _lock(world: World) -> None:
+    world.thread.is_locked = True
+    db.session.commit()
+
+
+def _slow(world: World) -> None:
+    world.thread.slow_mode_seconds = 60
+    db.session.commit()
 
 
 MATRIX: dict[str, Case] = {
@@ -81,6 +92,28 @@ MATRIX: dict[str, Case] = {
     "moderation.lift": Case("POST", lambda w: f"/mod/sanctions/{w.sanction.id}/lift",
                             MODERATORS,
                             data=lambda w: {f"lift-{w.sanction.id}-reason": "Apologised"}),
+    "moderation.thread_tools": Case("GET", lambda w: f"/mod/threads/{w.thread.id}",
+                                    BOARD_TEAM),
+    "moderation.lock_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/lock",
+                                   BOARD_TEAM, data=lambda w: {"mode": "for", "length": "1h",
+                                                               "reason": "Heated"}),
+    "moderation.unlock_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/unlock",
+                                     BOARD_TEAM, data=lambda w: {"reason": "Calm"},
+                                     setup=lambda w: _lock(w)),
+    "moderation.slow_mode": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/slow-mode",
+                                 BOARD_TEAM, data=lambda w: {"interval": "60", "reason": "Fast"}),
+    "moderation.slow_mode_off": Case("POST",
+                                     lambda w: f"/mod/threads/{w.thread.id}/slow-mode/off",
+                                     BOARD_TEAM, data=lambda w: {"reason": "Calm"},
+                                     setup=lambda w: _slow(w)),
+    "moderation.cool_down": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/cool-down",
+                                 BOARD_TEAM, data=lambda w: {"slow": "600", "slow_for": "1h",
+                                                             "lock_for": "", "reason": "Heat"}),
+    "moderation.board_pace:GET": Case("GET", lambda w: f"/mod/boards/{w.here.slug}",
+                                      BOARD_TEAM),
+    "moderation.board_pace:POST": Case("POST", lambda w: f"/mod/boards/{w.here.slug}",
+                                       BOARD_TEAM, data=lambda w: {"slow": "60",
+                                                                   "reason": "Busy"}),
     # -- the administrator panel -----------------------------------------------------------
     "admin.home": Case("GET", lambda w: "/admin/", ADMINS),
     "admin.users": Case("GET", lambda w: "/admin/users", ADMINS),
@@ -135,7 +168,7 @@ def world(app):
     sanction = sanctions.timeout(issuer, author, "Spam", timedelta(hours=6))
     canned = modnotes.create_canned(issuer, "Be kind", "Hello {username}")
     return World(here=here, elsewhere=elsewhere, author=author, item=item, sanction=sanction,
-                 canned=canned)
+                 canned=canned, thread=thread)
 
 
 def _viewer(role: str, world: World) -> User | None:

@@ -13,6 +13,11 @@ from tests import factories
 from tests.services.moderation_kit import T0
 
 
+@pytest.fixture(autouse=True)
+def cooldowns_on(app):
+    app.config["MEMBER_COOLDOWNS"] = True
+
+
 @pytest.fixture
 def board(app):
     return factories.make_board()

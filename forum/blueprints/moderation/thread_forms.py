@@ -1,0 +1,124 @@
+"""Forms of the thread tools: lock, slow mode, cool down, and a board's pace."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+
+from ... import timefmt
+from ...services.content_actions import REASON_MAX
+from ...services.thread_tools import LOCK_PRESETS, SLOW_PRESETS
+from ...timefmt import duration
+
+SLOW_CHOICES = [(str(seconds), f"One post every {duration(seconds)}") for seconds in SLOW_PRESETS]
+LENGTHS = [("1h", "1 hour"), ("6h", "6 hours"), ("24h", "24 hours"), ("3d", "3 days"),
+           ("7d", "7 days")]
+LENGTH_VALUES = {key: value for key, (_label, value) in LOCK_PRESETS.items()} | {
+    "7d": timedelta(days=7)}
+
+
+def _reason_field(label: str = "Reason (shown on the thread and logged)") -> StringField:
+    return StringField(label, render_kw={"maxlength": REASON_MAX})
+
+
+def _local(text: str | None, tz_name: str | None, what: str) -> datetime:
+    if not (text or "").strip():
+        raise ValueError(f"Choose {what}.")
+    return timefmt.parse_local(text, tz_name)
+
+
+class LockForm(FlaskForm):
+    mode = RadioField("Lock", default="for", validate_choice=False, choices=[
+        ("for", "For a while"), ("until", "Until a date"), ("open_ended", "Until unlocked"),
+        ("at", "From a date on (for example when a contest ends)")])
+    length = SelectField("For", choices=LENGTHS[:4], default="24h", validate_choice=False)
+    until = StringField("Until (your time)", render_kw={"type": "datetime-local"})
+    starts = StringField("From (your time)", render_kw={"type": "datetime-local"})
+    reason = _reason_field()
+
+    def times(self, now: datetime, tz_name: str | None) -> tuple[datetime | None,
+                                                                 datetime | None]:
+        """(starts_at, ends_at); ValueError says what to fix."""
+        mode = self.mode.data
+        if mode == "for":
+            length = LOCK_PRESETS.get(self.length.data or "")
+            if length is None:
+                raise ValueError("Choose how long the lock lasts.")
+            return None, now + length[1]
+        if mode == "until":
+            return None, _local(self.until.data, tz_name, "when the lock ends")
+        if mode == "at":
+            return _local(self.starts.data, tz_name, "when the lock starts"), None
+        if mode == "open_ended":
+            return None, None
+        raise ValueError("Choose how to lock the thread.")
+
+
+class UnlockForm(FlaskForm):
+    reason = _reason_field("Reason (logged)")
+
+
+class SlowModeForm(FlaskForm):
+    interval = SelectField("Interval", choices=[*SLOW_CHOICES, ("custom", "Custom…")],
+                           default="300", validate_choice=False)
+    custom = StringField("Custom interval in seconds (30 to 86400)",
+                         render_kw={"inputmode": "numeric"})
+    until = StringField("Until (your time, optional)", render_kw={"type": "datetime-local"})
+    reason = _reason_field("Reason (logged, and the author is told)")
+
+    def seconds(self) -> int:
+        raw = self.custom.data if self.interval.data == "custom" else self.interval.data
+        raw = (raw or "").strip()
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+            raise ValueError("Give the interval in whole seconds, from 30 to 86400.")
+        return int(raw)
+
+    def end(self, tz_name: str | None) -> datetime | None:
+        if not (self.until.data or "").strip():
+            return None
+        return timefmt.parse_local(self.until.data, tz_name)
+
+
+class SlowModeOffForm(FlaskForm):
+    reason = _reason_field("Reason (logged)")
+
+
+class CoolDownForm(FlaskForm):
+    slow = SelectField("Slow mode", default="600", validate_choice=False,
+                       choices=[("0", "No slow mode"), *SLOW_CHOICES])
+    slow_for = SelectField("Slow mode lasts", default="24h", validate_choice=False,
+                           choices=[*LENGTHS, ("", "Until turned off")])
+    lock_for = SelectField("Lock the thread", default="", validate_choice=False,
+                           choices=[("", "Don't lock"), *LENGTHS[:4]])
+    notice = TextAreaField("Notice posted into the thread (optional)",
+                           render_kw={"rows": 4, "maxlength": 5000})
+    reason = _reason_field("Reason (logged, and the author is told)")
+    item = StringField(render_kw={"type": "hidden"})
+
+    def plan(self):
+        from ...services.thread_tools import CoolDown
+
+        slow = (self.slow.data or "0").strip()
+        if not slow.isdigit():
+            raise ValueError("Choose a slow-mode interval from the list.")
+        slow_for = self.slow_for.data or ""
+        lock_for = self.lock_for.data or ""
+        if (slow_for and slow_for not in LENGTH_VALUES) or (lock_for and
+                                                            lock_for not in LENGTH_VALUES):
+            raise ValueError("Choose the lengths from the lists.")
+        return CoolDown(
+            reason=self.reason.data or "",
+            slow_seconds=int(slow),
+            slow_for=LENGTH_VALUES.get(slow_for),
+            lock_for=LENGTH_VALUES.get(lock_for),
+            notice=self.notice.data or None,
+        )
+
+
+class BoardPaceForm(FlaskForm):
+    slow = SelectField("Default slow mode for every thread", default="0",
+                       validate_choice=False,
+                       choices=[("0", "Off"), *SLOW_CHOICES])
+    read_only = BooleanField("Read-only: only moderators start threads and reply")
+    reason = _reason_field("Reason (logged)")

@@ -1,0 +1,171 @@
+"""Thread tools for the board's moderators: lock (now, for a while, from a date), unlock, slow
+mode, the one-step cool down, and a board's default pace. Each view parses its form and calls
+one service; the service checks the rank and logs."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...errors import Refused, require
+from ...models import utcnow
+from ...permissions import policy
+from ...services import thread_tools as tools
+from ...services import threads
+from ..args import id_arg
+from . import bp
+from .thread_forms import (
+    BoardPaceForm,
+    CoolDownForm,
+    LockForm,
+    SlowModeForm,
+    SlowModeOffForm,
+    UnlockForm,
+)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _thread(thread_id: int):
+    viewer = policy()
+    thread = threads.get_thread(viewer, thread_id)
+    require(viewer.can_moderate_board(thread.board))
+    return thread
+
+
+def _render(thread, status: int = 200, error: str | None = None, **forms):
+    defaults = {"lock_form": LockForm, "unlock_form": UnlockForm, "slow_form": SlowModeForm,
+                "slow_off_form": SlowModeOffForm, "cool_form": CoolDownForm}
+    for name, form_class in defaults.items():
+        if name not in forms:
+            forms[name] = form_class(formdata=None)
+    item_id = id_arg("item")
+    if item_id is not None and not forms["cool_form"].item.data:
+        forms["cool_form"].item.data = str(item_id)
+    return render_template("moderation/thread_tools.html", thread=thread, board=thread.board,
+                           now=utcnow(), error=error, tab="queue", **forms), status
+
+
+def _done(thread, message: str):
+    flash(message, "success")
+    return redirect(url_for(".thread_tools", thread_id=thread.id))
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread_tools(thread_id: int):
+    return _render(_thread(thread_id))
+
+
+def _attempt(thread, form_name: str, form, action, message: str):
+    """Run a service call for a submitted form; refusals a person can fix show on the page."""
+    if not form.validate_on_submit():
+        return _render(thread, 400, **{form_name: form})
+    try:
+        action()
+    except ValueError as error:
+        return _render(thread, 400, str(error), **{form_name: form})
+    except Refused as refused:
+        if refused.status in (400, 409):
+            return _render(thread, refused.status, refused.reason, **{form_name: form})
+        raise
+    return _done(thread, message)
+
+
+@bp.post("/threads/<int:thread_id>/lock")
+def lock_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = LockForm()
+
+    def act():
+        starts, ends = form.times(utcnow(), current_user.timezone)
+        tools.lock(_actor(), thread, form.reason.data or "", starts_at=starts,
+                          ends_at=ends)
+
+    return _attempt(thread, "lock_form", form, act, "The thread's lock is set.")
+
+
+@bp.post("/threads/<int:thread_id>/unlock")
+def unlock_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = UnlockForm()
+    return _attempt(thread, "unlock_form", form,
+                    lambda: tools.unlock(_actor(), thread, form.reason.data or ""),
+                    "The thread is open again.")
+
+
+@bp.post("/threads/<int:thread_id>/slow-mode")
+def slow_mode(thread_id: int):
+    thread = _thread(thread_id)
+    form = SlowModeForm()
+
+    def act():
+        tools.set_slow_mode(_actor(), thread, form.seconds(), form.reason.data or "",
+                                   until=form.end(current_user.timezone))
+
+    return _attempt(thread, "slow_form", form, act, "Slow mode is on.")
+
+
+@bp.post("/threads/<int:thread_id>/slow-mode/off")
+def slow_mode_off(thread_id: int):
+    thread = _thread(thread_id)
+    form = SlowModeOffForm()
+    return _attempt(thread, "slow_off_form", form,
+                    lambda: tools.set_slow_mode(_actor(), thread, 0,
+                                                       form.reason.data or ""),
+                    "Slow mode is off.")
+
+
+@bp.post("/threads/<int:thread_id>/cool-down")
+def cool_down(thread_id: int):
+    thread = _thread(thread_id)
+    form = CoolDownForm()
+
+    def act():
+        tools.cool_down(_actor(), thread, form.plan(), item=_linked_item(form))
+
+    return _attempt(thread, "cool_form", form, act, "The thread is cooling down.")
+
+
+def _linked_item(form: CoolDownForm):
+    """The queue item the cool down came from, if any (its log entries point to it)."""
+    raw = (form.item.data or "").strip()
+    if not raw:
+        return None
+    from ...services import report_queue
+
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise ValueError("That report reference isn't valid.")
+    return report_queue.get_item(policy(), int(raw))
+
+
+@bp.route("/boards/<slug>", methods=["GET", "POST"])
+def board_pace(slug: str):
+    viewer = policy()
+    board = threads.get_board(viewer, slug)
+    require(viewer.can_moderate_board(board))
+    if request.method == "GET":
+        form = BoardPaceForm(formdata=None, slow=str(board.slow_mode_seconds or 0),
+                             read_only=board.is_read_only)
+        return render_template("moderation/board_pace.html", board=board, form=form,
+                               tab="queue")
+    form = BoardPaceForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            raw = (form.slow.data or "").strip()
+            if not raw.isdigit() or len(raw) > 6:
+                raise ValueError("Choose a slow-mode interval from the list.")
+            tools.set_board_pace(_actor(), board, int(raw), bool(form.read_only.data),
+                                        form.reason.data or "")
+        except ValueError as problem:
+            error = str(problem)
+        except Refused as refused:
+            if refused.status != 400:
+                raise
+            error = refused.reason
+        else:
+            flash(f"{board.title}: saved.", "success")
+            return redirect(url_for(".board_pace", slug=board.slug))
+    return render_template("moderation/board_pace.html", board=board, form=form, error=error,
+                           tab="queue"), 400
