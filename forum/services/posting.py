@@ -13,12 +13,15 @@ from sqlalchemy import func, select, update
 
 from ..errors import NotFound, Refused
 from ..extensions import db
-from ..models import Board, Post, PostRevision, Thread, User, utcnow
+from ..models import Board, NotificationKind, Post, PostRevision, Thread, User, utcnow
 from ..permissions import Policy
-from . import markup
+from . import cooldowns, markup, notifications
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
+# Quotes beyond this many in one reply tell nobody more: a wall of quotes is no way to page
+# the whole thread.
+QUOTES_NOTIFIED_MAX = 10
 
 
 def slugify(text: str, max_length: int = 60) -> str:
@@ -99,8 +102,21 @@ def create_thread(actor: User, board: Board, title: str, body: str,
     Refuses: board not visible or read-only, guest, empty/oversized title or body.
     """
     now = now or utcnow()
-    _require(Policy(actor).can_create_thread(board))
+    policy = Policy(actor, now)
+    _require(policy.can_create_thread(board))
     title, body = _clean_title(title), _clean_body(body)
+    cooldowns.check_links(policy, board, body, now)
+    ticket = cooldowns.take(policy, board, None, now)
+    try:
+        thread = _open_thread(actor, board, title, body, now)
+    except BaseException:
+        ticket.cancel(now)
+        raise
+    db.session.commit()
+    return thread
+
+
+def _open_thread(actor: User, board: Board, title: str, body: str, now: datetime) -> Thread:
     thread = Thread(
         board_id=board.id,
         author_id=actor.id,
@@ -131,19 +147,42 @@ def create_thread(actor: User, board: Board, title: str, body: str,
     db.session.execute(
         update(User).where(User.id == actor.id).values(thread_count=User.thread_count + 1)
     )
-    db.session.commit()
     return thread
 
 
 def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -> Post:
-    """Add a reply.
+    """Add a reply. The thread's author hears of it (``REPLY``) and so do the authors of the
+    posts it quotes (``QUOTE``), in the same transaction: see ``_notify_readers``.
 
     Refuses: thread not visible, locked, read-only board, guest, empty/oversized body.
     """
     now = now or utcnow()
-    _require(Policy(actor).can_reply(thread))
+    policy = Policy(actor, now)
+    _require(policy.can_reply(thread))
     body = _clean_body(body)
+    cooldowns.check_links(policy, thread.board, body, now)
+    # Counted first, in this transaction: of two replies sent at once, one fits the slow mode
+    # and the other is refused, and a refusal further on gives the count back.
+    ticket = cooldowns.take(policy, thread.board, thread, now)
+    try:
+        post = _append(actor, thread, body, now)
+    except BaseException:
+        ticket.cancel(now)
+        raise
+    db.session.commit()
+    return post
+
+
+def add_notice(actor: User, thread: Thread, body: str, now: datetime) -> Post:
+    """A moderator's notice posted into the thread (the caller checked the rank; no commit)."""
+    post = _append(actor, thread, _clean_body(body), now, notice=True)
+    return post
+
+
+def _append(actor: User, thread: Thread, body: str, now: datetime,
+            notice: bool = False) -> Post:
     post = _add_post(actor, thread, body, now)
+    post.is_mod_notice = notice
     db.session.execute(
         update(Thread)
         .where(Thread.id == thread.id)
@@ -156,8 +195,57 @@ def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -
             .where(Board.id == thread.board_id)
             .values(post_count=Board.post_count + 1, last_post_id=post.id)
         )
-    db.session.commit()
+    _notify_readers(actor, thread, post, now)
     return post
+
+
+def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> None:
+    """One notification per person per reply: a quoted member hears ``QUOTE`` (even when they
+    also started the thread), the thread's author otherwise ``REPLY``. Nobody hears of their
+    own reply, nor of one they may not read (a staff board, a deleted thread)."""
+    recipients: dict[int, tuple[User, NotificationKind]] = {
+        user.id: (user, NotificationKind.QUOTE) for user in _quoted_authors(thread, post)
+    }
+    if thread.author_id not in recipients:
+        recipients[thread.author_id] = (thread.author, NotificationKind.REPLY)
+    recipients.pop(actor.id, None)
+    for user, kind in recipients.values():
+        reader = Policy(user, now)
+        if not (reader.can_view_thread(thread) and reader.can_view_post(post)):
+            continue
+        if kind == NotificationKind.QUOTE:
+            text = f"{actor.name} quoted you in “{thread.title}”"
+        else:
+            text = f"{actor.name} replied to “{thread.title}”"
+        notifications.notify(user, kind, text, post.url, actor=actor, now=now)
+
+
+def _quoted_authors(thread: Thread, post: Post) -> list[User]:
+    """Whose posts in this thread the reply quotes. A header linking to a post names it
+    exactly; an older name-only header counts when one member of the thread goes by that
+    name (two namesakes and neither is told, rather than the wrong one)."""
+    refs = markup.quotes(post.body)[:QUOTES_NOTIFIED_MAX]
+    earlier = (Post.thread_id == thread.id, Post.id != post.id)
+    author_ids: set[int] = set()
+    post_ids = {ref.post_id for ref in refs if ref.post_id is not None}
+    if post_ids:
+        author_ids.update(db.session.scalars(
+            select(Post.author_id).where(*earlier, Post.id.in_(post_ids))
+        ))
+    names = {ref.name for ref in refs if ref.post_id is None}
+    if names:
+        shown = func.coalesce(func.nullif(User.display_name, ""), User.username)
+        rows = db.session.execute(
+            select(shown, User.id).join(Post, Post.author_id == User.id)
+            .where(*earlier, shown.in_(names)).distinct()
+        ).all()
+        namesakes: dict[str, set[int]] = {}
+        for name, user_id in rows:
+            namesakes.setdefault(name, set()).add(user_id)
+        author_ids.update(ids.pop() for ids in namesakes.values() if len(ids) == 1)
+    if not author_ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(author_ids)).order_by(User.id)))
 
 
 def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *,

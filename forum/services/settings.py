@@ -5,10 +5,12 @@ setting nobody changed answers with its default from ``models.settings.SETTINGS`
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from flask import g
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from ..errors import Refused, require
@@ -20,16 +22,33 @@ from . import audit
 _CACHE = "_agora_settings"
 
 
+# Settings are read on most pages and change rarely: each process keeps them for a few
+# seconds (``SETTINGS_CACHE_SECONDS``), so a change reaches every worker within that time and
+# the process that made it at once. Keyed by app, so apps in one process never share values.
+_PROCESS_CACHE: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def _stored() -> dict[str, Any]:
     cached = g.get(_CACHE)
-    if cached is None:
+    if cached is not None:
+        return cached
+    app = current_app._get_current_object()
+    ttl = app.config.get("SETTINGS_CACHE_SECONDS", 5)
+    entry = _PROCESS_CACHE.get(app)
+    now = time.monotonic()
+    if entry is not None and now - entry[0] < ttl:
+        cached = entry[1]
+    else:
         cached = {row.name: row.value for row in db.session.scalars(select(Setting))}
-        setattr(g, _CACHE, cached)
+        _PROCESS_CACHE[app] = (now, cached)
+    setattr(g, _CACHE, cached)
     return cached
 
 
 def clear_cache() -> None:
     g.pop(_CACHE, None)
+    if has_app_context():
+        _PROCESS_CACHE.pop(current_app._get_current_object(), None)
 
 
 def _spec(name: str) -> SettingSpec:
@@ -89,5 +108,6 @@ def update(actor: User, changes: dict[str, Any], now: datetime | None = None) ->
                      after={"value": value}, now=now)
         changed[name] = value
     db.session.commit()
-    _stored().update(changed)
+    if changed:
+        clear_cache()
     return changed

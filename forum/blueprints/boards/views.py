@@ -5,10 +5,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...errors import NotFound, require
+from ...errors import NotFound, Refused, require, wants_json
 from ...models import Post, Thread
 from ...permissions import policy
-from ...services import markup, posting, threads
+from ...services import cooldowns, markup, posting, threads
 from ..args import id_arg, page_arg
 from . import bp
 from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
@@ -68,7 +68,24 @@ def board(slug: str):
     )
 
 
-def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200):
+def _pace(thread: Thread, can_reply: bool) -> dict:
+    """What the page says about the thread's lock and slow mode, and when this member may
+    post again (asked only of members who may reply)."""
+    viewer = policy()
+    now = viewer.clock
+    locked = thread.locked_now(now)
+    return {
+        "locked": locked,
+        "lock_text": viewer.lock_notice(thread) if locked else "",
+        "pending_at": thread.lock_starts_at if thread.lock_pending(now) else None,
+        "slow": cooldowns.slow_mode(thread.board, thread, now),
+        "slow_until": thread.slow_mode_until if thread.own_slow_mode(now) else None,
+        "wait": viewer.posting_wait(thread.board, thread) if can_reply else None,
+    }
+
+
+def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200,
+                   headers: dict | None = None):
     viewer = policy()
     reply_decision = viewer.can_reply(view.thread)
     if form is None and reply_decision:
@@ -80,8 +97,9 @@ def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int
         board=view.thread.board,
         form=form,
         reply_decision=reply_decision,
+        pace=_pace(view.thread, bool(reply_decision)),
         body_help=BODY_HELP,
-    ), status
+    ), status, headers or {}
 
 
 @bp.get("/t/<int:thread_id>")
@@ -106,6 +124,7 @@ def new_thread(slug: str):
     require(viewer.can_create_thread(board))
     form = NewThreadForm()
     preview = None
+    retry = None
     if form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
@@ -114,13 +133,20 @@ def new_thread(slug: str):
                 created = posting.create_thread(_actor(), board, form.title.data, form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
+            except Refused as refused:
+                # The flood interval or a new member's links: the draft stays on the page.
+                if wants_json() or refused.status not in (400, 429):
+                    raise
+                form.body.errors = [*form.body.errors, refused.reason]
+                retry = refused.retry_after
             else:
                 flash("Your thread is up.", "success")
                 return redirect(thread_url(created))
-    status = 400 if form.errors else 200
+    status = (429 if retry else 400) if form.errors else 200
+    headers = {"Retry-After": str(retry)} if retry else {}
     return render_template(
         "boards/new_thread.html", board=board, form=form, preview=preview, body_help=BODY_HELP
-    ), status
+    ), status, headers
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -130,6 +156,7 @@ def reply(thread_id: int):
     require(viewer.can_reply(thread))
     form = ReplyForm()
     preview = None
+    status, retry = 400, None
     if request.method == "GET":
         quote_id = id_arg("quote", "the quoted post")
         if quote_id is not None:
@@ -145,6 +172,13 @@ def reply(thread_id: int):
                 created = posting.reply(_actor(), thread, form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
+            except Refused as refused:
+                # Slow mode, the flood interval, a new member's links: the draft stays.
+                if wants_json() or refused.status not in (400, 429):
+                    raise
+                form.body.errors = [*form.body.errors, refused.reason]
+                status = refused.status
+                retry = refused.retry_after
             else:
                 return redirect(url_for("boards.post", post_id=created.id))
     if form.errors:
@@ -152,7 +186,8 @@ def reply(thread_id: int):
         per_page = _posts_per_page()
         view = threads.thread_page(viewer, thread.id, threads.page_count(thread.post_seq,
                                                                          per_page), per_page)
-        return _render_thread(view, form, 400)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return _render_thread(view, form, status, headers)
     return render_template(
         "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
         body_help=BODY_HELP,
