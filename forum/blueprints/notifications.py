@@ -1,10 +1,109 @@
-"""(routes being written)"""
-from flask import Blueprint
+"""The notification centre behind the header's bell: the list, marking read, following links."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from ..errors import bad_request
+from ..services import notifications
+from .args import ID_DIGITS_MAX, page_arg
 
 bp = Blueprint("notifications", __name__)
 
+# Ids are 32-bit integer columns: a larger one names nothing, and PostgreSQL would reject the
+# query outright, so the route answers 404 instead.
+ID_MAX = 2**31 - 1
+# A page shows 30; a request naming far more than that was not made by the page.
+IDS_MAX = 100
+
+
+class IdListField(Field):
+    """Repeated ``ids`` values, each a notification id."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = []
+        for raw in valuelist:
+            raw = raw.strip()
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > ID_DIGITS_MAX:
+                raise ValueError("Notifications are chosen by number.")
+            if int(raw) <= ID_MAX:
+                # A larger one names no notification, like someone else's: left out.
+                self.data.append(int(raw))
+
+
+class MarkReadForm(FlaskForm):
+    ids = IdListField()
+
+    def validate_ids(self, field: IdListField) -> None:
+        if not field.raw_data:
+            raise ValidationError("Choose a notification to mark as read.")
+        if len(field.raw_data) > IDS_MAX:
+            raise ValidationError(f"Mark at most {IDS_MAX} notifications at a time.")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _per_page() -> int:
+    return current_app.config.get("NOTIFICATIONS_PER_PAGE", 30)
+
+
+def _back(page: int):
+    return redirect(url_for(".index", page=page if page > 1 else None))
+
+
+def local_target(link: str | None) -> str | None:
+    """The link when it stays on this site, else None. Links are written by the services, but
+    the redirect must not become a way off-site however one was stored: no scheme or host,
+    and nothing a browser would read as one (``//host``, ``/\\host``, hidden control
+    characters that browsers drop)."""
+    if not link or not link.startswith("/") or link.startswith(("//", "/\\")):
+        return None
+    if "\\" in link or any(ord(char) < 32 or ord(char) == 127 for char in link):
+        return None
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    return link
+
 
 @bp.get("/notifications")
+@login_required
 def index():
-    from ..errors import NotFound
-    raise NotFound()
+    listing = notifications.list_for(_me(), page_arg(), _per_page())
+    return render_template("notifications/index.html", listing=listing)
+
+
+@bp.post("/notifications/read")
+@login_required
+def read():
+    page = page_arg()
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        raise bad_request(" ".join(form.ids.errors) or "Please reload the page and try again.")
+    if notifications.mark_read(_me(), form.ids.data):
+        flash("Marked as read.", "success")
+    return _back(page)
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    # Nothing to read from the form: the CSRF token is checked for every POST before the view.
+    changed = notifications.mark_all_read(_me())
+    flash(f"Marked {changed} {'notification' if changed == 1 else 'notifications'} as read."
+          if changed else "You were already up to date.", "success")
+    return _back(page_arg())
+
+
+@bp.get(f"/notifications/<int(max={ID_MAX}):notification_id>")
+@login_required
+def follow(notification_id: int):
+    link = local_target(notifications.open_notification(_me(), notification_id))
+    return redirect(link or url_for(".index"))

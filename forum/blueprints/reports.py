@@ -1,4 +1,87 @@
-"""(routes being written)"""
-from flask import Blueprint
+"""Members tell the moderators about a post, a thread or a member."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length
+
+from ..errors import require, wants_json
+from ..models import Post, ReportReason, Thread, User
+from ..permissions import policy
+from ..services import markup, reports
+from ..services.reports import NOTE_MAX
 
 bp = Blueprint("reports", __name__)
+
+# Ids are 32-bit integer columns: a larger one names nothing, and PostgreSQL would reject the
+# query outright, so the route answers 404 instead.
+ID_MAX = 2**31 - 1
+
+NOTE_HELP = (f"Optional, at most {NOTE_MAX:,} characters. Only the moderation team sees it; "
+             "a link or a few words of context help them most.")
+
+
+def _normalize_note(value: str | None) -> str:
+    # The service counts the note this way; the form counts it the same so the limit agrees.
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why are you reporting it?",
+        choices=[SelectChoice(reason.value, reason.label) for reason in ReportReason],
+        # The service has the last word; here the message can sit next to the choices.
+        validate_choice=False,
+        validators=[
+            InputRequired("Please choose the reason that fits best."),
+            AnyOf([reason.value for reason in ReportReason],
+                  message="Please choose a reason from the list."),
+        ],
+    )
+    note = TextAreaField(
+        "Anything the moderators should know?",
+        filters=[_normalize_note],
+        validators=[Length(max=NOTE_MAX,
+                           message=f"The note can be at most {NOTE_MAX:,} characters.")],
+        render_kw={"maxlength": NOTE_MAX, "rows": 5},
+    )
+
+
+def _target_url(target: Post | Thread | User) -> str:
+    if isinstance(target, Post):
+        return url_for("boards.post", post_id=target.id)
+    if isinstance(target, Thread):
+        return target.url
+    return url_for("profiles.show", username=target.username)
+
+
+def _render(template: str, kind: str, target, form: ReportForm, status: int = 200, **extra):
+    return render_template(
+        template, kind=kind, target=target, form=form, back_url=_target_url(target),
+        note_help=NOTE_HELP, excerpt=markup.excerpt, **extra,
+    ), status
+
+
+@bp.route(f"/report/<kind>/<int(max={ID_MAX}):target_id>", methods=["GET", "POST"])
+@login_required
+def new(kind: str, target_id: int):
+    viewer = policy()
+    target = reports.get_target(viewer, kind, target_id)
+    require(viewer.can_report(target))
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return _render("reports/new.html", kind, target, form, 400 if form.errors else 200)
+    try:
+        reports.file_report(current_user._get_current_object(), target, form.reason.data,
+                            form.note.data)
+    except reports.AlreadyReported as already:
+        if wants_json():
+            raise
+        # Not a failure for the member: their first report stands, so say so gently.
+        return _render("reports/already.html", kind, target, form, already.status,
+                       message=already.reason)
+    flash("Thank you for letting us know. A moderator will take a look.", "success")
+    return redirect(_target_url(target))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import dataclass
 from functools import partial
 
 import bleach
@@ -94,7 +95,56 @@ def excerpt(html: str, length: int = 160) -> str:
     return text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
-def quote(author: str, source: str) -> str:
-    """Markdown that quotes a post, for the reply form."""
+# Characters that would change how a name reads inside the header's link text.
+_NAME_SPECIALS = re.compile(r"([\\`*_\[\]<>&~])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# The header line a quote starts with: "**[Name](/p/12)** wrote:", or "**Name** wrote:" as
+# written before quotes carried the post they came from.
+_QUOTE_HEADER = re.compile(
+    r"^\*\*(?:\[(?P<linked>(?:\\.|[^\\\]])+)\]\(/p/(?P<post_id>[0-9]{1,18})\)"
+    r"|(?P<name>.+))\*\* wrote:$"
+)
+
+
+def quote(author: str, source: str, post_id: int | None = None) -> str:
+    """Markdown that quotes a post, for the reply form. With ``post_id`` the author's name
+    links to the quoted post, which is how ``quotes`` later knows whom to tell."""
     body = "\n".join(f"> {line}" if line else ">" for line in source.strip().splitlines())
-    return f"**{author}** wrote:\n{body}\n\n"
+    if post_id is None:
+        return f"**{author}** wrote:\n{body}\n\n"
+    name = _NAME_SPECIALS.sub(r"\\\1", author)
+    return f"**[{name}](/p/{post_id})** wrote:\n{body}\n\n"
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    """One quote in a post: the quoted post's id when the header links to it, and the name."""
+
+    name: str
+    post_id: int | None = None
+
+
+def quotes(source: str) -> list[QuoteRef]:
+    """The quotes a post opens itself, in order, each once. Only headers in the post's own
+    text count: one inside a quote (a quote of a quote), a code block or a list was not
+    written by quoting, so nobody is told about it."""
+    tokens = _md.parse(source or "")
+    found: list[QuoteRef] = []
+    for index, token in enumerate(tokens[:-2]):
+        # A top-level paragraph whose last line is a header, directly followed by the quote.
+        if token.type != "inline" or token.level != 1:
+            continue
+        if tokens[index - 1].type != "paragraph_open":
+            continue
+        if tokens[index + 2].type != "blockquote_open":
+            continue
+        match = _QUOTE_HEADER.match(token.content.rsplit("\n", 1)[-1].strip())
+        if match is None:
+            continue
+        if match["post_id"] is not None:
+            ref = QuoteRef(_ESCAPED.sub(r"\1", match["linked"]), int(match["post_id"]))
+        else:
+            ref = QuoteRef(match["name"])
+        if ref not in found:
+            found.append(ref)
+    return found
