@@ -4,11 +4,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class _BoundedInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config)
 
     _init_extensions(app)
+    # Ids are 32-bit in the database; a longer number in a URL is simply not found (404),
+    # rather than an overflow in the query.
+    app.url_map.converters["int"] = _BoundedInt
     _register_blueprints(app)
 
     from .errors import register_error_handlers

@@ -29,7 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..services import accounts, markup, posting, search
+from ..services import accounts, cooldowns, markup, posting, search
 from . import moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
@@ -86,7 +86,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         return None
     rng = random.Random(RANDOM_SEED)
     # One index rebuild at the end instead of an index commit after every post.
-    with search.paused():
+    # The demo writes a history dated over weeks, not live posts: no flood limits meanwhile.
+    with search.paused(), cooldowns.suspended():
         echo("Creating members…")
         users = _create_users(rng, now)
         boards = _create_boards()

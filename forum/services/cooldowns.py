@@ -13,6 +13,7 @@ so two replies sent at the same instant give exactly one post.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +41,19 @@ class Pace:
 
 
 EXEMPT = Pace(flood=0, slow=0, max_links=None)
+
+
+@contextmanager
+def suspended():
+    """Writing history rather than taking posts (the demo seed): no flood or new-member
+    limits meanwhile. Slow mode still applies, as it is a moderator's explicit choice."""
+    config = current_app.config
+    saved = config["MEMBER_COOLDOWNS"]
+    config["MEMBER_COOLDOWNS"] = False
+    try:
+        yield
+    finally:
+        config["MEMBER_COOLDOWNS"] = saved
 
 
 def is_new_member(user: User, now: datetime) -> bool:

@@ -192,10 +192,8 @@ def test_matrix(client, login, world, key, role):
         login(world.viewer)
     db.session.expire_all()
     url = case.url(world)
-    if case.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, data=case.data(world))
+    send = client.get if case.method == "GET" else client.post
+    response = send(url, data=case.data(world)) if case.method == "POST" else send(url)
     location = response.headers.get("Location", "")
     if role == "guest":
         assert response.status_code == 302 and "/login" in location, (key, response.status_code)

@@ -193,7 +193,7 @@ def test_quote_prefills_the_reply(client, login, thread, other_member):
     login(other_member)
     response = client.get(f"/t/{thread.id}/reply?quote={thread.first_post_id}")
     assert response.status_code == 200
-    assert "**member** wrote:\n&gt; Opening post" in text(response)
+    assert f"**[member](/p/{thread.first_post_id})** wrote:\n&gt; Opening post" in text(response)
     via_post = client.get(f"/p/{thread.first_post_id}/quote")
     assert via_post.status_code == 302
     assert via_post.headers["Location"] == f"/t/{thread.id}/reply?quote={thread.first_post_id}"

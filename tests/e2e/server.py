@@ -23,6 +23,7 @@ def build(instance: Path):
         "FORUM_SEARCH_INDEX": str(instance / "search"),
         "SECRET_KEY": "e2e-secret",
     })
+    app.config["MEMBER_COOLDOWNS"] = False  # the scene is built in a second, like history
     with app.app_context():
         db.create_all()
         category = factories.make_category("Community")
@@ -38,7 +39,26 @@ def build(instance: Path):
         for n in range(30):
             factories.make_post(thread, body=f"Hello from reply number {n + 1}, with a "
                                 "long-enough sentence to wrap on a narrow phone screen.")
+        _moderation_scene(board)
     return app
+
+
+def _moderation_scene(board) -> None:
+    """A thread with a spammy reply (journey 2 reports it) and an item already in the queue
+    (for the accessibility checks of the queue pages); threads to slow down and lock."""
+    from forum.services import reports
+    from tests import factories
+
+    author = factories.make_user("seller")
+    shop = factories.make_thread(board, factories.make_user("maker"), "Printer upgrades",
+                                 "Which upgrades made the biggest difference for you?")
+    factories.make_post(shop, author, "Buy cheap watches at spam.example, best prices!")
+    queued = factories.make_post(shop, author, "Also selling filament below cost, DM me.")
+    reports.file_report(factories.make_user("witness"), queued, "spam", "Advertising again")
+    factories.make_thread(board, factories.make_user("debater"), "Tabs or spaces?",
+                          "Settle it once and for all.")
+    factories.make_thread(board, factories.make_user("judge"), "Contest entries",
+                          "Post your entries for the monthly contest here.")
 
 
 def main() -> None:

@@ -39,3 +39,11 @@ def test_member_pages_have_no_serious_violations(axe_page, axe_source, path):
     log_in(axe_page, "member")
     axe_page.goto(path)
     assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/mod/reports", "/mod/reports/1", "/mod/threads/1",
+                                  "/notifications"])
+def test_moderator_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "mod")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []

@@ -163,7 +163,7 @@ def reply(thread_id: int):
             quoted = threads.get_readable_post(viewer, quote_id)
             if quoted.thread_id != thread.id:
                 raise NotFound("That post isn't in this thread.")
-            form.body.data = markup.quote(quoted.author.name, quoted.body)
+            form.body.data = markup.quote(quoted.author.name, quoted.body, quoted.id)
     elif form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)

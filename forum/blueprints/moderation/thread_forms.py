@@ -18,8 +18,10 @@ LENGTH_VALUES = {key: value for key, (_label, value) in LOCK_PRESETS.items()} | 
     "7d": timedelta(days=7)}
 
 
-def _reason_field(label: str = "Reason (shown on the thread and logged)") -> StringField:
-    return StringField(label, render_kw={"maxlength": REASON_MAX})
+def _reason_field(field_id: str,
+                  label: str = "Reason (shown on the thread and logged)") -> StringField:
+    # Several of these forms share a page: distinct ids keep each label with its own field.
+    return StringField(label, id=field_id, render_kw={"maxlength": REASON_MAX})
 
 
 def _local(text: str | None, tz_name: str | None, what: str) -> datetime:
@@ -33,9 +35,10 @@ class LockForm(FlaskForm):
         ("for", "For a while"), ("until", "Until a date"), ("open_ended", "Until unlocked"),
         ("at", "From a date on (for example when a contest ends)")])
     length = SelectField("For", choices=LENGTHS[:4], default="24h", validate_choice=False)
-    until = StringField("Until (your time)", render_kw={"type": "datetime-local"})
+    until = StringField("Until (your time)", id="lock-until",
+                        render_kw={"type": "datetime-local"})
     starts = StringField("From (your time)", render_kw={"type": "datetime-local"})
-    reason = _reason_field()
+    reason = _reason_field("lock-reason")
 
     def times(self, now: datetime, tz_name: str | None) -> tuple[datetime | None,
                                                                  datetime | None]:
@@ -56,7 +59,7 @@ class LockForm(FlaskForm):
 
 
 class UnlockForm(FlaskForm):
-    reason = _reason_field("Reason (logged)")
+    reason = _reason_field("unlock-reason", "Reason (logged)")
 
 
 class SlowModeForm(FlaskForm):
@@ -64,8 +67,9 @@ class SlowModeForm(FlaskForm):
                            default="300", validate_choice=False)
     custom = StringField("Custom interval in seconds (30 to 86400)",
                          render_kw={"inputmode": "numeric"})
-    until = StringField("Until (your time, optional)", render_kw={"type": "datetime-local"})
-    reason = _reason_field("Reason (logged, and the author is told)")
+    until = StringField("Until (your time, optional)", id="slow-until",
+                        render_kw={"type": "datetime-local"})
+    reason = _reason_field("slow-reason", "Reason (logged, and the author is told)")
 
     def seconds(self) -> int:
         raw = self.custom.data if self.interval.data == "custom" else self.interval.data
@@ -81,11 +85,11 @@ class SlowModeForm(FlaskForm):
 
 
 class SlowModeOffForm(FlaskForm):
-    reason = _reason_field("Reason (logged)")
+    reason = _reason_field("slow-off-reason", "Reason (logged)")
 
 
 class CoolDownForm(FlaskForm):
-    slow = SelectField("Slow mode", default="600", validate_choice=False,
+    slow = SelectField("Slow mode", id="cool-slow", default="600", validate_choice=False,
                        choices=[("0", "No slow mode"), *SLOW_CHOICES])
     slow_for = SelectField("Slow mode lasts", default="24h", validate_choice=False,
                            choices=[*LENGTHS, ("", "Until turned off")])
@@ -93,7 +97,7 @@ class CoolDownForm(FlaskForm):
                            choices=[("", "Don't lock"), *LENGTHS[:4]])
     notice = TextAreaField("Notice posted into the thread (optional)",
                            render_kw={"rows": 4, "maxlength": 5000})
-    reason = _reason_field("Reason (logged, and the author is told)")
+    reason = _reason_field("cool-reason", "Reason (logged, and the author is told)")
     item = StringField(render_kw={"type": "hidden"})
 
     def plan(self):
@@ -121,4 +125,4 @@ class BoardPaceForm(FlaskForm):
                        validate_choice=False,
                        choices=[("0", "Off"), *SLOW_CHOICES])
     read_only = BooleanField("Read-only: only moderators start threads and reply")
-    reason = _reason_field("Reason (logged)")
+    reason = _reason_field("reason", "Reason (logged)")
