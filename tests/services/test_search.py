@@ -436,7 +436,7 @@ def test_long_posts_get_a_snippet_around_the_first_match(board, member):
 
 # -- several processes write at once ----------------------------------------------------------
 def _write_replies(config: dict, thread_id: int, user_id: int, label: str, count: int) -> None:
-    app = create_app(config)
+    app = create_app({**config, "MEMBER_COOLDOWNS": False})  # many posts a second, on purpose
     with app.app_context():
         thread = db.session.get(Thread, thread_id)
         user = db.session.get(User, user_id)
