@@ -1,6 +1,7 @@
 """Times are stored in UTC and shown in the viewer's time zone."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -27,21 +28,26 @@ def local(value: datetime, tz_name: str | None) -> datetime:
     return value.astimezone(zone(tz_name))
 
 
-def parse_local(text: str, tz_name: str | None) -> datetime:
-    """A ``<input type="datetime-local">`` value ("2026-11-30T18:00") read as a wall-clock time
-    in the zone ``tz_name``, returned in UTC. ValueError (with a message for people) when it
-    isn't one. A time that a DST change skips or repeats is taken as the clock shows it
-    (the earlier of two)."""
+# What a datetime-local control sends: "2026-11-25T14:00", sometimes with seconds.
+_LOCAL_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+MALFORMED_MOMENT = "Enter a date and time such as 2026-11-30 18:00."
+
+
+def parse_local(text: str, tz_name: str | None, malformed: str = MALFORMED_MOMENT) -> datetime:
+    """A ``<input type="datetime-local">`` value read as a wall-clock time in the zone
+    ``tz_name``, returned in UTC. ValueError with a message for people: ``malformed`` when it
+    isn't shaped like one, else that the date doesn't exist or is out of range. A time that a
+    DST change skips or repeats is taken as the clock shows it (the earlier of two)."""
     text = (text or "").strip()
+    if not _LOCAL_MOMENT.fullmatch(text):
+        raise ValueError(malformed)
     try:
-        if len(text) > 19 or "T" not in text:
-            raise ValueError
-        moment = datetime.fromisoformat(text)
+        naive = datetime.fromisoformat(text.replace(" ", "T"))
+        return naive.replace(tzinfo=zone(tz_name)).astimezone(UTC)
     except ValueError:
-        raise ValueError("Enter a date and time such as 2026-11-30 18:00.") from None
-    if moment.tzinfo is not None:
-        raise ValueError("Enter a date and time such as 2026-11-30 18:00.")
-    return moment.replace(tzinfo=zone(tz_name)).astimezone(UTC)
+        raise ValueError("That date doesn't exist; please check it.") from None
+    except OverflowError:
+        raise ValueError("That date is out of range.") from None
 
 
 def format_datetime(value: datetime | None, tz_name: str | None) -> str:

@@ -7,8 +7,7 @@ above the form.
 """
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -35,30 +34,13 @@ DURATIONS = (
     ("10080", "7 days"),
     (CUSTOM, "Custom length…"),
 )
-# A datetime-local control sends "2026-11-25T14:00", sometimes with seconds; nothing else.
-LOCAL_MOMENT_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+MALFORMED_END = "Give the end as a date and time, like 2026-11-25 14:00."
 # More digits than this is beyond any timeout, and would overflow a timedelta.
 MINUTES_DIGITS_MAX = 6
 
 
 def _strip(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").strip()
-
-
-def local_moment(text: str, tz_name: str | None) -> datetime:
-    """A datetime-local value read in the moderator's time zone, as aware UTC.
-
-    Raises ValueError with a message for anything that isn't a real date and time.
-    """
-    if not LOCAL_MOMENT_RE.fullmatch(text):
-        raise ValueError("Give the end as a date and time, like 2026-11-25 14:00.")
-    try:
-        naive = datetime.fromisoformat(text.replace(" ", "T"))
-        return naive.replace(tzinfo=timefmt.zone(tz_name)).astimezone(UTC)
-    except ValueError:
-        raise ValueError("That date doesn't exist; please check it.") from None
-    except OverflowError:
-        raise ValueError("That date is out of range.") from None
 
 
 class SanctionForm(FlaskForm):
@@ -132,7 +114,7 @@ class SanctionForm(FlaskForm):
                 raise ValidationError("A suspension needs an end date and time.")
             return
         try:
-            self.until = local_moment(field.data, self.timezone)
+            self.until = timefmt.parse_local(field.data, self.timezone, MALFORMED_END)
         except ValueError as error:
             raise ValidationError(str(error)) from None
 
