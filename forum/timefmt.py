@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -26,6 +26,20 @@ def is_zone(name: str) -> bool:
 
 def local(value: datetime, tz_name: str | None) -> datetime:
     return value.astimezone(zone(tz_name))
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str) -> date:
+    """YYYY-MM-DD (what a date control sends); ValueError with a message for people."""
+    text = (text or "").strip()
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
 
 
 # What a datetime-local control sends: "2026-11-25T14:00", sometimes with seconds.

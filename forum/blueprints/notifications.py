@@ -1,8 +1,6 @@
 """The notification centre behind the header's bell: the list, marking read, following links."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -11,13 +9,10 @@ from wtforms.validators import ValidationError
 
 from ..errors import bad_request
 from ..services import notifications
-from .args import ID_DIGITS_MAX, page_arg
+from .args import ID_DIGITS_MAX, ID_MAX, local_path, page_arg
 
 bp = Blueprint("notifications", __name__)
 
-# Ids are 32-bit integer columns: a larger one names nothing, and PostgreSQL would reject the
-# query outright, so the route answers 404 instead.
-ID_MAX = 2**31 - 1
 # A page shows 30; a request naming far more than that was not made by the page.
 IDS_MAX = 100
 
@@ -58,21 +53,6 @@ def _back(page: int):
     return redirect(url_for(".index", page=page if page > 1 else None))
 
 
-def local_target(link: str | None) -> str | None:
-    """The link when it stays on this site, else None. Links are written by the services, but
-    the redirect must not become a way off-site however one was stored: no scheme or host,
-    and nothing a browser would read as one (``//host``, ``/\\host``, hidden control
-    characters that browsers drop)."""
-    if not link or not link.startswith("/") or link.startswith(("//", "/\\")):
-        return None
-    if "\\" in link or any(ord(char) < 32 or ord(char) == 127 for char in link):
-        return None
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc:
-        return None
-    return link
-
-
 @bp.get("/notifications")
 @login_required
 def index():
@@ -102,8 +82,8 @@ def read_all():
     return _back(page_arg())
 
 
-@bp.get(f"/notifications/<int(max={ID_MAX}):notification_id>")
+@bp.get("/notifications/<int:notification_id>")
 @login_required
 def follow(notification_id: int):
-    link = local_target(notifications.open_notification(_me(), notification_id))
+    link = local_path(notifications.open_notification(_me(), notification_id))
     return redirect(link or url_for(".index"))

@@ -16,10 +16,6 @@ from ..services.reports import NOTE_MAX
 
 bp = Blueprint("reports", __name__)
 
-# Ids are 32-bit integer columns: a larger one names nothing, and PostgreSQL would reject the
-# query outright, so the route answers 404 instead.
-ID_MAX = 2**31 - 1
-
 NOTE_HELP = (f"Optional, at most {NOTE_MAX:,} characters. Only the moderation team sees it; "
              "a link or a few words of context help them most.")
 
@@ -65,7 +61,7 @@ def _render(template: str, kind: str, target, form: ReportForm, status: int = 20
     ), status
 
 
-@bp.route(f"/report/<kind>/<int(max={ID_MAX}):target_id>", methods=["GET", "POST"])
+@bp.route("/report/<kind>/<int:target_id>", methods=["GET", "POST"])
 @login_required
 def new(kind: str, target_id: int):
     viewer = policy()

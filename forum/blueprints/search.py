@@ -1,21 +1,18 @@
 """The search page: parse the query string, ask the search service, render."""
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from .. import timefmt
 from ..permissions import policy
 from ..services import search as search_service
 
 bp = Blueprint("search", __name__)
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _optional_int(value):
@@ -35,12 +32,7 @@ class IsoDateField(StringField):
         self.raw_text = (valuelist[0] if valuelist else "").strip()
         if not self.raw_text:
             return
-        try:
-            if not _ISO_DATE.fullmatch(self.raw_text):
-                raise ValueError
-            self.data = date.fromisoformat(self.raw_text)
-        except ValueError:
-            raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
+        self.data = timefmt.parse_date(self.raw_text)
 
     def _value(self):
         return getattr(self, "raw_text", "") or (self.data.isoformat() if self.data else "")

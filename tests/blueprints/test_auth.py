@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from forum.blueprints.auth.views import safe_next
+from forum.blueprints.args import local_path as safe_next
 from forum.models import RateCounter, User, utcnow
 from tests import factories
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.blueprints.notifications import local_target
+from forum.blueprints.args import local_path as local_target
 from forum.extensions import db
 from forum.models import Notification, NotificationKind
 from forum.services import notifications, posting

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     after_this_request,
@@ -20,24 +19,9 @@ from flask_wtf import FlaskForm
 from ...errors import Refused
 from ...services import accounts
 from ...services.accounts import AccountError, Registration
+from ..args import local_path
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None: ``next`` must never lead elsewhere."""
-    if not target or len(target) > 2000:
-        return None
-    # "//host" is scheme-relative; browsers read "\" as "/" and drop tabs and newlines, so
-    # "/\evil.com" or "/<tab>/evil.com" would leave the site too.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _start_session(user, remember: bool) -> None:
@@ -114,7 +98,7 @@ def login():
         return _index()
     form = LoginForm()
     if request.method == "GET":
-        form.next.data = safe_next(request.args.get("next")) or ""
+        form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
             user = accounts.log_in(form.login.data, form.password.data, request.remote_addr)
@@ -128,7 +112,7 @@ def login():
         else:
             _start_session(user, remember=bool(form.remember.data))
             flash(f"Welcome back, {user.name}.", "success")
-            target = safe_next(form.next.data) or safe_next(request.args.get("next"))
+            target = local_path(form.next.data) or local_path(request.args.get("next"))
             return redirect(target) if target else _index()
     return render_template("auth/login.html", form=form), _status()
 

@@ -2,31 +2,17 @@
 design: no route here (or anywhere) changes an entry."""
 from __future__ import annotations
 
-import re
-from datetime import date
+import itertools
 
 from flask import Response, render_template, request, stream_with_context
 
 from ...errors import bad_request, require
 from ...permissions import policy
 from ...services import audit
-from ..args import page_arg
+from ..args import date_arg, page_arg
 from . import bp
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NAME_MAX = 64
-
-
-def _date_arg(name: str) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(raw):
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise bad_request("Enter dates as YYYY-MM-DD, for example 2026-03-31.") from None
 
 
 def _text_arg(name: str) -> str | None:
@@ -39,7 +25,7 @@ def _text_arg(name: str) -> str | None:
 def _filters() -> audit.LogFilter:
     filters = audit.LogFilter(
         actor=_text_arg("actor"), action=_text_arg("action"), member=_text_arg("member"),
-        since=_date_arg("since"), until=_date_arg("until"),
+        since=date_arg("since"), until=date_arg("until"),
     )
     if filters.since and filters.until and filters.since > filters.until:
         raise bad_request("The “from” date is after the “to” date.")
@@ -68,13 +54,9 @@ def log_csv():
     # download.
     first = next(rows)
     response = Response(
-        stream_with_context(_chain(first, rows)), mimetype="text/csv",
+        stream_with_context(itertools.chain([first], rows)), mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="moderation-log.csv"'},
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
-
-def _chain(first: str, rest):
-    yield first
-    yield from rest

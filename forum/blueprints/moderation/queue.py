@@ -9,7 +9,7 @@ from ...errors import Conflict, Refused, require
 from ...models import ReportReason
 from ...permissions import policy
 from ...services import markup, moderation, modnotes, report_queue, reports
-from ..args import id_arg, page_arg
+from ..args import id_arg, page_arg, parse_id
 from . import bp
 from .forms import ClaimForm, DismissForm, ResolveForm
 
@@ -141,7 +141,7 @@ def resolve(item_id: int):
         if not form.canned.data:
             return _render_item(item_id, resolve_form=form,
                                 error="Choose a canned response first.", status=400)
-        response = modnotes.get_canned(viewer, _canned_id(form.canned.data))
+        response = modnotes.get_canned(viewer, parse_id(form.canned.data, "the canned response"))
         form.message.data = modnotes.fill_for(response, item.subject, item.thread)
         return _render_item(item_id, resolve_form=form)
     boards = {str(board.id): board for board in report_queue.moderated_boards(viewer)}
@@ -158,8 +158,3 @@ def resolve(item_id: int):
         raise
     return _done(resolution)
 
-
-def _canned_id(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise Refused("Choose a canned response from the list.", status=400)
-    return int(raw)

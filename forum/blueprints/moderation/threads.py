@@ -11,7 +11,7 @@ from ...models import utcnow
 from ...permissions import policy
 from ...services import thread_tools as tools
 from ...services import threads
-from ..args import id_arg
+from ..args import id_arg, parse_id
 from . import bp
 from .thread_forms import (
     BoardPaceForm,
@@ -134,9 +134,7 @@ def _linked_item(form: CoolDownForm):
         return None
     from ...services import report_queue
 
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise ValueError("That report reference isn't valid.")
-    return report_queue.get_item(policy(), int(raw))
+    return report_queue.get_item(policy(), parse_id(raw, "the report"))
 
 
 @bp.route("/boards/<slug>", methods=["GET", "POST"])
