@@ -20,12 +20,6 @@ from . import audit, notifications, posting
 from .content_actions import clean_reason
 from .sanctions import when
 
-LOCK_PRESETS = {
-    "1h": ("1 hour", timedelta(hours=1)),
-    "6h": ("6 hours", timedelta(hours=6)),
-    "24h": ("24 hours", timedelta(hours=24)),
-    "3d": ("3 days", timedelta(days=3)),
-}
 SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
 SLOW_MIN = 30
 SLOW_MAX = 86400

@@ -19,7 +19,9 @@ from ...services.content_actions import REASON_MAX
 from ...services.moderation import Action, ActionKind
 from ...services.sanctions import MESSAGE_MAX
 
-TIMEOUTS = {
+# The lengths moderators pick from, for timeouts, locks and slow mode: key → (label, length).
+# Each form offers the ones that fit it.
+PERIODS = {
     "10m": ("10 minutes", timedelta(minutes=10)),
     "1h": ("1 hour", timedelta(hours=1)),
     "6h": ("6 hours", timedelta(hours=6)),
@@ -27,6 +29,10 @@ TIMEOUTS = {
     "3d": ("3 days", timedelta(days=3)),
     "7d": ("7 days", timedelta(days=7)),
 }
+
+
+def period_choices(*keys: str) -> list[tuple[str, str]]:
+    return [(key, PERIODS[key][0]) for key in keys]
 
 CONTENT_ACTIONS = [
     (ActionKind.HIDE_POST.value, "Hide the post"),
@@ -66,7 +72,8 @@ class ResolveForm(FlaskForm):
     destination = SelectField("Move to board", coerce=str, validate_choice=False)
     sanction = RadioField("Author", choices=SANCTIONS, default="", validate_choice=False)
     timeout = SelectField("Timeout length",
-                          choices=[(key, label) for key, (label, _) in TIMEOUTS.items()],
+                          # A timeout lasts from 10 minutes to 7 days: every period fits.
+                          choices=period_choices(*PERIODS),
                           default="24h", validate_choice=False)
     until = StringField("Until (your time)", render_kw={"type": "datetime-local"})
     canned = SelectField("Canned response", coerce=str, validate_choice=False)
@@ -97,7 +104,7 @@ class ResolveForm(FlaskForm):
     def _sanction(self, kind: str, reason: str, tz_name: str | None) -> Action:
         message = self.message.data or None
         if kind == ActionKind.TIMEOUT.value:
-            preset = TIMEOUTS.get(self.timeout.data or "")
+            preset = PERIODS.get(self.timeout.data or "")
             if preset is None:
                 raise ValueError("Choose how long the timeout lasts.")
             return Action(kind, reason, duration=preset[1], message=message)

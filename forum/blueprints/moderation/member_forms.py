@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ... import timefmt
 from ...models import SanctionKind
 from ...services import modnotes, sanctions
+from .forms import PERIODS
 
 KIND_LABELS = {
     SanctionKind.WARNING: "Warning (on the record, restricts nothing)",
@@ -25,13 +26,9 @@ KIND_LABELS = {
     SanctionKind.BAN: "Ban (can't log in; permanent unless given an end)",
 }
 CUSTOM = "custom"
+# Values in minutes, so the custom field and the presets read the same way.
 DURATIONS = (
-    ("10", "10 minutes"),
-    ("60", "1 hour"),
-    ("360", "6 hours"),
-    ("1440", "24 hours"),
-    ("4320", "3 days"),
-    ("10080", "7 days"),
+    *((str(int(length.total_seconds()) // 60), label) for label, length in PERIODS.values()),
     (CUSTOM, "Custom length…"),
 )
 MALFORMED_END = "Give the end as a date and time, like 2026-11-25 14:00."

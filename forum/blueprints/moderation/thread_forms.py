@@ -1,21 +1,21 @@
 """Forms of the thread tools: lock, slow mode, cool down, and a board's pace."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 from ... import timefmt
 from ...services.content_actions import REASON_MAX
-from ...services.thread_tools import LOCK_PRESETS, SLOW_PRESETS
+from ...services.thread_tools import SLOW_PRESETS, CoolDown
 from ...timefmt import duration
+from .forms import PERIODS, period_choices
 
 SLOW_CHOICES = [(str(seconds), f"One post every {duration(seconds)}") for seconds in SLOW_PRESETS]
-LENGTHS = [("1h", "1 hour"), ("6h", "6 hours"), ("24h", "24 hours"), ("3d", "3 days"),
-           ("7d", "7 days")]
-LENGTH_VALUES = {key: value for key, (_label, value) in LOCK_PRESETS.items()} | {
-    "7d": timedelta(days=7)}
+# Locks last up to 3 days (longer is "until unlocked"); slow mode may run for a week.
+LOCK_LENGTHS = ("1h", "6h", "24h", "3d")
+SLOW_LENGTHS = (*LOCK_LENGTHS, "7d")
 
 
 def _reason_field(field_id: str,
@@ -34,7 +34,8 @@ class LockForm(FlaskForm):
     mode = RadioField("Lock", default="for", validate_choice=False, choices=[
         ("for", "For a while"), ("until", "Until a date"), ("open_ended", "Until unlocked"),
         ("at", "From a date on (for example when a contest ends)")])
-    length = SelectField("For", choices=LENGTHS[:4], default="24h", validate_choice=False)
+    length = SelectField("For", choices=period_choices(*LOCK_LENGTHS), default="24h",
+                         validate_choice=False)
     until = StringField("Until (your time)", id="lock-until",
                         render_kw={"type": "datetime-local"})
     starts = StringField("From (your time)", render_kw={"type": "datetime-local"})
@@ -45,10 +46,10 @@ class LockForm(FlaskForm):
         """(starts_at, ends_at); ValueError says what to fix."""
         mode = self.mode.data
         if mode == "for":
-            length = LOCK_PRESETS.get(self.length.data or "")
-            if length is None:
+            key = self.length.data or ""
+            if key not in LOCK_LENGTHS:
                 raise ValueError("Choose how long the lock lasts.")
-            return None, now + length[1]
+            return None, now + PERIODS[key][1]
         if mode == "until":
             return None, _local(self.until.data, tz_name, "when the lock ends")
         if mode == "at":
@@ -92,30 +93,28 @@ class CoolDownForm(FlaskForm):
     slow = SelectField("Slow mode", id="cool-slow", default="600", validate_choice=False,
                        choices=[("0", "No slow mode"), *SLOW_CHOICES])
     slow_for = SelectField("Slow mode lasts", default="24h", validate_choice=False,
-                           choices=[*LENGTHS, ("", "Until turned off")])
+                           choices=[*period_choices(*SLOW_LENGTHS), ("", "Until turned off")])
     lock_for = SelectField("Lock the thread", default="", validate_choice=False,
-                           choices=[("", "Don't lock"), *LENGTHS[:4]])
+                           choices=[("", "Don't lock"), *period_choices(*LOCK_LENGTHS)])
     notice = TextAreaField("Notice posted into the thread (optional)",
                            render_kw={"rows": 4, "maxlength": 5000})
     reason = _reason_field("cool-reason", "Reason (logged, and the author is told)")
     item = StringField(render_kw={"type": "hidden"})
 
-    def plan(self):
-        from ...services.thread_tools import CoolDown
-
+    def plan(self) -> CoolDown:
         slow = (self.slow.data or "0").strip()
-        if not slow.isdigit():
+        if not slow.isdigit() or len(slow) > 6:
             raise ValueError("Choose a slow-mode interval from the list.")
         slow_for = self.slow_for.data or ""
         lock_for = self.lock_for.data or ""
-        if (slow_for and slow_for not in LENGTH_VALUES) or (lock_for and
-                                                            lock_for not in LENGTH_VALUES):
+        if (slow_for and slow_for not in SLOW_LENGTHS) or (lock_for and
+                                                           lock_for not in LOCK_LENGTHS):
             raise ValueError("Choose the lengths from the lists.")
         return CoolDown(
             reason=self.reason.data or "",
             slow_seconds=int(slow),
-            slow_for=LENGTH_VALUES.get(slow_for),
-            lock_for=LENGTH_VALUES.get(lock_for),
+            slow_for=PERIODS[slow_for][1] if slow_for else None,
+            lock_for=PERIODS[lock_for][1] if lock_for else None,
             notice=self.notice.data or None,
         )
 
@@ -126,3 +125,9 @@ class BoardPaceForm(FlaskForm):
                        choices=[("0", "Off"), *SLOW_CHOICES])
     read_only = BooleanField("Read-only: only moderators start threads and reply")
     reason = _reason_field("reason", "Reason (logged)")
+
+    def seconds(self) -> int:
+        raw = (self.slow.data or "").strip()
+        if not raw.isdigit() or len(raw) > 6:
+            raise ValueError("Choose a slow-mode interval from the list.")
+        return int(raw)

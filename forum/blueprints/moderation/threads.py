@@ -151,11 +151,8 @@ def board_pace(slug: str):
     error = None
     if form.validate_on_submit():
         try:
-            raw = (form.slow.data or "").strip()
-            if not raw.isdigit() or len(raw) > 6:
-                raise ValueError("Choose a slow-mode interval from the list.")
-            tools.set_board_pace(_actor(), board, int(raw), bool(form.read_only.data),
-                                        form.reason.data or "")
+            tools.set_board_pace(_actor(), board, form.seconds(), bool(form.read_only.data),
+                                 form.reason.data or "")
         except ValueError as problem:
             error = str(problem)
         except Refused as refused:
