@@ -128,6 +128,22 @@ def moderated_boards(viewer: Policy) -> list[Board]:
     return list(db.session.scalars(query))
 
 
+def items_about(viewer: Policy, user: User, limit: int = 50,
+                leave_out: int | None = None) -> list[ReportItem]:
+    """Queue items concerning the member that the viewer may handle, newest first, with their
+    thread and board: one query. A board moderator sees only their boards' items."""
+    query = (
+        select(ReportItem)
+        .where(ReportItem.subject_id == user.id)
+        .options(joinedload(ReportItem.thread).joinedload(Thread.board))
+        .order_by(ReportItem.first_reported_at.desc(), ReportItem.id.desc())
+        .limit(limit)
+    )
+    if leave_out is not None:
+        query = query.where(ReportItem.id != leave_out)
+    return list(db.session.scalars(_scoped(viewer, query)))
+
+
 def open_count_query(viewer: Policy):
     """Open items the viewer may handle, as a scalar subquery for the page header's counts."""
     return _scoped(
@@ -198,11 +214,7 @@ def item_context(viewer: Policy, item_id: int, around: int = 2,
     member_sanctions: list[Sanction] = []
     notes: list[ModeratorNote] = []
     if subject is not None:
-        earlier = list(db.session.scalars(
-            select(ReportItem)
-            .where(ReportItem.subject_id == subject.id, ReportItem.id != item.id)
-            .order_by(ReportItem.first_reported_at.desc()).limit(earlier_limit)
-        ))
+        earlier = items_about(viewer, subject, limit=earlier_limit, leave_out=item.id)
         member_sanctions = sanctions.list_for_user(subject)
         notes = list(db.session.scalars(
             select(ModeratorNote).where(ModeratorNote.user_id == subject.id)

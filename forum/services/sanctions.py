@@ -16,7 +16,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import timefmt
-from ..errors import Conflict, Refused, require
+from ..errors import Conflict, NotFound, Refused, require
 from ..extensions import db
 from ..models import (
     Board,
@@ -127,6 +127,14 @@ def history(viewer: Policy, user: User) -> list[Sanction]:
     if not (viewer.is_member and viewer.user.id == user.id):
         require(viewer.can_view_member_notes())
     return list_for_user(user)
+
+
+def get_sanction(sanction_id: int) -> Sanction:
+    """The sanction with its member. Refuses: an unknown id (404)."""
+    sanction = db.session.get(Sanction, sanction_id, options=[joinedload(Sanction.user)])
+    if sanction is None:
+        raise NotFound("That sanction doesn't exist.")
+    return sanction
 
 
 def list_for_user(user: User) -> list[Sanction]:

@@ -358,3 +358,18 @@ def test_reports_on_threads_and_members_resolve_too(client, login, moderator, me
                        data={"actions": ["hide_post"], "reason": "x"}).status_code == 400
     assert client.post(f"/mod/reports/{member_item.id}/resolve",
                        data={"sanction": "warn", "reason": "Harassment"}).status_code == 302
+
+
+def test_earlier_reports_are_only_those_the_viewer_may_handle(client, login):
+    author = factories.make_user()
+    mine, mine_item = reported_post(author=author, body="Here")
+    _elsewhere_post, elsewhere_item = reported_post(author=author, body="Elsewhere")
+    helper = factories.make_board_moderator(factories.make_user(), mine.thread.board)
+    login(helper)
+    html = text(client.get(f"/mod/reports/{mine_item.id}"))
+    assert "Earlier reports (0)" in html
+    assert f"/mod/reports/{elsewhere_item.id}" not in html
+    login(factories.make_user(role="moderator"))
+    html = text(client.get(f"/mod/reports/{mine_item.id}"))
+    assert "Earlier reports (1)" in html
+    assert f"/mod/reports/{elsewhere_item.id}" in html

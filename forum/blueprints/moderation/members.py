@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ...errors import NotFound, Refused, require
-from ...extensions import db
-from ...models import ReportItem, Sanction, SanctionKind, Thread, User, utcnow
-from ...permissions import Policy, policy
+from ...errors import Refused, require
+from ...models import SanctionKind, User, utcnow
+from ...permissions import policy
 from ...services import modnotes, profiles, report_queue, sanctions
 from ..args import id_arg
 from . import bp
@@ -37,21 +34,6 @@ def _member(username: str) -> User:
     are sent to log in and members refused before anyone learns whether a name exists."""
     require(policy().can_view_member_notes())
     return profiles.find_member(username)
-
-
-def _items_about(viewer: Policy, user: User) -> list[ReportItem]:
-    """Queue items concerning the member that the viewer may handle, newest first: one query.
-
-    (A read for the record page alone; ``report_queue`` owns the scoping rule it reuses.)
-    """
-    query = (
-        select(ReportItem)
-        .where(ReportItem.subject_id == user.id)
-        .options(joinedload(ReportItem.thread).joinedload(Thread.board))
-        .order_by(ReportItem.first_reported_at.desc(), ReportItem.id.desc())
-        .limit(ITEMS_SHOWN)
-    )
-    return list(db.session.scalars(report_queue._scoped(viewer, query)))
 
 
 def _render(user: User, *, sanction_form: SanctionForm | None = None,
@@ -80,7 +62,7 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
         user=user,
         history=history,
         in_force=[sanction for sanction in history if sanction.is_active(now)],
-        items=_items_about(viewer, user),
+        items=report_queue.items_about(viewer, user, ITEMS_SHOWN),
         items_shown=ITEMS_SHOWN,
         notes=modnotes.notes_for(viewer, user),
         canned=canned,
@@ -143,9 +125,7 @@ def sanction(username: str):
 @bp.post("/sanctions/<int:sanction_id>/lift")
 def lift(sanction_id: int):
     require(policy().can_view_member_notes())
-    record = db.session.get(Sanction, sanction_id, options=[joinedload(Sanction.user)])
-    if record is None:
-        raise NotFound("That sanction doesn't exist.")
+    record = sanctions.get_sanction(sanction_id)
     user = record.user
     form = LiftForm(prefix=f"lift-{record.id}")
     if not form.validate_on_submit():
