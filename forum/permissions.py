@@ -312,6 +312,16 @@ class Policy:
             return ALLOW
         return deny("You can only handle reports from boards you moderate.")
 
+    def can_release(self, item) -> Decision:
+        """Give a claimed item back to the queue: its claimer, or an administrator."""
+        handles = self.can_handle_report(item)
+        if not handles:
+            return handles
+        if item.claimed_by_id not in (None, self.user.id) and not self.is_admin:
+            return deny("Only the moderator who claimed this report, or an administrator, can "
+                        "release it.")
+        return ALLOW
+
     def can_view_member_notes(self) -> Decision:
         """Private moderator notes on members, and adding to them."""
         if not self.is_member:
@@ -333,6 +343,9 @@ class Policy:
         if self.is_admin:
             return ALLOW
         return deny(f"Only administrators can {what}.")
+
+    def can_view_admin_panel(self) -> Decision:
+        return self._admin_only("see the administration panel")
 
     def can_export_mod_log(self) -> Decision:
         return self._admin_only("export the moderation log")

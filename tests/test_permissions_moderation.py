@@ -125,3 +125,17 @@ def test_handling_reports_follows_the_board(world):
     assert {n: bool(Policy(users[n]).can_handle_report(member_item)) for n in VIEWERS} == {
         "guest": False, "member": False, "other_board_moderator": False,
         "board_moderator": False, "moderator": True, "admin": True}
+
+
+def test_release_is_for_the_claimer_or_an_administrator(app):
+    from forum.services import reports as reports_service
+    from tests.services.moderation_kit import reported_post
+
+    _post, item = reported_post()
+    claimer = factories.make_user(role="moderator")
+    reports_service.claim(claimer, item)
+    assert Policy(claimer).can_release(item)
+    assert Policy(factories.make_user(role="admin")).can_release(item)
+    refused = Policy(factories.make_user(role="moderator")).can_release(item)
+    assert not refused and "claimed this report" in refused.reason
+    assert not Policy(factories.make_user()).can_release(item)

@@ -106,7 +106,7 @@ def overview(viewer: Policy, tz_name: str | None = None, now: datetime | None = 
 
     Refuses: anyone but administrators.
     """
-    require(viewer.can_manage_settings())
+    require(viewer.can_view_admin_panel())
     now = now or utcnow()
     week_ago, month_ago = now - WEEK, now - MONTH
     totals = db.session.execute(select(

@@ -263,11 +263,7 @@ def release(actor: User, item: ReportItem, now: datetime | None = None) -> Repor
     administrator (403); an item not claimed any more (409).
     """
     now = now or utcnow()
-    policy = Policy(actor)
-    require(policy.can_handle_report(item))
-    if item.claimed_by_id not in (None, actor.id) and not policy.is_admin:
-        raise Refused("Only the moderator who claimed this report, or an administrator, can "
-                      "release it.")
+    require(Policy(actor).can_release(item))
     released = db.session.execute(
         update(ReportItem)
         .where(ReportItem.id == item.id, ReportItem.status == ItemStatus.CLAIMED)
