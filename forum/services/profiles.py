@@ -5,7 +5,6 @@ cannot open; the one write, ``update_profile``, validates everything before touc
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..models import Board, BoardModerator, Post, Thread, User
 from ..permissions import Policy
 from . import markup
+from .paging import page_count
 
 DISPLAY_NAME_MAX = 64
 BIO_MAX = 5_000
@@ -140,6 +140,19 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def name_search(query: str | None) -> tuple[str, list]:
+    """The search text tidied, and the conditions that match it in usernames and display
+    names (none for an empty search). Refuses (400) an overlong search."""
+    query = " ".join((query or "").split())
+    if len(query) > SEARCH_MAX:
+        raise Refused(f"Searches can be at most {SEARCH_MAX} characters.", status=400)
+    if not query:
+        return query, []
+    pattern = _like_pattern(query.lower())
+    return query, [or_(User.username_key.like(pattern, escape="\\"),
+                       func.lower(User.display_name).like(pattern, escape="\\"))]
+
+
 def _ordered(query: Select, sort: str) -> Select:
     if sort == "name":
         return query.order_by(User.username_key)
@@ -156,23 +169,13 @@ def list_members(query: str = "", sort: str = DEFAULT_SORT, page: int = 1,
     Refuses (400): an unknown sort, a page below 1, an overlong search;
     (404): a page past the last one (page 1 always exists, even with no matches).
     """
-    query = " ".join((query or "").split())
     if sort not in SORTS:
         raise Refused("Members can be sorted by posts, name or joined date.", status=400)
     if page < 1:
         raise Refused("Page numbers start at 1.", status=400)
-    if len(query) > SEARCH_MAX:
-        raise Refused(f"Searches can be at most {SEARCH_MAX} characters.", status=400)
-
-    matches = []
-    if query:
-        pattern = _like_pattern(query.lower())
-        matches.append(or_(
-            User.username_key.like(pattern, escape="\\"),
-            func.lower(User.display_name).like(pattern, escape="\\"),
-        ))
-    total = db.session.scalar(select(func.count(User.id)).where(*matches))
-    pages = max(1, math.ceil(total / per_page))
+    query, matches = name_search(query)
+    total = db.session.scalar(select(func.count(User.id)).where(*matches)) or 0
+    pages = page_count(total, per_page)
     if page > pages:
         raise NotFound("That page of the member list doesn't exist.")
     members = list(db.session.scalars(
