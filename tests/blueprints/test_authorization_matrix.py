@@ -51,9 +51,10 @@ class Case:
 
 
 def _claim_for_viewer(world: World) -> None:
-    claimer = world.viewer if world.viewer is not None and world.viewer.is_moderator else None
-    if claimer is None or not claimer.is_moderator:
-        claimer = factories.make_user(role="moderator")
+    """Claimed by the viewer when they are a moderator, else by another moderator."""
+    viewer = world.viewer
+    claimer = viewer if viewer is not None and viewer.is_moderator else (
+        factories.make_user(role="moderator"))
     reports.claim(claimer, world.item)
 
 

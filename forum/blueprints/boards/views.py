@@ -26,6 +26,17 @@ def _is_preview() -> bool:
     return "preview" in request.form
 
 
+def _keep_draft(form: FlaskForm, refused: Refused) -> tuple[int, dict]:
+    """A refusal the member can wait out or fix (slow mode, the flood interval, a new member's
+    links) goes next to their draft; the status and Retry-After say the same to machines.
+    Anything else, and any JSON request, gets the usual error answer."""
+    if wants_json() or refused.status not in (400, 429):
+        raise refused
+    form.body.errors = [*form.body.errors, refused.reason]
+    return refused.status, ({"Retry-After": str(refused.retry_after)}
+                            if refused.retry_after else {})
+
+
 def _field_error(form: FlaskForm, error: posting.InvalidInput) -> None:
     field = getattr(form, error.field, None) or form.body
     field.errors = [*field.errors, error.reason]
@@ -124,7 +135,7 @@ def new_thread(slug: str):
     require(viewer.can_create_thread(board))
     form = NewThreadForm()
     preview = None
-    retry = None
+    status, headers = 400, {}
     if form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
@@ -134,16 +145,12 @@ def new_thread(slug: str):
             except posting.InvalidInput as error:
                 _field_error(form, error)
             except Refused as refused:
-                # The flood interval or a new member's links: the draft stays on the page.
-                if wants_json() or refused.status not in (400, 429):
-                    raise
-                form.body.errors = [*form.body.errors, refused.reason]
-                retry = refused.retry_after
+                status, headers = _keep_draft(form, refused)
             else:
                 flash("Your thread is up.", "success")
                 return redirect(thread_url(created))
-    status = (429 if retry else 400) if form.errors else 200
-    headers = {"Retry-After": str(retry)} if retry else {}
+    if not form.errors:
+        status = 200
     return render_template(
         "boards/new_thread.html", board=board, form=form, preview=preview, body_help=BODY_HELP
     ), status, headers
@@ -156,7 +163,7 @@ def reply(thread_id: int):
     require(viewer.can_reply(thread))
     form = ReplyForm()
     preview = None
-    status, retry = 400, None
+    status, headers = 400, {}
     if request.method == "GET":
         quote_id = id_arg("quote", "the quoted post")
         if quote_id is not None:
@@ -173,12 +180,7 @@ def reply(thread_id: int):
             except posting.InvalidInput as error:
                 _field_error(form, error)
             except Refused as refused:
-                # Slow mode, the flood interval, a new member's links: the draft stays.
-                if wants_json() or refused.status not in (400, 429):
-                    raise
-                form.body.errors = [*form.body.errors, refused.reason]
-                status = refused.status
-                retry = refused.retry_after
+                status, headers = _keep_draft(form, refused)
             else:
                 return redirect(url_for("boards.post", post_id=created.id))
     if form.errors:
@@ -186,7 +188,6 @@ def reply(thread_id: int):
         per_page = _posts_per_page()
         view = threads.thread_page(viewer, thread.id, threads.page_count(thread.post_seq,
                                                                          per_page), per_page)
-        headers = {"Retry-After": str(retry)} if retry else None
         return _render_thread(view, form, status, headers)
     return render_template(
         "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
