@@ -13,16 +13,12 @@ from ..models import Post, ReportReason, Thread, User
 from ..permissions import policy
 from ..services import markup, reports
 from ..services.reports import NOTE_MAX
+from ..services.text import multiline
 
 bp = Blueprint("reports", __name__)
 
 NOTE_HELP = (f"Optional, at most {NOTE_MAX:,} characters. Only the moderation team sees it; "
              "a link or a few words of context help them most.")
-
-
-def _normalize_note(value: str | None) -> str:
-    # The service counts the note this way; the form counts it the same so the limit agrees.
-    return (value or "").replace("\r\n", "\n").strip()
 
 
 class ReportForm(FlaskForm):
@@ -39,7 +35,7 @@ class ReportForm(FlaskForm):
     )
     note = TextAreaField(
         "Anything the moderators should know?",
-        filters=[_normalize_note],
+        filters=[multiline],
         validators=[Length(max=NOTE_MAX,
                            message=f"The note can be at most {NOTE_MAX:,} characters.")],
         render_kw={"maxlength": NOTE_MAX, "rows": 5},

@@ -16,18 +16,15 @@ from ..extensions import db
 from ..models import Board, ModAction, NotificationKind, Post, ReportItem, Thread, User, utcnow
 from ..permissions import Policy
 from . import audit, notifications, posting
+from .text import checked
 
 REASON_MAX = 500
 
 
 def clean_reason(text: str | None, action: str = "this action") -> str:
     """Refuses (400) an empty reason or one over 500 characters."""
-    text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise Refused(f"Please give a reason for “{action}”.", status=400)
-    if len(text) > REASON_MAX:
-        raise Refused(f"Reasons can be at most {REASON_MAX} characters.", status=400)
-    return text
+    return checked(text, REASON_MAX, missing=f"Please give a reason for “{action}”.",
+                   too_long=f"Reasons can be at most {REASON_MAX} characters.")
 
 
 def _tell_author(post: Post, verb: str, reason: str, now: datetime) -> None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..errors import NotFound, Refused, require
+from ..errors import NotFound, require
 from ..extensions import db
 from ..models import CannedResponse, ModeratorNote, Thread, User, utcnow
 from ..permissions import Policy
-from . import audit
+from . import audit, text
 
 NOTE_MAX = 5000
 TITLE_MAX = 100
@@ -21,12 +21,8 @@ PLACEHOLDER_RE = re.compile(r"\{(username|thread)\}")
 
 
 def _text(value: str | None, limit: int, what: str) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
-    if not value:
-        raise Refused(f"The {what} can't be empty.", status=400)
-    if len(value) > limit:
-        raise Refused(f"The {what} can be at most {limit:,} characters.", status=400)
-    return value
+    return text.checked(value, limit, missing=f"The {what} can't be empty.",
+                        too_long=f"The {what} can be at most {limit:,} characters.")
 
 
 # -- moderator notes ---------------------------------------------------------------------------

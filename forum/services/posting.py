@@ -15,7 +15,7 @@ from ..errors import NotFound, Refused
 from ..extensions import db
 from ..models import Board, NotificationKind, Post, PostRevision, Thread, User, utcnow
 from ..permissions import Policy
-from . import cooldowns, markup, notifications
+from . import cooldowns, markup, notifications, text
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -43,9 +43,7 @@ def normalize_title(title: str | None) -> str:
     return " ".join((title or "").split())
 
 
-def normalize_body(body: str | None) -> str:
-    """Browsers send CRLF from textareas; counting LF keeps the limit the same for everyone."""
-    return (body or "").replace("\r\n", "\n").strip()
+normalize_body = text.multiline
 
 
 def _clean_title(title: str) -> str:
@@ -214,10 +212,10 @@ def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> N
         if not (reader.can_view_thread(thread) and reader.can_view_post(post)):
             continue
         if kind == NotificationKind.QUOTE:
-            text = f"{actor.name} quoted you in “{thread.title}”"
+            message = f"{actor.name} quoted you in “{thread.title}”"
         else:
-            text = f"{actor.name} replied to “{thread.title}”"
-        notifications.notify(user, kind, text, post.url, actor=actor, now=now)
+            message = f"{actor.name} replied to “{thread.title}”"
+        notifications.notify(user, kind, message, post.url, actor=actor, now=now)
 
 
 def _quoted_authors(thread: Thread, post: Post) -> list[User]:

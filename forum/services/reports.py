@@ -27,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..permissions import Policy
-from . import audit, notifications, ratelimit, settings
+from . import audit, notifications, ratelimit, settings, text
 from .sanctions import when
 
 NOTE_MAX = 1000
@@ -124,9 +124,8 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
         reason = ReportReason(reason)
     except ValueError:
         raise Refused("Please choose a reason from the list.", status=400) from None
-    note = (note or "").replace("\r\n", "\n").strip()
-    if len(note) > NOTE_MAX:
-        raise Refused(f"The note can be at most {NOTE_MAX:,} characters.", status=400)
+    note = text.checked(note, NOTE_MAX,
+                        too_long=f"The note can be at most {NOTE_MAX:,} characters.")
     fields = _item_fields(target)
     noun = _noun(target)
     if _has_open_report(actor, fields["open_key"]):

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..models.moderation import LOGIN_BLOCKED_BY, POSTING_BLOCKED_BY
 from ..permissions import ALLOW, Decision, Policy, deny
-from . import audit, notifications
+from . import audit, notifications, text
 
 TIMEOUT_MIN = timedelta(minutes=10)
 TIMEOUT_MAX = timedelta(days=7)
@@ -174,13 +174,9 @@ def usable_admin_count(now: datetime) -> int:
 
 
 # -- issuing -----------------------------------------------------------------------------------
-def _clean(text: str | None, limit: int, what: str, required: bool) -> str | None:
-    text = (text or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        raise Refused(f"Please give a {what}.", status=400)
-    if len(text) > limit:
-        raise Refused(f"The {what} can be at most {limit:,} characters.", status=400)
-    return text or None
+def _clean(value: str | None, limit: int, what: str, required: bool) -> str | None:
+    return text.checked(value, limit, missing=f"Please give a {what}." if required else None,
+                        too_long=f"The {what} can be at most {limit:,} characters.") or None
 
 
 def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,

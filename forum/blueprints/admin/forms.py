@@ -20,6 +20,7 @@ from wtforms.widgets import NumberInput
 
 from ...models import Role, SettingSpec
 from ...services.modnotes import BODY_MAX, TITLE_MAX
+from ...services.text import multiline
 
 REASON_MAX = 500
 ROLE_CHOICES = [
@@ -32,11 +33,6 @@ ROLE_CHOICES = [
 def _stripped(value: Any) -> str:
     # Also given the current value (a number, for number settings) when no form was sent.
     return "" if value is None else str(value).strip()
-
-
-def _multiline(value: str | None) -> str:
-    # As the service stores it, so the length a person is told about is the one it checks.
-    return (value or "").replace("\r\n", "\n").strip()
 
 
 def _reason_field(field_id: str) -> StringField:
@@ -98,7 +94,7 @@ class CannedForm(FlaskForm):
     )
     body = TextAreaField(
         "Text",
-        filters=[_multiline],
+        filters=[multiline],
         validators=[
             DataRequired("A canned response needs some text."),
             Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters."),

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ... import timefmt
 from ...models import SanctionKind
 from ...services import modnotes, sanctions
+from ...services.text import multiline
 from .forms import PERIODS
 
 KIND_LABELS = {
@@ -36,16 +37,12 @@ MALFORMED_END = "Give the end as a date and time, like 2026-11-25 14:00."
 MINUTES_DIGITS_MAX = 6
 
 
-def _strip(value: str | None) -> str:
-    return (value or "").replace("\r\n", "\n").strip()
-
-
 class SanctionForm(FlaskForm):
     kind = SelectField("Sanction", validate_choice=False,
                        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     reason = StringField(
         "Reason (kept in the record and shown to the member)",
-        filters=[_strip],
+        filters=[multiline],
         validators=[
             DataRequired("Please give a reason."),
             Length(max=sanctions.REASON_MAX,
@@ -55,7 +52,7 @@ class SanctionForm(FlaskForm):
     )
     message = TextAreaField(
         "Message to the member (optional)",
-        filters=[_strip],
+        filters=[multiline],
         validators=[
             Optional(),
             Length(max=sanctions.MESSAGE_MAX,
@@ -64,9 +61,9 @@ class SanctionForm(FlaskForm):
     )
     duration = SelectField("Timeout length", validate_choice=False,
                            choices=[SelectChoice(value, label) for value, label in DURATIONS])
-    minutes = StringField("Custom length in minutes", filters=[_strip],
+    minutes = StringField("Custom length in minutes", filters=[multiline],
                           render_kw={"inputmode": "numeric"})
-    ends_at = StringField("Ends at", filters=[_strip], render_kw={"type": "datetime-local"})
+    ends_at = StringField("Ends at", filters=[multiline], render_kw={"type": "datetime-local"})
 
     def __init__(self, *args, timezone: str | None = None, **kwargs) -> None:
         # The moderator's zone: what they type in ``ends_at`` is their local time.
@@ -119,7 +116,7 @@ class SanctionForm(FlaskForm):
 class LiftForm(FlaskForm):
     reason = StringField(
         "Why lift it early?",
-        filters=[_strip],
+        filters=[multiline],
         validators=[
             DataRequired("Please give a reason for lifting it."),
             Length(max=sanctions.REASON_MAX,
@@ -132,7 +129,7 @@ class LiftForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         "New note",
-        filters=[_strip],
+        filters=[multiline],
         validators=[
             DataRequired("The note can't be empty."),
             Length(max=modnotes.NOTE_MAX,

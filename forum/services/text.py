@@ -1,0 +1,21 @@
+"""How typed text is tidied and checked before it is stored. One rule everywhere, so a form
+counts a length exactly as the service that saves it."""
+from __future__ import annotations
+
+from ..errors import Refused
+
+
+def multiline(value: str | None) -> str:
+    """Browsers send CRLF from textareas; counting LF keeps every limit the same for everyone."""
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def checked(value: str | None, limit: int, *, too_long: str, missing: str | None = None) -> str:
+    """The tidied text. Refuses (400) with ``missing`` when it is empty and a message was given
+    for that, and with ``too_long`` beyond ``limit`` characters."""
+    text = multiline(value)
+    if not text and missing is not None:
+        raise Refused(missing, status=400)
+    if len(text) > limit:
+        raise Refused(too_long, status=400)
+    return text
