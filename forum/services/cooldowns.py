@@ -113,19 +113,24 @@ def _flood_message(limits: Pace, thread: Thread | None, retry: int) -> str:
 def wait(viewer: Policy, board: Board, thread: Thread | None = None,
          now: datetime | None = None) -> Decision:
     """Whether the member could post here right now, and if not, for how long they wait.
-    Reads the counters (one query each limit that applies) and counts nothing."""
+    Reads the counters that apply in one query and counts nothing."""
     now = now or viewer.now or utcnow()
     limits = pace(viewer, board, thread, now)
-    refusals = []
+    asked = {}
     if limits.slow and thread is not None:
-        peeked = ratelimit.peek(_slow_key(viewer.user, thread), 1, limits.slow, now)
-        if not peeked:
-            refusals.append((peeked.retry_after, _slow_message(limits, peeked.retry_after)))
+        asked[_slow_key(viewer.user, thread)] = (1, limits.slow)
     if limits.flood:
-        peeked = ratelimit.peek(_flood_key(viewer.user), 1, limits.flood, now)
-        if not peeked:
-            refusals.append((peeked.retry_after, _flood_message(limits, thread,
-                                                                peeked.retry_after)))
+        asked[_flood_key(viewer.user)] = (1, limits.flood)
+    if not asked:
+        return ALLOW
+    peeked = ratelimit.peek_many(asked, now)
+    refusals = []
+    for key, decision in peeked.items():
+        if not decision:
+            retry = decision.retry_after
+            message = (_slow_message(limits, retry) if key.startswith("post:slow:")
+                       else _flood_message(limits, thread, retry))
+            refusals.append((retry, message))
     if not refusals:
         return ALLOW
     retry, message = max(refusals)

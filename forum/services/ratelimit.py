@@ -49,7 +49,7 @@ class Backend(Protocol):
     def hit(self, key: str, limit: int, window_seconds: int, now: datetime,
             commit: bool) -> RateDecision: ...
 
-    def peek(self, key: str, limit: int, now: datetime) -> RateDecision: ...
+    def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]: ...
 
     def reset(self, key: str, commit: bool) -> None: ...
 
@@ -104,14 +104,22 @@ class DatabaseBackend:
             db.session.commit()
         return _decide(count, limit, _seconds_until(ends_at, now), counted=True)
 
-    def peek(self, key: str, limit: int, now: datetime) -> RateDecision:
+    def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]:
         c = self.table.c
-        row = db.session.execute(
-            select(c.count, c.window_ends_at).where(c.key == key, c.window_ends_at > now)
-        ).first()
-        if row is None:
-            return _decide(0, limit, None, counted=False)
-        return _decide(row.count, limit, _seconds_until(row.window_ends_at, now), counted=False)
+        rows = db.session.execute(
+            select(c.key, c.count, c.window_ends_at)
+            .where(c.key.in_(list(limits)), c.window_ends_at > now)
+        )
+        found = {row.key: row for row in rows}
+        decisions = {}
+        for key, limit in limits.items():
+            row = found.get(key)
+            decisions[key] = (
+                _decide(0, limit, None, counted=False) if row is None
+                else _decide(row.count, limit, _seconds_until(row.window_ends_at, now),
+                             counted=False)
+            )
+        return decisions
 
     def reset(self, key: str, commit: bool) -> None:
         db.session.execute(delete(self.table).where(self.table.c.key == key))
@@ -171,15 +179,18 @@ class RedisBackend:
             ttl_ms = window_ms
         return _decide(int(count), limit, max(1, math.ceil(ttl_ms / 1000)), counted=True)
 
-    def peek(self, key: str, limit: int, now: datetime) -> RateDecision:
-        name = self.prefix + key
+    def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]:
         pipe = self.client.pipeline(transaction=True)
-        pipe.get(name)
-        pipe.pttl(name)
-        value, ttl_ms = pipe.execute()
-        count = int(value or 0)
-        seconds_left = max(1, math.ceil(ttl_ms / 1000)) if ttl_ms > 0 else None
-        return _decide(count, limit, seconds_left, counted=False)
+        for key in limits:
+            pipe.get(self.prefix + key)
+            pipe.pttl(self.prefix + key)
+        replies = pipe.execute()
+        decisions = {}
+        for (key, limit), value, ttl_ms in zip(limits.items(), replies[::2], replies[1::2],
+                                               strict=True):
+            seconds_left = max(1, math.ceil(ttl_ms / 1000)) if ttl_ms > 0 else None
+            decisions[key] = _decide(int(value or 0), limit, seconds_left, counted=False)
+        return decisions
 
     def reset(self, key: str, commit: bool) -> None:
         self.client.delete(self.prefix + key)
@@ -244,8 +255,18 @@ def hit(key: str, limit: int, window_seconds: int, now: datetime | None = None, 
 
 def peek(key: str, limit: int, window_seconds: int, now: datetime | None = None) -> RateDecision:
     """Whether one more hit would be allowed, counting nothing."""
-    _check(limit, window_seconds)
-    return backend().peek(_key(key), limit, now or utcnow())
+    return peek_many({key: (limit, window_seconds)}, now)[key]
+
+
+def peek_many(limits: dict[str, tuple[int, int]], now: datetime | None = None
+              ) -> dict[str, RateDecision]:
+    """``peek`` for several keys (key → (limit, window_seconds)) in one round trip."""
+    for limit, window_seconds in limits.values():
+        _check(limit, window_seconds)
+    stored = {key: _key(key) for key in limits}
+    decisions = backend().peek({stored[key]: limit for key, (limit, _) in limits.items()},
+                               now or utcnow())
+    return {key: decisions[stored[key]] for key in limits}
 
 
 def reset(key: str, *, commit: bool = True) -> None:

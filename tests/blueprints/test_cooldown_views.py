@@ -93,3 +93,18 @@ def test_two_simultaneous_replies_give_one_post(app, member, slow_thread):
     assert sorted(statuses) == [302, 429]
     db.session.expire_all()
     assert _posts(slow_thread) == 2  # the opening post and exactly one reply
+
+
+def test_slow_mode_thread_page_keeps_the_query_budget(app, client, login, member, slow_thread,
+                                                      count_queries):
+    from tests.blueprints.test_thread_page import THREAD_BUDGET
+
+    app.config["MEMBER_COOLDOWNS"] = True  # both the flood interval and slow mode are asked
+    login(member)
+    client.post(f"/t/{slow_thread.id}/reply", data={"body": "First"})
+    url = slow_thread.url
+    client.get(url)
+    with count_queries() as queries:
+        html = client.get(url).get_data(as_text=True)
+    assert "You can reply again in" in html
+    assert len(queries) <= THREAD_BUDGET, [q[:60] for q in queries]

@@ -65,6 +65,15 @@ def test_peek_counts_nothing_and_leaves_room_for_one_more(app, db):
     assert ratelimit.peek("k", 2, 60, now=T0 + timedelta(seconds=60)).count == 0
 
 
+def test_peek_many_reads_several_keys_in_one_query(app, db, count_queries):
+    ratelimit.hit("a", 1, 60, now=T0)
+    with count_queries() as queries:
+        seen = ratelimit.peek_many({"a": (1, 60), "b": (1, 60)}, now=T0 + timedelta(seconds=15))
+    assert len(queries) == 1
+    assert not seen["a"] and seen["a"].retry_after == 45
+    assert seen["b"] and seen["b"].count == 0
+
+
 def test_reset_and_refund(app, db):
     for _ in range(3):
         ratelimit.hit("k", 3, 60, now=T0)
@@ -193,6 +202,13 @@ def test_redis_hits_peek_and_retry_after(redis_app):
     assert 1 <= refused.retry_after <= 60
     ttl = client.pttl(prefix + "k")
     assert 0 < ttl <= 60_000
+
+
+def test_redis_peek_many(redis_app):
+    ratelimit.hit("a", 1, 60)
+    seen = ratelimit.peek_many({"a": (1, 60), "b": (2, 60)})
+    assert not seen["a"] and 1 <= seen["a"].retry_after <= 60
+    assert seen["b"] and seen["b"].count == 0
 
 
 def test_redis_window_is_the_key_expiry(redis_app):
