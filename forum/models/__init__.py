@@ -1,6 +1,8 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
+from .announcements import Announcement, AnnouncementDismissal, Audience, Placement, Severity
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, Category
+from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .moderation import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -21,6 +23,16 @@ from .threads import Post, PostRevision, Thread
 from .users import BoardModerator, Role, User
 
 __all__ = [
+    "Announcement",
+    "AnnouncementDismissal",
+    "Audience",
+    "EVENT_KIND_LABELS",
+    "Event",
+    "EventKind",
+    "EventRsvp",
+    "Placement",
+    "RsvpStatus",
+    "Severity",
     "ACTIVE_STATUSES",
     "Access",
     "Board",

@@ -42,6 +42,8 @@ class Board(db.Model):
     access: Mapped[str] = mapped_column(String(16), default=Access.EVERYONE)
     is_read_only: Mapped[bool] = mapped_column(Boolean, default=False)
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # Members (not only staff) may create events whose discussion lives here.
+    allows_member_events: Mapped[bool] = mapped_column(Boolean, default=False)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_post_id: Mapped[int | None] = mapped_column(

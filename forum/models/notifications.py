@@ -18,6 +18,7 @@ class NotificationKind(StrEnum):
     SANCTION = "sanction"  # a warning, timeout, suspension or ban, or its early end
     MODERATION = "moderation"  # a moderator hid, deleted or edited your post
     ROLE = "role"  # your role or board assignments changed
+    EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
 
 
 class Notification(db.Model):

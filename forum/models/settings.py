@@ -112,5 +112,10 @@ SETTINGS: dict[str, SettingSpec] = {
             "The most links a new member's post may hold; spam usually starts with links.",
             minimum=0, maximum=100,
         ),
+        SettingSpec(
+            "event_reminder_minutes", int, 60, "Minutes before an event to remind",
+            "Members who are going get a notification this long before an event starts "
+            "(sent by `forum run-timers`). 0 turns reminders off.", minimum=0, maximum=10080,
+        ),
     )
 }
