@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from forum.demo import calming
 from forum.models import (
     Access,
     Board,
@@ -83,9 +84,11 @@ def test_seed_demo_builds_a_community(runner, db):
     assert all(1 <= thread.reply_count <= 25 for thread in threads)
     assert len({thread.board_id for thread in threads if thread.is_pinned}) >= 2
     locked = [thread for thread in threads if thread.is_locked]
-    assert len(locked) == 1
-    assert locked[0].locked_reason and locked[0].locked_by.username == "mod"
-    assert locked[0].locked_at >= locked[0].last_post_at
+    assert len(locked) == 3
+    for thread in locked:
+        assert thread.locked_reason and thread.locked_by.username == "mod"
+        assert thread.locked_at >= thread.last_post_at
+    _assert_calmed_threads(db, threads, started)
     assert _count(db, PostRevision) >= 3
     # A moderator tidied someone else's post, so the history shows who edited.
     assert _count(db, Post, Post.edited_by_id.is_not(None),
@@ -105,6 +108,33 @@ def test_seed_demo_builds_a_community(runner, db):
         assert len(password) >= accounts.PASSWORD_MIN
         user = accounts.authenticate(name, password)
         assert user is not None and user.role == roles[role]
+
+
+def _assert_calmed_threads(db, threads, started):
+    """A thread in slow mode with a moderator's notice, one locked for a day, one for good;
+    each change logged and its author told."""
+    now = utcnow()
+    by_title = {thread.title: thread for thread in threads}
+    slow = by_title[calming.SLOW_THREAD]
+    assert slow.own_slow_mode(now) == 600 and slow.slow_mode_until > now + timedelta(days=2)
+    notice = db.session.get(Post, slow.last_post_id)
+    assert notice.is_mod_notice and notice.author.username == "mod"
+    assert not slow.locked_now(now)
+
+    paused = by_title[calming.PAUSED_THREAD]
+    assert paused.locked_now(now) and started < paused.lock_ends_at <= now + timedelta(hours=24)
+    assert not paused.locked_now(paused.lock_ends_at)
+
+    closed = by_title[calming.CLOSED_THREAD]
+    assert closed.locked_now(now + timedelta(days=365)) and closed.lock_ends_at is None
+
+    logged = db.session.scalars(select(ModAction.action).where(
+        ModAction.target_kind == "thread",
+        ModAction.target_id.in_([slow.id, paused.id, closed.id]))).all()
+    assert {"thread.slow_mode", "thread.lock", "thread.cool_down"} <= set(logged)
+    told = db.session.scalars(select(Notification.recipient_id).where(
+        Notification.link.in_([slow.url, paused.url, closed.url]))).all()
+    assert {slow.author_id, paused.author_id, closed.author_id} <= set(told)
 
 
 def _assert_believable_people(db):

@@ -30,7 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..services import accounts, cooldowns, markup, posting, search
-from . import moderation
+from . import calming, moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
 from .script import Person, ThreadScript
@@ -97,6 +97,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         echo("Filling the moderation queue…")
         users.update(_create_users(rng, now, moderation.NEWCOMERS))
         queue = moderation.play(users, boards, now)
+        calmed = calming.play(users, now)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     search.rebuild()
@@ -107,7 +108,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
     )
     echo(
         f"Moderation: {queue.active} reports waiting, {queue.closed} handled, "
-        f"{queue.sanctions} sanctions and {queue.notes} moderator notes."
+        f"{queue.sanctions} sanctions and {queue.notes} moderator notes; {calmed} heated "
+        "threads calmed (slow mode, a lock for a day, a lock for good)."
     )
     _print_logins(echo)
     return summary
