@@ -95,14 +95,16 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
     if sanction is None:
         return ALLOW
+    retry = _retry_after(sanction, now)
     if sanction.kind == SanctionKind.TIMEOUT:
+        # Worded like the cooldowns ("You can post again in …"): one kind of wait, one message.
         reason = (
-            f"You are timed out and can't post until {when(sanction.ends_at)}. "
-            f"Reason: {sanction.reason}"
+            f"A moderator has given you a timeout: {sanction.reason.rstrip(' .')}. "
+            f"You can post again in {timefmt.duration(retry)} ({when(sanction.ends_at)})."
         )
     else:
         reason = _account_message(sanction)
-    return deny(reason, retry_after=_retry_after(sanction, now))
+    return deny(reason, retry_after=retry)
 
 
 def may_post(user: User, now: datetime | None = None) -> Decision:

@@ -3,12 +3,14 @@ instant into a slow-mode thread giving exactly one post."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Post
+from forum.services import sanctions
 from tests import factories
 
 
@@ -34,6 +36,21 @@ def test_json_reply_in_slow_mode_is_429_with_retry_after(client, login, member, 
     assert 590 <= int(refused.headers["Retry-After"]) <= 600
     assert "You can reply again in" in refused.get_json()["message"]
     assert _posts(slow_thread) == 2
+
+
+def test_a_timeout_refuses_like_a_cooldown(client, login, member, moderator, slow_thread):
+    """A moderator's timeout is one more wait: 429, Retry-After, "You can post again in"."""
+    sanctions.timeout(moderator, member, "Cool off", timedelta(hours=2))
+    login(member)
+    refused = client.post(f"/t/{slow_thread.id}/reply", data={"body": "Let me in"},
+                          headers={"Accept": "application/json"})
+    assert refused.status_code == 429
+    assert 7190 <= int(refused.headers["Retry-After"]) <= 7200
+    assert "You can post again in 2 h" in refused.get_json()["message"]
+    page = client.post(f"/t/{slow_thread.id}/reply", data={"body": "Let me in"})
+    assert page.status_code == 429 and "You can post again in" in page.get_data(as_text=True)
+    assert "Let me in" in page.get_data(as_text=True)
+    assert _posts(slow_thread) == 1
 
 
 def test_page_reply_in_slow_mode_keeps_the_draft(client, login, member, slow_thread):

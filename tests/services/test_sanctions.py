@@ -73,8 +73,8 @@ def test_timeout_stops_posting_until_it_ends(moderator, member):
 
     decision = sanctions.may_post(member, T0 + HOUR)
     assert not decision
-    assert decision.reason == ("You are timed out and can't post until 25 Nov 2026, 16:00 UTC. "
-                               "Reason: Flaming")
+    assert decision.reason == ("A moderator has given you a timeout: Flaming. "
+                               "You can post again in 1 h (25 Nov 2026, 16:00 UTC).")
     assert decision.retry_after == 3600
     # A timeout doesn't lock the member out.
     assert sanctions.login_refusal(member, T0 + HOUR) is None
@@ -131,7 +131,7 @@ def test_the_longest_sanction_decides(moderator, member):
     sanctions.timeout(moderator, member, "short", HOUR, now=T0)
     sanctions.timeout(moderator, member, "long", 5 * HOUR, now=T0)
     decision = sanctions.may_post(member, T0)
-    assert "Reason: long" in decision.reason and decision.retry_after == 5 * 3600
+    assert "timeout: long." in decision.reason and decision.retry_after == 5 * 3600
     sanctions.ban(moderator, member, "for good", now=T0)
     decision = sanctions.may_post(member, T0)
     assert decision.reason == "Your account is banned: for good"
@@ -259,7 +259,7 @@ def test_policy_refuses_replies_and_threads_under_a_timeout(moderator, member):
     for decision in (during.can_reply(thread), during.can_create_thread(board)):
         assert not decision
         assert decision.retry_after == 1800
-        assert "Reason: Flaming" in decision.reason
+        assert "timeout: Flaming. You can post again in" in decision.reason
     after = Policy(member, now=T0 + HOUR)
     assert after.can_reply(thread) and after.can_create_thread(board)
 
@@ -281,7 +281,7 @@ def test_posting_service_refuses_a_timed_out_member(moderator, member):
 
     assert refused.value.status == 429
     assert 3500 < refused.value.retry_after <= 3600
-    assert "Reason: Flaming" in refused.value.reason
+    assert "timeout: Flaming. You can post again in" in refused.value.reason
 
 
 def test_policy_looks_sanctions_up_once_and_never_for_guests(member, count_queries):

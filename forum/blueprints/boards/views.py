@@ -37,6 +37,14 @@ def _keep_draft(form: FlaskForm, refused: Refused) -> tuple[int, dict]:
                             if refused.retry_after else {})
 
 
+def _require_or_wait(decision) -> None:
+    """Like ``require``, except that a wait (a moderator's timeout) on a submitted draft is
+    left to the posting service, whose refusal then keeps the draft like any cooldown."""
+    if decision or (decision.retry_after and request.method == "POST"):
+        return
+    require(decision)
+
+
 def _field_error(form: FlaskForm, error: posting.InvalidInput) -> None:
     field = getattr(form, error.field, None) or form.body
     field.errors = [*field.errors, error.reason]
@@ -132,7 +140,7 @@ def post(post_id: int):
 def new_thread(slug: str):
     viewer = policy()
     board = threads.get_board(viewer, slug)
-    require(viewer.can_create_thread(board))
+    _require_or_wait(viewer.can_create_thread(board))
     form = NewThreadForm()
     preview = None
     status, headers = 400, {}
@@ -160,7 +168,7 @@ def new_thread(slug: str):
 def reply(thread_id: int):
     viewer = policy()
     thread = threads.get_thread(viewer, thread_id)
-    require(viewer.can_reply(thread))
+    _require_or_wait(viewer.can_reply(thread))
     form = ReplyForm()
     preview = None
     status, headers = 400, {}
