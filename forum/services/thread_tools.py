@@ -167,8 +167,10 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
 
 
 def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_only: bool,
-                   reason: str, now: datetime | None = None) -> Board:
-    """A board's default slow mode and read-only flag (``board.settings``).
+                   reason: str, now: datetime | None = None, *,
+                   member_events: bool | None = None) -> Board:
+    """A board's default slow mode, read-only flag and whether members may create events
+    there (None leaves that as it is); logged as ``board.settings``.
 
     Refuses: someone who doesn't moderate the board (403), no reason or a bad interval (400),
     a change that changes nothing (400).
@@ -177,13 +179,18 @@ def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_on
     _check_moderator(actor, board)
     reason = clean_reason(reason, "change the board")
     check_interval(slow_mode_seconds, "A board's slow mode")
+    if member_events is None:
+        member_events = bool(board.allows_member_events)
     before = {"slow_mode_seconds": board.slow_mode_seconds or 0,
-              "read_only": bool(board.is_read_only)}
-    after = {"slow_mode_seconds": slow_mode_seconds, "read_only": bool(is_read_only)}
+              "read_only": bool(board.is_read_only),
+              "member_events": bool(board.allows_member_events)}
+    after = {"slow_mode_seconds": slow_mode_seconds, "read_only": bool(is_read_only),
+             "member_events": bool(member_events)}
     if before == after:
         raise Refused("Nothing changed.", status=400)
     board.slow_mode_seconds = slow_mode_seconds
     board.is_read_only = bool(is_read_only)
+    board.allows_member_events = bool(member_events)
     audit.record(actor, "board.settings", board, reason, before=before, after=after, now=now)
     db.session.commit()
     return board

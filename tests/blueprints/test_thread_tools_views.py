@@ -153,6 +153,12 @@ def test_board_pace(client, login, moderator, board, member):
         "slow": "120", "read_only": "y", "reason": "Same"}).status_code == 400
     assert client.post(f"/mod/boards/{board.slug}", data={
         "slow": "7", "reason": "x"}).status_code == 400
+    assert "Members may create events here" in text(client.get(f"/mod/boards/{board.slug}"))
+    assert client.post(f"/mod/boards/{board.slug}", data={
+        "slow": "120", "read_only": "y", "member_events": "y",
+        "reason": "Meetups"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Board, board.id).allows_member_events
 
 
 def test_tools_refuse_members_and_other_boards(client, login, member, thread):

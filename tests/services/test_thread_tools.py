@@ -132,13 +132,25 @@ def test_board_pace(board, moderator, member):
     assert board.slow_mode_seconds == 120 and board.is_read_only
     assert not Policy(member, T0).can_create_thread(board)
     entry = actions("board.settings")[-1]
-    assert entry.before == {"slow_mode_seconds": 0, "read_only": False}
+    assert entry.before == {"slow_mode_seconds": 0, "read_only": False, "member_events": False}
+    assert entry.after == {"slow_mode_seconds": 120, "read_only": True, "member_events": False}
     with pytest.raises(Refused) as caught:
         thread_tools.set_board_pace(moderator, board, 120, True, "same", now=T0)
     assert caught.value.status == 400
     with pytest.raises(Refused) as caught:
         thread_tools.set_board_pace(member, board, 0, False, "x", now=T0)
     assert caught.value.status == 403
+
+
+def test_board_lets_members_create_events(board, moderator, member):
+    assert not Policy(member, T0).can_create_event(board)
+    thread_tools.set_board_pace(moderator, board, 0, False, "Meetups welcome", now=T0,
+                                member_events=True)
+    assert board.allows_member_events and Policy(member, T0).can_create_event(board)
+    assert actions("board.settings")[-1].after["member_events"] is True
+    # Left out, the flag stays as it is.
+    thread_tools.set_board_pace(moderator, board, 60, False, "Calmer", now=T0)
+    assert board.allows_member_events
 
 
 def test_cool_down_combines_slow_mode_lock_and_notice(thread, moderator, member):

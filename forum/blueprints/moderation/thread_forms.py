@@ -124,6 +124,7 @@ class BoardPaceForm(FlaskForm):
                        validate_choice=False,
                        choices=[("0", "Off"), *SLOW_CHOICES])
     read_only = BooleanField("Read-only: only moderators start threads and reply")
+    member_events = BooleanField("Members may create events here")
     reason = _reason_field("reason", "Reason (logged)")
 
     def seconds(self) -> int:

@@ -144,7 +144,8 @@ def board_pace(slug: str):
     require(viewer.can_moderate_board(board))
     if request.method == "GET":
         form = BoardPaceForm(formdata=None, slow=str(board.slow_mode_seconds or 0),
-                             read_only=board.is_read_only)
+                             read_only=board.is_read_only,
+                             member_events=board.allows_member_events)
         return render_template("moderation/board_pace.html", board=board, form=form,
                                tab="queue")
     form = BoardPaceForm()
@@ -152,7 +153,8 @@ def board_pace(slug: str):
     if form.validate_on_submit():
         try:
             tools.set_board_pace(_actor(), board, form.seconds(), bool(form.read_only.data),
-                                 form.reason.data or "")
+                                 form.reason.data or "",
+                                 member_events=bool(form.member_events.data))
         except ValueError as problem:
             error = str(problem)
         except Refused as refused:
