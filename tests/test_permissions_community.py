@@ -1,0 +1,147 @@
+"""Role × announcements and events: who sees an audience, who announces where, who creates,
+changes and answers events (with the clock given, so deadlines are exact)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from forum.extensions import db
+from forum.models import Access, Audience, Event, Placement
+from forum.permissions import Policy
+from forum.services import sanctions
+from tests import factories
+
+VIEWERS = ["guest", "member", "other_board_moderator", "board_moderator", "moderator", "admin"]
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app):
+    board = factories.make_board(slug="here")
+    elsewhere = factories.make_board(slug="elsewhere")
+    users = {
+        "guest": AnonymousUserMixin(),
+        "member": factories.make_user(username="plain"),
+        "other_board_moderator": factories.make_board_moderator(
+            factories.make_user(username="obm"), elsewhere),
+        "board_moderator": factories.make_board_moderator(factories.make_user(username="boardmod"),
+                                                          board),
+        "moderator": factories.make_user(username="mod", role="moderator"),
+        "admin": factories.make_user(username="adm", role="admin"),
+    }
+    return board, users
+
+
+def answers(world, question, now=T0) -> dict[str, str]:
+    """'yes', 'login' or 'no' per viewer; every refusal says why."""
+    board, users = world
+    result = {}
+    for name in VIEWERS:
+        decision = question(Policy(users[name], now), board, users)
+        if isinstance(decision, bool):
+            result[name] = "yes" if decision else "no"
+            continue
+        result[name] = "yes" if decision else ("login" if decision.login_required else "no")
+        assert decision or decision.reason, f"{name}: a refusal must say why"
+    return result
+
+
+def _event(board, author, **fields) -> Event:
+    values = dict(title="Ask an expert", starts_at=T0 + timedelta(days=2),
+                  ends_at=T0 + timedelta(days=2, hours=1), board_id=board.id,
+                  author_id=author.id)
+    values.update(fields)
+    event = Event(**values)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def test_audiences(world):
+    assert answers(world, lambda p, b, u: p.sees_audience(Audience.EVERYONE)) == dict.fromkeys(
+        VIEWERS, "yes")
+    assert answers(world, lambda p, b, u: p.sees_audience(Audience.MEMBERS)) == {
+        "guest": "no", "member": "yes", "other_board_moderator": "yes",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+    assert answers(world, lambda p, b, u: p.sees_audience(Audience.MODERATORS)) == {
+        "guest": "no", "member": "no", "other_board_moderator": "yes",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+
+
+def test_who_announces_where(world):
+    assert answers(world, lambda p, b, u: p.can_manage_announcements()) == {
+        "guest": "login", "member": "no", "other_board_moderator": "yes",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+    for placement in (Placement.BANNER, Placement.ALL_BOARDS):
+        assert answers(world, lambda p, b, u, where=placement:
+                       p.can_manage_announcement(where, None)) == {
+            "guest": "login", "member": "no", "other_board_moderator": "no",
+            "board_moderator": "no", "moderator": "no", "admin": "yes"}
+    assert answers(world, lambda p, b, u: p.can_manage_announcement(Placement.BOARD, b)) == {
+        "guest": "login", "member": "no", "other_board_moderator": "no",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+
+
+def test_who_creates_events(world):
+    board, _ = world
+    staff_only = {"guest": "login", "member": "no", "other_board_moderator": "no",
+                  "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+    assert answers(world, lambda p, b, u: p.can_create_event(b)) == staff_only
+    board.allows_member_events = True
+    db.session.commit()
+    assert answers(world, lambda p, b, u: p.can_create_event(b)) == {
+        **staff_only, "member": "yes", "other_board_moderator": "yes"}
+    # A read-only board stays the moderators' even when it welcomes members' events.
+    board.is_read_only = True
+    db.session.commit()
+    assert answers(world, lambda p, b, u: p.can_create_event(b)) == staff_only
+
+
+def test_a_timed_out_member_creates_no_event(world):
+    board, users = world
+    board.allows_member_events = True
+    db.session.commit()
+    sanctions.timeout(users["moderator"], users["member"], "Cool off", timedelta(hours=2),
+                      now=T0)
+    decision = Policy(users["member"], T0 + timedelta(hours=1)).can_create_event(board)
+    assert not decision and decision.retry_after == 3600
+
+
+def test_events_in_a_staff_board_are_the_teams(world):
+    board, users = world
+    board.access = Access.STAFF
+    db.session.commit()
+    event = _event(board, users["moderator"])
+    assert answers(world, lambda p, b, u: p.can_view_event(event)) == {
+        "guest": "login", "member": "no", "other_board_moderator": "no",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+
+
+def test_who_changes_an_event(world):
+    board, users = world
+    event = _event(board, users["member"])
+    assert answers(world, lambda p, b, u: p.can_edit_event(event)) == {
+        "guest": "login", "member": "yes", "other_board_moderator": "no",
+        "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
+    event.cancelled_at = T0
+    db.session.commit()
+    refused = Policy(users["admin"], T0).can_edit_event(event)
+    assert not refused and "cancelled" in refused.reason
+
+
+def test_answering_follows_the_clock(world):
+    board, users = world
+    event = _event(board, users["moderator"], rsvp_deadline=T0 + timedelta(days=1))
+    assert answers(world, lambda p, b, u: p.can_rsvp(event)) == {
+        "guest": "login", **dict.fromkeys(VIEWERS[1:], "yes")}
+    late = Policy(users["member"], T0 + timedelta(days=1)).can_rsvp(event)
+    assert not late and late.reason.startswith("Answers closed at 26 Nov 2026, 12:00")
+    event.rsvp_deadline = None
+    db.session.commit()
+    started = Policy(users["member"], event.starts_at).can_rsvp(event)
+    assert not started and "already started" in started.reason
+    event.cancelled_at = T0
+    db.session.commit()
+    assert Policy(users["member"], T0).can_rsvp(event).reason == "This event was cancelled."
