@@ -38,6 +38,7 @@ class World:
     canned: CannedResponse
     thread: object = None
     viewer: User | None = None
+    announcement: object = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,21 @@ def _lock(world: World) -> None:
 def _slow(world: World) -> None:
     world.thread.slow_mode_seconds = 60
     db.session.commit()
+
+
+def _announce(world: World) -> None:
+    """An announcement pinned in "here", for the pages that edit or end one."""
+    from forum.services import announcements
+
+    world.announcement = announcements.create_announcement(
+        factories.make_user(role="admin"),
+        announcements.Draft(title="Workshop", placement="board", board_id=world.here.id),
+    )
+
+
+def _announcement_form(world: World) -> dict:
+    return {"title": "Workshop", "severity": "info", "audience": "everyone",
+            "placement": "board", "board": str(world.here.id), "is_dismissible": "y"}
 
 
 MATRIX: dict[str, Case] = {
@@ -134,6 +150,33 @@ MATRIX: dict[str, Case] = {
                                     ADMINS),
     "admin.delete_canned:POST": Case("POST", lambda w: f"/admin/canned/{w.canned.id}/delete",
                                      ADMINS),
+    # -- announcements, in both panels ----------------------------------------------------
+    "admin.announcements": Case("GET", lambda w: "/admin/announcements", ADMINS),
+    "admin.new_announcement:GET": Case("GET", lambda w: "/admin/announcements/new", ADMINS),
+    "admin.new_announcement:POST": Case("POST", lambda w: "/admin/announcements/new", ADMINS,
+                                        data=_announcement_form),
+    "admin.edit_announcement:GET": Case(
+        "GET", lambda w: f"/admin/announcements/{w.announcement.id}/edit", ADMINS,
+        setup=_announce),
+    "admin.edit_announcement:POST": Case(
+        "POST", lambda w: f"/admin/announcements/{w.announcement.id}/edit", ADMINS,
+        data=_announcement_form, setup=_announce),
+    "admin.end_announcement": Case(
+        "POST", lambda w: f"/admin/announcements/{w.announcement.id}/end", ADMINS,
+        setup=_announce),
+    "moderation.announcements": Case("GET", lambda w: "/mod/announcements", TEAM),
+    "moderation.new_announcement:GET": Case("GET", lambda w: "/mod/announcements/new", TEAM),
+    "moderation.new_announcement:POST": Case("POST", lambda w: "/mod/announcements/new",
+                                             BOARD_TEAM, data=_announcement_form),
+    "moderation.edit_announcement:GET": Case(
+        "GET", lambda w: f"/mod/announcements/{w.announcement.id}/edit", BOARD_TEAM,
+        setup=_announce),
+    "moderation.edit_announcement:POST": Case(
+        "POST", lambda w: f"/mod/announcements/{w.announcement.id}/edit", BOARD_TEAM,
+        data=_announcement_form, setup=_announce),
+    "moderation.end_announcement": Case(
+        "POST", lambda w: f"/mod/announcements/{w.announcement.id}/end", BOARD_TEAM,
+        setup=_announce),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/mod")
 
-from . import log, members, queue, threads  # noqa: E402,F401  (registers the routes on bp)
+from . import announcements, log, members, queue, threads  # noqa: E402,F401  (registers the routes on bp)
