@@ -81,3 +81,11 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import search as search_blueprint
 
     app.register_blueprint(search_blueprint.bp)
+
+    from .blueprints import events as events_blueprint
+
+    app.register_blueprint(events_blueprint.bp)
+
+    from .blueprints import announcements as announcements_blueprint
+
+    app.register_blueprint(announcements_blueprint.bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -45,6 +45,9 @@ class Thread(db.Model):
         ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The event this thread discusses, filled only where a query asks for it
+    # (``services.threads.get_thread``), so the thread page links it at no extra query.
+    event_id: Mapped[int | None] = query_expression()
 
     board = relationship("Board")
     author = relationship("User", foreign_keys=[author_id])

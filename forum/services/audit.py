@@ -22,8 +22,10 @@ from sqlalchemy.orm import joinedload
 from ..errors import Refused, require
 from ..extensions import db
 from ..models import (
+    Announcement,
     Board,
     CannedResponse,
+    Event,
     ModAction,
     ModeratorNote,
     Post,
@@ -67,8 +69,12 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
         return "note", target.id, target.user_id, f"note #{target.id}"
     if isinstance(target, CannedResponse):
         return "canned", target.id, None, f"canned response “{_short(target.title)}”"
+    if isinstance(target, Event):
+        return "event", target.id, target.author_id, f"event “{_short(target.title)}”"
     if isinstance(target, Setting):
         return "setting", None, None, f"setting {target.name}"
+    if isinstance(target, Announcement):
+        return "announcement", target.id, None, f"announcement “{_short(target.title)}”"
     raise TypeError(f"the moderation log can't describe {type(target).__name__}")
 
 

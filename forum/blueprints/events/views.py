@@ -1,0 +1,189 @@
+"""Event pages: each view reads the request, calls one service, renders or redirects."""
+from __future__ import annotations
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ... import timefmt
+from ...errors import Refused, bad_request, require
+from ...models import RsvpStatus
+from ...permissions import need_login, policy
+from ...services import event_calendar, event_listing, event_rsvp, events
+from ..args import parse_id
+from . import bp
+from .forms import CancelForm, EventForm, RsvpForm
+
+ANSWERED = {
+    RsvpStatus.GOING: "You're going. See you there!",
+    RsvpStatus.MAYBE: "Noted: you might come.",
+    RsvpStatus.DECLINED: "Noted: you can't make it.",
+    RsvpStatus.WAITLISTED: "The event is full, so you're on the waitlist. We'll tell you if a "
+                           "place opens up.",
+}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _viewer_tz() -> str:
+    return current_user.timezone if current_user.is_authenticated else "UTC"
+
+
+def _form_refusal(form, refused: Refused) -> None:
+    """A 400 from the service goes next to the field it names; anything else is a page."""
+    if refused.status != 400:
+        raise refused
+    field = getattr(form, getattr(refused, "field", ""), None)
+    if field is None:
+        form.form_errors.append(refused.reason)
+    else:
+        field.errors = [*field.errors, refused.reason]
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(value, tz_name: str):
+    """A stored time on the wall clock of ``tz_name``."""
+    return timefmt.local(value, tz_name)
+
+
+# -- reading ------------------------------------------------------------------------------------
+@bp.get("/events")
+def index():
+    viewer = policy()
+    now, tz = viewer.clock, _viewer_tz()
+    try:
+        first = event_listing.parse_month(request.args.get("month"),
+                                          timefmt.local(now, tz).date())
+    except ValueError as error:
+        raise bad_request(str(error)) from None
+    return render_template(
+        "events/index.html",
+        upcoming=event_listing.upcoming(viewer, now),
+        past=event_listing.past(viewer, now),
+        month=event_listing.month_view(viewer, first, tz, now),
+        viewer_tz=tz,
+        now=now,
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def show(event_id: int):
+    viewer = policy()
+    event = event_listing.get_event(viewer, event_id)
+    return render_template(
+        "events/show.html",
+        event=event,
+        board=event.board,
+        people=event_listing.attendees(event, viewer),
+        rsvp=viewer.can_rsvp(event),
+        form=RsvpForm(),
+        viewer_tz=_viewer_tz(),
+        now=viewer.clock,
+    )
+
+
+def _calendar_response(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _host() -> str:
+    return (current_app.config.get("SERVER_NAME") or request.host).split(":")[0]
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    event = event_listing.get_event(policy(), event_id)
+    data = event_calendar.calendar_bytes([event], request.url_root.rstrip("/"), _host(),
+                                         event.title)
+    return _calendar_response(data, f"event-{event.id}.ics")
+
+
+@bp.get("/events.ics")
+def feed():
+    now = policy().clock
+    data = event_calendar.calendar_bytes(
+        event_listing.public_upcoming(now), request.url_root.rstrip("/"), _host(),
+        f"{current_app.config['SITE_NAME']} events", now=now,
+    )
+    return _calendar_response(data, "events.ics")
+
+
+# -- writing ------------------------------------------------------------------------------------
+@bp.route("/events/new", methods=["GET", "POST"])
+def new():
+    viewer = policy()
+    if not viewer.is_member:
+        raise Refused(need_login("Log in to create an event."))
+    boards = event_listing.creatable_boards(viewer)
+    if not boards:
+        raise Refused("You can't create events in any board. Moderators create events; some "
+                      "boards let members create them too.")
+    form = EventForm(boards=boards)
+    if request.method == "GET":
+        form.timezone.data = _viewer_tz()
+        preset = request.args.get("board")
+        if preset:
+            form.board.data = preset
+    elif form.validate_on_submit():
+        board = event_listing.find_board(parse_id(form.board.data, "the board"))
+        try:
+            event = events.create_event(_actor(), events.require_board(board), form.to_data())
+        except Refused as refused:
+            _form_refusal(form, refused)
+        else:
+            flash("Your event is up, with a thread for its discussion.", "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/form.html", form=form, event=None), status
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int):
+    viewer = policy()
+    event = event_listing.get_event(viewer, event_id)
+    require(viewer.can_edit_event(event))
+    form = EventForm.for_event(event) if request.method == "GET" else EventForm()
+    if form.validate_on_submit():
+        try:
+            events.edit_event(_actor(), event, form.to_data())
+        except Refused as refused:
+            _form_refusal(form, refused)
+        else:
+            flash("The event is updated.", "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/form.html", form=form, event=event, board=event.board), status
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel(event_id: int):
+    viewer = policy()
+    event = event_listing.get_event(viewer, event_id)
+    require(viewer.can_edit_event(event))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            events.cancel_event(_actor(), event, form.reason.data)
+        except Refused as refused:
+            _form_refusal(form, refused)
+        else:
+            flash("The event is cancelled; everyone who answered has been told.", "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("events/cancel.html", form=form, event=event,
+                           board=event.board), status
+
+
+@bp.post("/events/<int:event_id>/rsvp")
+def answer(event_id: int):
+    event = event_listing.get_event(policy(), event_id)
+    form = RsvpForm()
+    if not form.validate_on_submit():
+        raise bad_request("This form was out of date; please try again.")
+    status = event_rsvp.answer_event(_actor(), event, request.form.get("answer", ""))
+    flash(ANSWERED[RsvpStatus(status)], "success")
+    return redirect(url_for("events.show", event_id=event.id, _anchor="rsvp"))
