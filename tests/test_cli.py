@@ -10,13 +10,17 @@ from sqlalchemy import func, select
 from forum.demo import calming
 from forum.models import (
     Access,
+    Announcement,
     Board,
     CannedResponse,
     Category,
+    Event,
+    EventRsvp,
     ItemStatus,
     ModAction,
     ModeratorNote,
     Notification,
+    Placement,
     Post,
     PostRevision,
     Report,
@@ -84,11 +88,14 @@ def test_seed_demo_builds_a_community(runner, db):
     assert all(1 <= thread.reply_count <= 25 for thread in threads)
     assert len({thread.board_id for thread in threads if thread.is_pinned}) >= 2
     locked = [thread for thread in threads if thread.is_locked]
-    assert len(locked) == 3
+    # Three locked now or for a while; the contest's thread closes when the contest ends.
+    assert len(locked) == 4
+    assert sum(1 for thread in locked if thread.lock_pending(started)) == 1
     for thread in locked:
         assert thread.locked_reason and thread.locked_by.username == "mod"
         assert thread.locked_at >= thread.last_post_at
     _assert_calmed_threads(db, threads, started)
+    _assert_gatherings(db, started)
     assert _count(db, PostRevision) >= 3
     # A moderator tidied someone else's post, so the history shows who edited.
     assert _count(db, Post, Post.edited_by_id.is_not(None),
@@ -135,6 +142,30 @@ def _assert_calmed_threads(db, threads, started):
     told = db.session.scalars(select(Notification.recipient_id).where(
         Notification.link.in_([slow.url, paused.url, closed.url]))).all()
     assert {slow.author_id, paused.author_id, closed.author_id} <= set(told)
+
+
+def _assert_gatherings(db, started):
+    """A current banner for everyone, a board announcement, and upcoming events of four kinds
+    with answers, one nearly full; each with its discussion thread."""
+    now = utcnow()
+    current = [a for a in db.session.scalars(select(Announcement)) if a.is_current(now)]
+    placements = {a.placement for a in current}
+    assert {Placement.BANNER, Placement.BOARD} <= placements
+    banner = next(a for a in current if a.placement == Placement.BANNER)
+    assert banner.audience == "everyone" and banner.body_html
+    listed = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
+    assert {event.kind for event in listed} >= {"qa", "livestream", "meetup", "contest"}
+    for event in listed:
+        assert event.starts_at > now and event.ends_at > event.starts_at
+        assert event.thread is not None and event.thread.board_id == event.board_id
+        assert event.going_count >= 4
+        assert event.going_count == db.session.scalar(select(func.count()).select_from(
+            EventRsvp).where(EventRsvp.event_id == event.id, EventRsvp.status == "going"))
+    meetup = next(event for event in listed if event.kind == "meetup")
+    assert meetup.capacity and meetup.capacity - meetup.going_count == 1
+    assert meetup.location and meetup.rsvp_deadline < meetup.starts_at
+    assert any(event.online_url for event in listed)
+    assert len({event.timezone for event in listed}) >= 2
 
 
 def _assert_believable_people(db):

@@ -30,7 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..services import accounts, cooldowns, markup, posting, search
-from . import calming, moderation
+from . import calming, gatherings, moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
 from .script import Person, ThreadScript
@@ -98,6 +98,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         users.update(_create_users(rng, now, moderation.NEWCOMERS))
         queue = moderation.play(users, boards, now)
         calmed = calming.play(users, now)
+        echo("Planning events and announcements…")
+        announced, planned = gatherings.play(users, boards, now)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     search.rebuild()
@@ -111,6 +113,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         f"{queue.sanctions} sanctions and {queue.notes} moderator notes; {calmed} heated "
         "threads calmed (slow mode, a lock for a day, a lock for good)."
     )
+    echo(f"Community: {announced} announcements and {planned} upcoming events with answers.")
     _print_logins(echo)
     return summary
 
