@@ -62,5 +62,39 @@ def reindex() -> None:
     click.echo(f"Indexed {count} posts in {seconds:.1f} s")
 
 
+@forum_cli.command("bench-seed")
+@click.option("--posts", type=click.IntRange(min=100), default=100_000, show_default=True,
+              help="How many posts to create.")
+@click.option("--no-index", is_flag=True, help="Leave the search index alone.")
+def bench_seed(posts: int, no_index: bool) -> None:
+    """Fill an empty database with a large synthetic community, for benchmarks."""
+    from . import benchseed
+
+    def progress(length: int, label: str):
+        return click.progressbar(length=length, label=label, show_pos=True)
+
+    try:
+        summary = benchseed.seed(posts, progress=progress, with_index=not no_index)
+    except benchseed.ForumNotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Seeded {summary.posts} posts in {summary.threads} threads, {summary.boards} boards, "
+        f"{summary.users} members in {summary.seconds_db:.1f} s; search index "
+        f"{summary.seconds_index:.1f} s. Longest thread: /t/{summary.longest_thread_id} "
+        f"({summary.longest_thread_posts} posts). Password for every account: "
+        f"{benchseed.BENCH_PASSWORD}"
+    )
+
+
+@forum_cli.command("run-timers")
+def run_timers() -> None:
+    """Send what the clock has made due (event reminders); safe to run as often as you like."""
+    from .services import timers
+
+    done = timers.run_timers()
+    click.echo(f"Sent {done.event_reminders} event reminder"
+               f"{'' if done.event_reminders == 1 else 's'}.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(forum_cli)

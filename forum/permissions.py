@@ -466,5 +466,6 @@ class Policy:
 def policy() -> Policy:
     """The current viewer's policy, built once per request."""
     if "policy" not in g:
-        g.policy = Policy(current_user)
+        # The user itself, not the proxy: the policy reads it dozens of times a page.
+        g.policy = Policy(current_user._get_current_object())
     return g.policy

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import NotFound, require
 from ..extensions import db
-from ..models import Board, Category, Post, PostRevision, Thread
+from ..models import Board, Category, Event, Post, PostRevision, Thread, User
 from ..permissions import Policy
 from .paging import Paging, page_count
 
@@ -127,7 +128,11 @@ def get_thread(viewer: Policy, thread_id: int) -> Thread:
     thread for anyone but its moderators (404).
     """
     thread = db.session.scalar(
-        select(Thread).where(Thread.id == thread_id).options(joinedload(Thread.board))
+        select(Thread).where(Thread.id == thread_id).options(
+            joinedload(Thread.board),
+            with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
+                            .limit(1).scalar_subquery()),
+        )
     )
     if thread is None:
         raise NotFound("That thread doesn't exist.")
@@ -154,11 +159,24 @@ def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 2
         db.session.scalars(
             select(Post)
             .where(Post.thread_id == thread.id, Post.position.between(first, first + per_page - 1))
-            .options(joinedload(Post.author), joinedload(Post.edited_by))
+            .options(
+                # The Markdown source is for the edit form; the page shows the stored HTML.
+                defer(Post.body),
+                joinedload(Post.author).load_only(*_AUTHOR_COLUMNS),
+                joinedload(Post.edited_by).load_only(*_AUTHOR_COLUMNS),
+            )
             .order_by(Post.position)
         )
     )
+    for post in posts:
+        # The policy asks post.thread for every post: hand it over instead of a lookup each.
+        set_committed_value(post, "thread", thread)
     return ThreadPage(thread=thread, items=posts, page=page, pages=pages)
+
+
+# What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.
+_AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.created_at,
+                   User.post_count, User.timezone, User.is_board_moderator)
 
 
 # -- single posts ------------------------------------------------------------------------------

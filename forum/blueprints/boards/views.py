@@ -9,6 +9,7 @@ from ...errors import NotFound, Refused, require, wants_json
 from ...models import Post, Thread
 from ...permissions import policy
 from ...services import cooldowns, markup, posting, threads
+from ...web import UrlPattern
 from ..args import id_arg, page_arg
 from . import bp
 from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
@@ -71,7 +72,13 @@ def _post_location(post: Post) -> str:
 # -- reading ------------------------------------------------------------------------------------
 @bp.get("/")
 def index():
-    return render_template("boards/index.html", cards=threads.board_index(policy()))
+    from ...services import event_listing
+
+    viewer = policy()
+    return render_template(
+        "boards/index.html", cards=threads.board_index(viewer),
+        upcoming_events=event_listing.upcoming(viewer, viewer.clock, limit=3),
+    )
 
 
 @bp.get("/b/<slug>")
@@ -103,6 +110,13 @@ def _pace(thread: Thread, can_reply: bool) -> dict:
     }
 
 
+def _page_links(thread: Thread):
+    """``thread_url(thread, n)`` for the pagination's links, routing the URL once, not per link."""
+    first = thread_url(thread)
+    later = UrlPattern("boards.thread", "page", thread_id=thread.id, slug=thread.slug or None)
+    return lambda n: first if n <= 1 else later(n)
+
+
 def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200,
                    headers: dict | None = None):
     viewer = policy()
@@ -118,6 +132,7 @@ def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int
         reply_decision=reply_decision,
         pace=_pace(view.thread, bool(reply_decision)),
         body_help=BODY_HELP,
+        page_links=_page_links(view.thread),
     ), status, headers or {}
 
 
