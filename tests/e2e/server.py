@@ -40,7 +40,30 @@ def build(instance: Path):
             factories.make_post(thread, body=f"Hello from reply number {n + 1}, with a "
                                 "long-enough sentence to wrap on a narrow phone screen.")
         _moderation_scene(board)
+        _community_scene(admin, board)
     return app
+
+
+def _community_scene(admin, board) -> None:
+    """A current banner and an upcoming event, so the accessibility checks see them; and a
+    member for journey 4 to promote."""
+    from datetime import timedelta
+
+    from forum.models import utcnow
+    from forum.services import announcements, events
+    from tests import factories
+
+    factories.make_user("host")
+    announcements.create_announcement(admin, announcements.Draft(
+        title="Forum maintenance on Sunday",
+        body="The forum is read-only for an hour from **06:00 UTC**.",
+        severity="warning", is_dismissible=False))
+    starts = (utcnow() + timedelta(days=10)).replace(hour=17, minute=0, second=0, microsecond=0)
+    events.create_event(admin, board, events.EventData(
+        title="Repair café", description="Bring something broken; leave with it fixed.",
+        kind="meetup", starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+        ends_at=(starts + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), timezone="UTC",
+        location="The makerspace", capacity="20"))
 
 
 def _moderation_scene(board) -> None:

@@ -5,7 +5,8 @@ import pytest
 
 from .conftest import log_in
 
-PAGES = ["/", "/t/1", "/b/general", "/login", "/register", "/u/admin", "/members"]
+PAGES = ["/", "/t/1", "/b/general", "/login", "/register", "/u/admin", "/members", "/events",
+         "/events/1"]
 
 
 def _violations(page, axe_source: str) -> list[str]:
@@ -45,5 +46,13 @@ def test_member_pages_have_no_serious_violations(axe_page, axe_source, path):
                                   "/notifications"])
 def test_moderator_pages_have_no_serious_violations(axe_page, axe_source, path):
     log_in(axe_page, "mod")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/admin/announcements", "/admin/announcements/new",
+                                  "/events/new", "/events/1/edit"])
+def test_community_management_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "admin")
     axe_page.goto(path)
     assert _violations(axe_page, axe_source) == []
