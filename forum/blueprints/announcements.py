@@ -5,13 +5,15 @@ lasts in that browser only.
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, make_response, redirect, request, url_for
+from flask import Blueprint, current_app, g, make_response, redirect, request, url_for
 
 from ..errors import wants_json
+from ..extensions import csrf
 from ..models import Board
 from ..permissions import policy
 from ..services import announcements
 from ..services.announcements import Notice
+from .args import local_path
 
 bp = Blueprint("announcements", __name__)
 
@@ -50,15 +52,18 @@ def board_announcements(board: Board) -> list[Notice]:
 
 def _back() -> str:
     """Where the dismissing form came from, if it is a page of this site."""
-    target = (request.form.get("next") or "").strip()
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("boards.index")
+    return local_path((request.form.get("next") or "").strip()) or url_for("boards.index")
 
 
 @bp.post("/announcements/<int:announcement_id>/dismiss")
+@csrf.exempt
 def dismiss(announcement_id: int):
+    """A guest's dismissal only writes a cookie in their own browser, so a forged one can at
+    most hide a banner from them: their form carries no token, and guests' pages hold nothing
+    personal and can be cached whole. A member's choice is stored, so theirs is checked."""
     viewer = policy()
+    if viewer.is_member and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     announcement = announcements.dismiss(viewer, announcement_id)
     response = make_response("", 204) if wants_json() else redirect(_back())
     if not viewer.is_member:

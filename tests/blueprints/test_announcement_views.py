@@ -1,6 +1,7 @@
 """Announcements over HTTP: the banner and board notices, dismissing, and the panels' pages."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,6 +113,34 @@ def test_guest_dismissal_lives_in_a_cookie(app, client, admin):
     assert "Closable" not in text(client.get("/"))
     assert count(AnnouncementDismissal) == 0
     assert "Closable" in text(app.test_client().get("/"))
+
+
+def test_dismissing_needs_a_token_from_members_only(app, client, login, admin, member,
+                                                   enable_csrf):
+    """A guest's form carries no token (their pages are the same for every guest and may be
+    cached whole); a member's does, and is checked."""
+    shown = announce(admin, "Closable")
+    assert 'name="csrf_token"' not in text(client.get("/"))
+    guest = client.post(f"/announcements/{shown.id}/dismiss", data={"next": "/"})
+    assert guest.status_code == 302 and "agora_dismissed" in guest.headers["Set-Cookie"]
+    login_client = app.test_client()
+    with login_client.session_transaction() as session:
+        session["_user_id"] = member.get_id()
+    html = text(login_client.get("/"))
+    assert 'name="csrf_token"' in html
+    forged = login_client.post(f"/announcements/{shown.id}/dismiss", data={"next": "/"})
+    assert forged.status_code == 400 and count(AnnouncementDismissal) == 0
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    sent = login_client.post(f"/announcements/{shown.id}/dismiss",
+                             data={"next": "/", "csrf_token": token})
+    assert sent.status_code == 302 and count(AnnouncementDismissal) == 1
+
+
+def test_dismiss_refuses_links_off_the_site(client, admin):
+    shown = announce(admin, "Closable")
+    for target in ("/\t/evil.test", "/\\evil.test", "https://evil.test/", "//evil.test"):
+        response = client.post(f"/announcements/{shown.id}/dismiss", data={"next": target})
+        assert response.headers["Location"] == "/", target
 
 
 def test_dismiss_as_json_answers_204(client, login, admin, member):
