@@ -43,6 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     init_web(app)
 
+    from .pagecache import init_pagecache
+
+    # After init_web: a request with malformed text is refused before any cache is asked.
+    init_pagecache(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -65,5 +65,8 @@ DEFAULTS: dict = {
     # The flood interval and new members' limits (settings say how strict). Test suites that
     # post many times a second turn them off and switch them on where they are the subject.
     "MEMBER_COOLDOWNS": True,
+    # Guests' index, board, thread and event pages are kept whole this long in each worker
+    # (emptied by any commit in that worker); 0 turns it off. See forum/pagecache.py.
+    "GUEST_PAGE_CACHE_SECONDS": 5,
     "TESTING": False,
 }
