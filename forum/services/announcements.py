@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from weakref import WeakKeyDictionary
 
@@ -38,6 +38,9 @@ from . import audit, markup, text
 TITLE_MAX = 150
 BODY_MAX = 10_000
 PAST_SHOWN = 50
+# Times near the ends of the calendar overflow when shown in a zone far from UTC.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 LABELS = {
     Severity.INFO: "Information",
@@ -413,6 +416,8 @@ def _checked(draft: Draft, now: datetime) -> tuple[dict, Board | None]:
     for field, moment in (("starts_at", draft.starts_at), ("ends_at", draft.ends_at)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidAnnouncement(field, "Give the time with its time zone.")
+        if moment is not None and not EARLIEST <= moment < LATEST:
+            raise InvalidAnnouncement(field, "That date is out of range.")
     starts_at = draft.starts_at or now
     if draft.ends_at is not None and draft.ends_at <= starts_at:
         raise InvalidAnnouncement("ends_at", "The end must be after the start.")

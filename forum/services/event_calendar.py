@@ -76,5 +76,5 @@ def calendar_bytes(events: Iterable[Event], base_url: str, host: str, name: str,
         calendar.add_component(_vevent(event, base_url, host, now))
     latest = max((event.ends_at.date() for event in events), default=now.date())
     calendar.add_missing_timezones(first_date=RULES_FROM,
-                                   last_date=date(max(latest.year + 1, 2038), 1, 1))
+                                   last_date=date(min(max(latest.year + 1, 2038), 9999), 1, 1))
     return calendar.to_ical()

@@ -126,7 +126,8 @@ def parse_month(raw: str | None, today: date) -> date:
     if not raw:
         return today.replace(day=1)
     year, dash, month = raw.partition("-")
-    if not (dash and len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()):
+    if not (dash and len(year) == 4 and len(month) == 2 and (year + month).isascii()
+            and year.isdigit() and month.isdigit()):
         raise ValueError("Give the month as YYYY-MM, for example 2026-11.")
     if not (1 <= int(month) <= 12) or not (1900 <= int(year) <= 9998):
         raise ValueError("That month is out of range.")

@@ -92,6 +92,11 @@ def answer_event(actor: User, event: Event, answer: str, now: datetime | None = 
         new = RsvpStatus.GOING if _take_place(event.id) else RsvpStatus.WAITLISTED
         if new == RsvpStatus.WAITLISTED:
             _count(event.id, new, +1)
+            # An UPDATE that matched nothing took no lock: a place freed (and nobody waiting
+            # promoted) before this one did would be missed. Asked again under the lock.
+            if _take_place(event.id):
+                _count(event.id, new, -1)
+                new = RsvpStatus.GOING
     else:
         new = wanted
         _count(event.id, new, +1)

@@ -7,7 +7,7 @@ live in ``services.event_rsvp``; the pages' queries in ``services.event_listing`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -25,6 +25,9 @@ LOCATION_MAX = 200
 URL_MAX = 500
 REASON_MAX = 500
 CAPACITY_MAX = 100_000
+# Far enough for any real plan; beyond it, a year-9999 date overflows when shown in a zone east
+# of UTC and makes calendar files huge.
+HORIZON = timedelta(days=10 * 366)
 
 InvalidInput = posting.InvalidInput
 
@@ -66,7 +69,9 @@ def _capacity(raw: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.lstrip("-").isdigit() or len(raw) > 9:
+    # ASCII only: str.isdigit also accepts "²", which int() then rejects.
+    digits = raw[1:] if raw.startswith("-") else raw
+    if not (digits.isascii() and digits.isdigit()) or len(raw) > 9:
         raise InvalidInput("capacity", "Capacity must be a whole number of places, or empty.")
     value = int(raw)
     if value < 1:
@@ -96,8 +101,8 @@ def clean(data: EventData, now: datetime, event: Event | None = None) -> dict:
 
     Refuses: empty or oversized title, description, location or link; an unknown kind or time
     zone; malformed times; an end not after the start; a start (or deadline) in the past when
-    it is new or moved; a deadline after the start; a capacity below 1; a link that isn't
-    http(s).
+    it is new or moved; an end more than ten years ahead; a deadline after the start; a
+    capacity below 1; a link that isn't http(s).
     """
     title = posting.normalize_title(data.title)
     if not title:
@@ -119,6 +124,9 @@ def clean(data: EventData, now: datetime, event: Event | None = None) -> dict:
     ends_at = _moment(data.ends_at, tz_name, "ends_at", "End")
     if ends_at <= starts_at:
         raise InvalidInput("ends_at", "The event must end after it starts.")
+    if ends_at > now + HORIZON:
+        raise InvalidInput("ends_at" if starts_at <= now + HORIZON else "starts_at",
+                           "Events can be planned at most ten years ahead.")
     moved = event is None or starts_at != event.starts_at
     if moved and starts_at <= now:
         raise InvalidInput("starts_at", "The start must be in the future.")
@@ -207,18 +215,20 @@ def create_event(actor: User, board: Board, data: EventData,
 
 
 def _interested(event: Event) -> list[User]:
-    return list(db.session.scalars(
+    users = db.session.scalars(
         select(User).join(EventRsvp, EventRsvp.user_id == User.id)
         .where(EventRsvp.event_id == event.id, EventRsvp.status.in_(INTERESTED))
         .order_by(User.id)
-    ))
+    )
+    # The board may have closed to some of them since they answered: they hear nothing more.
+    return [user for user in users if Policy(user).can_view_event(event)]
 
 
 def edit_event(actor: User, event: Event, data: EventData,
                now: datetime | None = None) -> Event:
-    """Change an event. A change calendars show bumps ``sequence``; a new start or end also
-    clears sent reminders and tells everyone who answered going, maybe or waitlisted. More
-    places let waiting members in.
+    """Change an event. A change calendars show bumps ``sequence``; a new start or end tells
+    everyone who answered going, maybe or waitlisted, and a new start also clears sent
+    reminders. More places let waiting members in.
 
     Refuses: as ``Policy.can_edit_event`` (cancelled, not author or moderator); as ``clean``.
     """
@@ -242,10 +252,12 @@ def edit_event(actor: User, event: Event, data: EventData,
     if event.is_cancelled:
         db.session.rollback()
         raise Conflict("This event was cancelled while you were editing it.")
-    if rescheduled:
+    if "starts_at" in changed:
+        # Reminders are per start: a new end alone must not send a second "starting soon".
         db.session.execute(
             update(EventRsvp).where(EventRsvp.event_id == event.id).values(reminded_at=None)
         )
+    if rescheduled:
         when = timefmt.format_datetime(event.starts_at, event.timezone)
         for user in _interested(event):
             notifications.notify(

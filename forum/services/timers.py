@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from .. import timefmt
 from ..extensions import db
 from ..models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
+from ..permissions import Policy
 from . import notifications, settings
 
 
@@ -45,6 +46,11 @@ def send_event_reminders(now: datetime | None = None) -> int:
     ).all()
     sent = 0
     for row in due:
+        recipient = db.session.get(User, row.user_id)
+        # The board may have closed to them since they answered; left unclaimed, the reminder
+        # still goes if it opens again before the start.
+        if not Policy(recipient).can_view_event(db.session.get(Event, row.event_id)):
+            continue
         claimed = db.session.execute(
             update(EventRsvp)
             .where(EventRsvp.id == row.id, EventRsvp.reminded_at.is_(None),
@@ -54,7 +60,6 @@ def send_event_reminders(now: datetime | None = None) -> int:
         ).rowcount
         if not claimed:
             continue
-        recipient = db.session.get(User, row.user_id)
         when = timefmt.format_datetime(row.starts_at, recipient.timezone)
         notifications.notify(
             recipient, NotificationKind.EVENT,

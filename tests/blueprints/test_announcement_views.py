@@ -226,6 +226,7 @@ def test_preview_shows_the_notice_and_saves_nothing(client, login, admin):
     ({"ends_at": "2031-02-30T10:00"}, "That date doesn't exist"),
     ({"thread": "a thread"}, "Give a thread number"),
     ({"thread": "/t/999999-gone"}, "There is no thread number 999999."),
+    ({"ends_at": "9999-12-31T23:00"}, "That date is out of range."),
 ])
 def test_bad_input_is_a_400_with_a_message(client, login, admin, fields, message):
     login(admin)

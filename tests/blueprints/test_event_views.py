@@ -93,7 +93,7 @@ def test_calendar_month_navigation_and_viewer_zone(client, login, moderator, pla
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-01", "abcd-ef", "2026-00",
-                                   "0001-01"])
+                                   "0001-01", "²²²²-01", "２０２６-01"])
 def test_bad_month_is_400(client, month):
     response = client.get(f"/events?month={month}")
     assert response.status_code == 400
@@ -464,3 +464,15 @@ def test_events_page_budget_is_flat(client, login, count_queries, moderator, pla
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= EVENTS_BUDGET, counts
+
+
+def test_calendar_uids_do_not_follow_the_host_header(app, client, event):
+    """Reached under two names, the site still gives an event one UID."""
+    app.config["SERVER_NAME"] = None
+    uids = set()
+    for host in ("forum.example", "www.forum.example"):
+        response = client.get(f"/events/{event.id}.ics", headers={"Host": host})
+        assert response.status_code == 200
+        (vevent,) = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
+        uids.add(str(vevent["UID"]))
+    assert len(uids) == 1 and uids.pop().startswith(f"event-{event.id}@")

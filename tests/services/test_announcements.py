@@ -170,6 +170,9 @@ def test_create_renders_markdown_and_logs(admin):
     ({"starts_at": T0, "ends_at": T0}, "ends_at"),
     ({"ends_at": T0 - HOUR}, "ends_at"),
     ({"starts_at": datetime(2030, 1, 1)}, "starts_at"),
+    # Ends of the calendar: shown in a zone far from UTC they would overflow.
+    ({"ends_at": datetime(9999, 12, 31, 23, 0, tzinfo=UTC)}, "ends_at"),
+    ({"starts_at": datetime(1, 1, 1, 10, 0, tzinfo=UTC)}, "starts_at"),
 ])
 def test_bad_input_refused_and_nothing_saved(admin, fields, field):
     draft = {"title": "Fine", **fields}

@@ -99,3 +99,16 @@ def test_feed_has_public_upcoming_events_only(moderator):
 def test_plain_text_keeps_words_and_links():
     assert event_calendar.plain_text("# Title\n> quote **bold** `code` [a](https://b.example)") \
         == "Title\nquote bold code a (https://b.example)"
+
+
+def test_an_event_in_the_last_year_still_makes_a_calendar(board, moderator):
+    from forum.extensions import db
+
+    event = make_event(moderator, board)
+    # Written directly: the form no longer accepts it, but a row may already hold one.
+    event.starts_at = datetime(9999, 12, 30, 10, 0, tzinfo=UTC)
+    event.ends_at = datetime(9999, 12, 30, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    calendar = _parse(event_calendar.calendar_bytes([event], BASE, HOST, "Far", now=T0))
+    (vevent,) = calendar.walk("VEVENT")
+    assert vevent.decoded("DTSTART") == event.starts_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import Conflict, Refused
@@ -82,6 +82,10 @@ BAD_INPUT = [
     ({"capacity": "0"}, "capacity", "at least 1"),
     ({"capacity": "-4"}, "capacity", "at least 1"),
     ({"capacity": "ten"}, "capacity", "whole number"),
+    ({"capacity": "²"}, "capacity", "whole number"),
+    ({"capacity": "--5"}, "capacity", "whole number"),
+    ({"starts_at": "9999-12-31T10:00", "ends_at": "9999-12-31T12:00"}, "starts_at", "ten years"),
+    ({"ends_at": "2040-01-01T00:00"}, "ends_at", "ten years"),
     ({"capacity": "1000001"}, "capacity", "at most"),
     ({"rsvp_deadline": "2026-12-02T15:00"}, "rsvp_deadline", "after the start"),
     ({"rsvp_deadline": "2026-11-24T15:00"}, "rsvp_deadline", "future"),
@@ -209,6 +213,20 @@ def test_cancel_notifies_logs_and_freezes(board, moderator, member, other_member
     assert refused.value.status == 400 and "cancelled" in refused.value.reason
 
 
+def test_members_the_board_closed_to_hear_nothing(board, moderator, member, other_member):
+    event = make_event(moderator, board)
+    event_rsvp.answer_event(member, event, "going", now=T0)
+    event_rsvp.answer_event(other_member, event, "maybe", now=T0)
+    factories.make_board_moderator(other_member, board)
+    board.access = Access.STAFF
+    db.session.commit()
+    later = event.starts_at + timedelta(days=1)
+    events.edit_event(moderator, event, event_data(later, title="Secret plans"), now=T0)
+    events.cancel_event(moderator, event, "Called off", now=T0)
+    assert event_notes(member) == []
+    assert [n.text.split(" ")[0] for n in event_notes(other_member)] == ["“Secret", "“Secret"]
+
+
 def test_cancelling_twice_is_a_conflict(board, moderator):
     event = make_event(moderator, board)
     stale = db.session.get(Event, event.id)
@@ -288,6 +306,30 @@ def test_waitlist_order_is_by_last_answer_then_id(board, moderator):
     event_rsvp.answer_event(early, event, "going", now=T0 + timedelta(minutes=5))
     event_rsvp.answer_event(holder, event, "declined", now=T0 + timedelta(minutes=9))
     assert rsvp_status(event, late) == "going"  # same time, lower id first
+
+
+def test_a_place_freed_between_full_and_waitlisted_is_taken(board, moderator, member,
+                                                              other_member, monkeypatch):
+    event = make_event(moderator, board, capacity="1")
+    event_rsvp.answer_event(member, event, "going", now=T0)
+    real = event_rsvp._take_place
+    calls = []
+
+    def full_then_freed(event_id):
+        calls.append(event_id)
+        taken = real(event_id)
+        if len(calls) == 1:
+            # Another member's "can't go" lands right after this answer found no place.
+            db.session.execute(update(EventRsvp).where(EventRsvp.user_id == member.id)
+                               .values(status="declined"))
+            db.session.execute(update(Event).where(Event.id == event_id).values(
+                going_count=Event.going_count - 1, declined_count=Event.declined_count + 1))
+        return taken
+
+    monkeypatch.setattr(event_rsvp, "_take_place", full_then_freed)
+    assert event_rsvp.answer_event(other_member, event, "going", now=T0) == "going"
+    assert (event.going_count, event.waitlist_count) == (1, 0)
+    assert rsvp_status(event, other_member) == "going"
 
 
 def test_leaving_the_waitlist_needs_no_promotion(board, moderator):

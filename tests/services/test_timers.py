@@ -46,6 +46,16 @@ def test_rescheduling_reminds_again(event, moderator, member):
         "Starting soon", "“Soldering meetup” has a new time", "Starting soon"]
 
 
+def test_a_new_end_alone_does_not_remind_again(event, moderator, member):
+    event_rsvp.answer_event(member, event, "going", now=T0)
+    due = event.starts_at - timedelta(minutes=30)
+    assert timers.send_event_reminders(due) == 1
+    events.edit_event(moderator, event, event_data(event.starts_at, hours=3), now=due)
+    assert timers.send_event_reminders(due + timedelta(minutes=1)) == 0
+    texts = [n.text.split(":")[0] for n in event_notes(member)]
+    assert texts == ["Starting soon", "“Soldering meetup” has a new time"]
+
+
 def test_cancelled_events_and_disabled_setting_send_nothing(app, event, moderator, member,
                                                            admin):
     event_rsvp.answer_event(member, event, "going", now=T0)
@@ -57,6 +67,23 @@ def test_cancelled_events_and_disabled_setting_send_nothing(app, event, moderato
     event_rsvp.answer_event(member, other, "going", now=T0)
     events.cancel_event(moderator, other, "No room", now=T0)
     assert timers.send_event_reminders(other.starts_at - timedelta(minutes=10)) == 0
+
+
+def test_no_reminder_once_the_board_is_closed_to_the_member(event, moderator, member):
+    from forum.models import Access
+
+    event_rsvp.answer_event(member, event, "going", now=T0)
+    event_rsvp.answer_event(moderator, event, "going", now=T0)
+    event.board.access = Access.STAFF
+    db.session.commit()
+    due = event.starts_at - timedelta(minutes=10)
+    assert timers.send_event_reminders(due) == 1
+    assert event_notes(member) == [] and len(event_notes(moderator)) == 1
+    # Opened again before the start: the reminder still goes, once.
+    event.board.access = Access.EVERYONE
+    db.session.commit()
+    assert timers.send_event_reminders(due + timedelta(minutes=1)) == 1
+    assert len(event_notes(member)) == 1
 
 
 def test_overlapping_runs_send_each_reminder_once(app, event):

@@ -1,6 +1,8 @@
 """Event pages: each view reads the request, calls one service, renders or redirects."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -91,7 +93,14 @@ def _calendar_response(data: bytes, filename: str) -> Response:
 
 
 def _host() -> str:
-    return (current_app.config.get("SERVER_NAME") or request.host).split(":")[0]
+    """The right-hand side of calendar UIDs. It must not follow the Host header: a site reached
+    under two names would otherwise give each event two UIDs, and calendars would show it
+    twice. The configured server name, else a name derived from the site's secret key."""
+    configured = current_app.config.get("SERVER_NAME")
+    if configured:
+        return configured.split(":")[0]
+    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return f"{hashlib.sha256(b'calendar:' + secret).hexdigest()[:12]}.agora"
 
 
 @bp.get("/events/<int:event_id>.ics")
