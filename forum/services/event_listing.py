@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import timefmt
@@ -74,17 +74,34 @@ class Attendees:
     mine: EventRsvp | None
 
 
-def attendees(event: Event, viewer: Policy) -> Attendees:
-    """Everyone who answered, with their names, in one query; the waitlist in its order."""
-    rows = list(db.session.scalars(
-        select(EventRsvp).where(EventRsvp.event_id == event.id)
+# Names shown per answer; the counts above the lists say how many there are in all. A big
+# event's page then costs the same as a small one's.
+SHOWN_PER_ANSWER = 60
+
+
+def attendees(event: Event, viewer: Policy, shown: int | None = None) -> Attendees:
+    """The first ``shown`` (default ``SHOWN_PER_ANSWER``) members of each answer, in the order
+    they answered (the waitlist in its order), and the viewer's own answer wherever it stands:
+    one query."""
+    shown = SHOWN_PER_ANSWER if shown is None else shown
+    rank = func.row_number().over(partition_by=EventRsvp.status,
+                                  order_by=(EventRsvp.updated_at, EventRsvp.id))
+    ranked = (select(EventRsvp.id, rank.label("place"))
+              .where(EventRsvp.event_id == event.id).subquery())
+    wanted = ranked.c.place <= shown
+    if viewer.is_member:
+        wanted = or_(wanted, EventRsvp.user_id == viewer.user.id)
+    rows = list(db.session.execute(
+        select(EventRsvp, ranked.c.place).join(ranked, ranked.c.id == EventRsvp.id)
+        .where(wanted)
         .options(joinedload(EventRsvp.user))
         .order_by(EventRsvp.updated_at, EventRsvp.id)
     ))
     groups: dict[str, list[EventRsvp]] = {status.value: [] for status in RsvpStatus}
     mine = None
-    for row in rows:
-        groups.setdefault(row.status, []).append(row)
+    for row, place in rows:
+        if place <= shown:
+            groups.setdefault(row.status, []).append(row)
         if viewer.is_member and row.user_id == viewer.user.id:
             mine = row
     return Attendees(going=groups["going"], maybe=groups["maybe"],

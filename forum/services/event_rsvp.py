@@ -132,14 +132,24 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
     """Move waiting members into free places, first come first served, and tell each one
     (no commit). Returns the promoted members' ids."""
     promoted: list[int] = []
+    # Waiting members who can no longer read the event's board keep their place in the list
+    # (the board may reopen) but are passed over.
+    passed_over: list[int] = []
     for _ in range(PROMOTIONS_MAX):
         candidate = db.session.execute(
             select(EventRsvp.id, EventRsvp.user_id)
-            .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.WAITLISTED)
+            .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.WAITLISTED,
+                   EventRsvp.id.not_in(passed_over))
             .order_by(EventRsvp.updated_at, EventRsvp.id)
             .limit(1)
         ).first()
-        if candidate is None or not _take_place(event.id):
+        if candidate is None:
+            break
+        member = db.session.get(User, candidate.user_id)
+        if not Policy(member, now).can_view_event(event):
+            passed_over.append(candidate.id)
+            continue
+        if not _take_place(event.id):
             break
         moved = db.session.execute(
             update(EventRsvp)
@@ -154,7 +164,7 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
         _count(event.id, RsvpStatus.WAITLISTED, -1)
         promoted.append(candidate.user_id)
         notifications.notify(
-            db.session.get(User, candidate.user_id), NotificationKind.EVENT,
+            member, NotificationKind.EVENT,
             f"A place opened up: you're going to “{event.title}”", event.url, now=now,
         )
     return promoted

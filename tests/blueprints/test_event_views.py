@@ -133,6 +133,32 @@ def test_event_page_shows_times_places_people_and_discussion(client, login, even
     assert "Full" in html and 'value="going"' in html
 
 
+def test_a_long_attendee_list_is_cut_with_a_count(app, client, login, moderator, plain_board,
+                                                  now, monkeypatch, count_queries):
+    """The names shown per answer are capped, so a big event's page costs what a small one's
+    does; the viewer's own answer is found wherever it stands."""
+    from forum.services import event_listing
+
+    monkeypatch.setattr(event_listing, "SHOWN_PER_ANSWER", 2)
+    event = make_event(moderator, plain_board, now=now, start=now + timedelta(days=3))
+    people = [factories.make_user(username=f"goer{n}") for n in range(5)]
+    for user in people:
+        event_rsvp.answer_event(user, event, "going")
+    login(people[-1])
+    client.get(f"/events/{event.id}")
+    with count_queries() as small:
+        html = text(client.get(f"/events/{event.id}"))
+    assert "Going (5)" in html and "and 3 more" in html
+    assert "goer0" in html and "goer1" in html and "goer2" not in html
+    assert "Your answer: <strong>Going</strong>" in html
+    for n in range(5, 9):
+        event_rsvp.answer_event(factories.make_user(username=f"goer{n}"), event, "going")
+    client.get(f"/events/{event.id}")
+    with count_queries() as large:
+        assert "and 7 more" in text(client.get(f"/events/{event.id}"))
+    assert len(large) == len(small)
+
+
 def test_event_page_access(client, login, moderator, now):
     members = factories.make_board(access=Access.MEMBERS)
     staff = factories.make_board(access=Access.STAFF)

@@ -332,6 +332,23 @@ def test_a_place_freed_between_full_and_waitlisted_is_taken(board, moderator, me
     assert rsvp_status(event, other_member) == "going"
 
 
+def test_a_waiting_member_the_board_closed_to_is_passed_over(board, moderator):
+    """The board became the team's only: a waiting member who lost access is passed over but
+    keeps their place in the line; the next one who can still see it gets the place."""
+    event = make_event(moderator, board, capacity="1")
+    holder, shut_out, next_in_line = (factories.make_user() for _ in range(3))
+    event_rsvp.answer_event(holder, event, "going", now=T0)
+    event_rsvp.answer_event(shut_out, event, "going", now=T0 + timedelta(minutes=1))
+    event_rsvp.answer_event(next_in_line, event, "going", now=T0 + timedelta(minutes=2))
+    board.access = Access.STAFF
+    factories.make_board_moderator(holder, board)
+    factories.make_board_moderator(next_in_line, board)
+    event_rsvp.answer_event(holder, event, "declined", now=T0 + timedelta(minutes=3))
+    assert rsvp_status(event, next_in_line) == "going"
+    assert rsvp_status(event, shut_out) == "waitlisted" and event_notes(shut_out) == []
+    assert (event.going_count, event.waitlist_count) == (1, 1)
+
+
 def test_leaving_the_waitlist_needs_no_promotion(board, moderator):
     event = make_event(moderator, board, capacity="1")
     holder, waiting = factories.make_user(), factories.make_user()
