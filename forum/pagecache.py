@@ -71,7 +71,10 @@ def _key() -> tuple | None:
         return None
     if wants_json() or "_flashes" in session or current_user.is_authenticated:
         return None
-    return (request.full_path, request.cookies.get(DISMISSED_COOKIE, ""))
+    # Host and scheme too: a page that ever carries an absolute link must not hand one
+    # visitor's Host header to the next.
+    return (request.scheme, request.host, request.full_path,
+            request.cookies.get(DISMISSED_COOKIE, ""))
 
 
 def init_pagecache(app: Flask) -> None:

@@ -94,6 +94,12 @@ def test_only_listed_pages_and_successes_are_kept(app, client, thread):
     assert len(cache) == 1
 
 
+def test_each_host_has_its_own_copy(app, client, thread):
+    client.get("/", headers={"Host": "forum.example"})
+    client.get("/", headers={"Host": "evil.example"})
+    assert len(app.extensions["agora_page_cache"]) == 2
+
+
 def test_json_requests_pass_by(app, client, thread):
     client.get("/", headers={"Accept": "application/json"})
     assert len(app.extensions["agora_page_cache"]) == 0
