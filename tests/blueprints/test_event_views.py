@@ -92,6 +92,15 @@ def test_calendar_month_navigation_and_viewer_zone(client, login, moderator, pla
     assert "Pacific/Auckland" in february
 
 
+def test_a_long_event_shows_its_time_on_the_first_day_only(client, moderator, plain_board, now):
+    start = datetime(now.year + 1, 3, 10, 9, 0, tzinfo=UTC)
+    make_event(moderator, plain_board, start=start, now=now, hours=48, title="Build weekend")
+    grid = text(client.get(f"/events?month={now.year + 1}-03")).partition(
+        "calendar-grid")[2].partition("</table>")[0]
+    assert grid.count("09:00 Build weekend") == 1
+    assert grid.count("Continues:</span> Build weekend") == 2
+
+
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-01", "abcd-ef", "2026-00",
                                    "0001-01", "²²²²-01", "２０２６-01"])
 def test_bad_month_is_400(client, month):
