@@ -20,8 +20,6 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,6 +44,7 @@ from .models import (
     User,
     utcnow,
 )
+from .progress import Progress, quiet
 from .services import accounts, markup, search
 
 BENCH_PASSWORD = "bench-password"
@@ -55,18 +54,6 @@ USERS = 1000
 BOARDS = 20
 THREADS = 2000
 TEMPLATES = 300
-
-Progress = Callable[[int, str], AbstractContextManager]
-
-
-class _Quiet:
-    def update(self, n: int) -> None:
-        pass
-
-
-def _no_progress(length: int, label: str) -> AbstractContextManager:
-    return nullcontext(_Quiet())
-
 
 @dataclass(frozen=True)
 class BenchSummary:
@@ -469,7 +456,7 @@ def seed(posts: int, *, progress: Progress | None = None, now: datetime | None =
 
     Refuses (``ForumNotEmpty``): a forum that already has members or categories.
     """
-    progress = progress or _no_progress
+    progress = progress or quiet
     now = now or utcnow()
     rng = random.Random(random_seed)
     if db.session.scalar(select(func.count()).select_from(User)) or db.session.scalar(

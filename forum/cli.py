@@ -44,21 +44,19 @@ def create_admin(username: str, email: str, password: str) -> None:
 def seed_demo() -> None:
     """Fill an empty forum with a living demo community (safe to run again)."""
     from .demo import seed
+    from .progress import bar
 
-    def progress(length: int, label: str):
-        return click.progressbar(length=length, label=label)
-
-    seed(echo=click.echo, progress=progress)
+    seed(echo=click.echo, progress=bar)
 
 
 @forum_cli.command("reindex")
 def reindex() -> None:
     """Rebuild the search index from the database (the database is the truth)."""
+    from .progress import bar
     from .services import search
 
-    with click.progressbar(length=search.post_total(), label="Indexing posts",
-                           show_pos=True) as bar:
-        count, seconds = search.rebuild(progress=bar.update)
+    with bar(search.post_total(), "Indexing posts") as shown:
+        count, seconds = search.rebuild(progress=shown.update)
     click.echo(f"Indexed {count} posts in {seconds:.1f} s")
 
 
@@ -69,12 +67,10 @@ def reindex() -> None:
 def bench_seed(posts: int, no_index: bool) -> None:
     """Fill an empty database with a large synthetic community, for benchmarks."""
     from . import benchseed
-
-    def progress(length: int, label: str):
-        return click.progressbar(length=length, label=label, show_pos=True)
+    from .progress import bar
 
     try:
-        summary = benchseed.seed(posts, progress=progress, with_index=not no_index)
+        summary = benchseed.seed(posts, progress=bar, with_index=not no_index)
     except benchseed.ForumNotEmpty as error:
         raise click.ClickException(str(error)) from None
     click.echo(

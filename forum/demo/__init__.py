@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..progress import Progress, quiet
 from ..services import accounts, cooldowns, markup, posting, search
 from . import calming, gatherings, moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
@@ -47,19 +48,6 @@ THREADS: tuple[ThreadScript, ...] = (
 ROLES = {"member": Role.MEMBER, "moderator": Role.MODERATOR, "admin": Role.ADMIN}
 
 Echo = Callable[[str], object]
-# ``progress(length, label)`` returns a context manager with ``update(n)``, like click's bar.
-Progress = Callable[[int, str], AbstractContextManager]
-
-
-class _Quiet:
-    def update(self, n: int) -> None:
-        pass
-
-
-def _no_progress(length: int, label: str) -> AbstractContextManager:
-    return nullcontext(_Quiet())
-
-
 @dataclass(frozen=True)
 class SeedSummary:
     categories: int
@@ -93,7 +81,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         boards = _create_boards()
         _assign_board_moderators(users, boards)
         steps = Planner(rng, now, PEOPLE, _board_specs()).plan(list(THREADS))
-        _create_threads(steps, users, boards, progress or _no_progress)
+        _create_threads(steps, users, boards, progress or quiet)
         echo("Filling the moderation queue…")
         users.update(_create_users(rng, now, moderation.NEWCOMERS))
         queue = moderation.play(users, boards, now)
