@@ -82,7 +82,8 @@ def _touch_last_seen() -> None:
     set_committed_value(current_user._get_current_object(), "last_seen_at", now)
 
 
-def _viewer_tz() -> str:
+def viewer_tz() -> str:
+    """The viewer's time zone name (UTC for guests), looked up once per request."""
     # Asked for every time on a page (40 on a thread page); current_user is a costly proxy.
     tz = g.get("viewer_tz")
     if tz is None:
@@ -93,7 +94,7 @@ def _viewer_tz() -> str:
 def _time_tag(value, fmt: str = "datetime") -> Markup:
     if value is None:
         return Markup("")
-    tz = _viewer_tz()
+    tz = viewer_tz()
     # isoformat() yields only digits, signs, colons and a "T": nothing to escape.
     if fmt == "relative":
         title = escape(timefmt.format_datetime(value, tz))

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...errors import require
 from ...permissions import policy
 from ...services import announcements
 from ...services.announcements import InvalidAnnouncement, Notice, Scope
+from ..form_errors import attach
 from . import bp
 from .announcement_forms import AnnouncementForm
 
@@ -64,11 +64,7 @@ def _render_form(area: Area, form: AnnouncementForm, status: int = 200, announce
 
 
 def _invalid(area: Area, form: AnnouncementForm, error: InvalidAnnouncement, announcement=None):
-    field = getattr(form, error.field, None)
-    if isinstance(field, FlaskForm) or field is None:
-        form.form_errors.append(error.reason)
-    else:
-        field.errors = [*field.errors, error.reason]
+    attach(form, error.field, error.reason)
     return _render_form(area, form, 400, announcement)
 
 

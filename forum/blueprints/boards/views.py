@@ -11,6 +11,7 @@ from ...permissions import policy
 from ...services import cooldowns, markup, posting, threads
 from ...web import UrlPattern
 from ..args import id_arg, page_arg
+from ..form_errors import attach
 from . import bp
 from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
 
@@ -47,8 +48,7 @@ def _require_or_wait(decision) -> None:
 
 
 def _field_error(form: FlaskForm, error: posting.InvalidInput) -> None:
-    field = getattr(form, error.field, None) or form.body
-    field.errors = [*field.errors, error.reason]
+    attach(form, error.field, error.reason, fallback=form.body)
 
 
 @bp.app_template_global()

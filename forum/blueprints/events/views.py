@@ -11,7 +11,9 @@ from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
 from ...permissions import need_login, policy
 from ...services import event_calendar, event_listing, event_rsvp, events
+from ...web import viewer_tz
 from ..args import parse_id
+from ..form_errors import attach
 from . import bp
 from .forms import CancelForm, EventForm, RsvpForm
 
@@ -28,19 +30,11 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _viewer_tz() -> str:
-    return current_user.timezone if current_user.is_authenticated else "UTC"
-
-
 def _form_refusal(form, refused: Refused) -> None:
     """A 400 from the service goes next to the field it names; anything else is a page."""
     if refused.status != 400:
         raise refused
-    field = getattr(form, getattr(refused, "field", ""), None)
-    if field is None:
-        form.form_errors.append(refused.reason)
-    else:
-        field.errors = [*field.errors, refused.reason]
+    attach(form, getattr(refused, "field", None), refused.reason)
 
 
 @bp.app_template_filter("in_zone")
@@ -53,7 +47,7 @@ def in_zone(value, tz_name: str):
 @bp.get("/events")
 def index():
     viewer = policy()
-    now, tz = viewer.clock, _viewer_tz()
+    now, tz = viewer.clock, viewer_tz()
     try:
         first = event_listing.parse_month(request.args.get("month"),
                                           timefmt.local(now, tz).date())
@@ -80,7 +74,7 @@ def show(event_id: int):
         people=event_listing.attendees(event, viewer),
         rsvp=viewer.can_rsvp(event),
         form=RsvpForm(),
-        viewer_tz=_viewer_tz(),
+        viewer_tz=viewer_tz(),
         now=viewer.clock,
     )
 
@@ -133,7 +127,7 @@ def new():
                       "boards let members create them too.")
     form = EventForm(boards=boards)
     if request.method == "GET":
-        form.timezone.data = _viewer_tz()
+        form.timezone.data = viewer_tz()
         preset = request.args.get("board")
         if preset:
             form.board.data = preset

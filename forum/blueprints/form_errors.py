@@ -1,0 +1,18 @@
+"""Putting a service's refusal of input next to the form field it names."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Field
+
+
+def attach(form: FlaskForm, field_name: str | None, reason: str,
+           fallback: Field | None = None) -> None:
+    """Show ``reason`` under the field called ``field_name``; when the form has no such plain
+    field, under ``fallback``, else at the top of the form."""
+    field = getattr(form, field_name or "", None)
+    if not isinstance(field, Field) or isinstance(field, FlaskForm):
+        field = fallback
+    if field is None:
+        form.form_errors.append(reason)
+    else:
+        field.errors = [*field.errors, reason]
