@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
+from flask_login import AnonymousUserMixin
 from sqlalchemy import event, text
 
 from forum import create_app
@@ -148,3 +149,22 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", _record)
 
     return _count
+
+
+@pytest.fixture
+def role_world(app):
+    """A board "here", one "elsewhere", and a viewer of each kind: guest, member, a board
+    moderator of each board, a moderator and an administrator (tests/permission_kit.py)."""
+    board = factories.make_board(slug="here")
+    elsewhere = factories.make_board(slug="elsewhere")
+    users = {
+        "guest": AnonymousUserMixin(),
+        "member": factories.make_user(username="plain"),
+        "other_board_moderator": factories.make_board_moderator(
+            factories.make_user(username="obm"), elsewhere),
+        "board_moderator": factories.make_board_moderator(factories.make_user(username="boardmod"),
+                                                          board),
+        "moderator": factories.make_user(username="mod", role="moderator"),
+        "admin": factories.make_user(username="adm", role="admin"),
+    }
+    return board, users

@@ -3,49 +3,19 @@ changes and answers events (with the clock given, so deadlines are exact)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-import pytest
-from flask_login import AnonymousUserMixin
+from functools import partial
 
 from forum.extensions import db
 from forum.models import Access, Audience, Event, Placement
 from forum.permissions import Policy
 from forum.services import sanctions
-from tests import factories
+from tests import permission_kit
+from tests.permission_kit import VIEWERS
 
-VIEWERS = ["guest", "member", "other_board_moderator", "board_moderator", "moderator", "admin"]
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+# Every question judged at T0, so deadlines and timeouts are exact.
+answers = partial(permission_kit.answers, now=T0)
 
-
-@pytest.fixture
-def world(app):
-    board = factories.make_board(slug="here")
-    elsewhere = factories.make_board(slug="elsewhere")
-    users = {
-        "guest": AnonymousUserMixin(),
-        "member": factories.make_user(username="plain"),
-        "other_board_moderator": factories.make_board_moderator(
-            factories.make_user(username="obm"), elsewhere),
-        "board_moderator": factories.make_board_moderator(factories.make_user(username="boardmod"),
-                                                          board),
-        "moderator": factories.make_user(username="mod", role="moderator"),
-        "admin": factories.make_user(username="adm", role="admin"),
-    }
-    return board, users
-
-
-def answers(world, question, now=T0) -> dict[str, str]:
-    """'yes', 'login' or 'no' per viewer; every refusal says why."""
-    board, users = world
-    result = {}
-    for name in VIEWERS:
-        decision = question(Policy(users[name], now), board, users)
-        if isinstance(decision, bool):
-            result[name] = "yes" if decision else "no"
-            continue
-        result[name] = "yes" if decision else ("login" if decision.login_required else "no")
-        assert decision or decision.reason, f"{name}: a refusal must say why"
-    return result
 
 
 def _event(board, author, **fields) -> Event:
@@ -59,48 +29,48 @@ def _event(board, author, **fields) -> Event:
     return event
 
 
-def test_audiences(world):
-    assert answers(world, lambda p, b, u: p.sees_audience(Audience.EVERYONE)) == dict.fromkeys(
+def test_audiences(role_world):
+    assert answers(role_world, lambda p, b, u: p.sees_audience(Audience.EVERYONE)) == dict.fromkeys(
         VIEWERS, "yes")
-    assert answers(world, lambda p, b, u: p.sees_audience(Audience.MEMBERS)) == {
+    assert answers(role_world, lambda p, b, u: p.sees_audience(Audience.MEMBERS)) == {
         "guest": "no", "member": "yes", "other_board_moderator": "yes",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
-    assert answers(world, lambda p, b, u: p.sees_audience(Audience.MODERATORS)) == {
+    assert answers(role_world, lambda p, b, u: p.sees_audience(Audience.MODERATORS)) == {
         "guest": "no", "member": "no", "other_board_moderator": "yes",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
 
 
-def test_who_announces_where(world):
-    assert answers(world, lambda p, b, u: p.can_manage_announcements()) == {
+def test_who_announces_where(role_world):
+    assert answers(role_world, lambda p, b, u: p.can_manage_announcements()) == {
         "guest": "login", "member": "no", "other_board_moderator": "yes",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
     for placement in (Placement.BANNER, Placement.ALL_BOARDS):
-        assert answers(world, lambda p, b, u, where=placement:
+        assert answers(role_world, lambda p, b, u, where=placement:
                        p.can_manage_announcement(where, None)) == {
             "guest": "login", "member": "no", "other_board_moderator": "no",
             "board_moderator": "no", "moderator": "no", "admin": "yes"}
-    assert answers(world, lambda p, b, u: p.can_manage_announcement(Placement.BOARD, b)) == {
+    assert answers(role_world, lambda p, b, u: p.can_manage_announcement(Placement.BOARD, b)) == {
         "guest": "login", "member": "no", "other_board_moderator": "no",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
 
 
-def test_who_creates_events(world):
-    board, _ = world
+def test_who_creates_events(role_world):
+    board, _ = role_world
     staff_only = {"guest": "login", "member": "no", "other_board_moderator": "no",
                   "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
-    assert answers(world, lambda p, b, u: p.can_create_event(b)) == staff_only
+    assert answers(role_world, lambda p, b, u: p.can_create_event(b)) == staff_only
     board.allows_member_events = True
     db.session.commit()
-    assert answers(world, lambda p, b, u: p.can_create_event(b)) == {
+    assert answers(role_world, lambda p, b, u: p.can_create_event(b)) == {
         **staff_only, "member": "yes", "other_board_moderator": "yes"}
     # A read-only board stays the moderators' even when it welcomes members' events.
     board.is_read_only = True
     db.session.commit()
-    assert answers(world, lambda p, b, u: p.can_create_event(b)) == staff_only
+    assert answers(role_world, lambda p, b, u: p.can_create_event(b)) == staff_only
 
 
-def test_a_timed_out_member_creates_no_event(world):
-    board, users = world
+def test_a_timed_out_member_creates_no_event(role_world):
+    board, users = role_world
     board.allows_member_events = True
     db.session.commit()
     sanctions.timeout(users["moderator"], users["member"], "Cool off", timedelta(hours=2),
@@ -109,20 +79,20 @@ def test_a_timed_out_member_creates_no_event(world):
     assert not decision and decision.retry_after == 3600
 
 
-def test_events_in_a_staff_board_are_the_teams(world):
-    board, users = world
+def test_events_in_a_staff_board_are_the_teams(role_world):
+    board, users = role_world
     board.access = Access.STAFF
     db.session.commit()
     event = _event(board, users["moderator"])
-    assert answers(world, lambda p, b, u: p.can_view_event(event)) == {
+    assert answers(role_world, lambda p, b, u: p.can_view_event(event)) == {
         "guest": "login", "member": "no", "other_board_moderator": "no",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
 
 
-def test_who_changes_an_event(world):
-    board, users = world
+def test_who_changes_an_event(role_world):
+    board, users = role_world
     event = _event(board, users["member"])
-    assert answers(world, lambda p, b, u: p.can_edit_event(event)) == {
+    assert answers(role_world, lambda p, b, u: p.can_edit_event(event)) == {
         "guest": "login", "member": "yes", "other_board_moderator": "no",
         "board_moderator": "yes", "moderator": "yes", "admin": "yes"}
     event.cancelled_at = T0
@@ -131,10 +101,10 @@ def test_who_changes_an_event(world):
     assert not refused and "cancelled" in refused.reason
 
 
-def test_answering_follows_the_clock(world):
-    board, users = world
+def test_answering_follows_the_clock(role_world):
+    board, users = role_world
     event = _event(board, users["moderator"], rsvp_deadline=T0 + timedelta(days=1))
-    assert answers(world, lambda p, b, u: p.can_rsvp(event)) == {
+    assert answers(role_world, lambda p, b, u: p.can_rsvp(event)) == {
         "guest": "login", **dict.fromkeys(VIEWERS[1:], "yes")}
     late = Policy(users["member"], T0 + timedelta(days=1)).can_rsvp(event)
     assert not late and late.reason.startswith("Answers closed at 26 Nov 2026, 12:00")

@@ -2,40 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from flask_login import AnonymousUserMixin
 
 from forum.permissions import Policy
 from tests import factories
-
-VIEWERS = ["guest", "member", "other_board_moderator", "board_moderator", "moderator", "admin"]
-
-
-@pytest.fixture
-def world(app):
-    board = factories.make_board(slug="here")
-    elsewhere = factories.make_board(slug="elsewhere")
-    users = {
-        "guest": AnonymousUserMixin(),
-        "member": factories.make_user(username="plain"),
-        "other_board_moderator": factories.make_board_moderator(
-            factories.make_user(username="obm"), elsewhere),
-        "board_moderator": factories.make_board_moderator(factories.make_user(username="boardmod"),
-                                                          board),
-        "moderator": factories.make_user(username="mod", role="moderator"),
-        "admin": factories.make_user(username="adm", role="admin"),
-    }
-    return board, users
-
-
-def answers(world, question) -> dict[str, str]:
-    """'yes', 'login' or 'no' per viewer."""
-    board, users = world
-    result = {}
-    for name in VIEWERS:
-        decision = question(Policy(users[name]), board, users)
-        result[name] = "yes" if decision else ("login" if decision.login_required else "no")
-        assert decision or decision.reason, f"{name}: a refusal must say why"
-    return result
+from tests.permission_kit import VIEWERS, answers
 
 
 def row(*values: str) -> dict[str, str]:
@@ -103,20 +73,20 @@ TABLE = {
 
 
 @pytest.mark.parametrize("question", list(TABLE))
-def test_moderation_matrix(world, question):
+def test_moderation_matrix(role_world, question):
     ask, expected = TABLE[question]
-    assert answers(world, ask) == expected
+    assert answers(role_world, ask) == expected
 
 
-def test_admins_act_on_other_admins(world):
-    _, users = world
+def test_admins_act_on_other_admins(role_world):
+    _, users = role_world
     other_admin = factories.make_user(role="admin")
     assert Policy(users["admin"]).can_act_on_user(other_admin)
     assert not Policy(users["moderator"]).can_act_on_user(other_admin)
 
 
-def test_handling_reports_follows_the_board(world):
-    board, users = world
+def test_handling_reports_follows_the_board(role_world):
+    board, users = role_world
     post_item = type("Item", (), {"thread_id": 1, "thread": type("T", (), {"board": board})})()
     member_item = type("Item", (), {"thread_id": None})()
     assert {n: bool(Policy(users[n]).can_handle_report(post_item)) for n in VIEWERS} == {
