@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import timefmt
-from ..errors import NotFound, require
+from ..errors import NotFound, Refused, require
 from ..extensions import db
 from ..models import Access, Board, Category, Event, EventRsvp, RsvpStatus
-from ..permissions import Policy
+from ..permissions import Policy, need_login
 
 UPCOMING_MAX = 50
 PAST_MAX = 20
@@ -197,5 +197,14 @@ def creatable_boards(viewer: Policy) -> list[Board]:
     return [board for board in boards if viewer.can_create_event(board)]
 
 
-def find_board(board_id: int) -> Board | None:
-    return db.session.get(Board, board_id)
+def boards_for_new_event(viewer: Policy) -> list[Board]:
+    """The boards offered on the new-event form.
+
+    Refuses: a guest (log in), a member who may create events in no board (403)."""
+    if not viewer.is_member:
+        raise Refused(need_login("Log in to create an event."))
+    boards = creatable_boards(viewer)
+    if not boards:
+        raise Refused("You can't create events in any board. Moderators create events; some "
+                      "boards let members create them too.")
+    return boards

@@ -304,8 +304,10 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
     return event
 
 
-def require_board(board: Board | None) -> Board:
-    """The board an event is created in; 400 when none was chosen."""
+def board_for_new_event(board_id: int) -> Board:
+    """The board an event is created in; 400 when it doesn't exist. Whether the author may
+    create events there is ``create_event``'s question."""
+    board = db.session.get(Board, board_id)
     if board is None:
         raise Refused("Choose the board where the event's discussion goes.", status=400)
     return board

@@ -277,6 +277,18 @@ def test_member_cannot_create_in_a_closed_board(client, login, open_board, plain
     assert db.session.scalar(select(func.count(Event.id))) == 0
 
 
+@pytest.mark.parametrize(("board", "message"), [("424242", "Choose the board"),
+                                                ("abc", "must be a number"),
+                                                ("", "must be a number")])
+def test_an_unknown_or_malformed_board_is_400(client, login, moderator, plain_board, now,
+                                              board, message):
+    login(moderator)
+    data = {**_form(now + timedelta(days=5), plain_board), "board": board}
+    response = client.post("/events/new", data=data)
+    assert response.status_code == 400 and message in text(response)
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
 def test_new_event_form_defaults_to_the_members_zone(client, login, open_board):
     login(factories.make_user(timezone="America/Chicago"))
     html = text(client.get(f"/events/new?board={open_board.id}"))

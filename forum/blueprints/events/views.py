@@ -9,7 +9,7 @@ from flask_login import current_user
 from ... import timefmt
 from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
-from ...permissions import need_login, policy
+from ...permissions import policy
 from ...services import event_calendar, event_listing, event_rsvp, events
 from ...web import viewer_tz
 from ..args import parse_id
@@ -119,12 +119,7 @@ def feed():
 @bp.route("/events/new", methods=["GET", "POST"])
 def new():
     viewer = policy()
-    if not viewer.is_member:
-        raise Refused(need_login("Log in to create an event."))
-    boards = event_listing.creatable_boards(viewer)
-    if not boards:
-        raise Refused("You can't create events in any board. Moderators create events; some "
-                      "boards let members create them too.")
+    boards = event_listing.boards_for_new_event(viewer)
     form = EventForm(boards=boards)
     if request.method == "GET":
         form.timezone.data = viewer_tz()
@@ -132,9 +127,10 @@ def new():
         if preset:
             form.board.data = preset
     elif form.validate_on_submit():
-        board = event_listing.find_board(parse_id(form.board.data, "the board"))
+        board_id = parse_id(form.board.data, "the board")
         try:
-            event = events.create_event(_actor(), events.require_board(board), form.to_data())
+            board = events.board_for_new_event(board_id)
+            event = events.create_event(_actor(), board, form.to_data())
         except Refused as refused:
             _form_refusal(form, refused)
         else:
