@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from ...errors import NotFound, Refused, require, wants_json
 from ...models import Post, Thread
 from ...permissions import policy
-from ...services import cooldowns, markup, posting, threads
+from ...services import cooldowns, event_listing, markup, posting, threads
 from ...web import UrlPattern
 from ..args import id_arg, page_arg
 from ..form_errors import attach
@@ -72,8 +72,6 @@ def _post_location(post: Post) -> str:
 # -- reading ------------------------------------------------------------------------------------
 @bp.get("/")
 def index():
-    from ...services import event_listing
-
     viewer = policy()
     return render_template(
         "boards/index.html", cards=threads.board_index(viewer),
