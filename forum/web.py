@@ -82,6 +82,12 @@ def _touch_last_seen() -> None:
     set_committed_value(current_user._get_current_object(), "last_seen_at", now)
 
 
+def current_actor() -> User:
+    """The signed-in member as a plain object, for services (which keep it past the request
+    proxy's lookups)."""
+    return current_user._get_current_object()
+
+
 def viewer_tz() -> str:
     """The viewer's time zone name (UTC for guests), looked up once per request."""
     # Asked for every time on a page (40 on a thread page); current_user is a costly proxy.

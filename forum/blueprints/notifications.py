@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import ValidationError
 
 from ..errors import bad_request
 from ..services import notifications
+from ..web import current_actor
 from .args import ID_DIGITS_MAX, ID_MAX, local_path, page_arg
 
 bp = Blueprint("notifications", __name__)
@@ -41,10 +42,6 @@ class MarkReadForm(FlaskForm):
             raise ValidationError(f"Mark at most {IDS_MAX} notifications at a time.")
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _per_page() -> int:
     return current_app.config.get("NOTIFICATIONS_PER_PAGE", 30)
 
@@ -56,7 +53,7 @@ def _back(page: int):
 @bp.get("/notifications")
 @login_required
 def index():
-    listing = notifications.list_for(_me(), page_arg(), _per_page())
+    listing = notifications.list_for(current_actor(), page_arg(), _per_page())
     return render_template("notifications/index.html", listing=listing)
 
 
@@ -67,7 +64,7 @@ def read():
     form = MarkReadForm()
     if not form.validate_on_submit():
         raise bad_request(" ".join(form.ids.errors) or "Please reload the page and try again.")
-    if notifications.mark_read(_me(), form.ids.data):
+    if notifications.mark_read(current_actor(), form.ids.data):
         flash("Marked as read.", "success")
     return _back(page)
 
@@ -76,7 +73,7 @@ def read():
 @login_required
 def read_all():
     # Nothing to read from the form: the CSRF token is checked for every POST before the view.
-    changed = notifications.mark_all_read(_me())
+    changed = notifications.mark_all_read(current_actor())
     flash(f"Marked {changed} {'notification' if changed == 1 else 'notifications'} as read."
           if changed else "You were already up to date.", "success")
     return _back(page_arg())
@@ -85,5 +82,5 @@ def read_all():
 @bp.get("/notifications/<int:notification_id>")
 @login_required
 def follow(notification_id: int):
-    link = local_path(notifications.open_notification(_me(), notification_id))
+    link = local_path(notifications.open_notification(current_actor(), notification_id))
     return redirect(link or url_for(".index"))

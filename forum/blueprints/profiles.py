@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
@@ -22,6 +22,7 @@ from ..errors import NotFound
 from ..permissions import policy
 from ..services import markup, profiles
 from ..services.profiles import ProfileData, ProfileInvalid
+from ..web import current_actor
 from .args import page_arg
 
 bp = Blueprint("profiles", __name__)
@@ -84,7 +85,7 @@ def show(username: str):
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
 def edit():
-    user = current_user._get_current_object()
+    user = current_actor()
     if request.method == "GET":
         return render_template("profiles/edit.html", form=ProfileForm(obj=user), user=user)
     # A submission is the whole profile: a field left out is cleared, never filled from the row.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from ..permissions import policy
 from ..services import markup, reports
 from ..services.reports import NOTE_MAX
 from ..services.text import multiline
+from ..web import current_actor
 
 bp = Blueprint("reports", __name__)
 
@@ -67,7 +68,7 @@ def new(kind: str, target_id: int):
     if not form.validate_on_submit():
         return _render("reports/new.html", kind, target, form, 400 if form.errors else 200)
     try:
-        reports.file_report(current_user._get_current_object(), target, form.reason.data,
+        reports.file_report(current_actor(), target, form.reason.data,
                             form.note.data)
     except reports.AlreadyReported as already:
         if wants_json():

@@ -15,6 +15,7 @@ from ...errors import require
 from ...permissions import policy
 from ...services import announcements
 from ...services.announcements import InvalidAnnouncement, Notice, Scope
+from ...web import current_actor
 from ..form_errors import attach
 from . import bp
 from .announcement_forms import AnnouncementForm
@@ -40,9 +41,6 @@ class Area:
 ADMIN = Area("admin", Scope.ALL, "admin/_layout.html")
 MODERATION = Area("moderation", Scope.BOARDS, "moderation/_layout.html")
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _form(area: Area, announcement=None) -> AnnouncementForm:
@@ -86,9 +84,9 @@ def create(area: Area):
     draft = form.draft()
     try:
         if "preview" in request.form:
-            notice = announcements.preview(_actor(), draft, area.scope)
+            notice = announcements.preview(current_actor(), draft, area.scope)
             return _render_form(area, form, preview=notice)
-        created = announcements.create_announcement(_actor(), draft, area.scope)
+        created = announcements.create_announcement(current_actor(), draft, area.scope)
     except InvalidAnnouncement as error:
         return _invalid(area, form, error)
     flash(f"Announcement “{created.title}” saved.", "success")
@@ -105,9 +103,9 @@ def edit(area: Area, announcement_id: int):
     draft = form.draft()
     try:
         if "preview" in request.form:
-            notice = announcements.preview(_actor(), draft, area.scope)
+            notice = announcements.preview(current_actor(), draft, area.scope)
             return _render_form(area, form, announcement=announcement, preview=notice)
-        announcements.update_announcement(_actor(), announcement, draft, area.scope)
+        announcements.update_announcement(current_actor(), announcement, draft, area.scope)
     except InvalidAnnouncement as error:
         return _invalid(area, form, error, announcement)
     flash(f"Announcement “{announcement.title}” saved.", "success")
@@ -116,7 +114,7 @@ def edit(area: Area, announcement_id: int):
 
 def end(area: Area, announcement_id: int):
     announcement = announcements.get_manageable(area.enter(), announcement_id, area.scope)
-    announcements.end_announcement(_actor(), announcement, area.scope)
+    announcements.end_announcement(current_actor(), announcement, area.scope)
     flash(f"Announcement “{announcement.title}” ended.", "success")
     return redirect(area.url("announcements"))
 

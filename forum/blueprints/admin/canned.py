@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ...errors import Refused, require
 from ...models import CannedResponse
 from ...permissions import policy
 from ...services import modnotes
+from ...web import current_actor
 from . import bp
 from .forms import CannedForm, ConfirmForm
 
@@ -20,9 +20,6 @@ def canned_sample(body: str) -> str:
     """A canned text as a moderator would send it to a sample member (plain text)."""
     return modnotes.fill(body, SAMPLE_USERNAME, SAMPLE_THREAD)
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _is_preview() -> bool:
@@ -60,7 +57,7 @@ def create_canned():
     if _is_preview():
         return _render_list(form, preview=canned_sample(form.body.data))
     try:
-        response = modnotes.create_canned(_actor(), form.title.data, form.body.data)
+        response = modnotes.create_canned(current_actor(), form.title.data, form.body.data)
     except Refused as error:
         return _render_list(form, _service_error(form, error))
     flash(f"Added “{response.title}”.", "success")
@@ -87,7 +84,7 @@ def edit_canned(response_id: int):
     if _is_preview():
         return _render_edit(response, form, preview=canned_sample(form.body.data))
     try:
-        modnotes.update_canned(_actor(), response, form.title.data, form.body.data)
+        modnotes.update_canned(current_actor(), response, form.title.data, form.body.data)
     except Refused as error:
         return _render_edit(response, form, _service_error(form, error))
     flash(f"Saved “{response.title}”.", "success")
@@ -107,6 +104,6 @@ def delete_canned(response_id: int):
         return render_template("admin/canned_delete.html", response=response, form=form,
                                tab="canned"), 400
     title = response.title
-    modnotes.delete_canned(_actor(), response)
+    modnotes.delete_canned(current_actor(), response)
     flash(f"Deleted “{title}”.", "success")
     return redirect(url_for(".canned"))

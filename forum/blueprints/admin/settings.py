@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ...errors import Refused, require
 from ...permissions import policy
 from ...services import settings as site_settings
+from ...web import current_actor
 from . import bp
 from .forms import settings_form
 
@@ -20,7 +20,7 @@ def settings():
     if not form.validate_on_submit():
         return render_template("admin/settings.html", form=form, tab="settings"), 400
     try:
-        changed = site_settings.update(current_user._get_current_object(), form.changes())
+        changed = site_settings.update(current_actor(), form.changes())
     except Refused as error:
         if error.status != 400:
             raise

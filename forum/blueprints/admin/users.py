@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ...errors import Refused
 from ...permissions import policy
 from ...services import roles, staff
+from ...web import current_actor
 from ..args import page_arg
 from . import bp
 from .forms import BoardsForm, RoleForm
 
 BECOMES = {"member": "a member", "moderator": "a moderator", "admin": "an administrator"}
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/users")
@@ -62,7 +59,7 @@ def set_role(username: str):
     form = RoleForm()
     if not form.validate_on_submit():
         return _render_user(page, role_form=form, status=400)
-    actor = _actor()
+    actor = current_actor()
     try:
         roles.set_role(actor, page.user, form.role.data, form.reason.data or None)
     except Refused as error:
@@ -82,7 +79,7 @@ def set_boards(username: str):
         return _render_user(page, boards_form=form, status=400)
     chosen = [board for board in page.boards if board.id in form.chosen_ids]
     try:
-        roles.assign_board_moderator(_actor(), page.user, chosen, form.reason.data or None)
+        roles.assign_board_moderator(current_actor(), page.user, chosen, form.reason.data or None)
     except Refused as error:
         return _render_user(page, boards_form=form, status=_refusal(form, error))
     if chosen:

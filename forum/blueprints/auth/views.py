@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from ...errors import Refused
 from ...services import accounts
 from ...services.accounts import AccountError, Registration
+from ...web import current_actor
 from ..args import local_path
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
@@ -129,7 +130,7 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         try:
             accounts.change_password(user, form.current_password.data, form.new_password.data)
         except AccountError as error:

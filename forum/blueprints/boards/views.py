@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...errors import NotFound, Refused, require, wants_json
 from ...models import Post, Thread
 from ...permissions import policy
 from ...services import cooldowns, event_listing, markup, posting, threads
-from ...web import UrlPattern
+from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
 from . import bp
@@ -19,9 +18,6 @@ from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, Reply
 def _posts_per_page() -> int:
     return current_app.config["POSTS_PER_PAGE"]
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _is_preview() -> bool:
@@ -162,7 +158,8 @@ def new_thread(slug: str):
             preview = markup.render(form.body.data)
         else:
             try:
-                created = posting.create_thread(_actor(), board, form.title.data, form.body.data)
+                created = posting.create_thread(current_actor(), board, form.title.data,
+                                                form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
             except Refused as refused:
@@ -197,7 +194,7 @@ def reply(thread_id: int):
             preview = markup.render(form.body.data)
         else:
             try:
-                created = posting.reply(_actor(), thread, form.body.data)
+                created = posting.reply(current_actor(), thread, form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
             except Refused as refused:
@@ -234,7 +231,7 @@ def edit_post(post_id: int):
             preview = markup.render(form.body.data)
         else:
             try:
-                posting.edit_post(_actor(), post, form.body.data)
+                posting.edit_post(current_actor(), post, form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
             else:
@@ -265,7 +262,7 @@ def delete_post(post_id: int):
     form = DeletePostForm()
     if form.validate_on_submit():
         reason = form.reason.data if viewer.moderates(post.thread.board) else None
-        posting.delete_post(_actor(), post, reason=reason)
+        posting.delete_post(current_actor(), post, reason=reason)
         if post.thread.is_deleted:
             flash("The thread is deleted.", "success")
             return redirect(url_for("boards.board", slug=post.thread.board.slug))

@@ -4,14 +4,13 @@ from __future__ import annotations
 import hashlib
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ... import timefmt
 from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
 from ...permissions import policy
 from ...services import event_calendar, event_listing, event_rsvp, events
-from ...web import viewer_tz
+from ...web import current_actor, viewer_tz
 from ..args import parse_id
 from ..form_errors import attach
 from . import bp
@@ -25,9 +24,6 @@ ANSWERED = {
                            "place opens up.",
 }
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _form_refusal(form, refused: Refused) -> None:
@@ -130,7 +126,7 @@ def new():
         board_id = parse_id(form.board.data, "the board")
         try:
             board = events.board_for_new_event(board_id)
-            event = events.create_event(_actor(), board, form.to_data())
+            event = events.create_event(current_actor(), board, form.to_data())
         except Refused as refused:
             _form_refusal(form, refused)
         else:
@@ -148,7 +144,7 @@ def edit(event_id: int):
     form = EventForm.for_event(event) if request.method == "GET" else EventForm()
     if form.validate_on_submit():
         try:
-            events.edit_event(_actor(), event, form.to_data())
+            events.edit_event(current_actor(), event, form.to_data())
         except Refused as refused:
             _form_refusal(form, refused)
         else:
@@ -166,7 +162,7 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            events.cancel_event(_actor(), event, form.reason.data)
+            events.cancel_event(current_actor(), event, form.reason.data)
         except Refused as refused:
             _form_refusal(form, refused)
         else:
@@ -183,6 +179,6 @@ def answer(event_id: int):
     form = RsvpForm()
     if not form.validate_on_submit():
         raise bad_request("This form was out of date; please try again.")
-    status = event_rsvp.answer_event(_actor(), event, request.form.get("answer", ""))
+    status = event_rsvp.answer_event(current_actor(), event, request.form.get("answer", ""))
     flash(ANSWERED[RsvpStatus(status)], "success")
     return redirect(url_for("events.show", event_id=event.id, _anchor="rsvp"))

@@ -4,12 +4,12 @@ a note."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
 from ...permissions import policy
 from ...services import modnotes, profiles, report_queue, sanctions
+from ...web import current_actor
 from ..args import id_arg
 from . import bp
 from .member_forms import LiftForm, NoteForm, SanctionForm
@@ -24,9 +24,6 @@ ISSUED = {
     SanctionKind.BAN: "{name} is banned.",
 }
 
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def _member(username: str) -> User:
@@ -99,19 +96,19 @@ def sanction(username: str):
     if not allowed:
         # Board moderators and rank rules: the record page says why, without the form.
         return _render(user, notice=allowed.reason, status=403)
-    form = SanctionForm(timezone=_actor().timezone)
+    form = SanctionForm(timezone=current_actor().timezone)
     if not form.validate_on_submit():
         return _render(user, sanction_form=form, status=400)
     kind, reason, message = form.chosen, form.reason.data, form.message.data or None
     try:
         if kind == SanctionKind.WARNING:
-            sanctions.warn(_actor(), user, reason, message=message)
+            sanctions.warn(current_actor(), user, reason, message=message)
         elif kind == SanctionKind.TIMEOUT:
-            sanctions.timeout(_actor(), user, reason, form.length, message=message)
+            sanctions.timeout(current_actor(), user, reason, form.length, message=message)
         elif kind == SanctionKind.SUSPENSION:
-            sanctions.suspend(_actor(), user, reason, form.until, message=message)
+            sanctions.suspend(current_actor(), user, reason, form.until, message=message)
         else:
-            sanctions.ban(_actor(), user, reason, form.until, message=message)
+            sanctions.ban(current_actor(), user, reason, form.until, message=message)
     except Refused as refused:
         if refused.login_required:
             raise
@@ -131,7 +128,7 @@ def lift(sanction_id: int):
     if not form.validate_on_submit():
         return _render(user, lift_form=form, lift_id=record.id, status=400)
     try:
-        sanctions.lift(_actor(), record, form.reason.data)
+        sanctions.lift(current_actor(), record, form.reason.data)
     except Refused as refused:
         if refused.login_required:
             raise
@@ -146,6 +143,6 @@ def add_note(username: str):
     form = NoteForm()
     if not form.validate_on_submit():
         return _render(user, note_form=form, status=400)
-    modnotes.add_note(_actor(), user, form.body.data)
+    modnotes.add_note(current_actor(), user, form.body.data)
     flash("Your note was added.", "success")
     return redirect(url_for(".member", username=user.username, _anchor="notes"))

@@ -9,6 +9,7 @@ from ...errors import Conflict, Refused, require
 from ...models import ReportReason
 from ...permissions import policy
 from ...services import markup, moderation, modnotes, report_queue, reports
+from ...web import current_actor
 from ..args import id_arg, page_arg, parse_id
 from . import bp
 from .forms import ClaimForm, DismissForm, ResolveForm
@@ -21,9 +22,6 @@ STATUS_LABELS = {
     "dismissed": "Dismissed",
 }
 
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/")
@@ -89,7 +87,7 @@ def claim(item_id: int):
     item = report_queue.get_item(policy(), item_id)
     if ClaimForm().validate_on_submit():
         try:
-            reports.claim(_actor(), item)
+            reports.claim(current_actor(), item)
         except Conflict as conflict:
             return _render_item(item_id, error=conflict.reason, status=409)
         flash("You're on it: other moderators see that you claimed this report.", "success")
@@ -101,7 +99,7 @@ def release(item_id: int):
     item = report_queue.get_item(policy(), item_id)
     if ClaimForm().validate_on_submit():
         try:
-            reports.release(_actor(), item)
+            reports.release(current_actor(), item)
         except Conflict as conflict:
             return _render_item(item_id, error=conflict.reason, status=409)
         flash("The report is back in the queue for anyone to take.", "info")
@@ -120,7 +118,7 @@ def dismiss(item_id: int):
     if not form.validate_on_submit():
         return redirect(url_for(".item", item_id=item_id))
     try:
-        resolution = moderation.dismiss(_actor(), item, form.reason.data or "")
+        resolution = moderation.dismiss(current_actor(), item, form.reason.data or "")
     except Refused as refused:
         if refused.status in (400, 409):
             return _render_item(item_id, dismiss_form=form, error=refused.reason,
@@ -150,7 +148,7 @@ def resolve(item_id: int):
     except ValueError as error:
         return _render_item(item_id, resolve_form=form, error=str(error), status=400)
     try:
-        resolution = moderation.resolve(_actor(), item, actions)
+        resolution = moderation.resolve(current_actor(), item, actions)
     except Refused as refused:
         if refused.status in (400, 409):
             return _render_item(item_id, resolve_form=form, error=refused.reason,

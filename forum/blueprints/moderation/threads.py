@@ -11,6 +11,7 @@ from ...models import utcnow
 from ...permissions import policy
 from ...services import thread_tools as tools
 from ...services import threads
+from ...web import current_actor
 from ..args import id_arg, parse_id
 from . import bp
 from .thread_forms import (
@@ -21,10 +22,6 @@ from .thread_forms import (
     SlowModeOffForm,
     UnlockForm,
 )
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _thread(thread_id: int):
@@ -79,7 +76,7 @@ def lock_thread(thread_id: int):
 
     def act():
         starts, ends = form.times(utcnow(), current_user.timezone)
-        tools.lock(_actor(), thread, form.reason.data or "", starts_at=starts,
+        tools.lock(current_actor(), thread, form.reason.data or "", starts_at=starts,
                           ends_at=ends)
 
     return _attempt(thread, "lock_form", form, act, "The thread's lock is set.")
@@ -90,7 +87,7 @@ def unlock_thread(thread_id: int):
     thread = _thread(thread_id)
     form = UnlockForm()
     return _attempt(thread, "unlock_form", form,
-                    lambda: tools.unlock(_actor(), thread, form.reason.data or ""),
+                    lambda: tools.unlock(current_actor(), thread, form.reason.data or ""),
                     "The thread is open again.")
 
 
@@ -100,7 +97,7 @@ def slow_mode(thread_id: int):
     form = SlowModeForm()
 
     def act():
-        tools.set_slow_mode(_actor(), thread, form.seconds(), form.reason.data or "",
+        tools.set_slow_mode(current_actor(), thread, form.seconds(), form.reason.data or "",
                                    until=form.end(current_user.timezone))
 
     return _attempt(thread, "slow_form", form, act, "Slow mode is on.")
@@ -111,7 +108,7 @@ def slow_mode_off(thread_id: int):
     thread = _thread(thread_id)
     form = SlowModeOffForm()
     return _attempt(thread, "slow_off_form", form,
-                    lambda: tools.set_slow_mode(_actor(), thread, 0,
+                    lambda: tools.set_slow_mode(current_actor(), thread, 0,
                                                        form.reason.data or ""),
                     "Slow mode is off.")
 
@@ -122,7 +119,7 @@ def cool_down(thread_id: int):
     form = CoolDownForm()
 
     def act():
-        tools.cool_down(_actor(), thread, form.plan(), item=_linked_item(form))
+        tools.cool_down(current_actor(), thread, form.plan(), item=_linked_item(form))
 
     return _attempt(thread, "cool_form", form, act, "The thread is cooling down.")
 
@@ -152,7 +149,7 @@ def board_pace(slug: str):
     error = None
     if form.validate_on_submit():
         try:
-            tools.set_board_pace(_actor(), board, form.seconds(), bool(form.read_only.data),
+            tools.set_board_pace(current_actor(), board, form.seconds(), bool(form.read_only.data),
                                  form.reason.data or "",
                                  member_events=bool(form.member_events.data))
         except ValueError as problem:
