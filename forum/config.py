@@ -68,5 +68,8 @@ DEFAULTS: dict = {
     # Guests' index, board, thread and event pages are kept whole this long in each worker
     # (emptied by any commit in that worker); 0 turns it off. See forum/pagecache.py.
     "GUEST_PAGE_CACHE_SECONDS": 5,
+    # A thread's rendered page of posts is kept this long per worker, and only while none of
+    # its posts changed; 0 renders it every time. See forum/blueprints/boards/post_list.py.
+    "POST_LIST_CACHE_SECONDS": 60,
     "TESTING": False,
 }

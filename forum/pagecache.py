@@ -11,16 +11,13 @@ when nothing in it was personal: no flashed message, no CSRF token drawn, no coo
 """
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from threading import Lock
-
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .errors import wants_json
+from .ttlcache import TtlCache
 
 # The pages every guest sees alike. Profiles show "last seen", which changes without a commit
 # through the session, so they are left out.
@@ -28,37 +25,6 @@ CACHEABLE = frozenset({"boards.index", "boards.board", "boards.thread", "events.
                        "events.show"})
 MAX_ENTRIES = 512
 DISMISSED_COOKIE = "agora_dismissed"
-
-
-class PageCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[tuple, tuple[float, int, bytes, list]] = OrderedDict()
-        self._max = max_entries
-        self._lock = Lock()  # threaded servers share it
-
-    def get(self, key: tuple) -> tuple[int, bytes, list] | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= time.monotonic():
-                del self._entries[key]
-                return None
-            return entry[1:]
-
-    def put(self, key: tuple, seconds: float, status: int, body: bytes, headers: list) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, status, body, headers)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def _seconds(app: Flask) -> float:
@@ -78,7 +44,7 @@ def _key() -> tuple | None:
 
 
 def init_pagecache(app: Flask) -> None:
-    cache = PageCache()
+    cache = TtlCache(MAX_ENTRIES)
     app.extensions["agora_page_cache"] = cache
 
     @app.before_request
@@ -106,7 +72,7 @@ def init_pagecache(app: Flask) -> None:
         if response.status_code == 200 and not response.direct_passthrough and not personal:
             headers = [(name, value) for name, value in response.headers.items()
                        if name.lower() not in {"set-cookie", "content-length"}]
-            cache.put(key, _seconds(app), response.status_code, response.get_data(), headers)
+            cache.put(key, (response.status_code, response.get_data(), headers), _seconds(app))
         return response
 
 

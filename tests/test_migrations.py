@@ -52,6 +52,13 @@ def test_migrations_match_models(tmp_path, empty_database_url):
         assert diff == [], f"models and migrations differ: {diff}"
         tables = set(inspect(db.engine).get_table_names())
         assert {"users", "boards", "threads", "posts"} <= tables
+        # Triggers are outside what autogenerate compares: the post version one must be there.
+        catalog = ("SELECT count(*) FROM pg_trigger WHERE tgname = 'posts_version_bump'"
+                   if USING_PG else
+                   "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                   "AND name = 'posts_version_bump'")
+        with db.engine.connect() as conn:
+            assert conn.execute(text(catalog)).scalar() == 1
         # And the way back works, so a bad deploy can be rolled back.
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

@@ -111,16 +111,3 @@ def test_turned_off_with_zero(app, client, thread, count_queries):
     with count_queries() as queries:
         client.get("/")
     assert queries
-
-
-def test_entries_expire_and_the_oldest_go_first(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
-    cache = pagecache.PageCache(max_entries=2)
-    cache.put(("a",), 5, 200, b"A", [])
-    assert cache.get(("a",)) == (200, b"A", [])
-    clock[0] += 5
-    assert cache.get(("a",)) is None
-    for key in ("b", "c", "d"):
-        cache.put((key,), 5, 200, key.encode(), [])
-    assert cache.get(("b",)) is None and cache.get(("d",)) == (200, b"d", [])

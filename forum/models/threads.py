@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DDL, Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
@@ -48,6 +48,10 @@ class Thread(db.Model):
     # The event this thread discusses, filled only where a query asks for it
     # (``services.threads.get_thread``), so the thread page links it at no extra query.
     event_id: Mapped[int | None] = query_expression()
+    # The sum of ``Post.version`` over the posts of the page being shown, filled by the same
+    # query (``services.threads.get_thread``): with ``post_seq`` it tells whether a rendered
+    # page of posts is still current.
+    page_stamp: Mapped[int | None] = query_expression()
 
     board = relationship("Board")
     author = relationship("User", foreign_keys=[author_id])
@@ -120,6 +124,9 @@ class Post(db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
     # Written by a moderator as a notice to the thread ("slowing this down because…").
     is_mod_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised by the database on every UPDATE of the row (the trigger below), so whichever code
+    # writes a post, ORM or bulk statement, a cached rendering of its page can tell it is old.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     thread = relationship("Thread", foreign_keys=[thread_id])
     author = relationship("User", foreign_keys=[author_id])
@@ -155,3 +162,25 @@ class PostRevision(db.Model):
     editor = relationship("User")
 
     __table_args__ = (Index("uq_post_revisions_post_number", "post_id", "number", unique=True),)
+
+
+# The same statements are in the migration that added ``posts.version``; these build it for
+# databases made with ``create_all`` (the test suite). SQLite cannot assign to NEW, so its
+# trigger updates the row again; the WHEN clause keeps that second update from firing it.
+POST_VERSION_DDL = {
+    "sqlite": (
+        "CREATE TRIGGER posts_version_bump AFTER UPDATE ON posts FOR EACH ROW "
+        "WHEN NEW.version = OLD.version "
+        "BEGIN UPDATE posts SET version = OLD.version + 1 WHERE id = NEW.id; END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION posts_version_bump() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN NEW.version := OLD.version + 1; RETURN NEW; END $$",
+        "CREATE TRIGGER posts_version_bump BEFORE UPDATE ON posts FOR EACH ROW "
+        "EXECUTE FUNCTION posts_version_bump()",
+    ),
+}
+for _dialect, _statements in POST_VERSION_DDL.items():
+    for _statement in _statements:
+        event.listen(Post.__table__, "after_create",
+                     DDL(_statement).execute_if(dialect=_dialect))

@@ -8,8 +8,9 @@ policy's own lookups (a board moderator's boards) happen once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,10 +37,27 @@ class BoardPage(Paging):
 
 @dataclass(frozen=True)
 class ThreadPage(Paging):
+    """A page of a thread. Its posts are loaded when first asked for, so a page whose
+    rendering is cached (``stamp`` unchanged) costs no posts query."""
+
     thread: Thread
-    items: list[Post]
     page: int
     pages: int
+    per_page: int
+
+    @property
+    def first_position(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever something shown in the page's posts may have: a new post takes
+        the next position (``post_seq``), and any update of a post raises its version."""
+        return self.thread.post_seq, self.thread.page_stamp or 0
+
+    @cached_property
+    def items(self) -> list[Post]:
+        return page_posts(self.thread, self.first_position, self.per_page)
 
 
 @dataclass(frozen=True)
@@ -121,19 +139,40 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
 
 
 # -- a thread and its posts --------------------------------------------------------------------
-def get_thread(viewer: Policy, thread_id: int) -> Thread:
-    """The thread with its board, if the viewer may read it.
+@cache
+def _thread_statement(with_stamp: bool):
+    """Built once per shape: making a statement with loader options costs more than running
+    it."""
+    options = [
+        joinedload(Thread.board),
+        with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
+                        .limit(1).scalar_subquery()),
+    ]
+    if with_stamp:
+        options.append(with_expression(
+            Thread.page_stamp,
+            select(func.coalesce(func.sum(Post.version), 0))
+            .where(Post.thread_id == Thread.id,
+                   Post.position.between(bindparam("first"), bindparam("last")))
+            .scalar_subquery(),
+        ))
+    return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
+
+
+def get_thread(viewer: Policy, thread_id: int,
+               stamp_positions: tuple[int, int] | None = None) -> Thread:
+    """The thread with its board, if the viewer may read it; with ``stamp_positions``
+    (first, last) also the ``page_stamp`` of the posts in that range, in the same query.
 
     Refuses: unknown thread (404), a board the viewer may not read (login or 403), a deleted
     thread for anyone but its moderators (404).
     """
-    thread = db.session.scalar(
-        select(Thread).where(Thread.id == thread_id).options(
-            joinedload(Thread.board),
-            with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
-                            .limit(1).scalar_subquery()),
-        )
-    )
+    if stamp_positions is None:
+        thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
+    else:
+        first, last = stamp_positions
+        thread = db.session.scalar(_thread_statement(True),
+                                   {"thread_id": thread_id, "first": first, "last": last})
     if thread is None:
         raise NotFound("That thread doesn't exist.")
     require(viewer.can_view_board(thread.board))
@@ -150,11 +189,15 @@ def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 2
     (thread, position) index: page 500 costs what page 1 does.
     Refuses: as ``get_thread``; a page past the last one (404).
     """
-    thread = get_thread(viewer, thread_id)
+    first = (page - 1) * per_page + 1
+    thread = get_thread(viewer, thread_id, stamp_positions=(first, first + per_page - 1))
     pages = page_count(thread.post_seq, per_page)
     if page > pages:
         raise NotFound("That page of the thread doesn't exist.")
-    first = (page - 1) * per_page + 1
+    return ThreadPage(thread=thread, page=page, pages=pages, per_page=per_page)
+
+
+def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
     posts = list(
         db.session.scalars(
             select(Post)
@@ -171,12 +214,43 @@ def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 2
     for post in posts:
         # The policy asks post.thread for every post: hand it over instead of a lookup each.
         set_committed_value(post, "thread", thread)
-    return ThreadPage(thread=thread, items=posts, page=page, pages=pages)
+    return posts
 
 
 # What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.
 _AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.created_at,
                    User.post_count, User.timezone, User.is_board_moderator)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """What a post's byline shows of its author."""
+
+    id: int
+    username: str
+    display_name: str | None
+    role_value: int
+    created_at: object
+    post_count: int
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+def bylines(author_ids) -> dict[int, Byline]:
+    """The bylines of these authors, read fresh: names, roles and post counts change without
+    the posts they sign changing. One query."""
+    if not author_ids:
+        return {}
+    rows = db.session.execute(_byline_statement(), {"ids": sorted(author_ids)})
+    return {row[0]: Byline(*row) for row in rows}
+
+
+@cache
+def _byline_statement():
+    return select(User.id, User.username, User.display_name, User.role_value, User.created_at,
+                  User.post_count).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 # -- single posts ------------------------------------------------------------------------------

@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("boards", __name__)
 
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import post_list, views  # noqa: E402,F401  (views registers the routes on bp)
+
+bp.record_once(lambda state: post_list.init_app(state.app))

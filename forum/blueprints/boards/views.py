@@ -11,7 +11,7 @@ from ...services import cooldowns, event_listing, markup, posting, threads
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
-from . import bp
+from . import bp, post_list
 from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
 
 
@@ -127,6 +127,7 @@ def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int
         pace=_pace(view.thread, bool(reply_decision)),
         body_help=BODY_HELP,
         page_links=_page_links(view.thread),
+        post_list=post_list.render(view, viewer, reply_decision),
     ), status, headers or {}
 
 
