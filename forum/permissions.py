@@ -97,6 +97,9 @@ class Policy:
         """The member's sanctions in force: one query per policy, none for guests."""
         if not self.is_member:
             return ()
+        if self.now is None and self.user.sanctioned_at_load is False:
+            # Asked when the request loaded the member, milliseconds ago.
+            return ()
         from .services import sanctions  # imported late: the service imports this module
 
         return tuple(sanctions.active_sanctions(self.user, self.now))

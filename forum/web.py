@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from urllib.parse import quote, unquote_to_bytes
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
-from .models import User, utcnow
+from .models import User, UTCDateTime, utcnow
 from .permissions import policy
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -34,12 +35,27 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    # Board moderators' boards come along in the same query: the policy needs them on most
-    # pages, and for everyone else the outer join finds nothing.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.moderated_boards)])
+    user = db.session.execute(_user_statement(), {"user_id": int(user_id)}
+                              ).unique().scalar_one_or_none()
     if user is None or user.session_token != token:
         return None
     return user
+
+
+@cache
+def _user_statement():
+    """Built once: making a statement with loader options costs more than running it."""
+    from .services import sanctions
+
+    # Board moderators' boards come along in the same query: the policy needs them on most
+    # pages, and for everyone else the outer join finds nothing. So does whether a sanction
+    # is in force, which nearly always spares the policy its own query.
+    return select(User).where(User.id == bindparam("user_id")).options(
+        joinedload(User.moderated_boards),
+        # The clock is read when the statement runs (and again if the row is refreshed).
+        with_expression(User.sanctioned_at_load, sanctions.any_in_force(
+            bindparam("now", callable_=utcnow, type_=UTCDateTime))),
+    )
 
 
 def _reject_bad_text() -> None:
@@ -127,6 +143,23 @@ class UrlPattern:
         return f"{self._head}{quote(str(value), safe='')}{self._tail}"
 
 
+_LINKS_MAX = 256
+
+
+def link(endpoint: str, **values) -> str:
+    """``url_for`` for the fixed links every page carries (header, footer, stylesheet),
+    routed once per script root instead of on every request. Only for values written in
+    templates: the cache does not grow with what visitors send."""
+    links = current_app.extensions["agora_links"]
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    found = links.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(links) < _LINKS_MAX:
+            links[key] = found
+    return found
+
+
 def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
     """Page numbers to link: first, last and a window around the current one; None marks a gap."""
     shown = sorted({1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)})
@@ -147,15 +180,17 @@ def nav_counts() -> dict[str, int]:
         viewer = policy()
         counts = {"unread": 0, "reports": 0}
         if viewer.is_member:
-            unread = notifications.unread_count_query(viewer.user)
+            unread = notifications.unread_count_query()
+            params = {"viewer_id": viewer.user.id}
             # The banner's announcements and the member's dismissals ride along, so the
             # banner on every page costs members no query of its own.
             if viewer.is_staff_anywhere:
                 reports = report_queue.open_count_query(viewer)
-                row = announcements.select_with_notices(viewer, unread, reports)
+                row = announcements.select_with_notices(viewer, unread, reports, params=params)
                 counts["unread"], counts["reports"] = row[0] or 0, row[1] or 0
             else:
-                counts["unread"] = announcements.select_with_notices(viewer, unread)[0] or 0
+                counts["unread"] = announcements.select_with_notices(
+                    viewer, unread, params=params, reusable=True)[0] or 0
         g.nav_counts = counts
     return g.nav_counts
 
@@ -173,6 +208,8 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.globals["url_pattern"] = UrlPattern
+    app.jinja_env.globals["link"] = link
+    app.extensions["agora_links"] = {}
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

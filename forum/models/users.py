@@ -6,7 +6,7 @@ from enum import IntEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -50,6 +50,11 @@ class User(UserMixin, db.Model):
 
     # Set while the member moderates chosen boards, so the policy only looks the boards up then.
     is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Whether any timeout, suspension or ban was in force when the request loaded the member
+    # (``web.load_user`` asks in the same query); False spares the policy its sanctions query.
+    # None where a query did not ask.
+    sanctioned_at_load: Mapped[bool | None] = query_expression()
 
     moderated_boards = relationship(
         "Board", secondary="board_moderators", order_by="Board.position", viewonly=True

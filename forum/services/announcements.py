@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -210,16 +211,19 @@ def _for_viewer(viewer: Policy, notices, now: datetime) -> list[Notice]:
 _PREFETCH = "_agora_announcement_dismissals"
 
 
-def select_with_notices(viewer: Policy, *scalars, now: datetime | None = None) -> tuple:
-    """The values of ``select(*scalars)`` (scalar subqueries: one row), with what the
-    member's announcements need riding along in the same round trip: the current list when
-    this process's copy is stale, and which of theirs they dismissed. Pages then show the
-    banner without a query of its own."""
+def select_with_notices(viewer: Policy, *scalars, now: datetime | None = None,
+                        params: dict | None = None, reusable: bool = False) -> tuple:
+    """The values of ``select(*scalars)`` (scalar subqueries: one row, bind parameters in
+    ``params``), with what the member's announcements need riding along in the same round
+    trip: the current list when this process's copy is stale, and which of theirs they
+    dismissed. Pages then show the banner without a query of its own. ``reusable``: the
+    scalars are built once, so the statement around them may be kept too."""
     count = len(scalars)
     if not viewer.is_member or not has_app_context():
-        return tuple(db.session.execute(select(*scalars)).one())
+        return tuple(db.session.execute(select(*scalars), params or {}).one())
     now = now or viewer.clock
     user_id = viewer.user.id
+    params = {**(params or {}), "dismisser_id": user_id}
     notices = _cached(now)
     if notices is None:
         cutoff = min(now, utcnow())
@@ -232,22 +236,32 @@ def select_with_notices(viewer: Policy, *scalars, now: datetime | None = None) -
                      AnnouncementDismissal.user_id == user_id),
             )
         )
-        rows = db.session.execute(query).all()
+        rows = db.session.execute(query, params).all()
         found = [row for row in rows if row[count] is not None]
         _store(cutoff, _sorted(Notice(*row[count:-1]) for row in found))
         setattr(g, _PREFETCH, (user_id, None, {row[count] for row in found
                                                if row[-1] is not None}))
         return tuple(rows[0][:count])
-    closable = [n.id for n in _for_viewer(viewer, notices, now) if n.is_dismissible]
-    flags = [
-        exists().where(AnnouncementDismissal.announcement_id == announcement_id,
-                       AnnouncementDismissal.user_id == user_id).label(f"d{announcement_id}")
-        for announcement_id in closable
-    ]
-    row = db.session.execute(select(*scalars, *flags)).one()
+    closable = tuple(n.id for n in _for_viewer(viewer, notices, now) if n.is_dismissible)
+    statement = (_with_dismissals(scalars, closable) if reusable
+                 else _with_dismissals.__wrapped__(scalars, closable))
+    row = db.session.execute(statement, params).one()
     setattr(g, _PREFETCH, (user_id, frozenset(closable),
                            {i for i, flag in zip(closable, row[count:], strict=True) if flag}))
     return tuple(row[:count])
+
+
+@lru_cache(maxsize=64)
+def _with_dismissals(scalars: tuple, closable: tuple[int, ...]):
+    """``select(*scalars)`` and, per announcement id, whether the member given as the
+    ``dismisser_id`` parameter closed it."""
+    flags = [
+        exists().where(AnnouncementDismissal.announcement_id == announcement_id,
+                       AnnouncementDismissal.user_id == bindparam("dismisser_id"))
+        .label(f"d{announcement_id}")
+        for announcement_id in closable
+    ]
+    return select(*scalars, *flags)
 
 
 def _prefetched(user_id: int, wanted: list[int]) -> set[int] | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
@@ -48,12 +49,15 @@ def notify(recipient: User, kind: NotificationKind | str, text: str, link: str |
     return notification
 
 
-def unread_count_query(user: User):
-    """The unread count as a scalar subquery, so the page header can ask it together with
-    other counts in one round trip."""
+@cache
+def unread_count_query():
+    """The unread count of the member given as the ``viewer_id`` parameter, as a scalar
+    subquery, so the page header can ask it together with other counts in one round trip.
+    Built once, like the header's statement around it."""
     return (
         select(func.count(Notification.id))
-        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.recipient_id == bindparam("viewer_id"),
+               Notification.read_at.is_(None))
         .scalar_subquery()
     )
 
@@ -62,7 +66,7 @@ def unread_count(user: User) -> int:
     """For the bell: one indexed count."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(select(unread_count_query(user))) or 0
+    return db.session.scalar(select(unread_count_query()), {"viewer_id": user.id}) or 0
 
 
 @dataclass(frozen=True)

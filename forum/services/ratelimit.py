@@ -19,10 +19,11 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, case, delete, select, update
 
 from ..extensions import db
 from ..models import RateCounter, utcnow
@@ -66,6 +67,14 @@ def _decide(count: int, limit: int, seconds_left: int | None, *, counted: bool) 
     return RateDecision(allowed, count, limit, None if allowed else seconds_left)
 
 
+@cache
+def _peek_statement():
+    """Built once: pages that show "you can post again in …" peek on every request."""
+    c = RateCounter.__table__.c
+    return select(c.key, c.count, c.window_ends_at).where(
+        c.key.in_(bindparam("keys", expanding=True)), c.window_ends_at > bindparam("now"))
+
+
 class DatabaseBackend:
     """``RateCounter`` rows, changed by one upsert per hit (SQLite ≥ 3.35 and PostgreSQL)."""
 
@@ -105,11 +114,7 @@ class DatabaseBackend:
         return _decide(count, limit, _seconds_until(ends_at, now), counted=True)
 
     def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]:
-        c = self.table.c
-        rows = db.session.execute(
-            select(c.key, c.count, c.window_ends_at)
-            .where(c.key.in_(list(limits)), c.window_ends_at > now)
-        )
+        rows = db.session.execute(_peek_statement(), {"keys": list(limits), "now": now})
         found = {row.key: row for row in rows}
         decisions = {}
         for key, limit in limits.items():

@@ -57,20 +57,26 @@ def _retry_after(sanction: Sanction, now: datetime) -> int | None:
 
 
 # -- what is in force --------------------------------------------------------------------------
+def _in_force(user_id, now: datetime):
+    return (
+        Sanction.user_id == user_id,
+        Sanction.kind != SanctionKind.WARNING,
+        Sanction.lifted_at.is_(None),
+        Sanction.starts_at <= now,
+        or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+    )
+
+
 def active_sanctions(user: User, now: datetime | None = None) -> list[Sanction]:
     """The member's timeouts, suspensions and bans in force at ``now``: one query."""
     now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(Sanction).where(
-                Sanction.user_id == user.id,
-                Sanction.kind != SanctionKind.WARNING,
-                Sanction.lifted_at.is_(None),
-                Sanction.starts_at <= now,
-                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-            )
-        )
-    )
+    return list(db.session.scalars(select(Sanction).where(*_in_force(user.id, now))))
+
+
+def any_in_force(now):
+    """A column for the query that loads a member: whether a sanction is in force at ``now``
+    (a datetime or a bind parameter; ``User.sanctioned_at_load``)."""
+    return exists().where(*_in_force(User.id, now))
 
 
 def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
