@@ -46,8 +46,9 @@ from .searchindex import (
     Scope,
     SearchIndex,
     document,
+    exclusions,
+    narrow,
     parse_query,
-    restrict,
     run,
 )
 
@@ -419,8 +420,10 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     scope = Scope(unreadable, withheld_boards)
     filters = Filters(params.board_id, params.thread_id, author_id, after, before)
 
-    searcher = _state().searcher()
-    page = run(searcher, restrict(user_query, scope, filters), sort=params.sort, page=params.page)
+    state = _state()
+    searcher = state.searcher()
+    page = run(searcher, narrow(user_query, filters), exclude=exclusions(scope),
+               sort=params.sort, page=params.page, cache=state.cache)
     if params.page > page.pages:
         raise NotFound("There are not that many pages of results.")
     outcome.total, outcome.pages = page.total, page.pages

@@ -486,3 +486,35 @@ def test_rebuild_keeps_a_current_index_and_replaces_an_outdated_one(app, thread)
     search.rebuild()
     assert "body" in state.open().schema.names()
     assert ids(find(None, "acetone")) == [thread.first_post_id]
+
+
+# -- kept results -----------------------------------------------------------------------------
+def test_a_repeated_search_is_answered_from_the_kept_page(thread, member, monkeypatch):
+    factories.make_post(thread, member, body="Rye flour wakes a starter.")
+    first = find(None, "rye")
+    from whoosh.searching import Searcher
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched the index again")
+
+    monkeypatch.setattr(Searcher, "search", no_search)
+    again = find(None, "rye")
+    assert ids(again) == ids(first) and again.total == first.total == 1
+
+
+def test_kept_results_end_when_the_index_changes(thread, member, other_member):
+    reply = factories.make_post(thread, member, body="Rye flour wakes a starter.")
+    assert ids(find(None, "rye")) == [reply.id]
+    later = factories.make_post(thread, other_member, body="More rye, less water.")
+    assert sorted(ids(find(None, "rye"))) == sorted([reply.id, later.id])
+    posting.delete_post(other_member, db.session.get(Post, later.id))
+    assert ids(find(None, "rye")) == [reply.id]
+
+
+def test_the_kept_exclusions_are_each_viewers_own(board, member, moderator):
+    secret = factories.make_board(slug="staff-room", title="Staff", access=Access.STAFF)
+    factories.make_thread(secret, moderator, title="Quarterly rye budget", body="Numbers.")
+    open_thread = factories.make_thread(board, member, title="Rye bread", body="Crumb.")
+    assert ids(find(None, "rye")) == [open_thread.first_post_id]
+    assert len(ids(find(moderator, "rye"))) == 2
+    assert ids(find(None, "rye")) == [open_thread.first_post_id]
