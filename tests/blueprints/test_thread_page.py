@@ -280,3 +280,26 @@ def test_thread_page_offers_a_search_within_the_thread(client, thread):
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert 'action="/search"' in html
     assert f'name="thread" value="{thread.id}"' in html
+
+
+def test_the_reply_box_kept_for_every_page_posts_with_csrf_on(app, client, login, member,
+                                                             thread, enable_csrf):
+    login(member)
+    html = text(client.get(thread.url))
+    form = html[html.index('<form class="form card card-body"'):]
+    form = form[:form.index("</form>")]
+    token = re.search(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">',
+                      form)
+    assert token and '<textarea' in form and 'aria-describedby="body-help"' in form
+    response = client.post(f"/t/{thread.id}/reply",
+                           data={"csrf_token": token.group(1), "body": "Kept box, fresh token."})
+    assert response.status_code == 302
+    assert "Kept box, fresh token." in text(client.get(thread.url))
+
+
+def test_a_refused_draft_comes_back_in_its_own_form(client, login, member, thread):
+    login(member)
+    response = client.post(f"/t/{thread.id}/reply", data={"body": ""})
+    assert response.status_code == 400
+    html = text(response)
+    assert 'class="field has-error"' in html and 'aria-invalid="true"' in html

@@ -111,18 +111,30 @@ def _page_links(thread: Thread):
     return lambda n: first if n <= 1 else later(n)
 
 
+def _blank_reply_field():
+    """The empty reply box, rendered once per process: building a form and rendering its field
+    for every thread page cost a tenth of a member's page. A submitted draft (with its errors)
+    is rendered from its own form."""
+    kept = current_app.extensions.get("agora_blank_reply")
+    if kept is None:
+        form = ReplyForm(formdata=None, meta={"csrf": False})
+        field = current_app.jinja_env.get_template("macros/ui.html").module.field
+        kept = current_app.extensions["agora_blank_reply"] = field(form.body, help=BODY_HELP,
+                                                                   rows=8)
+    return kept
+
+
 def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200,
                    headers: dict | None = None):
     viewer = policy()
     reply_decision = viewer.can_reply(view.thread)
-    if form is None and reply_decision:
-        form = ReplyForm()
     return render_template(
         "boards/thread.html",
         view=view,
         thread=view.thread,
         board=view.thread.board,
         form=form,
+        blank_reply=_blank_reply_field() if form is None and reply_decision else None,
         reply_decision=reply_decision,
         pace=_pace(view.thread, bool(reply_decision)),
         body_help=BODY_HELP,
