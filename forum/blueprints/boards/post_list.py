@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from ...permissions import Policy
@@ -35,6 +36,7 @@ CACHE_KEY = "agora_post_lists"
 PIECES_KEY = "agora_post_pieces"
 MAX_ENTRIES = 256  # about 30 KB each at 20 posts a page
 MAX_PIECES = 4096  # bylines and button rows, half a KB each
+URL_SECONDS = 24 * 3600
 
 # The marks carry a per-process secret, so no text inside a post can pass for one.
 _NONCE = secrets.token_hex(6)
@@ -46,10 +48,8 @@ def _slot(kind: str, index: int) -> Markup:
     return Markup(f"\x00{_NONCE}{kind}:{index}\x00")
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """What the per-viewer parts need to know of a post; also stands in for the post when the
-    policy is asked about it (with the live thread attached per request)."""
+class _Facts(NamedTuple):
+    """What the per-viewer parts need to know of a post."""
 
     id: int
     author_id: int
@@ -61,15 +61,14 @@ class _Facts:
 
 
 class _PostView:
-    """A kept post's facts with this request's thread, for the policy's questions."""
+    """A kept post's facts with this request's thread: what the policy asks of a post."""
 
-    __slots__ = ("_facts", "thread")
+    __slots__ = (*_Facts._fields, "thread")
 
     def __init__(self, facts: _Facts, thread) -> None:
-        self._facts, self.thread = facts, thread
-
-    def __getattr__(self, name: str):
-        return getattr(self._facts, name)
+        (self.id, self.author_id, self.position, self.is_deleted, self.is_hidden,
+         self.hidden_by_id, self.revision_count) = facts
+        self.thread = thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,7 @@ def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     viewer_id = viewer.user.id if viewer.is_member else None
     kept = cache.get(key) if seconds else None
     if kept is not None and not _own_hidden(kept.facts, viewer_id):
-        authors = threads.bylines({facts.author_id for facts in kept.facts})
+        authors = threads.bylines(thread, view.first_position, view.per_page)
         return _fill(kept, thread, viewer, reply_decision, authors, seconds)
     posts = view.items
     own_hidden = _own_hidden(posts, viewer_id)
@@ -125,16 +124,22 @@ def _render(posts, reader: Policy, own_hidden_for: int | None) -> _Rendered:
 
 
 class _Urls:
-    """Each link kind routed once per page, completed per post."""
+    """Each link kind routed once, completed per post; all but the quote link are the same
+    for every thread, so those are kept per script root."""
 
     def __init__(self, thread) -> None:
-        self.profile = UrlPattern("profiles.show", "username")
-        self.avatar = UrlPattern("profiles.avatar", "username")
+        shared = current_app.extensions[PIECES_KEY].get(("urls", request.script_root))
+        if shared is None:
+            shared = (UrlPattern("profiles.show", "username"),
+                      UrlPattern("profiles.avatar", "username"),
+                      UrlPattern("boards.edit_post", "post_id"),
+                      UrlPattern("boards.delete_post", "post_id"),
+                      UrlPattern("boards.post_history", "post_id"),
+                      UrlPattern("reports.new", "target_id", kind="post"))
+            current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
+                                                   URL_SECONDS)
+        self.profile, self.avatar, self.edit, self.delete, self.history, self.report = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
-        self.edit = UrlPattern("boards.edit_post", "post_id")
-        self.delete = UrlPattern("boards.delete_post", "post_id")
-        self.history = UrlPattern("boards.post_history", "post_id")
-        self.report = UrlPattern("reports.new", "target_id", kind="post")
 
 
 def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: dict,
