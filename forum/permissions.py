@@ -77,6 +77,10 @@ class Policy:
     def moderated_board_ids(self) -> frozenset[int]:
         if not self.is_member or not self.user.is_board_moderator:
             return frozenset()
+        listed = self.user.moderated_board_list
+        if listed is not None:
+            # Loaded with the member (``web.load_user``).
+            return frozenset(int(board_id) for board_id in listed.split(",") if board_id)
         if "moderated_boards" not in inspect(self.user).unloaded:
             # The user loader brought them along with the user.
             return frozenset(board.id for board in self.user.moderated_boards)

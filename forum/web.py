@@ -9,15 +9,15 @@ from flask import Flask, current_app, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy import String, bindparam, cast, func, select, update
+from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
-from .models import User, UTCDateTime, utcnow
+from .models import BoardModerator, User, UTCDateTime, utcnow
 from .permissions import policy
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -29,14 +29,23 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def get_signing_serializer(self, app: Flask):
+        # Flask builds a new serializer (and derives its keys again) for every request; one
+        # per set of keys does the same work once.
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = app.extensions.get("agora_session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            app.extensions["agora_session_serializer"] = cached
+        return cached[1]
+
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.execute(_user_statement(), {"user_id": int(user_id)}
-                              ).unique().scalar_one_or_none()
+    user = db.session.execute(_user_statement(), {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or user.session_token != token:
         return None
     return user
@@ -47,14 +56,16 @@ def _user_statement():
     """Built once: making a statement with loader options costs more than running it."""
     from .services import sanctions
 
-    # Board moderators' boards come along in the same query: the policy needs them on most
-    # pages, and for everyone else the outer join finds nothing. So does whether a sanction
-    # is in force, which nearly always spares the policy its own query.
+    # Whether a sanction is in force comes along, which nearly always spares the policy its
+    # own query, and so do the ids of the boards a board moderator moderates (as text: an
+    # eager-loaded collection cost every member more than the lookup it saves the few).
+    boards = (select(func.aggregate_strings(cast(BoardModerator.board_id, String), ","))
+              .where(BoardModerator.user_id == User.id).scalar_subquery())
     return select(User).where(User.id == bindparam("user_id")).options(
-        joinedload(User.moderated_boards),
         # The clock is read when the statement runs (and again if the row is refreshed).
         with_expression(User.sanctioned_at_load, sanctions.any_in_force(
             bindparam("now", callable_=utcnow, type_=UTCDateTime))),
+        with_expression(User.moderated_board_list, boards),
     )
 
 

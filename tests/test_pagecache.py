@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from forum import pagecache
 from forum.extensions import db
 from forum.models import Thread
 from forum.services import posting

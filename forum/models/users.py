@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     # (``web.load_user`` asks in the same query); False spares the policy its sanctions query.
     # None where a query did not ask.
     sanctioned_at_load: Mapped[bool | None] = query_expression()
+    # The ids of the boards the member moderates, comma-separated, from the same query; None
+    # where a query did not ask.
+    moderated_board_list: Mapped[str | None] = query_expression()
 
     moderated_boards = relationship(
         "Board", secondary="board_moderators", order_by="Board.position", viewonly=True
