@@ -225,6 +225,9 @@ def log_in(base: str, username: str) -> str:
     if token:
         form["csrf_token"] = token.group(1)
     opener.open(f"{base}/login", data=urllib.parse.urlencode(form).encode(), timeout=30).read()
+    # One page more, as a browser would: the session then holds its CSRF token, and the
+    # pages below answer without rewriting the cookie, as they do for a member who browses.
+    opener.open(f"{base}/", timeout=30).read()
     cookie = next((c.value for c in jar if c.name == "session"), "")
     if not cookie:
         raise SystemExit(f"could not log in as {username}")
