@@ -168,3 +168,18 @@ def test_turned_off_it_renders_every_time(app, client, login, member, thread, co
         html = text(client.get(thread.url))
     assert _posts_queries(statements) and "A first reply" in html
     assert _kept(app) == 0
+
+
+def test_only_this_boards_moderators_share_the_staff_page(app, client, login, member,
+                                                          other_member, thread):
+    reply = _posts(thread)[1]
+    posting.delete_post(other_member, reply, "Wrong thread")
+    elsewhere = factories.make_board(slug="elsewhere")
+    outsider = factories.make_board_moderator(factories.make_user(username="outsider"), elsewhere)
+    insider = factories.make_board_moderator(factories.make_user(username="insider"), thread.board)
+    login(outsider)
+    assert "A first reply" not in article(text(client.get(thread.url)), reply.id)
+    login(insider)
+    assert "A first reply" in article(text(client.get(thread.url)), reply.id)
+    login(outsider)
+    assert "A first reply" not in article(text(client.get(thread.url)), reply.id)
