@@ -1,0 +1,165 @@
+"""Block-at-a-time ranking: the same order and totals as Whoosh's own search, on a real index of
+several segments with deletions, titles and ties; anything else is left to Whoosh."""
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from whoosh import query
+
+from forum.services import searchindex, searchrank
+from forum.services.searchindex import PostRecord, Scope, document, exclusions, parse_query
+
+FIELDS = frozenset({"title", "body"})
+WORDS = ["firmware", "battery", "update", "router", "kernel", "panic", "driver", "fan",
+         "noise", "boot", "loop", "screen", "flicker", "wifi", "drop"]
+
+
+def _record(post_id: int, rng: random.Random, *, thread_id: int | None = None,
+            position: int = 1, **flags) -> PostRecord:
+    # Repeated words and uneven lengths give the scorer different term frequencies and lengths.
+    words = rng.choices(WORDS, k=rng.randint(2, 40))
+    return PostRecord(
+        post_id=post_id, thread_id=thread_id or post_id, board_id=post_id % 4 + 1,
+        author_id=post_id % 7 + 1, author_name=f"user{post_id % 7}", position=position,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=post_id),
+        title=" ".join(rng.choices(WORDS, k=3)), body_html="<p>" + " ".join(words) + "</p>",
+        **flags,
+    )
+
+
+@pytest.fixture
+def index(tmp_path):
+    """Three segments, a few replaced and removed documents, two exact twins (a tie)."""
+    rng = random.Random(7)
+    ix = searchindex.SearchIndex(str(tmp_path / "search"), lock_timeout=5)
+    ix.replace_all(_record(n, rng, position=1 if n % 5 == 0 else 2) for n in range(1, 301))
+    ix.apply({n: document(_record(n, rng, position=2, post_hidden=n % 30 == 0))
+              for n in range(301, 401)})
+    twin = _record(401, rng, position=2)
+    ix.apply({401: document(twin),
+              402: document(PostRecord(**{**twin.__dict__, "post_id": 402})),
+              # Edits: the old documents stay in their segment, marked deleted.
+              7: document(_record(7, rng, position=2)),
+              8: None, 9: None})
+    return ix
+
+
+QUERIES = ["firmware", "firmware update", "firmware update battery", "kernel OR panic",
+           "title:router", "body:fan noise", "(wifi OR drop) boot", "nosuchword",
+           "firmware nosuchword"]
+
+
+def _whoosh(searcher, q, limit, mask):
+    # Every match scored: with a limit, Whoosh may lose documents of later segments (below).
+    everything = searcher.search(q, limit=None, optimize=False, mask=mask or None)
+    return [hit.docnum for hit in everything][:limit], len(everything)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("limit", [1, 5, 20, 500])
+def test_ranks_and_counts_as_whoosh_does(index, text, limit):
+    searcher = index.searcher()
+    assert len(searcher.reader().leaf_readers()) >= 2
+    q = parse_query(text)
+    assert searchrank.supported(q, FIELDS)
+    mask = searchrank.doc_set(searcher, exclusions(Scope(frozenset({2}), frozenset())))
+    assert searchrank.rank(searcher, q, limit, excluded=mask) == _whoosh(searcher, q, limit, mask)
+
+
+def test_twins_tie_and_the_lower_document_number_comes_first(index):
+    searcher = index.searcher()
+    twins = sorted(searcher.document_number(id=str(n)) for n in (401, 402))
+    q = parse_query(" OR ".join(WORDS))
+    order, _ = searchrank.rank(searcher, q, 500)
+    assert order.index(twins[0]) + 1 == order.index(twins[1])
+
+
+def test_deleted_and_excluded_documents_are_never_found(index):
+    searcher = index.searcher()
+    assert searchrank._deleted(searcher)  # replaced documents still sit in their segment
+    q = parse_query("firmware OR battery OR update OR router OR kernel OR panic OR driver")
+    found, total = searchrank.rank(searcher, q, 10_000)
+    stored = [searcher.stored_fields(d)["id"] for d in found]
+    assert "8" not in stored and "9" not in stored
+    assert len(set(stored)) == len(stored) == total  # an edited post is found once
+    withheld = searchrank.doc_set(searcher, exclusions(Scope()))
+    assert withheld
+    shown, shown_total = searchrank.rank(searcher, q, 10_000, excluded=withheld)
+    assert set(shown) == set(found) - withheld and shown_total == len(shown)
+
+
+def test_required_documents_narrow_the_ranking_without_reordering_it(index):
+    searcher = index.searcher()
+    q = parse_query("firmware update")
+    board = query.Term("board_id", "3")
+    required = searchrank.doc_set(searcher, board)
+    narrowed, total = searchrank.rank(searcher, q, 500, required=required)
+    whole, _ = searchrank.rank(searcher, q, 500)
+    assert narrowed == [d for d in whole if d in required]
+    assert total == len(narrowed) > 0
+    filtered = searchindex.narrow(q, searchindex.Filters(board_id=3))
+    assert narrowed == [hit.docnum for hit in searcher.search(filtered, limit=None,
+                                                               optimize=False)]
+
+
+@pytest.mark.parametrize("text", ["firmware", "kernel OR panic", "(wifi OR drop) boot"])
+def test_newest_first_as_whoosh_sorts(index, text):
+    searcher = index.searcher()
+    q = parse_query(text)
+    mask = searchrank.doc_set(searcher, exclusions(Scope()))
+    expected = searcher.search(q, limit=15, mask=mask, sortedby="created", reverse=True)
+    found, total = searchrank.newest(searcher, q, 15, "created", excluded=mask)
+    assert found == [hit.docnum for hit in expected]
+    assert total == len(searcher.search(q, limit=None, mask=mask))
+
+
+@pytest.mark.parametrize("text", ['"firmware update"', "firm*", "firmware NOT battery",
+                                  "firmware^3", "author:user3"])
+def test_other_queries_are_left_to_whoosh(index, text):
+    assert not searchrank.supported(parse_query(text), FIELDS)
+
+
+def test_run_takes_either_path_and_misses_no_match(index):
+    """Whoosh's search with a limit drops parts of a query that can no longer reach the top
+    alone, and across segments that loses documents that would, and undercounts; both paths of
+    ``run`` give the first page and the total of scoring every match."""
+    searcher = index.searcher()
+    q = parse_query("(wifi OR drop) boot")
+    limited = [hit.docnum for hit in searcher.search(q, limit=20, optimize=False)]
+    assert limited != _whoosh(searcher, q, 20, set())[0]  # the fixture shows the loss
+    for text in ["(wifi OR drop) boot", "firmware OR battery",
+                 '("boot loop" OR wifi) boot', '"firmware firmware" OR battery']:
+        q = parse_query(text)
+        docnums, exact = _whoosh(searcher, q, 20, set())
+        page = searchindex.run(searcher, q, per_page=20, cache=searchindex.SearchCache())
+        assert (page.total, page.pages) == (exact, -(-exact // 20))
+        assert page.post_ids == [int(searcher.stored_fields(d)["id"]) for d in docnums]
+
+
+def test_a_new_segment_is_read_and_the_others_are_kept(index, monkeypatch):
+    searchrank._kept.clear()
+    monkeypatch.setattr(searchrank, "_KEEP_AT_LEAST", 1)
+    reads = []
+    real = searchrank._read_postings
+
+    def counting(leaf, fieldname, text):
+        reads.append((leaf.segment().segment_id(), fieldname, text))
+        return real(leaf, fieldname, text)
+
+    monkeypatch.setattr(searchrank, "_read_postings", counting)
+    q = parse_query("firmware")
+    before = searchrank.rank(index.searcher(), q, 20)
+    old = {leaf.segment().segment_id() for leaf, _ in index.searcher().reader().leaf_readers()}
+    assert {leaf for leaf, _, _ in reads} == old
+    reads.clear()
+    assert searchrank.rank(index.searcher(), q, 20) == before
+    assert reads == []
+
+    index.apply({500: document(_record(500, random.Random(1), position=2))})
+    searcher = index.searcher()
+    after = searchrank.rank(searcher, q, 20)
+    new = {leaf for leaf, _, _ in reads}
+    assert len(new) == 1 and not new & old  # only the new segment was read
+    assert after == _whoosh(searcher, q, 20, set())
