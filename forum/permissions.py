@@ -128,6 +128,16 @@ class Policy:
             return need_login("This board is open to the moderation team only.")
         return deny("This board is open to the moderation team only.")
 
+    @property
+    def board_visibility(self) -> tuple:
+        """Everything ``visible_boards`` depends on: viewers with equal values may share a
+        statement built by it."""
+        if self.is_global_moderator:
+            return ("all",)
+        if not self.is_member:
+            return ("guest",)
+        return ("member", self.moderated_board_ids)
+
     def visible_boards(self, query: Select) -> Select:
         """Restrict a query that selects from ``Board`` (or joins it) to readable boards."""
         if self.is_global_moderator:

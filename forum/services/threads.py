@@ -71,19 +71,33 @@ def page_of(position: int, per_page: int) -> int:
 
 
 # -- board index -------------------------------------------------------------------------------
+_index_statements: dict[tuple, object] = {}
+
+
+def _index_statement(viewer: Policy):
+    """Built once per kind of visibility: making a statement with loader options costs more
+    than running it."""
+    key = viewer.board_visibility
+    found = _index_statements.get(key)
+    if found is None:
+        found = viewer.visible_boards(
+            select(Board)
+            .join(Board.category)
+            .options(
+                contains_eager(Board.category),
+                joinedload(Board.last_post).joinedload(Post.thread),
+                joinedload(Board.last_post).joinedload(Post.author),
+            )
+            .order_by(Category.position, Category.id, Board.position, Board.id)
+        )
+        if len(_index_statements) < 64:  # board moderators' sets of boards are few
+            _index_statements[key] = found
+    return found
+
+
 def board_index(viewer: Policy) -> list[CategoryCard]:
     """Categories in order with the boards the viewer may read, each with its latest post."""
-    query = (
-        select(Board)
-        .join(Board.category)
-        .options(
-            contains_eager(Board.category),
-            joinedload(Board.last_post).joinedload(Post.thread),
-            joinedload(Board.last_post).joinedload(Post.author),
-        )
-        .order_by(Category.position, Category.id, Board.position, Board.id)
-    )
-    boards = db.session.scalars(viewer.visible_boards(query)).unique().all()
+    boards = db.session.scalars(_index_statement(viewer)).unique().all()
     cards: list[CategoryCard] = []
     for board in boards:
         if not cards or cards[-1].category.id != board.category_id:
@@ -116,26 +130,43 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
         pages = page_count(board.thread_count, per_page)
         if page > pages:
             raise NotFound("That page of the board doesn't exist.")
-    query = viewer.visible_threads(
-        select(Thread)
-        .where(Thread.board_id == board.id)
-        .options(joinedload(Thread.author), joinedload(Thread.last_post).joinedload(Post.author))
-        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page),
-        board,
-    )
+    params = {"board_id": board.id, "limit": per_page, "offset": (page - 1) * per_page}
     if moderator:
         # Moderators also see deleted threads, which the board's counter leaves out; the
         # window counts them in the same statement instead of a second query.
-        rows = db.session.execute(query.add_columns(func.count().over())).all()
+        rows = db.session.execute(_board_statement(viewer, board), params).all()
         if not rows and page > 1:
             raise NotFound("That page of the board doesn't exist.")
         threads = [row[0] for row in rows]
         pages = page_count(rows[0][1] if rows else 0, per_page)
     else:
-        threads = list(db.session.scalars(query))
+        threads = list(db.session.scalars(_board_statement(viewer, board), params))
     return BoardPage(board=board, items=threads, page=page, pages=pages)
+
+
+_board_statements: dict[bool, object] = {}
+
+
+def _board_statement(viewer: Policy, board: Board):
+    """A page of a board's threads, built once for moderators (with deleted threads and their
+    count) and once for everyone else."""
+    moderator = viewer.moderates(board)
+    found = _board_statements.get(moderator)
+    if found is None:
+        found = viewer.visible_threads(
+            select(Thread)
+            .where(Thread.board_id == bindparam("board_id"))
+            .options(joinedload(Thread.author),
+                     joinedload(Thread.last_post).joinedload(Post.author))
+            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset")),
+            board,
+        )
+        if moderator:
+            found = found.add_columns(func.count().over())
+        _board_statements[moderator] = found
+    return found
 
 
 # -- a thread and its posts --------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""Rows of the board index and of a board's thread list are rendered once and kept under every
+value they show, so whatever changes (a reply, a rename, a lock, the time zone) shows at once."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from forum.extensions import db
+from forum.models import Thread, User, utcnow
+from forum.services import posting
+from tests import factories
+from tests.factories import text
+
+
+@pytest.fixture
+def board(app):
+    return factories.make_board(slug="general", title="General chat")
+
+
+@pytest.fixture
+def thread(board, member, other_member):
+    thread = factories.make_thread(board, author=member, title="Kept rows", body="Opening")
+    posting.reply(other_member, thread, "A first reply")
+    return thread
+
+
+def _rows(html: str, css: str) -> list[str]:
+    return re.findall(rf'<li class="{css}[^"]*">.*?</li>\n', html, re.S)
+
+
+def _kept(app) -> int:
+    return len(app.extensions["agora_rows"])
+
+
+def test_a_second_view_reuses_the_rows(app, client, login, member, thread):
+    login(member)
+    first = _rows(text(client.get("/b/general")), "thread-row")
+    index = _rows(text(client.get("/")), "board-row")
+    assert len(first) == 1 and len(index) == 1
+    kept = _kept(app)
+    assert kept == 2
+    assert _rows(text(client.get("/b/general")), "thread-row") == first
+    assert _rows(text(client.get("/")), "board-row") == index
+    assert _kept(app) == kept
+
+
+def test_a_reply_shows_at_once_on_the_board_and_the_index(client, login, member, moderator,
+                                                          thread):
+    login(member)
+    assert "1</dd>" in _rows(text(client.get("/b/general")), "thread-row")[0]
+    client.get("/")
+    posting.reply(moderator, thread, "Another reply")
+    row = _rows(text(client.get("/b/general")), "thread-row")[0]
+    assert "<dt>Replies</dt><dd>2</dd>" in row and ">moderator</a>" in row
+    board_row = _rows(text(client.get("/")), "board-row")[0]
+    assert "<dt>Posts</dt><dd>3</dd>" in board_row and ">moderator</a>" in board_row
+
+
+def test_a_new_display_name_shows_at_once(client, login, member, other_member, thread):
+    login(member)
+    client.get("/b/general")
+    client.get("/")
+    db.session.execute(update(User).where(User.id == other_member.id)
+                       .values(display_name="Renamed Person"))
+    db.session.commit()
+    assert "Renamed Person" in _rows(text(client.get("/b/general")), "thread-row")[0]
+    assert "Renamed Person" in _rows(text(client.get("/")), "board-row")[0]
+
+
+def test_a_lock_and_an_older_last_post_show_at_once(client, login, member, thread):
+    login(member)
+    assert "just now" in _rows(text(client.get("/b/general")), "thread-row")[0]
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(
+        is_locked=True, last_post_at=utcnow() - timedelta(hours=3)))
+    db.session.commit()
+    row = _rows(text(client.get("/b/general")), "thread-row")[0]
+    assert "badge-locked" in row and "3 hours ago" in row
+
+
+def test_each_time_zone_gets_its_own_row(client, login, member, other_member, thread):
+    other_member.timezone = "Asia/Tokyo"
+    db.session.commit()
+    login(member)
+    utc = _rows(text(client.get("/b/general")), "thread-row")[0]
+    login(other_member)
+    tokyo = _rows(text(client.get("/b/general")), "thread-row")[0]
+    assert utc != tokyo
+    assert re.sub(r'title="[^"]*"', "", utc) == re.sub(r'title="[^"]*"', "", tokyo)
+
+
+def test_a_deleted_thread_is_a_moderators_row_only(client, login, member, moderator, board,
+                                                   thread):
+    other = factories.make_thread(board, author=member, title="Gone soon", body="Soon gone")
+    login(moderator)
+    assert len(_rows(text(client.get("/b/general")), "thread-row")) == 2
+    db.session.execute(update(Thread).where(Thread.id == other.id).values(is_deleted=True))
+    db.session.commit()
+    rows = _rows(text(client.get("/b/general")), "thread-row")
+    assert any("badge-deleted" in row and "Gone soon" in row for row in rows)
+    login(member)
+    rows = _rows(text(client.get("/b/general")), "thread-row")
+    assert len(rows) == 1 and "Gone soon" not in rows[0]
+
+
+def test_hostile_titles_stay_inert_in_kept_rows(client, login, member, board):
+    factories.make_thread(board, author=member, title='<script>alert(1)</script>', body="x")
+    login(member)
+    for _ in range(2):
+        row = _rows(text(client.get("/b/general")), "thread-row")[0]
+        assert "<script>" not in row and "&lt;script&gt;" in row
