@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    # No posting counter (flood interval, slow mode) of this member runs past this moment, so
+    # before it the reply box asks the counters and after it need not.
+    paced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change: old sessions and remember-me cookies stop working.
     session_token: Mapped[str] = mapped_column(String(64))
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import case, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Refused
 from ..extensions import db
@@ -123,6 +125,9 @@ def wait(viewer: Policy, board: Board, thread: Thread | None = None,
         asked[_flood_key(viewer.user)] = (1, limits.flood)
     if not asked:
         return ALLOW
+    paced_until = viewer.user.paced_until
+    if paced_until is None or paced_until <= now:
+        return ALLOW  # every counter this member took has run out: nothing to ask
     peeked = ratelimit.peek_many(asked, now)
     refusals = []
     for key, decision in peeked.items():
@@ -200,4 +205,13 @@ def take(viewer: Policy, board: Board, thread: Thread | None = None,
                        else _flood_message(limits, thread, retry))
             raise Refused(message, status=429, retry_after=retry)
         ticket.keys.append(key)
+    if checks:
+        # Never earlier than before: a counter taken under a longer interval may still run.
+        until = now + timedelta(seconds=max(window for _, window, _ in checks))
+        db.session.execute(
+            update(User).where(User.id == viewer.user.id)
+            .values(paced_until=case((User.paced_until > until, User.paced_until), else_=until))
+            .execution_options(synchronize_session=False))
+        if viewer.user.paced_until is None or viewer.user.paced_until < until:
+            set_committed_value(viewer.user, "paced_until", until)
     return ticket

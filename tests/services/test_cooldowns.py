@@ -157,6 +157,54 @@ def test_a_refused_post_gives_its_counters_back(board, thread, veteran):
     take(veteran, board, thread, T0 + timedelta(seconds=1))
 
 
+def _counter_reads(statements) -> list[str]:
+    return [s for s in statements if "FROM rate_counters" in s]
+
+
+def test_a_member_whose_counters_ran_out_is_not_asked_about_them(board, thread, veteran,
+                                                                  count_queries):
+    thread.slow_mode_seconds = 120
+    db.session.commit()
+    with count_queries() as statements:
+        assert Policy(veteran, T0).posting_wait(board, thread)
+    assert not _counter_reads(statements)  # never posted: nothing to read
+    take(veteran, board, thread)
+    assert veteran.paced_until == T0 + timedelta(seconds=120)
+    with count_queries() as statements:
+        assert not Policy(veteran, T0 + timedelta(seconds=119)).posting_wait(board, thread)
+    assert len(_counter_reads(statements)) == 1
+    with count_queries() as statements:
+        assert Policy(veteran, T0 + timedelta(seconds=120)).posting_wait(board, thread)
+    assert not _counter_reads(statements)
+
+
+def test_paced_until_covers_the_longest_counter_and_never_moves_back(board, thread, veteran):
+    thread.slow_mode_seconds = 600
+    db.session.commit()
+    take(veteran, board, thread)
+    thread.slow_mode_seconds = 0  # slow mode lifted: the flood interval alone applies now
+    db.session.commit()
+    take(veteran, board, thread, T0 + timedelta(minutes=5))
+    db.session.expire_all()
+    # The slow-mode counter taken first still runs, past the flood interval of the second.
+    assert settings.get("flood_interval_seconds") < 300
+    assert veteran.paced_until == T0 + timedelta(seconds=600)
+    take(veteran, board, thread, T0 + timedelta(minutes=20))
+    db.session.expire_all()
+    assert veteran.paced_until == T0 + timedelta(
+        minutes=20, seconds=settings.get("flood_interval_seconds"))
+
+
+def test_a_refused_post_leaves_paced_until_alone(board, thread, veteran):
+    thread.slow_mode_seconds = 60
+    db.session.commit()
+    take(veteran, board, thread)
+    refused(veteran, board, thread, T0 + timedelta(seconds=10))
+    db.session.rollback()
+    db.session.expire_all()
+    assert veteran.paced_until == T0 + timedelta(seconds=60)
+
+
 @pytest.mark.parametrize("body, links", [
     ("no links here", 0),
     ("see https://a.example and http://b.example/x?y=1", 2),
