@@ -37,11 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = _BoundedInt
     _register_blueprints(app)
 
+    from . import fragments
     from .errors import register_error_handlers
     from .web import init_web
 
     register_error_handlers(app)
     init_web(app)
+    fragments.init_app(app)
 
     from .pagecache import init_pagecache
 

@@ -1,42 +1,15 @@
-"""Rows of the board index and of a board's thread list, rendered once and kept under every
-value they show.
-
-A row's key is what it displays (titles, counts, names, the relative times as text, the
-viewer's time zone for the full dates in tooltips), so a kept row is never stale: a new reply,
-a rename, a lock or the clock moving "3 min ago" to "4 min ago" makes another key. Building
-the key costs a few microseconds; rendering a row (its links routed, names and times
-formatted) cost a quarter of a millisecond, half a member's board page.
-"""
+"""Keys of the board index's rows and of a board's thread list: every value a row shows
+(``forum.fragments`` keeps the rendered rows under them)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from markupsafe import Markup
+from flask import Flask
 
 from ... import timefmt
-from ...ttlcache import TtlCache
-from ...web import viewer_tz
-
-CACHE_KEY = "agora_rows"
-MAX_ROWS = 4096
-SECONDS = 600  # only to let rows nobody shows any more make room
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[CACHE_KEY] = TtlCache(MAX_ROWS)
-    app.jinja_env.globals["kept_row"] = kept_row
     app.jinja_env.globals["thread_row_key"] = thread_row_key
     app.jinja_env.globals["board_row_key"] = board_row_key
-
-
-def kept_row(macro, key: tuple, *args) -> Markup:
-    """``macro(*args)``, or the row it rendered before under the same key."""
-    rows: TtlCache = current_app.extensions[CACHE_KEY]
-    full_key = (macro.name, request.script_root, viewer_tz(), key)
-    found = rows.get(full_key)
-    if found is None:
-        found = Markup(macro(*args))
-        rows.put(full_key, found, SECONDS)
-    return found
 
 
 def _person(user) -> tuple:

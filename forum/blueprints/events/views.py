@@ -39,6 +39,17 @@ def in_zone(value, tz_name: str):
     return timefmt.local(value, tz_name)
 
 
+@bp.app_template_global()
+def event_card_key(event, now) -> tuple:
+    """Every value an event card shows (``forum.fragments`` keeps the card under it)."""
+    return (
+        event.id, event.kind, event.kind_label, event.title, event.starts_at, event.ends_at,
+        event.is_cancelled, event.has_started(now) and not event.is_over(now),
+        event.location, bool(event.online_url), event.going_count, event.maybe_count,
+        event.capacity, event.waitlist_count, event.board.title,
+    )
+
+
 # -- reading ------------------------------------------------------------------------------------
 @bp.get("/events")
 def index():

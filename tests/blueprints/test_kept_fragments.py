@@ -32,7 +32,7 @@ def _rows(html: str, css: str) -> list[str]:
 
 
 def _kept(app) -> int:
-    return len(app.extensions["agora_rows"])
+    return len(app.extensions["agora_fragments"])
 
 
 def test_a_second_view_reuses_the_rows(app, client, login, member, thread):
@@ -111,3 +111,34 @@ def test_hostile_titles_stay_inert_in_kept_rows(client, login, member, board):
     for _ in range(2):
         row = _rows(text(client.get("/b/general")), "thread-row")[0]
         assert "<script>" not in row and "&lt;script&gt;" in row
+
+
+# -- event cards --------------------------------------------------------------------------------
+def _cards(html: str) -> list[str]:
+    return re.findall(r'<article class="event-card.*?</article>', html, re.S)
+
+
+def test_event_cards_follow_answers_and_cancellations(app, client, login, member, moderator):
+    from forum.models import Event
+    from forum.services import event_rsvp
+    from tests.services.event_kit import make_event
+
+    now = utcnow()
+    board = factories.make_board(slug="meetups", title="Meetups")
+    event = make_event(moderator, board, start=now + timedelta(days=3), now=now,
+                       title="Kept card", capacity="5")
+    login(member)
+    first = _cards(text(client.get("/events")))
+    assert len(first) == 1 and "0 going" in first[0]
+    assert _cards(text(client.get("/events"))) == first
+    event_rsvp.answer_event(member, event, "going")
+    card = _cards(text(client.get("/events")))[0]
+    assert "1 going" in card and "4 of 5 places left" in card
+    db.session.execute(update(Event).where(Event.id == event.id).values(
+        starts_at=now - timedelta(minutes=5)))
+    db.session.commit()
+    assert "Happening now" in _cards(text(client.get("/events")))[0]
+    db.session.execute(update(Event).where(Event.id == event.id).values(cancelled_at=utcnow()))
+    db.session.commit()
+    card = _cards(text(client.get("/events")))[0]
+    assert "Cancelled" in card and "Happening now" not in card
