@@ -15,7 +15,17 @@ from sqlalchemy import select, update
 from .. import timefmt
 from ..errors import Conflict, Refused, require
 from ..extensions import db
-from ..models import Board, Event, EventKind, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
+from ..models import (
+    Board,
+    Event,
+    EventKind,
+    EventRsvp,
+    NotificationKind,
+    RsvpStatus,
+    Thread,
+    User,
+    utcnow,
+)
 from ..permissions import Policy
 from . import audit, markup, notifications, posting, text
 
@@ -200,17 +210,20 @@ def create_event(actor: User, board: Board, data: EventData,
     db.session.add(event)
     db.session.flush()
     audit.record(actor, "event.create", event, after=_snapshot(values), now=now)
+
+    def link(thread: Thread) -> None:
+        db.session.execute(update(Event).where(Event.id == event.id).values(thread_id=thread.id))
+
     try:
-        # The thread's service commits: the event and its log entry go with it.
-        thread = posting.create_thread(actor, board, event.title, _opening_post(event), now=now)
+        # One commit, the thread's: the event, its log entry and its link to the thread go
+        # with it, or nothing does.
+        posting.create_thread(actor, board, event.title, _opening_post(event), now=now, then=link)
     except InvalidInput as error:
         db.session.rollback()
         raise InvalidInput("description", error.reason) from None
     except BaseException:
         db.session.rollback()
         raise
-    db.session.execute(update(Event).where(Event.id == event.id).values(thread_id=thread.id))
-    db.session.commit()
     return event
 
 

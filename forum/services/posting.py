@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -94,8 +95,10 @@ def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
 
 
 def create_thread(actor: User, board: Board, title: str, body: str,
-                  now: datetime | None = None) -> Thread:
-    """Start a thread with its opening post.
+                  now: datetime | None = None,
+                  then: Callable[[Thread], None] | None = None) -> Thread:
+    """Start a thread with its opening post. ``then(thread)`` runs in the same transaction,
+    before the one commit (an event links its discussion thread so).
 
     Refuses: board not visible or read-only, guest, empty/oversized title or body.
     """
@@ -107,6 +110,8 @@ def create_thread(actor: User, board: Board, title: str, body: str,
     ticket = cooldowns.take(policy, board, None, now)
     try:
         thread = _open_thread(actor, board, title, body, now)
+        if then is not None:
+            then(thread)
     except BaseException:
         ticket.cancel(now)
         raise

@@ -43,6 +43,35 @@ def test_create_stores_utc_and_opens_a_linked_thread(board, moderator):
     assert (entry.target_kind, entry.target_id) == ("event", event.id)
 
 
+def test_the_event_its_thread_and_the_link_are_one_commit(board, moderator):
+    from sqlalchemy import event as sa_event
+
+    commits = []
+
+    def counted(_session):
+        commits.append(1)
+
+    session = db.session()
+    sa_event.listen(session, "after_commit", counted)
+    try:
+        event = make_event(moderator, board)
+    finally:
+        sa_event.remove(session, "after_commit", counted)
+    assert len(commits) == 1
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).thread_id is not None
+
+
+def test_work_joined_to_a_new_thread_fails_with_it(board, moderator):
+    def broken(thread):
+        raise RuntimeError("the linked work failed")
+
+    with pytest.raises(RuntimeError):
+        posting.create_thread(moderator, board, "Never", "Saved", now=T0, then=broken)
+    assert db.session.scalar(select(func.count(Thread.id))) == 0
+    assert db.session.scalar(select(func.count(Post.id))) == 0
+
+
 def test_member_creates_only_where_the_board_allows(board, member):
     event = make_event(member, board)
     assert event.author_id == member.id
