@@ -486,6 +486,12 @@ def seed(posts: int, *, progress: Progress | None = None, now: datetime | None =
         _events(rng, now, threads)
         _fix_sequences()
         db.session.commit()
+        # Planner statistics for the new rows: without them PostgreSQL guesses one row per
+        # table and a member's profile took a second (nested loops over every thread) until
+        # autovacuum came round. SQLite keeps its own plans (no sqlite_stat1 written).
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
     seconds_db = time.perf_counter() - started
     started = time.perf_counter()
     if with_index:

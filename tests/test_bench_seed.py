@@ -139,3 +139,14 @@ def test_page_query_budgets_on_seeded_data(seeded, client, login, count_queries,
             response = client.get(url)
         assert response.status_code == 200, url
         assert len(queries) <= budget, (url, [q[:70] for q in queries])
+
+
+def test_postgresql_gets_planner_statistics_for_the_new_rows(seeded):
+    if seeded.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's (SQLite keeps its own plans)")
+    from sqlalchemy import text
+
+    analyzed = seeded.session.scalar(text(
+        "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('posts', 'threads') "
+        "AND last_analyze IS NOT NULL"))
+    assert analyzed == 2
