@@ -63,9 +63,7 @@ def rank(searcher: Searcher, q: query.Query, limit: int, *,
         scores.pop(docnum, None)
     if required is not None:
         scores = {docnum: scores[docnum] for docnum in required if docnum in scores}
-    # Best score first; among equal scores the lower document number, as Whoosh orders them.
-    top = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [docnum for docnum, _ in top], len(scores)
+    return _top(scores, limit), len(scores)
 
 
 def doc_set(searcher: Searcher, q: query.Query) -> set[int]:
@@ -99,11 +97,8 @@ def newest(searcher: Searcher, q: query.Query, limit: int, fieldname: str, *,
     matched.difference_update(excluded)
     if required is not None:
         matched &= required
-    values: dict[int, int] = {}
-    bases = []
-    for leaf, offset in searcher.reader().leaf_readers():
-        bases.append((offset, _column(leaf, fieldname)))
-    bases.sort(reverse=True)
+    bases = sorted(((offset, _column(leaf, fieldname))
+                    for leaf, offset in searcher.reader().leaf_readers()), reverse=True)
 
     def value(docnum: int) -> int:
         for offset, column in bases:
@@ -111,10 +106,25 @@ def newest(searcher: Searcher, q: query.Query, limit: int, fieldname: str, *,
                 return column[docnum - offset]
         raise IndexError(docnum)
 
-    for docnum in matched:
-        values[docnum] = value(docnum)
-    top = heapq.nlargest(limit, values.items(), key=lambda item: (item[1], item[0]))
-    return [docnum for docnum, _ in top], len(matched)
+    values = {docnum: value(docnum) for docnum in matched}
+    # Newest first; equal times by the higher document number, as Whoosh's reversed sort.
+    return _top(values, limit, newer_first=True), len(matched)
+
+
+def _top(values: dict, limit: int, newer_first: bool = False) -> list[int]:
+    """The ``limit`` document numbers of highest value, ties by the lower document number
+    (by the higher with ``newer_first``). The limit-th value is found on the values alone (no
+    key function per item) and only the documents reaching it are sorted."""
+    if len(values) > limit:
+        if limit <= 0:
+            return []
+        threshold = heapq.nlargest(limit, values.values())[-1]
+        values = {docnum: value for docnum, value in values.items() if value >= threshold}
+    if newer_first:
+        ordered = sorted(values.items(), key=lambda item: (item[1], item[0]), reverse=True)
+    else:
+        ordered = sorted(values.items(), key=lambda item: (-item[1], item[0]))
+    return [docnum for docnum, _ in ordered[:limit]]
 
 
 def _deleted(searcher: Searcher) -> list[int]:

@@ -163,3 +163,53 @@ def test_a_new_segment_is_read_and_the_others_are_kept(index, monkeypatch):
     new = {leaf for leaf, _, _ in reads}
     assert len(new) == 1 and not new & old  # only the new segment was read
     assert after == _whoosh(searcher, q, 20, set())
+
+
+# -- refreshing the searcher ----------------------------------------------------------------------
+def _segments(searcher) -> dict:
+    return {leaf.segment().segment_id(): leaf for leaf, _ in searcher.reader().leaf_readers()}
+
+
+def _ids(searcher, text: str) -> set[str]:
+    return {hit["id"] for hit in searcher.search(parse_query(text), limit=None)}
+
+
+def test_a_new_document_keeps_the_readers_of_the_other_segments(index):
+    before = _segments(index.searcher())
+    index.apply({600: document(_record(600, random.Random(3), position=2))})
+    searcher = index.searcher()
+    after = _segments(searcher)
+    kept = set(before) & set(after)
+    assert kept and all(after[segment] is before[segment] for segment in kept)
+    assert "600" in _ids(searcher, " OR ".join(WORDS))
+    assert index.searcher() is searcher  # unchanged since: the same searcher
+
+
+def test_an_edit_reopens_the_segment_it_deleted_from(index):
+    old = _segments(index.searcher())
+    home = next(segment for segment, leaf in old.items()
+                if any(fields["id"] == "20" for fields in leaf.all_stored_fields()))
+    record = _record(20, random.Random(5), position=2)
+    index.apply({20: document(PostRecord(**{**record.__dict__,
+                                            "body_html": "<p>zanzibar</p>"}))})
+    searcher = index.searcher()
+    fresh = _segments(searcher)
+    if home in fresh:  # not merged away: reopened with its new deletion
+        assert fresh[home] is not old[home]
+    assert _ids(searcher, "zanzibar") == {"20"}
+    assert searchrank.rank(searcher, parse_query("zanzibar"), 5)[0] == [
+        searcher.document_number(id="20")]
+    assert sum(1 for leaf, _ in searcher.reader().leaf_readers()
+               for fields in leaf.all_stored_fields() if fields["id"] == "20") == 1
+
+
+def test_a_merge_into_one_segment_is_searched_right(index):
+    words = " OR ".join(WORDS)
+    expected = _ids(index.searcher(), words)
+    writer = index.writer()
+    writer.commit(optimize=True)
+    searcher = index.searcher()
+    assert len(searcher.reader().leaf_readers()) == 1
+    assert _ids(searcher, words) == expected
+    assert searchrank.rank(searcher, parse_query("firmware"), 20) == _whoosh(
+        searcher, parse_query("firmware"), 20, set())
