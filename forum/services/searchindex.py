@@ -282,6 +282,7 @@ def _balanced(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
 def parse_query(text: str) -> query.Query:
     """The member's words as a Whoosh query. Raises ``QuerySyntaxError`` with a friendly message."""
     text = " ".join(text.split())

@@ -57,13 +57,21 @@ def rank(searcher: Searcher, q: query.Query, limit: int, *,
         scores = _evaluate(searcher, q)
     except _Unsupported:
         return None
-    for docnum in _deleted(searcher):
-        scores.pop(docnum, None)
-    for docnum in excluded:
-        scores.pop(docnum, None)
+    scores = _without(scores, _deleted(searcher))
+    scores = _without(scores, excluded)
     if required is not None:
         scores = {docnum: scores[docnum] for docnum in required if docnum in scores}
     return _top(scores, limit), len(scores)
+
+
+def _without(scores: Scores, dropped: Iterable[int]) -> Scores:
+    # Walk the smaller side: a rare word's handful of matches against a viewer's exclusions
+    # (every post of the staff boards) or thousands of matches against a few deletions.
+    if isinstance(dropped, set | frozenset) and len(scores) < len(dropped):
+        return {docnum: score for docnum, score in scores.items() if docnum not in dropped}
+    for docnum in dropped:
+        scores.pop(docnum, None)
+    return scores
 
 
 def doc_set(searcher: Searcher, q: query.Query) -> set[int]:
@@ -92,9 +100,9 @@ def newest(searcher: Searcher, q: query.Query, limit: int, fieldname: str, *,
            ) -> tuple[list[int], int]:
     """Like ``rank``, newest first by the sortable field ``fieldname`` (ties: the higher
     document number first, as Whoosh's reversed sort gives them)."""
-    matched = doc_set(searcher, q)
-    matched.difference_update(_deleted(searcher))
-    matched.difference_update(excluded)
+    # Set difference (not difference_update) walks whichever side is smaller.
+    matched = doc_set(searcher, q) - set(_deleted(searcher))
+    matched = matched - (excluded if isinstance(excluded, set | frozenset) else set(excluded))
     if required is not None:
         matched &= required
     bases = sorted(((offset, _column(leaf, fieldname))
