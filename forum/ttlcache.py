@@ -1,5 +1,6 @@
 """A small in-process cache: entries expire after their time to live, the least recently used
-go first when it is full. One lock, because threaded servers share it."""
+go first when it is full (too many entries or, when a budget is given, too many bytes). One
+lock, because threaded servers share it."""
 from __future__ import annotations
 
 import time
@@ -9,9 +10,12 @@ from typing import Any
 
 
 class TtlCache:
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+    def __init__(self, max_entries: int, max_size: int | None = None) -> None:
+        # key -> (expires at, value, size)
+        self._entries: OrderedDict[Any, tuple[float, Any, int]] = OrderedDict()
         self._max = max_entries
+        self._max_size = max_size
+        self._size = 0
         self._lock = Lock()
 
     def get(self, key: Any) -> Any | None:
@@ -21,20 +25,28 @@ class TtlCache:
                 return None
             if entry[0] <= time.monotonic():
                 del self._entries[key]
+                self._size -= entry[2]
                 return None
             self._entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: Any, value: Any, seconds: float) -> None:
+    def put(self, key: Any, value: Any, seconds: float, size: int = 0) -> None:
+        """Keep ``value`` for ``seconds``; ``size`` (bytes, say) counts against ``max_size``."""
         with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= old[2]
+            self._entries[key] = (time.monotonic() + seconds, value, size)
+            self._size += size
+            while len(self._entries) > self._max or (
+                    self._max_size is not None and self._size > self._max_size
+                    and len(self._entries) > 1):
+                self._size -= self._entries.popitem(last=False)[1][2]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._size = 0
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -16,9 +16,7 @@ from __future__ import annotations
 import heapq
 import sys
 from array import array
-from collections import OrderedDict
 from collections.abc import Iterable
-from threading import Lock
 from typing import NamedTuple
 
 from whoosh import query
@@ -28,7 +26,10 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from ..ttlcache import TtlCache
+
 Scores = dict[int, float]
+
 
 def supported(q: query.Query, fields: frozenset[str]) -> bool:
     """Whether ``q`` is words and ANDs/ORs of words that ``rank`` scores exactly as Whoosh."""
@@ -224,47 +225,13 @@ class _Postings(NamedTuple):
     weights: array  # term frequency times the field's boost
 
 
-class _Kept:
-    """What was read from segments, by segment id: a segment's files never change once written
-    (its deletions are kept apart), so postings, lengths and columns read once stay right for
-    as long as the segment exists. By id, not by reader object: Whoosh 2.7.4's refresh means to
-    reuse the readers of unchanged segments but looks them up under the wrong key, so every
-    change to the index brings new readers. Least recently used first out, within a budget of
-    bytes."""
-
-    def __init__(self, budget: int) -> None:
-        self._entries: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
-        self._size = 0
-        self._budget = budget
-        self._lock = Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: tuple, value, size: int) -> None:
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._size -= old[0]
-            self._entries[key] = (size, value)
-            self._size += size
-            while self._size > self._budget and len(self._entries) > 1:
-                dropped, _ = self._entries.popitem(last=False)[1]
-                self._size -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
-
+# What was read from segments (postings, length bytes, columns), by segment id: a segment's
+# files never change once written (its deletions are kept apart), so what was read stays right
+# for as long as the segment exists. By id, not by reader object: readers come and go as the
+# index changes. Within a budget of bytes; nothing expires by time.
 _KEEP_AT_LEAST = 512  # postings; shorter lists are cheaper to read again than to keep
-_kept = _Kept(budget=24 * 2**20)
+_FOREVER = float("inf")
+_kept = TtlCache(max_entries=100_000, max_size=24 * 2**20)
 
 
 def forget() -> None:
@@ -278,7 +245,7 @@ def _postings(leaf, fieldname: str, text: str) -> _Postings:
     if found is None:
         found = _read_postings(leaf, fieldname, text)
         if len(found.ids) >= _KEEP_AT_LEAST:
-            _kept.put(key, found, 8 * len(found.ids))
+            _kept.put(key, found, _FOREVER, size=8 * len(found.ids))
     return found
 
 
@@ -314,7 +281,7 @@ def _column(leaf, fieldname: str) -> array:
         if sys.byteorder == "little":
             found.byteswap()  # Whoosh writes columns big-endian
         found.extend([reader._default] * (leaf.doc_count_all() - len(found)))
-        _kept.put(key, found, found.itemsize * len(found))
+        _kept.put(key, found, _FOREVER, size=found.itemsize * len(found))
     return found
 
 
@@ -330,5 +297,5 @@ def _field_lengths(leaf, fieldname: str) -> bytes:
         stored = column._dbfile.get(column._basepos, min(column._count, count))
         # Documents after the last one with a length read the column's default, 0.
         found = bytes(stored) + bytes(count - len(stored))
-        _kept.put(key, found, count)
+        _kept.put(key, found, _FOREVER, size=count)
     return found
