@@ -15,6 +15,7 @@ from .moderation import (
     Sanction,
     SanctionKind,
     TargetKind,
+    ranked_reasons,
 )
 from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
@@ -47,6 +48,7 @@ __all__ = [
     "Report",
     "ReportItem",
     "ReportReason",
+    "ranked_reasons",
     "SETTINGS",
     "Sanction",
     "SanctionKind",

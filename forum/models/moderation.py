@@ -66,6 +66,12 @@ class ItemStatus(StrEnum):
 ACTIVE_STATUSES = (ItemStatus.OPEN, ItemStatus.CLAIMED)
 
 
+def ranked_reasons(counts: dict[ReportReason, int]) -> list[tuple[ReportReason, int]]:
+    """Reasons with their report counts, most frequent first, then by name: how an item's
+    reasons are shown wherever they are counted."""
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].value))
+
+
 class ReportItem(db.Model):
     """One queue entry per reported target: the reports on it gather here until it is handled.
 
@@ -121,7 +127,7 @@ class ReportItem(db.Model):
         for report in self.reports:
             reason = ReportReason(report.reason)
             counts[reason] = counts.get(reason, 0) + 1
-        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].value))
+        return ranked_reasons(counts)
 
     def __repr__(self) -> str:
         return f"<ReportItem {self.id} {self.target_kind} {self.status}>"

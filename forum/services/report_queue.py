@@ -24,6 +24,7 @@ from ..models import (
     Sanction,
     Thread,
     User,
+    ranked_reasons,
 )
 from ..permissions import Policy
 from . import sanctions
@@ -109,19 +110,16 @@ def queue_page(viewer: Policy, status: str = "active", board_id: int | None = No
 def _reason_counts(item_ids: list[int]) -> dict[int, list[tuple[ReportReason, int]]]:
     """Counted by the database: the busiest items have dozens of reports, which the page
     only shows as a badge per reason."""
-    found: dict[int, list[tuple[ReportReason, int]]] = {item_id: [] for item_id in item_ids}
-    if not item_ids:
-        return found
-    rows = db.session.execute(
-        select(Report.item_id, Report.reason, func.count())
-        .where(Report.item_id.in_(item_ids))
-        .group_by(Report.item_id, Report.reason)
-    )
-    for item_id, reason, count in rows:
-        found[item_id].append((ReportReason(reason), count))
-    for counts in found.values():
-        counts.sort(key=lambda pair: (-pair[1], pair[0].value))
-    return found
+    counts: dict[int, dict[ReportReason, int]] = {item_id: {} for item_id in item_ids}
+    if item_ids:
+        rows = db.session.execute(
+            select(Report.item_id, Report.reason, func.count())
+            .where(Report.item_id.in_(item_ids))
+            .group_by(Report.item_id, Report.reason)
+        )
+        for item_id, reason, count in rows:
+            counts[item_id][ReportReason(reason)] = count
+    return {item_id: ranked_reasons(found) for item_id, found in counts.items()}
 
 
 def menu_counts(viewer: Policy) -> dict[str, int]:
