@@ -58,21 +58,29 @@ def rank(searcher: Searcher, q: query.Query, limit: int, *,
         scores = _evaluate(searcher, q)
     except _Unsupported:
         return None
-    scores = _without(scores, _deleted(searcher))
-    scores = _without(scores, excluded)
-    if required is not None:
-        scores = {docnum: scores[docnum] for docnum in required if docnum in scores}
+    scores = _narrowed(searcher, scores, excluded, required)
     return _top(scores, limit), len(scores)
 
 
-def _without(scores: Scores, dropped: Iterable[int]) -> Scores:
+def _narrowed(searcher: Searcher, found: dict, excluded: Iterable[int],
+              required: set[int] | None) -> dict:
+    """``found`` (document number -> anything) less deleted and excluded documents and, when
+    given, anything not in ``required``."""
+    found = _without(found, _deleted(searcher))
+    found = _without(found, excluded)
+    if required is not None:
+        found = {docnum: found[docnum] for docnum in required if docnum in found}
+    return found
+
+
+def _without(found: dict, dropped: Iterable[int]) -> dict:
     # Walk the smaller side: a rare word's handful of matches against a viewer's exclusions
     # (every post of the staff boards) or thousands of matches against a few deletions.
-    if isinstance(dropped, set | frozenset) and len(scores) < len(dropped):
-        return {docnum: score for docnum, score in scores.items() if docnum not in dropped}
+    if isinstance(dropped, set | frozenset) and len(found) < len(dropped):
+        return {docnum: value for docnum, value in found.items() if docnum not in dropped}
     for docnum in dropped:
-        scores.pop(docnum, None)
-    return scores
+        found.pop(docnum, None)
+    return found
 
 
 def doc_set(searcher: Searcher, q: query.Query) -> set[int]:
@@ -101,11 +109,7 @@ def newest(searcher: Searcher, q: query.Query, limit: int, fieldname: str, *,
            ) -> tuple[list[int], int]:
     """Like ``rank``, newest first by the sortable field ``fieldname`` (ties: the higher
     document number first, as Whoosh's reversed sort gives them)."""
-    # Set difference (not difference_update) walks whichever side is smaller.
-    matched = doc_set(searcher, q) - set(_deleted(searcher))
-    matched = matched - (excluded if isinstance(excluded, set | frozenset) else set(excluded))
-    if required is not None:
-        matched &= required
+    matched = _narrowed(searcher, dict.fromkeys(doc_set(searcher, q)), excluded, required)
     bases = sorted(((offset, _column(leaf, fieldname))
                     for leaf, offset in searcher.reader().leaf_readers()), reverse=True)
 
