@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Refused
 from ..extensions import db
@@ -212,6 +211,4 @@ def take(viewer: Policy, board: Board, thread: Thread | None = None,
             update(User).where(User.id == viewer.user.id)
             .values(paced_until=case((User.paced_until > until, User.paced_until), else_=until))
             .execution_options(synchronize_session=False))
-        if viewer.user.paced_until is None or viewer.user.paced_until < until:
-            set_committed_value(viewer.user, "paced_until", until)
     return ticket
