@@ -3,7 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("boards", __name__)
 
-from . import post_list, rows, views  # noqa: E402,F401  (views registers the routes on bp)
+from . import post_list, rows, views  # noqa: E402,F401  (they register on bp)
 
 bp.record_once(lambda state: post_list.init_app(state.app))
-bp.record_once(lambda state: rows.init_app(state.app))

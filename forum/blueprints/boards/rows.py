@@ -2,20 +2,15 @@
 (``forum.fragments`` keeps the rendered rows under them)."""
 from __future__ import annotations
 
-from flask import Flask
-
 from ... import timefmt
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals["thread_row_key"] = thread_row_key
-    app.jinja_env.globals["board_row_key"] = board_row_key
+from . import bp
 
 
 def _person(user) -> tuple:
     return (user.id, user.username, user.name) if user is not None else None
 
 
+@bp.app_template_global()
 def thread_row_key(thread, posts_per_page: int) -> tuple:
     last = thread.last_post
     return (
@@ -28,6 +23,7 @@ def thread_row_key(thread, posts_per_page: int) -> tuple:
     )
 
 
+@bp.app_template_global()
 def board_row_key(board) -> tuple:
     last = board.last_post
     return (
