@@ -213,3 +213,38 @@ def test_a_merge_into_one_segment_is_searched_right(index):
     assert _ids(searcher, words) == expected
     assert searchrank.rank(searcher, parse_query("firmware"), 20) == _whoosh(
         searcher, parse_query("firmware"), 20, set())
+
+
+def test_a_table_of_contents_being_replaced_is_read_again(index, monkeypatch):
+    before = _segments(index.searcher())
+    index.apply({700: document(_record(700, random.Random(4), position=2))})
+    ix = index.open()
+    real, failures = ix._read_toc, []
+
+    def replaced_meanwhile():
+        if len(failures) < 3:  # a writer swapping generations under the reader
+            failures.append(1)
+            raise FileNotFoundError("a writer was replacing it")
+        return real()
+
+    monkeypatch.setattr(ix, "_read_toc", replaced_meanwhile)
+    monkeypatch.setattr(searchindex.time, "sleep", lambda seconds: None)
+    searcher = index.searcher()
+    assert len(failures) == 3
+    assert "700" in _ids(searcher, " OR ".join(WORDS))
+    assert searcher.reader().generation() == ix.latest_generation()
+    after = _segments(searcher)
+    assert any(after[segment] is leaf for segment, leaf in before.items() if segment in after)
+
+
+def test_newest_first_for_queries_left_to_whoosh_keeps_exclusions(index):
+    searcher = index.searcher()
+    q = parse_query('"firmware firmware" OR battery')
+    assert not searchrank.supported(q, FIELDS)
+    scope = exclusions(Scope(frozenset({2}), frozenset()))
+    mask = searchrank.doc_set(searcher, scope)
+    expected = searcher.search(q, limit=None, mask=mask, sortedby="created", reverse=True)
+    page = searchindex.run(searcher, q, sort="newest", per_page=5, exclude=scope,
+                           cache=searchindex.SearchCache())
+    assert page.total == len(expected) > 5
+    assert page.post_ids == [int(hit["id"]) for hit in expected[:5]]
