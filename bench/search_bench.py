@@ -1,6 +1,6 @@
 """Search benchmark: index build rate and query latency over synthetic posts.
 
-Runs the app's own indexing and query code (forum.services.searchindex: the same schema,
+Runs the app's own indexing and query code (forum.services.search.index: the same schema,
 documents, writer, query parser, visibility filter, paging and highlighting the search page uses);
 only the database is left out, so the numbers are Whoosh's share of a search request.
 
@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from whoosh.analysis import STOP_WORDS  # noqa: E402
 
-from forum.services import searchrank  # noqa: E402
-from forum.services.searchindex import (  # noqa: E402
+from forum.services.search import rank as searchrank  # noqa: E402
+from forum.services.search.index import (  # noqa: E402
     PER_PAGE,
     Filters,
     Highlighter,

@@ -69,9 +69,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
 
-    from .services import search
+    from .services.search import sync
 
-    search.init_app(app)
+    sync.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -72,11 +72,6 @@ PALETTE: tuple[tuple[str, str], ...] = (
 )
 
 
-def parse_hex(colour: str) -> tuple[float, float, float]:
-    value = colour.lstrip("#")
-    return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-
-
 def colours(username: str) -> tuple[str, str]:
     """The gradient stops for this name; case-insensitive, like usernames themselves."""
     digest = hashlib.sha256(username.lower().encode()).digest()

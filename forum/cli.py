@@ -16,9 +16,9 @@ def create_admin(username: str, email: str, password: str) -> None:
     """Create an administrator account (or promote an existing one)."""
     from .extensions import db
     from .models import Role
-    from .services import accounts
+    from .services.accounts import account
 
-    existing = accounts.find_login(username)
+    existing = account.find_login(username)
     if existing is not None:
         if existing.is_admin:
             click.echo(f"{existing.username} is already an administrator; nothing changed.")
@@ -31,11 +31,11 @@ def create_admin(username: str, email: str, password: str) -> None:
         )
         return
     try:
-        user = accounts.register(
-            accounts.Registration(username=username, email=email, password=password),
+        user = account.register(
+            account.Registration(username=username, email=email, password=password),
             role=Role.ADMIN,
         )
-    except accounts.AccountError as error:
+    except account.AccountError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created administrator {user.username}.")
 
@@ -43,8 +43,8 @@ def create_admin(username: str, email: str, password: str) -> None:
 @forum_cli.command("seed-demo")
 def seed_demo() -> None:
     """Fill an empty forum with a living demo community (safe to run again)."""
-    from .demo import seed
-    from .progress import bar
+    from .common.progress import bar
+    from .seeding.demo import seed
 
     seed(echo=click.echo, progress=bar)
 
@@ -52,11 +52,11 @@ def seed_demo() -> None:
 @forum_cli.command("reindex")
 def reindex() -> None:
     """Rebuild the search index from the database (the database is the truth)."""
-    from .progress import bar
-    from .services import search
+    from .common.progress import bar
+    from .services.search import sync
 
-    with bar(search.post_total(), "Indexing posts") as shown:
-        count, seconds = search.rebuild(progress=shown.update)
+    with bar(sync.post_total(), "Indexing posts") as shown:
+        count, seconds = sync.rebuild(progress=shown.update)
     click.echo(f"Indexed {count} posts in {seconds:.1f} s")
 
 
@@ -66,26 +66,26 @@ def reindex() -> None:
 @click.option("--no-index", is_flag=True, help="Leave the search index alone.")
 def bench_seed(posts: int, no_index: bool) -> None:
     """Fill an empty database with a large synthetic community, for benchmarks."""
-    from . import benchseed
-    from .progress import bar
+    from .common.progress import bar
+    from .seeding import bench
 
     try:
-        summary = benchseed.seed(posts, progress=bar, with_index=not no_index)
-    except benchseed.ForumNotEmpty as error:
+        summary = bench.seed(posts, progress=bar, with_index=not no_index)
+    except bench.ForumNotEmpty as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"Seeded {summary.posts} posts in {summary.threads} threads, {summary.boards} boards, "
         f"{summary.users} members in {summary.seconds_db:.1f} s; search index "
         f"{summary.seconds_index:.1f} s. Longest thread: /t/{summary.longest_thread_id} "
         f"({summary.longest_thread_posts} posts). Password for every account: "
-        f"{benchseed.BENCH_PASSWORD}"
+        f"{bench.BENCH_PASSWORD}"
     )
 
 
 @forum_cli.command("run-timers")
 def run_timers() -> None:
     """Send what the clock has made due (event reminders); safe to run as often as you like."""
-    from .services import timers
+    from .services.site import timers
 
     done = timers.run_timers()
     click.echo(f"Sent {done.event_reminders} event reminder"

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .extensions import db
-from .permissions import Decision
+from .policy.decision import Decision
 
 
 class Refused(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from markupsafe import Markup
 
-from .ttlcache import TtlCache
+from .common.ttlcache import TtlCache
 from .web import viewer_tz
 
 CACHE_KEY = "agora_fragments"

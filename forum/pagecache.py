@@ -16,8 +16,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .common.ttlcache import TtlCache
 from .errors import wants_json
-from .ttlcache import TtlCache
 
 # The pages every guest sees alike. Profiles show "last seen", which changes without a commit
 # through the session, so they are left out.

@@ -14,11 +14,11 @@ from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import timefmt
+from .common import timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .models import BoardModerator, User, UTCDateTime, utcnow
-from .permissions import policy
+from .policy import policy
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
 
@@ -54,7 +54,7 @@ def load_user(session_id: str) -> User | None:
 @cache
 def _user_statement():
     """Built once: making a statement with loader options costs more than running it."""
-    from .services import sanctions
+    from .policy import standing
 
     # Whether a sanction is in force comes along, which nearly always spares the policy its
     # own query, and so do the ids of the boards a board moderator moderates (as text: an
@@ -63,7 +63,7 @@ def _user_statement():
               .where(BoardModerator.user_id == User.id).scalar_subquery())
     return select(User).where(User.id == bindparam("user_id")).options(
         # The clock is read when the statement runs (and again if the row is refreshed).
-        with_expression(User.sanctioned_at_load, sanctions.any_in_force(
+        with_expression(User.sanctioned_at_load, standing.any_in_force(
             bindparam("now", callable_=utcnow, type_=UTCDateTime))),
         with_expression(User.moderated_board_list, boards),
     )
@@ -186,7 +186,9 @@ def nav_counts() -> dict[str, int]:
     """The bell's unread count and, for the moderation team, open reports: one query for
     both, once per request, none for guests."""
     if "nav_counts" not in g:
-        from .services import announcements, notifications, report_queue
+        from .services import notifications
+        from .services.community import announcements
+        from .services.moderation import report_queue
 
         viewer = policy()
         counts = {"unread": 0, "reports": 0}

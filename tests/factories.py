@@ -5,7 +5,8 @@ import itertools
 
 from forum.extensions import db
 from forum.models import Access, Board, BoardModerator, Category, Role, Thread, User
-from forum.services import accounts, posting
+from forum.services.accounts import account
+from forum.services.content import posting
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -17,8 +18,8 @@ def make_user(username: str | None = None, role: str = "member", password: str =
               email: str | None = None, **fields) -> User:
     n = next(_seq)
     username = username or f"user{n}"
-    user = accounts.register(
-        accounts.Registration(
+    user = account.register(
+        account.Registration(
             username=username, email=email or f"{username.lower()}@example.com", password=password
         ),
         role=ROLES[role],
@@ -108,3 +109,15 @@ def quick_users(count: int, prefix: str = "author") -> list[User]:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def password_matches(login: str, password: str) -> User | None:
+    """The account whose name or email and password match, else None (no throttling)."""
+    from werkzeug.security import check_password_hash
+
+    from forum.services.accounts import account
+
+    user = account.find_login(login)
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    return user

@@ -2,7 +2,7 @@
 policy question."""
 from __future__ import annotations
 
-from forum.permissions import Policy
+from forum.policy import Policy
 
 VIEWERS = ["guest", "member", "other_board_moderator", "board_moderator", "moderator", "admin"]
 

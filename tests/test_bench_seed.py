@@ -18,7 +18,7 @@ from forum.models import (
     Thread,
     User,
 )
-from forum.services import search
+from forum.services.search import query
 
 POSTS = 3000
 INDEX_BUDGET = BOARD_BUDGET = 6
@@ -111,7 +111,7 @@ def test_search_index_finds_a_seeded_word(seeded, member):
     db = seeded
     post = db.session.scalar(select(Post).where(Post.position == 1).order_by(Post.id).limit(1))
     rare = max(post.body.split(), key=len).strip(".!?,*`")
-    outcome = search.search(member, search.SearchParams(q=rare))
+    outcome = query.search(member, query.SearchParams(q=rare))
     assert outcome.error is None
     assert outcome.total >= 1
     assert post.id in {hit.post.id for hit in outcome.hits} or outcome.total > 20

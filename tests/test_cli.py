@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from forum.demo import calming
 from forum.models import (
     Access,
     Announcement,
@@ -33,8 +32,10 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.permissions import Policy
-from forum.services import accounts, report_queue, sanctions
+from forum.policy import Policy, standing
+from forum.seeding.demo import calming
+from forum.services.accounts import account
+from forum.services.moderation import report_queue
 from tests import factories
 
 LOGIN_LINE = re.compile(r"^\s+(\S+) / (\S+)\s+\((\w+)\)$", re.MULTILINE)
@@ -112,8 +113,8 @@ def test_seed_demo_builds_a_community(runner, db):
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
     roles = {"administrator": Role.ADMIN, "moderator": Role.MODERATOR, "member": Role.MEMBER}
     for name, password, role in logins:
-        assert len(password) >= accounts.PASSWORD_MIN
-        user = accounts.authenticate(name, password)
+        assert len(password) >= account.PASSWORD_MIN
+        user = factories.password_matches(name, password)
         assert user is not None and user.role == roles[role]
 
 
@@ -274,9 +275,9 @@ def _assert_moderation_week(db, started):
             "user.timeout", "note.add", "canned.create"} <= logged
     # A warned member, and a timeout still in force after seeding.
     hothead = _by_name(db, "sparky_dan")
-    [timeout] = sanctions.active_sanctions(hothead, now + timedelta(days=1))
+    [timeout] = standing.active_sanctions(hothead, now + timedelta(days=1))
     assert timeout.kind == SanctionKind.TIMEOUT and timeout.issuer_id == mod.id
-    assert not sanctions.may_post(hothead)
+    assert not Policy(hothead).posting_sanction()
     [warning] = db.session.scalars(select(Sanction).where(
         Sanction.kind == SanctionKind.WARNING)).all()
     assert warning.user_id == hothead.id
@@ -335,7 +336,7 @@ def test_create_admin_non_interactive(runner, db):
 
     assert result.exit_code == 0, result.output
     assert "Created administrator root1" in result.output
-    user = accounts.authenticate("root1", "long enough pw")
+    user = factories.password_matches("root1", "long enough pw")
     assert user is not None and user.role == Role.ADMIN and user.email == "r@example.com"
 
 
@@ -346,7 +347,7 @@ def test_create_admin_prompts_when_options_are_missing(runner, db):
     )
 
     assert result.exit_code == 0, result.output
-    assert accounts.authenticate("root2", "long enough pw").role == Role.ADMIN
+    assert factories.password_matches("root2", "long enough pw").role == Role.ADMIN
 
 
 def test_create_admin_refuses_a_short_password(runner, db):
@@ -373,7 +374,7 @@ def test_create_admin_promotes_an_existing_member(runner, db, member):
     db.session.refresh(member)
     assert member.role == Role.ADMIN
     # Promotion leaves the account's password and email as they were.
-    assert accounts.authenticate("member", factories.PASSWORD) is not None
+    assert factories.password_matches("member", factories.PASSWORD) is not None
     assert member.email == "member@example.com"
 
 

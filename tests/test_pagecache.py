@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import Thread
-from forum.services import posting
+from forum.services.content import posting
 from tests import factories
 from tests.factories import text
 
@@ -70,7 +70,7 @@ def test_a_flashed_message_is_shown_and_not_kept(app, client, thread, count_quer
 
 
 def test_closed_banners_are_part_of_the_key(client, admin, thread):
-    from forum.services import announcements
+    from forum.services.community import announcements
 
     shown = announcements.create_announcement(admin, announcements.Draft(title="Closable"))
     assert "Closable" in text(client.get("/"))

@@ -13,7 +13,8 @@ from flask_login import AnonymousUserMixin
 
 from forum.extensions import db
 from forum.models import Access, Board, Post, Role, User, utcnow
-from forum.permissions import Decision, Policy
+from forum.policy import Policy
+from forum.policy.decision import Decision
 from tests import factories
 
 _seq = itertools.count(1)

@@ -7,8 +7,8 @@ from functools import partial
 
 from forum.extensions import db
 from forum.models import Access, Audience, Event, Placement
-from forum.permissions import Policy
-from forum.services import sanctions
+from forum.policy import Policy
+from forum.services.moderation import sanctions
 from tests import permission_kit
 from tests.permission_kit import VIEWERS
 

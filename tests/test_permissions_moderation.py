@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.permissions import Policy
+from forum.policy import Policy
 from tests import factories
 from tests.permission_kit import VIEWERS, answers
 
@@ -98,7 +98,7 @@ def test_handling_reports_follows_the_board(role_world):
 
 
 def test_release_is_for_the_claimer_or_an_administrator(app):
-    from forum.services import reports as reports_service
+    from forum.services.moderation import reports as reports_service
     from tests.services.moderation_kit import reported_post
 
     _post, item = reported_post()

@@ -1,8 +1,8 @@
 """The in-process cache under the guest page cache and the rendered post lists."""
 from __future__ import annotations
 
-from forum import ttlcache
-from forum.ttlcache import TtlCache
+from forum.common import ttlcache
+from forum.common.ttlcache import TtlCache
 
 
 def test_entries_expire_after_their_time(monkeypatch):

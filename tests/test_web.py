@@ -1,7 +1,7 @@
 """Request hygiene and error pages that every area relies on."""
 from __future__ import annotations
 
-from forum import timefmt
+from forum.common import timefmt
 from forum.web import page_window
 
 

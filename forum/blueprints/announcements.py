@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, g, make_response, redirect, request, u
 from ..errors import wants_json
 from ..extensions import csrf
 from ..models import Board
-from ..permissions import policy
-from ..services import announcements
-from ..services.announcements import Notice
+from ..policy import policy
+from ..services.community import announcements
+from ..services.community.announcements import Notice
 from .args import local_path
 
 bp = Blueprint("announcements", __name__)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from .. import timefmt
+from ..common import timefmt
 from ..errors import NotFound, bad_request
 
 PAGE_MESSAGE = "Page must be a positive whole number."

@@ -17,11 +17,12 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
-from .. import avatars, timefmt
+from .. import avatars
+from ..common import markup, timefmt
 from ..errors import NotFound
-from ..permissions import policy
-from ..services import markup, profiles
-from ..services.profiles import ProfileData, ProfileInvalid
+from ..policy import policy
+from ..services.accounts import profiles
+from ..services.accounts.profiles import ProfileData, ProfileInvalid
 from ..web import current_actor
 from .args import page_arg
 

@@ -8,11 +8,12 @@ from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from ..common import markup
 from ..errors import require, wants_json
 from ..models import Post, ReportReason, Thread, User
-from ..permissions import policy
-from ..services import markup, reports
-from ..services.reports import NOTE_MAX
+from ..policy import policy
+from ..services.moderation import reports
+from ..services.moderation.reports import NOTE_MAX
 from ..services.text import multiline
 from ..web import current_actor
 

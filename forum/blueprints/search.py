@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from .. import timefmt
-from ..permissions import policy
-from ..services import search as search_service
+from ..common import timefmt
+from ..policy import policy
+from ..services.search import query
+from ..services.search.index import QUERY_MAX
 
 bp = Blueprint("search", __name__)
 
@@ -42,7 +43,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    q = SearchField("Search for", validators=[Optional(), Length(max=search_service.QUERY_MAX)])
+    q = SearchField("Search for", validators=[Optional(), Length(max=QUERY_MAX)])
     board = SelectField("Board", choices=[], coerce=_optional_int, validate_choice=False)
     author = StringField("Author", validators=[Optional(), Length(max=32)])
     date_from = IsoDateField("From")
@@ -57,8 +58,8 @@ class SearchForm(FlaskForm):
         if field.data and self.date_from.data and self.date_from.data > field.data:
             raise ValidationError("The “to” date must not be before the “from” date.")
 
-    def params(self) -> search_service.SearchParams:
-        return search_service.SearchParams(
+    def params(self) -> query.SearchParams:
+        return query.SearchParams(
             q=(self.q.data or "").strip(),
             board_id=self.board.data,
             author=(self.author.data or "").strip(),
@@ -75,10 +76,10 @@ class SearchForm(FlaskForm):
 def search():
     form = SearchForm(formdata=request.args)
     valid = form.validate()
-    params = form.params() if valid else search_service.SearchParams(
+    params = form.params() if valid else query.SearchParams(
         thread_id=form.thread.data if not form.thread.errors else None
     )
-    outcome = search_service.search(current_user, params, policy=policy())
+    outcome = query.search(current_user, params, policy=policy())
     form.board.choices = [("", "All boards")] + [(b.id, b.title) for b in outcome.boards]
     status = 400 if (not valid or outcome.error) else 200
     return render_template("search/search.html", form=form, outcome=outcome,

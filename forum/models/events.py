@@ -109,11 +109,6 @@ class Event(db.Model):
     def is_over(self, now: datetime) -> bool:
         return self.ends_at <= now
 
-    def rsvp_open(self, now: datetime) -> bool:
-        if self.is_cancelled or self.has_started(now):
-            return False
-        return self.rsvp_deadline is None or now < self.rsvp_deadline
-
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
 

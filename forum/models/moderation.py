@@ -120,15 +120,6 @@ class ReportItem(db.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    @property
-    def reason_counts(self) -> list[tuple[ReportReason, int]]:
-        """How many reports gave each reason, most frequent first."""
-        counts: dict[ReportReason, int] = {}
-        for report in self.reports:
-            reason = ReportReason(report.reason)
-            counts[reason] = counts.get(reason, 0) + 1
-        return ranked_reasons(counts)
-
     def __repr__(self) -> str:
         return f"<ReportItem {self.id} {self.target_kind} {self.status}>"
 
@@ -201,22 +192,10 @@ class Sanction(db.Model):
 
     __table_args__ = (Index("ix_sanctions_user_ends", "user_id", "ends_at"),)
 
-    @property
-    def is_permanent(self) -> bool:
-        return self.kind != SanctionKind.WARNING and self.ends_at is None
-
     def is_active(self, now: datetime) -> bool:
         if self.kind == SanctionKind.WARNING or self.lifted_at is not None:
             return False
         return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
-
-    @property
-    def blocks_posting(self) -> bool:
-        return self.kind in POSTING_BLOCKED_BY
-
-    @property
-    def blocks_login(self) -> bool:
-        return self.kind in LOGIN_BLOCKED_BY
 
     def __repr__(self) -> str:
         return f"<Sanction {self.id} {self.kind} of {self.user_id}>"

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
+from ..common.paging import page_count
 from ..errors import Refused, require
 from ..extensions import db
 from ..models import (
@@ -36,8 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..permissions import Policy
-from .paging import Paging, page_count
+from ..policy import Policy
 
 ACTION_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 REASON_MAX = 2000
@@ -116,7 +116,7 @@ class LogFilter:
 
 
 @dataclass(frozen=True)
-class LogPage(Paging):
+class LogPage:
     items: list[ModAction]
     page: int
     pages: int

@@ -14,10 +14,11 @@ from functools import cache
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
+from ..common.paging import page_count
+from ..database import commit
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Notification, NotificationKind, User, utcnow
-from .paging import Paging, page_count
 
 TEXT_MAX = 300
 LINK_MAX = 300
@@ -62,15 +63,8 @@ def unread_count_query():
     )
 
 
-def unread_count(user: User) -> int:
-    """For the bell: one indexed count."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(select(unread_count_query()), {"viewer_id": user.id}) or 0
-
-
 @dataclass(frozen=True)
-class NotificationPage(Paging):
+class NotificationPage:
     items: list[Notification]
     page: int
     pages: int
@@ -117,7 +111,7 @@ def mark_read(user: User, ids: Iterable[int], now: datetime | None = None) -> in
         .values(read_at=now or utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    commit()
     return changed
 
 
@@ -128,7 +122,7 @@ def mark_all_read(user: User, now: datetime | None = None) -> int:
         .values(read_at=now or utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    commit()
     return changed
 
 
@@ -144,5 +138,5 @@ def open_notification(user: User, notification_id: int,
         raise NotFound("That notification doesn't exist.")
     if notification.read_at is None:
         notification.read_at = now or utcnow()
-        db.session.commit()
+        commit()
     return notification.link

@@ -19,3 +19,13 @@ def checked(value: str | None, limit: int, *, too_long: str, missing: str | None
     if len(text) > limit:
         raise Refused(too_long, status=400)
     return text
+
+
+REASON_MAX = 500
+
+
+def clean_reason(text: str | None, action: str = "this action") -> str:
+    """A moderator's reason, as the log keeps it. Refuses (400) an empty reason or one over
+    500 characters."""
+    return checked(text, REASON_MAX, missing=f"Please give a reason for “{action}”.",
+                   too_long=f"Reasons can be at most {REASON_MAX} characters.")

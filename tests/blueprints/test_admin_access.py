@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Board, CannedResponse, ModAction, Role, Setting, User
-from forum.services import modnotes
+from forum.services.moderation import modnotes
 from tests import factories
 
 GET_PAGES = [

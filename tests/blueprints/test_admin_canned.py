@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import CannedResponse, ModAction
-from forum.services import modnotes
+from forum.services.moderation import modnotes
 from tests.factories import text
 
 XSS_TITLE = '<script>alert("t")</script>'

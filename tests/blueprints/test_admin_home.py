@@ -8,8 +8,10 @@ import pytest
 
 from forum.extensions import db
 from forum.models import utcnow
-from forum.permissions import Policy
-from forum.services import community_stats, posting, reports, sanctions
+from forum.policy import Policy
+from forum.services.content import posting
+from forum.services.moderation import reports, sanctions
+from forum.services.site import stats
 from tests import factories
 from tests.factories import text
 
@@ -109,8 +111,8 @@ def test_days_follow_the_administrators_time_zone(app, admin, board):
     thread.first_post.created_at = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
     db.session.commit()
 
-    in_utc = community_stats.overview(Policy(admin), "UTC", now=now)
-    in_auckland = community_stats.overview(Policy(admin), "Pacific/Auckland", now=now)
+    in_utc = stats.overview(Policy(admin), "UTC", now=now)
+    in_auckland = stats.overview(Policy(admin), "Pacific/Auckland", now=now)
     assert in_utc.days[-1].day == date(2026, 11, 25)
     assert (in_utc.days[-2].day, in_utc.days[-2].posts, in_utc.days[-1].posts) == (
         date(2026, 11, 24), 1, 0)
@@ -136,7 +138,7 @@ def test_series_cover_thirty_days_and_nothing_outside(app, admin, board):
     factories.make_user("joined_first_day", created_at=datetime(2026, 10, 27, 8, tzinfo=UTC))
     db.session.commit()
 
-    overview = community_stats.overview(Policy(admin), "UTC", now=T0)
+    overview = stats.overview(Policy(admin), "UTC", now=T0)
     assert len(overview.days) == 30
     assert overview.days[0].day == date(2026, 10, 27)
     by_day = {day.day: day for day in overview.days}
@@ -151,7 +153,7 @@ def test_series_cover_thirty_days_and_nothing_outside(app, admin, board):
 def test_calendar_keeps_daylight_saving_days_their_true_length():
     # Paris leaves summer time on 25 October 2026: that day lasts 25 hours.
     now = datetime(2026, 10, 27, 12, tzinfo=UTC)
-    dates, starts = community_stats.calendar(now, "Europe/Paris", days=4)
+    dates, starts = stats.calendar(now, "Europe/Paris", days=4)
     assert dates == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26),
                      date(2026, 10, 27)]
     lengths = [(b - a).total_seconds() / 3600 for a, b in zip(starts, starts[1:], strict=False)]

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import SETTINGS, ModAction, Setting, SettingSpec
-from forum.services import settings
+from forum.services.site import settings as site_settings
+from forum.stores import settings
 from tests.factories import text
 
 VALID = {"report_limit_per_hour": "10", "auto_hide_threshold": "3"}
@@ -152,7 +153,7 @@ def test_new_settings_are_saved(client, login, admin, more_settings):
 
 
 def test_ticking_a_checkbox(client, login, admin, more_settings):
-    settings.update(admin, {"registration_open": False})
+    site_settings.update(admin, {"registration_open": False})
     login(admin)
     response = client.post("/admin/settings", data={**defaults(), "registration_open": ["y", ""]})
     assert response.status_code == 302

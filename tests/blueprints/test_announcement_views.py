@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Announcement, AnnouncementDismissal, ModAction, utcnow
-from forum.services import announcements as service
-from forum.services import posting, search
-from forum.services.announcements import Draft
+from forum.services.community import announcements as service
+from forum.services.community.announcements import Draft
+from forum.services.content import posting
+from forum.services.search import sync
 from tests import factories
 from tests.factories import text
 
@@ -298,7 +299,7 @@ def test_navigation_links(client, login, admin, keeper):
 @pytest.mark.parametrize("viewer", ["guest", "member", "moderator"])
 def test_pages_keep_their_query_budgets_with_announcements(client, login, admin, board,
                                                            count_queries, viewer):
-    with search.paused():
+    with sync.paused():
         thread = posting.create_thread(factories.make_user(), board, "A thread", "Hello")
         posting.reply(factories.make_user(), thread, "Reply")
     announce(admin, "Dismissible banner", audience="everyone")

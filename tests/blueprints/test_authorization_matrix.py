@@ -15,7 +15,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import CannedResponse, ReportItem, Sanction, User
-from forum.services import modnotes, reports, sanctions
+from forum.services.moderation import modnotes, reports, sanctions
 from tests import factories
 
 ROLES = ("guest", "member", "board moderator elsewhere", "board moderator here", "moderator",
@@ -71,7 +71,7 @@ def _slow(world: World) -> None:
 
 def _announce(world: World) -> None:
     """An announcement pinned in "here", for the pages that edit or end one."""
-    from forum.services import announcements
+    from forum.services.community import announcements
 
     world.announcement = announcements.create_announcement(
         factories.make_user(role="admin"),

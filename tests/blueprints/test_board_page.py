@@ -7,7 +7,8 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Access, utcnow
-from forum.services import posting, search
+from forum.services.content import posting
+from forum.services.search import sync
 from tests import factories
 from tests.factories import quick_users, text
 
@@ -157,7 +158,7 @@ def test_board_page_query_budget(client, login, app, count_queries, per_page, vi
     app.config["THREADS_PER_PAGE"] = per_page
     boards = [factories.make_board(slug=f"b{n}") for n in range(3)]
     authors = quick_users(40)
-    with search.paused():
+    with sync.paused():
         for board in boards:
             for i in range(30):
                 thread = posting.create_thread(authors[i], board, f"Thread {i}", "Hello")

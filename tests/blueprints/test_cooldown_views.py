@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Post
-from forum.services import sanctions
+from forum.services.moderation import sanctions
 from tests import factories
 
 

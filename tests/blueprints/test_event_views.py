@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Access, Event, EventRsvp, Thread, utcnow
-from forum.services import event_rsvp, events
+from forum.services.community import event_rsvp, events
 from tests import factories
 from tests.factories import text
 from tests.services.event_kit import event_data, local_text, make_event, rsvp_status
@@ -146,7 +146,7 @@ def test_a_long_attendee_list_is_cut_with_a_count(app, client, login, moderator,
                                                   now, monkeypatch, count_queries):
     """The names shown per answer are capped, so a big event's page costs what a small one's
     does; the viewer's own answer is found wherever it stands."""
-    from forum.services import event_listing
+    from forum.services.community import event_listing
 
     monkeypatch.setattr(event_listing, "SHOWN_PER_ANSWER", 2)
     event = make_event(moderator, plain_board, now=now, start=now + timedelta(days=3))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from forum.models import Access
-from forum.services import posting, search
+from forum.services.content import posting
+from forum.services.search import sync
 from tests import factories
 from tests.factories import quick_users, text
 
@@ -87,7 +88,7 @@ def test_empty_forum_has_a_friendly_empty_state(client):
 def test_index_query_budget(client, login, count_queries, app, viewer):
     categories = [factories.make_category(f"Category {n}") for n in range(3)]
     authors = quick_users(30)
-    with search.paused():
+    with sync.paused():
         for n, category in enumerate(categories):
             board = factories.make_board(category, slug=f"b{n}")
             for i in range(30):

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import Thread, User, utcnow
-from forum.services import posting
+from forum.services.content import posting
 from tests import factories
 from tests.factories import text
 
@@ -120,7 +120,7 @@ def _cards(html: str) -> list[str]:
 
 def test_event_cards_follow_answers_and_cancellations(app, client, login, member, moderator):
     from forum.models import Event
-    from forum.services import event_rsvp
+    from forum.services.community import event_rsvp
     from tests.services.event_kit import make_event
 
     now = utcnow()

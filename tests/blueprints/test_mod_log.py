@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from forum.models import ModAction, utcnow
-from forum.services import audit, sanctions
+from forum.services import audit
+from forum.services.moderation import sanctions
 from tests import factories
 from tests.factories import text
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import ModAction, ModeratorNote, Sanction, SanctionKind, utcnow
-from forum.services import modnotes, reports, sanctions
+from forum.services.moderation import modnotes, reports, sanctions
 from tests import factories
 from tests.factories import text
 
@@ -261,7 +261,7 @@ def test_bans_permanent_or_until_a_date(client, login, moderator, member, other_
                        data=form(kind="ban", reason="Spam", ends_at=local_input(end)))\
         .status_code == 302
     permanent, dated = db.session.scalars(select(Sanction).order_by(Sanction.id)).all()
-    assert permanent.ends_at is None and permanent.is_permanent
+    assert permanent.ends_at is None
     assert dated.ends_at == end.replace(second=0, microsecond=0)
     html = text(client.get("/mod/members/member"))
     assert "Permanent" in html and "with no end" in html

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ItemStatus, Notification, Post, ReportItem, Sanction, Thread
-from forum.services import modnotes, reports
+from forum.services.moderation import modnotes, reports
 from tests import factories
 from tests.factories import text
 from tests.services.moderation_kit import actions, reported_post

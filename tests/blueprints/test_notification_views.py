@@ -10,7 +10,8 @@ from sqlalchemy import select
 from forum.blueprints.args import local_path as local_target
 from forum.extensions import db
 from forum.models import Notification, NotificationKind
-from forum.services import notifications, posting
+from forum.services import notifications
+from forum.services.content import posting
 from tests import factories
 from tests.factories import text
 

@@ -8,7 +8,8 @@ from sqlalchemy import text as sql
 
 from forum.extensions import db
 from forum.models import Post
-from forum.services import content_actions, posting
+from forum.services.content import posting
+from forum.services.moderation import post_tools
 from tests import factories
 from tests.blueprints.test_thread_page import article
 from tests.factories import text
@@ -108,7 +109,7 @@ def test_moderators_and_members_each_get_their_own_page(app, client, login, memb
 def test_a_hidden_post_is_shown_to_its_author_alone(app, client, login, member, moderator,
                                                     other_member, thread):
     reply = _posts(thread)[1]
-    content_actions.hide_post(moderator, reply, "Off topic")
+    post_tools.hide_post(moderator, reply, "Off topic")
     login(member)
     client.get(thread.url)  # kept for everyone else
     login(other_member)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Access, Post, PostRevision, Thread
-from forum.services import posting
+from forum.services.content import posting
 from tests import factories
 from tests.factories import text
 

@@ -8,8 +8,8 @@ import pytest
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import Access
-from forum.services import profiles
-from forum.services.profiles import ProfileData
+from forum.services.accounts import profiles
+from forum.services.accounts.profiles import ProfileData
 from tests import factories
 
 EDIT_BUTTON = 'class="button" href="/account/profile"'

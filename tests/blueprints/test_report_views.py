@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Access, Report, ReportItem
-from forum.services import posting, reports, settings
+from forum.services.content import posting
+from forum.services.moderation import reports
+from forum.services.site import settings
 from tests import factories
 from tests.factories import text
 

@@ -7,7 +7,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Access, Post
-from forum.services import posting
+from forum.services.content import posting
 
 from .. import factories
 from ..factories import text

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Access, Post
-from forum.services import posting, search
+from forum.services.content import posting
+from forum.services.search import sync
 from tests import factories
 from tests.factories import quick_users, text
 
@@ -45,7 +46,7 @@ def long_thread(board, member):
     """45 posts: pages of 20, 20 and 5."""
     authors = quick_users(44)
     thread = factories.make_thread(board, author=member, title="Long thread", body="Post 1")
-    with search.paused():
+    with sync.paused():
         for n, author in enumerate(authors, start=2):
             posting.reply(author, thread, f"Post {n}")
     return thread
@@ -251,7 +252,7 @@ def test_thread_page_query_budget(client, login, app, count_queries, board, memb
     app.config["MEMBER_COOLDOWNS"] = True  # the page asks when the member may post again
     authors = quick_users(59)
     thread = factories.make_thread(board, author=member, title="Busy", body="Opening")
-    with search.paused():
+    with sync.paused():
         for author in authors:
             posting.reply(author, thread, "A *reply*")
     some = db.session.scalars(

@@ -50,7 +50,7 @@ def _community_scene(admin, board) -> None:
     from datetime import timedelta
 
     from forum.models import utcnow
-    from forum.services import announcements, events
+    from forum.services.community import announcements, events
     from tests import factories
 
     factories.make_user("host")
@@ -69,7 +69,7 @@ def _community_scene(admin, board) -> None:
 def _moderation_scene(board) -> None:
     """A thread with a spammy reply (journey 2 reports it) and an item already in the queue
     (for the accessibility checks of the queue pages); threads to slow down and lock."""
-    from forum.services import reports
+    from forum.services.moderation import reports
     from tests import factories
 
     author = factories.make_user("seller")

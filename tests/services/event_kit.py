@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from forum import timefmt
+from forum.common import timefmt
 from forum.extensions import db
 from forum.models import Event, EventRsvp, Notification, NotificationKind
-from forum.services import events
+from forum.services.community import events
 from tests import factories
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ModAction, ReportItem
-from forum.services import reports
+from forum.services.moderation import reports
 from tests import factories
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)

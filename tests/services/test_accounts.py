@@ -8,8 +8,9 @@ from werkzeug.security import check_password_hash
 
 from forum.errors import Refused
 from forum.models import Role, User
-from forum.services import accounts, ratelimit
-from forum.services.accounts import AccountError, Registration
+from forum.services.accounts import account
+from forum.services.accounts.account import AccountError, Registration
+from forum.stores import ratelimit
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -17,7 +18,7 @@ T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def _register(username="Alice", email="alice@example.com", password=PASSWORD, **kw) -> User:
-    return accounts.register(Registration(username, email, password), **kw)
+    return account.register(Registration(username, email, password), **kw)
 
 
 # -- register ------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def alice(app):
 @pytest.mark.parametrize("login", ["Alice", "alice", " ALICE ", "alice@example.com",
                                    "ALICE@example.COM"])
 def test_log_in_by_username_or_email_in_any_case(alice, login):
-    assert accounts.log_in(login, PASSWORD, "10.0.0.1").id == alice.id
+    assert account.log_in(login, PASSWORD, "10.0.0.1").id == alice.id
 
 
 @pytest.mark.parametrize("login, password", [("alice", "wrong password!"), ("alice", ""),
@@ -97,21 +98,21 @@ def test_log_in_by_username_or_email_in_any_case(alice, login):
                                              ("nobody@example.com", PASSWORD)])
 def test_log_in_failures_share_one_message(alice, login, password):
     with pytest.raises(AccountError) as caught:
-        accounts.log_in(login, password, "10.0.0.1")
+        account.log_in(login, password, "10.0.0.1")
     assert caught.value.field == "login"
-    assert caught.value.message == accounts.LOGIN_FAILED
+    assert caught.value.message == account.LOGIN_FAILED
 
 
 def _fail(login="alice", address="10.0.0.1", now=T0):
     with pytest.raises(AccountError):
-        accounts.log_in(login, "wrong password!", address, now=now)
+        account.log_in(login, "wrong password!", address, now=now)
 
 
 def test_account_is_throttled_after_five_failures_even_with_the_right_password(alice):
     for _ in range(5):
         _fail()
     with pytest.raises(Refused) as caught:
-        accounts.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(minutes=3))
+        account.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(minutes=3))
     refused = caught.value
     assert refused.status == 429
     assert refused.retry_after == 12 * 60
@@ -122,21 +123,21 @@ def test_username_and_email_share_the_account_counter(alice):
     for login in ["alice", "ALICE@example.com", "Alice", "alice@example.com", "alice"]:
         _fail(login=login, address=f"10.0.0.{len(login)}")
     with pytest.raises(Refused):
-        accounts.log_in("alice@example.com", PASSWORD, "10.9.9.9", now=T0)
+        account.log_in("alice@example.com", PASSWORD, "10.9.9.9", now=T0)
 
 
 def test_account_limit_holds_across_addresses(alice):
     for n in range(5):
         _fail(address=f"10.0.1.{n}")
     with pytest.raises(Refused):
-        accounts.log_in("alice", PASSWORD, "192.168.0.1", now=T0)
+        account.log_in("alice", PASSWORD, "192.168.0.1", now=T0)
 
 
 def test_unknown_accounts_are_throttled_alike(app):
     for _ in range(5):
         _fail(login="ghost")
     with pytest.raises(Refused):
-        accounts.log_in("GHOST", "whatever else", "10.0.0.1", now=T0)
+        account.log_in("GHOST", "whatever else", "10.0.0.1", now=T0)
 
 
 def test_throttle_ends_with_the_window(app, alice):
@@ -144,19 +145,19 @@ def test_throttle_ends_with_the_window(app, alice):
     for _ in range(5):
         _fail()
     with pytest.raises(Refused):
-        accounts.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(seconds=window - 1))
+        account.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(seconds=window - 1))
     later = T0 + timedelta(seconds=window)
-    assert accounts.log_in("alice", PASSWORD, "10.0.0.1", now=later).id == alice.id
+    assert account.log_in("alice", PASSWORD, "10.0.0.1", now=later).id == alice.id
 
 
 def test_success_clears_the_account_counter(alice):
     for _ in range(4):
         _fail()
-    accounts.log_in("alice", PASSWORD, "10.0.0.1", now=T0)
+    account.log_in("alice", PASSWORD, "10.0.0.1", now=T0)
     for _ in range(4):
         _fail()
     # Eight failures in one window, but never five in a row.
-    assert accounts.log_in("alice", PASSWORD, "10.0.0.1", now=T0).id == alice.id
+    assert account.log_in("alice", PASSWORD, "10.0.0.1", now=T0).id == alice.id
 
 
 def test_address_is_throttled_across_accounts(app, alice):
@@ -164,19 +165,19 @@ def test_address_is_throttled_across_accounts(app, alice):
     for name in ["bob", "carol", "dave"]:
         _fail(login=name, address="203.0.113.7")
     with pytest.raises(Refused) as caught:
-        accounts.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
+        account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
     assert caught.value.retry_after == 600
     # Another address, and the same address after the window, are let through.
-    assert accounts.log_in("alice", PASSWORD, "203.0.113.8", now=T0)
-    assert accounts.log_in("alice", PASSWORD, "203.0.113.7", now=T0 + timedelta(seconds=600))
+    assert account.log_in("alice", PASSWORD, "203.0.113.8", now=T0)
+    assert account.log_in("alice", PASSWORD, "203.0.113.7", now=T0 + timedelta(seconds=600))
 
 
 def test_successful_logins_do_not_use_up_the_address_limit(app, alice):
     app.config["LOGIN_LIMIT_IP"] = (3, 600)
     for _ in range(10):
-        accounts.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
+        account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
     _fail(login="bob", address="203.0.113.7")
-    assert accounts.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
+    assert account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
 
 
 def test_ipv6_addresses_are_limited_per_64_block(app, alice):
@@ -184,15 +185,15 @@ def test_ipv6_addresses_are_limited_per_64_block(app, alice):
     _fail(login="bob", address="2001:db8:1:2::1")
     _fail(login="carol", address="2001:db8:1:2:ffff::9")
     with pytest.raises(Refused):
-        accounts.log_in("alice", PASSWORD, "2001:db8:1:2::abcd", now=T0)
-    assert accounts.log_in("alice", PASSWORD, "2001:db8:1:3::1", now=T0)
+        account.log_in("alice", PASSWORD, "2001:db8:1:2::abcd", now=T0)
+    assert account.log_in("alice", PASSWORD, "2001:db8:1:3::1", now=T0)
 
 
 def test_ipv4_mapped_addresses_count_as_ipv4(app, alice):
     app.config["LOGIN_LIMIT_IP"] = (1, 600)
     _fail(login="bob", address="::ffff:198.51.100.1")
     with pytest.raises(Refused):
-        accounts.log_in("alice", PASSWORD, "198.51.100.1", now=T0)
+        account.log_in("alice", PASSWORD, "198.51.100.1", now=T0)
 
 
 def test_throttle_state_is_in_the_shared_store(alice):
@@ -206,9 +207,9 @@ def test_password_hash_method_is_configurable(app, db):
     app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     user = _register()
     assert user.password_hash.startswith("pbkdf2:sha256:1000$")
-    assert accounts.log_in("alice", PASSWORD, "10.0.0.1").id == user.id
+    assert account.log_in("alice", PASSWORD, "10.0.0.1").id == user.id
     with pytest.raises(AccountError):
-        accounts.log_in("nobody", PASSWORD, "10.0.0.1")
+        account.log_in("nobody", PASSWORD, "10.0.0.1")
 
 
 # -- change password -----------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_password_hash_method_is_configurable(app, db):
 
 def test_change_password_rotates_the_session_token(alice, db):
     old_token, old_id = alice.session_token, alice.get_id()
-    accounts.change_password(alice, PASSWORD, "a brand new password")
+    account.change_password(alice, PASSWORD, "a brand new password")
     db.session.expire_all()
     user = db.session.get(User, alice.id)
     assert check_password_hash(user.password_hash, "a brand new password")
@@ -226,7 +227,7 @@ def test_change_password_rotates_the_session_token(alice, db):
 def test_change_password_refuses_a_wrong_current_password(alice, db):
     token = alice.session_token
     with pytest.raises(AccountError) as caught:
-        accounts.change_password(alice, "not my password", "a brand new password")
+        account.change_password(alice, "not my password", "a brand new password")
     assert caught.value.field == "current_password"
     db.session.expire_all()
     assert db.session.get(User, alice.id).session_token == token
@@ -234,7 +235,7 @@ def test_change_password_refuses_a_wrong_current_password(alice, db):
 
 def test_change_password_refuses_a_short_new_password(alice, db):
     with pytest.raises(AccountError) as caught:
-        accounts.change_password(alice, PASSWORD, "short")
+        account.change_password(alice, PASSWORD, "short")
     assert caught.value.field == "password"
     db.session.expire_all()
     assert check_password_hash(db.session.get(User, alice.id).password_hash, PASSWORD)

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from forum.errors import Conflict, NotFound, Refused
 from forum.extensions import db
 from forum.models import Announcement, AnnouncementDismissal, ModAction
-from forum.permissions import Policy
-from forum.services import announcements as service
-from forum.services.announcements import Draft, InvalidAnnouncement, Scope
+from forum.policy import Policy
+from forum.services.community import announcements as service
+from forum.services.community.announcements import Draft, InvalidAnnouncement, Scope
 from tests import factories
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)

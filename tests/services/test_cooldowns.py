@@ -7,8 +7,10 @@ import pytest
 
 from forum.errors import Refused
 from forum.extensions import db
-from forum.permissions import Policy
-from forum.services import cooldowns, settings
+from forum.policy import Policy, pace
+from forum.services.content import cooldowns
+from forum.services.site import settings as site_settings
+from forum.stores import settings
 from tests import factories
 from tests.services.moderation_kit import T0
 
@@ -76,11 +78,11 @@ def test_new_members_wait_longer(board, thread, newcomer):
 ])
 def test_who_counts_as_new(app, created, posts, new):
     user = factories.make_user(created_at=T0 - created, post_count=posts)
-    assert cooldowns.is_new_member(user, T0) is new
+    assert pace.is_new_member(user, T0) is new
 
 
 def test_settings_change_the_limits(board, veteran):
-    settings.update(factories.make_user(role="admin"), {"flood_interval_seconds": 0})
+    site_settings.update(factories.make_user(role="admin"), {"flood_interval_seconds": 0})
     take(veteran, board)
     take(veteran, board)  # no flood limit at all
 
@@ -112,12 +114,12 @@ def test_board_default_and_thread_setting_the_stricter_wins(board, thread, veter
     board.slow_mode_seconds = 600
     thread.slow_mode_seconds = 60
     db.session.commit()
-    assert cooldowns.slow_mode(board, thread, T0) == 600
+    assert pace.slow_mode(board, thread, T0) == 600
     thread.slow_mode_seconds = 1800
-    assert cooldowns.slow_mode(board, thread, T0) == 1800
+    assert pace.slow_mode(board, thread, T0) == 1800
     thread.slow_mode_until = T0
-    assert cooldowns.slow_mode(board, thread, T0) == 600  # the thread's own has ended
-    assert cooldowns.slow_mode(board, None, T0) == 600
+    assert pace.slow_mode(board, thread, T0) == 600  # the thread's own has ended
+    assert pace.slow_mode(board, None, T0) == 600
 
 
 def test_moderators_of_the_board_are_exempt(board, thread):

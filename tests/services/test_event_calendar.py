@@ -8,7 +8,7 @@ import icalendar
 import pytest
 
 from forum.models import Access
-from forum.services import event_calendar, event_listing, events
+from forum.services.community import event_calendar, event_listing, events
 from tests import factories
 from tests.services.event_kit import T0, make_event
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from forum.errors import Conflict, Refused
 from forum.extensions import db
 from forum.models import Access, Event, EventRsvp, ModAction, Post, Thread
-from forum.services import event_rsvp, events, posting
+from forum.services.community import event_rsvp, events
+from forum.services.content import posting
 from tests import factories
 from tests.services.event_kit import T0, event_data, event_notes, make_event, rsvp_status
 from tests.services.moderation_kit import race

@@ -24,9 +24,9 @@ from forum.models import (
     Thread,
     User,
 )
-from forum.permissions import Policy
-from forum.services import content_actions, moderation, report_queue, reports
-from forum.services.moderation import Action
+from forum.policy import Policy
+from forum.services.moderation import post_tools, report_queue, reports, resolution
+from forum.services.moderation.resolution import Action
 from tests import factories
 
 from .moderation_kit import T0, actions, race, reported_post
@@ -67,7 +67,7 @@ def assert_untouched(item, post=None) -> None:
 def test_dismiss_closes_the_item_and_every_report(moderator):
     post, item = reported_post(reporters=2)
 
-    result = moderation.dismiss(moderator, item, "It's a joke between friends", now=LATER)
+    result = resolution.dismiss(moderator, item, "It's a joke between friends", now=LATER)
 
     assert result.status == ItemStatus.DISMISSED
     assert (item.status, item.open_key) == (ItemStatus.DISMISSED, None)
@@ -86,8 +86,8 @@ def test_reporters_hear_the_outcome_without_the_moderator(app):
     _, dismissed = reported_post(reporters=2)
     _, actioned = reported_post(reporters=1)
 
-    moderation.dismiss(moderator, dismissed, "fine", now=LATER)
-    moderation.resolve(moderator, actioned, [Action("hide_post", "spam")], now=LATER)
+    resolution.dismiss(moderator, dismissed, "fine", now=LATER)
+    resolution.resolve(moderator, actioned, [Action("hide_post", "spam")], now=LATER)
 
     for reporter in reporters_of(dismissed):
         [note] = notes_for(reporter)
@@ -108,7 +108,7 @@ def test_dismissing_shows_a_post_hidden_pending_review_again(moderator):
     db.session.refresh(post)
     assert post.is_hidden
 
-    moderation.dismiss(moderator, item, "Brigading, the post is fine", now=LATER)
+    resolution.dismiss(moderator, item, "Brigading, the post is fine", now=LATER)
 
     db.session.refresh(post)
     assert not post.is_hidden and post.hidden_reason is None
@@ -124,7 +124,7 @@ def test_hide_and_warn_in_one_step(moderator):
     post, item = reported_post(reporters=1)
     author = post.author
 
-    result = moderation.resolve(moderator, item, [
+    result = resolution.resolve(moderator, item, [
         Action("warn", "Spam is not allowed", message="Hello {username}, please stop."),
         Action("hide_post", "Advertising"),
     ], now=LATER)
@@ -147,7 +147,7 @@ def test_hide_and_warn_in_one_step(moderator):
 
 def test_confirming_an_automatic_hide_keeps_the_post_hidden(moderator):
     post, item = reported_post(reporters=3)
-    moderation.resolve(moderator, item, [Action("hide_post", "Confirmed spam")], now=LATER)
+    resolution.resolve(moderator, item, [Action("hide_post", "Confirmed spam")], now=LATER)
     db.session.refresh(post)
     assert post.is_hidden and post.hidden_by_id == moderator.id
     [hide] = actions("post.hide")
@@ -159,7 +159,7 @@ def test_delete_post_updates_the_counts(moderator):
     thread, board, author = post.thread, post.thread.board, post.author
     before = (thread.reply_count, board.post_count, author.post_count)
 
-    result = moderation.resolve(moderator, item, [Action("delete_post", "Spam")], now=LATER)
+    result = resolution.resolve(moderator, item, [Action("delete_post", "Spam")], now=LATER)
 
     db.session.expire_all()
     post = db.session.get(Post, post.id)
@@ -177,7 +177,7 @@ def test_deleting_the_opening_post_of_a_reported_thread_removes_the_thread(moder
     thread = factories.make_thread(board, author=factories.make_user())
     item = reports.file_report(factories.make_user(), thread, "spam", now=T0).item
 
-    moderation.resolve(moderator, item, [Action("delete_post", "Spam thread")], now=LATER)
+    resolution.resolve(moderator, item, [Action("delete_post", "Spam thread")], now=LATER)
 
     db.session.expire_all()
     assert db.session.get(Thread, thread.id).is_deleted
@@ -187,7 +187,7 @@ def test_deleting_the_opening_post_of_a_reported_thread_removes_the_thread(moder
 def test_edit_post_keeps_a_revision(moderator):
     post, item = reported_post(body="Call me at 555-1234")
 
-    result = moderation.resolve(moderator, item, [
+    result = resolution.resolve(moderator, item, [
         Action("edit_post", "Personal data removed", body="Call me at [removed]")], now=LATER)
 
     db.session.expire_all()
@@ -205,14 +205,14 @@ def test_edit_post_keeps_a_revision(moderator):
 def test_an_edit_that_changes_nothing_is_refused(moderator):
     post, item = reported_post(body="Same")
     with pytest.raises(Refused, match="same as the post's current text") as refused:
-        moderation.resolve(moderator, item, [Action("edit_post", "x", body="  Same \r\n")])
+        resolution.resolve(moderator, item, [Action("edit_post", "x", body="  Same \r\n")])
     assert refused.value.status == 400
     assert_untouched(item, post)
 
 
 def test_lock_thread(moderator):
     post, item = reported_post()
-    result = moderation.resolve(moderator, item, [Action("lock_thread", "Flame war")], now=LATER)
+    result = resolution.resolve(moderator, item, [Action("lock_thread", "Flame war")], now=LATER)
     thread = post.thread
     db.session.refresh(thread)
     assert thread.is_locked and thread.locked_reason == "Flame war"
@@ -228,7 +228,7 @@ def test_a_failing_action_saves_nothing(moderator):
     db.session.commit()
 
     with pytest.raises(Refused, match="already locked") as refused:
-        moderation.resolve(moderator, item, [
+        resolution.resolve(moderator, item, [
             Action("hide_post", "spam"), Action("warn", "stop"), Action("lock_thread", "x")])
 
     assert refused.value.status == 409
@@ -243,7 +243,7 @@ def test_move_thread_moves_counts_and_queue_filter(moderator):
     thread = post.thread
     posts_in_thread = thread.reply_count + 1
 
-    result = moderation.resolve(moderator, item, [
+    result = resolution.resolve(moderator, item, [
         Action("move_thread", "Belongs elsewhere", board=destination)], now=LATER)
 
     db.session.expire_all()
@@ -263,7 +263,7 @@ def test_move_thread_moves_counts_and_queue_filter(moderator):
 def test_move_to_the_same_board_is_refused(moderator):
     post, item = reported_post()
     with pytest.raises(Refused, match="already in that board"):
-        moderation.resolve(moderator, item, [
+        resolution.resolve(moderator, item, [
             Action("move_thread", "x", board=post.thread.board)])
     assert_untouched(item)
 
@@ -281,7 +281,7 @@ def test_move_to_the_same_board_is_refused(moderator):
 def test_sanctions_from_the_queue(moderator, action, kind, ends):
     post, item = reported_post()
 
-    result = moderation.resolve(moderator, item, [action], now=LATER)
+    result = resolution.resolve(moderator, item, [action], now=LATER)
 
     [sanction] = db.session.scalars(select(Sanction)).all()
     assert (sanction.kind, sanction.ends_at, sanction.starts_at) == (kind, ends, LATER)
@@ -297,11 +297,11 @@ def test_sanctions_from_the_queue(moderator, action, kind, ends):
 def test_member_reports_take_sanctions_but_not_post_actions(moderator, member):
     item = reports.file_report(factories.make_user(), member, "harassment", now=T0).item
     with pytest.raises(Refused, match="about a member, not a post"):
-        moderation.resolve(moderator, item, [Action("hide_post", "x")])
+        resolution.resolve(moderator, item, [Action("hide_post", "x")])
     with pytest.raises(Refused, match="about a member, not a thread"):
-        moderation.resolve(moderator, item, [Action("lock_thread", "x")])
+        resolution.resolve(moderator, item, [Action("lock_thread", "x")])
 
-    moderation.resolve(moderator, item, [Action("warn", "Be civil")], now=LATER)
+    resolution.resolve(moderator, item, [Action("warn", "Be civil")], now=LATER)
     assert db.session.scalar(select(Sanction.user_id)) == member.id
 
 
@@ -328,7 +328,7 @@ def test_member_reports_take_sanctions_but_not_post_actions(moderator, member):
 def test_bad_requests_are_refused_and_save_nothing(moderator, chosen, message):
     post, item = reported_post()
     with pytest.raises(Refused, match=message) as refused:
-        moderation.resolve(moderator, item, chosen, now=LATER)
+        resolution.resolve(moderator, item, chosen, now=LATER)
     assert refused.value.status == 400
     assert_untouched(item, post)
 
@@ -338,10 +338,10 @@ def test_acting_on_a_deleted_post_is_a_conflict(moderator):
     post.is_deleted = True
     db.session.commit()
     with pytest.raises(Refused, match="deleted already") as refused:
-        moderation.resolve(moderator, item, [Action("hide_post", "x")])
+        resolution.resolve(moderator, item, [Action("hide_post", "x")])
     assert refused.value.status == 409
     # Dismissing is still possible.
-    moderation.dismiss(moderator, item, "Gone already", now=LATER)
+    resolution.dismiss(moderator, item, "Gone already", now=LATER)
 
 
 # -- rank --------------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_moderators_cannot_act_above_their_rank(moderator, author_role, chosen, 
     author = factories.make_user(role=author_role)
     post, item = reported_post(author=author)
     with pytest.raises(Refused, match=message) as refused:
-        moderation.resolve(moderator, item, chosen)
+        resolution.resolve(moderator, item, chosen)
     assert refused.value.status == 403
     assert_untouched(item, post)
 
@@ -363,20 +363,20 @@ def test_board_moderators_cannot_be_sanctioned_by_moderators(moderator):
     author = factories.make_board_moderator(factories.make_user(), factories.make_board())
     _, item = reported_post(author=author)
     with pytest.raises(Refused, match="another moderator"):
-        moderation.resolve(moderator, item, [Action("warn", "x")])
+        resolution.resolve(moderator, item, [Action("warn", "x")])
 
 
 def test_admins_may_act_on_moderators_and_anyone_may_dismiss(moderator, admin):
     _, by_moderator = reported_post(author=moderator)
-    moderation.resolve(admin, by_moderator, [Action("hide_post", "x")], now=LATER)
+    resolution.resolve(admin, by_moderator, [Action("hide_post", "x")], now=LATER)
     _, by_admin = reported_post(author=admin)
-    moderation.dismiss(moderator, by_admin, "Fine", now=LATER)
+    resolution.dismiss(moderator, by_admin, "Fine", now=LATER)
 
 
 def test_nobody_acts_on_their_own_post(admin):
     _, item = reported_post(author=admin)
     with pytest.raises(Refused, match="on yourself"):
-        moderation.resolve(admin, item, [Action("hide_post", "x")])
+        resolution.resolve(admin, item, [Action("hide_post", "x")])
 
 
 def test_board_moderators_act_inside_their_boards_only(member):
@@ -386,12 +386,12 @@ def test_board_moderators_act_inside_their_boards_only(member):
     _, outside = reported_post(board=theirs)
 
     with pytest.raises(Refused, match="boards you moderate") as refused:
-        moderation.resolve(board_moderator, outside, [Action("dismiss", "x")])
+        resolution.resolve(board_moderator, outside, [Action("dismiss", "x")])
     assert refused.value.status == 403
     with pytest.raises(Refused, match="You don't moderate this board"):
-        moderation.resolve(board_moderator, inside, [Action("move_thread", "x", board=theirs)])
+        resolution.resolve(board_moderator, inside, [Action("move_thread", "x", board=theirs)])
 
-    moderation.resolve(board_moderator, inside, [
+    resolution.resolve(board_moderator, inside, [
         Action("hide_post", "spam"), Action("timeout", "cool off", duration=timedelta(hours=1))
     ], now=LATER)
     assert db.session.scalar(select(Sanction.kind)) == SanctionKind.TIMEOUT
@@ -400,7 +400,7 @@ def test_board_moderators_act_inside_their_boards_only(member):
 def test_members_cannot_resolve(member):
     _, item = reported_post()
     with pytest.raises(Refused) as refused:
-        moderation.dismiss(member, item, "x")
+        resolution.dismiss(member, item, "x")
     assert refused.value.status == 403
     assert_untouched(item)
 
@@ -408,12 +408,12 @@ def test_members_cannot_resolve(member):
 # -- already handled ---------------------------------------------------------------------------
 def test_a_resolved_item_cannot_be_resolved_again(moderator):
     _, item = reported_post()
-    moderation.resolve(moderator, item, [Action("hide_post", "x"), Action("warn", "y")],
+    resolution.resolve(moderator, item, [Action("hide_post", "x"), Action("warn", "y")],
                        now=LATER)
     other = factories.make_user(role="moderator", username="second")
 
     with pytest.raises(Conflict) as conflict:
-        moderation.dismiss(other, item, "fine")
+        resolution.dismiss(other, item, "fine")
 
     assert conflict.value.status == 409
     assert conflict.value.reason == (
@@ -427,12 +427,12 @@ def test_a_stale_copy_of_the_item_still_loses(app, moderator):
     """The second moderator loaded the item while it was open; the status in the row wins."""
     _, item = reported_post()
     other = factories.make_user(role="moderator")
-    moderation.dismiss(moderator, item, "fine", now=LATER)
+    resolution.dismiss(moderator, item, "fine", now=LATER)
     stale = db.session.get(ReportItem, item.id)
     # As the other moderator's page still shows it; the row says otherwise.
     set_committed_value(stale, "status", ItemStatus.OPEN)
     with pytest.raises(Conflict, match="already dismissed"):
-        moderation.resolve(other, stale, [Action("warn", "x")])
+        resolution.resolve(other, stale, [Action("warn", "x")])
     assert db.session.scalar(select(func.count(Sanction.id))) == 0
 
 
@@ -440,7 +440,7 @@ def test_claimed_items_can_be_resolved_by_anyone_on_the_team(moderator):
     _, item = reported_post()
     reports.claim(moderator, item, now=T0)
     other = factories.make_user(role="moderator")
-    result = moderation.dismiss(other, item, "fine", now=LATER)
+    result = resolution.dismiss(other, item, "fine", now=LATER)
     assert result.item.resolved_by_id == other.id
     assert [e.action for e in result.entries] == ["report.dismiss"]
 
@@ -454,7 +454,7 @@ def test_two_moderators_resolving_at_once_one_wins(app, moderator):
         def prepare():
             actor = db.session.get(User, user_id)
             target = db.session.get(ReportItem, item_id)
-            return lambda: moderation.resolve(actor, target, chosen, now=LATER).status
+            return lambda: resolution.resolve(actor, target, chosen, now=LATER).status
 
         return prepare
 
@@ -487,27 +487,27 @@ def test_two_moderators_resolving_at_once_one_wins(app, moderator):
 # -- outside the queue -------------------------------------------------------------------------
 def test_hide_and_unhide_a_post_directly(moderator):
     post, _ = reported_post()
-    content_actions.hide_post(moderator, post, "Off-topic rant", now=T0)
+    post_tools.hide_post(moderator, post, "Off-topic rant", now=T0)
     assert post.is_hidden and post.hidden_by_id == moderator.id
     with pytest.raises(Refused, match="already hidden"):
-        content_actions.hide_post(moderator, post, "again")
+        post_tools.hide_post(moderator, post, "again")
 
-    content_actions.unhide_post(moderator, post, "On reflection, fine", now=LATER)
+    post_tools.unhide_post(moderator, post, "On reflection, fine", now=LATER)
     assert not post.is_hidden
     with pytest.raises(Refused, match="isn't hidden"):
-        content_actions.unhide_post(moderator, post, "again")
+        post_tools.unhide_post(moderator, post, "again")
     assert [e.action for e in actions()] == ["post.hide", "post.unhide"]
     # The open report stays in the queue.
-    assert report_queue.menu_counts(Policy(moderator))["open"] == 1
+    assert report_queue.queue_page(Policy(moderator), status="open").total == 1
 
 
 def test_hiding_directly_follows_the_rank_rules(moderator, member):
     post, _ = reported_post(author=factories.make_user(role="admin"))
     with pytest.raises(Refused, match="administrator"):
-        content_actions.hide_post(moderator, post, "x")
+        post_tools.hide_post(moderator, post, "x")
     with pytest.raises(Refused):
-        content_actions.hide_post(member, post, "x")
+        post_tools.hide_post(member, post, "x")
     with pytest.raises(Refused):
-        content_actions.unhide_post(member, post, "x")
+        post_tools.unhide_post(member, post, "x")
     with pytest.raises(Refused, match="Please give a reason"):
-        content_actions.hide_post(moderator, reported_post()[0], " ")
+        post_tools.hide_post(moderator, reported_post()[0], " ")

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from forum.errors import NotFound, Refused
 from forum.extensions import db
 from forum.models import CannedResponse
-from forum.permissions import Policy
-from forum.services import modnotes
+from forum.policy import Policy
+from forum.services.moderation import modnotes
 from tests import factories
 
 from .moderation_kit import T0, actions

@@ -53,11 +53,19 @@ def test_text_is_one_line_and_capped(member):
     db.session.rollback()
 
 
+def _unread(user) -> int:
+    """The bell's count, through the statement the page header runs."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(select(notifications.unread_count_query()),
+                             {"viewer_id": user.id}) or 0
+
+
 def test_unread_count(member, other_member):
     make(member, 3)
     make(other_member, 1)
-    assert notifications.unread_count(member) == 3
-    assert notifications.unread_count(AnonymousUserMixin()) == 0
+    assert _unread(member) == 3
+    assert _unread(AnonymousUserMixin()) == 0
 
 
 def test_list_for_newest_first_in_pages(member, count_queries):
@@ -68,7 +76,7 @@ def test_list_for_newest_first_in_pages(member, count_queries):
         _ = [n.actor for n in page.items]
     assert len(queries) == 2
     assert [n.text for n in page.items] == ["reply 4", "reply 3"]
-    assert (page.pages, page.total, page.has_next, page.has_prev) == (3, 5, True, False)
+    assert (page.page, page.pages, page.total) == (1, 3, 5)
     assert [n.text for n in notifications.list_for(member, 3, per_page=2).items] == ["reply 0"]
     with pytest.raises(NotFound):
         notifications.list_for(member, 4, per_page=2)
@@ -84,8 +92,8 @@ def test_mark_read_touches_only_ones_own(member, other_member):
     changed = notifications.mark_read(member, [mine[0].id, mine[1].id, theirs[0].id], now=T0)
 
     assert changed == 2
-    assert notifications.unread_count(member) == 1
-    assert notifications.unread_count(other_member) == 1
+    assert _unread(member) == 1
+    assert _unread(other_member) == 1
     assert notifications.mark_read(member, [mine[0].id]) == 0  # already read
     assert notifications.mark_read(member, []) == 0
 
@@ -94,8 +102,8 @@ def test_mark_all_read(member, other_member):
     make(member, 3)
     make(other_member, 2)
     assert notifications.mark_all_read(member, now=T0) == 3
-    assert notifications.unread_count(member) == 0
-    assert notifications.unread_count(other_member) == 2
+    assert _unread(member) == 0
+    assert _unread(other_member) == 2
     db.session.expire_all()
     assert {n.read_at for n in notifications.list_for(member).items} == {T0}
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import Access, Board, Post, PostRevision, Thread, User, utcnow
-from forum.services import posting
+from forum.services.content import posting
 from tests import factories
 
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from forum.common import markup
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import Access, Notification, NotificationKind, Post
-from forum.services import markup, posting
+from forum.services.content import posting
 from tests import factories
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

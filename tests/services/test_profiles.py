@@ -7,9 +7,10 @@ from flask_login import AnonymousUserMixin
 from forum.errors import NotFound, Refused
 from forum.extensions import db
 from forum.models import Access
-from forum.permissions import Policy
-from forum.services import posting, profiles
-from forum.services.profiles import ProfileData, ProfileInvalid
+from forum.policy import Policy
+from forum.services.accounts import profiles
+from forum.services.accounts.profiles import ProfileData, ProfileInvalid
+from forum.services.content import posting
 from tests import factories
 
 GUEST = AnonymousUserMixin()

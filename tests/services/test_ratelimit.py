@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from forum.database import joined
 from forum.models import RateCounter
-from forum.services import ratelimit
+from forum.stores import ratelimit
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -105,10 +106,17 @@ def test_keys_are_independent_and_long_keys_fit(app, db):
     assert all(len(key) <= ratelimit.KEY_MAX for key in stored)
 
 
-def test_hit_without_commit_joins_the_callers_transaction(app, db):
-    ratelimit.hit("k", 3, 60, now=T0, commit=False)
+def test_a_hit_inside_joined_is_part_of_the_callers_transaction(app, db):
+    with joined():
+        ratelimit.hit("k", 3, 60, now=T0)
     db.session.rollback()
     assert _count(db, "k") is None
+
+
+def test_a_hit_on_its_own_is_committed_at_once(app, db):
+    ratelimit.hit("k", 3, 60, now=T0)
+    db.session.rollback()
+    assert _count(db, "k") == 1
 
 
 def test_bad_arguments_are_rejected(app):

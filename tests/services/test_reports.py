@@ -18,9 +18,10 @@ from forum.models import (
     ReportItem,
     ReportReason,
 )
-from forum.permissions import Policy
-from forum.services import moderation, report_queue, reports, sanctions, settings
-from forum.services.reports import AlreadyReported
+from forum.policy import Policy
+from forum.services.moderation import report_queue, reports, resolution, sanctions
+from forum.services.moderation.reports import AlreadyReported
+from forum.services.site import settings
 from tests import factories
 
 from .moderation_kit import T0, actions, race, reported_post
@@ -76,7 +77,8 @@ def test_reports_on_one_target_gather_in_one_item(post):
     db.session.refresh(item)
     assert item.report_count == 3
     assert item.last_reported_at == T0 + timedelta(minutes=9)
-    assert item.reason_counts == [(ReportReason.SPAM, 2), (ReportReason.OFF_TOPIC, 1)]
+    assert report_queue.queue_page(Policy(factories.make_user(role="moderator"))).reasons[
+        item.id] == [(ReportReason.SPAM, 2), (ReportReason.OFF_TOPIC, 1)]
     assert item_count() == 1
 
 
@@ -85,7 +87,7 @@ def test_the_queue_page_counts_reasons_like_the_item(post, moderator):
         reports.file_report(factories.make_user(), post, reason, now=T0)
     page = report_queue.queue_page(Policy(moderator))
     item = page.items[0]
-    assert page.reasons[item.id] == item.reason_counts == [
+    assert page.reasons[item.id] == [
         (ReportReason.HARASSMENT, 1), (ReportReason.OFF_TOPIC, 1), (ReportReason.SPAM, 1)]
 
 
@@ -116,7 +118,7 @@ def test_second_open_report_is_refused_kindly(post, other_member):
 def test_reporting_again_after_the_item_was_handled_opens_a_new_item(post, other_member,
                                                                       moderator):
     first = reports.file_report(other_member, post, "spam", now=T0)
-    moderation.dismiss(moderator, first.item, "Not spam", now=T0 + timedelta(minutes=1))
+    resolution.dismiss(moderator, first.item, "Not spam", now=T0 + timedelta(minutes=1))
 
     again = reports.file_report(other_member, post, "spam", now=T0 + timedelta(minutes=2))
 
@@ -312,9 +314,9 @@ def test_queue_filters_by_status_board_and_reason(moderator, admin):
     _, claimed = reported_post(board=board_b, reason="spam")
     reports.claim(moderator, claimed, now=T0)
     _, dismissed = reported_post(board=board_a)
-    moderation.dismiss(moderator, dismissed, "fine", now=T0)
+    resolution.dismiss(moderator, dismissed, "fine", now=T0)
     _, resolved = reported_post(board=board_a)
-    moderation.resolve(moderator, resolved, [moderation.Action("hide_post", "spam")], now=T0)
+    resolution.resolve(moderator, resolved, [resolution.Action("hide_post", "spam")], now=T0)
     policy = Policy(moderator)
 
     def ids(**filters):
@@ -362,15 +364,17 @@ def test_board_moderators_see_their_boards_only(member):
     page = report_queue.queue_page(Policy(board_moderator))
 
     assert [i.id for i in page.items] == [in_mine.id]
-    assert report_queue.menu_counts(Policy(board_moderator)) == {"open": 1, "claimed": 0}
+    assert page.total == 1
 
 
 def test_queue_counts(moderator, member):
     _, a = reported_post()
     reported_post()
     reports.claim(moderator, a, now=T0)
-    assert report_queue.menu_counts(Policy(moderator)) == {"open": 1, "claimed": 1}
-    assert report_queue.menu_counts(Policy(member)) == {"open": 0, "claimed": 0}
+    assert report_queue.queue_page(Policy(moderator), status="open").total == 1
+    assert report_queue.queue_page(Policy(moderator), status="claimed").total == 1
+    with pytest.raises(Refused):
+        report_queue.queue_page(Policy(member))
 
 
 def test_queue_costs_the_same_whatever_its_length(moderator, count_queries):
@@ -422,7 +426,7 @@ def test_a_claimed_item_cannot_be_claimed_again(moderator):
 
 def test_a_closed_item_cannot_be_claimed(moderator):
     _, item = reported_post()
-    moderation.dismiss(moderator, item, "Fine as it is", now=T0)
+    resolution.dismiss(moderator, item, "Fine as it is", now=T0)
     with pytest.raises(Conflict, match="already dismissed"):
         reports.claim(factories.make_user(role="moderator"), item)
 
@@ -464,7 +468,7 @@ def test_item_context_has_everything_around_the_target(moderator, count_queries)
     posts = [factories.make_post(thread, author=author, body=f"post {n}") for n in range(6)]
     target = posts[3]  # position 5 in the thread
     earlier = reports.file_report(factories.make_user(), posts[0], "spam", now=T0).item
-    moderation.dismiss(moderator, earlier, "fine", now=T0)
+    resolution.dismiss(moderator, earlier, "fine", now=T0)
     sanctions.warn(moderator, author, "Be nice", now=T0)
     db.session.add(ModeratorNote(user_id=author.id, author_id=moderator.id, body="Watch out"))
     db.session.commit()

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import BoardModerator, Notification, NotificationKind, Role, User
-from forum.permissions import Policy
-from forum.services import roles, sanctions
+from forum.policy import Policy
+from forum.services.accounts import roles
+from forum.services.moderation import sanctions
 from tests import factories
 
 from .moderation_kit import T0, actions, race

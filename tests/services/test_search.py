@@ -15,15 +15,16 @@ from forum import create_app
 from forum.errors import NotFound, Refused
 from forum.extensions import db
 from forum.models import Access, Post, Thread, User
-from forum.services import posting, search
-from forum.services.searchindex import PostRecord, document
+from forum.services.content import posting
+from forum.services.search import query, sync
+from forum.services.search.index import PostRecord, document
 
 from .. import factories
 
 
 # -- helpers ----------------------------------------------------------------------------------
 def find(actor, q, **params):
-    return search.search(actor, search.SearchParams(q=q, **params))
+    return query.search(actor, query.SearchParams(q=q, **params))
 
 
 def ids(outcome):
@@ -33,7 +34,7 @@ def ids(outcome):
 
 def stored(post_id):
     """The document the index holds for a post, or None."""
-    return search._state().searcher().document(id=str(post_id))
+    return sync.current_index().searcher().document(id=str(post_id))
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_markdown_is_indexed_as_plain_text(board, member):
     thread = factories.make_thread(
         board, member, title="Links", body="See [the guide](https://example.com/x) and `grep`."
     )
-    doc_text = search.search(None, search.SearchParams(q="guide")).hits[0].snippet
+    doc_text = query.search(None, query.SearchParams(q="guide")).hits[0].snippet
     assert "https" not in str(doc_text) and "[" not in str(doc_text)
     assert ids(find(None, "grep")) == [thread.first_post_id]
 
@@ -210,7 +211,7 @@ def test_hidden_posts_are_flagged_even_before_the_column_exists():
 def test_a_locked_index_logs_and_keeps_the_post_and_reindex_repairs_it(
     app, thread, member, caplog
 ):
-    state = search._state()
+    state = sync.current_index()
     state.lock_timeout = 0.05
     lock = FileStorage(state.path).lock("MAIN_WRITELOCK")
     assert lock.acquire()
@@ -222,7 +223,7 @@ def test_a_locked_index_logs_and_keeps_the_post_and_reindex_repairs_it(
     assert db.session.get(Post, reply.id) is not None
     assert stored(reply.id) is None
     assert "forum reindex" in caplog.text
-    count, seconds = search.rebuild()
+    count, seconds = sync.rebuild()
     assert count == 2 and seconds >= 0
     assert ids(find(None, "busy")) == [reply.id]
 
@@ -231,7 +232,7 @@ def test_a_broken_index_never_raises_into_the_request(app, thread, member, caplo
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(search._state(), "apply", explode)
+    monkeypatch.setattr(sync.current_index(), "apply", explode)
     with caplog.at_level(logging.ERROR):
         reply = posting.reply(member, thread, "Still saved.")
     assert reply.id and "disk full" in caplog.text
@@ -239,35 +240,35 @@ def test_a_broken_index_never_raises_into_the_request(app, thread, member, caplo
 
 # -- rebuilding -------------------------------------------------------------------------------
 def test_paused_skips_indexing_and_rebuild_catches_up(app, board, member):
-    with search.paused():
+    with sync.paused():
         thread = factories.make_thread(board, member, title="Quiet seeding", body="Bulk loaded.")
     assert stored(thread.first_post_id) is None
     progress = []
-    count, _ = search.rebuild(progress=progress.append)
+    count, _ = sync.rebuild(progress=progress.append)
     assert count == 1 and sum(progress) == 1
     assert ids(find(None, "quiet")) == [thread.first_post_id]
 
 
 def test_rebuild_starts_over_when_the_index_is_gone(app, thread):
-    state = search._state()
+    state = sync.current_index()
     shutil.rmtree(state.path)
     state._ix = None
-    assert search.rebuild()[0] == 1
+    assert sync.rebuild()[0] == 1
     assert ids(find(None, "acetone")) == [thread.first_post_id]
 
 
 def test_rebuild_drops_documents_for_rows_that_no_longer_exist(app, thread, member):
-    with search._state().writer() as writer:
+    with sync.current_index().writer() as writer:
         writer.add_document(id="999999", board_id=str(thread.board_id), flags="visible",
                             body="ghost acetone")
-    search.rebuild()
+    sync.rebuild()
     assert stored(999999) is None
 
 
 def test_reindex_command_reports_count_and_time(app, runner, thread, member):
     factories.make_post(thread, member, body="A second post.")
-    shutil.rmtree(search._state().path)
-    search._state()._ix = None
+    shutil.rmtree(sync.current_index().path)
+    sync.current_index()._ix = None
     result = runner.invoke(args=["forum", "reindex"])
     assert result.exit_code == 0, result.output
     assert "Indexing posts" in result.output
@@ -339,7 +340,7 @@ def test_a_board_filter_cannot_reach_an_unseen_board(boards, member):
 
 def test_a_stale_index_never_leaks(board, member, other_member):
     thread = factories.make_thread(board, member, title="Stale", body="Leaky words here.")
-    with search.paused():
+    with sync.paused():
         posting.delete_post(member, db.session.get(Post, thread.first_post_id))
     assert stored(thread.first_post_id)["flags"] == "visible"  # the index missed it
     assert ids(find(other_member, "leaky")) == []
@@ -467,7 +468,7 @@ def test_two_processes_writing_at_once_lose_nothing(app, thread, member, other_m
     db.session.expire_all()
     post_ids = {p.id for p in db.session.query(Post).filter(Post.thread_id == thread.id)}
     assert len(post_ids) == 25
-    searcher = search._state().searcher()
+    searcher = sync.current_index().searcher()
     indexed = {int(doc["id"]) for doc in searcher.all_stored_fields()}
     assert indexed == post_ids
 
@@ -476,14 +477,14 @@ def test_rebuild_keeps_a_current_index_and_replaces_an_outdated_one(app, thread)
     from whoosh.fields import ID, Schema
     from whoosh.index import create_in
 
-    state = search._state()
-    search.rebuild()
+    state = sync.current_index()
+    sync.rebuild()
     assert state._ix is not None and ids(find(None, "acetone")) == [thread.first_post_id]
     generation = state.open().latest_generation()
-    search.rebuild()  # same schema: one more generation of the same index
+    sync.rebuild()  # same schema: one more generation of the same index
     assert state.open().latest_generation() == generation + 1
     state._ix = create_in(state.path, Schema(id=ID(stored=True, unique=True)))
-    search.rebuild()
+    sync.rebuild()
     assert "body" in state.open().schema.names()
     assert ids(find(None, "acetone")) == [thread.first_post_id]
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from whoosh import query
 
-from forum.services import searchindex, searchrank
-from forum.services.searchindex import PostRecord, Scope, document, exclusions, parse_query
+from forum.services.search import index as searchindex
+from forum.services.search import rank as searchrank
+from forum.services.search.index import PostRecord, Scope, document, exclusions, parse_query
 
 FIELDS = frozenset({"title", "body"})
 WORDS = ["firmware", "battery", "update", "router", "kernel", "panic", "driver", "fan",

@@ -6,17 +6,18 @@ import pytest
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import SETTINGS, Setting, SettingSpec
-from forum.services import settings
+from forum.services.site import settings
+from forum.stores import settings as stored
 
 from .moderation_kit import T0, actions
 
 
 def test_defaults_come_from_code(app):
-    assert settings.get("report_limit_per_hour") == 10
-    assert settings.get("auto_hide_threshold") == 3
-    assert [spec.name for spec, _ in settings.all_settings()] == list(SETTINGS)
+    assert stored.get("report_limit_per_hour") == 10
+    assert stored.get("auto_hide_threshold") == 3
+    assert [spec.name for spec, _ in stored.all_settings()] == list(SETTINGS)
     with pytest.raises(KeyError):
-        settings.get("no_such_setting")
+        stored.get("no_such_setting")
 
 
 def test_update_parses_saves_and_logs(admin):
@@ -24,7 +25,7 @@ def test_update_parses_saves_and_logs(admin):
                               now=T0)
 
     assert changed == {"auto_hide_threshold": 5}  # the other one didn't change
-    assert settings.get("auto_hide_threshold") == 5
+    assert stored.get("auto_hide_threshold") == 5
     row = db.session.get(Setting, "auto_hide_threshold")
     assert (row.value, row.updated_by_id, row.updated_at) == (5, admin.id, T0)
     [entry] = actions("setting.change")
@@ -34,14 +35,14 @@ def test_update_parses_saves_and_logs(admin):
 
 def test_values_are_read_once_per_request(app, admin, count_queries):
     settings.update(admin, {"auto_hide_threshold": 4})
-    settings.clear_cache()
+    stored.clear_cache()
     with count_queries() as queries:
         for _ in range(3):
-            settings.get("auto_hide_threshold")
-            settings.get("report_limit_per_hour")
+            stored.get("auto_hide_threshold")
+            stored.get("report_limit_per_hour")
     assert len(queries) == 1
     with app.app_context():  # a new request starts fresh and sees the stored value
-        assert settings.get("auto_hide_threshold") == 4
+        assert stored.get("auto_hide_threshold") == 4
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -68,8 +69,8 @@ def test_only_admins_change_settings(moderator):
 def test_a_stored_value_that_no_longer_parses_falls_back(app):
     db.session.add(Setting(name="auto_hide_threshold", value="junk"))
     db.session.commit()
-    settings.clear_cache()
-    assert settings.get("auto_hide_threshold") == 3
+    stored.clear_cache()
+    assert stored.get("auto_hide_threshold") == 3
 
 
 @pytest.mark.parametrize("raw, value", [

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from forum.errors import Refused
 from forum.extensions import db
 from forum.models import Notification, Post
-from forum.permissions import Policy
-from forum.services import thread_tools
-from forum.services.thread_tools import CoolDown
+from forum.policy import Policy
+from forum.services.moderation import thread_tools
+from forum.services.moderation.thread_tools import CoolDown
 from tests import factories
 from tests.services.moderation_kit import T0, actions
 
@@ -27,7 +27,8 @@ def thread(board, member):
 
 
 def test_lock_for_a_while_reopens_by_itself(thread, moderator, member):
-    thread_tools.lock(moderator, thread, "Cooling off", ends_at=T0 + timedelta(hours=6), now=T0)
+    thread_tools.lock_thread(moderator, thread, "Cooling off", ends_at=T0 + timedelta(hours=6),
+                             now=T0)
     assert thread.locked_now(T0 + timedelta(hours=5, minutes=59))
     assert not thread.locked_now(T0 + timedelta(hours=6))
     refusal = Policy(member, T0 + timedelta(hours=1)).can_reply(thread)
@@ -39,15 +40,15 @@ def test_lock_for_a_while_reopens_by_itself(thread, moderator, member):
 
 
 def test_lock_at_a_future_moment(thread, moderator, member):
-    thread_tools.lock(moderator, thread, "The contest ends", starts_at=T0 + timedelta(days=1),
-                      now=T0)
+    thread_tools.lock_thread(moderator, thread, "The contest ends",
+                             starts_at=T0 + timedelta(days=1), now=T0)
     assert thread.lock_pending(T0)
     assert Policy(member, T0 + timedelta(hours=23)).can_reply(thread)
     assert not Policy(member, T0 + timedelta(days=1)).can_reply(thread)
 
 
 def test_lock_is_logged_and_the_author_told(thread, moderator, member):
-    thread_tools.lock(moderator, thread, "Off the rails", now=T0)
+    thread_tools.lock_thread(moderator, thread, "Off the rails", now=T0)
     entry = actions("thread.lock")[-1]
     assert entry.actor_id == moderator.id and entry.reason == "Off the rails"
     assert entry.after["locked"] is True
@@ -64,7 +65,7 @@ def test_lock_is_logged_and_the_author_told(thread, moderator, member):
 ])
 def test_bad_lock_times_are_refused(thread, moderator, kwargs, message):
     with pytest.raises(Refused) as caught:
-        thread_tools.lock(moderator, thread, "x", now=T0, **kwargs)
+        thread_tools.lock_thread(moderator, thread, "x", now=T0, **kwargs)
     assert caught.value.status == 400 and message in caught.value.reason
     db.session.rollback()
     assert not db.session.get(type(thread), thread.id).is_locked
@@ -72,32 +73,32 @@ def test_bad_lock_times_are_refused(thread, moderator, kwargs, message):
 
 def test_lock_refusals(thread, member, moderator):
     with pytest.raises(Refused) as caught:
-        thread_tools.lock(member, thread, "x", now=T0)
+        thread_tools.lock_thread(member, thread, "x", now=T0)
     assert caught.value.status == 403
     elsewhere = factories.make_board_moderator(factories.make_user(), factories.make_board())
     with pytest.raises(Refused):
-        thread_tools.lock(elsewhere, thread, "x", now=T0)
+        thread_tools.lock_thread(elsewhere, thread, "x", now=T0)
     with pytest.raises(Refused) as caught:
-        thread_tools.lock(moderator, thread, "  ", now=T0)
+        thread_tools.lock_thread(moderator, thread, "  ", now=T0)
     assert caught.value.status == 400
-    thread_tools.lock(moderator, thread, "x", now=T0)
+    thread_tools.lock_thread(moderator, thread, "x", now=T0)
     with pytest.raises(Refused) as caught:
-        thread_tools.lock(moderator, thread, "again", now=T0)
+        thread_tools.lock_thread(moderator, thread, "again", now=T0)
     assert caught.value.status == 409
 
 
 def test_unlock(thread, moderator, member):
     with pytest.raises(Refused) as caught:
-        thread_tools.unlock(moderator, thread, "x", now=T0)
+        thread_tools.unlock_thread(moderator, thread, "x", now=T0)
     assert caught.value.status == 409
-    thread_tools.lock(moderator, thread, "Break", ends_at=T0 + timedelta(hours=1), now=T0)
-    thread_tools.unlock(moderator, thread, "Calm again", now=T0 + timedelta(minutes=5))
+    thread_tools.lock_thread(moderator, thread, "Break", ends_at=T0 + timedelta(hours=1), now=T0)
+    thread_tools.unlock_thread(moderator, thread, "Calm again", now=T0 + timedelta(minutes=5))
     assert Policy(member, T0 + timedelta(minutes=6)).can_reply(thread)
     assert actions("thread.unlock")[-1].reason == "Calm again"
     # A lock that ended by itself has nothing left to unlock.
-    thread_tools.lock(moderator, thread, "Short", ends_at=T0 + timedelta(hours=1), now=T0)
+    thread_tools.lock_thread(moderator, thread, "Short", ends_at=T0 + timedelta(hours=1), now=T0)
     with pytest.raises(Refused):
-        thread_tools.unlock(moderator, thread, "x", now=T0 + timedelta(hours=2))
+        thread_tools.unlock_thread(moderator, thread, "x", now=T0 + timedelta(hours=2))
 
 
 def test_slow_mode_set_and_off(thread, moderator):

@@ -9,8 +9,8 @@ from flask_login import AnonymousUserMixin
 from forum.errors import NotFound, Refused
 from forum.extensions import db
 from forum.models import Access, utcnow
-from forum.permissions import Policy
-from forum.services import posting, threads
+from forum.policy import Policy
+from forum.services.content import posting, reading
 from tests import factories
 
 GUEST = Policy(AnonymousUserMixin())
@@ -37,25 +37,25 @@ def slugs(cards):
 
 # -- board index --------------------------------------------------------------------------------
 def test_index_orders_and_filters_by_viewer(boards, member, moderator):
-    assert slugs(threads.board_index(GUEST)) == [["welcome", "rules"], ["open"]]
-    assert slugs(threads.board_index(Policy(member))) == [["welcome", "rules"], ["open", "members"]]
-    assert slugs(threads.board_index(Policy(moderator))) == [
+    assert slugs(reading.board_index(GUEST)) == [["welcome", "rules"], ["open"]]
+    assert slugs(reading.board_index(Policy(member))) == [["welcome", "rules"], ["open", "members"]]
+    assert slugs(reading.board_index(Policy(moderator))) == [
         ["welcome", "rules"], ["open", "members"], ["staff"]
     ]
-    cards = threads.board_index(Policy(moderator))
+    cards = reading.board_index(Policy(moderator))
     assert [c.category.title for c in cards] == ["First", "Second", "Staff room"]
 
 
 def test_index_shows_staff_board_to_its_board_moderator(boards):
     board_mod = factories.make_board_moderator(factories.make_user(), boards["staff"])
-    assert slugs(threads.board_index(Policy(board_mod)))[-1] == ["staff"]
+    assert slugs(reading.board_index(Policy(board_mod)))[-1] == ["staff"]
 
 
 def test_index_carries_latest_post_with_thread_and_author(boards, member, other_member):
     thread = factories.make_thread(boards["welcome"], author=member, title="Hi")
     reply = factories.make_post(thread, author=other_member)
     db.session.expire_all()
-    welcome = threads.board_index(GUEST)[0].boards[0]
+    welcome = reading.board_index(GUEST)[0].boards[0]
     assert welcome.last_post.id == reply.id
     assert welcome.last_post.thread.title == "Hi"
     assert welcome.last_post.author.username == "other"
@@ -63,7 +63,7 @@ def test_index_carries_latest_post_with_thread_and_author(boards, member, other_
 
 
 def test_index_is_empty_without_boards(app):
-    assert threads.board_index(GUEST) == []
+    assert reading.board_index(GUEST) == []
 
 
 # -- board page ---------------------------------------------------------------------------------
@@ -78,9 +78,9 @@ def test_board_page_pins_first_then_latest_activity(boards, member):
     db.session.commit()
     posting.reply(member, a, "bump", now=start + timedelta(minutes=3))
 
-    page = threads.board_page(GUEST, "open", per_page=10)
+    page = reading.board_page(GUEST, "open", per_page=10)
     assert [t.title for t in page.items] == ["Pinned", "A", "C", "B"]
-    assert (page.page, page.pages, page.has_prev, page.has_next) == (1, 1, False, False)
+    assert (page.page, page.pages) == (1, 1)
     assert page.items[1].last_post.author.username == "member"
     assert {b.id, c.id} <= {t.id for t in page.items}
 
@@ -88,43 +88,43 @@ def test_board_page_pins_first_then_latest_activity(boards, member):
 def test_board_page_paginates(boards, member):
     for n in range(5):
         factories.make_thread(boards["open"], author=member, title=f"T{n}")
-    first = threads.board_page(GUEST, "open", 1, per_page=2)
-    last = threads.board_page(GUEST, "open", 3, per_page=2)
-    assert first.pages == 3 and len(first.items) == 2 and first.has_next
-    assert [t.title for t in last.items] == ["T0"] and last.has_prev and not last.has_next
+    first = reading.board_page(GUEST, "open", 1, per_page=2)
+    last = reading.board_page(GUEST, "open", 3, per_page=2)
+    assert first.pages == 3 and len(first.items) == 2 and first.page == 1
+    assert [t.title for t in last.items] == ["T0"] and last.page == last.pages == 3
     with pytest.raises(NotFound):
-        threads.board_page(GUEST, "open", 4, per_page=2)
+        reading.board_page(GUEST, "open", 4, per_page=2)
 
 
 def test_empty_board_has_a_page_one(boards):
-    page = threads.board_page(GUEST, "open", 1)
+    page = reading.board_page(GUEST, "open", 1)
     assert page.items == [] and page.pages == 1
     with pytest.raises(NotFound):
-        threads.board_page(GUEST, "open", 2)
+        reading.board_page(GUEST, "open", 2)
 
 
 def test_deleted_threads_only_reach_moderators(boards, member, moderator):
     kept = factories.make_thread(boards["open"], author=member, title="Kept")
     gone = factories.make_thread(boards["open"], author=member, title="Gone")
     posting.delete_post(member, gone.first_post)
-    assert [t.title for t in threads.board_page(Policy(member), "open").items] == ["Kept"]
-    seen = threads.board_page(Policy(moderator), "open", per_page=1)
+    assert [t.title for t in reading.board_page(Policy(member), "open").items] == ["Kept"]
+    seen = reading.board_page(Policy(moderator), "open", per_page=1)
     assert seen.pages == 2
-    assert {t.id for t in threads.board_page(Policy(moderator), "open").items} == {kept.id,
+    assert {t.id for t in reading.board_page(Policy(moderator), "open").items} == {kept.id,
                                                                                     gone.id}
 
 
 def test_board_access(boards, member, moderator):
     with pytest.raises(Refused) as caught:
-        threads.board_page(GUEST, "members")
+        reading.board_page(GUEST, "members")
     assert caught.value.login_required
-    assert threads.board_page(Policy(member), "members").board.slug == "members"
+    assert reading.board_page(Policy(member), "members").board.slug == "members"
     with pytest.raises(Refused) as caught:
-        threads.board_page(Policy(member), "staff")
+        reading.board_page(Policy(member), "staff")
     assert caught.value.status == 403 and not caught.value.login_required
-    assert threads.board_page(Policy(moderator), "staff").items == []
+    assert reading.board_page(Policy(moderator), "staff").items == []
     with pytest.raises(NotFound):
-        threads.board_page(GUEST, "nowhere")
+        reading.board_page(GUEST, "nowhere")
 
 
 # -- thread page --------------------------------------------------------------------------------
@@ -137,54 +137,54 @@ def long_thread(boards, member):
 
 
 def test_thread_pages_are_position_ranges(long_thread):
-    page = threads.thread_page(GUEST, long_thread.id, 2)
+    page = reading.thread_page(GUEST, long_thread.id, 2)
     assert [p.position for p in page.items] == list(range(21, 41))
     assert page.items[0].body == "Post 21" and page.pages == 3
-    last = threads.thread_page(GUEST, long_thread.id, 3)
+    last = reading.thread_page(GUEST, long_thread.id, 3)
     assert [p.position for p in last.items] == [41, 42, 43, 44, 45]
     with pytest.raises(NotFound):
-        threads.thread_page(GUEST, long_thread.id, 4)
+        reading.thread_page(GUEST, long_thread.id, 4)
 
 
 def test_deleted_posts_keep_their_slot(long_thread, member):
-    post = threads.thread_page(GUEST, long_thread.id, 1).items[4]
+    post = reading.thread_page(GUEST, long_thread.id, 1).items[4]
     posting.delete_post(member, post)
-    page = threads.thread_page(GUEST, long_thread.id, 1)
+    page = reading.thread_page(GUEST, long_thread.id, 1)
     assert len(page.items) == 20 and page.items[4].is_deleted
     assert not GUEST.can_view_post(page.items[4])
-    assert [p.position for p in threads.thread_page(GUEST, long_thread.id, 2).items][0] == 21
+    assert [p.position for p in reading.thread_page(GUEST, long_thread.id, 2).items][0] == 21
 
 
 def test_deleted_thread_is_gone_except_for_moderators(boards, member, moderator):
     thread = factories.make_thread(boards["open"], author=member)
     posting.delete_post(member, thread.first_post)
     with pytest.raises(NotFound):
-        threads.thread_page(Policy(member), thread.id)
+        reading.thread_page(Policy(member), thread.id)
     with pytest.raises(NotFound):
-        threads.get_post(Policy(member), thread.first_post_id)
-    assert threads.thread_page(Policy(moderator), thread.id).items[0].is_deleted
+        reading.get_post(Policy(member), thread.first_post_id)
+    assert reading.thread_page(Policy(moderator), thread.id).items[0].is_deleted
 
 
 def test_thread_access_follows_board(boards, member):
     thread = factories.make_thread(boards["staff"], author=factories.make_user(role="moderator"))
     with pytest.raises(Refused) as caught:
-        threads.thread_page(Policy(member), thread.id)
+        reading.thread_page(Policy(member), thread.id)
     assert caught.value.status == 403
     with pytest.raises(Refused) as caught:
-        threads.thread_page(GUEST, thread.id)
+        reading.thread_page(GUEST, thread.id)
     assert caught.value.login_required
     with pytest.raises(NotFound):
-        threads.thread_page(GUEST, 999_999)
+        reading.thread_page(GUEST, 999_999)
 
 
 # -- single posts -------------------------------------------------------------------------------
 def test_get_post_hides_unreadable_boards_as_not_found(boards, member):
     thread = factories.make_thread(boards["members"], author=member)
-    assert threads.get_post(Policy(member), thread.first_post_id).id == thread.first_post_id
+    assert reading.get_post(Policy(member), thread.first_post_id).id == thread.first_post_id
     with pytest.raises(NotFound):
-        threads.get_post(GUEST, thread.first_post_id)
+        reading.get_post(GUEST, thread.first_post_id)
     with pytest.raises(NotFound):
-        threads.get_post(GUEST, 424242)
+        reading.get_post(GUEST, 424242)
 
 
 def test_readable_post_excludes_deleted_for_members(boards, member, moderator):
@@ -192,29 +192,29 @@ def test_readable_post_excludes_deleted_for_members(boards, member, moderator):
     post = factories.make_post(thread, author=member)
     posting.delete_post(member, post)
     with pytest.raises(NotFound):
-        threads.get_readable_post(Policy(member), post.id)
-    assert threads.get_readable_post(Policy(moderator), post.id).id == post.id
+        reading.get_readable_post(Policy(member), post.id)
+    assert reading.get_readable_post(Policy(moderator), post.id).id == post.id
 
 
 def test_post_history(boards, member, other_member, moderator):
     post = factories.make_thread(boards["open"], author=member, body="v1").first_post
     posting.edit_post(member, post, "v2")
     posting.edit_post(member, post, "v3")
-    history = threads.post_history(Policy(member), post.id)
+    history = reading.post_history(Policy(member), post.id)
     assert [r.body for r in history.revisions] == ["v1", "v2"]
     assert history.revisions[0].editor.username == "member"
-    assert threads.post_history(Policy(moderator), post.id).post.body == "v3"
+    assert reading.post_history(Policy(moderator), post.id).post.body == "v3"
     with pytest.raises(Refused) as caught:
-        threads.post_history(Policy(other_member), post.id)
+        reading.post_history(Policy(other_member), post.id)
     assert caught.value.status == 403
     with pytest.raises(Refused) as caught:
-        threads.post_history(GUEST, post.id)
+        reading.post_history(GUEST, post.id)
     assert caught.value.login_required
 
 
 def test_page_arithmetic():
-    assert threads.page_count(0, 20) == 1
-    assert threads.page_count(20, 20) == 1
-    assert threads.page_count(21, 20) == 2
-    assert threads.page_of(1, 20) == 1 and threads.page_of(20, 20) == 1
-    assert threads.page_of(21, 20) == 2
+    assert reading.page_count(0, 20) == 1
+    assert reading.page_count(20, 20) == 1
+    assert reading.page_count(21, 20) == 2
+    assert reading.page_of(1, 20) == 1 and reading.page_of(20, 20) == 1
+    assert reading.page_of(21, 20) == 2

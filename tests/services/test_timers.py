@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import EventRsvp, utcnow
-from forum.services import event_rsvp, events, settings, timers
+from forum.services.community import event_rsvp, events
+from forum.services.site import settings, timers
 from tests import factories
 from tests.services.event_kit import T0, event_data, event_notes, make_event
 from tests.services.moderation_kit import race

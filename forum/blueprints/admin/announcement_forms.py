@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from ... import timefmt
+from ...common import timefmt
 from ...models import Announcement, Audience, Board, Placement, Severity
-from ...services.announcements import BODY_MAX, TITLE_MAX, Draft
+from ...services.community.announcements import BODY_MAX, TITLE_MAX, Draft
 from ...services.text import multiline
 
 SEVERITY_CHOICES = [

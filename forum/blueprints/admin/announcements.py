@@ -12,9 +12,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...errors import require
-from ...permissions import policy
-from ...services import announcements
-from ...services.announcements import InvalidAnnouncement, Notice, Scope
+from ...policy import policy
+from ...services.community import announcements
+from ...services.community.announcements import InvalidAnnouncement, Notice, Scope
 from ...web import current_actor
 from ..form_errors import attach
 from . import bp

@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...errors import Refused, require
 from ...models import CannedResponse
-from ...permissions import policy
-from ...services import modnotes
+from ...policy import policy
+from ...services.moderation import modnotes
 from ...web import current_actor
 from . import bp
 from .forms import CannedForm, ConfirmForm

@@ -19,7 +19,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from wtforms.widgets import NumberInput
 
 from ...models import Role, SettingSpec
-from ...services.modnotes import BODY_MAX, TITLE_MAX
+from ...services.moderation.modnotes import BODY_MAX, TITLE_MAX
 from ...services.text import multiline
 
 REASON_MAX = 500

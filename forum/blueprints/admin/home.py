@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from ...permissions import policy
-from ...services import community_stats
+from ...policy import policy
+from ...services.site import stats
 from . import bp
 
 
@@ -14,5 +14,5 @@ def home():
     viewer = policy()
     # Days follow the administrator's own calendar, as every time on the site does.
     timezone = current_user.timezone if viewer.is_member else None
-    overview = community_stats.overview(viewer, timezone)
+    overview = stats.overview(viewer, timezone)
     return render_template("admin/home.html", overview=overview, tab="home")

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ...errors import Refused, require
-from ...permissions import policy
-from ...services import settings as site_settings
+from ...policy import policy
+from ...services.site import settings as site_settings
+from ...stores import settings as stored_settings
 from ...web import current_actor
 from . import bp
 from .forms import settings_form
@@ -14,7 +15,7 @@ from .forms import settings_form
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     require(policy().can_manage_settings())
-    form = settings_form(site_settings.all_settings())
+    form = settings_form(stored_settings.all_settings())
     if request.method == "GET":
         return render_template("admin/settings.html", form=form, tab="settings")
     if not form.validate_on_submit():

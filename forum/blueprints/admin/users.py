@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ...errors import Refused
-from ...permissions import policy
-from ...services import roles, staff
+from ...policy import policy
+from ...services.accounts import roles, staff
 from ...web import current_actor
 from ..args import page_arg
 from . import bp

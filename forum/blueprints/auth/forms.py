@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...services.accounts import PASSWORD_MAX, PASSWORD_MIN
+from ...services.accounts.account import PASSWORD_MAX, PASSWORD_MIN
 
 LOGIN_MAX = 254  # the longest email address
 

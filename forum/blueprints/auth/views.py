@@ -17,8 +17,8 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services import accounts
-from ...services.accounts import AccountError, Registration
+from ...services.accounts import account
+from ...services.accounts.account import AccountError, Registration
 from ...web import current_actor
 from ..args import local_path
 from . import bp
@@ -79,7 +79,7 @@ def register():
     if form.validate_on_submit():
         data = Registration(form.username.data, form.email.data, form.password.data)
         try:
-            user = accounts.register(data)
+            user = account.register(data)
         except AccountError as error:
             _show_error(form, error, {})
         else:
@@ -102,7 +102,7 @@ def login():
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
-            user = accounts.log_in(form.login.data, form.password.data, request.remote_addr)
+            user = account.log_in(form.login.data, form.password.data, request.remote_addr)
         except Refused as refused:
             form.form_errors.append(refused.reason)
             page = render_template("auth/login.html", form=form)
@@ -132,7 +132,7 @@ def change_password():
     if form.validate_on_submit():
         user = current_actor()
         try:
-            accounts.change_password(user, form.current_password.data, form.new_password.data)
+            account.change_password(user, form.current_password.data, form.new_password.data)
         except AccountError as error:
             _show_error(form, error, {"password": "new_password"})
         else:

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...services.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
+from ...services.content.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
 
 BODY_HELP = "Markdown works: **bold**, *italic*, `code`, > quotes, lists, tables and links."
 

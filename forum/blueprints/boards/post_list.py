@@ -26,10 +26,10 @@ from typing import NamedTuple
 from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
-from ...permissions import Policy
-from ...services import threads
-from ...services.threads import ThreadPage
-from ...ttlcache import TtlCache
+from ...common.ttlcache import TtlCache
+from ...policy import Policy
+from ...services.content import reading
+from ...services.content.reading import ThreadPage
 from ...web import UrlPattern, viewer_tz
 
 CACHE_KEY = "agora_post_lists"
@@ -93,7 +93,7 @@ def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     viewer_id = viewer.user.id if viewer.is_member else None
     kept = cache.get(key) if seconds else None
     if kept is not None and not _own_hidden(kept.facts, viewer_id):
-        authors = threads.bylines(thread, view.first_position, view.per_page)
+        authors = reading.bylines(thread, view.first_position, view.per_page)
         return _fill(kept, thread, viewer, reply_decision, authors, seconds)
     posts = view.items
     own_hidden = _own_hidden(posts, viewer_id)

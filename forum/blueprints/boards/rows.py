@@ -2,7 +2,7 @@
 (``forum.fragments`` keeps the rendered rows under them)."""
 from __future__ import annotations
 
-from ... import timefmt
+from ...common import timefmt
 from . import bp
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
+from ...common import markup
 from ...errors import NotFound, Refused, require, wants_json
 from ...models import Post, Thread
-from ...permissions import policy
-from ...services import cooldowns, event_listing, markup, posting, threads
+from ...policy import pace, policy
+from ...services.community import event_listing
+from ...services.content import posting, reading
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
@@ -61,7 +63,7 @@ def thread_url(thread: Thread, page: int = 1, anchor: str | None = None) -> str:
 
 def _post_location(post: Post) -> str:
     return thread_url(
-        post.thread, threads.page_of(post.position, _posts_per_page()), anchor=f"p{post.id}"
+        post.thread, reading.page_of(post.position, _posts_per_page()), anchor=f"p{post.id}"
     )
 
 
@@ -70,14 +72,14 @@ def _post_location(post: Post) -> str:
 def index():
     viewer = policy()
     return render_template(
-        "boards/index.html", cards=threads.board_index(viewer),
+        "boards/index.html", cards=reading.board_index(viewer),
         upcoming_events=event_listing.upcoming(viewer, viewer.clock, limit=3),
     )
 
 
 @bp.get("/b/<slug>")
 def board(slug: str):
-    listing = threads.board_page(
+    listing = reading.board_page(
         policy(), slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
     )
     return render_template(
@@ -98,7 +100,7 @@ def _pace(thread: Thread, can_reply: bool) -> dict:
         "locked": locked,
         "lock_text": viewer.lock_notice(thread) if locked else "",
         "pending_at": thread.lock_starts_at if thread.lock_pending(now) else None,
-        "slow": cooldowns.slow_mode(thread.board, thread, now),
+        "slow": pace.slow_mode(thread.board, thread, now),
         "slow_until": thread.slow_mode_until if thread.own_slow_mode(now) else None,
         "wait": viewer.posting_wait(thread.board, thread) if can_reply else None,
     }
@@ -124,7 +126,7 @@ def _blank_reply_field():
     return kept
 
 
-def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int = 200,
+def _render_thread(view: reading.ThreadPage, form: ReplyForm | None, status: int = 200,
                    headers: dict | None = None):
     viewer = policy()
     reply_decision = viewer.can_reply(view.thread)
@@ -146,7 +148,7 @@ def _render_thread(view: threads.ThreadPage, form: ReplyForm | None, status: int
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>-<slug>")
 def thread(thread_id: int, slug: str | None = None):
-    view = threads.thread_page(policy(), thread_id, page_arg(), _posts_per_page())
+    view = reading.thread_page(policy(), thread_id, page_arg(), _posts_per_page())
     if slug is not None and slug != view.thread.slug:
         return redirect(thread_url(view.thread, view.page), 301)
     return _render_thread(view, None)
@@ -154,14 +156,14 @@ def thread(thread_id: int, slug: str | None = None):
 
 @bp.get("/p/<int:post_id>")
 def post(post_id: int):
-    return redirect(_post_location(threads.get_post(policy(), post_id)))
+    return redirect(_post_location(reading.get_post(policy(), post_id)))
 
 
 # -- writing ------------------------------------------------------------------------------------
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 def new_thread(slug: str):
     viewer = policy()
-    board = threads.get_board(viewer, slug)
+    board = reading.get_board(viewer, slug)
     _require_or_wait(viewer.can_create_thread(board))
     form = NewThreadForm()
     preview = None
@@ -190,7 +192,7 @@ def new_thread(slug: str):
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
 def reply(thread_id: int):
     viewer = policy()
-    thread = threads.get_thread(viewer, thread_id)
+    thread = reading.get_thread(viewer, thread_id)
     _require_or_wait(viewer.can_reply(thread))
     form = ReplyForm()
     preview = None
@@ -198,7 +200,7 @@ def reply(thread_id: int):
     if request.method == "GET":
         quote_id = id_arg("quote", "the quoted post")
         if quote_id is not None:
-            quoted = threads.get_readable_post(viewer, quote_id)
+            quoted = reading.get_readable_post(viewer, quote_id)
             if quoted.thread_id != thread.id:
                 raise NotFound("That post isn't in this thread.")
             form.body.data = markup.quote(quoted.author.name, quoted.body, quoted.id)
@@ -217,7 +219,7 @@ def reply(thread_id: int):
     if form.errors:
         # Back on the thread's latest page, so the draft sits under the posts it answers.
         per_page = _posts_per_page()
-        view = threads.thread_page(viewer, thread.id, threads.page_count(thread.post_seq,
+        view = reading.thread_page(viewer, thread.id, reading.page_count(thread.post_seq,
                                                                          per_page), per_page)
         return _render_thread(view, form, status, headers)
     return render_template(
@@ -228,14 +230,14 @@ def reply(thread_id: int):
 
 @bp.get("/p/<int:post_id>/quote")
 def quote_post(post_id: int):
-    quoted = threads.get_readable_post(policy(), post_id)
+    quoted = reading.get_readable_post(policy(), post_id)
     return redirect(url_for("boards.reply", thread_id=quoted.thread_id, quote=quoted.id))
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     viewer = policy()
-    post = threads.get_post(viewer, post_id)
+    post = reading.get_post(viewer, post_id)
     require(viewer.can_edit_post(post))
     form = EditPostForm(body=post.body) if request.method == "GET" else EditPostForm()
     preview = None
@@ -259,7 +261,7 @@ def edit_post(post_id: int):
 
 @bp.get("/p/<int:post_id>/history")
 def post_history(post_id: int):
-    history = threads.post_history(policy(), post_id)
+    history = reading.post_history(policy(), post_id)
     post = history.post
     return render_template(
         "boards/post_history.html", history=history, post=post, thread=post.thread,
@@ -270,7 +272,7 @@ def post_history(post_id: int):
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
 def delete_post(post_id: int):
     viewer = policy()
-    post = threads.get_post(viewer, post_id)
+    post = reading.get_post(viewer, post_id)
     require(viewer.can_delete_post(post))
     form = DeletePostForm()
     if form.validate_on_submit():

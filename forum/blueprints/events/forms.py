@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from ...models import EVENT_KIND_LABELS, Board, Event
-from ...services import events
+from ...services.community import events
 from ..profiles import zone_choices
 
 

@@ -5,11 +5,11 @@ import hashlib
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 
-from ... import timefmt
+from ...common import timefmt
 from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
-from ...permissions import policy
-from ...services import event_calendar, event_listing, event_rsvp, events
+from ...policy import policy
+from ...services.community import event_calendar, event_listing, event_rsvp, events
 from ...web import current_actor, viewer_tz
 from ..args import parse_id
 from ..form_errors import attach

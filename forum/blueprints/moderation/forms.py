@@ -14,10 +14,10 @@ from wtforms import (
     widgets,
 )
 
-from ... import timefmt
-from ...services.content_actions import REASON_MAX
-from ...services.moderation import Action, ActionKind
-from ...services.sanctions import MESSAGE_MAX
+from ...common import timefmt
+from ...services.moderation.resolution import Action, ActionKind
+from ...services.moderation.sanctions import MESSAGE_MAX
+from ...services.text import REASON_MAX
 
 # The lengths moderators pick from, for timeouts, locks and slow mode: key → (label, length).
 # Each form offers the ones that fit it.

@@ -7,7 +7,7 @@ import itertools
 from flask import Response, render_template, request, stream_with_context
 
 from ...errors import bad_request, require
-from ...permissions import policy
+from ...policy import policy
 from ...services import audit
 from ..args import date_arg, page_arg
 from . import bp

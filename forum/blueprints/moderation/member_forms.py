@@ -14,9 +14,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ... import timefmt
+from ...common import timefmt
 from ...models import SanctionKind
-from ...services import modnotes, sanctions
+from ...services.moderation import modnotes, sanctions
 from ...services.text import multiline
 from .forms import PERIODS
 

@@ -7,8 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
-from ...permissions import policy
-from ...services import modnotes, profiles, report_queue, sanctions
+from ...policy import policy
+from ...services.accounts import profiles
+from ...services.moderation import modnotes, report_queue, sanctions
 from ...web import current_actor
 from ..args import id_arg
 from . import bp

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...common import markup
 from ...errors import Conflict, Refused, require
 from ...models import ReportReason
-from ...permissions import policy
-from ...services import markup, moderation, modnotes, report_queue, reports
+from ...policy import policy
+from ...services.moderation import modnotes, report_queue, reports, resolution
 from ...web import current_actor
 from ..args import id_arg, page_arg, parse_id
 from . import bp
@@ -106,8 +107,8 @@ def release(item_id: int):
     return redirect(url_for(".item", item_id=item_id))
 
 
-def _done(resolution: moderation.Resolution):
-    flash(f"Report handled: {resolution.item.resolution}.", "success")
+def _done(outcome: resolution.Resolution):
+    flash(f"Report handled: {outcome.item.resolution}.", "success")
     return redirect(url_for(".queue"))
 
 
@@ -118,13 +119,13 @@ def dismiss(item_id: int):
     if not form.validate_on_submit():
         return redirect(url_for(".item", item_id=item_id))
     try:
-        resolution = moderation.dismiss(current_actor(), item, form.reason.data or "")
+        outcome = resolution.dismiss(current_actor(), item, form.reason.data or "")
     except Refused as refused:
         if refused.status in (400, 409):
             return _render_item(item_id, dismiss_form=form, error=refused.reason,
                                 status=refused.status)
         raise
-    return _done(resolution)
+    return _done(outcome)
 
 
 @bp.post("/reports/<int:item_id>/resolve")
@@ -148,11 +149,11 @@ def resolve(item_id: int):
     except ValueError as error:
         return _render_item(item_id, resolve_form=form, error=str(error), status=400)
     try:
-        resolution = moderation.resolve(current_actor(), item, actions)
+        outcome = resolution.resolve(current_actor(), item, actions)
     except Refused as refused:
         if refused.status in (400, 409):
             return _render_item(item_id, resolve_form=form, error=refused.reason,
                                 status=refused.status)
         raise
-    return _done(resolution)
+    return _done(outcome)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
-from ... import timefmt
-from ...services.content_actions import REASON_MAX
-from ...services.thread_tools import SLOW_PRESETS, CoolDown
-from ...timefmt import duration
+from ...common import timefmt
+from ...common.timefmt import duration
+from ...services.moderation.thread_tools import SLOW_PRESETS, CoolDown
+from ...services.text import REASON_MAX
 from .forms import PERIODS, period_choices
 
 SLOW_CHOICES = [(str(seconds), f"One post every {duration(seconds)}") for seconds in SLOW_PRESETS]

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ...errors import Refused, require
 from ...models import utcnow
-from ...permissions import policy
-from ...services import thread_tools as tools
-from ...services import threads
+from ...policy import policy
+from ...services.content import reading
+from ...services.moderation import thread_tools as tools
 from ...web import current_actor
 from ..args import id_arg, parse_id
 from . import bp
@@ -26,7 +26,7 @@ from .thread_forms import (
 
 def _thread(thread_id: int):
     viewer = policy()
-    thread = threads.get_thread(viewer, thread_id)
+    thread = reading.get_thread(viewer, thread_id)
     require(viewer.can_moderate_board(thread.board))
     return thread
 
@@ -76,7 +76,7 @@ def lock_thread(thread_id: int):
 
     def act():
         starts, ends = form.times(utcnow(), current_user.timezone)
-        tools.lock(current_actor(), thread, form.reason.data or "", starts_at=starts,
+        tools.lock_thread(current_actor(), thread, form.reason.data or "", starts_at=starts,
                           ends_at=ends)
 
     return _attempt(thread, "lock_form", form, act, "The thread's lock is set.")
@@ -87,7 +87,7 @@ def unlock_thread(thread_id: int):
     thread = _thread(thread_id)
     form = UnlockForm()
     return _attempt(thread, "unlock_form", form,
-                    lambda: tools.unlock(current_actor(), thread, form.reason.data or ""),
+                    lambda: tools.unlock_thread(current_actor(), thread, form.reason.data or ""),
                     "The thread is open again.")
 
 
@@ -129,7 +129,7 @@ def _linked_item(form: CoolDownForm):
     raw = (form.item.data or "").strip()
     if not raw:
         return None
-    from ...services import report_queue
+    from ...services.moderation import report_queue
 
     return report_queue.get_item(policy(), parse_id(raw, "the report"))
 
@@ -137,7 +137,7 @@ def _linked_item(form: CoolDownForm):
 @bp.route("/boards/<slug>", methods=["GET", "POST"])
 def board_pace(slug: str):
     viewer = policy()
-    board = threads.get_board(viewer, slug)
+    board = reading.get_board(viewer, slug)
     require(viewer.can_moderate_board(board))
     if request.method == "GET":
         form = BoardPaceForm(formdata=None, slow=str(board.slow_mode_seconds or 0),

@@ -1,0 +1,3 @@
+"""Helpers below every domain: time formatting, markup, paging, caches. They know nothing of the
+forum's rules.
+"""

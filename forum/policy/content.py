@@ -1,0 +1,175 @@
+"""Questions about boards, threads, posts and profiles."""
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from ..common import timefmt
+from ..models import (
+    Access,
+    Board,
+    Post,
+    Thread,
+)
+from . import pace
+from .decision import ALLOW, Decision, deny, need_login
+from .viewer import Viewer
+
+
+class ContentRules(Viewer):
+    # -- boards --------------------------------------------------------------------------
+    def can_view_board(self, board: Board) -> Decision:
+        if board.access == Access.EVERYONE:
+            return ALLOW
+        if board.access == Access.MEMBERS:
+            return ALLOW if self.is_member else need_login("This board is open to members only.")
+        if self.moderates(board):
+            return ALLOW
+        if not self.is_member:
+            return need_login("This board is open to the moderation team only.")
+        return deny("This board is open to the moderation team only.")
+
+    @property
+    def board_visibility(self) -> tuple:
+        """Everything ``visible_boards`` depends on: viewers with equal values may share a
+        statement built by it."""
+        if self.is_global_moderator:
+            return ("all",)
+        if not self.is_member:
+            return ("guest",)
+        return ("member", self.moderated_board_ids)
+
+    def visible_boards(self, query: Select) -> Select:
+        """Restrict a query that selects from ``Board`` (or joins it) to readable boards."""
+        if self.is_global_moderator:
+            return query
+        if not self.is_member:
+            return query.where(Board.access == Access.EVERYONE)
+        allowed = Board.access.in_([Access.EVERYONE, Access.MEMBERS])
+        if self.moderated_board_ids:
+            allowed = allowed | Board.id.in_(self.moderated_board_ids)
+        return query.where(allowed)
+
+    def can_create_thread(self, board: Board) -> Decision:
+        seen = self.can_view_board(board)
+        if not seen:
+            return seen
+        if not self.is_member:
+            return need_login("Log in to start a thread.")
+        sanctioned = self.posting_sanction()
+        if not sanctioned:
+            return sanctioned
+        if board.is_read_only and not self.moderates(board):
+            return deny("This board is read-only: only moderators can start threads here.")
+        return ALLOW
+
+    # -- threads and posts ---------------------------------------------------------------
+    def can_view_thread(self, thread: Thread) -> Decision:
+        seen = self.can_view_board(thread.board)
+        if not seen:
+            return seen
+        if thread.is_deleted and not self.moderates(thread.board):
+            return deny("This thread has been deleted.")
+        return ALLOW
+
+    def visible_threads(self, query: Select, board: Board) -> Select:
+        if self.moderates(board):
+            return query
+        return query.where(Thread.is_deleted.is_(False))
+
+    def can_reply(self, thread: Thread) -> Decision:
+        seen = self.can_view_thread(thread)
+        if not seen:
+            return seen
+        if not self.is_member:
+            return need_login("Log in to reply.")
+        sanctioned = self.posting_sanction()
+        if not sanctioned:
+            return sanctioned
+        if self.moderates(thread.board):
+            return ALLOW
+        if thread.board.is_read_only:
+            return deny("This board is read-only: only moderators can reply here.")
+        if thread.locked_now(self.clock):
+            return deny(self.lock_notice(thread))
+        return ALLOW
+
+    def lock_notice(self, thread: Thread) -> str:
+        """"Locked by a moderator: <reason>", with when it opens again for timed locks."""
+        reason = (thread.locked_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."
+        text = f"Locked by a moderator: {reason}" if reason else "Locked by a moderator."
+        if thread.lock_ends_at is not None:
+            text += f" It reopens at {timefmt.when(thread.lock_ends_at)}."
+        return text
+
+    def posting_wait(self, board: Board, thread: Thread | None = None) -> Decision:
+        """Whether flood limits or slow mode make the member wait before posting here, and
+        for how long (for the page; posting counts atomically in ``services.cooldowns``)."""
+        if not self.is_member:
+            return ALLOW
+        return pace.wait(self, board, thread, self.clock)
+
+    def can_view_post(self, post: Post) -> Decision:
+        """Whether the post's text is shown; deleted posts remain as a placeholder."""
+        if post.is_deleted and not self.moderates(post.thread.board):
+            return deny("This post was deleted.")
+        if post.is_hidden and not (self._is_author(post) or self.moderates(post.thread.board)):
+            if post.hidden_by_id is None:
+                return deny("This post is hidden pending review by a moderator.")
+            return deny("This post was hidden by a moderator.")
+        return ALLOW
+
+    def _is_author(self, post: Post) -> bool:
+        return self.is_member and post.author_id == self.user.id
+
+    def can_edit_post(self, post: Post) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to edit posts.")
+        board = post.thread.board
+        if self.moderates(board):
+            return ALLOW
+        if not self._is_author(post):
+            return deny("You can only edit your own posts.")
+        if post.is_deleted:
+            return deny("This post was deleted and can no longer be edited.")
+        if post.thread.locked_now(self.clock):
+            return deny("This thread is locked, so its posts can no longer be edited.")
+        if board.is_read_only:
+            return deny("This board is read-only.")
+        return ALLOW
+
+    def can_delete_post(self, post: Post) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to delete posts.")
+        if post.is_deleted:
+            return deny("This post is already deleted.")
+        thread = post.thread
+        if self.moderates(thread.board):
+            return ALLOW
+        if not self._is_author(post):
+            return deny("You can only delete your own posts.")
+        if thread.locked_now(self.clock):
+            return deny("This thread is locked, so its posts can no longer be deleted.")
+        if post.id == thread.first_post_id and thread.reply_count > 0:
+            return deny(
+                "This post opens a thread that has replies; ask a moderator to remove the thread."
+            )
+        return ALLOW
+
+    def can_view_revisions(self, post: Post) -> Decision:
+        # Authors may want to fix a slip quietly; the history stays with them and the moderators.
+        if self._is_author(post) or (self.is_member and self.moderates(post.thread.board)):
+            return ALLOW
+        if not self.is_member:
+            return need_login("Log in to see the edit history.")
+        return deny("Only the author and moderators can see a post's edit history.")
+
+    # -- members -------------------------------------------------------------------------
+    def can_edit_profile(self, user) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to edit your profile.")
+        if user.id == self.user.id:
+            return ALLOW
+        return deny("You can only edit your own profile.")
+

@@ -1,0 +1,125 @@
+"""Questions about moderating: boards, members, reports, the log, the admin panel."""
+from __future__ import annotations
+
+from ..models import (
+    Board,
+    Post,
+    Thread,
+    User,
+)
+from .decision import ALLOW, Decision, deny, need_login
+from .viewer import Viewer
+
+
+class ModerationRules(Viewer):
+    # -- moderation ----------------------------------------------------------------------
+    def can_moderate_board(self, board: Board) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        if self.moderates(board):
+            return ALLOW
+        return deny("You don't moderate this board.")
+
+    def can_act_on_user(self, user: User, board: Board | None = None) -> Decision:
+        """Rank rules for acting on a member or their posts. Moderators act anywhere, board
+        moderators only with a board they moderate (the report's); nobody acts on themselves;
+        only administrators act on moderators (board moderators included) and administrators."""
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        in_scope = self.is_global_moderator or (
+            board is not None and board.id in self.moderated_board_ids
+        )
+        if not in_scope:
+            if self.moderated_board_ids:
+                return deny("You can only take this action inside the boards you moderate.")
+            return deny("Only moderators can do that.")
+        if user.id == self.user.id:
+            return deny("You can't take moderator action on yourself.")
+        if self.is_admin:
+            return ALLOW
+        if user.is_admin:
+            return deny("Moderators can't act on an administrator.")
+        if user.is_moderator or user.is_board_moderator:
+            return deny("Moderators can't act on another moderator; ask an administrator.")
+        return ALLOW
+
+    def can_report(self, target: Post | Thread | User) -> Decision:
+        """Whether the viewer may report this; the reports service answers 404 for targets
+        that are gone or out of sight."""
+        if not self.is_member:
+            return need_login("Log in to report something to the moderators.")
+        if isinstance(target, User):
+            if target.id == self.user.id:
+                return deny("You can't report yourself.")
+        elif target.author_id == self.user.id:
+            noun = "thread" if isinstance(target, Thread) else "post"
+            return deny(f"You can't report your own {noun}.")
+        return ALLOW
+
+    def can_view_reports(self) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to see the report queue.")
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny("The report queue is for moderators.")
+
+    def can_handle_report(self, item) -> Decision:
+        """Claim, read and resolve a queue item: reports about members are for moderators;
+        reports about posts and threads also for the moderators of their board."""
+        if not self.is_member:
+            return need_login("Log in to handle reports.")
+        if item.thread_id is None:
+            if self.is_global_moderator:
+                return ALLOW
+            return deny("Only moderators can handle reports about members.")
+        if self.moderates(item.thread.board):
+            return ALLOW
+        return deny("You can only handle reports from boards you moderate.")
+
+    def can_release(self, item) -> Decision:
+        """Give a claimed item back to the queue: its claimer, or an administrator."""
+        handles = self.can_handle_report(item)
+        if not handles:
+            return handles
+        if item.claimed_by_id not in (None, self.user.id) and not self.is_admin:
+            return deny("Only the moderator who claimed this report, or an administrator, can "
+                        "release it.")
+        return ALLOW
+
+    def can_view_member_notes(self) -> Decision:
+        """Private moderator notes on members, and adding to them."""
+        if not self.is_member:
+            return need_login("Log in to continue.")
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny("Moderator notes are for the moderation team.")
+
+    def can_view_mod_log(self) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to see the moderation log.")
+        if self.is_global_moderator:
+            return ALLOW
+        return deny("The moderation log is for moderators.")
+
+    def _admin_only(self, what: str) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to continue.")
+        if self.is_admin:
+            return ALLOW
+        return deny(f"Only administrators can {what}.")
+
+    def can_view_admin_panel(self) -> Decision:
+        return self._admin_only("see the administration panel")
+
+    def can_export_mod_log(self) -> Decision:
+        return self._admin_only("export the moderation log")
+
+    def can_manage_roles(self) -> Decision:
+        return self._admin_only("change roles")
+
+    def can_manage_settings(self) -> Decision:
+        return self._admin_only("change site settings")
+
+    def can_manage_canned_responses(self) -> Decision:
+        return self._admin_only("edit canned responses")
+

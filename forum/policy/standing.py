@@ -1,0 +1,94 @@
+"""A member's standing: the sanctions in force and what they stop. The policy and the sanctions
+service both read it; issuing and lifting sanctions is ``services.moderation.sanctions``."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import exists, or_, select
+
+from ..common import timefmt
+from ..common.timefmt import when
+from ..extensions import db
+from ..models import (
+    Sanction,
+    SanctionKind,
+    User,
+    utcnow,
+)
+from ..models.moderation import LOGIN_BLOCKED_BY, POSTING_BLOCKED_BY
+from .decision import ALLOW, Decision, deny
+
+
+def _retry_after(sanction: Sanction, now: datetime) -> int | None:
+    if sanction.ends_at is None:
+        return None
+    return max(1, math.ceil((sanction.ends_at - now).total_seconds()))
+
+
+# -- what is in force --------------------------------------------------------------------------
+def _in_force(user_id, now: datetime):
+    return (
+        Sanction.user_id == user_id,
+        Sanction.kind != SanctionKind.WARNING,
+        Sanction.lifted_at.is_(None),
+        Sanction.starts_at <= now,
+        or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+    )
+
+
+def active_sanctions(user: User, now: datetime | None = None) -> list[Sanction]:
+    """The member's timeouts, suspensions and bans in force at ``now``: one query."""
+    now = now or utcnow()
+    return list(db.session.scalars(select(Sanction).where(*_in_force(user.id, now))))
+
+
+def any_in_force(now):
+    """A column for the query that loads a member: whether a sanction is in force at ``now``
+    (a datetime or a bind parameter; ``User.sanctioned_at_load``)."""
+    return exists().where(*_in_force(User.id, now))
+
+
+def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
+             now: datetime) -> Sanction | None:
+    """Of the sanctions of these kinds in force, the one that lasts longest decides."""
+    candidates = [s for s in sanctions if s.kind in kinds and s.is_active(now)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.ends_at is None, s.ends_at or now))
+
+
+def _account_message(sanction: Sanction) -> str:
+    if sanction.kind == SanctionKind.BAN and sanction.ends_at is None:
+        return f"Your account is banned: {sanction.reason}"
+    verb = "banned" if sanction.kind == SanctionKind.BAN else "suspended"
+    return f"Your account is {verb} until {when(sanction.ends_at)}: {sanction.reason}"
+
+
+def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
+    """May a member with these sanctions post? (The policy passes its cached list.)"""
+    now = now or utcnow()
+    sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
+    if sanction is None:
+        return ALLOW
+    retry = _retry_after(sanction, now)
+    if sanction.kind == SanctionKind.TIMEOUT:
+        # Worded like the cooldowns ("You can post again in …"): one kind of wait, one message.
+        reason = (
+            f"A moderator has given you a timeout: {sanction.reason.rstrip(' .')}. "
+            f"You can post again in {timefmt.duration(retry)} ({when(sanction.ends_at)})."
+        )
+    else:
+        reason = _account_message(sanction)
+    return deny(reason, retry_after=retry)
+
+
+def login_refusal(user: User, now: datetime | None = None) -> str | None:
+    """Why a suspended or banned member may not log in (with the end), or None.
+
+    "Your account is suspended until 25 Nov 2026, 14:00 UTC: <reason>"
+    """
+    now = now or utcnow()
+    sanction = _binding(active_sanctions(user, now), LOGIN_BLOCKED_BY, now)
+    return _account_message(sanction) if sanction is not None else None

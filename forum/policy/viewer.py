@@ -1,0 +1,82 @@
+"""Who is asking: the member, their role, the boards they moderate, their sanctions in force."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import inspect, select
+
+from ..extensions import db
+from ..models import (
+    Board,
+    BoardModerator,
+    Role,
+    utcnow,
+)
+from . import standing
+from .decision import ALLOW, Decision
+
+
+class Viewer:
+    """What every question of the policy starts from."""
+
+    def __init__(self, user, now=None) -> None:
+        self.user = user
+        # The clock sanctions are judged against; None means the time of asking.
+        self.now = now
+        self.is_member = bool(user is not None and user.is_authenticated)
+        self.role = user.role if self.is_member else None
+
+    @property
+    def clock(self) -> datetime:
+        """The time rules are judged at: the one given, else now."""
+        return self.now or utcnow()
+
+    # -- who is this ---------------------------------------------------------------------
+    @property
+    def is_global_moderator(self) -> bool:
+        return self.is_member and self.role >= Role.MODERATOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_member and self.role >= Role.ADMIN
+
+    @cached_property
+    def moderated_board_ids(self) -> frozenset[int]:
+        if not self.is_member or not self.user.is_board_moderator:
+            return frozenset()
+        listed = self.user.moderated_board_list
+        if listed is not None:
+            # Loaded with the member (``web.load_user``).
+            return frozenset(int(board_id) for board_id in listed.split(",") if board_id)
+        if "moderated_boards" not in inspect(self.user).unloaded:
+            # The user loader brought them along with the user.
+            return frozenset(board.id for board in self.user.moderated_boards)
+        rows = db.session.scalars(
+            select(BoardModerator.board_id).where(BoardModerator.user_id == self.user.id)
+        )
+        return frozenset(rows)
+
+    def moderates(self, board: Board) -> bool:
+        return self.is_global_moderator or board.id in self.moderated_board_ids
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        return self.is_global_moderator or bool(self.moderated_board_ids)
+
+    @cached_property
+    def active_sanctions(self) -> tuple:
+        """The member's sanctions in force: one query per policy, none for guests."""
+        if not self.is_member:
+            return ()
+        if self.now is None and self.user.sanctioned_at_load is False:
+            # Asked when the request loaded the member, milliseconds ago.
+            return ()
+        return tuple(standing.active_sanctions(self.user, self.now))
+
+    def posting_sanction(self) -> Decision:
+        """Refuses a member under a timeout, suspension or ban, with the reason and the end."""
+        if not self.is_member:
+            return ALLOW
+        return standing.posting_decision(self.active_sanctions, self.now)
+

@@ -1,0 +1,1 @@
+"""Tooling apart from the app: the demo community and the benchmark data."""

@@ -1,0 +1,226 @@
+"""Registering, authenticating and changing passwords."""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...common.timefmt import duration
+from ...database import commit, joined
+from ...errors import Refused
+from ...extensions import db
+from ...models import Role, User, utcnow
+from ...policy import standing
+from ...stores import ratelimit
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+# One message for an unknown account and a wrong password, so the form reveals no accounts.
+LOGIN_FAILED = "That username/email and password don't match."
+# Compared against when the account doesn't exist, so both paths cost one hash check; one per
+# hashing method, so the two paths stay alike when PASSWORD_HASH_METHOD is changed.
+_dummy_hashes: dict[str, str] = {}
+
+
+class AccountError(ValueError):
+    """Bad registration or password input; ``field`` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    email: str
+    password: str
+
+
+def _hash_method() -> str:
+    # Werkzeug's default (scrypt) unless configured; test suites pick a cheap one for speed.
+    return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _check_dummy(password: str) -> None:
+    method = _hash_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("not a real password", method=method)
+    check_password_hash(_dummy_hashes[method], password or "")
+
+
+def check_username(username: str) -> str:
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError(
+            "username",
+            "Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot.",
+        )
+    return username
+
+
+def check_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise AccountError("email", f"That email address isn't valid: {error}") from None
+
+
+def check_password(password: str) -> str:
+    if len(password or "") < PASSWORD_MIN:
+        raise AccountError("password", f"Passwords need at least {PASSWORD_MIN} characters.")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError("password", f"Passwords can be at most {PASSWORD_MAX} characters.")
+    return password
+
+
+def username_taken(username: str) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.username_key == username.lower())
+    ) > 0
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.email_key == email.lower())
+    ) > 0
+
+
+def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None = None) -> User:
+    """Create an account.
+
+    Refuses (``AccountError``): malformed username, email or password; a username or email that
+    is already taken, ignoring case.
+    """
+    username = check_username(data.username)
+    email = check_email(data.email)
+    password = check_password(data.password)
+    if username_taken(username):
+        raise AccountError("username", "That username is taken. Please choose another.")
+    if email_taken(email):
+        raise AccountError("email", "An account with that email already exists.")
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        email_key=email.lower(),
+        password_hash=hash_password(password),
+        role_value=int(role),
+        created_at=now or utcnow(),
+        session_token=secrets.token_hex(16),
+        timezone="UTC",
+        post_count=0,
+        thread_count=0,
+        is_board_moderator=False,
+    )
+    db.session.add(user)
+    try:
+        commit()
+    except IntegrityError:
+        # Two sign-ups raced for the same name; the unique index decided.
+        db.session.rollback()
+        raise AccountError("username", "That username or email is taken.") from None
+    return user
+
+
+def find_login(login: str) -> User | None:
+    login = (login or "").strip().lower()
+    if not login:
+        return None
+    column = User.email_key if "@" in login else User.username_key
+    return db.session.scalar(select(User).where(column == login))
+
+
+def _account_key(login: str, user: User | None) -> str:
+    # Username and email share one counter; unknown names are throttled alike, so a 429 doesn't
+    # tell whether the account exists.
+    if user is not None:
+        return f"login:account:{user.id}"
+    digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+    return f"login:name:{digest}"
+
+
+def _address_key(address: str | None) -> str:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return f"login:ip:{address or 'unknown'}"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return f"login:ip:{ip.ipv4_mapped}"
+        # One IPv6 host usually holds a whole /64; per-address limits would not hold it back.
+        return f"login:ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
+    return f"login:ip:{ip}"
+
+
+def _throttled(decision: ratelimit.RateDecision) -> Refused:
+    retry = decision.retry_after or 1
+    return Refused(
+        f"Too many failed attempts. Try again in {duration(retry)}.", status=429, retry_after=retry
+    )
+
+
+def log_in(login: str, password: str, address: str | None, now: datetime | None = None) -> User:
+    """The account ``login`` (username or email, any case) names, if ``password`` is right.
+
+    Failed attempts are limited per account and per client address (``LOGIN_LIMIT_ACCOUNT``,
+    ``LOGIN_LIMIT_IP``). Each attempt is counted before the password is checked, so a burst of
+    parallel guesses can't all slip past a count that hasn't risen yet; a success clears the
+    account's counter and gives the address its attempt back.
+
+    Refuses: ``Refused`` (429, with ``retry_after``) while a limit is reached, even for the
+    right password; ``Refused`` (403) for a suspended or banned member, saying why and until
+    when; ``AccountError`` on field "login" for a wrong password or unknown account.
+    """
+    now = now or utcnow()
+    user = find_login(login)
+    account_key, address_key = _account_key(login, user), _address_key(address)
+    by_address = ratelimit.hit(address_key, *current_app.config["LOGIN_LIMIT_IP"], now=now)
+    if not by_address:
+        raise _throttled(by_address)
+    by_account = ratelimit.hit(account_key, *current_app.config["LOGIN_LIMIT_ACCOUNT"], now=now)
+    if not by_account:
+        raise _throttled(by_account)
+    if user is None:
+        _check_dummy(password)
+        raise AccountError("login", LOGIN_FAILED)
+    if not check_password_hash(user.password_hash, password or ""):
+        raise AccountError("login", LOGIN_FAILED)
+    with joined():
+        ratelimit.reset(account_key)
+        ratelimit.refund(address_key, now=now)
+    commit()
+    # Asked only once the password is right, so a sanction is never revealed to a stranger.
+    refusal = standing.login_refusal(user, now)
+    if refusal:
+        raise Refused(refusal, status=403)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Refuses: wrong current password, weak new password. Logs out other sessions."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError("current_password", "Your current password is not correct.")
+    check_password(new)
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    user.password_hash = hash_password(new)
+    user.session_token = secrets.token_hex(16)
+    commit()

@@ -1,0 +1,1 @@
+"""Writing and reading the forum's content: threads, posts, the pace of posting."""

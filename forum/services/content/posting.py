@@ -1,0 +1,396 @@
+"""Starting threads, replying, editing and deleting posts.
+
+Counters and last-post pointers change in SQL inside the same transaction as the write, so
+concurrent posts never lose an increment and pages never need to count.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from ...common import markup
+from ...database import commit
+from ...errors import Refused
+from ...extensions import db
+from ...models import Board, NotificationKind, Post, PostRevision, Thread, User, utcnow
+from ...policy import Policy
+from .. import notifications, text
+from . import cooldowns
+
+TITLE_MAX = 200
+BODY_MAX = 50_000
+# Quotes beyond this many in one reply tell nobody more: a wall of quotes is no way to page
+# the whole thread.
+QUOTES_NOTIFIED_MAX = 10
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+class InvalidInput(Refused):
+    """Text that breaks a rule of form; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason, status=400)
+        self.field = field
+
+
+def normalize_title(title: str | None) -> str:
+    """Titles keep single spaces only, so lengths are counted the way they are shown."""
+    return " ".join((title or "").split())
+
+
+normalize_body = text.multiline
+
+
+def _clean_title(title: str) -> str:
+    title = normalize_title(title)
+    if not title:
+        raise InvalidInput("title", "A thread needs a title.")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput("title", f"Titles can be at most {TITLE_MAX} characters.")
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = normalize_body(body)
+    if not body:
+        raise InvalidInput("body", "A post can't be empty.")
+    if len(body) > BODY_MAX:
+        raise InvalidInput("body", f"Posts can be at most {BODY_MAX:,} characters.")
+    return body
+
+
+def _require(decision) -> None:
+    if not decision:
+        raise Refused(decision)
+
+
+def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
+    # Claim the next position atomically: two writers can never get the same number.
+    position = db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(post_seq=Thread.post_seq + 1)
+        .returning(Thread.post_seq)
+    ).scalar_one()
+    post = Post(
+        thread_id=thread.id,
+        author_id=actor.id,
+        position=position,
+        body=body,
+        body_html=markup.render(body),
+        created_at=now,
+    )
+    db.session.add(post)
+    db.session.flush()
+    db.session.execute(
+        update(User).where(User.id == actor.id).values(post_count=User.post_count + 1)
+    )
+    return post
+
+
+def create_thread(actor: User, board: Board, title: str, body: str,
+                  now: datetime | None = None,
+                  then: Callable[[Thread], None] | None = None) -> Thread:
+    """Start a thread with its opening post. ``then(thread)`` runs in the same transaction,
+    before the one commit (an event links its discussion thread so).
+
+    Refuses: board not visible or read-only, guest, empty/oversized title or body.
+    """
+    now = now or utcnow()
+    policy = Policy(actor, now)
+    _require(policy.can_create_thread(board))
+    title, body = _clean_title(title), _clean_body(body)
+    cooldowns.check_links(policy, board, body, now)
+    ticket = cooldowns.take(policy, board, None, now)
+    try:
+        thread = _open_thread(actor, board, title, body, now)
+        if then is not None:
+            then(thread)
+    except BaseException:
+        ticket.cancel(now)
+        raise
+    commit()
+    return thread
+
+
+def _open_thread(actor: User, board: Board, title: str, body: str, now: datetime) -> Thread:
+    thread = Thread(
+        board_id=board.id,
+        author_id=actor.id,
+        title=title,
+        slug=slugify(title),
+        created_at=now,
+        last_post_at=now,
+        post_seq=0,
+        reply_count=0,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    post = _add_post(actor, thread, body, now)
+    db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(first_post_id=post.id, last_post_id=post.id, last_post_at=now)
+    )
+    db.session.execute(
+        update(Board)
+        .where(Board.id == board.id)
+        .values(
+            thread_count=Board.thread_count + 1,
+            post_count=Board.post_count + 1,
+            last_post_id=post.id,
+        )
+    )
+    db.session.execute(
+        update(User).where(User.id == actor.id).values(thread_count=User.thread_count + 1)
+    )
+    return thread
+
+
+def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -> Post:
+    """Add a reply. The thread's author hears of it (``REPLY``) and so do the authors of the
+    posts it quotes (``QUOTE``), in the same transaction: see ``_notify_readers``.
+
+    Refuses: thread not visible, locked, read-only board, guest, empty/oversized body.
+    """
+    now = now or utcnow()
+    policy = Policy(actor, now)
+    _require(policy.can_reply(thread))
+    body = _clean_body(body)
+    cooldowns.check_links(policy, thread.board, body, now)
+    # Counted first, in this transaction: of two replies sent at once, one fits the slow mode
+    # and the other is refused, and a refusal further on gives the count back.
+    ticket = cooldowns.take(policy, thread.board, thread, now)
+    try:
+        post = _append(actor, thread, body, now)
+    except BaseException:
+        ticket.cancel(now)
+        raise
+    commit()
+    return post
+
+
+def add_notice(actor: User, thread: Thread, body: str, now: datetime) -> Post:
+    """A moderator's notice posted into the thread (the caller checked the rank; no commit)."""
+    post = _append(actor, thread, _clean_body(body), now, notice=True)
+    return post
+
+
+def _append(actor: User, thread: Thread, body: str, now: datetime,
+            notice: bool = False) -> Post:
+    post = _add_post(actor, thread, body, now)
+    post.is_mod_notice = notice
+    db.session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id)
+        .values(reply_count=Thread.reply_count + 1, last_post_id=post.id, last_post_at=now)
+    )
+    if not thread.is_deleted:
+        # A moderator's reply inside a deleted thread stays out of the board's counts.
+        db.session.execute(
+            update(Board)
+            .where(Board.id == thread.board_id)
+            .values(post_count=Board.post_count + 1, last_post_id=post.id)
+        )
+    _notify_readers(actor, thread, post, now)
+    return post
+
+
+def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> None:
+    """One notification per person per reply: a quoted member hears ``QUOTE`` (even when they
+    also started the thread), the thread's author otherwise ``REPLY``. Nobody hears of their
+    own reply, nor of one they may not read (a staff board, a deleted thread)."""
+    recipients: dict[int, tuple[User, NotificationKind]] = {
+        user.id: (user, NotificationKind.QUOTE) for user in _quoted_authors(thread, post)
+    }
+    if thread.author_id not in recipients:
+        recipients[thread.author_id] = (thread.author, NotificationKind.REPLY)
+    recipients.pop(actor.id, None)
+    for user, kind in recipients.values():
+        reader = Policy(user, now)
+        if not (reader.can_view_thread(thread) and reader.can_view_post(post)):
+            continue
+        if kind == NotificationKind.QUOTE:
+            message = f"{actor.name} quoted you in “{thread.title}”"
+        else:
+            message = f"{actor.name} replied to “{thread.title}”"
+        notifications.notify(user, kind, message, post.url, actor=actor, now=now)
+
+
+def _quoted_authors(thread: Thread, post: Post) -> list[User]:
+    """Whose posts in this thread the reply quotes. A header linking to a post names it
+    exactly; an older name-only header counts when one member of the thread goes by that
+    name (two namesakes and neither is told, rather than the wrong one)."""
+    refs = markup.quotes(post.body)[:QUOTES_NOTIFIED_MAX]
+    earlier = (Post.thread_id == thread.id, Post.id != post.id)
+    author_ids: set[int] = set()
+    post_ids = {ref.post_id for ref in refs if ref.post_id is not None}
+    if post_ids:
+        author_ids.update(db.session.scalars(
+            select(Post.author_id).where(*earlier, Post.id.in_(post_ids))
+        ))
+    names = {ref.name for ref in refs if ref.post_id is None}
+    if names:
+        shown = func.coalesce(func.nullif(User.display_name, ""), User.username)
+        rows = db.session.execute(
+            select(shown, User.id).join(Post, Post.author_id == User.id)
+            .where(*earlier, shown.in_(names)).distinct()
+        ).all()
+        namesakes: dict[str, set[int]] = {}
+        for name, user_id in rows:
+            namesakes.setdefault(name, set()).add(user_id)
+        author_ids.update(ids.pop() for ids in namesakes.values() if len(ids) == 1)
+    if not author_ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(author_ids)).order_by(User.id)))
+
+
+def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -> Post:
+    """Replace a post's text, keeping the previous text as a revision.
+
+    Refuses: not the author (nor a moderator of the board), deleted post, locked thread,
+    empty/oversized body. An edit that changes nothing is accepted and records nothing.
+    """
+    now = now or utcnow()
+    _require(Policy(actor).can_edit_post(post))
+    body = _clean_body(body)
+    if body == post.body:
+        return post
+    # Claiming the revision number first locks the row, so two editors racing each keep the
+    # text the other replaced instead of colliding on the number.
+    number = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(revision_count=Post.revision_count + 1)
+        .returning(Post.revision_count)
+    ).scalar_one()
+    current = db.session.execute(
+        select(Post.body, Post.body_html, Post.created_at, Post.edited_at, Post.edited_by_id,
+               Post.author_id)
+        .where(Post.id == post.id)
+    ).one()
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            number=number,
+            body=current.body,
+            body_html=current.body_html,
+            created_at=current.edited_at or current.created_at,
+            editor_id=current.edited_by_id or current.author_id,
+        )
+    )
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(body=body, body_html=markup.render(body), edited_at=now, edited_by_id=actor.id)
+    )
+    commit()
+    return post
+
+
+def _last_visible_post_id(thread_id: int) -> tuple[int | None, datetime | None]:
+    row = db.session.execute(
+        select(Post.id, Post.created_at)
+        .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
+        .order_by(Post.position.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def latest_board_post_id(board_id: int) -> int | None:
+    """The board's latest post, for its "latest post" pointer after a delete or a move; of
+    threads last active at the same instant, the newer thread's."""
+    return db.session.scalar(
+        select(Thread.last_post_id)
+        .where(Thread.board_id == board_id, Thread.is_deleted.is_(False))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(1)
+    )
+
+
+def delete_post(actor: User, post: Post, reason: str | None = None,
+                now: datetime | None = None) -> Post:
+    """Soft-delete a post; the opening post of a reply-less thread takes the thread with it.
+
+    Refuses: not the author (nor a moderator), already deleted, locked thread, an opening post
+    that already has replies (members only).
+    """
+    now = now or utcnow()
+    _require(Policy(actor).can_delete_post(post))
+    thread = post.thread
+    # The flag flips only once even when two deletes race, so counters drop only once.
+    claimed = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.is_deleted.is_(False))
+        .values(is_deleted=True, deleted_at=now, deleted_by_id=actor.id,
+                delete_reason=(reason or "").strip()[:500] or None)
+    ).rowcount
+    if not claimed:
+        raise Refused("This post is already deleted.", status=409)
+    db.session.execute(
+        update(User).where(User.id == post.author_id).values(post_count=User.post_count - 1)
+    )
+    db.session.flush()
+    if post.id == thread.first_post_id:
+        _delete_thread(actor, thread, now)
+    elif thread.is_deleted:
+        # The thread already left the board's counts when it was deleted.
+        db.session.execute(
+            update(Thread).where(Thread.id == thread.id)
+            .values(reply_count=Thread.reply_count - 1)
+        )
+    else:
+        last_id, last_at = _last_visible_post_id(thread.id)
+        db.session.execute(
+            update(Thread)
+            .where(Thread.id == thread.id)
+            .values(reply_count=Thread.reply_count - 1, last_post_id=last_id,
+                    last_post_at=last_at or thread.created_at)
+        )
+        db.session.execute(
+            update(Board).where(Board.id == thread.board_id).values(post_count=Board.post_count - 1)
+        )
+        db.session.flush()
+        db.session.execute(
+            update(Board)
+            .where(Board.id == thread.board_id)
+            .values(last_post_id=latest_board_post_id(thread.board_id))
+        )
+    commit()
+    return post
+
+
+def _delete_thread(actor: User, thread: Thread, now: datetime) -> None:
+    remaining = db.session.scalar(
+        select(func.count()).select_from(Post).where(
+            Post.thread_id == thread.id, Post.is_deleted.is_(False)
+        )
+    )
+    thread.is_deleted = True
+    thread.deleted_at = now
+    thread.deleted_by_id = actor.id
+    # The opening post is already marked deleted; the others leave the board's count too.
+    db.session.execute(
+        update(Board)
+        .where(Board.id == thread.board_id)
+        .values(thread_count=Board.thread_count - 1, post_count=Board.post_count - remaining - 1)
+    )
+    db.session.execute(
+        update(User).where(User.id == thread.author_id).values(thread_count=User.thread_count - 1)
+    )
+    db.session.flush()
+    db.session.execute(
+        update(Board)
+        .where(Board.id == thread.board_id)
+        .values(last_post_id=latest_board_post_id(thread.board_id))
+    )

@@ -1,0 +1,335 @@
+"""Read-side queries for the forum's pages: the board index, a board's threads, a thread's posts.
+
+Each page is one query (plus the object it hangs from) that loads everything its template
+touches, so page cost stays flat however many boards, threads, posts or authors there are.
+Functions take the viewer's ``Policy`` first: what it may not see never reaches a page, and the
+policy's own lookups (a board moderator's boards) happen once per request.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ...common.paging import page_count
+from ...errors import NotFound, require
+from ...extensions import db
+from ...models import Board, Category, Event, Post, PostRevision, Thread, User
+from ...policy import Policy
+
+
+@dataclass(frozen=True)
+class CategoryCard:
+    category: Category
+    boards: list[Board]
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    board: Board
+    items: list[Thread]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """A page of a thread. Its posts are loaded when first asked for, so a page whose
+    rendering is cached (``stamp`` unchanged) costs no posts query."""
+
+    thread: Thread
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_position(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever something shown in the page's posts may have: a new post takes
+        the next position (``post_seq``), and any update of a post raises its version."""
+        return self.thread.post_seq, self.thread.page_stamp or 0
+
+    @cached_property
+    def items(self) -> list[Post]:
+        return page_posts(self.thread, self.first_position, self.per_page)
+
+
+@dataclass(frozen=True)
+class PostHistory:
+    post: Post
+    revisions: list[PostRevision]
+
+
+def page_of(position: int, per_page: int) -> int:
+    return (position - 1) // per_page + 1
+
+
+# -- board index -------------------------------------------------------------------------------
+_index_statements: dict[tuple, object] = {}
+
+
+def _index_statement(viewer: Policy):
+    """Built once per kind of visibility: making a statement with loader options costs more
+    than running it."""
+    key = viewer.board_visibility
+    found = _index_statements.get(key)
+    if found is None:
+        found = viewer.visible_boards(
+            select(Board)
+            .join(Board.category)
+            .options(
+                contains_eager(Board.category),
+                joinedload(Board.last_post).joinedload(Post.thread),
+                joinedload(Board.last_post).joinedload(Post.author),
+            )
+            .order_by(Category.position, Category.id, Board.position, Board.id)
+        )
+        if len(_index_statements) < 64:  # board moderators' sets of boards are few
+            _index_statements[key] = found
+    return found
+
+
+def board_index(viewer: Policy) -> list[CategoryCard]:
+    """Categories in order with the boards the viewer may read, each with its latest post."""
+    boards = db.session.scalars(_index_statement(viewer)).unique().all()
+    cards: list[CategoryCard] = []
+    for board in boards:
+        if not cards or cards[-1].category.id != board.category_id:
+            cards.append(CategoryCard(board.category, []))
+        cards[-1].boards.append(board)
+    return cards
+
+
+# -- a board and its threads -------------------------------------------------------------------
+def get_board(viewer: Policy, slug: str) -> Board:
+    """The board, if the viewer may read it.
+
+    Refuses: unknown slug (404), a board the viewer may not read (login or 403, from the policy).
+    """
+    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound("There is no board at this address.")
+    require(viewer.can_view_board(board))
+    return board
+
+
+def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> BoardPage:
+    """A page of a board's threads, pinned first, then by last activity.
+
+    Refuses: as ``get_board``; a page past the last one (404).
+    """
+    board = get_board(viewer, slug)
+    moderator = viewer.moderates(board)
+    if not moderator:
+        pages = page_count(board.thread_count, per_page)
+        if page > pages:
+            raise NotFound("That page of the board doesn't exist.")
+    params = {"board_id": board.id, "limit": per_page, "offset": (page - 1) * per_page}
+    if moderator:
+        # Moderators also see deleted threads, which the board's counter leaves out; the
+        # window counts them in the same statement instead of a second query.
+        rows = db.session.execute(_board_statement(viewer, board), params).all()
+        if not rows and page > 1:
+            raise NotFound("That page of the board doesn't exist.")
+        threads = [row[0] for row in rows]
+        pages = page_count(rows[0][1] if rows else 0, per_page)
+    else:
+        threads = list(db.session.scalars(_board_statement(viewer, board), params))
+    return BoardPage(board=board, items=threads, page=page, pages=pages)
+
+
+_board_statements: dict[bool, object] = {}
+
+
+def _board_statement(viewer: Policy, board: Board):
+    """A page of a board's threads, built once for moderators (with deleted threads and their
+    count) and once for everyone else."""
+    moderator = viewer.moderates(board)
+    found = _board_statements.get(moderator)
+    if found is None:
+        found = viewer.visible_threads(
+            select(Thread)
+            .where(Thread.board_id == bindparam("board_id"))
+            .options(joinedload(Thread.author),
+                     joinedload(Thread.last_post).joinedload(Post.author))
+            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset")),
+            board,
+        )
+        if moderator:
+            found = found.add_columns(func.count().over())
+        _board_statements[moderator] = found
+    return found
+
+
+# -- a thread and its posts --------------------------------------------------------------------
+@cache
+def _thread_statement(with_stamp: bool):
+    """Built once per shape: making a statement with loader options costs more than running
+    it."""
+    options = [
+        joinedload(Thread.board),
+        with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
+                        .limit(1).scalar_subquery()),
+    ]
+    if with_stamp:
+        options.append(with_expression(
+            Thread.page_stamp,
+            select(func.coalesce(func.sum(Post.version), 0))
+            .where(Post.thread_id == Thread.id,
+                   Post.position.between(bindparam("first"), bindparam("last")))
+            .scalar_subquery(),
+        ))
+    return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
+
+
+def get_thread(viewer: Policy, thread_id: int,
+               stamp_positions: tuple[int, int] | None = None) -> Thread:
+    """The thread with its board, if the viewer may read it; with ``stamp_positions``
+    (first, last) also the ``page_stamp`` of the posts in that range, in the same query.
+
+    Refuses: unknown thread (404), a board the viewer may not read (login or 403), a deleted
+    thread for anyone but its moderators (404).
+    """
+    if stamp_positions is None:
+        thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
+    else:
+        first, last = stamp_positions
+        thread = db.session.scalar(_thread_statement(True),
+                                   {"thread_id": thread_id, "first": first, "last": last})
+    if thread is None:
+        raise NotFound("That thread doesn't exist.")
+    require(viewer.can_view_board(thread.board))
+    decision = viewer.can_view_thread(thread)
+    if not decision:
+        raise NotFound(decision.reason)
+    return thread
+
+
+def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 20) -> ThreadPage:
+    """Posts ``(page-1)*per_page+1 … page*per_page`` by position, with their authors.
+
+    Positions are never reused and deleted posts keep theirs, so a page is a range on the
+    (thread, position) index: page 500 costs what page 1 does.
+    Refuses: as ``get_thread``; a page past the last one (404).
+    """
+    first = (page - 1) * per_page + 1
+    thread = get_thread(viewer, thread_id, stamp_positions=(first, first + per_page - 1))
+    pages = page_count(thread.post_seq, per_page)
+    if page > pages:
+        raise NotFound("That page of the thread doesn't exist.")
+    return ThreadPage(thread=thread, page=page, pages=pages, per_page=per_page)
+
+
+def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id, Post.position.between(first, first + per_page - 1))
+            .options(
+                # The Markdown source is for the edit form; the page shows the stored HTML.
+                defer(Post.body),
+                joinedload(Post.author).load_only(*_AUTHOR_COLUMNS),
+                joinedload(Post.edited_by).load_only(*_AUTHOR_COLUMNS),
+            )
+            .order_by(Post.position)
+        )
+    )
+    for post in posts:
+        # The policy asks post.thread for every post: hand it over instead of a lookup each.
+        set_committed_value(post, "thread", thread)
+    return posts
+
+
+# What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.
+_AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.created_at,
+                   User.post_count, User.timezone, User.is_board_moderator)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """What a post's byline shows of its author."""
+
+    id: int
+    username: str
+    display_name: str | None
+    role_value: int
+    created_at: object
+    post_count: int
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+def bylines(thread: Thread, first: int, per_page: int) -> dict[int, Byline]:
+    """The bylines of the authors of a page of posts, read fresh: names, roles and post counts
+    change without the posts they sign changing. One query."""
+    rows = db.session.execute(_byline_statement(), {
+        "thread_id": thread.id, "first": first, "last": first + per_page - 1})
+    return {row[0]: Byline(*row) for row in rows}
+
+
+@cache
+def _byline_statement():
+    # Authors found through the page's positions, so the statement never changes shape (an
+    # IN list of ids is rewritten on every execution).
+    authors = (select(Post.author_id)
+               .where(Post.thread_id == bindparam("thread_id"),
+                      Post.position.between(bindparam("first"), bindparam("last"))))
+    return select(User.id, User.username, User.display_name, User.role_value, User.created_at,
+                  User.post_count).where(User.id.in_(authors))
+
+
+# -- single posts ------------------------------------------------------------------------------
+def get_post(viewer: Policy, post_id: int) -> Post:
+    """The post with its thread, board and author, if the viewer may read its thread.
+
+    Refuses (all 404, so hidden places stay unconfirmed): unknown post, a board the viewer may
+    not read, a deleted thread for anyone but its moderators.
+    """
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == post_id)
+        .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
+    )
+    if post is None or not viewer.can_view_thread(post.thread):
+        raise NotFound("That post doesn't exist.")
+    return post
+
+
+def get_readable_post(viewer: Policy, post_id: int) -> Post:
+    """A post whose text the viewer may read, for quoting.
+
+    Refuses: as ``get_post``; a deleted post for anyone but the board's moderators (404).
+    """
+    post = get_post(viewer, post_id)
+    if not viewer.can_view_post(post):
+        raise NotFound("That post doesn't exist.")
+    return post
+
+
+def post_history(viewer: Policy, post_id: int) -> PostHistory:
+    """A post's earlier versions, oldest first.
+
+    Refuses: as ``get_post``; anyone but the author and the board's moderators (from the policy).
+    """
+    post = get_post(viewer, post_id)
+    require(viewer.can_view_revisions(post))
+    revisions = list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.editor))
+            .order_by(PostRevision.number)
+        )
+    )
+    return PostHistory(post=post, revisions=revisions)
+

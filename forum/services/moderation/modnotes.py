@@ -1,0 +1,128 @@
+"""The moderation team's writing aids: private notes on members, and canned responses that
+administrators keep and moderators start their messages from."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ...database import commit
+from ...errors import NotFound, require
+from ...extensions import db
+from ...models import CannedResponse, ModeratorNote, Thread, User, utcnow
+from ...policy import Policy
+from .. import audit, text
+
+NOTE_MAX = 5000
+TITLE_MAX = 100
+BODY_MAX = 5000
+PLACEHOLDER_RE = re.compile(r"\{(username|thread)\}")
+
+
+def _text(value: str | None, limit: int, what: str) -> str:
+    return text.checked(value, limit, missing=f"The {what} can't be empty.",
+                        too_long=f"The {what} can be at most {limit:,} characters.")
+
+
+# -- moderator notes ---------------------------------------------------------------------------
+def add_note(actor: User, user: User, body: str, now: datetime | None = None) -> ModeratorNote:
+    """A private note on ``user`` for the moderation team (``note.add``; the text stays out of
+    the log).
+
+    Refuses: anyone outside the moderation team (403), an empty or long note (400).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_view_member_notes())
+    note = ModeratorNote(user_id=user.id, author_id=actor.id, body=_text(body, NOTE_MAX, "note"),
+                         created_at=now)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(actor, "note.add", note, now=now)
+    commit()
+    return note
+
+
+def notes_for(viewer: Policy, user: User) -> list[ModeratorNote]:
+    """Newest first, with their authors. Refuses: anyone outside the moderation team."""
+    require(viewer.can_view_member_notes())
+    return list(db.session.scalars(
+        select(ModeratorNote).where(ModeratorNote.user_id == user.id)
+        .options(joinedload(ModeratorNote.author))
+        .order_by(ModeratorNote.created_at.desc(), ModeratorNote.id.desc())
+    ))
+
+
+# -- canned responses --------------------------------------------------------------------------
+def fill(template: str, username: str, thread_title: str | None = None) -> str:
+    """Put the member's name and the thread's title into ``{username}`` and ``{thread}``.
+
+    One pass with fixed names only: braces mean nothing else (no ``str.format`` attribute
+    access), and a title containing "{username}" stays as written. The result is plain text;
+    templates escape it like any other.
+    """
+    values = {"username": username, "thread": thread_title or ""}
+    return PLACEHOLDER_RE.sub(lambda match: values[match.group(1)], template)
+
+
+def fill_for(response: CannedResponse, user: User, thread: Thread | None = None) -> str:
+    return fill(response.body, user.username, thread.title if thread is not None else None)
+
+
+def canned_responses(viewer: Policy) -> list[CannedResponse]:
+    """By title. Refuses: anyone outside the moderation team."""
+    require(viewer.can_view_member_notes())
+    return list(db.session.scalars(
+        select(CannedResponse).order_by(CannedResponse.title, CannedResponse.id)
+    ))
+
+
+def get_canned(viewer: Policy, response_id: int) -> CannedResponse:
+    require(viewer.can_view_member_notes())
+    response = db.session.get(CannedResponse, response_id)
+    if response is None:
+        raise NotFound("That canned response doesn't exist.")
+    return response
+
+
+def create_canned(actor: User, title: str, body: str,
+                  now: datetime | None = None) -> CannedResponse:
+    """Refuses: anyone but administrators (403), an empty or long title or text (400)."""
+    now = now or utcnow()
+    require(Policy(actor).can_manage_canned_responses())
+    response = CannedResponse(title=_text(title, TITLE_MAX, "title"),
+                              body=_text(body, BODY_MAX, "text"), created_at=now,
+                              created_by_id=actor.id)
+    db.session.add(response)
+    db.session.flush()
+    audit.record(actor, "canned.create", response,
+                 after={"title": response.title, "body": response.body}, now=now)
+    commit()
+    return response
+
+
+def update_canned(actor: User, response: CannedResponse, title: str, body: str,
+                  now: datetime | None = None) -> CannedResponse:
+    """Refuses: as ``create_canned``."""
+    now = now or utcnow()
+    require(Policy(actor).can_manage_canned_responses())
+    title, body = _text(title, TITLE_MAX, "title"), _text(body, BODY_MAX, "text")
+    if (title, body) == (response.title, response.body):
+        return response
+    before = {"title": response.title, "body": response.body}
+    response.title, response.body, response.updated_at = title, body, now
+    audit.record(actor, "canned.update", response, before=before,
+                 after={"title": title, "body": body}, now=now)
+    commit()
+    return response
+
+
+def delete_canned(actor: User, response: CannedResponse, now: datetime | None = None) -> None:
+    """Refuses: anyone but administrators (403)."""
+    now = now or utcnow()
+    require(Policy(actor).can_manage_canned_responses())
+    audit.record(actor, "canned.delete", response,
+                 before={"title": response.title, "body": response.body}, now=now)
+    db.session.delete(response)
+    commit()

@@ -1,0 +1,121 @@
+"""What moderators do to a post: hide it, show it again, delete it, edit it.
+
+Each function is the one entry point for its action, whoever asks: the report queue (through
+``resolution.resolve``, which runs several as steps of its own transaction), a thread page, or
+the API. Each checks the policy and the post's state, changes it, logs the entry (linked to the
+report item when there is one), tells the author, and commits (``database.commit``). The author
+hears it from "a moderator", never a named one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...database import commit, joined
+from ...errors import Refused, require
+from ...models import ModAction, NotificationKind, Post, ReportItem, User, utcnow
+from ...policy import Policy
+from .. import audit, notifications
+from ..content import posting
+from ..text import clean_reason
+
+
+def _tell_author(post: Post, verb: str, reason: str, now: datetime) -> None:
+    # Signed by "a moderator": members see what happened and why, not who did it.
+    notifications.notify(
+        post.author, NotificationKind.MODERATION,
+        f"A moderator {verb} your post in “{post.thread.title}”.",
+        post.url, body=f"Reason: {reason}", now=now,
+    )
+
+
+def hide_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
+              item: ReportItem | None = None) -> ModAction:
+    """Hide a post from everyone but its author and the board's moderators (``post.hide``), or
+    confirm a hide pending review.
+
+    Refuses: rank rules or a board the actor doesn't moderate (403), no reason (400), a deleted
+    post or one a moderator already hid (409).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
+    reason = clean_reason(reason, "hide the post")
+    if post.is_deleted:
+        raise Refused("This post was deleted already.", status=409)
+    if post.is_hidden and post.hidden_by_id is not None:
+        raise Refused("A moderator has already hidden this post.", status=409)
+    before = {"hidden": post.is_hidden, "pending_review": post.is_hidden}
+    post.is_hidden = True
+    post.hidden_at = now
+    post.hidden_by_id = actor.id
+    post.hidden_reason = reason
+    entry = audit.record(actor, "post.hide", post, reason, before=before,
+                         after={"hidden": True}, now=now, item=item)
+    _tell_author(post, "hid", reason, now)
+    commit()
+    return entry
+
+
+def unhide_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
+                item: ReportItem | None = None) -> ModAction:
+    """Show a hidden post again (``post.unhide``). An open report on it stays in the queue.
+
+    Refuses: a board the actor doesn't moderate (403), no reason (400), a post not hidden (409).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_moderate_board(post.thread.board))
+    reason = clean_reason(reason, "show the post again")
+    if not post.is_hidden:
+        raise Refused("This post isn't hidden.", status=409)
+    before = {"hidden": True, "pending_review": post.hidden_by_id is None}
+    post.is_hidden = False
+    post.hidden_at = None
+    post.hidden_by_id = None
+    post.hidden_reason = None
+    entry = audit.record(actor, "post.unhide", post, reason, before=before,
+                         after={"hidden": False}, now=now, item=item)
+    commit()
+    return entry
+
+
+def remove_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
+                item: ReportItem | None = None) -> ModAction:
+    """Delete a post as a moderator (``post.delete``): posting's soft delete with its counters
+    (the opening post takes its thread along), logged, and the author told why.
+
+    Refuses: rank rules (403), no reason (400), as ``posting.delete_post`` (already deleted:
+    409).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
+    reason = clean_reason(reason, "delete the post")
+    with joined():
+        posting.delete_post(actor, post, reason, now=now)
+    entry = audit.record(actor, "post.delete", post, reason, before={"deleted": False},
+                         after={"deleted": True}, now=now, item=item)
+    _tell_author(post, "deleted", reason, now)
+    commit()
+    return entry
+
+
+def amend_post(actor: User, post: Post, body: str, reason: str, now: datetime | None = None,
+               *, item: ReportItem | None = None) -> ModAction:
+    """Replace a post's text as a moderator (``post.edit``), keeping the old one as a revision
+    (posting's rules), and tell the author why.
+
+    Refuses: rank rules (403), no reason (400), the same text (400), as ``posting.edit_post``
+    (empty or oversized text: 400).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
+    reason = clean_reason(reason, "edit the post")
+    old = post.body
+    new = posting.normalize_body(body)
+    if new == old:
+        raise Refused("The new text is the same as the post's current text.", status=400)
+    with joined():
+        posting.edit_post(actor, post, new, now=now)
+    entry = audit.record(actor, "post.edit", post, reason, before={"body": old},
+                         after={"body": new}, now=now, item=item)
+    _tell_author(post, "edited", reason, now)
+    commit()
+    return entry

@@ -1,0 +1,297 @@
+"""Members report posts, threads and members; reports on one target gather into one queue item
+that moderators claim and resolve (reading the queue lives in ``services.report_queue``,
+resolving in ``services.moderation``).
+
+Races are settled by the database: a target's open item is unique (``open_key``), a member's
+report in an item is unique, and an item only changes while its status is still active.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+
+from ...common.timefmt import when
+from ...database import commit, joined
+from ...errors import Conflict, NotFound, Refused, require
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    ItemStatus,
+    NotificationKind,
+    Post,
+    Report,
+    ReportItem,
+    ReportReason,
+    TargetKind,
+    Thread,
+    User,
+    utcnow,
+)
+from ...policy import Policy
+from ...stores import ratelimit, settings
+from .. import audit, notifications, text
+
+NOTE_MAX = 1000
+
+
+class AlreadyReported(Refused):
+    """The member already has an open report on this target: said kindly, not as an error."""
+
+    def __init__(self, noun: str) -> None:
+        super().__init__(
+            f"You have already reported this {noun}. Thank you — a moderator will look at it.",
+            status=409,
+        )
+
+
+# -- targets -----------------------------------------------------------------------------------
+def _noun(target: Post | Thread | User) -> str:
+    if isinstance(target, Post):
+        return "post"
+    return "thread" if isinstance(target, Thread) else "member"
+
+
+def get_target(viewer: Policy, kind: str, target_id: int) -> Post | Thread | User:
+    """The post, thread or member a report form is about.
+
+    Refuses (404): an unknown kind or id, a deleted post or thread, one the viewer may not see.
+    """
+    if kind == TargetKind.POST:
+        target = db.session.get(Post, target_id)
+    elif kind == TargetKind.THREAD:
+        target = db.session.get(Thread, target_id)
+    elif kind == TargetKind.USER:
+        target = db.session.get(User, target_id)
+    else:
+        target = None
+    if target is None or not _reportable(viewer, target):
+        raise NotFound("There is nothing to report here: it may have been deleted.")
+    return target
+
+
+def _reportable(viewer: Policy, target: Post | Thread | User) -> bool:
+    if isinstance(target, User):
+        return True
+    thread = target if isinstance(target, Thread) else target.thread
+    if thread.is_deleted or not viewer.can_view_thread(thread):
+        return False
+    if isinstance(target, Post):
+        return not target.is_deleted and bool(viewer.can_view_post(target))
+    return True
+
+
+def _item_fields(target: Post | Thread | User) -> dict:
+    if isinstance(target, Post):
+        return {"target_kind": TargetKind.POST, "post_id": target.id,
+                "thread_id": target.thread_id, "subject_id": target.author_id,
+                "open_key": f"post:{target.id}"}
+    if isinstance(target, Thread):
+        return {"target_kind": TargetKind.THREAD, "post_id": None, "thread_id": target.id,
+                "subject_id": target.author_id, "open_key": f"thread:{target.id}"}
+    return {"target_kind": TargetKind.USER, "post_id": None, "thread_id": None,
+            "subject_id": target.id, "open_key": f"user:{target.id}"}
+
+
+def _insert_ignoring_duplicate(model, values: dict, keys: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING: 1 if inserted, 0 if a row with those keys exists.
+    Unlike catching IntegrityError, this leaves the transaction usable on PostgreSQL."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return db.session.execute(statement).rowcount
+
+
+# -- filing ------------------------------------------------------------------------------------
+def file_report(actor: User, target: Post | Thread | User, reason: ReportReason | str,
+                note: str | None = None, now: datetime | None = None) -> Report:
+    """Report a post, thread or member. The report joins the target's open queue item (made
+    if needed); when distinct reporters of a post reach ``auto_hide_threshold`` the post is
+    hidden pending review (logged as ``post.autohide`` with no actor; the author is told).
+
+    Refuses: guests (login), own content or self (403), a deleted or invisible target (404), an
+    unknown reason or a note over 1,000 characters (400), a second open report on the same
+    target (``AlreadyReported``, 409), more than ``report_limit_per_hour`` reports in an hour
+    (429 with retry_after).
+    """
+    now = now or utcnow()
+    policy = Policy(actor)
+    require(policy.can_report(target))
+    if not _reportable(policy, target):
+        raise NotFound("There is nothing to report here: it may have been deleted.")
+    try:
+        reason = ReportReason(reason)
+    except ValueError:
+        raise Refused("Please choose a reason from the list.", status=400) from None
+    note = text.checked(note, NOTE_MAX,
+                        too_long=f"The note can be at most {NOTE_MAX:,} characters.")
+    fields = _item_fields(target)
+    noun = _noun(target)
+    if _has_open_report(actor, fields["open_key"]):
+        raise AlreadyReported(noun)
+
+    limit = settings.get("report_limit_per_hour")
+    with joined():
+        allowed = ratelimit.hit(f"report:user:{actor.id}", limit, 3600, now)
+    if not allowed:
+        db.session.rollback()
+        raise Refused(
+            f"You can file at most {limit} reports an hour. Please try again later.",
+            retry_after=allowed.retry_after,
+        )
+
+    item_id, count = _join_open_item(fields, now)
+    inserted = _insert_ignoring_duplicate(
+        Report,
+        {"item_id": item_id, "reporter_id": actor.id, "reason": reason.value,
+         "note": note or None, "status": ItemStatus.OPEN, "created_at": now},
+        ["item_id", "reporter_id"],
+    )
+    if not inserted:
+        # The same member's second report won a race with the first: keep one.
+        db.session.rollback()
+        raise AlreadyReported(noun)
+    if isinstance(target, Post):
+        _maybe_auto_hide(target, item_id, count, now)
+    commit()
+    return db.session.scalar(
+        select(Report).where(Report.item_id == item_id, Report.reporter_id == actor.id)
+    )
+
+
+def _has_open_report(actor: User, open_key: str) -> bool:
+    return bool(db.session.scalar(
+        select(exists().where(
+            Report.reporter_id == actor.id,
+            Report.item_id == ReportItem.id,
+            ReportItem.open_key == open_key,
+        ))
+    ))
+
+
+def _join_open_item(fields: dict, now: datetime) -> tuple[int, int]:
+    """Count one more reporter on the target's open item, opening one if there is none.
+    Returns (item id, reporters now)."""
+    for _attempt in range(3):
+        _insert_ignoring_duplicate(
+            ReportItem,
+            {**fields, "status": ItemStatus.OPEN, "report_count": 0, "first_reported_at": now,
+             "last_reported_at": now, "auto_hidden": False},
+            ["open_key"],
+        )
+        item_id = db.session.scalar(
+            select(ReportItem.id).where(ReportItem.open_key == fields["open_key"])
+        )
+        if item_id is None:
+            continue  # resolved between our insert and select: open a fresh one
+        # The status test in the UPDATE means a report never lands in an item a moderator
+        # closed a moment ago (the row lock orders the two).
+        count = db.session.execute(
+            update(ReportItem)
+            .where(ReportItem.id == item_id, ReportItem.status.in_(ACTIVE_STATUSES))
+            .values(report_count=ReportItem.report_count + 1, last_reported_at=now)
+            .returning(ReportItem.report_count)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if count is not None:
+            return item_id, count
+    db.session.rollback()
+    raise Conflict("The report queue is busy right now. Please try again.")
+
+
+def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> None:
+    threshold = settings.get("auto_hide_threshold")
+    # Staff posts stay up: a handful of accounts shouldn't be able to silence a moderator.
+    author = post.author
+    if not threshold or count < threshold or post.is_hidden:
+        return
+    if author.is_moderator or author.is_board_moderator:
+        return
+    hidden = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.is_hidden.is_(False), Post.is_deleted.is_(False))
+        .values(is_hidden=True, hidden_at=now, hidden_by_id=None,
+                hidden_reason=f"Reported by {count} members; hidden until a moderator reviews it.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not hidden:
+        return
+    db.session.execute(
+        update(ReportItem).where(ReportItem.id == item_id).values(auto_hidden=True)
+        .execution_options(synchronize_session=False)
+    )
+    item = db.session.get(ReportItem, item_id)
+    audit.record(None, "post.autohide", post, f"{count} members reported it.",
+                 after={"hidden": True}, now=now, item=item)
+    notifications.notify(
+        post.author, NotificationKind.MODERATION,
+        f"Your post in “{post.thread.title}” is hidden until a moderator reviews it.",
+        post.url, now=now,
+    )
+    db.session.expire(post)
+
+
+# -- claiming ----------------------------------------------------------------------------------
+def claim(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
+    """"I'm on it": mark the item as handled by ``actor``, logged as ``report.claim``.
+
+    Refuses: someone who may not handle it (403); an item already claimed or closed (409,
+    saying by whom).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_handle_report(item))
+    claimed = db.session.execute(
+        update(ReportItem)
+        .where(ReportItem.id == item.id, ReportItem.status == ItemStatus.OPEN)
+        .values(status=ItemStatus.CLAIMED, claimed_by_id=actor.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise Conflict(describe_state(item))
+    audit.record(actor, "report.claim", item, now=now, item=item)
+    commit()
+    db.session.refresh(item)
+    return item
+
+
+def release(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
+    """Give a claimed item back to the queue, logged as ``report.release``.
+
+    Refuses: someone who may not handle it (403); another moderator's claim unless an
+    administrator (403); an item not claimed any more (409).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_release(item))
+    released = db.session.execute(
+        update(ReportItem)
+        .where(ReportItem.id == item.id, ReportItem.status == ItemStatus.CLAIMED)
+        .values(status=ItemStatus.OPEN, claimed_by_id=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not released:
+        db.session.rollback()
+        raise Conflict(describe_state(item))
+    audit.record(actor, "report.release", item, now=now, item=item)
+    commit()
+    db.session.refresh(item)
+    return item
+
+
+def describe_state(item: ReportItem) -> str:
+    """What happened to an item, for the moderator who lost a race (they may know who)."""
+    db.session.refresh(item)
+    if item.status == ItemStatus.CLAIMED:
+        who = item.claimed_by.username if item.claimed_by else "another moderator"
+        at = when(item.claimed_at)
+        return f"{who} claimed this report at {at} and is handling it."
+    if item.status in (ItemStatus.RESOLVED, ItemStatus.DISMISSED):
+        who = item.resolved_by.username if item.resolved_by else "another moderator"
+        verb = "dismissed" if item.status == ItemStatus.DISMISSED else "resolved"
+        what = f" ({item.resolution})" if item.resolution else ""
+        at = when(item.resolved_at)
+        return f"{who} already {verb} this report at {at}{what}."
+    return "This report is open again; please reload the page."

@@ -1,0 +1,240 @@
+"""Warnings, timeouts, suspensions and bans.
+
+A sanction is in force from its start until its end (never, for a permanent ban) unless lifted;
+everything here judges that against the clock passed in, so a timeout ends on time with no
+worker. A timeout stops posting; a suspension or ban also stops logging in. A warning stops
+nothing and stays on the record.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+
+from ...common.timefmt import when
+from ...database import commit
+from ...errors import Conflict, NotFound, Refused, require
+from ...extensions import db
+from ...models import (
+    Board,
+    NotificationKind,
+    ReportItem,
+    Sanction,
+    SanctionKind,
+    User,
+    utcnow,
+)
+from ...models.moderation import LOGIN_BLOCKED_BY
+from ...policy import Policy
+from .. import audit, notifications, text
+from ..accounts.last_admin import lock_admins, usable_admin_count
+
+TIMEOUT_MIN = timedelta(minutes=10)
+TIMEOUT_MAX = timedelta(days=7)
+REASON_MAX = 500
+MESSAGE_MAX = 5000
+
+ACTIONS = {
+    SanctionKind.WARNING: "user.warn",
+    SanctionKind.TIMEOUT: "user.timeout",
+    SanctionKind.SUSPENSION: "user.suspend",
+    SanctionKind.BAN: "user.ban",
+}
+
+
+def history(viewer: Policy, user: User) -> list[Sanction]:
+    """Every sanction the member received, newest first, with issuer and lifter.
+
+    Refuses: anyone but the moderation team and the member themselves.
+    """
+    if not (viewer.is_member and viewer.user.id == user.id):
+        require(viewer.can_view_member_notes())
+    return list_for_user(user)
+
+
+def get_sanction(sanction_id: int) -> Sanction:
+    """The sanction with its member. Refuses: an unknown id (404)."""
+    sanction = db.session.get(Sanction, sanction_id, options=[joinedload(Sanction.user)])
+    if sanction is None:
+        raise NotFound("That sanction doesn't exist.")
+    return sanction
+
+
+def list_for_user(user: User) -> list[Sanction]:
+    return list(
+        db.session.scalars(
+            select(Sanction)
+            .where(Sanction.user_id == user.id)
+            .options(joinedload(Sanction.issuer), joinedload(Sanction.lifted_by))
+            .order_by(Sanction.starts_at.desc(), Sanction.id.desc())
+        )
+    )
+
+
+# -- the last administrator --------------------------------------------------------------------
+# -- issuing -----------------------------------------------------------------------------------
+def _clean(value: str | None, limit: int, what: str, required: bool) -> str | None:
+    return text.checked(value, limit, missing=f"Please give a {what}." if required else None,
+                        too_long=f"The {what} can be at most {limit:,} characters.") or None
+
+
+def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,
+                 until: datetime | None = None) -> datetime | None:
+    """When a sanction of this kind ends, checked. Refuses (400): a timeout outside 10 minutes
+    … 7 days, a suspension without a future end, a ban ending in the past."""
+    kind = SanctionKind(kind)
+    if kind == SanctionKind.WARNING:
+        return None
+    if kind == SanctionKind.TIMEOUT:
+        if duration is None or not TIMEOUT_MIN <= duration <= TIMEOUT_MAX:
+            raise Refused("A timeout lasts from 10 minutes to 7 days.", status=400)
+        return now + duration
+    if until is None:
+        if kind == SanctionKind.BAN:
+            return None
+        raise Refused("A suspension needs an end date.", status=400)
+    if until.tzinfo is None:
+        raise ValueError("sanction ends must be timezone-aware")
+    if until <= now:
+        raise Refused(f"The end of a {kind.value} must be in the future.", status=400)
+    return until
+
+
+def _notice(sanction: Sanction) -> str:
+    kind = SanctionKind(sanction.kind)
+    if kind == SanctionKind.WARNING:
+        return "You received a warning from the moderators."
+    if kind == SanctionKind.TIMEOUT:
+        return f"You are timed out: you can read but not post until {when(sanction.ends_at)}."
+    if sanction.ends_at is None:
+        return "Your account is banned."
+    verb = "banned" if kind == SanctionKind.BAN else "suspended"
+    return f"Your account is {verb} until {when(sanction.ends_at)}."
+
+
+def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
+          ends_at: datetime | None = None, message: str | None = None,
+          board: Board | None = None, item: ReportItem | None = None,
+          now: datetime | None = None) -> Sanction:
+    """Issue a sanction with its log entry and the member's notification (``ends_at`` comes
+    from ``sanction_end``): the one entry point for every kind, which ``warn`` … ``ban`` and
+    the report queue call. ``board`` is the board the action is taken in, which lets a board
+    moderator act.
+
+    Refuses: rank rules (403), missing or long reason (400), a suspension or ban that would
+    leave no administrator able to log in (403; the transaction is rolled back).
+    """
+    now = now or utcnow()
+    kind = SanctionKind(kind)
+    require(Policy(actor).can_act_on_user(user, board))
+    reason = _clean(reason, REASON_MAX, "reason", True)
+    message = _clean(message, MESSAGE_MAX, "message", False)
+    guard = kind in LOGIN_BLOCKED_BY and user.is_admin
+    if guard:
+        lock_admins()
+    sanction = Sanction(
+        user_id=user.id, kind=kind, reason=reason, message=message, issuer_id=actor.id,
+        starts_at=now, ends_at=ends_at, item_id=item.id if item is not None else None,
+    )
+    db.session.add(sanction)
+    if kind in LOGIN_BLOCKED_BY:
+        # A new token ends every session the member has open, at once and on every device.
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(session_token=secrets.token_hex(16)))
+    db.session.flush()
+    if guard and usable_admin_count(now) == 0:
+        db.session.rollback()
+        raise Refused("That would leave no administrator able to log in.")
+    audit.record(
+        actor, ACTIONS[kind], user, reason,
+        after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
+        now=now, item=item,
+    )
+    body = f"Reason: {reason}" + (f"\n\n{message}" if message else "")
+    # The notice comes from "the moderators", never a named one.
+    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction), body=body, now=now)
+    commit()
+    return sanction
+
+
+def warn(actor: User, user: User, reason: str, *, message: str | None = None,
+         board: Board | None = None, now: datetime | None = None) -> Sanction:
+    """Refuses: as ``issue``."""
+    sanction = issue(actor, user, SanctionKind.WARNING, reason, message=message, board=board,
+                     now=now)
+    return sanction
+
+
+def timeout(actor: User, user: User, reason: str, duration: timedelta, *,
+            message: str | None = None, board: Board | None = None,
+            now: datetime | None = None) -> Sanction:
+    """No posting for ``duration`` (10 minutes … 7 days). Refuses: as ``issue``, a duration
+    out of range (400)."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.TIMEOUT, now, duration=duration)
+    sanction = issue(actor, user, SanctionKind.TIMEOUT, reason, ends_at=ends_at,
+                     message=message, board=board, now=now)
+    return sanction
+
+
+def suspend(actor: User, user: User, reason: str, until: datetime, *,
+            message: str | None = None, board: Board | None = None,
+            now: datetime | None = None) -> Sanction:
+    """No logging in until ``until``. Refuses: as ``issue``, an end not in the future (400)."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.SUSPENSION, now, until=until)
+    sanction = issue(actor, user, SanctionKind.SUSPENSION, reason, ends_at=ends_at,
+                     message=message, board=board, now=now)
+    return sanction
+
+
+def ban(actor: User, user: User, reason: str, until: datetime | None = None, *,
+        message: str | None = None, board: Board | None = None,
+        now: datetime | None = None) -> Sanction:
+    """No logging in, for good or until ``until``. Refuses: as ``suspend``."""
+    now = now or utcnow()
+    ends_at = sanction_end(SanctionKind.BAN, now, until=until)
+    sanction = issue(actor, user, SanctionKind.BAN, reason, ends_at=ends_at, message=message,
+                     board=board, now=now)
+    return sanction
+
+
+def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = None) -> Sanction:
+    """End a sanction early, logged as ``sanction.lift``; the member is told.
+
+    Refuses: rank rules (moderators only; 403), a warning (400), a missing reason (400), a
+    sanction that has already ended or been lifted (409, also when another moderator lifted it
+    a moment ago).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(sanction.user))
+    if sanction.kind == SanctionKind.WARNING:
+        raise Refused("A warning stays on the record; there is nothing to lift.", status=400)
+    reason = _clean(reason, REASON_MAX, "reason", True)
+    lifted = db.session.execute(
+        update(Sanction)
+        .where(
+            Sanction.id == sanction.id,
+            Sanction.lifted_at.is_(None),
+            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+        )
+        .values(lifted_at=now, lifted_by_id=actor.id, lift_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not lifted:
+        db.session.rollback()
+        raise Conflict("This sanction has already ended or been lifted.")
+    audit.record(
+        actor, "sanction.lift", sanction, reason,
+        before={"ends_at": sanction.ends_at.isoformat() if sanction.ends_at else None},
+        after={"lifted_at": now.isoformat()}, now=now,
+    )
+    notifications.notify(
+        sanction.user, NotificationKind.SANCTION,
+        f"Your {SanctionKind(sanction.kind).value} was lifted early.", now=now,
+    )
+    commit()
+    db.session.refresh(sanction)
+    return sanction

@@ -1,0 +1,284 @@
+"""Calming a thread without closing the community: locks (now, for a while, or from a moment
+on), unlocking, slow mode per thread and per board, read-only boards, and the "cool down"
+action that combines a slow mode, a timed lock and a notice posted into the thread.
+
+Every change is logged with its actor and reason and the thread's author is told. Times are
+stored, never acted on: a lock that ends or starts later is read against the clock
+(``Thread.locked_now``), so nothing has to run when the moment comes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from ...common.timefmt import duration, when
+from ...database import commit, joined
+from ...errors import Refused, require
+from ...extensions import db
+from ...models import Board, ModAction, NotificationKind, ReportItem, Thread, User, utcnow
+from ...policy import Policy
+from .. import audit, notifications
+from ..content import posting
+from ..text import clean_reason
+
+SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
+SLOW_MIN = 30
+SLOW_MAX = 86400
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _lock_state(thread: Thread) -> dict:
+    return {"locked": bool(thread.is_locked), "starts_at": _iso(thread.lock_starts_at),
+            "ends_at": _iso(thread.lock_ends_at)}
+
+
+def _tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime) -> None:
+    # From "a moderator": the member sees what changed and why, not who changed it, so the
+    # actor isn't recorded on the notification.
+    if thread.author_id == actor.id:
+        return
+    notifications.notify(thread.author, NotificationKind.MODERATION, text, thread.url,
+                         body=f"Reason: {reason}", now=now)
+
+
+def _check_moderator(actor: User, board: Board) -> None:
+    require(Policy(actor).can_moderate_board(board))
+
+
+# -- locks -------------------------------------------------------------------------------------
+def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime | None = None,
+                ends_at: datetime | None = None, now: datetime | None = None,
+                item: ReportItem | None = None) -> ModAction:
+    """Lock a thread (``thread.lock``): now, or from ``starts_at``; until unlocked, or until
+    ``ends_at``. A lock already set is replaced.
+
+    Refuses: someone who doesn't moderate the board (403); no reason, a start not in the
+    future, an end not after the start (400); a lock in force that this one would only repeat
+    (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "lock the thread")
+    if starts_at is not None and starts_at <= now:
+        raise Refused("A scheduled lock must start in the future.", status=400)
+    if ends_at is not None and ends_at <= (starts_at or now):
+        raise Refused("A lock must end after it starts.", status=400)
+    if (thread.locked_now(now) and starts_at is None and ends_at is None
+            and thread.lock_ends_at is None):
+        raise Refused("This thread is already locked.", status=409)
+    before = _lock_state(thread)
+    thread.is_locked = True
+    thread.locked_reason = reason
+    thread.locked_by_id = actor.id
+    thread.locked_at = now
+    thread.lock_starts_at = starts_at
+    thread.lock_ends_at = ends_at
+    if starts_at is not None:
+        text = f"Your thread “{thread.title}” will be locked at {when(starts_at)}."
+    elif ends_at is not None:
+        text = (f"A moderator locked your thread “{thread.title}” for "
+                f"{duration((ends_at - now).total_seconds())}.")
+    else:
+        text = f"A moderator locked your thread “{thread.title}”."
+    _tell_author(actor, thread, text, reason, now)
+    entry = audit.record(actor, "thread.lock", thread, reason, before=before,
+                         after=_lock_state(thread), now=now, item=item)
+    commit()
+    return entry
+
+
+def unlock_thread(actor: User, thread: Thread, reason: str,
+                  now: datetime | None = None) -> ModAction:
+    """Lift a lock in force or cancel a scheduled one (``thread.unlock``).
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), a thread with no
+    lock in force or coming (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "unlock the thread")
+    if not (thread.locked_now(now) or thread.lock_pending(now)):
+        raise Refused("This thread isn't locked.", status=409)
+    before = _lock_state(thread)
+    thread.is_locked = False
+    thread.lock_starts_at = None
+    thread.lock_ends_at = None
+    thread.locked_reason = None
+    _tell_author(actor, thread, f"A moderator unlocked your thread “{thread.title}”.", reason,
+                 now)
+    entry = audit.record(actor, "thread.unlock", thread, reason, before=before,
+                         after=_lock_state(thread), now=now)
+    commit()
+    return entry
+
+
+# -- moving ------------------------------------------------------------------------------------
+def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
+                now: datetime | None = None, *, item: ReportItem | None = None) -> ModAction:
+    """Move the thread with its counts (``thread.move``); both boards' latest post is worked
+    out again.
+
+    Refuses: someone who doesn't moderate both boards (403), no reason (400), the board it is
+    already in (400).
+    """
+    now = now or utcnow()
+    source = thread.board
+    _check_moderator(actor, source)
+    _check_moderator(actor, destination)
+    reason = clean_reason(reason, "move the thread")
+    if destination.id == source.id:
+        raise Refused("The thread is already in that board.", status=400)
+    if not thread.is_deleted:
+        # Visible posts: the replies plus the opening post, as the boards count them.
+        posts = thread.reply_count + 1
+        for board_id, sign in ((source.id, -1), (destination.id, 1)):
+            db.session.execute(
+                update(Board).where(Board.id == board_id)
+                .values(thread_count=Board.thread_count + sign,
+                        post_count=Board.post_count + sign * posts)
+                .execution_options(synchronize_session=False)
+            )
+    thread.board = destination
+    db.session.flush()
+    for board_id in (source.id, destination.id):
+        db.session.execute(
+            update(Board).where(Board.id == board_id)
+            .values(last_post_id=posting.latest_board_post_id(board_id))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(source)
+    db.session.expire(destination)
+    entry = audit.record(actor, "thread.move", thread, reason, before={"board": source.slug},
+                         after={"board": destination.slug}, now=now, item=item)
+    commit()
+    return entry
+
+
+# -- slow mode ---------------------------------------------------------------------------------
+def check_interval(seconds: int, what: str = "Slow mode") -> int:
+    """Refuses (400) an interval outside 30 seconds … 24 hours; 0 means off."""
+    if seconds != 0 and not SLOW_MIN <= seconds <= SLOW_MAX:
+        raise Refused(f"{what} lasts from 30 seconds to 24 hours between posts (or 0 for off).",
+                      status=400)
+    return seconds
+
+
+def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
+                  until: datetime | None = None, now: datetime | None = None,
+                  item: ReportItem | None = None) -> ModAction:
+    """Set the thread's own slow mode (``thread.slow_mode``), until turned off or ``until``;
+    0 turns it off.
+
+    Refuses: someone who doesn't moderate the board (403); no reason, an interval outside 30
+    seconds … 24 hours, an end not in the future (400); turning off a slow mode that isn't on
+    (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "slow mode")
+    seconds = check_interval(seconds)
+    if seconds == 0 and not thread.own_slow_mode(now):
+        raise Refused("Slow mode isn't on in this thread.", status=409)
+    if until is not None and (seconds == 0 or until <= now):
+        raise Refused("Slow mode can only end in the future.", status=400)
+    before = {"seconds": thread.own_slow_mode(now), "until": _iso(thread.slow_mode_until)}
+    thread.slow_mode_seconds = seconds
+    thread.slow_mode_until = until if seconds else None
+    if seconds:
+        text = (f"A moderator put your thread “{thread.title}” in slow mode: one post every "
+                f"{duration(seconds)}" + (f" until {when(until)}." if until else "."))
+    else:
+        text = f"A moderator turned off slow mode in your thread “{thread.title}”."
+    _tell_author(actor, thread, text, reason, now)
+    entry = audit.record(actor, "thread.slow_mode", thread, reason, before=before,
+                         after={"seconds": seconds, "until": _iso(thread.slow_mode_until)},
+                         now=now, item=item)
+    commit()
+    return entry
+
+
+def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_only: bool,
+                   reason: str, now: datetime | None = None, *,
+                   member_events: bool | None = None) -> Board:
+    """A board's default slow mode, read-only flag and whether members may create events
+    there (None leaves that as it is); logged as ``board.settings``.
+
+    Refuses: someone who doesn't moderate the board (403), no reason or a bad interval (400),
+    a change that changes nothing (400).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, board)
+    reason = clean_reason(reason, "change the board")
+    check_interval(slow_mode_seconds, "A board's slow mode")
+    if member_events is None:
+        member_events = bool(board.allows_member_events)
+    before = {"slow_mode_seconds": board.slow_mode_seconds or 0,
+              "read_only": bool(board.is_read_only),
+              "member_events": bool(board.allows_member_events)}
+    after = {"slow_mode_seconds": slow_mode_seconds, "read_only": bool(is_read_only),
+             "member_events": bool(member_events)}
+    if before == after:
+        raise Refused("Nothing changed.", status=400)
+    board.slow_mode_seconds = slow_mode_seconds
+    board.is_read_only = bool(is_read_only)
+    board.allows_member_events = bool(member_events)
+    audit.record(actor, "board.settings", board, reason, before=before, after=after, now=now)
+    commit()
+    return board
+
+
+# -- cooling down --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CoolDown:
+    """What "cool down" does; any combination, at least one part."""
+
+    reason: str
+    slow_seconds: int = 0  # slow mode interval, 0 for none
+    slow_for: timedelta | None = None  # how long slow mode lasts; None until turned off
+    lock_for: timedelta | None = None  # a timed lock, starting now
+    notice: str | None = None  # posted into the thread by the moderator
+
+
+def cool_down(actor: User, thread: Thread, plan: CoolDown, now: datetime | None = None,
+              item: ReportItem | None = None) -> list[ModAction]:
+    """Apply slow mode, a timed lock and a moderator notice in one transaction, each logged
+    (and ``thread.cool_down`` for the whole).
+
+    Refuses: someone who doesn't moderate the board (403); nothing chosen, no reason, a bad
+    interval or length, an empty or oversized notice (400); a deleted thread (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(plan.reason, "cool down")
+    if thread.is_deleted:
+        raise Refused("This thread was deleted.", status=409)
+    notice = (plan.notice or "").strip()
+    if not (plan.slow_seconds or plan.lock_for or notice):
+        raise Refused("Choose slow mode, a lock or a notice (or several).", status=400)
+    if plan.lock_for is not None and plan.lock_for <= timedelta(0):
+        raise Refused("A lock must last a while.", status=400)
+    entries: list[ModAction] = []
+    with joined():
+        if notice:
+            post = posting.add_notice(actor, thread, notice, now)
+            entries.append(audit.record(actor, "thread.notice", thread, reason,
+                                        after={"post": post.id}, now=now, item=item))
+        if plan.slow_seconds:
+            until = now + plan.slow_for if plan.slow_for else None
+            entries.append(set_slow_mode(actor, thread, plan.slow_seconds, reason, until=until,
+                                         now=now, item=item))
+        if plan.lock_for:
+            entries.append(lock_thread(actor, thread, reason, ends_at=now + plan.lock_for,
+                                       now=now, item=item))
+    parts = {"slow_seconds": plan.slow_seconds or None,
+             "lock_seconds": int(plan.lock_for.total_seconds()) if plan.lock_for else None,
+             "notice": bool(notice)}
+    entries.append(audit.record(actor, "thread.cool_down", thread, reason, after=parts,
+                                now=now, item=item))
+    commit()
+    return entries

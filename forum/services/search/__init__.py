@@ -1,0 +1,1 @@
+"""Full-text search: following the database, the index, ranking."""

@@ -1,0 +1,203 @@
+"""The search page's query: what a viewer may find, filtered, ranked and highlighted. Results are
+re-checked against the database, so nothing a viewer may not see ever shows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+from sqlalchemy import case, select, true
+
+from ...common import markup
+from ...errors import NotFound, require
+from ...extensions import db
+from ...models import Board, Category, Post, Thread, User
+from ...policy import Policy
+from .index import (
+    Filters,
+    Highlighter,
+    QuerySyntaxError,
+    Scope,
+    exclusions,
+    narrow,
+    parse_query,
+    run,
+)
+from .sync import current_index
+
+SORTS = ("relevance", "newest")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    board_id: int | None = None
+    author: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    thread_id: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    include_hidden: bool = False
+
+
+@dataclass(frozen=True)
+class BoardChoice:
+    id: int
+    title: str
+    slug: str
+
+
+@dataclass
+class Hit:
+    post: Post
+    thread: Thread
+    author: User
+    board: BoardChoice
+    title: Markup
+    snippet: Markup
+    withheld: bool  # deleted or hidden: only moderators of the board get here
+
+
+@dataclass
+class Outcome:
+    """What the search page shows. ``hits`` is None when nothing was searched for."""
+
+    params: SearchParams
+    boards: list[BoardChoice]
+    can_search_hidden: bool
+    thread: Thread | None = None
+    hits: list[Hit] | None = None
+    total: int = 0
+    pages: int = 1
+    error: str | None = None  # the member's input was at fault: a 400
+    notice: str | None = None  # nothing wrong, but nothing to find
+
+
+def _boards(pol: Policy) -> tuple[list[BoardChoice], frozenset[int]]:
+    """The boards the viewer may read, and the ids of those they may not, in one query: every
+    board, marked by the policy's own ``visible_boards`` condition."""
+    readable = pol.visible_boards(select(Board.id)).whereclause
+    flag = true() if readable is None else case((readable, True), else_=False)
+    rows = db.session.execute(
+        select(Board.id, Board.title, Board.slug, flag)
+        .join(Category, Category.id == Board.category_id)
+        .order_by(Category.position, Board.position)
+    ).all()
+    choices = [BoardChoice(id, title, slug) for id, title, slug, ok in rows if ok]
+    return choices, frozenset(row[0] for row in rows if not row[3])
+
+
+def _utc_range(params: SearchParams, tz_name: str) -> tuple[datetime | None, datetime | None]:
+    """The chosen days in the viewer's time zone, as UTC instants (end exclusive)."""
+    try:
+        tz = ZoneInfo(tz_name)
+    except (KeyError, ValueError):
+        tz = UTC
+    after = before = None
+    if params.date_from:
+        after = datetime.combine(params.date_from, dtime.min, tz).astimezone(UTC)
+    if params.date_to:
+        before = datetime.combine(params.date_to + timedelta(days=1), dtime.min, tz)
+        before = before.astimezone(UTC)
+    return after, before
+
+
+def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outcome:
+    """Search posts the actor may see.
+
+    Refuses: a thread filter naming a missing thread (404) or one the actor may not view, a page
+    past the end (404). Bad input (syntax, unknown board, dates out of order) comes back as
+    ``Outcome.error``; an unknown author as ``Outcome.notice``.
+    """
+    pol = policy or Policy(actor)
+    boards, unreadable = _boards(pol)
+    outcome = Outcome(params, boards, can_search_hidden=pol.is_staff_anywhere)
+    visible = frozenset(board.id for board in boards)
+    if params.thread_id is not None:
+        outcome.thread = _thread_or_refuse(pol, params.thread_id)
+    if not params.q.strip():
+        return outcome
+    if params.board_id is not None and params.board_id not in visible:
+        outcome.error = "There is no such board."
+        return outcome
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        outcome.error = "The “from” date is after the “to” date."
+        return outcome
+    try:
+        user_query = parse_query(params.q)
+    except QuerySyntaxError as error:
+        outcome.error = error.message
+        return outcome
+    author_id = None
+    if params.author.strip():
+        author_id = db.session.scalar(
+            select(User.id).where(User.username_key == params.author.strip().lower())
+        )
+        if author_id is None:
+            outcome.hits = []
+            outcome.notice = f"No member is called “{params.author.strip()}”."
+            return outcome
+
+    after, before = _utc_range(params, getattr(actor, "timezone", None) or "UTC")
+    withheld_boards: frozenset[int] | None = frozenset()
+    if params.include_hidden and pol.is_global_moderator:
+        withheld_boards = None
+    elif params.include_hidden:
+        withheld_boards = pol.moderated_board_ids & visible
+    scope = Scope(unreadable, withheld_boards)
+    filters = Filters(params.board_id, params.thread_id, author_id, after, before)
+
+    state = current_index()
+    searcher = state.searcher()
+    page = run(searcher, narrow(user_query, filters), exclude=exclusions(scope),
+               sort=params.sort, page=params.page, cache=state.cache)
+    if params.page > page.pages:
+        raise NotFound("There are not that many pages of results.")
+    outcome.total, outcome.pages = page.total, page.pages
+    outcome.hits = _hits(page.post_ids, Highlighter(searcher, user_query), boards, withheld_boards)
+    return outcome
+
+
+def _thread_or_refuse(pol: Policy, thread_id: int) -> Thread:
+    from sqlalchemy.orm import joinedload
+
+
+    thread = db.session.get(Thread, thread_id, options=[joinedload(Thread.board)])
+    if thread is None:
+        raise NotFound("That thread doesn't exist.")
+    require(pol.can_view_thread(thread))
+    return thread
+
+
+def _hits(post_ids: list[int], marker: Highlighter, boards: list[BoardChoice],
+          withheld_boards: frozenset[int] | None) -> list[Hit]:
+    """Load the shown posts in one query and check them against the database once more, so a
+    stale index can never show what the viewer may not see."""
+    if not post_ids:
+        return []
+    by_board = {board.id: board for board in boards}
+    rows = db.session.execute(
+        select(Post, Thread, User)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(User, User.id == Post.author_id)
+        .where(Post.id.in_(post_ids))
+    ).all()
+    by_id = {post.id: (post, thread, author) for post, thread, author in rows}
+    hits = []
+    for post_id in post_ids:
+        if post_id not in by_id:
+            continue
+        post, thread, author = by_id[post_id]
+        board = by_board.get(thread.board_id)
+        if board is None:
+            continue
+        withheld = bool(post.is_deleted or post.is_hidden or thread.is_deleted)
+        if withheld and not (withheld_boards is None or thread.board_id in withheld_boards):
+            continue
+        text = markup.plain_text(post.body_html)
+        hits.append(Hit(post, thread, author, board, marker.title(thread.title),
+                        marker.snippet(text), withheld))
+    return hits

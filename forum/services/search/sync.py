@@ -1,0 +1,274 @@
+"""Keeping the Whoosh index in step with the database, and rebuilding it. The search page's
+query lives in ``search.query``; the Whoosh side (schema, documents, parsing, highlighting) in
+``search.index``.
+
+One Whoosh document per post. The thread title is indexed on the thread's opening post only,
+with a field boost, so a title match ranks that thread first and a popular title does not flood
+the results with every reply of its thread.
+
+The index follows the database through SQLAlchemy session events, so no service has to remember
+it: flushes and bulk UPDATE/DELETE statements record which posts, threads and authors changed;
+after the commit the affected posts are read back from the database (the truth) on a separate
+connection and written to the index. A rollback drops the record. Indexing never raises into
+the caller: a failure is logged and ``flask --app wsgi forum reindex`` repairs the index.
+
+Several processes may write: each write takes Whoosh's file lock, retrying with backoff for a
+bounded time (``FORUM_SEARCH_LOCK_TIMEOUT`` seconds, default 5).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, false, or_, select
+from sqlalchemy.orm import Session
+
+from ...extensions import db
+from ...models import Post, Thread, User
+from .index import (
+    PostRecord,
+    SearchIndex,
+    document,
+)
+
+EXTENSION = "agora_search"
+
+# Columns whose change alters a post's document; other writes (counters, pins) are ignored.
+_WATCHED = {
+    "posts": {"body", "body_html", "thread_id", "author_id", "created_at", "position",
+              "is_deleted", "is_hidden"},
+    "threads": {"title", "board_id", "is_deleted"},
+    "users": {"username"},
+}
+
+
+def _record_query(*where):
+    return (
+        select(
+            Post.id, Post.thread_id, Thread.board_id, Post.author_id, User.username,
+            Post.position, Post.created_at, Thread.title, Post.body_html, Post.is_deleted,
+            # Threads are not hidden on their own (their posts are), so that slot stays false.
+            Post.is_hidden, Thread.is_deleted, false(),
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(User, User.id == Post.author_id)
+        .where(*where)
+    )
+
+
+def _records(session: Session, *where) -> Iterator[PostRecord]:
+    for row in session.execute(_record_query(*where)):
+        yield PostRecord(*row[:9], *(bool(flag) for flag in row[9:]))
+
+
+
+def current_index(app: Flask | None = None) -> SearchIndex:
+    return (app or current_app).extensions[EXTENSION]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("FORUM_SEARCH_LOCK_TIMEOUT", 5.0)
+    app.extensions[EXTENSION] = SearchIndex(
+        app.config["FORUM_SEARCH_INDEX"], float(app.config["FORUM_SEARCH_LOCK_TIMEOUT"])
+    )
+    _listen_once()
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Skip per-commit indexing (bulk loads); call ``rebuild()`` afterwards."""
+    state = current_index()
+    state.paused += 1
+    try:
+        yield
+    finally:
+        state.paused -= 1
+
+
+# -- following the database -------------------------------------------------------------------
+@dataclass
+class _Pending:
+    posts: set[int] = field(default_factory=set)
+    threads: set[int] = field(default_factory=set)
+    authors: set[int] = field(default_factory=set)
+    threads_gone: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.posts or self.threads or self.authors or self.threads_gone)
+
+
+_PENDING = "agora_search_pending"
+
+
+def _tracking() -> bool:
+    if not has_app_context():
+        return False
+    state = current_app.extensions.get(EXTENSION)
+    return state is not None and not state.paused
+
+
+def _pending(session: Session) -> _Pending:
+    return session.info.setdefault(_PENDING, _Pending())
+
+
+def _changed(obj, names: set[str]) -> bool:
+    from sqlalchemy import inspect
+
+    attrs = inspect(obj).attrs
+    return any(name in attrs and attrs[name].history.has_changes() for name in names)
+
+
+def _logged(hook):
+    """A hook that fails logs and lets the write go on: the index is never worth a lost post."""
+
+    def guarded(*args):
+        try:
+            hook(*args)
+        except Exception:
+            current_app.logger.exception(
+                "Search indexing failed in %s; run `flask --app wsgi forum reindex` to repair "
+                "the index.", hook.__name__,
+            )
+
+    guarded.__name__ = hook.__name__
+    return guarded
+
+
+@_logged
+def _after_flush(session: Session, _context) -> None:
+    if not _tracking():
+        return
+    pending = _pending(session)
+    for obj in session.new:
+        if isinstance(obj, Post):
+            pending.posts.add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, Post) and _changed(obj, _WATCHED["posts"]):
+            pending.posts.add(obj.id)
+        elif isinstance(obj, Thread) and _changed(obj, _WATCHED["threads"]):
+            pending.threads.add(obj.id)
+        elif isinstance(obj, User) and _changed(obj, {"username"}):
+            pending.authors.add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, Post):
+            pending.posts.add(obj.id)
+        elif isinstance(obj, Thread):
+            pending.threads_gone.add(obj.id)
+
+
+def _set_columns(statement) -> set[str] | None:
+    values = getattr(statement, "_values", None) or getattr(statement, "_ordered_values", None)
+    if not values:
+        return None
+    keys = values.keys() if isinstance(values, dict) else (key for key, _ in values)
+    return {getattr(key, "key", None) or getattr(key, "name", None) or str(key) for key in keys}
+
+
+@_logged
+def _before_bulk(state) -> None:
+    """Bulk UPDATE/DELETE bypass the unit of work: note the rows they are about to touch."""
+    if not (state.is_update or state.is_delete) or not _tracking():
+        return
+    statement = state.statement
+    table = getattr(statement, "table", None)
+    name = getattr(table, "name", None)
+    if name not in _WATCHED:
+        return
+    if state.is_update:
+        columns = _set_columns(statement)
+        if columns is not None and not columns & _WATCHED[name]:
+            return  # counters and pointers: the common case costs nothing
+    id_column = table.c.id
+    where = statement.whereclause
+    ids = set(state.session.scalars(
+        select(id_column).where(where) if where is not None else select(id_column)
+    ))
+    pending = _pending(state.session)
+    if name == "posts":
+        pending.posts |= ids
+    elif name == "threads":
+        (pending.threads_gone if state.is_delete else pending.threads).update(ids)
+    elif state.is_update:
+        pending.authors |= ids
+
+
+@_logged
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending and _tracking():
+        sync(pending.posts, pending.threads, pending.authors, pending.threads_gone)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+_listening = False
+
+
+def _listen_once() -> None:
+    # Session events are class-wide; every app in the process shares one set of listeners.
+    global _listening
+    if _listening:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _before_bulk)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+    _listening = True
+
+
+def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
+         author_ids: Iterable[int] = (), threads_gone: Iterable[int] = ()) -> int:
+    """Bring these posts (and every post of these threads and authors) in line with the database.
+
+    Reads committed data on its own connection; returns the number of documents written.
+    """
+    post_ids, thread_ids, author_ids = set(post_ids), set(thread_ids), set(author_ids)
+    docs: dict[int, dict | None] = dict.fromkeys(post_ids)  # not found below: gone from the db
+    conditions = []
+    if post_ids:
+        conditions.append(Post.id.in_(post_ids))
+    if thread_ids:
+        conditions.append(Post.thread_id.in_(thread_ids))
+    if author_ids:
+        conditions.append(Post.author_id.in_(author_ids))
+    if conditions:
+        with Session(db.engine) as session:
+            for record in _records(session, or_(*conditions)):
+                docs[record.post_id] = document(record)
+    current_index().apply(docs, threads_gone)
+    return len(docs)
+
+
+# -- rebuilding -------------------------------------------------------------------------------
+BATCH = 1000
+
+
+def post_total() -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(Post)) or 0
+
+
+def iter_records(batch: int = BATCH) -> Iterator[PostRecord]:
+    """Every post, in id order, a batch per query so memory stays flat at any size."""
+    last_id = 0
+    while True:
+        query = _record_query(Post.id > last_id).order_by(Post.id).limit(batch)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        for row in rows:
+            yield PostRecord(*row[:9], *(bool(flag) for flag in row[9:]))
+        last_id = rows[-1][0]
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> tuple[int, float]:
+    """Rebuild the index from the database. Returns (posts indexed, seconds taken)."""
+    started = time.perf_counter()
+    count = current_index().replace_all(iter_records(), progress)
+    return count, time.perf_counter() - started

@@ -1,0 +1,1 @@
+"""Site settings, the community overview, timers."""

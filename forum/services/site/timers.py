@@ -1,0 +1,79 @@
+"""Side effects that fall due with the clock, performed by ``forum run-timers``.
+
+Pages judge timed state against the clock when they read it; this only sends what should be
+sent. Each item is claimed with a conditional UPDATE before anything is sent, so runs that
+overlap (two cron hosts, a retry) never send one twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from ...common import timefmt
+from ...database import commit
+from ...extensions import db
+from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
+from ...policy import Policy
+from ...stores import settings
+from .. import notifications
+
+
+@dataclass(frozen=True)
+class TimerRun:
+    event_reminders: int
+
+
+def send_event_reminders(now: datetime | None = None) -> int:
+    """Remind members going to an event that starts within ``event_reminder_minutes``; each
+    answer once for the event's current start (rescheduling clears the claim). Returns how
+    many were sent. A setting of 0 turns reminders off."""
+    now = now or utcnow()
+    minutes = settings.get("event_reminder_minutes")
+    if not minutes:
+        return 0
+    due = db.session.execute(
+        select(EventRsvp.id, EventRsvp.user_id, Event.id.label("event_id"), Event.title,
+               Event.starts_at)
+        .join(Event, Event.id == EventRsvp.event_id)
+        .where(
+            EventRsvp.status == RsvpStatus.GOING,
+            EventRsvp.reminded_at.is_(None),
+            Event.cancelled_at.is_(None),
+            Event.starts_at > now,
+            Event.starts_at <= now + timedelta(minutes=minutes),
+        )
+        .order_by(Event.starts_at, EventRsvp.id)
+    ).all()
+    sent = 0
+    for row in due:
+        recipient = db.session.get(User, row.user_id)
+        # The board may have closed to them since they answered; left unclaimed, the reminder
+        # still goes if it opens again before the start.
+        if not Policy(recipient).can_view_event(db.session.get(Event, row.event_id)):
+            continue
+        claimed = db.session.execute(
+            update(EventRsvp)
+            .where(EventRsvp.id == row.id, EventRsvp.reminded_at.is_(None),
+                   EventRsvp.status == RsvpStatus.GOING)
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        when = timefmt.format_datetime(row.starts_at, recipient.timezone)
+        notifications.notify(
+            recipient, NotificationKind.EVENT,
+            f"Starting soon: “{row.title}” at {when} ({recipient.timezone})",
+            f"/events/{row.event_id}", now=now,
+        )
+        sent += 1
+    commit()
+    return sent
+
+
+def run_timers(now: datetime | None = None) -> TimerRun:
+    """Everything due at ``now``, one commit per kind of work."""
+    now = now or utcnow()
+    return TimerRun(event_reminders=send_event_reminders(now))
