@@ -76,7 +76,7 @@ class SettingSpec:
         return value
 
 
-# Add a setting by adding a line; ``services.settings.get(name)`` then answers for it.
+# Add a setting by adding a line; ``stores.settings.get(name)`` then answers for it.
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (

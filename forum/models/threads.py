@@ -46,10 +46,10 @@ class Thread(db.Model):
     )
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The event this thread discusses, filled only where a query asks for it
-    # (``services.threads.get_thread``), so the thread page links it at no extra query.
+    # (``services.content.reading.get_thread``), so the thread page links it at no extra query.
     event_id: Mapped[int | None] = query_expression()
     # The sum of ``Post.version`` over the posts of the page being shown, filled by the same
-    # query (``services.threads.get_thread``): with ``post_seq`` it tells whether a rendered
+    # query (``services.content.reading.get_thread``): with ``post_seq`` it tells whether a rendered
     # page of posts is still current.
     page_stamp: Mapped[int | None] = query_expression()
 

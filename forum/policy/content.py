@@ -105,7 +105,7 @@ class ContentRules(Viewer):
 
     def posting_wait(self, board: Board, thread: Thread | None = None) -> Decision:
         """Whether flood limits or slow mode make the member wait before posting here, and
-        for how long (for the page; posting counts atomically in ``services.cooldowns``)."""
+        for how long (for the page; posting counts atomically in ``services.content.cooldowns``)."""
         if not self.is_member:
             return ALLOW
         return pace.wait(self, board, thread, self.clock)

@@ -249,3 +249,18 @@ def test_newest_first_for_queries_left_to_whoosh_keeps_exclusions(index):
                            cache=searchindex.SearchCache())
     assert page.total == len(expected) > 5
     assert page.post_ids == [int(hit["id"]) for hit in expected[:5]]
+
+
+def test_the_installed_whoosh_is_the_release_this_ranking_reads():
+    import whoosh
+
+    installed = tuple(whoosh.__version__[:3])
+    assert installed == searchrank.WRITTEN_FOR, (
+        f"search.rank reads Whoosh {searchrank.WRITTEN_FOR}'s private posting format, but "
+        f"Whoosh {installed} is installed: check rank.py against it (the comparison tests "
+        "here) and then change WRITTEN_FOR, or pin Whoosh back")
+
+
+def test_another_whoosh_release_leaves_every_query_to_whoosh(monkeypatch):
+    monkeypatch.setattr(searchrank, "_READABLE", False)
+    assert not searchrank.supported(parse_query("firmware"), FIELDS)

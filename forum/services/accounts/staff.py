@@ -1,5 +1,5 @@
 """What administrators read to manage roles: the member list with roles and boards, and one
-member's role page. The changes themselves are ``services.roles``'s."""
+member's role page. The changes themselves are ``roles``'s."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

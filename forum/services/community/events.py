@@ -2,7 +2,7 @@
 
 Times arrive as the wall-clock text a ``datetime-local`` control sends, read in the zone the
 author chose; they are stored in UTC and the zone is kept for calendar files. Answers (RSVPs)
-live in ``services.event_rsvp``; the pages' queries in ``services.event_listing``.
+live in ``event_rsvp``; the pages' queries in ``event_listing``.
 """
 from __future__ import annotations
 

@@ -6,9 +6,10 @@ Where the board and the thread both set a slow mode, the stricter (longer) inter
 moderator slowing one heated thread can't loosen the board's rule by accident, and a board
 default can't be undercut by a thread.
 
-Two sides, one set of messages: ``wait`` peeks at the counters to tell a member on the page
-when they may post again; ``take`` counts the post atomically inside the posting transaction,
-so two replies sent at the same instant give exactly one post.
+Two sides, one set of rules and messages (``policy.pace``): the policy's ``wait`` peeks at the
+counters to tell a member on the page when they may post again; ``take`` here counts the post
+atomically inside the posting transaction, so two replies sent at the same instant give exactly
+one post. New members' link limit is checked here too.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Reading the report queue: a page of items for the moderator's filters, the menu counts,
 and one item with everything around its target. Each costs a fixed number of queries.
 
-Writing (filing, claiming) lives in ``services.reports``; resolving in ``services.moderation``.
+Writing (filing, claiming) lives in ``reports``; resolving in ``resolution``.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Members report posts, threads and members; reports on one target gather into one queue item
-that moderators claim and resolve (reading the queue lives in ``services.report_queue``,
-resolving in ``services.moderation``).
+that moderators claim and resolve (reading the queue lives in ``report_queue``,
+resolving in ``resolution``).
 
 Races are settled by the database: a target's open item is unique (``open_key``), a member's
 report in an item is unique, and an item only changes while its status is still active.

@@ -462,7 +462,7 @@ _RANKED_FIELDS = frozenset({"title", "body"})
 
 def _ranked(searcher: Searcher, whoosh_query: query.Query, sort: str, limit: int,
             mask: set[int]) -> tuple[list[int], int] | None:
-    """Words, ANDs and ORs of words, with any filters: ranked by ``searchrank`` (the same
+    """Words, ANDs and ORs of words, with any filters: ranked by ``search.rank`` (the same
     order and total as Whoosh, several times faster), or None for Whoosh to do."""
     user_query, required = whoosh_query, None
     if isinstance(whoosh_query, Require):

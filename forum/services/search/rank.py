@@ -9,7 +9,12 @@ scores in the order Whoosh's matchers would: the same ranking and the same total
 times faster. Anything else (phrases, wildcards, NOT, another weighting) returns None and the
 caller lets Whoosh do it.
 
-Reads Whoosh 2.7.4's posting blocks and length columns directly (the version is pinned).
+Reads Whoosh 2.7.4's posting blocks and length columns directly, about a dozen private
+attributes: the version is pinned in pyproject.toml, ``WRITTEN_FOR`` names it, a test fails
+loudly on any other, and on any other version ``supported`` says no, so every query goes to
+Whoosh's own matchers (correct, only slower). If Whoosh ever has to go, this module goes with it:
+the database's full-text search (PostgreSQL's ``tsvector`` with ``ts_rank``, or SQLite FTS5's
+``bm25``) ranks inside the engine and needs nothing like it.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
 
+import whoosh
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
@@ -30,9 +36,16 @@ from ...common.ttlcache import TtlCache
 
 Scores = dict[int, float]
 
+# The Whoosh release whose private posting and length formats this module reads.
+WRITTEN_FOR = (2, 7, 4)
+_READABLE = tuple(whoosh.__version__[:3]) == WRITTEN_FOR
+
 
 def supported(q: query.Query, fields: frozenset[str]) -> bool:
-    """Whether ``q`` is words and ANDs/ORs of words that ``rank`` scores exactly as Whoosh."""
+    """Whether ``q`` is words and ANDs/ORs of words that ``rank`` scores exactly as Whoosh
+    (never, under a Whoosh release other than ``WRITTEN_FOR``)."""
+    if not _READABLE:
+        return False
     if q.boost != 1.0:
         return False
     if type(q) is query.Term:
