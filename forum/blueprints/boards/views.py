@@ -77,14 +77,16 @@ def index():
 
 @bp.get("/b/<slug>")
 def board(slug: str):
+    viewer = policy()
     listing = threads.board_page(
-        policy(), slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
+        viewer, slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
     )
     return render_template(
         "boards/board.html",
         listing=listing,
         board=listing.board,
         posts_per_page=_posts_per_page(),
+        now=viewer.clock,
     )
 
 

@@ -1,0 +1,66 @@
+"""Pages show a thread as locked only while its lock is in force at their clock: a timed lock
+that ended, or one set to start later, shows as open on the board's list, the reply page and
+the report item page, with nothing run when the moment comes."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from forum.models import utcnow
+from forum.services import thread_tools
+from tests import factories
+from tests.factories import text
+
+HOUR = timedelta(hours=1)
+
+# How the lock was set (times after the moment it was set), how long after that the page is
+# read, and whether the lock is in force then.
+LOCKS = {
+    "ended": ({"ends_at": 6 * HOUR}, 7 * HOUR, False),
+    "not started yet": ({"starts_at": 24 * HOUR}, HOUR, False),
+    "for a while, in force": ({"ends_at": 6 * HOUR}, HOUR, True),
+    "started": ({"starts_at": 24 * HOUR}, 25 * HOUR, True),
+    "until unlocked": ({}, HOUR, True),
+}
+each_lock = pytest.mark.parametrize(("lock", "later", "in_force"), LOCKS.values(), ids=LOCKS)
+
+
+@pytest.fixture
+def board(app):
+    return factories.make_board(slug="general", title="General chat")
+
+
+@pytest.fixture
+def thread(board, member):
+    return factories.make_thread(board, author=member, title="Which slicer?")
+
+
+@pytest.fixture
+def locked(moderator, thread, page_clock):
+    """``locked(lock, later)``: lock the thread now as ``lock`` says, then read pages later."""
+
+    def _lock(lock: dict, later: timedelta) -> None:
+        now = utcnow()
+        thread_tools.lock(moderator, thread, "Cooling off", now=now,
+                          **{name: now + after for name, after in lock.items()})
+        page_clock(now + later)
+
+    return _lock
+
+
+def _row(html: str) -> str:
+    rows = re.findall(r'<li class="thread-row[^"]*">.*?</li>\n', html, re.S)
+    assert len(rows) == 1
+    return rows[0]
+
+
+@each_lock
+def test_board_list_shows_the_lock_in_force(client, login, other_member, locked, lock, later,
+                                            in_force):
+    locked(lock, later)
+    login(other_member)
+    row = _row(text(client.get("/b/general")))
+    assert ("badge-locked" in row) is in_force
+    assert ">Locked<" in row if in_force else "Locked" not in row
