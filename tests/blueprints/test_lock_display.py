@@ -64,3 +64,30 @@ def test_board_list_shows_the_lock_in_force(client, login, other_member, locked,
     row = _row(text(client.get("/b/general")))
     assert ("badge-locked" in row) is in_force
     assert ">Locked<" in row if in_force else "Locked" not in row
+
+
+@each_lock
+def test_reply_page_for_a_member(client, login, other_member, thread, locked, lock, later,
+                                 in_force):
+    locked(lock, later)
+    login(other_member)
+    response = client.get(f"/t/{thread.id}/reply")
+    if in_force:
+        assert response.status_code == 403 and "Locked by a moderator" in text(response)
+        return
+    html = text(response)
+    assert response.status_code == 200
+    assert 'name="body"' in html and "Post reply" in html
+    assert "notice-locked" not in html and "This thread is locked." not in html
+
+
+@each_lock
+def test_reply_page_for_a_moderator(client, login, moderator, thread, locked, lock, later,
+                                    in_force):
+    locked(lock, later)
+    login(moderator)
+    response = client.get(f"/t/{thread.id}/reply")
+    html = text(response)
+    assert response.status_code == 200 and 'name="body"' in html
+    assert ("This thread is locked." in html) is in_force
+    assert ("You can still reply as a moderator." in html) is in_force

@@ -224,7 +224,7 @@ def reply(thread_id: int):
         return _render_thread(view, form, status, headers)
     return render_template(
         "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
-        body_help=BODY_HELP,
+        body_help=BODY_HELP, locked=thread.locked_now(viewer.clock),
     )
 
 
