@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from forum.models import utcnow
-from forum.services import thread_tools
+from forum.services import reports, thread_tools
 from tests import factories
 from tests.factories import text
 
@@ -91,3 +91,14 @@ def test_reply_page_for_a_moderator(client, login, moderator, thread, locked, lo
     assert response.status_code == 200 and 'name="body"' in html
     assert ("This thread is locked." in html) is in_force
     assert ("You can still reply as a moderator." in html) is in_force
+
+
+@each_lock
+def test_report_item_offers_a_lock_unless_one_is_in_force(client, login, moderator, thread,
+                                                          locked, lock, later, in_force):
+    item = reports.file_report(factories.make_user(), thread, "harassment").item
+    locked(lock, later)
+    login(moderator)
+    html = text(client.get(f"/mod/reports/{item.id}"))
+    assert 'value="move_thread"' in html
+    assert ('value="lock_thread"' in html) is not in_force
