@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from forum import create_app
 from forum.extensions import db as _db
+from forum.policy import Policy
 
 from . import factories
 
@@ -127,6 +128,18 @@ def login(client):
         return user
 
     return _login
+
+
+@pytest.fixture
+def page_clock(monkeypatch):
+    """``page_clock(moment)``: from then on, pages judge what depends on the clock (locks, slow
+    mode, sanctions) at ``moment``, the time every request's policy reads (``Policy.clock``).
+    A policy given its own ``now`` keeps it; services still take ``now=`` from the test."""
+
+    def _set(moment):
+        monkeypatch.setattr(Policy, "clock", property(lambda policy: policy.now or moment))
+
+    return _set
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from forum.extensions import db
 from forum.models import Thread, User, utcnow
 from forum.services.content import posting
+from forum.services.moderation import thread_tools
 from tests import factories
 from tests.factories import text
 
@@ -78,6 +79,19 @@ def test_a_lock_and_an_older_last_post_show_at_once(client, login, member, threa
     db.session.commit()
     row = _rows(text(client.get("/b/general")), "thread-row")[0]
     assert "badge-locked" in row and "3 hours ago" in row
+
+
+def test_a_kept_row_follows_a_timed_lock_as_the_clock_moves(client, login, member, moderator,
+                                                            thread, page_clock):
+    now = utcnow()
+    thread_tools.lock_thread(moderator, thread, "Cooling off", starts_at=now + timedelta(hours=1),
+                      ends_at=now + timedelta(hours=7), now=now)
+    login(member)
+    shown = []
+    for later in (0, 2, 6, 8):
+        page_clock(now + timedelta(hours=later))
+        shown.append("badge-locked" in _rows(text(client.get("/b/general")), "thread-row")[0])
+    assert shown == [False, True, True, False]
 
 
 def test_each_time_zone_gets_its_own_row(client, login, member, other_member, thread):

@@ -79,14 +79,16 @@ def index():
 
 @bp.get("/b/<slug>")
 def board(slug: str):
+    viewer = policy()
     listing = reading.board_page(
-        policy(), slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
+        viewer, slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
     )
     return render_template(
         "boards/board.html",
         listing=listing,
         board=listing.board,
         posts_per_page=_posts_per_page(),
+        now=viewer.clock,
     )
 
 
@@ -224,7 +226,7 @@ def reply(thread_id: int):
         return _render_thread(view, form, status, headers)
     return render_template(
         "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
-        body_help=BODY_HELP,
+        body_help=BODY_HELP, locked=thread.locked_now(viewer.clock),
     )
 
 

@@ -74,7 +74,7 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
     return render_template(
         "moderation/item.html", ctx=context, item=context.item, resolve_form=resolve_form,
         dismiss_form=dismiss_form or DismissForm(formdata=None), claim_form=ClaimForm(),
-        error=error, acts_on_member=acts_on_member, tab="queue",
+        error=error, acts_on_member=acts_on_member, now=viewer.clock, tab="queue",
     ), status
 
 
