@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV_BIN = Path(sys.executable).parent
-PASSWORD = "bench-password"  # forum.benchseed.BENCH_PASSWORD
+PASSWORD = "bench-password"  # forum.seeding.bench.BENCH_PASSWORD
 
 
 @dataclass
@@ -111,7 +111,7 @@ with app.app_context():
     typical = db.session.scalar(
         select(Thread.id).where(Thread.board_id == 1)
         .order_by(func.abs(Thread.post_seq - 40), Thread.id).limit(1))
-    from forum import benchseed
+    from forum.seeding import bench as benchseed
     known = set(benchseed._COMMON) | set(benchseed._TOPIC)
     body = db.session.scalar(select(Post.body).where(Post.thread_id == longest[0],
                                                      Post.position == 1))
