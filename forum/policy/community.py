@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select
 
+from ..common.timefmt import format_datetime
 from ..models import (
     Audience,
     Board,
@@ -99,8 +100,6 @@ class CommunityRules(Viewer):
         if event.has_started(now):
             return deny("This event has already started; answers are closed.")
         if event.rsvp_deadline is not None and now >= event.rsvp_deadline:
-            from ..common.timefmt import format_datetime
-
             closed = format_datetime(event.rsvp_deadline, self.user.timezone)
             return deny(f"Answers closed at {closed}.")
         return ALLOW
