@@ -1,9 +1,10 @@
 """A living demo community: makers and home-lab tinkerers talking about their projects.
 
 ``seed()`` fills an empty forum through the ordinary services, so counters, positions and
-"latest post" pointers are exactly what real use would produce. The text is hand-written in
-the ``threads_*`` modules; a fixed random seed picks the remaining authors and times. A last
-week of reports, sanctions and notes (``moderation``) gives the moderators something to do.
+"latest post" pointers are exactly what real use would produce. The threads are hand-written
+Markdown files in ``threads/``, one a file (``library`` reads them and describes the format);
+a fixed random seed picks the remaining authors and times. A last week of reports, sanctions
+and notes (``moderation``) gives the moderators something to do.
 """
 from __future__ import annotations
 
@@ -34,20 +35,13 @@ from ...models import (
 from ...services.accounts import account
 from ...services.content import cooldowns, posting
 from ...services.search import sync
-from . import calming, gatherings, moderation
+from . import calming, gatherings, library, moderation
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
 from .script import Person, ThreadScript
-from .threads_homelab import THREADS as HOMELAB_THREADS
-from .threads_making import THREADS as MAKING_THREADS
-from .threads_staff import THREADS as STAFF_THREADS
-from .threads_workshop import THREADS as WORKSHOP_THREADS
 
 RANDOM_SEED = 20_240_611
 RANDOM_PASSWORD_HASH = "pbkdf2:sha256:1000"
-THREADS: tuple[ThreadScript, ...] = (
-    WORKSHOP_THREADS + HOMELAB_THREADS + MAKING_THREADS + STAFF_THREADS
-)
 ROLES = {"member": Role.MEMBER, "moderator": Role.MODERATOR, "admin": Role.ADMIN}
 
 Echo = Callable[[str], object]
@@ -75,6 +69,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         if _demo_present():
             _print_logins(echo)
         return None
+    scripts = library.load()
     rng = random.Random(RANDOM_SEED)
     # One index rebuild at the end instead of an index commit after every post.
     # The demo writes a history dated over weeks, not live posts: no flood limits meanwhile.
@@ -83,8 +78,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         users = _create_users(rng, now)
         boards = _create_boards()
         _assign_board_moderators(users, boards)
-        steps = Planner(rng, now, PEOPLE, _board_specs()).plan(list(THREADS))
-        _create_threads(steps, users, boards, progress or quiet)
+        steps = Planner(rng, now, PEOPLE, _board_specs()).plan(list(scripts))
+        _create_threads(steps, scripts, users, boards, progress or quiet)
         echo("Filling the moderation queue…")
         users.update(_create_users(rng, now, moderation.NEWCOMERS))
         queue = moderation.play(users, boards, now)
@@ -233,7 +228,8 @@ def _assign_board_moderators(users: dict[str, User], boards: dict[str, Board]) -
     db.session.commit()
 
 
-def _create_threads(steps: list[Step], users: dict[str, User], boards: dict[str, Board],
+def _create_threads(steps: list[Step], scripts: tuple[ThreadScript, ...],
+                    users: dict[str, User], boards: dict[str, Board],
                     progress: Progress) -> None:
     threads: dict[int, Thread] = {}
     post_ids: dict[tuple[int, int], int] = {}
@@ -241,7 +237,7 @@ def _create_threads(steps: list[Step], users: dict[str, User], boards: dict[str,
         for step in steps:
             actor = users[step.actor]
             if step.kind == "create":
-                script = THREADS[step.thread]
+                script = scripts[step.thread]
                 thread = posting.create_thread(actor, boards[script.board], step.title,
                                                step.body, now=step.at)
                 if step.pinned:

@@ -1,18 +1,13 @@
 """The shapes the demo community is written in: people, boards, and threads as scripts.
 
-Content modules stay plain data so writing another thread means adding text, not code.
+Threads are written as Markdown files (``library`` reads them into these shapes), so writing
+another thread means adding text, not code.
 """
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 from ...models import Access
-
-
-def _text(value: str | None) -> str | None:
-    # Content is written indented inside the modules; Markdown must not see that indentation.
-    return textwrap.dedent(value).strip() if value else value
 
 
 @dataclass(frozen=True)
@@ -70,10 +65,6 @@ class Reply:
     # Hours between posting and the edit; None means soon after.
     edit_after: float | None = None
 
-    def __post_init__(self) -> None:
-        for name in ("body", "edit", "quote_text"):
-            object.__setattr__(self, name, _text(getattr(self, name)))
-
 
 @dataclass(frozen=True)
 class ThreadScript:
@@ -90,7 +81,3 @@ class ThreadScript:
     locked: str | None = None  # the lock reason; the moderator `mod` locks after the last reply
     edit: str | None = None  # text the author appends to the opening post later
     edit_after: float | None = None  # hours after posting; None means soon after
-
-    def __post_init__(self) -> None:
-        for name in ("body", "edit"):
-            object.__setattr__(self, name, _text(getattr(self, name)))
