@@ -17,6 +17,10 @@ With --mixed it measures members' index, board and thread pages twice a round, o
 once while other members post replies through the reply form (--write-rate a second, spread
 over --write-threads threads, the measured ones among them), on a copy of the scratch instance
 so the seeded data stays as seeded; it prints both ratios side by side.
+
+With --compare DIR it also serves Agora from DIR (a checkout of another revision) on the same
+scratch instance and loads each of its pages right after the same page of this one, in the
+same rounds, so two designs are compared under the same conditions.
 """
 from __future__ import annotations
 
@@ -51,6 +55,7 @@ class Page:
     label: str
     path: str
     viewer: str  # guest, member, moderator, floor
+    server: str = "agora"  # or "compare": the same page served from --compare
     status: int = 0
     size: int = 0
     runs: list[dict] = field(default_factory=list)
@@ -218,17 +223,18 @@ _WORDS = tuple(str.split(
 
 class Writers:
     """Members replying through the reply form at a steady rate, each reply to the next
-    thread in turn by the next member in turn, from a few client threads.
+    thread in turn by the next member in turn, from a few client threads (and to the next
+    server in turn, with --compare, so both take their share of the writing).
 
     Replies are due at fixed times (open loop): a slow answer does not lower the rate, the
     next reply goes as soon as a client thread is free. Each member's replies are
     ``len(members) / rate`` seconds apart, longer than the flood interval.
     """
 
-    def __init__(self, base: str, members: list[tuple[str, str]], thread_ids: list[int],
-                 rate: float, clients: int = 3) -> None:
-        self.host, self.port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(
-            base).port
+    def __init__(self, targets: list[str], members: list[tuple[str, str]],
+                 thread_ids: list[int], rate: float, clients: int = 3) -> None:
+        self.targets = [(urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port)
+                        for base in targets]
         self.members, self.thread_ids, self.rate = members, thread_ids, rate
         self.clients = clients
         self.sent = 0  # replies handed out so far, over every start()
@@ -279,7 +285,8 @@ class Writers:
         words = " ".join(_WORDS[(number + i) % len(_WORDS)] for i in range(40))
         body = urllib.parse.urlencode({"body": f"Reply {number}: {words}.",
                                        "csrf_token": token})
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        host, port = self.targets[number % len(self.targets)]
+        connection = http.client.HTTPConnection(host, port, timeout=60)
         started = time.perf_counter()
         try:
             connection.request("POST", f"/t/{thread_id}/reply", body=body, headers={
@@ -461,6 +468,8 @@ def main(argv=None) -> int:
                         help="--mixed: threads the replies go to")
     parser.add_argument("--writers", type=int, default=120,
                         help="--mixed: members who post, in turn")
+    parser.add_argument("--compare", default="",
+                        help="another checkout of Agora, served and measured beside this one")
     args = parser.parse_args(argv)
     args.workdir = args.workdir or f"/tmp/agora-bench/{args.posts}"
     if args.mixed:
@@ -489,22 +498,34 @@ def main(argv=None) -> int:
         floor = Server("floor", args.port + 1, "app:app", HERE / "floor",
                        {**os.environ, "PYTHONWARNINGS": "ignore"}, args.workers)
         servers.append(floor)
+        roots = {"agora": ROOT}
+        if args.compare:
+            roots["compare"] = Path(args.compare).resolve()
+            servers.append(Server("compare", args.port + 2, "wsgi:app", roots["compare"],
+                                  app_env(args), args.workers))
+        bases = {server.name: server.base for server in servers}
+        # Sessions are signed with the scratch instance's key, so they hold on both servers.
         cookies = {"guest": "", "member": log_in(agora.base, "bench_member1"),
                    "moderator": log_in(agora.base, "bench_mod1")}
-        pages = [Page("thread", "/t/3", "floor")]
-        for viewer in args.viewers.split(","):
-            pages += [Page(label, path, viewer) for label, path in paths
-                      if label != "reports"]
-        pages += [Page(label, path, "moderator") for label, path in paths if label == "reports"]
+        pages = [Page("thread", "/t/3", "floor", "floor")]
+        shown = [(label, path, viewer) for viewer in args.viewers.split(",")
+                 for label, path in paths if label != "reports"]
+        shown += [(label, path, "moderator") for label, path in paths if label == "reports"]
+        for label, path, viewer in shown:
+            pages.append(Page(label, path, viewer))
+            if args.compare:
+                pages.append(Page(f"{label} (compare)", path, viewer, "compare"))
 
-        counted = json.loads(subprocess.run(
-            [sys.executable, "-c", COUNTER, json.dumps(
-                [[p.viewer, cookies[p.viewer], p.label, p.path] for p in pages
-                 if p.viewer != "floor"])],
-            cwd=ROOT, env=app_env(args), capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1])
+        counted = {}
+        for server, root in roots.items():
+            counted.update(json.loads(subprocess.run(
+                [sys.executable, "-c", COUNTER, json.dumps(
+                    [[p.viewer, cookies[p.viewer], p.label, p.path] for p in pages
+                     if p.server == server])],
+                cwd=root, env=app_env(args), capture_output=True, text=True, check=True,
+            ).stdout.strip().splitlines()[-1]))
         for page in pages:
-            base = floor.base if page.viewer == "floor" else agora.base
+            base = bases[page.server]
             page.status, page.size = fetch(base, page.path, cookies.get(page.viewer, ""))
             if page.viewer != "floor":
                 page.queries = counted[f"{page.viewer}:{page.label}"][1]
@@ -514,11 +535,11 @@ def main(argv=None) -> int:
         live = [p for p in pages if p.status == 200]
 
         def url(page: Page) -> str:
-            return (floor.base if page.viewer == "floor" else agora.base) + page.path
+            return bases[page.server] + page.path
 
         writers = None
         if args.mixed:
-            writers = start_writers(args, agora.base, paths)
+            writers = start_writers(args, [bases[name] for name in roots], paths)
         for page in live:
             load(url(page), cookies.get(page.viewer, ""), args.warmup, args.connections)
             page.alone_ms = alone(url(page), cookies.get(page.viewer, ""))
@@ -555,7 +576,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def start_writers(args, base: str, paths: list[tuple[str, str]]) -> Writers:
+def start_writers(args, targets: list[str], paths: list[tuple[str, str]]) -> Writers:
     """Log the posting members in and choose their threads (the measured ones first)."""
     measured = sorted({int(re.match(r"/t/(\d+)", path).group(1)) for _, path in paths
                        if path.startswith("/t/")})
@@ -568,11 +589,11 @@ def start_writers(args, base: str, paths: list[tuple[str, str]]) -> Writers:
                          f"{spacing:.0f} s, within the {found['flood']} s flood interval")
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(4) as pool:
-        members = list(pool.map(lambda name: sign_in(base, name), found["writers"]))
+        members = list(pool.map(lambda name: sign_in(targets[0], name), found["writers"]))
     print(f"  writers: {len(members)} members, {len(found['threads'])} threads "
           f"(measured {measured}), {args.write_rate:g} replies/s, each member every "
           f"{spacing:.0f} s (flood interval {found['flood']} s)", flush=True)
-    return Writers(base, members, found["threads"], args.write_rate)
+    return Writers(targets, members, found["threads"], args.write_rate)
 
 
 def mixed_rounds(args, live: list[Page], url, cookies: dict, writers: Writers) -> list[dict]:
