@@ -220,43 +220,32 @@ def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 2
     (thread, position) index: page 500 costs what page 1 does.
     Refuses: as ``get_thread``; a page past the last one (404).
     """
-    thread = get_thread(viewer, thread_id)
+    first = (page - 1) * per_page + 1
+    thread = get_thread(viewer, thread_id, stamp_positions=(first, first + per_page - 1))
     pages = page_count(thread.post_seq, per_page)
     if page > pages:
         raise NotFound("That page of the thread doesn't exist.")
     return ThreadPage(thread=thread, page=page, pages=pages, per_page=per_page)
 
 
-def page_posts(thread: Thread, first: int, per_page: int, with_html: bool = True) -> list[Post]:
-    """The posts at positions ``first …`` with their authors; ``with_html=False`` leaves out
-    their HTML, for a page whose rendered posts are mostly kept (``load_html`` the rest)."""
-    posts = list(db.session.scalars(_page_posts_statement(with_html), {
-        "thread_id": thread.id, "first": first, "last": first + per_page - 1}))
+def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id, Post.position.between(first, first + per_page - 1))
+            .options(
+                # The Markdown source is for the edit form; the page shows the stored HTML.
+                defer(Post.body),
+                joinedload(Post.author).load_only(*_AUTHOR_COLUMNS),
+                joinedload(Post.edited_by).load_only(*_AUTHOR_COLUMNS),
+            )
+            .order_by(Post.position)
+        )
+    )
     for post in posts:
         # The policy asks post.thread for every post: hand it over instead of a lookup each.
         set_committed_value(post, "thread", thread)
     return posts
-
-
-@cache
-def _page_posts_statement(with_html: bool):
-    # The Markdown source is for the edit form; the page shows the stored HTML.
-    deferred = [defer(Post.body)] if with_html else [defer(Post.body), defer(Post.body_html)]
-    return (select(Post)
-            .where(Post.thread_id == bindparam("thread_id"),
-                   Post.position.between(bindparam("first"), bindparam("last")))
-            .options(*deferred,
-                     joinedload(Post.author).load_only(*_AUTHOR_COLUMNS),
-                     joinedload(Post.edited_by).load_only(*_AUTHOR_COLUMNS))
-            .order_by(Post.position))
-
-
-def load_html(posts: list[Post]) -> None:
-    """Fill in the HTML of posts loaded without it, in one query."""
-    found = dict(db.session.execute(
-        select(Post.id, Post.body_html).where(Post.id.in_([post.id for post in posts]))).all())
-    for post in posts:
-        set_committed_value(post, "body_html", found[post.id])
 
 
 # What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.

@@ -37,8 +37,7 @@ def _post_list(html: str) -> str:
 
 
 def _kept(app) -> int:
-    """Kept post blocks: one per post and kind of viewer."""
-    return len(app.extensions["agora_post_blocks"])
+    return len(app.extensions["agora_post_lists"])
 
 
 def _posts_queries(statements) -> list[str]:
@@ -49,7 +48,7 @@ def test_a_second_view_is_filled_in_from_the_kept_page(app, client, login, membe
                                                        count_queries):
     login(member)
     first = text(client.get(thread.url))
-    assert _kept(app) == 2
+    assert _kept(app) == 1
     with count_queries() as statements:
         second = text(client.get(thread.url))
     assert not _posts_queries(statements)
@@ -103,7 +102,7 @@ def test_moderators_and_members_each_get_their_own_page(app, client, login, memb
     assert "A first reply" not in as_member and "This post was deleted." in as_member
     assert "A first reply" in as_moderator and "Deleted: Wrong thread" in as_moderator
     assert again == as_member
-    assert _kept(app) == 4
+    assert _kept(app) == 2
 
 
 def test_a_hidden_post_is_shown_to_its_author_alone(app, client, login, member, moderator,
@@ -154,7 +153,7 @@ def test_each_time_zone_has_its_own_page(app, client, login, member, other_membe
     utc = text(client.get(thread.url))
     login(other_member)
     tokyo = text(client.get(thread.url))
-    assert _kept(app) == 4
+    assert _kept(app) == 2
     opening = _posts(thread)[0]
     assert opening.created_at.strftime("%H:%M") in article(utc, opening.id)
     shifted = opening.created_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))

@@ -1,87 +1,126 @@
-"""A thread's page of posts: each post's block kept, the page put together per request.
+"""A thread's page of posts: rendered once, kept, completed per request.
 
-The page's posts are read on every request with their authors, in one query that leaves out
-their HTML. What a post shows apart from its byline and buttons — its header, its body or the
-placeholder that stands for it, the notices — is its block, kept per worker under the post's id
-and version (the database raises the version on every update of a post, whoever writes it),
-the viewer's time zone, whether the viewer moderates the board, whether the post is the
-viewer's own hidden one, and for an edited post what its "edited" line shows. So a kept block
-is never stale, and a new reply leaves the other posts' blocks alone. Only posts whose blocks
-are not kept have their HTML read (one more query).
+Rendering twenty posts is most of a thread page's cost, and nearly all of it is the same for
+every viewer. So the page of posts is rendered for a *kind* of viewer — the board's moderators,
+who see deleted and hidden posts, or everyone else — in one time zone, and kept in this
+process under the page's stamp (``ThreadPage.stamp``: the thread's last position and the sum of
+its posts' versions, which the database raises on every update of a post). A kept rendering
+is therefore never stale about the posts themselves, whichever worker or statement changed
+them; it is also dropped after ``POST_LIST_CACHE_SECONDS`` so "edited 5 minutes ago" and an
+editor's renamed display name catch up.
 
-Bylines and buttons are rendered on every request from the posts themselves: names, roles and
-post counts change without the post, and the buttons are the viewer's own (the policy is asked
-per post).
+What differs between viewers of one kind is left as marks in the kept HTML and filled per
+request: each post's byline (read fresh: names, roles and post counts change without the
+post), the "edited" link (only the author and moderators may open the history) and the buttons
+under each post (quote, edit, delete, history, report). A member whose own post is hidden
+sees it with a notice, unlike anyone else of their kind: such a page is rendered for them alone
+and not kept.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+import re
+import secrets
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from ...permissions import Policy
 from ...services import threads
 from ...services.threads import ThreadPage
-from ...timefmt import relative
 from ...ttlcache import TtlCache
 from ...web import UrlPattern, viewer_tz
 
-CACHE_KEY = "agora_post_blocks"
-URLS_KEY = "agora_post_urls"
-MAX_BLOCKS = 8192  # about 1.5 KB each
+CACHE_KEY = "agora_post_lists"
+PIECES_KEY = "agora_post_pieces"
+MAX_ENTRIES = 256  # about 30 KB each at 20 posts a page
+MAX_PIECES = 4096  # bylines and button rows, half a KB each
 URL_SECONDS = 24 * 3600
+
+# The marks carry a per-process secret, so no text inside a post can pass for one.
+_NONCE = secrets.token_hex(6)
+_MARK = re.compile("\x00" + _NONCE + r"(byline|edited|actions):(\d+)\x00")
+_EVERYONE = Policy(None)
+
+
+def _slot(kind: str, index: int) -> Markup:
+    return Markup(f"\x00{_NONCE}{kind}:{index}\x00")
+
+
+class _Facts(NamedTuple):
+    """What the per-viewer parts need to know of a post."""
+
+    id: int
+    author_id: int
+    position: int
+    is_deleted: bool
+    is_hidden: bool
+    hidden_by_id: int | None
+    revision_count: int
+
+
+class _PostView:
+    """A kept post's facts with this request's thread: what the policy asks of a post."""
+
+    __slots__ = (*_Facts._fields, "thread")
+
+    def __init__(self, facts: _Facts, thread) -> None:
+        (self.id, self.author_id, self.position, self.is_deleted, self.is_hidden,
+         self.hidden_by_id, self.revision_count) = facts
+        self.thread = thread
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    parts: tuple  # text, kind, post index, text, kind, post index, …, text
+    facts: tuple[_Facts, ...]
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[CACHE_KEY] = TtlCache(MAX_BLOCKS)
-    app.extensions[URLS_KEY] = TtlCache(16)
+    app.extensions[CACHE_KEY] = TtlCache(MAX_ENTRIES)
+    # The filled-in pieces repeat from request to request (the same authors, the same buttons
+    # for most viewers), so they are kept too, under everything they are made from.
+    app.extensions[PIECES_KEY] = TtlCache(MAX_PIECES)
 
 
 def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     thread = view.thread
-    posts = threads.page_posts(thread, view.first_position, view.per_page, with_html=False)
-    macros = current_app.jinja_env.get_template("boards/_post_list.html").module
-    urls = _Urls(thread)
+    staff = viewer.moderates(thread.board)
     seconds = current_app.config.get("POST_LIST_CACHE_SECONDS", 60)
     cache: TtlCache = current_app.extensions[CACHE_KEY]
-    staff = viewer.moderates(thread.board)
-    member = viewer.is_member
-    shared = (request.script_root, viewer_tz(), staff)
-    keys, blocks = [], []
-    for post in posts:
-        own = member and post.is_hidden and post.author_id == viewer.user.id
-        edited = None
-        if post.edited_at is not None:
-            editor = (post.edited_by.name if post.edited_by_id
-                      and post.edited_by_id != post.author_id else None)
-            edited = (relative(post.edited_at), editor,
-                      member and bool(viewer.can_view_revisions(post)))
-        key = (post.id, post.version, own, edited, *shared)
-        keys.append(key)
-        blocks.append(cache.get(key) if seconds else None)
-    missing = [post for post, block in zip(posts, blocks, strict=True) if block is None]
-    if missing:
-        threads.load_html(missing)
-        for index, post in enumerate(posts):
-            if blocks[index] is None:
-                _, _, own, edited, *_ = keys[index]
-                blocks[index] = macros.block(post, viewer.can_view_post(post), own,
-                                             edited[2] if edited else False, urls.history)
-                if seconds:
-                    cache.put(keys[index], blocks[index], seconds)
-    buttons = [_buttons(viewer, thread, post, bool(reply_decision)) if member else None
-               for post in posts]
-    return Markup(macros.page(posts, blocks, buttons, urls))
+    key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), staff)
+    viewer_id = viewer.user.id if viewer.is_member else None
+    kept = cache.get(key) if seconds else None
+    if kept is not None and not _own_hidden(kept.facts, viewer_id):
+        authors = threads.bylines(thread, view.first_position, view.per_page)
+        return _fill(kept, thread, viewer, reply_decision, authors, seconds)
+    posts = view.items
+    own_hidden = _own_hidden(posts, viewer_id)
+    rendered = _render(posts, viewer if staff or own_hidden else _EVERYONE,
+                       viewer_id if own_hidden else None)
+    if seconds and not own_hidden:
+        cache.put(key, rendered, seconds)
+    return _fill(rendered, thread, viewer, reply_decision,
+                 {post.author_id: post.author for post in posts}, seconds)
 
 
-def _buttons(viewer: Policy, thread, post, may_quote: bool) -> tuple | None:
-    """Which buttons go under the post, or None where its text is not shown."""
-    if not viewer.can_view_post(post):
-        return None
-    return (may_quote,
-            bool(viewer.can_edit_post(post)),
-            bool(viewer.can_delete_post(post)),
-            bool(post.revision_count and viewer.can_view_revisions(post)),
-            bool(not post.is_deleted and not thread.is_deleted and viewer.can_report(post)))
+def _own_hidden(posts, viewer_id: int | None) -> bool:
+    return viewer_id is not None and any(
+        post.is_hidden and post.author_id == viewer_id for post in posts)
+
+
+def _render(posts, reader: Policy, own_hidden_for: int | None) -> _Rendered:
+    html = render_template("boards/_post_list.html", posts=posts, reader=reader,
+                           own_hidden_for=own_hidden_for, slot=_slot)
+    pieces = _MARK.split(html)
+    parts = []
+    for index, piece in enumerate(pieces):
+        parts.append(int(piece) if index % 3 == 2 else piece)
+    facts = tuple(_Facts(post.id, post.author_id, post.position, post.is_deleted,
+                         post.is_hidden, post.hidden_by_id, post.revision_count)
+                  for post in posts)
+    return _Rendered(tuple(parts), facts)
 
 
 class _Urls:
@@ -89,8 +128,7 @@ class _Urls:
     for every thread, so those are kept per script root."""
 
     def __init__(self, thread) -> None:
-        cache: TtlCache = current_app.extensions[URLS_KEY]
-        shared = cache.get(request.script_root)
+        shared = current_app.extensions[PIECES_KEY].get(("urls", request.script_root))
         if shared is None:
             shared = (UrlPattern("profiles.show", "username"),
                       UrlPattern("profiles.avatar", "username"),
@@ -98,6 +136,57 @@ class _Urls:
                       UrlPattern("boards.delete_post", "post_id"),
                       UrlPattern("boards.post_history", "post_id"),
                       UrlPattern("reports.new", "target_id", kind="post"))
-            cache.put(request.script_root, shared, URL_SECONDS)
+            current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
+                                                   URL_SECONDS)
         self.profile, self.avatar, self.edit, self.delete, self.history, self.report = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
+
+
+def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: dict,
+          seconds: float) -> Markup:
+    slots = current_app.jinja_env.get_template("boards/_post_slots.html").module
+    pieces: TtlCache = current_app.extensions[PIECES_KEY]
+    urls = _Urls(thread)
+    tz = viewer_tz()
+
+    def kept(key: tuple, make) -> str:
+        piece = pieces.get(key) if seconds else None
+        if piece is None:
+            piece = make()
+            if seconds:
+                pieces.put(key, piece, seconds)
+        return piece
+
+    bylines = {
+        author_id: kept(("byline", tz, author_id, author.username, author.display_name,
+                         author.role_value, author.created_at, author.post_count),
+                        lambda author=author: slots.byline(author, urls.avatar, urls.profile))
+        for author_id, author in authors.items()
+    }
+    member = viewer.is_member
+    may_quote = bool(reply_decision)
+    views = [_PostView(facts, thread) for facts in rendered.facts]
+    parts = rendered.parts
+    out = []
+    for start in range(0, len(parts) - 1, 3):
+        out.append(parts[start])
+        kind, post = parts[start + 1], views[parts[start + 2]]
+        if kind == "byline":
+            out.append(bylines.get(post.author_id, ""))
+        elif kind == "edited":
+            out.append(slots.edited(post, member and bool(viewer.can_view_revisions(post)),
+                                    urls.history))
+        elif member:
+            can = (may_quote,
+                   bool(viewer.can_edit_post(post)),
+                   bool(viewer.can_delete_post(post)),
+                   bool(post.revision_count and viewer.can_view_revisions(post)),
+                   bool(not post.is_deleted and not thread.is_deleted
+                        and viewer.can_report(post)))
+            author = authors.get(post.author_id)
+            name = author.name if author is not None else ""
+            out.append(kept(
+                ("actions", thread.id, post.id, post.position, name, can),
+                lambda post=post, can=can, name=name: slots.actions(post, name, urls, *can)))
+    out.append(parts[-1])
+    return Markup("".join(out))
