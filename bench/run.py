@@ -189,7 +189,7 @@ from forum.extensions import db
 from forum.models import Board, Sanction, Thread, User
 from forum.models.boards import Access
 from forum.models.users import Role
-from forum.services import settings
+from forum.stores import settings
 app = create_app()
 want = json.loads(sys.argv[1])
 with app.app_context():
