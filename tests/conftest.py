@@ -1,22 +1,28 @@
 """Fixtures: an app on a fresh database (SQLite per test, or PostgreSQL when DATABASE_URL names
-one), a client, users of every role, a login helper and a query counter."""
+one), a client, users of every role, a login helper and a query counter.
+
+The schema is built once per process (per xdist worker) and each test gets an empty copy of it
+(tests/databases.py). Writes reach the search index only in tests marked
+``@pytest.mark.search``."""
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import AnonymousUserMixin
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from forum import create_app
 from forum.extensions import db as _db
 
 from . import factories
+from .databases import PG_URL, USING_PG, Databases
 
-PG_URL = os.environ.get("DATABASE_URL", "")
-USING_PG = PG_URL.startswith(("postgresql", "postgres"))
+__all__ = ["PG_URL", "USING_PG"]  # test_migrations reads them from here
 
 
 class FreshContextClient(FlaskClient):
@@ -29,27 +35,22 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def _pg_schema():
-    """Build the PostgreSQL schema once per run; tests then empty the tables."""
-    if not USING_PG:
-        yield
-        return
-    import tempfile
-
-    app = create_app({"TESTING": True, "INSTANCE_PATH": tempfile.mkdtemp(prefix="agora-pg-")})
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-    yield
+def _databases(tmp_path_factory) -> Databases:
+    return Databases(tmp_path_factory.mktemp("databases"))
 
 
-@pytest.fixture
-def app(tmp_path, _pg_schema):
+@contextmanager
+def app_on(database_url: str, folder: Path, *, search: bool,
+           search_index: Path | None = None) -> Iterator[Flask]:
+    """A test app on ``database_url`` with its instance in ``folder``, inside an app context.
+    ``search``: writes update the search index (``FORUM_SEARCH_INDEXING``)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "FORUM_SEARCH_INDEX": str(tmp_path / "search"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(folder / "instance"),
+        "FORUM_SEARCH_INDEX": str(search_index or folder / "search"),
+        "FORUM_SEARCH_INDEXING": search,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
         # Real hashing, cheaper rounds: the suite hashes hundreds of passwords.
@@ -57,20 +58,21 @@ def app(tmp_path, _pg_schema):
         # Fixtures post many times a second; the cooldown tests switch this back on.
         "MEMBER_COOLDOWNS": False,
     }
-    if not USING_PG:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
-        if USING_PG:
-            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            _db.session.commit()
-        else:
-            _db.create_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def app(request, tmp_path, _databases):
+    """A fresh app on an empty database. Its writes skip the search index unless the test is
+    marked ``@pytest.mark.search`` (indexing every fixture post took much of the suite's time)."""
+    search = request.node.get_closest_marker("search") is not None
+    with app_on(_databases.empty(tmp_path), tmp_path, search=search) as app:
+        yield app
 
 
 @pytest.fixture
