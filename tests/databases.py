@@ -4,12 +4,15 @@ test gets an empty copy of it.
 SQLite: ``create_all`` writes a template file once; each test copies it (a millisecond, where
 ``create_all`` takes fifty). PostgreSQL: each xdist worker has a database of its own next to
 DATABASE_URL's (``test`` → ``test_gw0``), created when missing; each test empties the tables
-the previous one filled.
+the previous one filled. A database with data in it (the bench seed) can be kept as a snapshot
+and handed to several tests, each getting its own copy: a file copy on SQLite, a database
+cloned from a template on PostgreSQL.
 """
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -32,6 +35,15 @@ def postgres_url(url: str = PG_URL) -> URL:
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
     return make_url(url)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A database kept as it was at one moment: a SQLite file, or a PostgreSQL template
+    database. ``search`` is the search index folder of that moment, if any."""
+
+    source: str
+    search: Path | None
 
 
 class Databases:
@@ -101,7 +113,49 @@ class Databases:
                     f'DELETE FROM "{self._tables[n]}"' for n in filled))
             conn.execute(self._restart)
 
+    # -- snapshots ---------------------------------------------------------------------------
+    def snapshot(self, url: str, name: str, search: Path | None = None) -> Snapshot:
+        """Keep the database at ``url`` (which ``empty`` gave) as it is now, and ``search``."""
+        kept_search = None
+        if search is not None and search.exists():
+            kept_search = self.folder / f"{name}-search"
+            shutil.copytree(search, kept_search)
+        if not USING_PG:
+            kept = self.folder / f"{name}.db"
+            copy_sqlite(Path(make_url(url).database), kept)
+            return Snapshot(str(kept), kept_search)
+        template = f"{self.url.database}_{name}"
+        self._server(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
+                     f'CREATE DATABASE "{template}" TEMPLATE "{self.url.database}"')
+        return Snapshot(template, kept_search)
+
+    def restore(self, snapshot: Snapshot, folder: Path) -> tuple[str, Path]:
+        """A copy of the snapshot for one test: (database URL, search index folder)."""
+        search = folder / "search"
+        if snapshot.search is not None:
+            shutil.copytree(snapshot.search, search)
+        if not USING_PG:
+            target = folder / "test.db"
+            copy_sqlite(Path(snapshot.source), target)
+            return f"sqlite:///{target}", search
+        copy = f"{snapshot.source}_copy"
+        self._server(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)',
+                     f'CREATE DATABASE "{copy}" TEMPLATE "{snapshot.source}"')
+        return self.url.set(database=copy).render_as_string(hide_password=False), search
+
+    def discard(self, snapshot: Snapshot) -> None:
+        if USING_PG:
+            self._server(f'DROP DATABASE IF EXISTS "{snapshot.source}_copy" WITH (FORCE)',
+                         f'DROP DATABASE IF EXISTS "{snapshot.source}" WITH (FORCE)')
+
     # -- the PostgreSQL server ---------------------------------------------------------------
+    def _server(self, *statements: str) -> None:
+        server = create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                               poolclass=NullPool)
+        with server.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+
     def _create_database(self, name: str) -> None:
         server = create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT",
                                poolclass=NullPool)
