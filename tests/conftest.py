@@ -108,6 +108,28 @@ def _lend_compiled_sql(engine) -> None:
         _COMPILED_SQL[key] = (dialect, cache)
 
 
+# Tests that share one process's session or module fixtures, each kept on one xdist worker: the
+# browser journeys (one server, one browser, run in order) and the bench seed (seeded once).
+ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` as this suite needs it: every test is a unit of its own, except that
+    the tests under a path of ONE_WORKER form one unit. (pytest-xdist's own grouping by
+    ``xdist_group`` marks no longer takes effect with pytest 9.2.) Larger units go out first, so
+    the journeys start at once on one worker while the other works through the rest."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((path for path in ONE_WORKER if nodeid.startswith(path)), nodeid)
+
+    return Grouped(config, log)
+
+
 @pytest.fixture(scope="session")
 def _databases(tmp_path_factory) -> Databases:
     return Databases(tmp_path_factory.mktemp("databases"))

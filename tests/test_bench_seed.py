@@ -26,8 +26,8 @@ INDEX_BUDGET = BOARD_BUDGET = 6
 THREAD_BUDGET = 7
 
 
-# The seed takes seconds, so this module's tests share one worker and seed once between them.
-pytestmark = pytest.mark.xdist_group("bench-seed")
+# The seed takes seconds, so this module's tests seed once between them (and share one xdist
+# worker: ONE_WORKER in tests/conftest.py).
 
 
 def _bench_seed(app) -> None:

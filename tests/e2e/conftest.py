@@ -33,15 +33,14 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    journeys = [item for item in items if "tests/e2e" in str(item.fspath)]
-    for item in journeys:
-        # One xdist worker runs them all, in order, against one server and one browser.
-        item.add_marker(pytest.mark.xdist_group("browser"))
+    # Under xdist one worker runs them all, in order, against one server and one browser
+    # (ONE_WORKER in tests/conftest.py).
     if CHROMIUM and HAVE_PLAYWRIGHT:
         return
     marker = pytest.mark.skip(reason=SKIP_REASON)
-    for item in journeys:
-        item.add_marker(marker)
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
