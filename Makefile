@@ -30,8 +30,15 @@ serve: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
+# One pytest-xdist worker per core (PYTEST_WORKERS=0 runs in this process); tests that share a
+# server or a seeded database are grouped onto one worker (xdist_group markers). Test files
+# (SQLite databases, search indexes) go to a RAM disk when there is one: no waiting on fsync.
+PYTEST_WORKERS ?= auto
+TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm)
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
+		--dist loadgroup $(PYTEST_ARGS)
 
 # Page benchmark on a scratch instance in /tmp/agora-bench (BENCH_ARGS="--posts 1000000 …").
 bench: $(VENV)/.installed

@@ -1,23 +1,32 @@
 """Fixtures: an app on a fresh database (SQLite per test, or PostgreSQL when DATABASE_URL names
-one), a client, users of every role, a login helper and a query counter."""
+one), a client, users of every role, a login helper and a query counter.
+
+The schema is built once per process (per xdist worker) and each test gets an empty copy of it
+(tests/databases.py). Writes reach the search index only in tests marked
+``@pytest.mark.search``."""
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import AnonymousUserMixin
-from sqlalchemy import event, text
+from jinja2 import BytecodeCache
+from sqlalchemy import event
+from sqlalchemy.util import LRUCache
+from werkzeug.routing import Rule
 
 from forum import create_app
 from forum.extensions import db as _db
 from forum.policy import Policy
 
 from . import factories
+from .databases import PG_URL, USING_PG, Databases
 
-PG_URL = os.environ.get("DATABASE_URL", "")
-USING_PG = PG_URL.startswith(("postgresql", "postgres"))
+__all__ = ["PG_URL", "USING_PG"]  # test_migrations reads them from here
 
 
 class FreshContextClient(FlaskClient):
@@ -29,28 +38,116 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _compile_url_builders_once() -> None:
+    """Every ``create_app`` compiles two small Python functions per URL rule, more than half of
+    the factory's time. They depend only on the rule's parsed parts, its converters and its
+    defaults, so the suite compiles each once per process and binds it to every app's rule."""
+    original = Rule._compile_builder
+    compiled: dict = {}
+
+    def compile_builder(self, append_unknown=True):
+        try:
+            key = (self.rule, tuple(self._trace),
+                   tuple((name, type(conv)) for name, conv in self._converters.items()),
+                   repr(sorted((self.defaults or {}).items())), append_unknown)
+            hash(key)
+        except (AttributeError, TypeError):  # a Werkzeug that parses rules differently
+            return original(self, append_unknown)
+        if key not in compiled:
+            compiled[key] = original(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = compile_builder
+
+
+_compile_url_builders_once()
+
+
+class _TemplateCode(BytecodeCache):
+    """Compiled templates kept for every app of the process. Each app has its own Jinja
+    environment, so each test compiled every template it rendered again; the source's checksum
+    still decides whether a kept one is current."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        kept = self._code.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_TEMPLATE_CODE = _TemplateCode()
+# Per (dialect name, driver): a connected dialect and the compiled statements cached with it.
+_COMPILED_SQL: dict[tuple[str, str], tuple[object, LRUCache]] = {}
+
+
+def _share_compiled_code(app: Flask) -> None:
+    """Give a new app the templates and SQL statements earlier apps of the process compiled.
+
+    SQLAlchemy caches a compiled statement per engine and dialect object, and every test has a
+    new engine: a quarter of a test's time went to compiling the same statements again. Engines of
+    one dialect (same driver, same server, the same options from create_app) compile alike, so
+    each engine runs statements with the first connected one's dialect and cache. The engine's
+    own dialect still sets up its connections."""
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    engine = _db.engine
+    shared = _COMPILED_SQL.get((engine.dialect.name, engine.dialect.driver))
+    if shared is not None:
+        engine.dialect, engine._compiled_cache = shared
+
+
+def _lend_compiled_sql(engine) -> None:
+    dialect = engine.dialect
+    key = (dialect.name, dialect.driver)
+    if key not in _COMPILED_SQL and dialect.server_version_info is not None:  # has connected
+        cache = LRUCache(5000)
+        cache.update(engine._compiled_cache or {})
+        _COMPILED_SQL[key] = (dialect, cache)
+
+
+# Tests that share one process's session or module fixtures, each kept on one xdist worker: the
+# browser journeys (one server, one browser, run in order) and the bench seed (seeded once).
+ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` as this suite needs it: every test is a unit of its own, except that
+    the tests under a path of ONE_WORKER form one unit. (pytest-xdist's own grouping by
+    ``xdist_group`` marks no longer takes effect with pytest 9.2.) Larger units go out first, so
+    the journeys start at once on one worker while the other works through the rest."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((path for path in ONE_WORKER if nodeid.startswith(path)), nodeid)
+
+    return Grouped(config, log)
+
+
 @pytest.fixture(scope="session")
-def _pg_schema():
-    """Build the PostgreSQL schema once per run; tests then empty the tables."""
-    if not USING_PG:
-        yield
-        return
-    import tempfile
-
-    app = create_app({"TESTING": True, "INSTANCE_PATH": tempfile.mkdtemp(prefix="agora-pg-")})
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-    yield
+def _databases(tmp_path_factory) -> Databases:
+    return Databases(tmp_path_factory.mktemp("databases"))
 
 
-@pytest.fixture
-def app(tmp_path, _pg_schema):
+@contextmanager
+def app_on(database_url: str, folder: Path, *, search: bool,
+           search_index: Path | None = None) -> Iterator[Flask]:
+    """A test app on ``database_url`` with its instance in ``folder``, inside an app context.
+    ``search``: writes update the search index (``FORUM_SEARCH_INDEXING``)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "FORUM_SEARCH_INDEX": str(tmp_path / "search"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(folder / "instance"),
+        "FORUM_SEARCH_INDEX": str(search_index or folder / "search"),
+        "FORUM_SEARCH_INDEXING": search,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
         # Real hashing, cheaper rounds: the suite hashes hundreds of passwords.
@@ -58,20 +155,23 @@ def app(tmp_path, _pg_schema):
         # Fixtures post many times a second; the cooldown tests switch this back on.
         "MEMBER_COOLDOWNS": False,
     }
-    if not USING_PG:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
-        if USING_PG:
-            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            _db.session.commit()
-        else:
-            _db.create_all()
+        _share_compiled_code(app)
         yield app
         _db.session.remove()
+        _lend_compiled_sql(_db.engine)
         _db.engine.dispose()
+
+
+@pytest.fixture
+def app(request, tmp_path, _databases):
+    """A fresh app on an empty database. Its writes skip the search index unless the test is
+    marked ``@pytest.mark.search`` (indexing every fixture post took much of the suite's time)."""
+    search = request.node.get_closest_marker("search") is not None
+    with app_on(_databases.empty(tmp_path), tmp_path, search=search) as app:
+        yield app
 
 
 @pytest.fixture

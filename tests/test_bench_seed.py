@@ -19,17 +19,53 @@ from forum.models import (
     User,
 )
 from forum.services.search import query
+from tests.conftest import USING_PG, app_on
 
 POSTS = 3000
 INDEX_BUDGET = BOARD_BUDGET = 6
 THREAD_BUDGET = 7
 
 
-@pytest.fixture
-def seeded(app, runner, db):
-    result = runner.invoke(args=["forum", "bench-seed", "--posts", str(POSTS)])
+# The seed takes seconds, so this module's tests seed once between them (and share one xdist
+# worker: ONE_WORKER in tests/conftest.py).
+
+
+def _bench_seed(app) -> None:
+    result = app.test_cli_runner().invoke(args=["forum", "bench-seed", "--posts", str(POSTS)])
     assert result.exit_code == 0, result.output
     assert f"Seeded {POSTS} posts" in result.output
+
+
+@pytest.fixture(scope="module")
+def _seed(_databases, tmp_path_factory):
+    """``forum bench-seed`` run once for the module (its index built, as the command does);
+    each test then gets its own copy of the database and the index."""
+    folder = tmp_path_factory.mktemp("bench-seed")
+    url = _databases.empty(folder)
+    with app_on(url, folder, search=True) as app:
+        _bench_seed(app)
+    snapshot = _databases.snapshot(url, "bench_seed", search=folder / "search")
+    yield snapshot
+    _databases.discard(snapshot)
+
+
+@pytest.fixture
+def app(request, _databases, tmp_path):
+    search = request.node.get_closest_marker("search") is not None
+    if USING_PG and request.node.get_closest_marker("seeded_in_place"):
+        # PostgreSQL's activity statistics (when a table was last analysed) stay with the
+        # database the command wrote to; a copy starts without them.
+        with app_on(_databases.empty(tmp_path), tmp_path, search=search) as app:
+            _bench_seed(app)
+            yield app
+        return
+    url, index = _databases.restore(request.getfixturevalue("_seed"), tmp_path)
+    with app_on(url, tmp_path, search=search, search_index=index) as app:
+        yield app
+
+
+@pytest.fixture
+def seeded(app, db):
     return db
 
 
@@ -107,6 +143,7 @@ def test_board_and_member_counters_match(seeded):
         assert user.thread_count == started.get(user.id, 0), user.username
 
 
+@pytest.mark.search
 def test_search_index_finds_a_seeded_word(seeded, member):
     db = seeded
     post = db.session.scalar(select(Post).where(Post.position == 1).order_by(Post.id).limit(1))
@@ -141,6 +178,7 @@ def test_page_query_budgets_on_seeded_data(seeded, client, login, count_queries,
         assert len(queries) <= budget, (url, [q[:70] for q in queries])
 
 
+@pytest.mark.seeded_in_place
 def test_postgresql_gets_planner_statistics_for_the_new_rows(seeded):
     if seeded.engine.dialect.name != "postgresql":
         pytest.skip("planner statistics are PostgreSQL's (SQLite keeps its own plans)")

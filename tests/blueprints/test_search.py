@@ -12,6 +12,10 @@ from forum.services.content import posting
 from .. import factories
 from ..factories import text
 
+# Every write in these tests reaches the index, as in the app: searching is the subject, and a
+# check that something is *not* found means nothing against an index that was never written.
+pytestmark = pytest.mark.search
+
 
 @pytest.fixture
 def board(app):

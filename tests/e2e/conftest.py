@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +33,8 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Under xdist one worker runs them all, in order, against one server and one browser
+    # (ONE_WORKER in tests/conftest.py).
     if CHROMIUM and HAVE_PLAYWRIGHT:
         return
     marker = pytest.mark.skip(reason=SKIP_REASON)
@@ -42,27 +43,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(marker)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("e2e-instance")
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    # The server binds port 0 and says which port the OS gave it: no race with other workers.
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.server", str(instance), str(port)],
+        [sys.executable, "-m", "tests.e2e.server", str(instance)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
         line = process.stdout.readline()
-        if "ready" not in line:
+        if not line.startswith("ready "):
             rest = process.stdout.read() if process.poll() is not None else ""
             pytest.fail(f"the test server did not start: {line}{rest}")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
     finally:
         process.terminate()
         try:

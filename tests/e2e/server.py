@@ -1,7 +1,8 @@
-"""Serve a fresh Agora on 127.0.0.1 for browser journeys: ``python -m tests.e2e.server DIR PORT``.
+"""Serve a fresh Agora on 127.0.0.1 for browser journeys: ``python -m tests.e2e.server DIR [PORT]``.
 
 Runs in its own process so the browser talks to a real server over a real socket; the
-test session ends it by PID.
+test session ends it by PID. Without a PORT (or with 0) the OS picks a free one, so parallel
+test workers never race for a port; the first line printed is ``ready PORT``.
 """
 from __future__ import annotations
 
@@ -85,11 +86,12 @@ def _moderation_scene(board) -> None:
 
 
 def main() -> None:
-    instance, port = Path(sys.argv[1]), int(sys.argv[2])
+    instance = Path(sys.argv[1])
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     instance.mkdir(parents=True, exist_ok=True)
     app = build(instance)
     server = make_server("127.0.0.1", port, app, threaded=True)
-    print("ready", flush=True)
+    print(f"ready {server.server_port}", flush=True)
     server.serve_forever()
 
 

@@ -83,8 +83,10 @@ def test_who_counts_as_new(app, created, posts, new):
 
 def test_settings_change_the_limits(board, veteran):
     site_settings.update(factories.make_user(role="admin"), {"flood_interval_seconds": 0})
-    take(veteran, board)
-    take(veteran, board)  # no flood limit at all
+    # No flood limit at all: two posts at the same moment, and nothing is even counted.
+    assert take(veteran, board).keys == []
+    assert take(veteran, board).keys == []
+    assert Policy(veteran, T0).posting_wait(board)
 
 
 def test_slow_mode_per_thread(board, thread, veteran):
@@ -106,8 +108,12 @@ def test_slow_mode_until_a_time(board, thread, veteran):
     thread.slow_mode_until = T0 + timedelta(minutes=10)
     db.session.commit()
     take(veteran, board, thread)
-    refused(veteran, board, thread, T0 + timedelta(minutes=5))
-    take(veteran, board, thread, T0 + timedelta(minutes=10))
+    assert refused(veteran, board, thread, T0 + timedelta(minutes=5)).retry_after == 3300
+    ended = T0 + timedelta(minutes=10)
+    take(veteran, board, thread, ended)
+    # Slow mode is over: only the flood interval stands between two replies now.
+    assert not Policy(veteran, ended + timedelta(seconds=5)).posting_wait(board, thread)
+    assert Policy(veteran, ended + timedelta(seconds=15)).posting_wait(board, thread)
 
 
 def test_board_default_and_thread_setting_the_stricter_wins(board, thread, veteran):
@@ -127,8 +133,9 @@ def test_moderators_of_the_board_are_exempt(board, thread):
     db.session.commit()
     for user in (factories.make_user(role="moderator"), factories.make_user(role="admin"),
                  factories.make_board_moderator(factories.make_user(), board)):
-        take(user, board, thread)
-        take(user, board, thread)
+        # Exempt: two replies at the same moment, and nothing is counted.
+        assert take(user, board, thread).keys == []
+        assert take(user, board, thread).keys == []
     elsewhere = factories.make_board_moderator(factories.make_user(), factories.make_board())
     elsewhere.created_at = T0 - timedelta(days=100)
     elsewhere.post_count = 50
@@ -154,9 +161,12 @@ def test_a_refused_post_gives_its_counters_back(board, thread, veteran):
     thread.slow_mode_seconds = 60
     db.session.commit()
     ticket = take(veteran, board, thread)
+    assert not Policy(veteran, T0 + timedelta(seconds=1)).posting_wait(board, thread)
     ticket.give_back(T0)
     db.session.commit()
+    assert Policy(veteran, T0 + timedelta(seconds=1)).posting_wait(board, thread)
     take(veteran, board, thread, T0 + timedelta(seconds=1))
+    assert not Policy(veteran, T0 + timedelta(seconds=2)).posting_wait(board, thread)
 
 
 def _counter_reads(statements) -> list[str]:

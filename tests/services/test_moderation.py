@@ -367,10 +367,16 @@ def test_board_moderators_cannot_be_sanctioned_by_moderators(moderator):
 
 
 def test_admins_may_act_on_moderators_and_anyone_may_dismiss(moderator, admin):
-    _, by_moderator = reported_post(author=moderator)
-    resolution.resolve(admin, by_moderator, [Action("hide_post", "x")], now=LATER)
-    _, by_admin = reported_post(author=admin)
-    resolution.dismiss(moderator, by_admin, "Fine", now=LATER)
+    moderators_post, by_moderator = reported_post(author=moderator)
+    result = resolution.resolve(admin, by_moderator, [Action("hide_post", "x")], now=LATER)
+    assert result.status == ItemStatus.RESOLVED
+    db.session.refresh(moderators_post)
+    assert moderators_post.is_hidden and moderators_post.hidden_by_id == admin.id
+    admins_post, by_admin = reported_post(author=admin)
+    result = resolution.dismiss(moderator, by_admin, "Fine", now=LATER)
+    assert result.status == ItemStatus.DISMISSED
+    assert by_admin.resolved_by_id == moderator.id
+    assert not db.session.get(Post, admins_post.id).is_hidden
 
 
 def test_nobody_acts_on_their_own_post(admin):

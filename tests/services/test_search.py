@@ -21,6 +21,10 @@ from forum.services.search.index import PostRecord, document
 
 from .. import factories
 
+# Every write in these tests reaches the index, as in the app: searching is the subject, and a
+# check that something is *not* found means nothing against an index that was never written.
+pytestmark = pytest.mark.search
+
 
 # -- helpers ----------------------------------------------------------------------------------
 def find(actor, q, **params):

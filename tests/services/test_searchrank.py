@@ -3,6 +3,7 @@ several segments with deletions, titles and ties; anything else is left to Whoos
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,11 +31,12 @@ def _record(post_id: int, rng: random.Random, *, thread_id: int | None = None,
     )
 
 
-@pytest.fixture
-def index(tmp_path):
+@pytest.fixture(scope="module")
+def _built_index(tmp_path_factory):
     """Three segments, a few replaced and removed documents, two exact twins (a tie)."""
     rng = random.Random(7)
-    ix = searchindex.SearchIndex(str(tmp_path / "search"), lock_timeout=5)
+    path = tmp_path_factory.mktemp("searchrank") / "search"
+    ix = searchindex.SearchIndex(str(path), lock_timeout=5)
     ix.replace_all(_record(n, rng, position=1 if n % 5 == 0 else 2) for n in range(1, 301))
     ix.apply({n: document(_record(n, rng, position=2, post_hidden=n % 30 == 0))
               for n in range(301, 401)})
@@ -44,7 +46,16 @@ def index(tmp_path):
               # Edits: the old documents stay in their segment, marked deleted.
               7: document(_record(7, rng, position=2)),
               8: None, 9: None})
-    return ix
+    return path
+
+
+@pytest.fixture
+def index(_built_index, tmp_path):
+    """Each test gets its own copy of the module's index (built once: it takes a while), and
+    starts with nothing kept from what earlier tests read (the copies share segment ids)."""
+    shutil.copytree(_built_index, tmp_path / "search")
+    searchrank.forget()
+    return searchindex.SearchIndex(str(tmp_path / "search"), lock_timeout=5)
 
 
 QUERIES = ["firmware", "firmware update", "firmware update battery", "kernel OR panic",

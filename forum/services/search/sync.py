@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = SearchIndex(
         app.config["FORUM_SEARCH_INDEX"], float(app.config["FORUM_SEARCH_LOCK_TIMEOUT"])
     )
+    if not app.config.setdefault("FORUM_SEARCH_INDEXING", True):
+        app.extensions[EXTENSION].paused += 1  # writes never reach the index; rebuild() still works
     _listen_once()
 
 
