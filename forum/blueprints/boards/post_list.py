@@ -61,14 +61,16 @@ class _Facts(NamedTuple):
 
 
 class _PostView:
-    """A kept post's facts with this request's thread: what the policy asks of a post."""
+    """A kept post's facts with this request's thread and its author's fresh byline (their
+    rank, which the policy weighs for a moderator's buttons): what the policy asks of a post."""
 
-    __slots__ = (*_Facts._fields, "thread")
+    __slots__ = (*_Facts._fields, "thread", "author")
 
-    def __init__(self, facts: _Facts, thread) -> None:
+    def __init__(self, facts: _Facts, thread, author) -> None:
         (self.id, self.author_id, self.position, self.is_deleted, self.is_hidden,
          self.hidden_by_id, self.revision_count) = facts
         self.thread = thread
+        self.author = author
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,7 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     }
     member = viewer.is_member
     may_quote = bool(reply_decision)
-    views = [_PostView(facts, thread) for facts in rendered.facts]
+    views = [_PostView(facts, thread, authors.get(facts.author_id)) for facts in rendered.facts]
     parts = rendered.parts
     out = []
     for start in range(0, len(parts) - 1, 3):

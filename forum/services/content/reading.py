@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...common.paging import page_count
 from ...errors import NotFound, require
 from ...extensions import db
-from ...models import Board, Category, Event, Post, PostRevision, Thread, User
+from ...models import Board, Category, Event, Post, PostRevision, Role, Thread, User
 from ...policy import Policy
 
 
@@ -255,7 +255,8 @@ _AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.creat
 
 @dataclass(frozen=True, slots=True)
 class Byline:
-    """What a post's byline shows of its author."""
+    """What a post's byline shows of its author, and their rank, which the policy weighs
+    before a moderator's buttons appear under the post."""
 
     id: int
     username: str
@@ -263,10 +264,19 @@ class Byline:
     role_value: int
     created_at: object
     post_count: int
+    is_board_moderator: bool
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role_value >= Role.MODERATOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role_value >= Role.ADMIN
 
 
 def bylines(thread: Thread, first: int, per_page: int) -> dict[int, Byline]:
@@ -285,7 +295,7 @@ def _byline_statement():
                .where(Post.thread_id == bindparam("thread_id"),
                       Post.position.between(bindparam("first"), bindparam("last"))))
     return select(User.id, User.username, User.display_name, User.role_value, User.created_at,
-                  User.post_count).where(User.id.in_(authors))
+                  User.post_count, User.is_board_moderator).where(User.id.in_(authors))
 
 
 # -- single posts ------------------------------------------------------------------------------
