@@ -69,6 +69,17 @@ def _slow(world: World) -> None:
     db.session.commit()
 
 
+def _pin(world: World) -> None:
+    world.thread.is_pinned = True
+    db.session.commit()
+
+
+def _delete_thread(world: World) -> None:
+    from forum.services.moderation import post_tools
+
+    post_tools.remove_post(factories.make_user(role="admin"), world.thread.first_post, "Spam")
+
+
 def _announce(world: World) -> None:
     """An announcement pinned in "here", for the pages that edit or end one."""
     from forum.services.community import announcements
@@ -126,6 +137,20 @@ MATRIX: dict[str, Case] = {
     "moderation.cool_down": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/cool-down",
                                  BOARD_TEAM, data=lambda w: {"slow": "600", "slow_for": "1h",
                                                              "lock_for": "", "reason": "Heat"}),
+    "moderation.pin_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/pin",
+                                  BOARD_TEAM, data=lambda w: {"reason": "Useful"}),
+    "moderation.unpin_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/unpin",
+                                    BOARD_TEAM, data=lambda w: {"reason": "Done"}, setup=_pin),
+    "moderation.rename_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/rename",
+                                     BOARD_TEAM, data=lambda w: {"title": "Watches for sale",
+                                                                 "reason": "Clearer"}),
+    # Moving needs both boards: "elsewhere" is not the board moderator here's.
+    "moderation.move_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/move",
+                                   MODERATORS, data=lambda w: {"board": w.elsewhere.slug,
+                                                               "reason": "Wrong board"}),
+    "moderation.restore_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/restore",
+                                      BOARD_TEAM, data=lambda w: {"reason": "Not spam"},
+                                      setup=_delete_thread),
     "moderation.board_pace:GET": Case("GET", lambda w: f"/mod/boards/{w.here.slug}",
                                       BOARD_TEAM),
     "moderation.board_pace:POST": Case("POST", lambda w: f"/mod/boards/{w.here.slug}",

@@ -190,6 +190,20 @@ def _thread_statement(with_stamp: bool):
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
 
 
+def get_thread_to_moderate(viewer: Policy, thread_id: int) -> Thread:
+    """The thread with its board, deleted or not, for a moderator of its board.
+
+    Refuses: guests (login) and members (403) before anything is looked up, an unknown thread
+    (404), a board the viewer doesn't moderate (403).
+    """
+    require(viewer.can_use_moderator_tools())
+    thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
+    if thread is None:
+        raise NotFound("That thread doesn't exist.")
+    require(viewer.can_moderate_board(thread.board))
+    return thread
+
+
 def get_thread(viewer: Policy, thread_id: int,
                stamp_positions: tuple[int, int] | None = None) -> Thread:
     """The thread with its board, if the viewer may read it; with ``stamp_positions``
