@@ -329,6 +329,25 @@ def get_post(viewer: Policy, post_id: int) -> Post:
     return post
 
 
+def get_post_to_moderate(viewer: Policy, post_id: int) -> Post:
+    """The post with its thread, board and author, deleted or not, for a moderator of its
+    board.
+
+    Refuses: guests (login) and members (403) before anything is looked up, an unknown post
+    (404), a board the viewer doesn't moderate (403).
+    """
+    require(viewer.can_use_moderator_tools())
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == post_id)
+        .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
+    )
+    if post is None:
+        raise NotFound("That post doesn't exist.")
+    require(viewer.can_moderate_board(post.thread.board))
+    return post
+
+
 def get_readable_post(viewer: Policy, post_id: int) -> Post:
     """A post whose text the viewer may read, for quoting.
 
