@@ -248,3 +248,24 @@ def test_restore_post_refusals(thread, other_member, moderator, reason, status, 
         post_tools.restore_post(moderator, reply, reason)
     assert refused.value.status == status and message in refused.value.reason
     assert _counts(thread, other_member) == before and actions() == []
+
+
+# -- search follows ----------------------------------------------------------------------------
+def _found(viewer, words: str) -> list[int]:
+    from forum.services.search import query
+
+    outcome = query.search(viewer, query.SearchParams(q=words))
+    assert outcome.error is None, outcome.error
+    return [hit.post.id for hit in outcome.hits]
+
+
+@pytest.mark.search
+def test_search_finds_a_restored_post_and_a_renamed_thread(thread, member, other_member,
+                                                          moderator):
+    reply = factories.make_post(thread, author=other_member, body="Marzipan makes poor flux.")
+    post_tools.remove_post(moderator, reply, "Off topic")
+    assert _found(member, "marzipan") == []
+    post_tools.restore_post(moderator, reply, "On topic after all")
+    assert _found(member, "marzipan") == [reply.id]
+    thread_tools.rename_thread(moderator, thread, "Gingerbread printers", "Clearer")
+    assert _found(member, "gingerbread") == [thread.first_post_id]
