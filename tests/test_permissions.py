@@ -43,8 +43,8 @@ class Scene:
 
 
 def scene(access: Access = Access.EVERYONE, read_only: bool = False,
-          locked: bool = False) -> Scene:
-    author = quick_user()
+          locked: bool = False, author_role: Role = Role.MEMBER) -> Scene:
+    author = quick_user(author_role)
     board = factories.make_board(access=Access.EVERYONE)
     thread = factories.make_thread(board, author=quick_user(), title="Topic")
     post = factories.make_post(thread, author=author, body="A reply")
@@ -109,6 +109,19 @@ TABLE: dict[str, tuple[dict, Callable[[Policy, Scene], Decision], list[str]]] = 
     "delete post (locked)": (
         {"locked": True}, lambda p, s: p.can_delete_post(s.post),
         ["login", "no", "no", "ok", "no", "ok", "ok"]),
+    # Someone else's post: a moderator of the board who outranks its author (can_act_on_user).
+    "edit a moderator's post": (
+        {"author_role": Role.MODERATOR}, lambda p, s: p.can_edit_post(s.post),
+        ["login", "no", "ok", "no", "no", "no", "ok"]),
+    "edit an administrator's post": (
+        {"author_role": Role.ADMIN}, lambda p, s: p.can_edit_post(s.post),
+        ["login", "no", "ok", "no", "no", "no", "ok"]),
+    "delete a moderator's post": (
+        {"author_role": Role.MODERATOR}, lambda p, s: p.can_delete_post(s.post),
+        ["login", "no", "ok", "no", "no", "no", "ok"]),
+    "delete an administrator's post": (
+        {"author_role": Role.ADMIN}, lambda p, s: p.can_delete_post(s.post),
+        ["login", "no", "ok", "no", "no", "no", "ok"]),
     "view revisions": (
         {}, lambda p, s: p.can_view_revisions(s.post),
         ["login", "no", "ok", "ok", "no", "ok", "ok"]),

@@ -124,13 +124,17 @@ class ContentRules(Viewer):
         return self.is_member and post.author_id == self.user.id
 
     def can_edit_post(self, post: Post) -> Decision:
+        """Authors edit their own posts within the thread's limits (moderators of the board
+        past them); anyone else's post only a moderator of the board who outranks its author
+        (``can_act_on_user``), through the moderators' edit, which asks for a reason and is
+        logged (``services.moderation.post_tools.amend_post``)."""
         if not self.is_member:
             return need_login("Log in to edit posts.")
         board = post.thread.board
+        if not self._is_author(post):
+            return self._may_moderate_post(post, "You can only edit your own posts.")
         if self.moderates(board):
             return ALLOW
-        if not self._is_author(post):
-            return deny("You can only edit your own posts.")
         if post.is_deleted:
             return deny("This post was deleted and can no longer be edited.")
         if post.thread.locked_now(self.clock):
@@ -140,15 +144,18 @@ class ContentRules(Viewer):
         return ALLOW
 
     def can_delete_post(self, post: Post) -> Decision:
+        """Authors delete their own posts within the thread's limits (moderators of the board
+        past them); anyone else's post only a moderator of the board who outranks its author,
+        through ``post_tools.remove_post`` (a reason, a log entry)."""
         if not self.is_member:
             return need_login("Log in to delete posts.")
         if post.is_deleted:
             return deny("This post is already deleted.")
         thread = post.thread
+        if not self._is_author(post):
+            return self._may_moderate_post(post, "You can only delete your own posts.")
         if self.moderates(thread.board):
             return ALLOW
-        if not self._is_author(post):
-            return deny("You can only delete your own posts.")
         if thread.locked_now(self.clock):
             return deny("This thread is locked, so its posts can no longer be deleted.")
         if post.id == thread.first_post_id and thread.reply_count > 0:
@@ -156,6 +163,14 @@ class ContentRules(Viewer):
                 "This post opens a thread that has replies; ask a moderator to remove the thread."
             )
         return ALLOW
+
+    def _may_moderate_post(self, post: Post, refusal: str) -> Decision:
+        # Someone else's post: the board's moderators, and only above the author's rank, the
+        # rule hiding applies (``ModerationRules.can_act_on_user``, beside this on ``Policy``).
+        board = post.thread.board
+        if not self.moderates(board):
+            return deny(refusal)
+        return self.can_act_on_user(post.author, board)  # type: ignore[attr-defined]
 
     def can_view_revisions(self, post: Post) -> Decision:
         # Authors may want to fix a slip quietly; the history stays with them and the moderators.

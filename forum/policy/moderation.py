@@ -20,6 +20,15 @@ class ModerationRules(Viewer):
             return ALLOW
         return deny("You don't moderate this board.")
 
+    def can_use_moderator_tools(self) -> Decision:
+        """Asked before a thread or post is looked up for a moderator's tools (deleted ones
+        included): guests log in and members are refused, so neither learns what exists."""
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny("Only moderators can do that.")
+
     def can_act_on_user(self, user: User, board: Board | None = None) -> Decision:
         """Rank rules for acting on a member or their posts. Moderators act anywhere, board
         moderators only with a board they moderate (the report's); nobody acts on themselves;

@@ -39,6 +39,7 @@ class World:
     thread: object = None
     viewer: User | None = None
     announcement: object = None
+    post: object = None  # the reported post, by ``author``
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,29 @@ def _lock(world: World) -> None:
 def _slow(world: World) -> None:
     world.thread.slow_mode_seconds = 60
     db.session.commit()
+
+
+def _pin(world: World) -> None:
+    world.thread.is_pinned = True
+    db.session.commit()
+
+
+def _delete_thread(world: World) -> None:
+    from forum.services.moderation import post_tools
+
+    post_tools.remove_post(factories.make_user(role="admin"), world.thread.first_post, "Spam")
+
+
+def _hide_post(world: World) -> None:
+    from forum.services.moderation import post_tools
+
+    post_tools.hide_post(factories.make_user(role="admin"), world.post, "Spam")
+
+
+def _delete_post(world: World) -> None:
+    from forum.services.moderation import post_tools
+
+    post_tools.remove_post(factories.make_user(role="admin"), world.post, "Spam")
 
 
 def _announce(world: World) -> None:
@@ -126,6 +150,29 @@ MATRIX: dict[str, Case] = {
     "moderation.cool_down": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/cool-down",
                                  BOARD_TEAM, data=lambda w: {"slow": "600", "slow_for": "1h",
                                                              "lock_for": "", "reason": "Heat"}),
+    "moderation.pin_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/pin",
+                                  BOARD_TEAM, data=lambda w: {"reason": "Useful"}),
+    "moderation.unpin_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/unpin",
+                                    BOARD_TEAM, data=lambda w: {"reason": "Done"}, setup=_pin),
+    "moderation.rename_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/rename",
+                                     BOARD_TEAM, data=lambda w: {"title": "Watches for sale",
+                                                                 "reason": "Clearer"}),
+    # Moving needs both boards: "elsewhere" is not the board moderator here's.
+    "moderation.move_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/move",
+                                   MODERATORS, data=lambda w: {"board": w.elsewhere.slug,
+                                                               "reason": "Wrong board"}),
+    "moderation.restore_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/restore",
+                                      BOARD_TEAM, data=lambda w: {"reason": "Not spam"},
+                                      setup=_delete_thread),
+    "moderation.post_tools": Case("GET", lambda w: f"/mod/posts/{w.post.id}", BOARD_TEAM),
+    "moderation.hide_post": Case("POST", lambda w: f"/mod/posts/{w.post.id}/hide", BOARD_TEAM,
+                                 data=lambda w: {"reason": "Spam"}),
+    "moderation.unhide_post": Case("POST", lambda w: f"/mod/posts/{w.post.id}/unhide",
+                                   BOARD_TEAM, data=lambda w: {"reason": "Fine"},
+                                   setup=_hide_post),
+    "moderation.restore_post": Case("POST", lambda w: f"/mod/posts/{w.post.id}/restore",
+                                    BOARD_TEAM, data=lambda w: {"reason": "Fine"},
+                                    setup=_delete_post),
     "moderation.board_pace:GET": Case("GET", lambda w: f"/mod/boards/{w.here.slug}",
                                       BOARD_TEAM),
     "moderation.board_pace:POST": Case("POST", lambda w: f"/mod/boards/{w.here.slug}",
@@ -212,7 +259,7 @@ def world(app):
     sanction = sanctions.timeout(issuer, author, "Spam", timedelta(hours=6))
     canned = modnotes.create_canned(issuer, "Be kind", "Hello {username}")
     return World(here=here, elsewhere=elsewhere, author=author, item=item, sanction=sanction,
-                 canned=canned, thread=thread)
+                 canned=canned, thread=thread, post=post)
 
 
 def _viewer(role: str, world: World) -> User | None:

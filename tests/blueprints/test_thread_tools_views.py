@@ -30,7 +30,7 @@ def _thread(thread_id: int) -> Thread:
 def test_tools_page_shows_the_state(client, login, moderator, thread):
     login(moderator)
     html = text(client.get(f"/mod/threads/{thread.id}"))
-    assert "Calm “Which slicer?”" in html
+    assert "Moderate “Which slicer?”" in html
     assert "Cool down" in html and "Slow mode" in html and "Set the lock" in html
 
 
@@ -179,3 +179,139 @@ def test_tools_need_csrf(client, login, moderator, thread, enable_csrf):
                            data={"mode": "open_ended", "reason": "x"})
     assert response.status_code == 400
     assert not _thread(thread.id).is_locked
+
+
+# -- pin, rename, move, restore -------------------------------------------------------------
+def test_the_page_offers_pin_rename_and_move(client, login, moderator, thread, board):
+    other = factories.make_board(title="Resin")
+    login(moderator)
+    html = text(client.get(f"/mod/threads/{thread.id}"))
+    assert "Rename" in html and 'value="Which slicer?"' in html
+    assert f'<option value="{other.slug}">Resin</option>' in html
+    assert f'<option value="{board.slug}">' not in html  # not the board it is in
+    assert ">Pin</button>" in html and "Restore the thread" not in html
+
+
+def test_pin_then_unpin_from_the_page(client, login, moderator, thread):
+    login(moderator)
+    assert client.post(f"/mod/threads/{thread.id}/pin",
+                       data={"reason": "Asked weekly"}).status_code == 302
+    assert _thread(thread.id).is_pinned
+    html = text(client.get(f"/mod/threads/{thread.id}"))
+    assert ">Unpin</button>" in html and "badge-pinned" in html
+    response = client.post(f"/mod/threads/{thread.id}/pin", data={"reason": "Again"})
+    assert response.status_code == 409 and "already pinned" in text(response)
+    assert client.post(f"/mod/threads/{thread.id}/unpin",
+                       data={"reason": "Answered"}).status_code == 302
+    assert not _thread(thread.id).is_pinned
+    assert [a.action for a in actions()] == ["thread.pin", "thread.unpin"]
+
+
+@pytest.mark.parametrize("path", ["pin", "rename", "move", "restore"])
+def test_no_reason_is_400_with_the_message(client, login, moderator, thread, path):
+    factories.make_board(title="Resin", slug="resin")
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/{path}",
+                           data={"title": "New title", "board": "resin", "reason": " "})
+    assert response.status_code == 400
+    assert "Please give a reason" in text(response)
+    assert actions() == []
+
+
+def test_rename_from_the_page(client, login, moderator, thread):
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/rename",
+                           data={"title": "Which slicer for PETG?", "reason": "Clearer"})
+    assert response.status_code == 302
+    renamed = _thread(thread.id)
+    assert renamed.title == "Which slicer for PETG?"
+    # The old address leads to the new one.
+    old = client.get(f"/t/{thread.id}-which-slicer")
+    assert old.status_code == 301 and old.headers["Location"].endswith("which-slicer-for-petg")
+
+
+@pytest.mark.parametrize("title, message", [
+    ("Which slicer?", "already has that title"),
+    ("", "needs a title"),
+    ("x" * 201, "at most 200"),
+])
+def test_bad_renames_are_400_with_the_message(client, login, moderator, thread, title, message):
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/rename",
+                           data={"title": title, "reason": "x"})
+    assert response.status_code == 400 and message in text(response)
+    assert _thread(thread.id).title == "Which slicer?" and actions() == []
+
+
+def test_move_from_the_page(client, login, moderator, thread, board):
+    resin = factories.make_board(title="Resin", slug="resin")
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/move",
+                           data={"board": "resin", "reason": "Resin question"})
+    assert response.status_code == 302
+    moved = _thread(thread.id)
+    assert moved.board_id == resin.id
+    assert db.session.get(Board, resin.id).thread_count == 1
+    assert db.session.get(Board, board.id).thread_count == 0
+    assert actions("thread.move")[0].after == {"board": "resin"}
+
+
+def test_a_board_moderator_moves_only_between_their_boards(client, login, thread, board):
+    mine = factories.make_board(title="Resin", slug="resin")
+    theirs = factories.make_board(title="Lasers", slug="lasers")
+    boardmod = factories.make_board_moderator(factories.make_user(), board)
+    factories.make_board_moderator(boardmod, mine)
+    login(boardmod)
+    html = text(client.get(f"/mod/threads/{thread.id}"))
+    assert 'value="resin"' in html and 'value="lasers"' not in html
+    response = client.post(f"/mod/threads/{thread.id}/move",
+                           data={"board": theirs.slug, "reason": "Lasers"})
+    assert response.status_code == 403
+    assert "You don&#39;t moderate this board." in text(response)
+    assert _thread(thread.id).board_id == board.id and actions() == []
+
+
+@pytest.mark.parametrize("data, status, message", [
+    ({"board": "", "reason": "x"}, 400, "Choose the board"),
+    ({"board": "printers-0", "reason": "x"}, 404, "no board"),
+])
+def test_bad_moves(client, login, moderator, thread, board, data, status, message):
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/move", data=data)
+    assert response.status_code == status and message in text(response)
+    assert _thread(thread.id).board_id == board.id
+
+
+def test_moving_into_the_same_board_is_400(client, login, moderator, thread, board):
+    login(moderator)
+    response = client.post(f"/mod/threads/{thread.id}/move",
+                           data={"board": board.slug, "reason": "x"})
+    assert response.status_code == 400 and "already in that board" in text(response)
+
+
+def test_restore_a_deleted_thread_from_the_page(client, login, moderator, member, thread):
+    from forum.services.moderation import post_tools
+
+    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    login(moderator)
+    html = text(client.get(f"/mod/threads/{thread.id}"))
+    assert "Restore the thread" in html and "badge-deleted" in html
+    assert client.post(f"/mod/threads/{thread.id}/restore",
+                       data={"reason": "Not spam"}).status_code == 302
+    assert not _thread(thread.id).is_deleted
+    response = client.post(f"/mod/threads/{thread.id}/restore", data={"reason": "Again"})
+    assert response.status_code == 409 and "isn&#39;t deleted" in text(response)
+    login(member)
+    assert client.get(thread.url).status_code == 200
+
+
+def test_a_deleted_thread_stays_unconfirmed_to_members(client, login, moderator, member,
+                                                       thread):
+    from forum.services.moderation import post_tools
+
+    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    login(member)
+    assert client.post(f"/mod/threads/{thread.id}/restore",
+                       data={"reason": "Mine"}).status_code == 403
+    assert client.post("/mod/threads/999/restore", data={"reason": "x"}).status_code == 403
+    assert _thread(thread.id).is_deleted

@@ -10,6 +10,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...services.content.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
+from ...services.text import REASON_MAX
 
 BODY_HELP = "Markdown works: **bold**, *italic*, `code`, > quotes, lists, tables and links."
 
@@ -51,3 +52,24 @@ class DeletePostForm(FlaskForm):
         filters=[lambda value: (value or "").strip()],
         validators=[Optional(), Length(max=500, message="Keep the reason under 500 characters.")],
     )
+
+
+def _moderator_reason(action: str) -> StringField:
+    """Someone else's post changed by a moderator: the reason is logged and sent to the
+    author, so it is required (the service says the same; the form says it by the field)."""
+    return StringField(
+        "Reason (logged, and the author is told)",
+        filters=[lambda value: (value or "").strip()],
+        validators=[DataRequired(f"Please give a reason for “{action}”."),
+                    Length(max=REASON_MAX,
+                           message=f"Reasons can be at most {REASON_MAX} characters.")],
+        render_kw={"maxlength": REASON_MAX},
+    )
+
+
+class ModeratorEditForm(EditPostForm):
+    reason = _moderator_reason("edit the post")
+
+
+class ModeratorDeleteForm(FlaskForm):
+    reason = _moderator_reason("delete the post")

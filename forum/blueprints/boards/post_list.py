@@ -61,14 +61,16 @@ class _Facts(NamedTuple):
 
 
 class _PostView:
-    """A kept post's facts with this request's thread: what the policy asks of a post."""
+    """A kept post's facts with this request's thread and its author's fresh byline (their
+    rank, which the policy weighs for a moderator's buttons): what the policy asks of a post."""
 
-    __slots__ = (*_Facts._fields, "thread")
+    __slots__ = (*_Facts._fields, "thread", "author")
 
-    def __init__(self, facts: _Facts, thread) -> None:
+    def __init__(self, facts: _Facts, thread, author) -> None:
         (self.id, self.author_id, self.position, self.is_deleted, self.is_hidden,
          self.hidden_by_id, self.revision_count) = facts
         self.thread = thread
+        self.author = author
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +137,43 @@ class _Urls:
                       UrlPattern("boards.edit_post", "post_id"),
                       UrlPattern("boards.delete_post", "post_id"),
                       UrlPattern("boards.post_history", "post_id"),
-                      UrlPattern("reports.new", "target_id", kind="post"))
+                      UrlPattern("reports.new", "target_id", kind="post"),
+                      UrlPattern("moderation.post_tools", "post_id"),
+                      UrlPattern("moderation.member", "username"))
             current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
                                                    URL_SECONDS)
-        self.profile, self.avatar, self.edit, self.delete, self.history, self.report = shared
+        (self.profile, self.avatar, self.edit, self.delete, self.history, self.report,
+         self.moderate, self.record) = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
+
+
+class _Menu(NamedTuple):
+    """What a post's moderator menu offers this viewer: each entry leads to the post's tools
+    page (or the author's record), which asks for the reason."""
+
+    hide: bool
+    unhide: bool
+    restore: bool
+    sanction: bool
+
+    def __bool__(self) -> bool:
+        return any(self)
+
+
+_NO_MENU = _Menu(False, False, False, False)
+
+
+def _moderator_menu(viewer: Policy, post: _PostView) -> _Menu:
+    board = post.thread.board
+    if not viewer.moderates(board) or post.author is None:
+        return _NO_MENU
+    outranks = bool(viewer.can_act_on_user(post.author, board))
+    return _Menu(
+        hide=outranks and not post.is_deleted and not post.is_hidden,
+        unhide=not post.is_deleted and post.is_hidden,
+        restore=outranks and post.is_deleted,
+        sanction=bool(viewer.can_act_on_user(post.author)),
+    )
 
 
 def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: dict,
@@ -165,7 +199,7 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     }
     member = viewer.is_member
     may_quote = bool(reply_decision)
-    views = [_PostView(facts, thread) for facts in rendered.facts]
+    views = [_PostView(facts, thread, authors.get(facts.author_id)) for facts in rendered.facts]
     parts = rendered.parts
     out = []
     for start in range(0, len(parts) - 1, 3):
@@ -182,11 +216,14 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
                    bool(viewer.can_delete_post(post)),
                    bool(post.revision_count and viewer.can_view_revisions(post)),
                    bool(not post.is_deleted and not thread.is_deleted
-                        and viewer.can_report(post)))
+                        and viewer.can_report(post)),
+                   _moderator_menu(viewer, post))
             author = authors.get(post.author_id)
             name = author.name if author is not None else ""
+            username = author.username if author is not None else ""
             out.append(kept(
-                ("actions", thread.id, post.id, post.position, name, can),
-                lambda post=post, can=can, name=name: slots.actions(post, name, urls, *can)))
+                ("actions", thread.id, post.id, post.position, name, username, can),
+                lambda post=post, can=can, name=name, username=username: slots.actions(
+                    post, name, username, urls, *can)))
     out.append(parts[-1])
     return Markup("".join(out))

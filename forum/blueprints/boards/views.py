@@ -10,11 +10,20 @@ from ...models import Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
 from ...services.content import posting, reading
+from ...services.moderation import post_tools
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
 from . import bp, post_list
-from .forms import BODY_HELP, DeletePostForm, EditPostForm, NewThreadForm, ReplyForm
+from .forms import (
+    BODY_HELP,
+    DeletePostForm,
+    EditPostForm,
+    ModeratorDeleteForm,
+    ModeratorEditForm,
+    NewThreadForm,
+    ReplyForm,
+)
 
 
 def _posts_per_page() -> int:
@@ -236,28 +245,47 @@ def quote_post(post_id: int):
     return redirect(url_for("boards.reply", thread_id=quoted.thread_id, quote=quoted.id))
 
 
+def _for_someone_else(viewer, post: Post) -> bool:
+    """Once the policy allowed it, a change to someone else's post is a moderator's: it takes
+    a reason, is logged and the author told (``post_tools``)."""
+    return post.author_id != viewer.user.id
+
+
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     viewer = policy()
     post = reading.get_post(viewer, post_id)
     require(viewer.can_edit_post(post))
-    form = EditPostForm(body=post.body) if request.method == "GET" else EditPostForm()
+    moderating = _for_someone_else(viewer, post)
+    form_class = ModeratorEditForm if moderating else EditPostForm
+    form = form_class(body=post.body) if request.method == "GET" else form_class()
     preview = None
+    status = 200
     if form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
         else:
             try:
-                posting.edit_post(current_actor(), post, form.body.data)
+                if moderating:
+                    post_tools.amend_post(current_actor(), post, form.body.data,
+                                          form.reason.data)
+                else:
+                    posting.edit_post(current_actor(), post, form.body.data)
             except posting.InvalidInput as error:
                 _field_error(form, error)
+            except Refused as refused:
+                if refused.status != 400:
+                    raise
+                attach(form, None, refused.reason, fallback=form.body)
             else:
-                flash("Your changes are saved.", "success")
+                flash("The post is changed and its author told why." if moderating
+                      else "Your changes are saved.", "success")
                 return redirect(_post_location(post))
-    status = 400 if form.errors else 200
+    if form.errors:
+        status = 400
     return render_template(
         "boards/edit_post.html", post=post, thread=post.thread, board=post.thread.board,
-        form=form, preview=preview, body_help=BODY_HELP,
+        form=form, preview=preview, body_help=BODY_HELP, moderating=moderating,
     ), status
 
 
@@ -276,10 +304,14 @@ def delete_post(post_id: int):
     viewer = policy()
     post = reading.get_post(viewer, post_id)
     require(viewer.can_delete_post(post))
-    form = DeletePostForm()
+    moderating = _for_someone_else(viewer, post)
+    form = ModeratorDeleteForm() if moderating else DeletePostForm()
     if form.validate_on_submit():
-        reason = form.reason.data if viewer.moderates(post.thread.board) else None
-        posting.delete_post(current_actor(), post, reason=reason)
+        if moderating:
+            post_tools.remove_post(current_actor(), post, form.reason.data)
+        else:
+            reason = form.reason.data if viewer.moderates(post.thread.board) else None
+            posting.delete_post(current_actor(), post, reason=reason)
         if post.thread.is_deleted:
             flash("The thread is deleted.", "success")
             return redirect(url_for("boards.board", slug=post.thread.board.slug))
@@ -288,5 +320,5 @@ def delete_post(post_id: int):
     status = 400 if form.errors else 200
     return render_template(
         "boards/delete_post.html", post=post, thread=post.thread, board=post.thread.board,
-        form=form,
+        form=form, moderating=moderating,
     ), status

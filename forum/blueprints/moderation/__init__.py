@@ -1,6 +1,7 @@
-"""The moderator panel under /mod: the report queue, the moderation log, members' records."""
+"""The moderator panel under /mod: the report queue, the moderation log, members' records,
+thread and post tools."""
 from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/mod")
 
-from . import announcements, log, members, queue, threads  # noqa: E402,F401  (registers the routes on bp)
+from . import announcements, log, members, posts, queue, threads  # noqa: E402,F401  (registers the routes on bp)

@@ -1,4 +1,5 @@
-"""Forms of the thread tools: lock, slow mode, cool down, and a board's pace."""
+"""Forms of the thread tools: pin, rename, move, restore, lock, slow mode, cool down, and a
+board's pace."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 
 from ...common import timefmt
 from ...common.timefmt import duration
+from ...services.content.posting import TITLE_MAX
 from ...services.moderation.thread_tools import SLOW_PRESETS, CoolDown
 from ...services.text import REASON_MAX
 from .forms import PERIODS, period_choices
@@ -132,3 +134,28 @@ class BoardPaceForm(FlaskForm):
         if not raw.isdigit() or len(raw) > 6:
             raise ValueError("Choose a slow-mode interval from the list.")
         return int(raw)
+
+
+class PinForm(FlaskForm):
+    reason = _reason_field("pin-reason", "Reason (logged, and the author is told)")
+
+
+class UnpinForm(FlaskForm):
+    reason = _reason_field("unpin-reason", "Reason (logged, and the author is told)")
+
+
+class RenameForm(FlaskForm):
+    # The service checks the title (empty, too long, unchanged) and says so by this field.
+    title = StringField("New title", id="rename-title", render_kw={"maxlength": TITLE_MAX})
+    reason = _reason_field("rename-reason", "Reason (logged with both titles; the author is "
+                                            "told)")
+
+
+class MoveForm(FlaskForm):
+    # Filled per request with the boards the moderator moderates, by slug.
+    board = SelectField("Move to", id="move-board", choices=[], validate_choice=False)
+    reason = _reason_field("move-reason", "Reason (logged)")
+
+
+class RestoreThreadForm(FlaskForm):
+    reason = _reason_field("restore-reason", "Reason (logged, and the author is told)")

@@ -1,6 +1,6 @@
-"""Thread tools for the board's moderators: lock (now, for a while, from a date), unlock, slow
-mode, the one-step cool down, and a board's default pace. Each view parses its form and calls
-one service; the service checks the rank and logs."""
+"""Thread tools for the board's moderators: pin, rename, move, restore; lock (now, for a while,
+from a date), unlock, slow mode, the one-step cool down, and a board's default pace. Each view
+parses its form and calls one service; the service checks the rank and logs."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -10,6 +10,7 @@ from ...errors import Refused, require
 from ...models import utcnow
 from ...policy import policy
 from ...services.content import reading
+from ...services.moderation import report_queue
 from ...services.moderation import thread_tools as tools
 from ...web import current_actor
 from ..args import id_arg, parse_id
@@ -18,25 +19,35 @@ from .thread_forms import (
     BoardPaceForm,
     CoolDownForm,
     LockForm,
+    MoveForm,
+    PinForm,
+    RenameForm,
+    RestoreThreadForm,
     SlowModeForm,
     SlowModeOffForm,
     UnlockForm,
+    UnpinForm,
 )
 
 
 def _thread(thread_id: int):
-    viewer = policy()
-    thread = reading.get_thread(viewer, thread_id)
-    require(viewer.can_moderate_board(thread.board))
-    return thread
+    return reading.get_thread_to_moderate(policy(), thread_id)
 
 
 def _render(thread, status: int = 200, error: str | None = None, **forms):
     defaults = {"lock_form": LockForm, "unlock_form": UnlockForm, "slow_form": SlowModeForm,
-                "slow_off_form": SlowModeOffForm, "cool_form": CoolDownForm}
+                "slow_off_form": SlowModeOffForm, "cool_form": CoolDownForm,
+                "pin_form": PinForm, "unpin_form": UnpinForm, "rename_form": RenameForm,
+                "move_form": MoveForm, "restore_form": RestoreThreadForm}
     for name, form_class in defaults.items():
         if name not in forms:
             forms[name] = form_class(formdata=None)
+    if forms["rename_form"].title.data is None:
+        forms["rename_form"].title.data = thread.title
+    # Only boards the moderator moderates: the service would refuse any other.
+    forms["move_form"].board.choices = [("", "Choose a board…")] + [
+        (board.slug, board.title) for board in report_queue.moderated_boards(policy())
+        if board.id != thread.board_id]
     item_id = id_arg("item")
     if item_id is not None and not forms["cool_form"].item.data:
         forms["cool_form"].item.data = str(item_id)
@@ -63,10 +74,64 @@ def _attempt(thread, form_name: str, form, action, message: str):
     except ValueError as error:
         return _render(thread, 400, str(error), **{form_name: form})
     except Refused as refused:
-        if refused.status in (400, 409):
+        if refused.status in (400, 403, 409) and not refused.login_required:
             return _render(thread, refused.status, refused.reason, **{form_name: form})
         raise
     return _done(thread, message)
+
+
+@bp.post("/threads/<int:thread_id>/pin")
+def pin_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = PinForm()
+    return _attempt(thread, "pin_form", form,
+                    lambda: tools.pin_thread(current_actor(), thread, form.reason.data or ""),
+                    "The thread is pinned.")
+
+
+@bp.post("/threads/<int:thread_id>/unpin")
+def unpin_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = UnpinForm()
+    return _attempt(thread, "unpin_form", form,
+                    lambda: tools.unpin_thread(current_actor(), thread, form.reason.data or ""),
+                    "The thread is no longer pinned.")
+
+
+@bp.post("/threads/<int:thread_id>/rename")
+def rename_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = RenameForm()
+    return _attempt(thread, "rename_form", form,
+                    lambda: tools.rename_thread(current_actor(), thread, form.title.data or "",
+                                                form.reason.data or ""),
+                    "The thread is renamed.")
+
+
+@bp.post("/threads/<int:thread_id>/move")
+def move_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = MoveForm()
+
+    def act():
+        slug = (form.board.data or "").strip()
+        if not slug:
+            raise ValueError("Choose the board to move the thread to.")
+        # A board the moderator may not read is unknown to them (404), like anywhere else.
+        destination = reading.get_board(policy(), slug)
+        tools.move_thread(current_actor(), thread, destination, form.reason.data or "")
+
+    return _attempt(thread, "move_form", form, act, "The thread is moved.")
+
+
+@bp.post("/threads/<int:thread_id>/restore")
+def restore_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = RestoreThreadForm()
+    return _attempt(thread, "restore_form", form,
+                    lambda: tools.restore_thread(current_actor(), thread,
+                                                 form.reason.data or ""),
+                    "The thread is restored.")
 
 
 @bp.post("/threads/<int:thread_id>/lock")

@@ -50,7 +50,8 @@ def normalize_title(title: str | None) -> str:
 normalize_body = text.multiline
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
+    """A title as it is stored. Refuses (400, field ``title``) an empty or oversized one."""
     title = normalize_title(title)
     if not title:
         raise InvalidInput("title", "A thread needs a title.")
@@ -108,7 +109,7 @@ def create_thread(actor: User, board: Board, title: str, body: str,
     now = now or utcnow()
     policy = Policy(actor, now)
     _require(policy.can_create_thread(board))
-    title, body = _clean_title(title), _clean_body(body)
+    title, body = clean_title(title), _clean_body(body)
     cooldowns.check_links(policy, board, body, now)
     ticket = cooldowns.take(policy, board, None, now)
     try:
@@ -297,7 +298,8 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -
     return post
 
 
-def _last_visible_post_id(thread_id: int) -> tuple[int | None, datetime | None]:
+def last_visible_post(thread_id: int) -> tuple[int | None, datetime | None]:
+    """The id and time of the thread's latest post that isn't deleted, for its pointers."""
     row = db.session.execute(
         select(Post.id, Post.created_at)
         .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
@@ -350,7 +352,7 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
             .values(reply_count=Thread.reply_count - 1)
         )
     else:
-        last_id, last_at = _last_visible_post_id(thread.id)
+        last_id, last_at = last_visible_post(thread.id)
         db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id)

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...common.paging import page_count
 from ...errors import NotFound, require
 from ...extensions import db
-from ...models import Board, Category, Event, Post, PostRevision, Thread, User
+from ...models import Board, Category, Event, Post, PostRevision, Role, Thread, User
 from ...policy import Policy
 
 
@@ -190,6 +190,20 @@ def _thread_statement(with_stamp: bool):
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
 
 
+def get_thread_to_moderate(viewer: Policy, thread_id: int) -> Thread:
+    """The thread with its board, deleted or not, for a moderator of its board.
+
+    Refuses: guests (login) and members (403) before anything is looked up, an unknown thread
+    (404), a board the viewer doesn't moderate (403).
+    """
+    require(viewer.can_use_moderator_tools())
+    thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
+    if thread is None:
+        raise NotFound("That thread doesn't exist.")
+    require(viewer.can_moderate_board(thread.board))
+    return thread
+
+
 def get_thread(viewer: Policy, thread_id: int,
                stamp_positions: tuple[int, int] | None = None) -> Thread:
     """The thread with its board, if the viewer may read it; with ``stamp_positions``
@@ -255,7 +269,8 @@ _AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.creat
 
 @dataclass(frozen=True, slots=True)
 class Byline:
-    """What a post's byline shows of its author."""
+    """What a post's byline shows of its author, and their rank, which the policy weighs
+    before a moderator's buttons appear under the post."""
 
     id: int
     username: str
@@ -263,10 +278,19 @@ class Byline:
     role_value: int
     created_at: object
     post_count: int
+    is_board_moderator: bool
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role_value >= Role.MODERATOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role_value >= Role.ADMIN
 
 
 def bylines(thread: Thread, first: int, per_page: int) -> dict[int, Byline]:
@@ -285,7 +309,7 @@ def _byline_statement():
                .where(Post.thread_id == bindparam("thread_id"),
                       Post.position.between(bindparam("first"), bindparam("last"))))
     return select(User.id, User.username, User.display_name, User.role_value, User.created_at,
-                  User.post_count).where(User.id.in_(authors))
+                  User.post_count, User.is_board_moderator).where(User.id.in_(authors))
 
 
 # -- single posts ------------------------------------------------------------------------------
@@ -302,6 +326,25 @@ def get_post(viewer: Policy, post_id: int) -> Post:
     )
     if post is None or not viewer.can_view_thread(post.thread):
         raise NotFound("That post doesn't exist.")
+    return post
+
+
+def get_post_to_moderate(viewer: Policy, post_id: int) -> Post:
+    """The post with its thread, board and author, deleted or not, for a moderator of its
+    board.
+
+    Refuses: guests (login) and members (403) before anything is looked up, an unknown post
+    (404), a board the viewer doesn't moderate (403).
+    """
+    require(viewer.can_use_moderator_tools())
+    post = db.session.scalar(
+        select(Post)
+        .where(Post.id == post_id)
+        .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
+    )
+    if post is None:
+        raise NotFound("That post doesn't exist.")
+    require(viewer.can_moderate_board(post.thread.board))
     return post
 
 

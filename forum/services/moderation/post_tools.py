@@ -1,4 +1,4 @@
-"""What moderators do to a post: hide it, show it again, delete it, edit it.
+"""What moderators do to a post: hide it, show it again, delete it, restore it, edit it.
 
 Each function is the one entry point for its action, whoever asks: the report queue (through
 ``resolution.resolve``, which runs several as steps of its own transaction), a thread page, or
@@ -15,7 +15,7 @@ from ...errors import Refused, require
 from ...models import ModAction, NotificationKind, Post, ReportItem, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from ..content import posting
+from ..content import posting, restoring
 from ..text import clean_reason
 
 
@@ -117,5 +117,29 @@ def amend_post(actor: User, post: Post, body: str, reason: str, now: datetime | 
     entry = audit.record(actor, "post.edit", post, reason, before={"body": old},
                          after={"body": new}, now=now, item=item)
     _tell_author(post, "edited", reason, now)
+    commit()
+    return entry
+
+
+def restore_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
+                 item: ReportItem | None = None) -> ModAction:
+    """Undo a post's soft delete with its counters (``post.restore``); the opening post of a
+    deleted thread brings the thread back too (``thread.restore`` as well). The author is told.
+
+    Refuses: rank rules or a board the actor doesn't moderate (403), no reason (400), a post
+    that isn't deleted (409).
+    """
+    now = now or utcnow()
+    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
+    reason = clean_reason(reason, "restore the post")
+    if not post.is_deleted:
+        raise Refused("This post isn't deleted.", status=409)
+    thread_back = restoring.restore_post(post)
+    entry = audit.record(actor, "post.restore", post, reason, before={"deleted": True},
+                         after={"deleted": False}, now=now, item=item)
+    if thread_back:
+        audit.record(actor, "thread.restore", post.thread, reason, before={"deleted": True},
+                     after={"deleted": False}, now=now, item=item)
+    _tell_author(post, "restored", reason, now)
     commit()
     return entry

@@ -1,6 +1,7 @@
-"""Calming a thread without closing the community: locks (now, for a while, or from a moment
-on), unlocking, slow mode per thread and per board, read-only boards, and the "cool down"
-action that combines a slow mode, a timed lock and a notice posted into the thread.
+"""What moderators do to a thread: pin it, rename it, move it, restore it; and calming it
+without closing the community: locks (now, for a while, or from a moment on), unlocking, slow
+mode per thread and per board, read-only boards, and the "cool down" action that combines a
+slow mode, a timed lock and a notice posted into the thread.
 
 Every change is logged with its actor and reason and the thread's author is told. Times are
 stored, never acted on: a lock that ends or starts later is read against the clock
@@ -20,7 +21,7 @@ from ...extensions import db
 from ...models import Board, ModAction, NotificationKind, ReportItem, Thread, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from ..content import posting
+from ..content import posting, restoring
 from ..text import clean_reason
 
 SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
@@ -155,6 +156,99 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
     db.session.expire(destination)
     entry = audit.record(actor, "thread.move", thread, reason, before={"board": source.slug},
                          after={"board": destination.slug}, now=now, item=item)
+    commit()
+    return entry
+
+
+# -- pinning, renaming, restoring ----------------------------------------------------------------
+def pin_thread(actor: User, thread: Thread, reason: str,
+               now: datetime | None = None) -> ModAction:
+    """Pin the thread above the board's others (``thread.pin``); the author is told.
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), a deleted thread
+    or one already pinned (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "pin the thread")
+    if thread.is_deleted:
+        raise Refused("This thread was deleted; restore it first.", status=409)
+    if thread.is_pinned:
+        raise Refused("This thread is already pinned.", status=409)
+    thread.is_pinned = True
+    _tell_author(actor, thread, f"A moderator pinned your thread “{thread.title}”.", reason, now)
+    entry = audit.record(actor, "thread.pin", thread, reason, before={"pinned": False},
+                         after={"pinned": True}, now=now)
+    commit()
+    return entry
+
+
+def unpin_thread(actor: User, thread: Thread, reason: str,
+                 now: datetime | None = None) -> ModAction:
+    """Let the thread sort with the others again (``thread.unpin``); the author is told.
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), a thread that
+    isn't pinned (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "unpin the thread")
+    if not thread.is_pinned:
+        raise Refused("This thread isn't pinned.", status=409)
+    thread.is_pinned = False
+    _tell_author(actor, thread, f"A moderator unpinned your thread “{thread.title}”.", reason,
+                 now)
+    entry = audit.record(actor, "thread.unpin", thread, reason, before={"pinned": True},
+                         after={"pinned": False}, now=now)
+    commit()
+    return entry
+
+
+def rename_thread(actor: User, thread: Thread, title: str, reason: str,
+                  now: datetime | None = None) -> ModAction:
+    """Give the thread a new title and the slug that goes with it (``thread.rename``, both
+    titles kept in the log; old addresses redirect by the thread's id); the author is told.
+
+    Refuses: someone who doesn't moderate the board (403); no reason, an empty or oversized
+    title, the title it already has (400).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "rename the thread")
+    title = posting.clean_title(title)
+    old = thread.title
+    if title == old:
+        raise posting.InvalidInput("title", "The thread already has that title.")
+    before = {"title": old, "slug": thread.slug}
+    thread.title = title
+    thread.slug = posting.slugify(title)
+    _tell_author(actor, thread, f"A moderator renamed your thread “{old}” to “{title}”.",
+                 reason, now)
+    entry = audit.record(actor, "thread.rename", thread, reason, before=before,
+                         after={"title": title, "slug": thread.slug}, now=now)
+    commit()
+    return entry
+
+
+def restore_thread(actor: User, thread: Thread, reason: str,
+                   now: datetime | None = None) -> ModAction:
+    """Undo a thread's delete (``thread.restore``): its opening post, the board's thread and
+    post counts, the board's latest post and the author's counts come back in this
+    transaction; the author is told.
+
+    Refuses: someone who doesn't moderate the board (403), no reason (400), a thread that
+    isn't deleted (409).
+    """
+    now = now or utcnow()
+    _check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "restore the thread")
+    if not thread.is_deleted:
+        raise Refused("This thread isn't deleted.", status=409)
+    restoring.restore_thread(thread)
+    _tell_author(actor, thread, f"A moderator restored your thread “{thread.title}”.", reason,
+                 now)
+    entry = audit.record(actor, "thread.restore", thread, reason, before={"deleted": True},
+                         after={"deleted": False}, now=now)
     commit()
     return entry
 

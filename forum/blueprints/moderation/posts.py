@@ -1,0 +1,80 @@
+"""A post's moderator tools, reached from the menu under each post on the thread page: hide,
+show again, restore a deleted post, and the way to the author's record to warn or time them
+out. Each view parses its form and calls one service, which checks the rank and logs."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from ...errors import Refused
+from ...models import Post
+from ...policy import policy
+from ...services.content import reading
+from ...services.moderation import post_tools as tools
+from ...web import current_actor
+from . import bp
+from .post_forms import HidePostForm, RestorePostForm, UnhidePostForm
+
+
+def _post(post_id: int) -> Post:
+    return reading.get_post_to_moderate(policy(), post_id)
+
+
+def _render(post: Post, status: int = 200, error: str | None = None, **forms):
+    defaults = {"hide_form": HidePostForm, "unhide_form": UnhidePostForm,
+                "restore_form": RestorePostForm}
+    for name, form_class in defaults.items():
+        if name not in forms:
+            forms[name] = form_class(formdata=None)
+    viewer = policy()
+    board = post.thread.board
+    return render_template(
+        "moderation/post_tools.html", post=post, thread=post.thread, board=board, error=error,
+        rank=viewer.can_act_on_user(post.author, board),
+        may_sanction=bool(viewer.can_act_on_user(post.author)), tab="queue", **forms,
+    ), status
+
+
+@bp.get("/posts/<int:post_id>")
+def post_tools(post_id: int):
+    return _render(_post(post_id))
+
+
+def _attempt(post: Post, form_name: str, form, action, message: str):
+    """Run the service for a submitted form; a refusal shows on the page with its status."""
+    if not form.validate_on_submit():
+        return _render(post, 400, **{form_name: form})
+    try:
+        action()
+    except Refused as refused:
+        if refused.login_required or refused.status not in (400, 403, 409):
+            raise
+        return _render(post, refused.status, refused.reason, **{form_name: form})
+    flash(message, "success")
+    return redirect(url_for("boards.post", post_id=post.id))
+
+
+@bp.post("/posts/<int:post_id>/hide")
+def hide_post(post_id: int):
+    post = _post(post_id)
+    form = HidePostForm()
+    return _attempt(post, "hide_form", form,
+                    lambda: tools.hide_post(current_actor(), post, form.reason.data or ""),
+                    "The post is hidden and its author told why.")
+
+
+@bp.post("/posts/<int:post_id>/unhide")
+def unhide_post(post_id: int):
+    post = _post(post_id)
+    form = UnhidePostForm()
+    return _attempt(post, "unhide_form", form,
+                    lambda: tools.unhide_post(current_actor(), post, form.reason.data or ""),
+                    "The post is shown again.")
+
+
+@bp.post("/posts/<int:post_id>/restore")
+def restore_post(post_id: int):
+    post = _post(post_id)
+    form = RestorePostForm()
+    return _attempt(post, "restore_form", form,
+                    lambda: tools.restore_post(current_actor(), post, form.reason.data or ""),
+                    "The post is restored and its author told.")
