@@ -1,9 +1,8 @@
 """Categories group boards; boards hold threads."""
 from __future__ import annotations
 
-from enum import StrEnum
-
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
