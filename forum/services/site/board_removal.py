@@ -22,7 +22,7 @@ from ...models import Announcement, Board, BoardModerator, Event, Thread, User, 
 from ...policy import Policy
 from .. import audit
 from .boards import board_values
-from .structure import board_order, lock_categories, renumber
+from .structure import board_order, lock_categories, renumber, undone_on_refusal
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def _latest_post(board_id):
     )
 
 
+@undone_on_refusal
 def delete_board(actor: User, board: Board, destination_id: int | None,
                  reason: str | None = None, now: datetime | None = None) -> int:
     """Move the board's threads and events to the board ``destination_id``, then delete it

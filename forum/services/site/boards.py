@@ -32,6 +32,7 @@ from .structure import (
     lock_categories,
     place,
     renumber,
+    undone_on_refusal,
 )
 
 SLUG_MAX = 64
@@ -164,6 +165,7 @@ def _save(board: Board) -> None:
                                    "another.", 409) from None
 
 
+@undone_on_refusal
 def create_board(actor: User, draft: BoardDraft, now: datetime | None = None) -> Board:
     """A new board in its category, last or at ``draft.position`` (``board.create``).
 
@@ -189,6 +191,7 @@ def create_board(actor: User, draft: BoardDraft, now: datetime | None = None) ->
     return board
 
 
+@undone_on_refusal
 def update_board(actor: User, board: Board, draft: BoardDraft,
                  now: datetime | None = None) -> Board:
     """Change a board (``board.update``, with before and after); a new slug leaves the old one

@@ -14,8 +14,11 @@ other and never leave duplicate or lost positions.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -76,6 +79,25 @@ def get_board(viewer: Policy, board_id: int) -> Board:
 
 
 # -- order -------------------------------------------------------------------------------------
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def undone_on_refusal(action: Callable[P, R]) -> Callable[P, R]:
+    """An action that takes the order's lock before its last checks: a refusal rolls the
+    lock (and anything else written) back at once, so nothing waits on a refused action."""
+
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return action(*args, **kwargs)
+        except Refused:
+            db.session.rollback()
+            raise
+
+    return run
+
+
 def lock_categories(*category_ids: int) -> None:
     """Serialise reorders: a no-op UPDATE of the categories concerned (all when none are named)
     holds their rows on PostgreSQL and the write lock on SQLite until the commit, so the order
@@ -128,6 +150,7 @@ def step(order: list, item, direction: int) -> int:
     return index
 
 
+@undone_on_refusal
 def move_category(actor: User, category: Category, direction: int,
                   now: datetime | None = None) -> Category:
     """One place up (-1) or down (+1) among the categories (``category.move``).
@@ -151,6 +174,7 @@ def board_order(category_id: int) -> list[Board]:
     return _siblings(Board, Board.category_id == category_id)
 
 
+@undone_on_refusal
 def move_board(actor: User, board: Board, direction: int,
                now: datetime | None = None) -> Board:
     """One place up (-1) or down (+1) within its category (``board.move``).
@@ -183,6 +207,7 @@ def _category_text(title: str | None, description: str | None) -> tuple[str, str
     return title, description or None
 
 
+@undone_on_refusal
 def create_category(actor: User, title: str, description: str | None = None,
                     now: datetime | None = None) -> Category:
     """A new category, last in the order (``category.create``).
@@ -221,6 +246,7 @@ def update_category(actor: User, category: Category, title: str,
     return category
 
 
+@undone_on_refusal
 def delete_category(actor: User, category: Category, now: datetime | None = None) -> None:
     """Delete an empty category (``category.delete``); the others close the gap.
 
