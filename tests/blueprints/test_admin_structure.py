@@ -153,6 +153,18 @@ def test_a_board_is_created_and_shown_on_the_index(as_admin, client, shop):
     assert len(log("board.create")) == 1
 
 
+def test_only_staff_start_threads_where_the_board_says_so(client, login, shop, member,
+                                                         moderator):
+    board = factories.make_board(shop, slug="news", thread_access="staff")
+    thread = factories.make_thread(board, moderator, title="Release notes")
+    login(member)
+    assert "Only the moderation team starts threads" in text(client.get("/b/news"))
+    assert client.get("/b/news/new").status_code == 403
+    assert client.post(f"/t/{thread.id}/reply", data={"body": "Thanks!"}).status_code == 302
+    login(moderator)
+    assert client.get("/b/news/new").status_code == 200
+
+
 @pytest.mark.parametrize("fields, status, message", [
     ({"slug": "Taken"}, 409, "already has the address /b/taken"),
     ({"slug": "NEW"}, 409, "reserved for the site"),
@@ -222,6 +234,7 @@ def test_an_archived_board_is_listed_last_and_read_only(as_admin, client, login,
     client.get("/")  # the flashed message
     index = text(client.get("/"))
     assert index.index("New things") < index.index(">Archived<") < index.index("Old things")
+    assert "This board is archived" in text(client.get("/b/old"))
     login(member)
     assert client.get("/b/old/new").status_code == 403
     login(factories.make_user(role="admin"))
