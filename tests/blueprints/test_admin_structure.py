@@ -212,8 +212,25 @@ def test_renaming_a_board_redirects_its_old_address(as_admin, client, shop, admi
 
 def test_the_edit_form_shows_the_board(as_admin, shop):
     board = factories.make_board(shop, slug="bench", title="Bench", description="Tools")
+    games = factories.make_category("Games")
     html = text(as_admin.get(f"/admin/structure/boards/{board.id}/edit"))
     assert 'value="Bench"' in html and 'value="bench"' in html and "Tools" in html
+    assert f'<option selected value="{shop.id}">Shop</option>' in html
+    assert f'<option value="{games.id}">Games</option>' in html
+    assert 'name="position" type="number" value=""' in html
+
+
+def test_the_edit_form_saves_as_shown(as_admin, shop, admin):
+    """Submitting the form unchanged keeps everything, whatever positions the rows had."""
+    board = factories.make_board(shop, slug="bench", title="Bench", position=57,
+                                 thread_access="staff", is_questions=True)
+    page = text(as_admin.get(f"/admin/structure/boards/{board.id}/edit"))
+    assert 'name="thread_access"' in page
+    response = as_admin.post(f"/admin/structure/boards/{board.id}/edit", data=board_form(
+        shop, title="Bench", slug="bench", description="A board for tests",
+        thread_access="staff", is_questions="y"))
+    assert response.status_code == 302
+    assert not log("board.update")
 
 
 def test_boards_move_up_and_down(as_admin, shop):

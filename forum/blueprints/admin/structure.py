@@ -163,8 +163,12 @@ def edit_board(board_id: int):
     board = structure.get_board(policy(), board_id)
     categories = _categories()
     if request.method == "GET":
-        form = BoardForm(formdata=None, obj=board, categories=categories,
-                         data={"category": board.category_id, "position": None})
+        # Position stays empty (keep the place); the category is chosen by its id.
+        current = {name: getattr(board, name) for name in (
+            "title", "slug", "description", "access", "thread_access", "slow_mode_seconds",
+            "is_read_only", "allows_member_events", "is_questions")}
+        form = BoardForm(formdata=None, categories=categories,
+                         data={**current, "category": board.category_id})
         return _render_board_form(form, board, 200)
     form = BoardForm(categories=categories)
     if not form.validate_on_submit():
