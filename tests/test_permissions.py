@@ -43,12 +43,14 @@ class Scene:
 
 
 def scene(access: Access = Access.EVERYONE, read_only: bool = False,
-          locked: bool = False, author_role: Role = Role.MEMBER) -> Scene:
+          locked: bool = False, author_role: Role = Role.MEMBER,
+          starters: Access = Access.MEMBERS) -> Scene:
     author = quick_user(author_role)
     board = factories.make_board(access=Access.EVERYONE)
     thread = factories.make_thread(board, author=quick_user(), title="Topic")
     post = factories.make_post(thread, author=author, body="A reply")
     board.access, board.is_read_only, thread.is_locked = access, read_only, locked
+    board.thread_access = starters
     db.session.commit()
     return Scene(board=board, post=post, author=author)
 
@@ -88,6 +90,12 @@ TABLE: dict[str, tuple[dict, Callable[[Policy, Scene], Decision], list[str]]] = 
     "create thread (staff board)": (
         {"access": Access.STAFF}, lambda p, s: p.can_create_thread(s.board),
         ["login", "no", "no", "ok", "no", "ok", "ok"]),
+    "create thread (staff start threads)": (
+        {"starters": Access.STAFF}, lambda p, s: p.can_create_thread(s.board),
+        ["login", "no", "no", "ok", "no", "ok", "ok"]),
+    "reply (staff start threads)": (
+        {"starters": Access.STAFF}, lambda p, s: p.can_reply(s.post.thread),
+        ["login", "ok", "ok", "ok", "ok", "ok", "ok"]),
     "reply": (
         {}, lambda p, s: p.can_reply(s.post.thread),
         ["login", "ok", "ok", "ok", "ok", "ok", "ok"]),

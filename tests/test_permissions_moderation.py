@@ -69,6 +69,10 @@ TABLE = {
         lambda p, b, u: p.can_manage_canned_responses(),
         row("login", "no", "no", "no", "no", "yes"),
     ),
+    "manage categories and boards": (
+        lambda p, b, u: p.can_manage_structure(),
+        row("login", "no", "no", "no", "no", "yes"),
+    ),
 }
 
 

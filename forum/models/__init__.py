@@ -1,7 +1,7 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
 from .announcements import Announcement, AnnouncementDismissal, Audience, Placement, Severity
 from .base import UTCDateTime, utcnow
-from .boards import Access, Board, Category
+from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .moderation import (
     ACTIVE_STATUSES,
@@ -38,6 +38,7 @@ __all__ = [
     "Access",
     "Board",
     "BoardModerator",
+    "BoardSlug",
     "CannedResponse",
     "Category",
     "ItemStatus",

@@ -1,12 +1,14 @@
 """Categories group boards; boards hold threads."""
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .base import UTCDateTime, utcnow
 
 
 class Access(StrEnum):
@@ -44,6 +46,12 @@ class Board(db.Model):
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
     # Members (not only staff) may create events whose discussion lives here.
     allows_member_events: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who may start threads: members, or only the moderation team (``Access.MEMBERS``/``STAFF``).
+    thread_access: Mapped[str] = mapped_column(String(16), default=Access.MEMBERS)
+    # A board for questions and answers; stored and shown for now.
+    is_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Archived boards are read-only and listed last on the index, under "Archived".
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
     thread_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     last_post_id: Mapped[int | None] = mapped_column(
@@ -51,6 +59,8 @@ class Board(db.Model):
     )
 
     category = relationship("Category", back_populates="boards")
+    old_slugs = relationship("BoardSlug", back_populates="board", order_by="BoardSlug.retired_at",
+                             cascade="all, delete-orphan", passive_deletes=True)
     last_post = relationship("Post", foreign_keys=[last_post_id], post_update=True)
 
     @property
@@ -60,3 +70,22 @@ class Board(db.Model):
     def __repr__(self) -> str:
         return f"<Board {self.slug}>"
 
+
+
+class BoardSlug(db.Model):
+    """An address a board had before it was renamed: ``/b/<slug>`` redirects to the board.
+
+    A slug is either a board's current one or one board's old one, never both (the structure
+    service checks it); a board may take back its own old slug, and a deleted board's old slugs
+    go with it.
+    """
+
+    __tablename__ = "board_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"),
+                                          index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board = relationship("Board", back_populates="old_slugs")

@@ -60,6 +60,8 @@ class ContentRules(Viewer):
             return sanctioned
         if board.is_read_only and not self.moderates(board):
             return deny("This board is read-only: only moderators can start threads here.")
+        if board.thread_access == Access.STAFF and not self.moderates(board):
+            return deny("Only the moderation team can start threads in this board.")
         return ALLOW
 
     # -- threads and posts ---------------------------------------------------------------

@@ -132,3 +132,6 @@ class ModerationRules(Viewer):
     def can_manage_canned_responses(self) -> Decision:
         return self._admin_only("edit canned responses")
 
+    def can_manage_structure(self) -> Decision:
+        """Categories and boards: create, edit, reorder, archive, delete."""
+        return self._admin_only("change the forum's categories and boards")

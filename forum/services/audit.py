@@ -26,6 +26,7 @@ from ..models import (
     Announcement,
     Board,
     CannedResponse,
+    Category,
     Event,
     ModAction,
     ModeratorNote,
@@ -60,7 +61,10 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     if isinstance(target, Thread):
         return "thread", target.id, target.author_id, f"thread “{_short(target.title)}”"
     if isinstance(target, Board):
-        return "board", target.id, None, f"board /b/{target.slug}"
+        # The title and address as they were: the label outlives a renamed or deleted board.
+        return "board", target.id, None, f"board “{_short(target.title)}” (/b/{target.slug})"
+    if isinstance(target, Category):
+        return "category", target.id, None, f"category “{_short(target.title)}”"
     if isinstance(target, ReportItem):
         return "report", target.id, target.subject_id, f"report #{target.id}"
     if isinstance(target, Sanction):

@@ -40,6 +40,7 @@ class World:
     viewer: User | None = None
     announcement: object = None
     post: object = None  # the reported post, by ``author``
+    spare: object = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,25 @@ def _announce(world: World) -> None:
 def _announcement_form(world: World) -> dict:
     return {"title": "Workshop", "severity": "info", "audience": "everyone",
             "placement": "board", "board": str(world.here.id), "is_dismissible": "y"}
+
+
+def _spare_board(world: World) -> None:
+    """A second board in "here"'s category, to move up or delete."""
+    world.spare = factories.make_board(world.here.category, slug="spare")
+
+
+def _spare_category(world: World) -> None:
+    world.spare = factories.make_category("Spare")
+
+
+def _archive(world: World) -> None:
+    world.here.is_archived = world.here.is_read_only = True
+    db.session.commit()
+
+
+def _board_form(world: World) -> dict:
+    return {"title": "Here and now", "slug": "", "category": str(world.here.category_id),
+            "access": "everyone", "thread_access": "members", "slow_mode_seconds": "0"}
 
 
 MATRIX: dict[str, Case] = {
@@ -224,6 +244,45 @@ MATRIX: dict[str, Case] = {
     "moderation.end_announcement": Case(
         "POST", lambda w: f"/mod/announcements/{w.announcement.id}/end", BOARD_TEAM,
         setup=_announce),
+    # -- categories and boards ------------------------------------------------------------
+    "admin.structure": Case("GET", lambda w: "/admin/structure", ADMINS),
+    "admin.create_category": Case("POST", lambda w: "/admin/structure/categories", ADMINS,
+                                  data=lambda w: {"title": "Games"}),
+    "admin.edit_category:GET": Case(
+        "GET", lambda w: f"/admin/structure/categories/{w.here.category_id}/edit", ADMINS),
+    "admin.edit_category:POST": Case(
+        "POST", lambda w: f"/admin/structure/categories/{w.here.category_id}/edit", ADMINS,
+        data=lambda w: {"title": "Renamed"}),
+    "admin.move_category": Case(
+        "POST", lambda w: f"/admin/structure/categories/{w.elsewhere.category_id}/move",
+        ADMINS, data=lambda w: {"direction": "up"}),
+    "admin.delete_category:GET": Case(
+        "GET", lambda w: f"/admin/structure/categories/{w.spare.id}/delete", ADMINS,
+        setup=_spare_category),
+    "admin.delete_category:POST": Case(
+        "POST", lambda w: f"/admin/structure/categories/{w.spare.id}/delete", ADMINS,
+        setup=_spare_category),
+    "admin.new_board:GET": Case("GET", lambda w: "/admin/structure/boards/new", ADMINS),
+    "admin.new_board:POST": Case("POST", lambda w: "/admin/structure/boards/new", ADMINS,
+                                 data=_board_form),
+    "admin.edit_board:GET": Case("GET", lambda w: f"/admin/structure/boards/{w.here.id}/edit",
+                                 ADMINS),
+    "admin.edit_board:POST": Case(
+        "POST", lambda w: f"/admin/structure/boards/{w.here.id}/edit", ADMINS,
+        data=_board_form),
+    "admin.move_board": Case("POST", lambda w: f"/admin/structure/boards/{w.spare.id}/move",
+                             ADMINS, data=lambda w: {"direction": "up"}, setup=_spare_board),
+    "admin.archive_board": Case("POST",
+                                lambda w: f"/admin/structure/boards/{w.here.id}/archive",
+                                ADMINS),
+    "admin.unarchive_board": Case("POST",
+                                  lambda w: f"/admin/structure/boards/{w.here.id}/unarchive",
+                                  ADMINS, setup=_archive),
+    "admin.delete_board:GET": Case(
+        "GET", lambda w: f"/admin/structure/boards/{w.here.id}/delete", ADMINS),
+    "admin.delete_board:POST": Case(
+        "POST", lambda w: f"/admin/structure/boards/{w.here.id}/delete", ADMINS,
+        data=lambda w: {"destination": str(w.elsewhere.id)}),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",

@@ -56,3 +56,12 @@ def test_community_management_pages_have_no_serious_violations(axe_page, axe_sou
     log_in(axe_page, "admin")
     axe_page.goto(path)
     assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/admin/structure", "/admin/structure/boards/new",
+                                  "/admin/structure/boards/1/edit",
+                                  "/admin/structure/boards/1/delete"])
+def test_structure_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "admin")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []

@@ -41,7 +41,7 @@ def test_record_joins_the_callers_transaction(moderator, member):
 
 
 def test_targets_are_described(moderator, member):
-    board = factories.make_board(slug="news")
+    board = factories.make_board(slug="news", title="News")
     thread = factories.make_thread(board, author=member, title="A long title " * 10)
     post = factories.make_post(thread, author=member)
     item = reports.file_report(moderator, post, "spam", now=T0).item
@@ -58,7 +58,7 @@ def test_targets_are_described(moderator, member):
     assert described["post"][3].startswith(f"post #{post.id} in “A long title")
     assert described["post"][3].endswith("…”")
     assert described["thread"][:3] == ("thread", thread.id, member.id)
-    assert described["board"] == ("board", board.id, None, "board /b/news")
+    assert described["board"] == ("board", board.id, None, "board “News” (/b/news)")
     assert described["report"] == ("report", item.id, member.id, f"report #{item.id}")
     assert described["setting"] == ("setting", None, None, "setting auto_hide_threshold")
     assert described["none"] == (None, None, None, "")

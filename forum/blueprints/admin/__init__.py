@@ -1,6 +1,7 @@
-"""The administrator panel under /admin: roles, canned responses, site settings."""
+"""The administrator panel under /admin: roles, canned responses, site settings, the forum's
+structure."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import announcements, canned, home, settings, users  # noqa: E402,F401  (registers the routes on bp)
+from . import announcements, canned, home, settings, structure, users  # noqa: E402,F401  (registers the routes on bp)

@@ -89,9 +89,17 @@ def index():
 @bp.get("/b/<slug>")
 def board(slug: str):
     viewer = policy()
-    listing = reading.board_page(
-        viewer, slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
-    )
+    try:
+        listing = reading.board_page(
+            viewer, slug, page_arg(), current_app.config["THREADS_PER_PAGE"]
+        )
+    except NotFound:
+        # A renamed board's old address (or another letter case) leads to its new one.
+        moved = reading.renamed_board(viewer, slug)
+        if moved is None:
+            raise
+        return redirect(url_for("boards.board", slug=moved.slug,
+                                page=request.args.get("page")), 301)
     return render_template(
         "boards/board.html",
         listing=listing,

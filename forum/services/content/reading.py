@@ -17,14 +17,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...common.paging import page_count
 from ...errors import NotFound, require
 from ...extensions import db
-from ...models import Board, Category, Event, Post, PostRevision, Role, Thread, User
+from ...models import Board, BoardSlug, Category, Event, Post, PostRevision, Role, Thread, User
 from ...policy import Policy
 
 
 @dataclass(frozen=True)
 class CategoryCard:
-    category: Category
+    """A category with its boards; the last card may be the archived boards of every category
+    (``category`` None)."""
+
+    category: Category | None
     boards: list[Board]
+
+    @property
+    def archived(self) -> bool:
+        return self.category is None
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,8 @@ def _index_statement(viewer: Policy):
                 joinedload(Board.last_post).joinedload(Post.thread),
                 joinedload(Board.last_post).joinedload(Post.author),
             )
-            .order_by(Category.position, Category.id, Board.position, Board.id)
+            .order_by(Board.is_archived, Category.position, Category.id, Board.position,
+                      Board.id)
         )
         if len(_index_statements) < 64:  # board moderators' sets of boards are few
             _index_statements[key] = found
@@ -96,12 +104,14 @@ def _index_statement(viewer: Policy):
 
 
 def board_index(viewer: Policy) -> list[CategoryCard]:
-    """Categories in order with the boards the viewer may read, each with its latest post."""
+    """Categories in order with the boards the viewer may read, each with its latest post;
+    archived boards last, in one card of their own."""
     boards = db.session.scalars(_index_statement(viewer)).unique().all()
     cards: list[CategoryCard] = []
     for board in boards:
-        if not cards or cards[-1].category.id != board.category_id:
-            cards.append(CategoryCard(board.category, []))
+        category = None if board.is_archived else board.category
+        if not cards or cards[-1].category is not category:
+            cards.append(CategoryCard(category, []))
         cards[-1].boards.append(board)
     return cards
 
@@ -116,6 +126,25 @@ def get_board(viewer: Policy, slug: str) -> Board:
     if board is None:
         raise NotFound("There is no board at this address.")
     require(viewer.can_view_board(board))
+    return board
+
+
+def renamed_board(viewer: Policy, slug: str) -> Board | None:
+    """The board that had ``slug`` before a rename (or has it in other letter case), for a
+    301 to its address; None when no board did.
+
+    Refuses: a board the viewer may not read (login or 403, from the policy), so a redirect
+    never tells anyone the new address of a board they may not open.
+    """
+    lowered = slug.lower()
+    board = db.session.scalar(
+        select(Board).join(BoardSlug, BoardSlug.board_id == Board.id)
+        .where(BoardSlug.slug == lowered)
+    )
+    if board is None and lowered != slug:
+        board = db.session.scalar(select(Board).where(Board.slug == lowered))
+    if board is not None:
+        require(viewer.can_view_board(board))
     return board
 
 
