@@ -28,6 +28,13 @@ USING_PG = PG_URL.startswith(("postgresql", "postgres"))
 # Under pytest-xdist each worker process is named (gw0, gw1, …); without it, "".
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
+if USING_PG and "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    # The suite's sessions commit without waiting for the WAL to reach the disk (5 ms a commit
+    # here, thousands of commits): what a crash of the server could lose is test data, and what
+    # other sessions see, and when, is unchanged. libpq reads PGOPTIONS for every connection of
+    # the test processes and the processes they start; nothing is changed on the server.
+    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off"
+
 
 def postgres_url(url: str = PG_URL) -> URL:
     """The URL with psycopg 3 named, as ``forum.config`` reads DATABASE_URL."""
