@@ -63,8 +63,8 @@ class Databases:
             if WORKER:
                 self.url = self.url.set(database=f"{self.url.database}_{WORKER}")
                 self._create_database(self.url.database)
-            # NullPool: no connection stays open between tests (a template must have none).
-            self._engine: Engine | None = create_engine(self.url, poolclass=NullPool)
+            # One connection kept open for emptying: connecting took longer than the emptying.
+            self._engine: Engine | None = create_engine(self.url, pool_size=1)
         else:
             self.url = make_url(f"sqlite:///{folder / 'template.db'}")
             self._engine = None
@@ -132,6 +132,7 @@ class Databases:
             copy_sqlite(Path(make_url(url).database), kept)
             return Snapshot(str(kept), kept_search)
         template = f"{self.url.database}_{name}"
+        self._engine.dispose()  # a template database must have no connections
         self._server(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
                      f'CREATE DATABASE "{template}" TEMPLATE "{self.url.database}"')
         return Snapshot(template, kept_search)
