@@ -28,6 +28,13 @@ USING_PG = PG_URL.startswith(("postgresql", "postgres"))
 # Under pytest-xdist each worker process is named (gw0, gw1, …); without it, "".
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
+if USING_PG and "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
+    # The suite's sessions commit without waiting for the WAL to reach the disk (5 ms a commit
+    # here, thousands of commits): what a crash of the server could lose is test data, and what
+    # other sessions see, and when, is unchanged. libpq reads PGOPTIONS for every connection of
+    # the test processes and the processes they start; nothing is changed on the server.
+    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c synchronous_commit=off"
+
 
 def postgres_url(url: str = PG_URL) -> URL:
     """The URL with psycopg 3 named, as ``forum.config`` reads DATABASE_URL."""
@@ -56,8 +63,8 @@ class Databases:
             if WORKER:
                 self.url = self.url.set(database=f"{self.url.database}_{WORKER}")
                 self._create_database(self.url.database)
-            # NullPool: no connection stays open between tests (a template must have none).
-            self._engine: Engine | None = create_engine(self.url, poolclass=NullPool)
+            # One connection kept open for emptying: connecting took longer than the emptying.
+            self._engine: Engine | None = create_engine(self.url, pool_size=1)
         else:
             self.url = make_url(f"sqlite:///{folder / 'template.db'}")
             self._engine = None
@@ -125,6 +132,7 @@ class Databases:
             copy_sqlite(Path(make_url(url).database), kept)
             return Snapshot(str(kept), kept_search)
         template = f"{self.url.database}_{name}"
+        self._engine.dispose()  # a template database must have no connections
         self._server(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
                      f'CREATE DATABASE "{template}" TEMPLATE "{self.url.database}"')
         return Snapshot(template, kept_search)
