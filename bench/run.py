@@ -20,7 +20,11 @@ so the seeded data stays as seeded; it prints both ratios side by side.
 
 With --compare DIR it also serves Agora from DIR (a checkout of another revision) on the same
 scratch instance and loads each of its pages right after the same page of this one, in the
-same rounds, so two designs are compared under the same conditions.
+same rounds, so two designs are compared under the same conditions. Give --compare-python the
+interpreter of DIR's own environment (e.g. DIR/.venv/bin/python, with DIR installed in it):
+this environment's editable install would hand DIR's code any forum module DIR lacks from
+this checkout. Before loading, the script checks that every forum module the app of DIR
+imports comes from DIR, and stops if one does not.
 """
 from __future__ import annotations
 
@@ -160,6 +164,31 @@ for viewer, cookie, label, path in pages:
     counts[viewer + ":" + label] = [status, len(statements)]
 print(json.dumps(counts))
 """
+
+
+SOURCES = r"""
+import json, sys
+import forum
+forum.create_app()
+print(json.dumps(sorted({name: getattr(module, "__file__", None) or ""
+                         for name, module in sys.modules.items()
+                         if name == "forum" or name.startswith("forum.")}.items())))
+"""
+
+
+def check_sources(python: str, root: Path, env: dict) -> str:
+    """The forum package the app served from ``root`` by ``python`` imports; stops the run if
+    any forum module it loads (on creating the app) comes from outside ``root``."""
+    out = subprocess.run([python, "-c", SOURCES], cwd=root, env=env, capture_output=True,
+                         text=True, check=True).stdout.strip().splitlines()[-1]
+    modules = dict(json.loads(out))
+    outside = sorted(name for name, path in modules.items()
+                     if not Path(path).resolve().is_relative_to(root))
+    if outside:
+        raise SystemExit(f"{python} serving {root} imports {', '.join(outside[:5])} from "
+                         f"{modules[outside[0]]}, outside {root}; give --compare-python the "
+                         f"interpreter of {root}'s own environment")
+    return modules["forum"]
 
 
 def page_list(args) -> list[tuple[str, str]]:
@@ -304,11 +333,12 @@ class Writers:
 
 # -- servers -------------------------------------------------------------------------------
 class Server:
-    def __init__(self, name: str, port: int, spec: str, cwd: Path, env: dict, workers: int):
+    def __init__(self, name: str, port: int, spec: str, cwd: Path, env: dict, workers: int,
+                 bin_dir: Path = VENV_BIN):
         self.name, self.port = name, port
         self.log = open(Path(tempfile.gettempdir()) / f"agora-bench-{name}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
+            [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
              str(workers), "--worker-class", "sync", "--timeout", "60", "--log-level",
              "warning", spec],
             cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -470,6 +500,9 @@ def main(argv=None) -> int:
                         help="--mixed: members who post, in turn")
     parser.add_argument("--compare", default="",
                         help="another checkout of Agora, served and measured beside this one")
+    parser.add_argument("--compare-python", default=sys.executable,
+                        help="the Python of --compare's environment, which serves it "
+                             "(its gunicorn beside it); default: this one")
     args = parser.parse_args(argv)
     args.workdir = args.workdir or f"/tmp/agora-bench/{args.posts}"
     if args.mixed:
@@ -499,10 +532,16 @@ def main(argv=None) -> int:
                        {**os.environ, "PYTHONWARNINGS": "ignore"}, args.workers)
         servers.append(floor)
         roots = {"agora": ROOT}
+        pythons = {"agora": sys.executable}
         if args.compare:
             roots["compare"] = Path(args.compare).resolve()
+            pythons["compare"] = args.compare_python
+            for name, root in roots.items():
+                print(f"  {name}: forum from {check_sources(pythons[name], root, app_env(args))}"
+                      f" (Python {pythons[name]})", flush=True)
             servers.append(Server("compare", args.port + 2, "wsgi:app", roots["compare"],
-                                  app_env(args), args.workers))
+                                  app_env(args), args.workers,
+                                  Path(args.compare_python).parent))
         bases = {server.name: server.base for server in servers}
         # Sessions are signed with the scratch instance's key, so they hold on both servers.
         cookies = {"guest": "", "member": log_in(agora.base, "bench_member1"),
@@ -519,7 +558,7 @@ def main(argv=None) -> int:
         counted = {}
         for server, root in roots.items():
             counted.update(json.loads(subprocess.run(
-                [sys.executable, "-c", COUNTER, json.dumps(
+                [pythons[server], "-c", COUNTER, json.dumps(
                     [[p.viewer, cookies[p.viewer], p.label, p.path] for p in pages
                      if p.server == server])],
                 cwd=root, env=app_env(args), capture_output=True, text=True, check=True,
