@@ -132,8 +132,10 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.fixture(scope="session")
-def _databases(tmp_path_factory) -> Databases:
-    return Databases(tmp_path_factory.mktemp("databases"))
+def _databases(tmp_path_factory) -> Iterator[Databases]:
+    databases = Databases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.close()
 
 
 @contextmanager

@@ -3,10 +3,10 @@ test gets an empty copy of it.
 
 SQLite: ``create_all`` writes a template file once; each test copies it (a millisecond, where
 ``create_all`` takes fifty). PostgreSQL: each xdist worker has a database of its own next to
-DATABASE_URL's (``test`` → ``test_gw0``), created when missing; each test empties the tables
-the previous one filled. A database with data in it (the bench seed) can be kept as a snapshot
-and handed to several tests, each getting its own copy: a file copy on SQLite, a database
-cloned from a template on PostgreSQL.
+DATABASE_URL's (``test`` → ``test_<run>_gw0``), created at the start of the run and dropped at
+its end; each test empties the tables the previous one filled. A database with data in it (the
+bench seed) can be kept as a snapshot and handed to several tests, each getting its own copy: a
+file copy on SQLite, a database cloned from a template on PostgreSQL.
 """
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ from forum.extensions import db
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USING_PG = PG_URL.startswith(("postgresql", "postgres"))
-# Under pytest-xdist each worker process is named (gw0, gw1, …); without it, "".
+# Under pytest-xdist each worker process is named (gw0, gw1, …) and each run has an id;
+# without xdist, "".
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
 
 if USING_PG and "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
     # The suite's sessions commit without waiting for the WAL to reach the disk (5 ms a commit
@@ -60,9 +62,13 @@ class Databases:
         self.folder = folder
         if USING_PG:
             self.url = postgres_url()
+            self._own_database = bool(WORKER)
             if WORKER:
-                self.url = self.url.set(database=f"{self.url.database}_{WORKER}")
-                self._create_database(self.url.database)
+                # Named for the run too: two runs on one server (two checkouts, or CI next to a
+                # developer) would otherwise empty each other's tables and drop each other's schema.
+                name = "_".join(part for part in (self.url.database, RUN, WORKER) if part)
+                self.url = self.url.set(database=name)
+                self._create_database(name)
             # One connection kept open for emptying: connecting took longer than the emptying.
             self._engine: Engine | None = create_engine(self.url, pool_size=1)
         else:
@@ -71,6 +77,13 @@ class Databases:
         self._build_schema()
         if USING_PG:
             self._prepare_emptying()
+
+    def close(self) -> None:
+        """End of the run: a worker's own PostgreSQL database is dropped."""
+        if USING_PG:
+            self._engine.dispose()
+            if self._own_database:
+                self._server(f'DROP DATABASE IF EXISTS "{self.url.database}" WITH (FORCE)')
 
     # -- the empty schema, per test --------------------------------------------------------
     def empty(self, folder: Path) -> str:
