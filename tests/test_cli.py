@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from forum.models import (
     Access,
@@ -286,8 +286,14 @@ def _assert_moderation_week(db, started):
     titles = set(db.session.scalars(select(CannedResponse.title)))
     assert {"Please stay on topic", "Be kind", "Spam removed"} <= titles
     # Everything happened in the last days, never in the future.
+    # The threads' own history (a moderator's edit and delete weeks ago) is logged when it
+    # happened, outside the week; with a reason, as every change to someone else's post.
+    history = (ModAction.action.in_(["post.edit", "post.delete"]), ModAction.item_id.is_(None))
+    older = db.session.scalars(select(ModAction).where(*history)).all()
+    assert {entry.action for entry in older} == {"post.edit", "post.delete"}
+    assert all(entry.reason and entry.created_at <= now for entry in older)
     times = [*db.session.scalars(select(Report.created_at)),
-             *db.session.scalars(select(ModAction.created_at)),
+             *db.session.scalars(select(ModAction.created_at).where(~and_(*history))),
              *db.session.scalars(select(Sanction.starts_at))]
     assert all(started - timedelta(days=14) <= moment <= now for moment in times)
     # The log reads as a story: entries were written in the order they are dated.

@@ -84,6 +84,7 @@ Call me on 555-0142.
 
 +++ edit by mod
 after: 2
+reason: Contact details go in private.
 replace: Call me on 555-0142.
 with: *[Phone number removed.]*
 
@@ -113,7 +114,8 @@ Thanks again!
             Reply("ziggy", "Call me on 555-0142.", quote=0,
                   quote_text="forty years of parts drawers, just pay postage", after=1.5,
                   replace=("Call me on 555-0142.", "*[Phone number removed.]*"),
-                  edited_by="mod", edit_after=2, deleted="Contact details.", deleted_by="mod"),
+                  edited_by="mod", edit_after=2, edit_reason="Contact details go in private.",
+                  deleted="Contact details.", deleted_by="mod"),
             Reply(None, "Lovely.", edit="Thanks again!"),
         ),
     )
@@ -140,8 +142,10 @@ def test_the_example_in_the_format_description_is_a_thread():
     ("+++ reply by nyx\n", "+++ reply by nyx\nquote: 0\nquote_text: silent\n", 9,
      "the passage is not in post 0"),
     ("+++ reply by nyx\n", "+++ reply by nyx\nafter: soon\n", 8, "'after' is a number"),
-    ("flat.\n", "flat.\n\n+++ edit by mod\nreplace: a house\nwith: a flat\n", 12,
+    ("flat.\n", "flat.\n\n+++ edit by mod\nreason: Tidy.\nreplace: a house\nwith: a flat\n", 13,
      "the reply has no such passage"),
+    ("flat.\n", "flat.\n\n+++ edit by mod\nreplace: a flat\nwith: a house\n", 11,
+     "an edit of someone else's post needs 'reason: …'"),
     ("flat.\n", "flat.\n\n+++ delete\n", 11, "a delete needs 'reason: …'"),
     ("flat.\n", "flat.\n\n+++ delete\nreason: Rude.\n\nSorry.\n", 11, "a delete has no text"),
     ("+++ reply by nyx", "+++ delete by mod\nreason: No.\n\n+++ reply by nyx", 7,

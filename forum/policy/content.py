@@ -129,7 +129,7 @@ class ContentRules(Viewer):
         """Authors edit their own posts within the thread's limits (moderators of the board
         past them); anyone else's post only a moderator of the board who outranks its author
         (``can_act_on_user``), through the moderators' edit, which asks for a reason and is
-        logged (``services.moderation.post_tools.amend_post``)."""
+        logged (``services.content.posting.edit_post``)."""
         if not self.is_member:
             return need_login("Log in to edit posts.")
         board = post.thread.board
@@ -148,7 +148,7 @@ class ContentRules(Viewer):
     def can_delete_post(self, post: Post) -> Decision:
         """Authors delete their own posts within the thread's limits (moderators of the board
         past them); anyone else's post only a moderator of the board who outranks its author,
-        through ``post_tools.remove_post`` (a reason, a log entry)."""
+        with a reason and a log entry (``services.content.posting.delete_post``)."""
         if not self.is_member:
             return need_login("Log in to delete posts.")
         if post.is_deleted:

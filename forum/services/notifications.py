@@ -51,6 +51,14 @@ def notify(recipient: User, kind: NotificationKind | str, text: str, link: str |
 
 
 @cache
+def notify_moderated(post, verb: str, reason: str, now: datetime | None = None) -> None:
+    """Tell a post's author that "a moderator <verb> your post", with the reason. Signed by "a
+    moderator": members see what happened and why, not who did it."""
+    notify(post.author, NotificationKind.MODERATION,
+           f"A moderator {verb} your post in “{post.thread.title}”.", post.url,
+           body=f"Reason: {reason}", now=now)
+
+
 def unread_count_query():
     """The unread count of the member given as the ``viewer_id`` parameter, as a scalar
     subquery, so the page header can ask it together with other counts in one round trip.

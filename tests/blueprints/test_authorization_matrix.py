@@ -15,6 +15,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import CannedResponse, ReportItem, Sanction, User
+from forum.services.content import posting
 from forum.services.moderation import modnotes, reports, sanctions
 from tests import factories
 
@@ -77,9 +78,7 @@ def _pin(world: World) -> None:
 
 
 def _delete_thread(world: World) -> None:
-    from forum.services.moderation import post_tools
-
-    post_tools.remove_post(factories.make_user(role="admin"), world.thread.first_post, "Spam")
+    posting.delete_post(factories.make_user(role="admin"), world.thread.first_post, "Spam")
 
 
 def _hide_post(world: World) -> None:
@@ -89,9 +88,7 @@ def _hide_post(world: World) -> None:
 
 
 def _delete_post(world: World) -> None:
-    from forum.services.moderation import post_tools
-
-    post_tools.remove_post(factories.make_user(role="admin"), world.post, "Spam")
+    posting.delete_post(factories.make_user(role="admin"), world.post, "Spam")
 
 
 def _announce(world: World) -> None:

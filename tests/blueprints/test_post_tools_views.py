@@ -128,7 +128,7 @@ def test_restore_from_the_page(client, login, thread, moderator, other_member):
 
 def test_restoring_the_opening_post_brings_the_thread_back(client, login, thread, moderator,
                                                            member):
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     login(moderator)
     html = text(client.get(f"/mod/posts/{thread.first_post_id}"))
     assert "restores the thread too" in html

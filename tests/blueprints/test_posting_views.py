@@ -273,7 +273,7 @@ def test_edit_of_unknown_or_hidden_post_is_404(client, login, app, member):
 def test_history_lists_revisions(client, login, thread, member, moderator):
     post = thread.first_post
     posting.edit_post(member, post, "Second version")
-    posting.edit_post(moderator, post, "Third version")
+    posting.edit_post(moderator, post, "Third version", reason="Tidied")
     login(member)
     response = client.get(f"/p/{post.id}/history")
     assert response.status_code == 200

@@ -7,6 +7,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Board, Thread, utcnow
+from forum.services.content import posting
 from tests import factories
 from tests.factories import text
 from tests.services.moderation_kit import actions
@@ -290,9 +291,7 @@ def test_moving_into_the_same_board_is_400(client, login, moderator, thread, boa
 
 
 def test_restore_a_deleted_thread_from_the_page(client, login, moderator, member, thread):
-    from forum.services.moderation import post_tools
-
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     login(moderator)
     html = text(client.get(f"/mod/threads/{thread.id}"))
     assert "Restore the thread" in html and "badge-deleted" in html
@@ -307,9 +306,7 @@ def test_restore_a_deleted_thread_from_the_page(client, login, moderator, member
 
 def test_a_deleted_thread_stays_unconfirmed_to_members(client, login, moderator, member,
                                                        thread):
-    from forum.services.moderation import post_tools
-
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     login(member)
     assert client.post(f"/mod/threads/{thread.id}/restore",
                        data={"reason": "Mine"}).status_code == 403

@@ -194,7 +194,7 @@ def test_edit_keeps_previous_text_as_revisions(board, member, moderator):
     post = thread.first_post
     t1, t2 = start + timedelta(minutes=1), start + timedelta(minutes=2)
     posting.edit_post(member, post, "Second draft", now=t1)
-    posting.edit_post(moderator, post, "Third *draft*", now=t2)
+    posting.edit_post(moderator, post, "Third *draft*", now=t2, reason="Formatting")
 
     fresh(post)
     assert post.body == "Third *draft*" and post.body_html == "<p>Third <em>draft</em></p>"
@@ -228,7 +228,7 @@ def test_edit_refusals(board, member, other_member, moderator, case):
         thread.is_locked = True
         db.session.commit()
     elif case == "deleted":
-        posting.delete_post(moderator, post)
+        posting.delete_post(moderator, post, "Spam")
     elif case == "guest":
         actor = AnonymousUserMixin()
     with pytest.raises(Refused):
@@ -314,7 +314,7 @@ def test_delete_refusals(board, member, other_member, moderator, case):
         thread.is_locked = True
         db.session.commit()
     else:
-        posting.delete_post(moderator, post)
+        posting.delete_post(moderator, post, "Spam")
     with pytest.raises(Refused):
         posting.delete_post(actor, post)
     db.session.rollback()
@@ -325,9 +325,9 @@ def test_moderator_deletes_reply_in_deleted_thread_without_touching_board(board,
                                                                           moderator):
     thread = factories.make_thread(board, author=member)
     reply = factories.make_post(thread, author=member)
-    posting.delete_post(moderator, thread.first_post)
+    posting.delete_post(moderator, thread.first_post, "Spam")
     before = fresh(board).post_count
-    posting.delete_post(moderator, reply)
+    posting.delete_post(moderator, reply, "Spam")
     assert fresh(board).post_count == before
     assert fresh(thread).reply_count == 0
 
@@ -346,3 +346,54 @@ def test_reply_in_a_deleted_thread_stays_off_the_board(board, member, moderator)
     fresh(board)
     assert board.post_count == 1 and board.last_post_id == kept.first_post_id
     assert fresh(gone).reply_count == 1
+
+
+# -- someone else's post ------------------------------------------------------------------------
+def _log(action: str) -> list:
+    from forum.models import ModAction
+
+    return db.session.scalars(select(ModAction).where(ModAction.action == action)).all()
+
+
+@pytest.mark.parametrize("reason", [None, "  ", "x" * 501])
+def test_a_moderator_edits_or_deletes_someone_elses_post_only_with_a_reason(board, member,
+                                                                            moderator, reason):
+    post = factories.make_post(factories.make_thread(board, author=member), author=member,
+                               body="Original")
+    with pytest.raises(Refused) as refused:
+        posting.edit_post(moderator, post, "Changed", reason=reason)
+    assert refused.value.status == 400
+    db.session.rollback()
+    with pytest.raises(Refused) as refused:
+        posting.delete_post(moderator, post, reason)
+    assert refused.value.status == 400
+    db.session.rollback()
+    assert fresh(post).body == "Original" and not fresh(post).is_deleted
+    assert count(PostRevision) == 0 and not _log("post.edit") and not _log("post.delete")
+
+
+def test_a_moderators_edit_and_delete_are_logged_and_the_author_told(board, member, moderator):
+    from forum.models import Notification
+
+    post = factories.make_post(factories.make_thread(board, author=member), author=member,
+                               body="Call me on 555-0142")
+    with pytest.raises(Refused, match="same as the post's current text"):
+        posting.edit_post(moderator, post, "Call me on 555-0142", reason="Same")
+    db.session.rollback()
+    posting.edit_post(moderator, post, "Call me privately", reason="Contact details")
+    posting.delete_post(moderator, post, "Off topic after all")
+    [edited], [deleted] = _log("post.edit"), _log("post.delete")
+    assert (edited.reason, edited.actor_id, edited.before["body"]) == (
+        "Contact details", moderator.id, "Call me on 555-0142")
+    assert deleted.reason == "Off topic after all"
+    told = db.session.scalars(select(Notification.text).where(
+        Notification.recipient_id == member.id)).all()
+    assert any("edited your post" in subject for subject in told)
+    assert any("deleted your post" in subject for subject in told)
+
+
+def test_an_authors_own_edit_and_delete_need_no_reason_and_log_nothing(board, member):
+    post = factories.make_post(factories.make_thread(board, author=member), author=member)
+    posting.edit_post(member, post, "Second thoughts")
+    posting.delete_post(member, post)
+    assert fresh(post).is_deleted and not _log("post.edit") and not _log("post.delete")

@@ -76,7 +76,7 @@ def test_activity_leaves_out_deleted_threads_and_posts(boards, member, moderator
     gone = factories.make_thread(board, author=member, title="Gone")
     reply = factories.make_post(kept, author=member, body="deleted reply")
     posting.delete_post(member, reply)
-    posting.delete_post(moderator, gone.first_post)
+    posting.delete_post(moderator, gone.first_post, "Spam")
 
     activity = profiles.recent_activity(Policy(moderator), member)
     assert [t.title for t in activity.threads] == ["Kept"]

@@ -135,7 +135,7 @@ def test_restoring_a_thread_brings_every_count_back(board, thread, member, other
     factories.make_post(thread, author=other_member, body="Cura.")
     factories.make_post(thread, author=other_member, body="PrusaSlicer.")
     before = _counts(thread, member, other_member)
-    post_tools.remove_post(moderator, thread.first_post, "Looked like spam", now=T0)
+    posting.delete_post(moderator, thread.first_post, "Looked like spam", now=T0)
     gone = _counts(thread, member, other_member)
     assert gone["thread"][0] is True
     assert gone["board"][:2] == (before["board"][0] - 1, before["board"][1] - 3)
@@ -156,7 +156,7 @@ def test_restoring_a_thread_puts_the_boards_latest_post_back(board, moderator):
     newer = factories.make_thread(board, author=factories.make_user(), title="Newer")
     newer.last_post_at = older.last_post_at + timedelta(hours=1)
     db.session.commit()
-    post_tools.remove_post(moderator, newer.first_post, "Spam")
+    posting.delete_post(moderator, newer.first_post, "Spam")
     db.session.expire_all()
     assert db.session.get(Board, board.id).last_post_id == older.first_post_id
     thread_tools.restore_thread(moderator, newer, "Not spam")
@@ -175,7 +175,7 @@ def test_restore_thread_refusals(thread, moderator, reason, status, message):
 
 
 def test_restore_thread_outside_ones_boards_is_403(thread, moderator):
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     elsewhere = factories.make_board_moderator(factories.make_user(), factories.make_board())
     with pytest.raises(Refused) as refused:
         thread_tools.restore_thread(elsewhere, thread, "Mine")
@@ -188,7 +188,7 @@ def test_restore_thread_outside_ones_boards_is_403(thread, moderator):
 def test_restoring_a_reply_brings_every_count_back(thread, member, other_member, moderator):
     reply = factories.make_post(thread, author=other_member, body="Cura, obviously.")
     before = _counts(thread, other_member)
-    post_tools.remove_post(moderator, reply, "Rude", now=T0)
+    posting.delete_post(moderator, reply, "Rude", now=T0)
     assert _counts(thread, other_member) != before
     post_tools.restore_post(moderator, reply, "Read it again: fine", now=T0)
     assert _counts(thread, other_member) == before
@@ -203,7 +203,7 @@ def test_restoring_a_reply_brings_every_count_back(thread, member, other_member,
 
 def test_restoring_an_opening_post_restores_its_thread(thread, member, moderator):
     before = _counts(thread, member)
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     post_tools.restore_post(moderator, thread.first_post, "Not spam")
     assert _counts(thread, member) == before
     assert [e.action for e in actions()] == ["post.delete", "post.restore", "thread.restore"]
@@ -213,7 +213,7 @@ def test_a_reply_restored_inside_a_deleted_thread_stays_out_of_the_board(
         thread, other_member, moderator):
     reply = factories.make_post(thread, author=other_member, body="Cura.")
     posting.delete_post(other_member, reply)
-    post_tools.remove_post(moderator, thread.first_post, "Spam")
+    posting.delete_post(moderator, thread.first_post, "Spam")
     gone = _counts(thread, other_member)
     post_tools.restore_post(moderator, reply, "The reply was fine")
     back = _counts(thread, other_member)
@@ -263,7 +263,7 @@ def _found(viewer, words: str) -> list[int]:
 def test_search_finds_a_restored_post_and_a_renamed_thread(thread, member, other_member,
                                                           moderator):
     reply = factories.make_post(thread, author=other_member, body="Marzipan makes poor flux.")
-    post_tools.remove_post(moderator, reply, "Off topic")
+    posting.delete_post(moderator, reply, "Off topic")
     assert _found(member, "marzipan") == []
     post_tools.restore_post(moderator, reply, "On topic after all")
     assert _found(member, "marzipan") == [reply.id]

@@ -10,7 +10,6 @@ from ...models import Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
 from ...services.content import posting, reading
-from ...services.moderation import post_tools
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
@@ -255,7 +254,7 @@ def quote_post(post_id: int):
 
 def _for_someone_else(viewer, post: Post) -> bool:
     """Once the policy allowed it, a change to someone else's post is a moderator's: it takes
-    a reason, is logged and the author told (``post_tools``)."""
+    a reason, is logged and the author told (``posting``)."""
     return post.author_id != viewer.user.id
 
 
@@ -274,11 +273,8 @@ def edit_post(post_id: int):
             preview = markup.render(form.body.data)
         else:
             try:
-                if moderating:
-                    post_tools.amend_post(current_actor(), post, form.body.data,
-                                          form.reason.data)
-                else:
-                    posting.edit_post(current_actor(), post, form.body.data)
+                posting.edit_post(current_actor(), post, form.body.data,
+                                  reason=form.reason.data if moderating else None)
             except posting.InvalidInput as error:
                 _field_error(form, error)
             except Refused as refused:
@@ -315,11 +311,10 @@ def delete_post(post_id: int):
     moderating = _for_someone_else(viewer, post)
     form = ModeratorDeleteForm() if moderating else DeletePostForm()
     if form.validate_on_submit():
-        if moderating:
-            post_tools.remove_post(current_actor(), post, form.reason.data)
-        else:
-            reason = form.reason.data if viewer.moderates(post.thread.board) else None
-            posting.delete_post(current_actor(), post, reason=reason)
+        # Someone else's post always comes with a reason (the service asks for it); a
+        # moderator may give one for their own.
+        reason = form.reason.data if viewer.moderates(post.thread.board) else None
+        posting.delete_post(current_actor(), post, reason=reason)
         if post.thread.is_deleted:
             flash("The thread is deleted.", "success")
             return redirect(url_for("boards.board", slug=post.thread.board.slug))

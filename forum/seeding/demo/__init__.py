@@ -250,7 +250,8 @@ def _create_threads(steps: list[Step], scripts: tuple[ThreadScript, ...],
                 post_ids[(step.thread, step.post)] = post.id
             elif step.kind == "edit":
                 post = db.session.get(Post, post_ids[(step.thread, step.post)])
-                posting.edit_post(actor, post, step.body, now=step.at)
+                posting.edit_post(actor, post, step.body, now=step.at,
+                                  reason=step.reason or None)
             elif step.kind == "delete":
                 post = db.session.get(Post, post_ids[(step.thread, step.post)])
                 posting.delete_post(actor, post, step.reason, now=step.at)

@@ -31,6 +31,7 @@ A file, with every field there is (only ``board``, ``author`` and ``title`` are 
 
     +++ edit by mod
     after: 2
+    reason: Contact details are swapped privately.
     replace: Call me on 555-0142.
     with: *[Phone number removed by a moderator.]*
 
@@ -62,7 +63,8 @@ fields mean (numbers are plain decimals):
   (a natural gap without it).
 - ``+++ edit`` after a reply: ``by NAME`` when someone other than its author edits it;
   ``replace`` and ``with`` swap a passage, the text is appended; ``after``: hours after the
-  reply (soon after without it).
+  reply (soon after without it); ``reason``, required when someone else edits, is what the
+  moderation log and the author are told.
 - ``+++ delete`` after a reply: ``by NAME`` when someone other than its author deletes it;
   ``reason`` is required.
 
@@ -92,7 +94,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 FIELDS = {
     "thread": ("board", "author", "title", "day", "span_days", "pinned", "locked"),
     "reply": ("quote", "quote_text", "after"),
-    "edit": ("after", "replace", "with"),
+    "edit": ("after", "replace", "with", "reason"),
     "delete": ("reason",),
 }
 
@@ -315,9 +317,10 @@ class _Parser:
         elif quote_text is not None:
             raise self.error(section.fields["quote_text"][1],
                              "'quote_text' needs 'quote', the number of the post it is from")
-        edit = replace = edited_by = edit_after = None
+        edit = replace = edited_by = edit_after = edit_reason = None
         if post.edit is not None:
-            edit, replace, edited_by, edit_after = self.reply_edit(post.edit, section.text)
+            edit, replace, edited_by, edit_after, edit_reason = self.reply_edit(
+                post.edit, section.text, author)
         deleted = deleted_by = None
         if post.delete is not None:
             deleted, deleted_by = self.reply_delete(post.delete)
@@ -333,12 +336,17 @@ class _Parser:
             deleted_by=deleted_by,
             after=self.number(section, "after"),
             edit_after=edit_after,
+            edit_reason=edit_reason,
         )
 
-    def reply_edit(self, section: _Section, body: str) -> tuple[
-        str | None, tuple[str, str] | None, str | None, int | float | None
+    def reply_edit(self, section: _Section, body: str, author: str | None) -> tuple[
+        str | None, tuple[str, str] | None, str | None, int | float | None, str | None
     ]:
         edited_by = None if section.by is None else self.person(section.by, section.line)
+        reason = self.value(section, "reason")
+        if edited_by is not None and edited_by != author and reason is None:
+            raise self.error(section.line, "an edit of someone else's post needs "
+                                           "'reason: …', as a moderator gives one")
         old, new = self.value(section, "replace"), self.value(section, "with")
         replace = None
         if (old is None) != (new is None):
@@ -352,7 +360,8 @@ class _Parser:
         if replace is None and not section.text:
             raise self.error(section.line, "the edit changes nothing: give text to append, or "
                                            "'replace' and 'with'")
-        return section.text or None, replace, edited_by, self.number(section, "after")
+        return (section.text or None, replace, edited_by, self.number(section, "after"),
+                reason)
 
     def reply_delete(self, section: _Section) -> tuple[str, str | None]:
         if section.text:

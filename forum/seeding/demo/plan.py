@@ -143,7 +143,8 @@ class Planner:
                 if reply.edit:
                     new_body = f"{new_body}\n\n{reply.edit}"
                 later.append(Step(self._later(at, 0.1, 6, reply.edit_after), "edit", index, number,
-                                  reply.edited_by or author, body=new_body))
+                                  reply.edited_by or author, body=new_body,
+                                  reason=reply.edit_reason or ""))
             if reply.deleted:
                 later.append(Step(self._later(at, 0.2, 5), "delete", index, number,
                                   reply.deleted_by or author, reason=reply.deleted))

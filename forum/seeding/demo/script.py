@@ -64,6 +64,8 @@ class Reply:
     after: float | None = None
     # Hours between posting and the edit; None means soon after.
     edit_after: float | None = None
+    # Why someone other than the author edits it (the moderation log and the author see it).
+    edit_reason: str | None = None
 
 
 @dataclass(frozen=True)

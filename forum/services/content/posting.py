@@ -16,9 +16,18 @@ from ...common import markup
 from ...database import commit
 from ...errors import Refused
 from ...extensions import db
-from ...models import Board, NotificationKind, Post, PostRevision, Thread, User, utcnow
+from ...models import (
+    Board,
+    NotificationKind,
+    Post,
+    PostRevision,
+    ReportItem,
+    Thread,
+    User,
+    utcnow,
+)
 from ...policy import Policy
-from .. import notifications, text
+from .. import audit, notifications, text
 from . import cooldowns
 
 TITLE_MAX = 200
@@ -255,17 +264,27 @@ def _quoted_authors(thread: Thread, post: Post) -> list[User]:
     return list(db.session.scalars(select(User).where(User.id.in_(author_ids)).order_by(User.id)))
 
 
-def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -> Post:
-    """Replace a post's text, keeping the previous text as a revision.
+def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *,
+              reason: str | None = None, item: ReportItem | None = None) -> Post:
+    """Replace a post's text, keeping the previous text as a revision. Someone else's post (a
+    moderator of the board who outranks its author) needs a reason: the edit is logged as
+    ``post.edit`` (linked to the report ``item`` when there is one) and the author told why.
 
-    Refuses: not the author (nor a moderator of the board), deleted post, locked thread,
-    empty/oversized body. An edit that changes nothing is accepted and records nothing.
+    Refuses: not the author (nor a moderator of the board above the author's rank), deleted
+    post, locked thread, empty/oversized body; for someone else's post, no reason or the same
+    text (400). An author's edit that changes nothing is accepted and records nothing.
     """
     now = now or utcnow()
     _require(Policy(actor).can_edit_post(post))
     body = _clean_body(body)
-    if body == post.body:
+    moderated = post.author_id != actor.id
+    if moderated:
+        reason = text.clean_reason(reason, "edit the post")
+        if body == post.body:
+            raise Refused("The new text is the same as the post's current text.", status=400)
+    elif body == post.body:
         return post
+    old = post.body
     # Claiming the revision number first locks the row, so two editors racing each keep the
     # text the other replaced instead of colliding on the number.
     number = db.session.execute(
@@ -294,6 +313,10 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None) -
         .where(Post.id == post.id)
         .values(body=body, body_html=markup.render(body), edited_at=now, edited_by_id=actor.id)
     )
+    if moderated:
+        audit.record(actor, "post.edit", post, reason, before={"body": old},
+                     after={"body": body}, now=now, item=item)
+        notifications.notify_moderated(post, "edited", reason, now)
     commit()
     return post
 
@@ -321,14 +344,21 @@ def latest_board_post_id(board_id: int) -> int | None:
 
 
 def delete_post(actor: User, post: Post, reason: str | None = None,
-                now: datetime | None = None) -> Post:
+                now: datetime | None = None, *, item: ReportItem | None = None) -> Post:
     """Soft-delete a post; the opening post of a reply-less thread takes the thread with it.
+    Someone else's post (a moderator of the board who outranks its author) needs a reason: the
+    delete is logged as ``post.delete`` (linked to the report ``item`` when there is one) and
+    the author told why.
 
-    Refuses: not the author (nor a moderator), already deleted, locked thread, an opening post
-    that already has replies (members only).
+    Refuses: not the author (nor a moderator above the author's rank), already deleted, locked
+    thread, an opening post that already has replies (members only); for someone else's post,
+    no reason (400).
     """
     now = now or utcnow()
     _require(Policy(actor).can_delete_post(post))
+    moderated = post.author_id != actor.id
+    if moderated:
+        reason = text.clean_reason(reason, "delete the post")
     thread = post.thread
     # The flag flips only once even when two deletes race, so counters drop only once.
     claimed = db.session.execute(
@@ -368,6 +398,10 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
             .where(Board.id == thread.board_id)
             .values(last_post_id=latest_board_post_id(thread.board_id))
         )
+    if moderated:
+        audit.record(actor, "post.delete", post, reason, before={"deleted": False},
+                     after={"deleted": True}, now=now, item=item)
+        notifications.notify_moderated(post, "deleted", reason, now)
     commit()
     return post
 

@@ -1,4 +1,6 @@
-"""What moderators do to a post: hide it, show it again, delete it, restore it, edit it.
+"""What moderators do to a post: hide it, show it again, restore it. Editing and deleting
+someone else's post are posting's own entry points (``posting.edit_post``/``delete_post``),
+which ask a moderator for a reason and log it, so no path skips the log.
 
 Each function is the one entry point for its action, whoever asks: the report queue (through
 ``resolution.resolve``, which runs several as steps of its own transaction), a thread page, or
@@ -10,22 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...database import commit, joined
+from ...database import commit
 from ...errors import Refused, require
-from ...models import ModAction, NotificationKind, Post, ReportItem, User, utcnow
+from ...models import ModAction, Post, ReportItem, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from ..content import posting, restoring
+from ..content import restoring
 from ..text import clean_reason
-
-
-def _tell_author(post: Post, verb: str, reason: str, now: datetime) -> None:
-    # Signed by "a moderator": members see what happened and why, not who did it.
-    notifications.notify(
-        post.author, NotificationKind.MODERATION,
-        f"A moderator {verb} your post in “{post.thread.title}”.",
-        post.url, body=f"Reason: {reason}", now=now,
-    )
 
 
 def hide_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
@@ -50,7 +43,7 @@ def hide_post(actor: User, post: Post, reason: str, now: datetime | None = None,
     post.hidden_reason = reason
     entry = audit.record(actor, "post.hide", post, reason, before=before,
                          after={"hidden": True}, now=now, item=item)
-    _tell_author(post, "hid", reason, now)
+    notifications.notify_moderated(post, "hid", reason, now)
     commit()
     return entry
 
@@ -77,50 +70,6 @@ def unhide_post(actor: User, post: Post, reason: str, now: datetime | None = Non
     return entry
 
 
-def remove_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
-                item: ReportItem | None = None) -> ModAction:
-    """Delete a post as a moderator (``post.delete``): posting's soft delete with its counters
-    (the opening post takes its thread along), logged, and the author told why.
-
-    Refuses: rank rules (403), no reason (400), as ``posting.delete_post`` (already deleted:
-    409).
-    """
-    now = now or utcnow()
-    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
-    reason = clean_reason(reason, "delete the post")
-    with joined():
-        posting.delete_post(actor, post, reason, now=now)
-    entry = audit.record(actor, "post.delete", post, reason, before={"deleted": False},
-                         after={"deleted": True}, now=now, item=item)
-    _tell_author(post, "deleted", reason, now)
-    commit()
-    return entry
-
-
-def amend_post(actor: User, post: Post, body: str, reason: str, now: datetime | None = None,
-               *, item: ReportItem | None = None) -> ModAction:
-    """Replace a post's text as a moderator (``post.edit``), keeping the old one as a revision
-    (posting's rules), and tell the author why.
-
-    Refuses: rank rules (403), no reason (400), the same text (400), as ``posting.edit_post``
-    (empty or oversized text: 400).
-    """
-    now = now or utcnow()
-    require(Policy(actor).can_act_on_user(post.author, post.thread.board))
-    reason = clean_reason(reason, "edit the post")
-    old = post.body
-    new = posting.normalize_body(body)
-    if new == old:
-        raise Refused("The new text is the same as the post's current text.", status=400)
-    with joined():
-        posting.edit_post(actor, post, new, now=now)
-    entry = audit.record(actor, "post.edit", post, reason, before={"body": old},
-                         after={"body": new}, now=now, item=item)
-    _tell_author(post, "edited", reason, now)
-    commit()
-    return entry
-
-
 def restore_post(actor: User, post: Post, reason: str, now: datetime | None = None, *,
                  item: ReportItem | None = None) -> ModAction:
     """Undo a post's soft delete with its counters (``post.restore``); the opening post of a
@@ -140,6 +89,6 @@ def restore_post(actor: User, post: Post, reason: str, now: datetime | None = No
     if thread_back:
         audit.record(actor, "thread.restore", post.thread, reason, before={"deleted": True},
                      after={"deleted": False}, now=now, item=item)
-    _tell_author(post, "restored", reason, now)
+    notifications.notify_moderated(post, "restored", reason, now)
     commit()
     return entry

@@ -36,6 +36,7 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, notifications
+from ..content import posting
 from ..text import clean_reason
 from . import post_tools, reports, thread_tools
 from . import sanctions as sanctions_service
@@ -265,9 +266,9 @@ def _apply_to_content(actor: User, kind: ActionKind, action: Action, plan: _Plan
     if kind == ActionKind.HIDE_POST:
         post_tools.hide_post(actor, post, action.reason, now, item=item)
     elif kind == ActionKind.DELETE_POST:
-        post_tools.remove_post(actor, post, action.reason, now, item=item)
+        posting.delete_post(actor, post, action.reason, now, item=item)
     elif kind == ActionKind.EDIT_POST:
-        post_tools.amend_post(actor, post, action.body, action.reason, now, item=item)
+        posting.edit_post(actor, post, action.body, now, reason=action.reason, item=item)
     elif kind == ActionKind.LOCK_THREAD:
         thread_tools.lock_thread(actor, thread, action.reason, now=now, item=item)
     elif kind == ActionKind.MOVE_THREAD:
