@@ -3,15 +3,17 @@ show again, restore a deleted post, and the way to the author's record to warn o
 out. Each view parses its form and calls one service, which checks the rank and logs."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, redirect, render_template, url_for
 
-from ...errors import Refused
 from ...models import Post
 from ...policy import policy
 from ...services.content import reading
 from ...services.moderation import post_tools as tools
 from ...web import current_actor
 from . import bp
+from .attempts import attempt
 from .post_forms import HidePostForm, RestorePostForm, UnhidePostForm
 
 
@@ -40,17 +42,11 @@ def post_tools(post_id: int):
 
 
 def _attempt(post: Post, form_name: str, form, action, message: str):
-    """Run the service for a submitted form; a refusal shows on the page with its status."""
-    if not form.validate_on_submit():
-        return _render(post, 400, **{form_name: form})
-    try:
-        action()
-    except Refused as refused:
-        if refused.login_required or refused.status not in (400, 403, 409):
-            raise
-        return _render(post, refused.status, refused.reason, **{form_name: form})
-    flash(message, "success")
-    return redirect(url_for("boards.post", post_id=post.id))
+    def done():
+        flash(message, "success")
+        return redirect(url_for("boards.post", post_id=post.id))
+
+    return attempt(form, form_name, action, partial(_render, post), done)
 
 
 @bp.post("/posts/<int:post_id>/hide")

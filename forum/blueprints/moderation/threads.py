@@ -3,6 +3,8 @@ from a date), unlock, slow mode, the one-step cool down, and a board's default p
 parses its form and calls one service; the service checks the rank and logs."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,6 +17,7 @@ from ...services.moderation import thread_tools as tools
 from ...web import current_actor
 from ..args import id_arg, parse_id
 from . import bp
+from .attempts import attempt
 from .thread_forms import (
     BoardPaceForm,
     CoolDownForm,
@@ -66,18 +69,8 @@ def thread_tools(thread_id: int):
 
 
 def _attempt(thread, form_name: str, form, action, message: str):
-    """Run a service call for a submitted form; refusals a person can fix show on the page."""
-    if not form.validate_on_submit():
-        return _render(thread, 400, **{form_name: form})
-    try:
-        action()
-    except ValueError as error:
-        return _render(thread, 400, str(error), **{form_name: form})
-    except Refused as refused:
-        if refused.status in (400, 403, 409) and not refused.login_required:
-            return _render(thread, refused.status, refused.reason, **{form_name: form})
-        raise
-    return _done(thread, message)
+    return attempt(form, form_name, action, partial(_render, thread),
+                   lambda: _done(thread, message))
 
 
 @bp.post("/threads/<int:thread_id>/pin")
