@@ -5,7 +5,8 @@ the item and every report in it, logs one entry per action and tells the reporte
 member concerned, all in one transaction. The item's status is changed by a conditional UPDATE
 first, so when two moderators resolve the same item at once exactly one succeeds and the other
 is told who got there first. The actions themselves are the same entry points a thread page
-uses (``posting``, ``post_tools``, ``thread_tools``, ``sanctions.issue``), run as steps of this transaction.
+uses (``posting``, ``post_tools``, ``thread_tools``, ``sanctions.issue``), run as steps of
+this transaction.
 """
 from __future__ import annotations
 
