@@ -85,6 +85,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
 
+    from .blueprints import site as site_blueprint
+
+    app.register_blueprint(site_blueprint.bp)
+
     from .blueprints import search as search_blueprint
 
     app.register_blueprint(search_blueprint.bp)

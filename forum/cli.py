@@ -40,6 +40,40 @@ def create_admin(username: str, email: str, password: str) -> None:
     click.echo(f"Created administrator {user.username}.")
 
 
+@forum_cli.command("init")
+@click.option("--no-demo", is_flag=True,
+              help="Start an empty forum (one category and board, your administrator) "
+                   "instead of the demo community.")
+@click.option("--username", help="The first administrator's username (asked if not given).")
+@click.option("--email", help="Their email address (asked if not given).")
+@click.option("--password", help="Their password (asked, hidden, if not given).")
+def init(no_demo: bool, username: str | None, email: str | None,
+         password: str | None) -> None:
+    """Start the forum on a migrated database: the demo, or with --no-demo an empty forum."""
+    if not no_demo:
+        from .common.progress import bar
+        from .seeding.demo import seed
+
+        seed(echo=click.echo, progress=bar)
+        return
+    from .seeding import empty
+
+    problem = empty.why_not_empty()
+    if problem:
+        raise click.ClickException(problem)
+    username = username or click.prompt("Administrator's username")
+    email = email or click.prompt("Administrator's email")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        forum = empty.start(username, email, password)
+    except empty.StartRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created the category “{forum.category.title}” with the board "
+               f"“{forum.board.title}” (/b/{forum.board.slug}) and the administrator "
+               f"{forum.admin.username}. Log in and make it yours under Admin.")
+
+
 @forum_cli.command("seed-demo")
 def seed_demo() -> None:
     """Fill an empty forum with a living demo community (safe to run again)."""

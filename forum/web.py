@@ -19,6 +19,7 @@ from .errors import bad_request
 from .extensions import db, login_manager
 from .models import BoardModerator, User, UTCDateTime, utcnow
 from .policy import policy
+from .stores import settings
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
 
@@ -120,7 +121,8 @@ def viewer_tz() -> str:
     # Asked for every time on a page (40 on a thread page); current_user is a costly proxy.
     tz = g.get("viewer_tz")
     if tz is None:
-        tz = g.viewer_tz = current_user.timezone if current_user.is_authenticated else "UTC"
+        tz = g.viewer_tz = (current_user.timezone if current_user.is_authenticated
+                            else settings.get("default_timezone"))
     return tz
 
 
@@ -228,7 +230,14 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"policy": policy(), "site_name": app.config["SITE_NAME"]}
+        # Read from the settings kept per process: no query of their own on most pages.
+        return {"policy": policy(), "site_name": settings.get("forum_name"),
+                "site_tagline": settings.get("tagline"),
+                "site_contact": settings.get("contact_email"),
+                "documents_published": settings.document_version("rules") > 0
+                or settings.document_version("privacy") > 0,
+                "documents_pending": current_user.is_authenticated
+                and not settings.documents_accepted(current_user)}
 
     @app.after_request
     def _security_headers(response):

@@ -19,7 +19,8 @@ from .moderation import (
 )
 from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
-from .settings import SETTINGS, Setting, SettingSpec
+from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
+from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .threads import Post, PostRevision, Thread
 from .users import BoardModerator, Role, User
 
@@ -51,6 +52,12 @@ __all__ = [
     "ReportReason",
     "ranked_reasons",
     "SETTINGS",
+    "Choice",
+    "DOCUMENT_TITLES",
+    "Email",
+    "Invitation",
+    "SiteDocument",
+    "TimeZone",
     "Sanction",
     "SanctionKind",
     "Setting",

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..common.timefmt import is_zone
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -26,15 +28,29 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+class Choice(str):
+    """The type of a setting that takes one of a few named values (``SettingSpec.choices``)."""
+
+
+class TimeZone(str):
+    """The type of a setting holding an IANA time zone name, such as ``Europe/Berlin``."""
+
+
+class Email(str):
+    """The type of a setting holding an email address (may be left empty)."""
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     name: str
-    type: type  # int, bool or str
+    type: type  # int, bool, str, Choice, TimeZone or Email
     default: Any
     label: str
     help: str = ""
     minimum: int | None = None  # for int: smallest value; for str: shortest length
     maximum: int | None = None  # for int: largest value; for str: longest length
+    group: str = "Other"  # the settings page shows each group as a fieldset
+    choices: tuple[tuple[str, str], ...] = ()  # for Choice: (value, label) pairs
 
     def parse(self, raw: Any) -> Any:
         """The typed value of ``raw`` (form text or a Python value); ValueError says why not."""
@@ -42,7 +58,39 @@ class SettingSpec:
             return self._parse_bool(raw)
         if self.type is int:
             return self._parse_int(raw)
+        if self.type is Choice:
+            return self._parse_choice(raw)
+        if self.type is TimeZone:
+            return self._parse_zone(raw)
+        if self.type is Email:
+            return self._parse_email(raw)
         return self._parse_str(raw)
+
+    def _parse_choice(self, raw: Any) -> str:
+        value = str(raw if raw is not None else "").strip()
+        if value not in {choice for choice, _ in self.choices}:
+            options = ", ".join(label for _, label in self.choices)
+            raise ValueError(f"{self.label}: choose one of {options}.")
+        return value
+
+    def _parse_zone(self, raw: Any) -> str:
+        value = str(raw if raw is not None else "").strip()
+        if not is_zone(value):
+            raise ValueError(f"{self.label}: choose a time zone from the list, such as "
+                             "Europe/London or UTC.")
+        return value
+
+    def _parse_email(self, raw: Any) -> str:
+        value = str(raw if raw is not None else "").strip()
+        if not value:
+            return ""
+        if len(value) > 254:
+            raise ValueError(f"{self.label}: use at most 254 characters.")
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValueError(f"{self.label}: enter a valid email address, such as "
+                             "team@example.org.") from None
 
     def _parse_bool(self, raw: Any) -> bool:
         if isinstance(raw, bool):
@@ -77,45 +125,92 @@ class SettingSpec:
 
 
 # Add a setting by adding a line; ``stores.settings.get(name)`` then answers for it.
+REGISTRATION_MODES = (
+    ("open", "Open: anyone may sign up"),
+    ("invitation", "By invitation: a valid invitation link is needed"),
+    ("closed", "Closed: nobody may sign up"),
+)
+
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
         SettingSpec(
+            "forum_name", str, "Agora", "Forum name",
+            "Shown in the header, in every page's title and in messages.", minimum=1,
+            maximum=60, group="Identity",
+        ),
+        SettingSpec(
+            "tagline", str, "a community and its care, in one place", "Tagline",
+            "A short line under the name in the header and footer; may be left empty.",
+            maximum=120, group="Identity",
+        ),
+        SettingSpec(
+            "contact_email", Email, "", "Contact address",
+            "Where people can write to the team; linked in the footer. May be left empty.",
+            group="Identity",
+        ),
+        SettingSpec(
+            "default_timezone", TimeZone, "UTC", "Default time zone",
+            "Guests see times in this zone, and new members start with it.", group="Identity",
+        ),
+        SettingSpec(
+            "registration_mode", Choice, "open", "Registration",
+            "Who may create an account.", group="Registration", choices=REGISTRATION_MODES,
+        ),
+        SettingSpec(
+            "members_may_invite", bool, False, "Members may invite",
+            "Members past the new-member limits may create invitation links too.",
+            group="Registration",
+        ),
+        SettingSpec(
+            "invitation_days", int, 7, "Days an invitation stays valid",
+            "The longest an invitation link may stay valid.", minimum=1, maximum=365,
+            group="Registration",
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, "Reports per member per hour",
             "How many reports one member may file in an hour.", minimum=1, maximum=1000,
+            group="Moderation",
         ),
         SettingSpec(
             "auto_hide_threshold", int, 3, "Reports that hide a post",
             "When this many different members report a post, it is hidden until a moderator "
             "reviews it. 0 turns automatic hiding off.", minimum=0, maximum=1000,
+            group="Moderation",
         ),
         SettingSpec(
             "flood_interval_seconds", int, 15, "Seconds between a member's posts",
             "The shortest time between two posts by one member, anywhere on the forum. "
             "Moderators are exempt. 0 turns it off.", minimum=0, maximum=3600,
+            group="Posting",
         ),
         SettingSpec(
             "new_member_interval_seconds", int, 60, "Seconds between a new member's posts",
             "The same, for new members (see the next two settings).", minimum=0, maximum=3600,
+            group="Posting",
         ),
         SettingSpec(
             "new_member_hours", int, 24, "New for this many hours",
             "A member counts as new for this long after signing up…", minimum=0, maximum=720,
+            group="Posting",
         ),
         SettingSpec(
             "new_member_posts", int, 5, "…or until this many posts",
             "…or until they have written this many posts, whichever comes first.",
             minimum=0, maximum=1000,
+            group="Posting",
         ),
         SettingSpec(
             "new_member_max_links", int, 2, "Links in a new member's post",
             "The most links a new member's post may hold; spam usually starts with links.",
             minimum=0, maximum=100,
+            group="Posting",
         ),
         SettingSpec(
             "event_reminder_minutes", int, 60, "Minutes before an event to remind",
             "Members who are going get a notification this long before an event starts "
             "(sent by `forum run-timers`). 0 turns reminders off.", minimum=0, maximum=10080,
+            group="Events",
         ),
     )
 }

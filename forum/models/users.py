@@ -51,6 +51,11 @@ class User(UserMixin, db.Model):
     # Bumped on password change: old sessions and remember-me cookies stop working.
     session_token: Mapped[str] = mapped_column(String(64))
 
+    # The versions of the rules and the privacy notice the member last accepted (0: none);
+    # compared with the current ones kept among the settings, so the check costs no query.
+    rules_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    privacy_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
     # Set while the member moderates chosen boards, so the policy only looks the boards up then.
     is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
 

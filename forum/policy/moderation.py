@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from ..models import (
     Board,
+    Invitation,
     Post,
     Thread,
     User,
 )
+from ..stores import settings
+from . import pace
 from .decision import ALLOW, Decision, deny, need_login
 from .viewer import Viewer
 
@@ -128,6 +131,38 @@ class ModerationRules(Viewer):
 
     def can_manage_settings(self) -> Decision:
         return self._admin_only("change site settings")
+
+    def can_manage_documents(self) -> Decision:
+        """The rules and the privacy notice."""
+        return self._admin_only("edit the rules and the privacy notice")
+
+    def can_manage_invitations(self) -> Decision:
+        """Every invitation: the list of all, revoking anyone's."""
+        return self._admin_only("manage everyone's invitations")
+
+    def can_create_invitation(self) -> Decision:
+        """Administrators always; members when the setting allows it and they are past the
+        new-member limits (``pace.is_new_member``) and free of sanctions."""
+        if not self.is_member:
+            return need_login("Log in to invite someone.")
+        if self.is_admin:
+            return ALLOW
+        if not settings.get("members_may_invite"):
+            return deny("Only administrators can invite people to this forum.")
+        sanctioned = self.posting_sanction()
+        if not sanctioned:
+            return sanctioned
+        if pace.is_new_member(self.user, self.clock):
+            return deny("You can invite people once you are no longer a new member.")
+        return ALLOW
+
+    def can_revoke_invitation(self, invitation: Invitation) -> Decision:
+        if not self.is_member:
+            return need_login("Log in to continue.")
+        if self.is_admin or invitation.created_by_id == self.user.id:
+            return ALLOW
+        return deny("Only the member who made an invitation, or an administrator, can "
+                    "revoke it.")
 
     def can_manage_canned_responses(self) -> Decision:
         return self._admin_only("edit canned responses")

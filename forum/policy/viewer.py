@@ -13,8 +13,9 @@ from ..models import (
     Role,
     utcnow,
 )
+from ..stores import settings
 from . import standing
-from .decision import ALLOW, Decision
+from .decision import ALLOW, Decision, deny
 
 
 class Viewer:
@@ -75,8 +76,21 @@ class Viewer:
         return tuple(standing.active_sanctions(self.user, self.now))
 
     def posting_sanction(self) -> Decision:
-        """Refuses a member under a timeout, suspension or ban, with the reason and the end."""
+        """Refuses a member under a timeout, suspension or ban, with the reason and the end,
+        and a member who has not accepted the current rules and privacy notice."""
         if not self.is_member:
             return ALLOW
-        return standing.posting_decision(self.active_sanctions, self.now)
+        sanctioned = standing.posting_decision(self.active_sanctions, self.now)
+        if not sanctioned:
+            return sanctioned
+        return self.documents_decision()
+
+    def documents_decision(self) -> Decision:
+        """Refuses a member who has not accepted the current rules and privacy notice: they
+        read on, but post again only after accepting them at /accept. Compared with the
+        versions the settings already hold, so it costs no query."""
+        if not self.is_member or settings.documents_accepted(self.user):
+            return ALLOW
+        return deny("The rules or the privacy notice have changed. Please read and accept "
+                    "them (see the notice at the top of the page) before posting again.")
 

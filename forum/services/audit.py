@@ -28,12 +28,14 @@ from ..models import (
     CannedResponse,
     Category,
     Event,
+    Invitation,
     ModAction,
     ModeratorNote,
     Post,
     ReportItem,
     Sanction,
     Setting,
+    SiteDocument,
     Thread,
     User,
     utcnow,
@@ -79,6 +81,11 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
         return "setting", None, None, f"setting {target.name}"
     if isinstance(target, Announcement):
         return "announcement", target.id, None, f"announcement “{_short(target.title)}”"
+    if isinstance(target, SiteDocument):
+        return "document", target.id, None, f"{target.title.lower()} v{target.version}"
+    if isinstance(target, Invitation):
+        note = f" “{_short(target.note, 40)}”" if target.note else ""
+        return "invitation", target.id, target.used_by_id, f"invitation #{target.id}{note}"
     raise TypeError(f"the moderation log can't describe {type(target).__name__}")
 
 

@@ -70,3 +70,17 @@ def get(name: str) -> Any:
 def all_settings() -> list[tuple[SettingSpec, Any]]:
     """Every setting with its current value, in declaration order, for the admin page."""
     return [(spec, get(spec.name)) for spec in SETTINGS.values()]
+
+
+def document_version(name: str) -> int:
+    """The current version of a site document (``rules``, ``privacy``); 0 while none is
+    published. Kept as a setting row without a declaration, so the settings page leaves it
+    alone and reading it costs no query beyond the settings a page already reads."""
+    value = _stored().get(f"{name}_version")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def documents_accepted(user) -> bool:
+    """Whether ``user`` has accepted the current rules and privacy notice (or none exist)."""
+    return (user.rules_version or 0) >= document_version("rules") and (
+        user.privacy_version or 0) >= document_version("privacy")

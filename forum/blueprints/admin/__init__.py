@@ -1,7 +1,16 @@
 """The administrator panel under /admin: roles, canned responses, site settings, the forum's
-structure."""
+structure, the rules and privacy notice, invitations."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import announcements, canned, home, settings, structure, users  # noqa: E402,F401  (registers the routes on bp)
+from . import (  # noqa: E402,F401  (registers the routes on bp)
+    announcements,
+    canned,
+    documents,
+    home,
+    invitations,
+    settings,
+    structure,
+    users,
+)

@@ -8,7 +8,9 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
+    EmailField,
     Field,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +20,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
-from ...models import Role, SettingSpec
+from ...common.timefmt import zone_names
+from ...models import Choice, Email, Role, SettingSpec, TimeZone
+from ...services.accounts.invitations import NOTE_MAX
 from ...services.moderation.modnotes import BODY_MAX, TITLE_MAX
 from ...services.text import multiline
 
@@ -112,6 +116,13 @@ class SettingsForm(FlaskForm):
 
     specs: list[SettingSpec] = []
 
+    def groups(self) -> list[tuple[str, list[SettingSpec]]]:
+        """The settings by group, groups in the order their first setting is declared."""
+        grouped: dict[str, list[SettingSpec]] = {}
+        for spec in self.specs:
+            grouped.setdefault(spec.group, []).append(spec)
+        return list(grouped.items())
+
     def changes(self) -> dict[str, Any]:
         return {spec.name: getattr(self, spec.name).data for spec in self.specs}
 
@@ -164,6 +175,15 @@ def _setting_field(spec: SettingSpec) -> Field:
     description = _describe(spec)
     if spec.type is bool:
         return SettingCheckbox(spec.label, description=description)
+    if spec.type is Choice:
+        return SelectField(spec.label, description=description, choices=list(spec.choices),
+                           validate_choice=False, validators=[_parses(spec)])
+    if spec.type is TimeZone:
+        return SelectField(spec.label, description=description, choices=list(zone_names()),
+                           validate_choice=False, validators=[_parses(spec)])
+    if spec.type is Email:
+        return EmailField(spec.label, description=description, filters=[_stripped],
+                          validators=[_parses(spec)], render_kw={"maxlength": 254})
     if spec.type is int:
         # Text rather than IntegerField, so a non-number gets the setting's own message.
         return StringField(spec.label, description=description, filters=[_stripped],
@@ -184,3 +204,23 @@ def settings_form(current: list[tuple[SettingSpec, Any]], **kwargs) -> SettingsF
         attributes[spec.name] = _setting_field(spec)
     form_class = type("SettingsForm", (SettingsForm,), attributes)
     return form_class(data={spec.name: value for spec, value in current}, **kwargs)
+
+
+# -- documents and invitations ---------------------------------------------------------------
+class DocumentForm(FlaskForm):
+    body = TextAreaField("Text (Markdown)", filters=[multiline])
+
+
+class InvitationForm(FlaskForm):
+    days = IntegerField(
+        "Valid for (days)",
+        validators=[DataRequired("Say for how many days the invitation stays valid.")],
+        default=7,
+    )
+    note = StringField(
+        "Note (optional, for you: whom it is for)",
+        filters=[_stripped],
+        validators=[Optional(), Length(max=NOTE_MAX,
+                                       message=f"Keep the note under {NOTE_MAX} characters.")],
+        render_kw={"maxlength": NOTE_MAX},
+    )

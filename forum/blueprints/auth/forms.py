@@ -54,6 +54,8 @@ class RegisterForm(FlaskForm):
             EqualTo("password", message="The two passwords don't match."),
         ],
     )
+    # Required by the service while a rules or privacy text is published.
+    accept = BooleanField("I accept the community rules and the privacy notice")
 
 
 class ChangePasswordForm(FlaskForm):

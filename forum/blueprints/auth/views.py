@@ -17,8 +17,10 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services.accounts import account
+from ...services.accounts import account, joining
 from ...services.accounts.account import AccountError, Registration
+from ...services.accounts.invitations import InvitationError
+from ...stores import settings
 from ...web import current_actor
 from ..args import local_path
 from . import bp
@@ -71,26 +73,43 @@ def _status() -> int:
     return 400 if request.method == "POST" else 200
 
 
+def _register_page(form: RegisterForm, invite: str | None, status: int,
+                   refusal: str | None = None):
+    return render_template("auth/register.html", form=form, invite=invite,
+                           refusal=refusal), status
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
         return _index()
     form = RegisterForm()
+    invite = (request.args.get("invite") or "").strip() or None
+    try:
+        joining.check_open(invite)
+    except Refused as refused:
+        # Closed, or by invitation without a link: the page says so; a sent form is refused.
+        return _register_page(form, None, refused.status if request.method == "POST" else 200,
+                              refused.reason)
+    except InvitationError as error:
+        return _register_page(form, None, 400, error.message)
     if form.validate_on_submit():
         data = Registration(form.username.data, form.email.data, form.password.data)
         try:
-            user = account.register(data)
+            user = joining.join(data, bool(form.accept.data), invite)
         except AccountError as error:
             _show_error(form, error, {})
+        except InvitationError as error:
+            form.form_errors.append(error.message)
         else:
             _start_session(user, remember=False)
             flash(
-                f"Welcome to {current_app.config['SITE_NAME']}, {user.username}! "
+                f"Welcome to {settings.get('forum_name')}, {user.username}! "
                 "You're logged in and ready to post.",
                 "success",
             )
             return _index()
-    return render_template("auth/register.html", form=form), _status()
+    return _register_page(form, invite, _status())
 
 
 @bp.route("/login", methods=["GET", "POST"])

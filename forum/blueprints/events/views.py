@@ -10,6 +10,7 @@ from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
 from ...policy import policy
 from ...services.community import event_calendar, event_listing, event_rsvp, events
+from ...stores import settings
 from ...web import current_actor, viewer_tz
 from ..args import parse_id
 from ..form_errors import attach
@@ -117,7 +118,7 @@ def feed():
     now = policy().clock
     data = event_calendar.calendar_bytes(
         event_listing.public_upcoming(now), request.url_root.rstrip("/"), _host(),
-        f"{current_app.config['SITE_NAME']} events", now=now,
+        f"{settings.get('forum_name')} events", now=now,
     )
     return _calendar_response(data, "events.ics")
 

@@ -1,0 +1,75 @@
+"""The forum's own pages: the rules and the privacy notice, accepting them again after a
+change, and a member's own invitations."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+
+from ..errors import Refused, require
+from ..policy import policy
+from ..services.accounts import invitations as invitation_service
+from ..services.accounts import joining
+from ..services.site import documents
+from ..stores import settings
+from ..web import current_actor
+from .admin.forms import ConfirmForm, InvitationForm
+from .admin.invitations import create_from, render_invitations
+
+bp = Blueprint("site", __name__)
+
+
+def _document(name: str):
+    document = documents.current(name)
+    return render_template("site/document.html", name=name, document=document,
+                           title=documents.DOCUMENT_TITLES[name])
+
+
+@bp.get("/rules")
+def rules():
+    return _document("rules")
+
+
+@bp.get("/privacy")
+def privacy():
+    return _document("privacy")
+
+
+@bp.route("/accept", methods=["GET", "POST"])
+@login_required
+def accept():
+    user = current_actor()
+    form = FlaskForm()
+    pending = not settings.documents_accepted(user)
+    if form.validate_on_submit() and pending:
+        joining.accept_documents(user)
+        flash("Thank you. You can post again.", "success")
+        return redirect(url_for("boards.index"))
+    current = {name: documents.current(name) for name in documents.DOCUMENT_TITLES}
+    return render_template("site/accept.html", form=form, pending=pending, current=current,
+                           accepted={"rules": user.rules_version,
+                                     "privacy": user.privacy_version})
+
+
+@bp.get("/account/invitations")
+@login_required
+def my_invitations():
+    return render_invitations("site/invitations.html", InvitationForm(formdata=None), False)
+
+
+@bp.post("/account/invitations")
+@login_required
+def create_my_invitation():
+    require(policy().can_create_invitation())
+    return create_from(InvitationForm(), "site/invitations.html", False)
+
+
+@bp.post("/account/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_my_invitation(invitation_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise Refused("The form expired. Please try again.", status=400)
+    invitation_service.revoke(current_actor(), invitation_service.get(invitation_id))
+    flash("The invitation was revoked; its link no longer works.", "success")
+    return redirect(url_for(".my_invitations"))
