@@ -1,4 +1,4 @@
-"""The `flask --app wsgi forum …` commands: seed-demo and create-admin."""
+"""The `flask --app wsgi forum …` commands: seed-demo, init and create-admin."""
 from __future__ import annotations
 
 import re
@@ -389,3 +389,63 @@ def test_create_admin_on_an_administrator_changes_nothing(runner, db, admin):
 
     assert result.exit_code == 0, result.output
     assert "already an administrator" in result.output
+
+
+# -- init ------------------------------------------------------------------------------------
+def test_init_no_demo_asks_for_the_first_administrator(runner, db):
+    result = runner.invoke(
+        args=["forum", "init", "--no-demo"],
+        input="founder\nfounder@example.com\nlong enough pw\nlong enough pw\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    # The password is asked twice and never echoed.
+    assert result.output.count("Password") == 1 and "Repeat for confirmation" in result.output
+    assert "long enough pw" not in result.output
+    assert "“General discussion” (/b/general-discussion)" in result.output
+    founder = factories.password_matches("founder", "long enough pw")
+    assert founder is not None and founder.role == Role.ADMIN
+    [category] = db.session.scalars(select(Category)).all()
+    [board] = db.session.scalars(select(Board)).all()
+    assert (category.title, board.title, board.category_id) == (
+        "General", "General discussion", category.id)
+    assert _count(db, User) == 1 and _count(db, Thread) == 0
+    assert sorted(db.session.scalars(select(ModAction.action))) == [
+        "board.create", "category.create"]
+
+
+def test_init_no_demo_with_options(runner, db):
+    result = runner.invoke(args=["forum", "init", "--no-demo", "--username", "founder",
+                                 "--email", "f@example.com", "--password", "long enough pw"])
+    assert result.exit_code == 0, result.output
+    assert factories.password_matches("f@example.com", "long enough pw").is_admin
+
+
+def test_init_no_demo_refuses_a_forum_with_content(runner, db):
+    factories.make_user()
+    result = runner.invoke(args=["forum", "init", "--no-demo", "--username", "founder",
+                                 "--email", "f@example.com", "--password", "long enough pw"])
+    assert result.exit_code == 1
+    assert "already has accounts" in result.output
+    assert _count(db, Category) == 0
+
+
+def test_init_no_demo_refuses_boards_without_accounts(runner, db):
+    factories.make_board()
+    result = runner.invoke(args=["forum", "init", "--no-demo"], input="x\n")
+    assert result.exit_code == 1 and "already has categories or boards" in result.output
+    assert _count(db, User) == 0
+
+
+def test_init_no_demo_refuses_a_bad_administrator_and_leaves_nothing(runner, db):
+    result = runner.invoke(args=["forum", "init", "--no-demo", "--username", "founder",
+                                 "--email", "not an email", "--password", "long enough pw"])
+    assert result.exit_code == 1 and "isn't valid" in result.output
+    assert _count(db, User) == 0 and _count(db, Category) == 0 and _count(db, Board) == 0
+
+
+def test_init_without_no_demo_seeds_the_demo(runner, db):
+    result = runner.invoke(args=["forum", "init"])
+    assert result.exit_code == 0, result.output
+    assert _count(db, Board) == 10
+    assert LOGIN_LINE.search(result.output)

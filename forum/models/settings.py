@@ -118,6 +118,8 @@ class SettingSpec:
     def _parse_str(self, raw: Any) -> str:
         value = " ".join(str(raw if raw is not None else "").split())
         if self.minimum is not None and len(value) < self.minimum:
+            if self.minimum == 1:
+                raise ValueError(f"{self.label}: this can't be left empty.")
             raise ValueError(f"{self.label}: use at least {self.minimum} characters.")
         if self.maximum is not None and len(value) > self.maximum:
             raise ValueError(f"{self.label}: use at most {self.maximum} characters.")

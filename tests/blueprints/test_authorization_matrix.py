@@ -15,6 +15,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import CannedResponse, ReportItem, Sanction, User
+from forum.services.accounts import invitations
 from forum.services.content import posting
 from forum.services.moderation import modnotes, reports, sanctions
 from tests import factories
@@ -123,6 +124,11 @@ def _archive(world: World) -> None:
 def _board_form(world: World) -> dict:
     return {"title": "Here and now", "slug": "", "category": str(world.here.category_id),
             "access": "everyone", "thread_access": "members", "slow_mode_seconds": "0"}
+
+
+def _invitation(world: World) -> None:
+    """An open invitation made by another administrator."""
+    world.spare, _ = invitations.create(factories.make_user(role="admin"), 3)
 
 
 MATRIX: dict[str, Case] = {
@@ -280,6 +286,17 @@ MATRIX: dict[str, Case] = {
     "admin.delete_board:POST": Case(
         "POST", lambda w: f"/admin/structure/boards/{w.here.id}/delete", ADMINS,
         data=lambda w: {"destination": str(w.elsewhere.id)}),
+    # -- the rules and privacy notice, invitations -------------------------------------------
+    "admin.documents": Case("GET", lambda w: "/admin/pages", ADMINS),
+    "admin.edit_document:GET": Case("GET", lambda w: "/admin/pages/rules", ADMINS),
+    "admin.edit_document:POST": Case("POST", lambda w: "/admin/pages/privacy", ADMINS,
+                                     data=lambda w: {"body": "We keep little."}),
+    "admin.invitations": Case("GET", lambda w: "/admin/invitations", ADMINS),
+    "admin.create_invitation": Case("POST", lambda w: "/admin/invitations", ADMINS,
+                                    data=lambda w: {"days": "3", "note": "For Sam"}),
+    "admin.revoke_invitation": Case("POST",
+                                    lambda w: f"/admin/invitations/{w.spare.id}/revoke",
+                                    ADMINS, setup=_invitation),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",
@@ -347,5 +364,56 @@ def test_matrix(client, login, world, key, role):
     elif role in case.allowed:
         assert response.status_code in (200, 301, 302), (key, role, response.status_code)
         assert "/login" not in location, (key, role)
+    else:
+        assert response.status_code == 403, (key, role, response.status_code)
+
+
+# -- the forum's own pages outside /mod and /admin -------------------------------------------------
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset(ROLES[1:])
+SITE_MATRIX: dict[str, Case] = {
+    "site.rules": Case("GET", lambda w: "/rules", EVERYONE),
+    "site.privacy": Case("GET", lambda w: "/privacy", EVERYONE),
+    "site.accept:GET": Case("GET", lambda w: "/accept", SIGNED_IN),
+    "site.accept:POST": Case("POST", lambda w: "/accept", SIGNED_IN),
+    "site.my_invitations": Case("GET", lambda w: "/account/invitations", SIGNED_IN),
+    # Members may invite only when a setting allows it (off by default) and they are past
+    # the new-member limits; the viewers here are new.
+    "site.create_my_invitation": Case("POST", lambda w: "/account/invitations", ADMINS,
+                                      data=lambda w: {"days": "3"}),
+    "site.revoke_my_invitation": Case(
+        "POST", lambda w: f"/account/invitations/{w.spare.id}/revoke", ADMINS,
+        setup=_invitation),
+}
+
+
+def test_every_site_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] == "site":
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    assert routes == set(SITE_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(SITE_MATRIX))
+def test_site_matrix(client, login, world, key, role):
+    case = SITE_MATRIX[key]
+    world.viewer = _viewer(role, world)
+    if case.setup is not None:
+        case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    send = client.get if case.method == "GET" else client.post
+    url = case.url(world)
+    response = send(url, data=case.data(world)) if case.method == "POST" else send(url)
+    location = response.headers.get("Location", "")
+    if role in case.allowed:
+        assert response.status_code in (200, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    elif role == "guest":
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
     else:
         assert response.status_code == 403, (key, role, response.status_code)

@@ -91,3 +91,39 @@ def test_boolean_and_text_spec_refusals():
         name.parse(" x ")
     with pytest.raises(ValueError, match="at most 10"):
         name.parse("x" * 11)
+
+
+# -- the identity and registration settings ------------------------------------------------------
+def test_every_setting_has_a_group_and_groups_come_in_declaration_order():
+    groups = list(dict.fromkeys(spec.group for spec in SETTINGS.values()))
+    assert groups == ["Identity", "Registration", "Moderation", "Posting", "Events"]
+
+
+def test_choice_time_zone_and_email_settings_parse(admin):
+    changed = settings.update(admin, {
+        "registration_mode": " invitation ", "default_timezone": "Europe/Berlin",
+        "contact_email": " Team@Example.org ", "forum_name": "  Makers'   Hall ",
+        "tagline": "",
+    })
+    assert changed == {"registration_mode": "invitation", "default_timezone": "Europe/Berlin",
+                       "contact_email": "Team@example.org", "forum_name": "Makers' Hall",
+                       "tagline": ""}
+    assert stored.get("registration_mode") == "invitation"
+    assert settings.update(admin, {"contact_email": ""}) == {"contact_email": ""}
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"registration_mode": "sometimes"}, "choose one of Open"),
+    ({"registration_mode": None}, "choose one of"),
+    ({"default_timezone": "Mars/Olympus"}, "choose a time zone"),
+    ({"default_timezone": "../../etc/passwd"}, "choose a time zone"),
+    ({"contact_email": "not an address"}, "enter a valid email address"),
+    ({"contact_email": "a@" + "b" * 260 + ".org"}, "at most 254 characters"),
+    ({"forum_name": ""}, "can't be left empty"),
+    ({"forum_name": "x" * 61}, "at most 60 characters"),
+])
+def test_bad_identity_values_are_refused(admin, changes, message):
+    with pytest.raises(Refused, match=message) as refused:
+        settings.update(admin, changes)
+    assert refused.value.status == 400
+    assert stored.get("registration_mode") == "open"

@@ -17,7 +17,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import NumberInput
 
 from ...common.timefmt import zone_names
@@ -214,7 +221,7 @@ class DocumentForm(FlaskForm):
 class InvitationForm(FlaskForm):
     days = IntegerField(
         "Valid for (days)",
-        validators=[DataRequired("Say for how many days the invitation stays valid.")],
+        validators=[InputRequired("Say for how many days the invitation stays valid.")],
         default=7,
     )
     note = StringField(

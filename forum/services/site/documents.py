@@ -74,6 +74,8 @@ def publish(actor: User, name: str, body: str,
         db.session.add(row)
     row.value = version
     row.updated_at = now
+    # Who publishes a text accepts it.
+    setattr(actor, f"{name}_version", version)
     row.updated_by_id = actor.id
     try:
         db.session.flush()
