@@ -42,7 +42,7 @@ def test_name_tagline_and_contact_show_on_every_page(client, admin):
     for url in ("/", "/login", "/rules"):
         html = text(client.get(url))
         assert "<span>Makers&#39; Hall</span>" in html
-        assert '<span class="brand-tagline">Solder &amp; share</span>' in html
+        assert '<p class="brand-tagline">Solder &amp; share</p>' in html
         assert re.search(r"<title>[^<]*· Makers&#39; Hall</title>|<title>Makers&#39; Hall</title>",
                          html), url
         assert 'href="mailto:team@example.org"' in html

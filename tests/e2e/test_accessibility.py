@@ -65,3 +65,21 @@ def test_structure_pages_have_no_serious_violations(axe_page, axe_source, path):
     log_in(axe_page, "admin")
     axe_page.goto(path)
     assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/admin/settings", "/admin/pages", "/admin/pages/rules",
+                                  "/admin/invitations", "/account/invitations", "/accept",
+                                  "/rules"])
+def test_settings_and_invitation_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "admin")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
+
+
+def test_the_header_fits_a_phone(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto("/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 390
