@@ -261,7 +261,9 @@ def test_members_invitations_page(client, login, admin):
     page = text(client.get("/account/invitations"))
     assert "Only administrators can invite people" in page
     assert client.post("/account/invitations", data={"days": "2"}).status_code == 403
+    assert 'href="/account/invitations"' not in text(client.get("/"))
     site_settings.update(admin, {"members_may_invite": True})
+    assert 'href="/account/invitations">Invite someone' in text(client.get("/"))
     created = client.post("/account/invitations", data={"days": "2", "note": "Cousin"})
     assert created.status_code == 200 and "invite-link" in text(created)
     [invitation] = db.session.scalars(select(Invitation)).all()
@@ -289,3 +291,34 @@ def test_invitation_forms_need_csrf(client, login, admin, enable_csrf):
     assert client.post("/admin/invitations", data={"days": "3"}).status_code == 400
     assert client.post("/admin/pages/rules", data={"body": "x"}).status_code == 400
     assert db.session.scalar(select(Invitation)) is None
+
+
+# -- query budgets -----------------------------------------------------------------------------
+INVITATIONS_BUDGET = 4  # member, last seen, bell, the invitations with makers and users
+
+
+@pytest.mark.parametrize("url", ["/admin/invitations", "/account/invitations"])
+def test_invitation_lists_cost_the_same_however_long(client, login, admin, count_queries, url):
+    site_settings.update(admin, {"registration_mode": "invitation"})
+    login(admin)
+    counts = []
+    for size in (1, 12):
+        while len(db.session.scalars(select(Invitation)).all()) < size:
+            invitation, code = invitations.create(admin, 3)
+            joined = factories.make_user()
+            invitation.used_by_id, invitation.used_at = joined.id, datetime.now(UTC)
+            db.session.commit()
+        client.get(url)
+        with count_queries() as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= INVITATIONS_BUDGET, counts
+
+
+def test_document_page_budget(client, admin, count_queries):
+    documents.publish(admin, "rules", "Be kind.")
+    client.get("/rules")
+    with count_queries() as queries:
+        assert client.get("/rules").status_code == 200
+    assert len(queries) <= 1  # the document
