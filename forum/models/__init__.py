@@ -21,7 +21,7 @@ from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Setting, SettingSpec
 from .threads import Post, PostRevision, Thread
-from .users import BoardModerator, Role, User
+from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
     "Announcement",
@@ -44,6 +44,8 @@ __all__ = [
     "ItemStatus",
     "ModAction",
     "ModeratorNote",
+    "OldUsername",
+    "PasswordReset",
     "Notification",
     "NotificationKind",
     "Report",
