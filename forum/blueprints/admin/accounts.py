@@ -56,7 +56,7 @@ def password_reset_link(username: str):
         return render_user(page, reset_form=form, status=_refused(form, error))
     # Shown once, on this answer only: the forum keeps no way to show it again.
     link = url_for("auth.reset_password", token=token, _external=True)
-    response = render_template("admin/user_reset_link.html", user=page.user, link=link,
+    response = render_template("admin/user_reset_link.html", user=page.user, reset_link=link,
                                lifetime_hours=int(
                                    password_reset.RESET_LIFETIME.total_seconds() // 3600),
                                tab="users")
