@@ -65,3 +65,17 @@ def test_structure_pages_have_no_serious_violations(axe_page, axe_source, path):
     log_in(axe_page, "admin")
     axe_page.goto(path)
     assert _violations(axe_page, axe_source) == []
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/member",
+                                  "/admin/users/member/delete"])
+def test_member_management_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "admin")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
+
+
+def test_the_account_deletion_page_has_no_serious_violations(axe_page, axe_source):
+    log_in(axe_page, "member")
+    axe_page.goto("/account/delete")
+    assert _violations(axe_page, axe_source) == []
