@@ -139,7 +139,7 @@ def test_ending_sessions_logs_the_member_out(app, client, login, admin, member):
 def test_the_delete_page_says_what_will_happen(client, login, admin, member, thread):
     login(admin)
     html = text(client.get("/admin/users/member/delete"))
-    assert "1 post in 1 thread they started" in html
+    assert re.search(r"Posts</dt><dd>1<.*Threads they started</dt><dd>1<", html, re.S)
     assert "deleted-" in html and "Type their username to confirm" in html
 
 
