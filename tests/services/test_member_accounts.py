@@ -325,3 +325,20 @@ def test_the_export_costs_one_query_per_section_whatever_the_member_wrote(
     with count_queries() as many:
         data_export.export(member)
     assert len(many) == len(few) <= len(data_export.section_names()) + 1
+
+
+def test_a_deleted_account_gives_its_place_at_an_event_to_the_first_waiting(app, db, admin,
+                                                                           member):
+    from forum.models import Event, EventRsvp
+
+    board = factories.make_board()
+    event = make_event(factories.make_user(role="moderator"), board, capacity="1")
+    waiting = factories.make_user()
+    event_rsvp.answer_event(member, event, "going", now=EVENT_T0)
+    assert event_rsvp.answer_event(waiting, event, "going", now=EVENT_T0) == "waitlisted"
+    account_removal.delete_account(admin, member, "keep", now=EVENT_T0)
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert (event.going_count, event.waitlist_count) == (1, 0)
+    statuses = dict(db.session.execute(select(EventRsvp.user_id, EventRsvp.status)).all())
+    assert statuses == {waiting.id: "going"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...database import commit
@@ -169,6 +169,30 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
             f"A place opened up: you're going to “{event.title}”", event.url, now=now,
         )
     return promoted
+
+
+def withdraw_member(user: User, now: datetime) -> int:
+    """A deleted account leaves the events still to come: its answers go, their counts
+    follow, and a place it held goes to the first member waiting. Answers to events that
+    started or were cancelled stay as history. A step (no commit); returns the answers
+    removed."""
+    rows = db.session.execute(
+        select(EventRsvp.id, EventRsvp.status, Event)
+        .join(Event, Event.id == EventRsvp.event_id)
+        .where(EventRsvp.user_id == user.id, Event.starts_at > now,
+               Event.cancelled_at.is_(None))
+        .order_by(EventRsvp.id)
+    ).all()
+    for rsvp_id, status, event in rows:
+        removed = db.session.execute(
+            delete(EventRsvp).where(EventRsvp.id == rsvp_id, EventRsvp.status == status)
+        ).rowcount
+        if not removed:
+            continue
+        _count(event.id, status, -1)
+        if status == RsvpStatus.GOING:
+            promote_waiting(event, now)
+    return len(rows)
 
 
 # -- the member's own data ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .. import audit
 from ..accounts import anonymise as anonymising
 from ..accounts.account import AccountError, password_matches
 from ..accounts.last_admin import lock_admins, usable_admin_count
+from ..community import event_rsvp
 from ..content import purging
 
 KEEP_POSTS = "keep"
@@ -86,6 +87,7 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     if posts == DELETE_POSTS:
         purged = purging.delete_member_posts(actor, user, now)
         db.session.refresh(user)
+    event_rsvp.withdraw_member(user, now)
     before = anonymising.anonymise(user, now)
     db.session.flush()
     # Counted after the write, inside it, as when an administrator is demoted.
