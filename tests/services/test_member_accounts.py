@@ -342,3 +342,18 @@ def test_a_deleted_account_gives_its_place_at_an_event_to_the_first_waiting(app,
     assert (event.going_count, event.waitlist_count) == (1, 0)
     statuses = dict(db.session.execute(select(EventRsvp.user_id, EventRsvp.status)).all())
     assert statuses == {waiting.id: "going"}
+
+
+def test_deleted_accounts_leave_the_member_list(app, db, admin, member):
+    account_removal.delete_account(admin, member, "keep")
+    listed = profiles.list_members(sort="name").members
+    assert member not in listed and admin in listed
+
+
+def test_a_name_taken_before_it_was_reserved_does_not_block_a_deletion(app, db, admin, member):
+    squatter = factories.quick_users(1, prefix="squat")[0]
+    squatter.username = squatter.username_key = f"deleted-{member.id}"
+    db.session.commit()
+    account_removal.delete_account(admin, member, "keep")
+    assert member.username.startswith(f"deleted-{member.id}-")
+    assert squatter.username == f"deleted-{member.id}"

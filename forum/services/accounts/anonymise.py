@@ -21,6 +21,7 @@ from ...models import (
     User,
 )
 from . import usernames
+from .account import username_taken
 
 DELETED_NAME = "Deleted member"
 
@@ -46,8 +47,12 @@ def anonymise(user: User, now: datetime) -> dict:
     db.session.execute(
         delete(AnnouncementDismissal).where(AnnouncementDismissal.user_id == user.id)
     )
-    user.username = placeholder_username(user)
-    user.username_key = user.username
+    name = placeholder_username(user)
+    if username_taken(name):
+        # A member who registered such a name before it was reserved keeps it.
+        name = f"{name}-{secrets.token_hex(4)}"
+    user.username = name
+    user.username_key = name
     user.email = placeholder_email(user)
     user.email_key = user.email
     user.display_name = DELETED_NAME
