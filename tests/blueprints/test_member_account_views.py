@@ -234,3 +234,19 @@ def test_the_last_administrator_keeps_their_account(client, login, admin):
                                                     "password": factories.PASSWORD})
     assert response.status_code == 403 and "last administrator" in text(response)
     assert not refreshed(admin).is_deleted
+
+
+def test_the_moderation_log_shows_account_changes(client, login, admin, member, thread):
+    login(admin)
+    client.post("/admin/users/member/account", data={
+        "username": "member", "email": "changed@example.org", "display_name": ""})
+    client.post("/admin/users/member/password-reset")
+    client.post("/admin/users/member/sessions")
+    client.post("/admin/users/member/delete", data={"posts": "delete", "confirm": "member"})
+    response = client.get(f"/mod/log?member=deleted-{member.id}")
+    assert response.status_code == 200
+    html = text(response)
+    for action in ("user.account", "user.password_reset", "user.sessions", "user.delete"):
+        assert action in html or action.replace("user.", "") in html
+    csv = client.get("/mod/log.csv")
+    assert csv.status_code == 200 and "user.delete" in csv.get_data(as_text=True)

@@ -357,3 +357,23 @@ def test_a_name_taken_before_it_was_reserved_does_not_block_a_deletion(app, db, 
     account_removal.delete_account(admin, member, "keep")
     assert member.username.startswith(f"deleted-{member.id}-")
     assert squatter.username == f"deleted-{member.id}"
+
+
+def test_a_change_from_a_page_loaded_before_the_deletion_is_refused(app, db, admin, member):
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    # Another administrator deleted the account after this one's page was loaded.
+    db.session.execute(update(User).where(User.id == member.id).values(deleted_at=T0)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    set_committed_value(member, "deleted_at", None)  # what the earlier request still believes
+    with pytest.raises(Refused) as refused:
+        management.update_account(admin, member, _change(member, username="revived"))
+    assert refused.value.status == 409
+    db.session.refresh(member)  # loaded again after the rollback
+    set_committed_value(member, "deleted_at", None)
+    with pytest.raises(Refused) as again:
+        account_removal.delete_account(admin, member, "keep")
+    assert again.value.status == 409
+    assert not _log("user.account") and not _log("user.delete")

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...database import commit
@@ -27,10 +28,19 @@ class AccountChange:
 
 
 def require_active(user: User) -> None:
-    """Refuses (409) an account that was deleted in the meantime."""
-    if user.is_deleted:
-        raise Conflict(f"The account @{user.username} has been deleted; there is nothing "
+    """Refuses (409) an account that was deleted in the meantime. The row stays locked until
+    commit on PostgreSQL, so a deletion running at the same moment waits for this change and
+    then finds it, rather than this change writing over the anonymised account."""
+    deleted = Conflict(f"The account @{user.username} has been deleted; there is nothing "
                        "left to change.")
+    if user.is_deleted:
+        raise deleted
+    still_there = db.session.scalar(
+        select(User.id).where(User.id == user.id, User.deleted_at.is_(None)).with_for_update()
+    )
+    if still_there is None:
+        db.session.rollback()
+        raise deleted
 
 
 def _clean_display_name(text: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ...database import commit
 from ...errors import Conflict, Refused, require
@@ -83,6 +83,14 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     was_admin = user.is_admin
     if was_admin:
         lock_admins()
+    # Claimed by a conditional UPDATE: of two deletions at once, the second finds it done.
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id, User.deleted_at.is_(None))
+        .values(deleted_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise Conflict("This account has already been deleted.")
     purged = purging.Purged(0, 0)
     if posts == DELETE_POSTS:
         purged = purging.delete_member_posts(actor, user, now)
