@@ -162,6 +162,9 @@ def test_anonymised_posts_show_deleted_member(client, login, admin, member, thre
     page = text(client.get(f"/t/{thread.id}"))
     assert "Deleted member" in page and "Hi there" in page
     assert client.get("/u/member").status_code == 404
+    profile = client.get(f"/u/deleted-{member.id}")
+    assert profile.status_code == 200 and "Deleted member" in text(profile)
+    assert "member@example.com" not in text(profile)
     # Acting on it again is out of order: a clear 409.
     again = client.post(f"/admin/users/deleted-{member.id}/delete",
                         data={"posts": "keep", "confirm": f"deleted-{member.id}"})
