@@ -72,9 +72,20 @@ class ProfileForm(FlaskForm):
         )
 
 
+def _renamed(username: str, endpoint: str):
+    """A 301 to the member's current name when ``username`` is one they had before."""
+    user = profiles.find_renamed(username)
+    if user is None:
+        raise NotFound("There is no member with that name.")
+    return redirect(url_for(endpoint, username=user.username), 301)
+
+
 @bp.get("/u/<username>")
 def show(username: str):
-    user = profiles.find_member(username)
+    try:
+        user = profiles.find_member(username)
+    except NotFound:
+        return _renamed(username, ".show")
     if user.username != username:
         return redirect(url_for(".show", username=user.username), 301)
     activity = profiles.recent_activity(policy(), user)
@@ -121,6 +132,10 @@ def members():
 def avatar(username: str):
     if not profiles.is_username(username):
         raise NotFound("There is no avatar for that name.")
+    # One look at the old names: a renamed member's old picture address follows them.
+    moved = profiles.find_renamed(username)
+    if moved is not None:
+        return redirect(url_for(".avatar", username=moved.username), 301)
     response = make_response(avatars.render_svg(username))
     response.mimetype = "image/svg+xml"
     response.cache_control.public = True

@@ -22,7 +22,7 @@ from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .threads import Post, PostRevision, Thread
-from .users import BoardModerator, Role, User
+from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
     "Announcement",
@@ -45,6 +45,8 @@ __all__ = [
     "ItemStatus",
     "ModAction",
     "ModeratorNote",
+    "OldUsername",
+    "PasswordReset",
     "Notification",
     "NotificationKind",
     "Report",

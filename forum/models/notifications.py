@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     MODERATION = "moderation"  # a moderator hid, deleted or edited your post
     ROLE = "role"  # your role or board assignments changed
     EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
+    ACCOUNT = "account"  # an administrator changed your account
 
 
 class Notification(db.Model):

@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     paced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change: old sessions and remember-me cookies stop working.
     session_token: Mapped[str] = mapped_column(String(64))
+    # Set when the account was deleted: the row stays, anonymised, so posts keep an author.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The versions of the rules and the privacy notice the member last accepted (0: none);
     # compared with the current ones kept among the settings, so the check costs no query.
@@ -86,6 +88,10 @@ class User(UserMixin, db.Model):
         return self.display_name or self.username
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def is_moderator(self) -> bool:
         return self.role >= Role.MODERATOR
 
@@ -112,3 +118,41 @@ class BoardModerator(db.Model):
     board_id: Mapped[int] = mapped_column(
         ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+
+class OldUsername(db.Model):
+    """A name a member had before it was changed: ``/u/<old>`` redirects to them. A name is
+    freed when its member changes it; whoever takes it next (another member, or the same one
+    taking it back) ends the redirect, and deleting the account ends its redirects."""
+
+    __tablename__ = "old_usernames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(32))
+    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+
+class PasswordReset(db.Model):
+    """A single-use link to set a new password. Only the token's SHA-256 is kept, so the
+    table cannot be read back into working links."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the link was used, or replaced by a newer one.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The administrator who asked for it; None when the member asked (by mail, later).
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    user = relationship("User", foreign_keys=[user_id])

@@ -129,6 +129,20 @@ class ModerationRules(Viewer):
     def can_manage_roles(self) -> Decision:
         return self._admin_only("change roles")
 
+    def can_manage_account(self, user: User) -> Decision:
+        """Change a member's name, email or display name, give them a password reset link,
+        end their sessions. Administrators only; as with roles, one administrator may act on
+        another (the last-administrator guard protects the forum)."""
+        return self._admin_only("manage members' accounts")
+
+    def can_delete_account(self, user: User) -> Decision:
+        """Delete someone's account from the panel. One's own goes through the account page,
+        where the password is asked."""
+        decision = self._admin_only("delete members' accounts")
+        if decision and user.id == self.user.id:
+            return deny("Delete your own account from your account settings.")
+        return decision
+
     def can_manage_settings(self) -> Decision:
         return self._admin_only("change site settings")
 

@@ -56,7 +56,7 @@ def test_list_shows_roles_boards_joined_and_posts(client, login, admin, moderato
     helper_row = html.split('href="/admin/users/helper"', 1)[1].split("</tr>", 1)[0]
     assert '<a href="/b/wood">Woodwork</a>' in helper_row
     writer_row = html.split('href="/admin/users/writer"', 1)[1].split("</tr>", 1)[0]
-    assert '<td class="num">1</td>' in writer_row
+    assert '<td class="num" data-label="Posts">1</td>' in writer_row
     assert "<time datetime=" in writer_row
     assert "Wendy &lt;Writer&gt;" in html and "<Writer>" not in html
     assert helper.is_board_moderator

@@ -209,6 +209,18 @@ MATRIX: dict[str, Case] = {
                            data=lambda w: {"role": "moderator"}),
     "admin.set_boards": Case("POST", lambda w: f"/admin/users/{w.author.username}/boards",
                              ADMINS, data=lambda w: {"boards": [str(w.here.id)]}),
+    "admin.update_account": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/account", ADMINS,
+        data=lambda w: {"username": "author2", "email": w.author.email, "display_name": ""}),
+    "admin.password_reset_link": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/password-reset", ADMINS),
+    "admin.end_sessions": Case("POST", lambda w: f"/admin/users/{w.author.username}/sessions",
+                               ADMINS),
+    "admin.delete_user:GET": Case("GET", lambda w: f"/admin/users/{w.author.username}/delete",
+                                  ADMINS),
+    "admin.delete_user:POST": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/delete", ADMINS,
+        data=lambda w: {"posts": "delete", "confirm": w.author.username}),
     "admin.canned": Case("GET", lambda w: "/admin/canned", ADMINS),
     "admin.create_canned": Case("POST", lambda w: "/admin/canned", ADMINS,
                                 data=lambda w: {"title": "Thanks", "body": "Thanks {username}"}),
@@ -417,3 +429,45 @@ def test_site_matrix(client, login, world, key, role):
         assert response.status_code == 302 and "/login" in location, (key, response.status_code)
     else:
         assert response.status_code == 403, (key, role, response.status_code)
+# -- a member's own account: every member, for themself only ----------------------------------
+
+def _reset_token(world: World) -> str:
+    from forum.services.accounts import password_reset
+
+    return password_reset.create_reset_link(factories.make_user(role="admin"), world.author)
+
+
+ACCOUNT_ROUTES: dict[str, Case] = {
+    "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
+    "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
+    # A wrong password: the form comes back with its message (400), nothing is deleted.
+    "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
+                                     data=lambda w: {"posts": "keep", "password": "wrong"}),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(ACCOUNT_ROUTES))
+def test_account_routes(client, login, world, key, role):
+    case = ACCOUNT_ROUTES[key]
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    url = case.url(world)
+    response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                else client.get(url))
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == (400 if case.method == "POST" else 200), (key, role)
+        assert world.viewer.deleted_at is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_reset_link_works_for_whoever_holds_it(client, login, world, role):
+    token = _reset_token(world)
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    assert client.get(f"/account/reset/{token}").status_code == 200
+    assert client.get("/account/reset/not-a-token").status_code == 404

@@ -1,10 +1,11 @@
 """The administrator panel under /admin: roles, canned responses, site settings, the forum's
-structure, the rules and privacy notice, invitations."""
+structure, the rules and privacy notice, invitations, members' accounts."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from . import (  # noqa: E402,F401  (registers the routes on bp)
+    accounts,
     announcements,
     canned,
     documents,

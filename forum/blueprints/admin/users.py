@@ -9,6 +9,7 @@ from ...services.accounts import roles, staff
 from ...web import current_actor
 from ..args import page_arg
 from . import bp
+from .account_forms import AccountForm, PasswordResetForm, SessionsForm
 from .forms import BoardsForm, RoleForm
 
 BECOMES = {"member": "a member", "moderator": "a moderator", "admin": "an administrator"}
@@ -27,13 +28,28 @@ def users():
 
 def _render_user(page: staff.RolePage, role_form: RoleForm | None = None,
                  boards_form: BoardsForm | None = None, status: int = 200):
-    if role_form is None:
-        role_form = RoleForm(formdata=None, role=page.user.role.name.lower())
-    if boards_form is None:
-        boards_form = BoardsForm(formdata=None,
-                                 boards=[str(board_id) for board_id in page.moderated_ids])
-    return render_template("admin/user.html", page=page, user=page.user, role_form=role_form,
-                           boards_form=boards_form, tab="users"), status
+    return render_user(page, role_form=role_form, boards_form=boards_form, status=status)
+
+
+def render_user(page: staff.RolePage, status: int = 200, **forms):
+    """A member's page; ``forms`` holds the submitted form that failed, the others start
+    from the member's current values."""
+    user = page.user
+    defaults = {
+        "role_form": lambda: RoleForm(formdata=None, role=user.role.name.lower()),
+        "boards_form": lambda: BoardsForm(
+            formdata=None, boards=[str(board_id) for board_id in page.moderated_ids]),
+        "account_form": lambda: AccountForm(formdata=None, username=user.username,
+                                            email=user.email,
+                                            display_name=user.display_name or ""),
+        "reset_form": lambda: PasswordResetForm(formdata=None),
+        "sessions_form": lambda: SessionsForm(formdata=None),
+    }
+    for name, make in defaults.items():
+        if forms.get(name) is None:
+            forms[name] = make()
+    return render_template("admin/user.html", page=page, user=user, tab="users",
+                           **forms), status
 
 
 def _refusal(form: RoleForm | BoardsForm, error: Refused) -> int:

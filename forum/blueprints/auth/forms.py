@@ -4,10 +4,18 @@ password fields."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ...services.accounts.account import PASSWORD_MAX, PASSWORD_MIN
+from ...services.site.account_removal import DELETE_POSTS, KEEP_POSTS
 
 LOGIN_MAX = 254  # the longest email address
 
@@ -74,4 +82,35 @@ class ChangePasswordForm(FlaskForm):
             _required("the new password again"),
             EqualTo("new_password", message="The two passwords don't match."),
         ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[_required("a new password"), _at_most(PASSWORD_MAX, "Passwords")],
+        render_kw={"minlength": PASSWORD_MIN},
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[
+            _required("the new password again"),
+            EqualTo("new_password", message="The two passwords don't match."),
+        ],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    posts = RadioField(
+        "Your posts",
+        choices=[
+            (KEEP_POSTS, "Keep my posts, shown as by “Deleted member”"),
+            (DELETE_POSTS, "Delete my posts too"),
+        ],
+        default=KEEP_POSTS,
+        validators=[_required("what happens to your posts")],
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[_required("your password"), _at_most(PASSWORD_MAX, "Passwords")],
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,11 +18,13 @@ from ...common.timefmt import duration
 from ...database import commit, joined
 from ...errors import Refused
 from ...extensions import db
-from ...models import Role, User, utcnow
+from ...models import OldUsername, Role, User, utcnow
 from ...policy import standing
 from ...stores import ratelimit
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+# Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name.
+RESERVED_USERNAME_RE = re.compile(r"^deleted-\d+$", re.IGNORECASE)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 # One message for an unknown account and a wrong password, so the form reveals no accounts.
@@ -71,6 +73,8 @@ def check_username(username: str) -> str:
             "username",
             "Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot.",
         )
+    if RESERVED_USERNAME_RE.match(username):
+        raise AccountError("username", "That username is reserved. Please choose another.")
     return username
 
 
@@ -101,6 +105,11 @@ def email_taken(email: str) -> bool:
     ) > 0
 
 
+def free_old_username(username: str) -> None:
+    """Someone takes a name another member left behind: its redirect ends."""
+    db.session.execute(delete(OldUsername).where(OldUsername.username_key == username.lower()))
+
+
 def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None = None) -> User:
     """Create an account.
 
@@ -128,6 +137,7 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
         thread_count=0,
         is_board_moderator=False,
     )
+    free_old_username(username)
     db.session.add(user)
     try:
         commit()
@@ -224,3 +234,8 @@ def set_password(user: User, new: str) -> None:
     user.password_hash = hash_password(new)
     user.session_token = secrets.token_hex(16)
     commit()
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is the member's, for pages that ask for it again."""
+    return check_password_hash(user.password_hash, password or "")

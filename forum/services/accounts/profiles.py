@@ -18,8 +18,10 @@ from ...common.paging import page_count
 from ...database import commit
 from ...errors import NotFound, Refused
 from ...extensions import db
-from ...models import Board, BoardModerator, Post, Thread, User
+from ...models import Board, BoardModerator, OldUsername, Post, Thread, User
 from ...policy import Policy
+from .. import data_export
+from . import usernames
 
 DISPLAY_NAME_MAX = 64
 BIO_MAX = 5_000
@@ -90,6 +92,14 @@ def find_member(username: str) -> User:
     if user is None:
         raise NotFound("There is no member with that name.")
     return user
+
+
+def find_renamed(username: str) -> User | None:
+    """The member who had this name before a rename, while nobody else has taken it: one
+    query on the old names alone."""
+    if not is_username(username):
+        return None
+    return usernames.find_by_old_name(username)
 
 
 def recent_activity(viewer: Policy, user: User) -> Activity:
@@ -174,6 +184,8 @@ def list_members(query: str = "", sort: str = DEFAULT_SORT, page: int = 1,
     if page < 1:
         raise Refused("Page numbers start at 1.", status=400)
     query, matches = name_search(query)
+    # Deleted accounts keep their rows for their posts, not a place in the list.
+    matches.append(User.deleted_at.is_(None))
     total = db.session.scalar(select(func.count(User.id)).where(*matches)) or 0
     pages = page_count(total, per_page)
     if page > pages:
@@ -274,3 +286,29 @@ def update_profile(actor: User, user: User, data: ProfileData) -> User:
         setattr(user, name, value)
     commit()
     return user
+
+
+# -- the member's own data ------------------------------------------------------------------
+
+@data_export.section("profile")
+def export_profile(user: User) -> dict:
+    """The account and public profile, with the names it had before: one query."""
+    old_names = list(db.session.scalars(
+        select(OldUsername.username).where(OldUsername.user_id == user.id)
+        .order_by(OldUsername.retired_at, OldUsername.id)
+    ))
+    return {
+        "username": user.username,
+        "previous_usernames": old_names,
+        "email": user.email,
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "location": user.location,
+        "website": user.website,
+        "timezone": user.timezone,
+        "role": user.role.name.lower(),
+        "joined_at": data_export.iso(user.created_at),
+        "last_seen_at": data_export.iso(user.last_seen_at),
+        "post_count": user.post_count,
+        "thread_count": user.thread_count,
+    }

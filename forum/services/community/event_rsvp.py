@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...database import commit
@@ -17,7 +17,7 @@ from ...errors import Conflict, Refused
 from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
-from .. import notifications
+from .. import data_export, notifications
 
 ANSWERS = (RsvpStatus.GOING, RsvpStatus.MAYBE, RsvpStatus.DECLINED)
 COUNTERS = {
@@ -169,3 +169,48 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
             f"A place opened up: you're going to “{event.title}”", event.url, now=now,
         )
     return promoted
+
+
+def withdraw_member(user: User, now: datetime) -> int:
+    """A deleted account leaves the events still to come: its answers go, their counts
+    follow, and a place it held goes to the first member waiting. Answers to events that
+    started or were cancelled stay as history. A step (no commit); returns the answers
+    removed."""
+    rows = db.session.execute(
+        select(EventRsvp.id, EventRsvp.status, Event)
+        .join(Event, Event.id == EventRsvp.event_id)
+        .where(EventRsvp.user_id == user.id, Event.starts_at > now,
+               Event.cancelled_at.is_(None))
+        .order_by(EventRsvp.id)
+    ).all()
+    for rsvp_id, status, event in rows:
+        removed = db.session.execute(
+            delete(EventRsvp).where(EventRsvp.id == rsvp_id, EventRsvp.status == status)
+        ).rowcount
+        if not removed:
+            continue
+        _count(event.id, status, -1)
+        if status == RsvpStatus.GOING:
+            promote_waiting(event, now)
+    return len(rows)
+
+
+# -- the member's own data ------------------------------------------------------------------
+
+@data_export.section("rsvps")
+def export_rsvps(user: User) -> list[dict]:
+    """The member's answers to events, with each event's title and start: one query."""
+    rows = db.session.execute(
+        select(EventRsvp.event_id, Event.title, Event.starts_at, EventRsvp.status,
+               EventRsvp.created_at, EventRsvp.updated_at)
+        .join(Event, Event.id == EventRsvp.event_id)
+        .where(EventRsvp.user_id == user.id)
+        .order_by(Event.starts_at, EventRsvp.id)
+    )
+    return [
+        {"event_id": row.event_id, "event_title": row.title,
+         "event_starts_at": data_export.iso(row.starts_at), "answer": row.status,
+         "answered_at": data_export.iso(row.created_at),
+         "changed_at": data_export.iso(row.updated_at)}
+        for row in rows
+    ]

@@ -30,7 +30,7 @@ from ...models import (
 )
 from ...policy import Policy
 from ...stores import ratelimit, settings
-from .. import audit, notifications, text
+from .. import audit, data_export, notifications, text
 
 NOTE_MAX = 1000
 
@@ -295,3 +295,27 @@ def describe_state(item: ReportItem) -> str:
         at = when(item.resolved_at)
         return f"{who} already {verb} this report at {at}{what}."
     return "This report is open again; please reload the page."
+
+
+# -- the member's own data ------------------------------------------------------------------
+
+@data_export.section("reports")
+def export_reports(user: User) -> list[dict]:
+    """The reports the member filed, with what they were about and where they stand (never
+    who handled them): one query."""
+    rows = db.session.execute(
+        select(Report.id, Report.reason, Report.note, Report.status, Report.created_at,
+               Report.closed_at, ReportItem.target_kind, ReportItem.post_id,
+               ReportItem.thread_id, ReportItem.subject_id)
+        .join(ReportItem, ReportItem.id == Report.item_id)
+        .where(Report.reporter_id == user.id)
+        .order_by(Report.created_at, Report.id)
+    )
+    return [
+        {"id": row.id, "reason": row.reason, "note": row.note, "status": row.status,
+         "created_at": data_export.iso(row.created_at),
+         "closed_at": data_export.iso(row.closed_at),
+         "target": {"kind": row.target_kind, "post_id": row.post_id,
+                    "thread_id": row.thread_id, "member_id": row.subject_id}}
+        for row in rows
+    ]

@@ -1,0 +1,67 @@
+"""Anonymising an account: the row stays so posts keep an author, shown as "Deleted member";
+everything that identified the person goes.
+
+A step, not an entry point: ``services.site.account_removal`` checks who may, logs, and
+commits.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from ...extensions import db
+from ...models import (
+    AnnouncementDismissal,
+    BoardModerator,
+    Notification,
+    PasswordReset,
+    Role,
+    User,
+)
+from . import usernames
+from .account import username_taken
+
+DELETED_NAME = "Deleted member"
+
+
+def placeholder_username(user: User) -> str:
+    return f"deleted-{user.id}"
+
+
+def placeholder_email(user: User) -> str:
+    # ".invalid" is reserved (RFC 2606): no mail can ever be delivered there.
+    return f"deleted-{user.id}@deleted.invalid"
+
+
+def anonymise(user: User, now: datetime) -> dict:
+    """Strip the account down to its id and counts; returns what it held before (for the
+    log: the name and role, never the email or profile text). No commit."""
+    before = {"username": user.username, "role": user.role.name.lower(),
+              "display_name": user.display_name}
+    usernames.forget_old_names(user)
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    db.session.execute(delete(BoardModerator).where(BoardModerator.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.recipient_id == user.id))
+    db.session.execute(
+        delete(AnnouncementDismissal).where(AnnouncementDismissal.user_id == user.id)
+    )
+    name = placeholder_username(user)
+    if username_taken(name):
+        # A member who registered such a name before it was reserved keeps it.
+        name = f"{name}-{secrets.token_hex(4)}"
+    user.username = name
+    user.username_key = name
+    user.email = placeholder_email(user)
+    user.email_key = user.email
+    user.display_name = DELETED_NAME
+    user.bio = user.bio_html = user.location = user.website = None
+    user.timezone = "UTC"
+    user.role = Role.MEMBER
+    user.is_board_moderator = False
+    # Not a hash any method produces, so no password ever matches it.
+    user.password_hash = "!deleted:" + secrets.token_hex(16)
+    user.session_token = secrets.token_hex(16)
+    user.deleted_at = now
+    return before
