@@ -5,7 +5,7 @@
 account that was deleted (the row stays, anonymised, so posts keep an author).
 
 Revision ID: e5f1a7c3b902
-Revises: db3ade76b1c8
+Revises: e5f1a7c3b9d2
 Create Date: 2026-12-07 02:50:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5f1a7c3b902'
-down_revision = 'db3ade76b1c8'
+down_revision = "e5f1a7c3b9d2"
 branch_labels = None
 depends_on = None
 
