@@ -132,10 +132,8 @@ def members():
 def avatar(username: str):
     if not profiles.is_username(username):
         raise NotFound("There is no avatar for that name.")
-    # One look at the old names: a renamed member's old picture address follows them.
-    moved = profiles.find_renamed(username)
-    if moved is not None:
-        return redirect(url_for(".avatar", username=moved.username), 301)
+    # Drawn from the name in the address alone, without a query: pictures are the most asked-for
+    # address of all. A renamed member's pages link the new address; an old one still draws.
     response = make_response(avatars.render_svg(username))
     response.mimetype = "image/svg+xml"
     response.cache_control.public = True

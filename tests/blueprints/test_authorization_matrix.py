@@ -429,6 +429,8 @@ def test_site_matrix(client, login, world, key, role):
         assert response.status_code == 302 and "/login" in location, (key, response.status_code)
     else:
         assert response.status_code == 403, (key, role, response.status_code)
+
+
 # -- a member's own account: every member, for themself only ----------------------------------
 
 def _reset_token(world: World) -> str:

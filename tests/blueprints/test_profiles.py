@@ -366,9 +366,7 @@ def test_avatar_is_cacheable_svg(client, count_queries):
     assert response.headers["ETag"]
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert ">BS</text>" in page(response)
-    # Drawn from the name in the address alone; the one query asks whether it is a renamed
-    # member's old name (whose address then redirects).
-    assert len(queries) == 1 and "old_usernames" in queries[0]
+    assert queries == []  # drawn from the name in the address alone
 
 
 def test_avatar_is_deterministic_and_revalidates(client):

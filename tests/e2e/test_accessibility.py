@@ -71,6 +71,11 @@ def test_structure_pages_have_no_serious_violations(axe_page, axe_source, path):
                                   "/admin/invitations", "/account/invitations", "/accept",
                                   "/rules"])
 def test_settings_and_invitation_pages_have_no_serious_violations(axe_page, axe_source, path):
+    log_in(axe_page, "admin")
+    axe_page.goto(path)
+    assert _violations(axe_page, axe_source) == []
+
+
 @pytest.mark.parametrize("path", ["/admin/users", "/admin/users/member",
                                   "/admin/users/member/delete"])
 def test_member_management_pages_have_no_serious_violations(axe_page, axe_source, path):
@@ -86,6 +91,8 @@ def test_the_header_fits_a_phone(browser, live_server):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 390
+
+
 def test_the_account_deletion_page_has_no_serious_violations(axe_page, axe_source):
     log_in(axe_page, "member")
     axe_page.goto("/account/delete")
