@@ -45,11 +45,21 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    instance = tmp_path_factory.mktemp("e2e-instance")
+    yield from _serve(tmp_path_factory.mktemp("e2e-instance"))
+
+
+@pytest.fixture(scope="session")
+def empty_server(tmp_path_factory):
+    """A forum started from nothing (migrations and ``forum init --no-demo``); its first
+    administrator is ``founder``."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-empty"), "--empty")
+
+
+def _serve(instance, *flags: str):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     # The server binds port 0 and says which port the OS gave it: no race with other workers.
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.server", str(instance)],
+        [sys.executable, "-m", "tests.e2e.server", str(instance), *flags],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

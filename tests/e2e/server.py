@@ -1,4 +1,5 @@
-"""Serve a fresh Agora on 127.0.0.1 for browser journeys: ``python -m tests.e2e.server DIR [PORT]``.
+"""Serve a fresh Agora on 127.0.0.1 for browser journeys:
+``python -m tests.e2e.server DIR [PORT] [--empty]`` (``--empty``: a forum started from nothing).
 
 Runs in its own process so the browser talks to a real server over a real socket; the
 test session ends it by PID. Without a PORT (or with 0) the OS picks a free one, so parallel
@@ -85,11 +86,35 @@ def _moderation_scene(board) -> None:
                           "Post your entries for the monthly contest here.")
 
 
+def build_empty(instance: Path):
+    """A forum started as an operator starts one: migrations, then ``forum init --no-demo``."""
+    from flask_migrate import upgrade
+
+    from forum import create_app
+
+    app = create_app({
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'empty.db'}",
+        "FORUM_SEARCH_INDEX": str(instance / "search"),
+        "SECRET_KEY": "e2e-secret",
+    })
+    app.config["MEMBER_COOLDOWNS"] = False
+    with app.app_context():
+        upgrade()
+    result = app.test_cli_runner().invoke(args=[
+        "forum", "init", "--no-demo", "--username", "founder", "--email",
+        "founder@example.org", "--password", "correct horse battery"])
+    if result.exit_code != 0:
+        raise SystemExit(f"forum init failed: {result.output}")
+    return app
+
+
 def main() -> None:
-    instance = Path(sys.argv[1])
-    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    args = [arg for arg in sys.argv[1:] if arg != "--empty"]
+    instance = Path(args[0])
+    port = int(args[1]) if len(args) > 1 else 0
     instance.mkdir(parents=True, exist_ok=True)
-    app = build(instance)
+    app = build_empty(instance) if "--empty" in sys.argv else build(instance)
     server = make_server("127.0.0.1", port, app, threaded=True)
     print(f"ready {server.server_port}", flush=True)
     server.serve_forever()
