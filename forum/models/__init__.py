@@ -20,7 +20,7 @@ from .moderation import (
 from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Setting, SettingSpec
-from .threads import Post, PostRevision, Thread
+from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .users import BoardModerator, Role, User
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "RateCounter",
     "Role",
     "Thread",
+    "ThreadMoveNotice",
     "User",
     "UTCDateTime",
     "utcnow",
