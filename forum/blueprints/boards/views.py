@@ -172,6 +172,16 @@ def thread(thread_id: int, slug: str | None = None):
     return _render_thread(view, None)
 
 
+@bp.app_errorhandler(reading.MergedAway)
+def merged_away(merged: reading.MergedAway):
+    """A merged thread's address leads to the thread it went into (its first page); a form
+    sent to it is refused with where to go instead (a redirect would drop the draft)."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(thread_url(merged.target), 301)
+    raise Refused(f"This thread was merged into “{merged.target.title}”; reply there.",
+                  status=409)
+
+
 @bp.get("/p/<int:post_id>")
 def post(post_id: int):
     return redirect(_post_location(reading.get_post(policy(), post_id)))

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ...database import commit
-from ...errors import NotFound, Refused
+from ...errors import Refused
 from ...extensions import db
 from ...models import (
     Announcement,
@@ -47,26 +48,24 @@ from .thread_common import check_moderator, hold_threads, refresh, tell_author
 
 # A split takes at most this many posts at once (the split page lists one page of posts).
 SPLIT_MAX = 500
-# How far a redirect follows merges of merges (each merge shortens the chains it extends).
-CHAIN_MAX = 20
 
 
-def get_thread(thread_id: int) -> Thread:
-    """The thread a merge or split goes into. Refuses: an unknown thread (404)."""
+def find_thread(thread_id: int) -> Thread:
+    """The thread a merge or split goes into, by its number. Refuses: an unknown number (400,
+    said beside the form: the moderator typed it)."""
     thread = db.session.get(Thread, thread_id)
     if thread is None:
-        raise NotFound("There is no thread with that number.")
+        raise Refused(f"There is no thread number {thread_id}.", status=400)
     return thread
 
 
-def merged_target(thread: Thread) -> Thread | None:
-    """Where a merged thread's posts are now (following merges of merges), or None."""
-    seen = 0
-    current = thread
-    while current.merged_into_id is not None and seen < CHAIN_MAX:
-        current = db.session.get(Thread, current.merged_into_id)
-        seen += 1
-    return current if current is not thread else None
+def split_candidates(thread: Thread) -> list[Post]:
+    """The thread's posts for the split page, in order (at most ``SPLIT_MAX``), with their
+    authors: one query."""
+    return list(db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id, Post.position <= SPLIT_MAX)
+        .options(joinedload(Post.author)).order_by(Post.position)
+    ))
 
 
 # -- shared steps --------------------------------------------------------------------------------
