@@ -122,6 +122,9 @@ def test_pin_form_with_an_end_and_everywhere(client, login, board, member, moder
     past = client.post(f"/mod/threads/{thread.id}/pin", data={
         "reason": "Again", "until": "2001-01-01T12:00"})
     assert past.status_code == 400 and "only end in the future" in text(past)
+    garbled = client.post(f"/mod/threads/{thread.id}/pin", data={
+        "reason": "Again", "until": "next tuesday"})
+    assert garbled.status_code == 400
 
 
 def test_a_board_moderator_sees_no_everywhere_box_and_is_refused_it(client, login, board,

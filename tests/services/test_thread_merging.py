@@ -324,3 +324,27 @@ def test_split_refusals_change_nothing(board, member, moderator, case, status, m
     assert _snapshot(fresh(Thread, thread.id), fresh(Thread, other.id), board) == before
     assert actions("thread.split") == []
     assert db.session.scalar(select(Thread).where(Thread.title == "New")) is None
+
+
+# -- the search index follows -------------------------------------------------------------------
+@pytest.mark.search
+def test_the_index_follows_merged_and_split_posts(board, member, moderator):
+    from forum.services.search import sync
+
+    def stored(post_id):
+        return sync.current_index().searcher().document(id=str(post_id))
+
+    elsewhere = factories.make_board(slug="resin")
+    target = _thread(board, member, "Target")
+    source = _thread(board, member, "Source", (member, 1))
+    moved = _posts(source)
+    thread_merging.merge_threads(moderator, source, target, "Same")
+    for post in moved:
+        document = stored(post.id)
+        assert document["thread_id"] == str(target.id)
+        assert document["board_id"] == str(board.id)
+    created = thread_merging.split_posts(moderator, fresh(Thread, target.id), SplitPlan(
+        reason="Own topic", post_ids=(moved[1].id,), title="Spin-off", board=elsewhere))
+    document = stored(moved[1].id)
+    assert (document["thread_id"], document["board_id"]) == (str(created.id),
+                                                            str(elsewhere.id))
