@@ -227,3 +227,15 @@ def test_replies_racing_a_merge_or_split_keep_positions_gap_free(app, board, mod
     db.session.expire_all()
     total = db.session.scalar(select(func.count()).select_from(Post))
     assert total == 9 + 5 + statuses.count(302)
+
+
+def test_the_tools_of_a_merged_thread_say_where_it_went(client, login, board, member,
+                                                        moderator):
+    target = _thread(board, member, "Target", 0)
+    source = _thread(board, member, "Source", 0)
+    login(moderator)
+    client.post(f"/mod/threads/{source.id}/merge",
+                data={"target": str(target.id), "reason": "Same"})
+    html = text(client.get(f"/mod/threads/{source.id}"))
+    assert "was merged into" in html and f"/mod/threads/{target.id}" in html
+    assert "Restore the thread" not in html
