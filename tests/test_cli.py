@@ -29,11 +29,12 @@ from forum.models import (
     SanctionKind,
     TargetKind,
     Thread,
+    ThreadMoveNotice,
     User,
     utcnow,
 )
 from forum.policy import Policy, standing
-from forum.seeding.demo import calming
+from forum.seeding.demo import calming, tidying
 from forum.services.accounts import account
 from forum.services.moderation import report_queue
 from tests import factories
@@ -85,7 +86,8 @@ def test_seed_demo_builds_a_community(runner, db):
     ).all()
     assert news_authors and all(user.is_moderator for user in news_authors)
 
-    threads = db.session.scalars(select(Thread)).all()
+    # A merged thread stays as an empty pointer to the one it went into.
+    threads = db.session.scalars(select(Thread).where(Thread.merged_into_id.is_(None))).all()
     assert all(1 <= thread.reply_count <= 25 for thread in threads)
     assert len({thread.board_id for thread in threads if thread.is_pinned}) >= 2
     locked = [thread for thread in threads if thread.is_locked]
@@ -96,6 +98,7 @@ def test_seed_demo_builds_a_community(runner, db):
         assert thread.locked_reason and thread.locked_by.username == "mod"
         assert thread.locked_at >= thread.last_post_at
     _assert_calmed_threads(db, threads, started)
+    _assert_tidied_threads(db, started)
     _assert_gatherings(db, started)
     assert _count(db, PostRevision) >= 3
     # A moderator tidied someone else's post, so the history shows who edited.
@@ -143,6 +146,26 @@ def _assert_calmed_threads(db, threads, started):
     told = db.session.scalars(select(Notification.recipient_id).where(
         Notification.link.in_([slow.url, paused.url, closed.url]))).all()
     assert {slow.author_id, paused.author_id, closed.author_id} <= set(told)
+
+
+def _assert_tidied_threads(db, started):
+    """A thread moved with a "moved" notice left in its old board, and a repeated question
+    merged into the thread that answered it; both logged and the authors told."""
+    moved = db.session.scalar(select(Thread).where(Thread.title == tidying.MOVED_THREAD))
+    assert moved.board.slug == tidying.MOVED_TO
+    notice = db.session.scalar(select(ThreadMoveNotice))
+    assert notice.thread_id == moved.id and notice.board.slug == "networking"
+    assert notice.shown_at(utcnow())
+    merged = db.session.scalar(select(Thread).where(Thread.title == tidying.REPEATED_TITLE))
+    target = db.session.scalar(select(Thread).where(Thread.title == tidying.MERGE_TARGET))
+    assert merged.merged_into_id == target.id and merged.is_deleted
+    assert _count(db, Post, Post.thread_id == merged.id) == 0
+    logged = set(db.session.scalars(select(ModAction.action).where(
+        ModAction.target_id.in_([moved.id, merged.id]), ModAction.target_kind == "thread")))
+    assert {"thread.move", "thread.merge"} <= logged
+    told = set(db.session.scalars(select(Notification.recipient_id).where(
+        Notification.link.in_([moved.url, target.url]))))
+    assert {moved.author_id, merged.author_id} <= told
 
 
 def _assert_gatherings(db, started):
@@ -202,7 +225,7 @@ def _assert_timeline(db, started):
 
 def _assert_counters_consistent(db):
     posts = db.session.scalars(select(Post)).all()
-    threads = db.session.scalars(select(Thread)).all()
+    threads = db.session.scalars(select(Thread).where(Thread.merged_into_id.is_(None))).all()
     by_thread = defaultdict(list)
     for post in posts:
         by_thread[post.thread_id].append(post)

@@ -21,7 +21,7 @@ from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
-from .threads import Post, PostRevision, Thread
+from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "RateCounter",
     "Role",
     "Thread",
+    "ThreadMoveNotice",
     "User",
     "UTCDateTime",
     "utcnow",

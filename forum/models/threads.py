@@ -20,6 +20,11 @@ class Thread(db.Model):
     slug: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A pin may end by itself; like a timed lock it is read against the clock
+    # (``pinned_now``), so an ended pin sorts with the others at once and nothing has to run.
+    pinned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Pinned above every board the viewer may read the thread in ("Pinned everywhere").
+    pinned_everywhere: Mapped[bool] = mapped_column(Boolean, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     locked_reason: Mapped[str | None] = mapped_column(String(500))
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -36,6 +41,10 @@ class Thread(db.Model):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Highest position handed out; positions never reuse, so permalinks stay stable.
     post_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a moderator merged this thread into another: its posts live there now, the
+    # thread itself stays (deleted) so reports and links to it keep a target, and ``/t/<id>``
+    # answers with a 301 to the thread it went into (chains are shortened when made).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
     # Visible replies (posts minus the opening one, deleted ones left out).
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
     first_post_id: Mapped[int | None] = mapped_column(
@@ -63,6 +72,8 @@ class Thread(db.Model):
         # The board page: pinned first, then by last activity.
         Index("ix_threads_board_listing", "board_id", "is_deleted", "is_pinned", "last_post_at"),
         Index("ix_threads_author_created", "author_id", "created_at"),
+        # The few threads pinned above every board.
+        Index("ix_threads_pinned_everywhere", "pinned_everywhere"),
     )
 
     @property
@@ -81,6 +92,10 @@ class Thread(db.Model):
             return False
         return self.lock_ends_at is None or now < self.lock_ends_at
 
+    def pinned_now(self, now: datetime) -> bool:
+        """Whether the pin is in force at ``now``: set and not yet ended."""
+        return bool(self.is_pinned and (self.pinned_until is None or now < self.pinned_until))
+
     def lock_pending(self, now: datetime) -> bool:
         """A lock is set to start later."""
         return bool(self.is_locked and self.lock_starts_at is not None
@@ -96,6 +111,31 @@ class Thread(db.Model):
 
     def __repr__(self) -> str:
         return f"<Thread {self.id} {self.title!r}>"
+
+
+class ThreadMoveNotice(db.Model):
+    """A row left in a board a thread was moved out of: "Moved: <title> → <new board>", linking
+    to the thread where it is now; it may end by itself (``expires_at``, read against the clock)
+    or be removed by a moderator. The board it points to is the thread's board as it is."""
+
+    __tablename__ = "thread_move_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
+                                           index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    board = relationship("Board")
+    thread = relationship("Thread")
+
+    __table_args__ = (
+        Index("ix_thread_move_notices_board", "board_id", "created_at"),
+    )
+
+    def shown_at(self, now: datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
 
 
 class Post(db.Model):

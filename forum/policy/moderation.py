@@ -23,6 +23,15 @@ class ModerationRules(Viewer):
             return ALLOW
         return deny("You don't moderate this board.")
 
+    def can_pin_everywhere(self) -> Decision:
+        """A thread shown above every board reaches boards a board moderator doesn't look
+        after, so only moderators of the whole forum (and administrators) pin it there."""
+        if not self.is_member:
+            return need_login("Log in to moderate.")
+        if self.is_global_moderator:
+            return ALLOW
+        return deny("Only moderators of the whole forum can pin a thread above every board.")
+
     def can_use_moderator_tools(self) -> Decision:
         """Asked before a thread or post is looked up for a moderator's tools (deleted ones
         included): guests log in and members are refused, so neither learns what exists."""

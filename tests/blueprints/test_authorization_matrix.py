@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from forum.extensions import db
-from forum.models import CannedResponse, ReportItem, Sanction, User
+from forum.models import CannedResponse, ReportItem, Sanction, ThreadMoveNotice, User
 from forum.services.accounts import invitations
 from forum.services.content import posting
 from forum.services.moderation import modnotes, reports, sanctions
@@ -75,6 +75,17 @@ def _slow(world: World) -> None:
 
 def _pin(world: World) -> None:
     world.thread.is_pinned = True
+    db.session.commit()
+
+
+def _spare_thread(world: World) -> None:
+    world.spare = factories.make_thread(world.here, author=factories.make_user(), title="Clocks")
+
+
+def _move_notice(world: World) -> None:
+    moved = factories.make_thread(world.elsewhere, author=factories.make_user(), title="Gone")
+    world.spare = ThreadMoveNotice(board_id=world.here.id, thread_id=moved.id)
+    db.session.add(world.spare)
     db.session.commit()
 
 
@@ -184,6 +195,19 @@ MATRIX: dict[str, Case] = {
     "moderation.move_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/move",
                                    MODERATORS, data=lambda w: {"board": w.elsewhere.slug,
                                                                "reason": "Wrong board"}),
+    "moderation.merge_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/merge",
+                                    BOARD_TEAM, data=lambda w: {"target": str(w.spare.id),
+                                                                "reason": "Same topic"},
+                                    setup=_spare_thread),
+    "moderation.split_thread:GET": Case("GET", lambda w: f"/mod/threads/{w.thread.id}/split",
+                                        BOARD_TEAM),
+    "moderation.split_thread:POST": Case(
+        "POST", lambda w: f"/mod/threads/{w.thread.id}/split", BOARD_TEAM,
+        data=lambda w: {"post": str(w.post.id), "mode": "new", "title": "Watches, continued",
+                        "board": w.here.slug, "reason": "Its own topic"}),
+    "moderation.remove_move_notice": Case(
+        "POST", lambda w: f"/mod/move-notices/{w.spare.id}/remove", BOARD_TEAM,
+        data=lambda w: {"reason": "Everyone found it"}, setup=_move_notice),
     "moderation.restore_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/restore",
                                       BOARD_TEAM, data=lambda w: {"reason": "Not spam"},
                                       setup=_delete_thread),

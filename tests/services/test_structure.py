@@ -20,7 +20,7 @@ from forum.models import (
 )
 from forum.policy import Policy
 from forum.services.content import reading
-from forum.services.moderation import thread_tools
+from forum.services.moderation import thread_moving
 from forum.services.search import query
 from forum.services.site import board_removal, boards, structure
 from forum.services.site.boards import BoardDraft
@@ -333,10 +333,10 @@ def test_counts_after_a_delete_match_moving_one_by_one(admin, moderator, shop, t
     """The set-based move counts what ``move_thread`` counts, thread by thread."""
     source, target, first, gone, kept = two_boards
     twin = factories.make_board(shop, slug="twin")
-    thread_tools.move_thread(moderator, first, twin, "Tidy")
+    thread_moving.move_thread(moderator, first, twin, "Tidy")
     db.session.expire_all()
     one_by_one = (twin.thread_count, twin.post_count)
-    thread_tools.move_thread(moderator, db.session.get(Thread, first.id), source, "Back")
+    thread_moving.move_thread(moderator, db.session.get(Thread, first.id), source, "Back")
     board_removal.delete_board(admin, db.session.get(Board, source.id), twin.id)
     db.session.expire_all()
     assert (twin.thread_count, twin.post_count) == one_by_one

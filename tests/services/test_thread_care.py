@@ -11,7 +11,7 @@ from forum.errors import Refused
 from forum.extensions import db
 from forum.models import Board, Notification, Post, Thread, User
 from forum.services.content import posting
-from forum.services.moderation import post_tools, thread_tools
+from forum.services.moderation import post_tools, thread_pins, thread_tools
 from tests import factories
 from tests.services.moderation_kit import T0, actions
 
@@ -47,37 +47,40 @@ def _counts(thread: Thread, *people: User) -> dict:
 
 # -- pin and unpin ---------------------------------------------------------------------------
 def test_pin_and_unpin_are_logged_and_the_author_told(thread, moderator, member):
-    thread_tools.pin_thread(moderator, thread, "Everyone asks this", now=T0)
+    thread_pins.pin_thread(moderator, thread, "Everyone asks this", now=T0)
     assert thread.is_pinned
-    thread_tools.unpin_thread(moderator, thread, "Answered in the wiki", now=T0)
+    thread_pins.unpin_thread(moderator, thread, "Answered in the wiki", now=T0)
     assert not thread.is_pinned
     pin, unpin = actions("thread.pin")[0], actions("thread.unpin")[0]
     assert (pin.actor_id, pin.reason, pin.before, pin.after) == (
-        moderator.id, "Everyone asks this", {"pinned": False}, {"pinned": True})
-    assert (unpin.reason, unpin.after) == ("Answered in the wiki", {"pinned": False})
+        moderator.id, "Everyone asks this",
+        {"pinned": False, "until": None, "everywhere": False},
+        {"pinned": True, "until": None, "everywhere": False})
+    assert (unpin.reason, unpin.after) == (
+        "Answered in the wiki", {"pinned": False, "until": None, "everywhere": False})
     assert _told(member) == ["A moderator pinned your thread “Which slicer?”.",
                              "A moderator unpinned your thread “Which slicer?”."]
 
 
 def test_a_board_moderator_pins_in_their_board_only(thread, board):
     here = factories.make_board_moderator(factories.make_user(), board)
-    thread_tools.pin_thread(here, thread, "Useful")
+    thread_pins.pin_thread(here, thread, "Useful")
     elsewhere = factories.make_board_moderator(factories.make_user(), factories.make_board())
     with pytest.raises(Refused) as refused:
-        thread_tools.unpin_thread(elsewhere, thread, "No")
+        thread_pins.unpin_thread(elsewhere, thread, "No")
     assert refused.value.status == 403
     db.session.expire_all()
     assert thread.is_pinned and actions("thread.unpin") == []
 
 
 @pytest.mark.parametrize("state, call, status, message", [
-    ({}, lambda m, t: thread_tools.pin_thread(m, t, " "), 400, "give a reason"),
-    ({"is_pinned": True}, lambda m, t: thread_tools.pin_thread(m, t, "x"), 409,
+    ({}, lambda m, t: thread_pins.pin_thread(m, t, " "), 400, "give a reason"),
+    ({"is_pinned": True}, lambda m, t: thread_pins.pin_thread(m, t, "x"), 409,
      "already pinned"),
-    ({"is_deleted": True}, lambda m, t: thread_tools.pin_thread(m, t, "x"), 409,
+    ({"is_deleted": True}, lambda m, t: thread_pins.pin_thread(m, t, "x"), 409,
      "restore it first"),
-    ({}, lambda m, t: thread_tools.unpin_thread(m, t, "x"), 409, "isn't pinned"),
-    ({"is_pinned": True}, lambda m, t: thread_tools.unpin_thread(m, t, ""), 400,
+    ({}, lambda m, t: thread_pins.unpin_thread(m, t, "x"), 409, "isn't pinned"),
+    ({"is_pinned": True}, lambda m, t: thread_pins.unpin_thread(m, t, ""), 400,
      "give a reason"),
 ])
 def test_pin_refusals(thread, moderator, state, call, status, message):

@@ -1,7 +1,7 @@
 """Keys of the board index's rows and of a board's thread list: every value a row shows
 (``forum.fragments`` keeps the rendered rows under them). What depends on the clock (whether a
-timed lock is in force) goes in as it stands at the page's ``now``, so a kept row changes when
-the lock starts or ends."""
+timed pin or lock is in force) goes in as it stands at the page's ``now``, so a kept row changes
+when the pin ends or the lock starts or ends."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,7 +18,7 @@ def _person(user) -> tuple:
 def thread_row_key(thread, posts_per_page: int, now: datetime) -> tuple:
     last = thread.last_post
     return (
-        thread.id, thread.title, thread.slug, thread.is_pinned, thread.locked_now(now),
+        thread.id, thread.title, thread.slug, thread.pinned_now(now), thread.locked_now(now),
         thread.is_deleted, _person(thread.author), thread.created_at,
         timefmt.relative(thread.created_at), thread.post_seq, posts_per_page,
         thread.reply_count, thread.last_post_id, thread.last_post_at,

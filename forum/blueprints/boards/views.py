@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 
 from ...common import markup
-from ...errors import NotFound, Refused, require, wants_json
+from ...errors import NotFound, Refused, error_response, require, wants_json
 from ...models import Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
@@ -170,6 +170,16 @@ def thread(thread_id: int, slug: str | None = None):
     if slug is not None and slug != view.thread.slug:
         return redirect(thread_url(view.thread, view.page), 301)
     return _render_thread(view, None)
+
+
+@bp.app_errorhandler(reading.MergedAway)
+def merged_away(merged: reading.MergedAway):
+    """A merged thread's address leads to the thread it went into (its first page); a form
+    sent to it is refused with where to go instead (a redirect would drop the draft)."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(thread_url(merged.target), 301)
+    return error_response(409, f"This thread was merged into “{merged.target.title}”; reply "
+                               "there.")
 
 
 @bp.get("/p/<int:post_id>")

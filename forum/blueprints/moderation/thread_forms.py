@@ -1,7 +1,8 @@
-"""Forms of the thread tools: pin, rename, move, restore, lock, slow mode, cool down, and a
-board's pace."""
+"""Forms of the thread tools: pin, rename, move, merge, split, restore, lock, slow mode, cool
+down, and a board's pace."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_wtf import FlaskForm
@@ -137,7 +138,15 @@ class BoardPaceForm(FlaskForm):
 
 
 class PinForm(FlaskForm):
+    until = StringField("Until (your time, optional)", id="pin-until",
+                        render_kw={"type": "datetime-local"})
+    everywhere = BooleanField("Pin above every board (shown wherever readers may open it)")
     reason = _reason_field("pin-reason", "Reason (logged, and the author is told)")
+
+    def end(self, tz_name: str | None) -> datetime | None:
+        if not (self.until.data or "").strip():
+            return None
+        return timefmt.parse_local(self.until.data, tz_name)
 
 
 class UnpinForm(FlaskForm):
@@ -151,10 +160,62 @@ class RenameForm(FlaskForm):
                                             "told)")
 
 
+NOTICE_LENGTHS = ("24h", "3d", "7d")
+
+
 class MoveForm(FlaskForm):
     # Filled per request with the boards the moderator moderates, by slug.
     board = SelectField("Move to", id="move-board", choices=[], validate_choice=False)
-    reason = _reason_field("move-reason", "Reason (logged)")
+    notice = BooleanField("Leave a “moved” notice in this board, linking to the new place")
+    notice_for = SelectField("The notice stays", id="move-notice-for", default="7d",
+                             validate_choice=False,
+                             choices=[*period_choices(*NOTICE_LENGTHS), ("", "Until removed")])
+    reason = _reason_field("move-reason", "Reason (logged, and the author is told)")
+
+    def notice_end(self, now: datetime) -> datetime | None:
+        """When the notice ends (None: until removed, or no notice). ValueError: a length
+        not offered."""
+        key = self.notice_for.data or ""
+        if not self.notice.data or not key:
+            return None
+        if key not in NOTICE_LENGTHS:
+            raise ValueError("Choose how long the notice stays from the list.")
+        return now + PERIODS[key][1]
+
+
+_THREAD_REF = re.compile(r"^\s*(?:.*/t/)?(\d{1,12})(?:[-/?#].*)?\s*$")
+
+
+def thread_number(text: str | None) -> int:
+    """A thread's number from what a moderator pasted: ``123``, ``/t/123-title`` or the whole
+    address. ValueError says what to give instead."""
+    match = _THREAD_REF.match(text or "")
+    if match is None:
+        raise ValueError("Give the other thread's number or its address (like /t/123).")
+    return int(match.group(1))
+
+
+class MergeForm(FlaskForm):
+    target = StringField("Merge into thread (number or address)", id="merge-target",
+                         render_kw={"maxlength": 300})
+    reason = _reason_field("merge-reason", "Reason (logged, and the author is told)")
+
+
+class SplitForm(FlaskForm):
+    # The chosen posts come as repeated ``post`` values (checkboxes), read by the view.
+    mode = RadioField("Move the chosen posts", default="new", validate_choice=False, choices=[
+        ("new", "Into a new thread"), ("existing", "To the end of another thread")])
+    title = StringField("New thread's title", id="split-title",
+                        render_kw={"maxlength": TITLE_MAX})
+    board = SelectField("New thread's board", id="split-board", choices=[],
+                        validate_choice=False)
+    target = StringField("Other thread (number or address)", id="split-target",
+                         render_kw={"maxlength": 300})
+    reason = _reason_field("split-reason", "Reason (logged, and the author is told)")
+
+
+class RemoveNoticeForm(FlaskForm):
+    reason = _reason_field("notice-reason", "Reason (logged)")
 
 
 class RestoreThreadForm(FlaskForm):

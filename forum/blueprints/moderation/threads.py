@@ -1,6 +1,7 @@
-"""Thread tools for the board's moderators: pin, rename, move, restore; lock (now, for a while,
-from a date), unlock, slow mode, the one-step cool down, and a board's default pace. Each view
-parses its form and calls one service; the service checks the rank and logs."""
+"""Thread tools for the board's moderators: pin (for a while, everywhere), rename, move (with a
+"moved" notice), merge, split, restore; lock (now, for a while, from a date), unlock, slow mode,
+the one-step cool down, and a board's default pace. Each view parses its form and calls one
+service; the service checks the rank and logs."""
 from __future__ import annotations
 
 from functools import partial
@@ -12,7 +13,7 @@ from ...errors import Refused, require
 from ...models import utcnow
 from ...policy import policy
 from ...services.content import reading
-from ...services.moderation import report_queue
+from ...services.moderation import report_queue, thread_merging, thread_moving, thread_pins
 from ...services.moderation import thread_tools as tools
 from ...web import current_actor
 from ..args import id_arg, parse_id
@@ -22,14 +23,18 @@ from .thread_forms import (
     BoardPaceForm,
     CoolDownForm,
     LockForm,
+    MergeForm,
     MoveForm,
     PinForm,
+    RemoveNoticeForm,
     RenameForm,
     RestoreThreadForm,
     SlowModeForm,
     SlowModeOffForm,
+    SplitForm,
     UnlockForm,
     UnpinForm,
+    thread_number,
 )
 
 
@@ -41,7 +46,8 @@ def _render(thread, status: int = 200, error: str | None = None, **forms):
     defaults = {"lock_form": LockForm, "unlock_form": UnlockForm, "slow_form": SlowModeForm,
                 "slow_off_form": SlowModeOffForm, "cool_form": CoolDownForm,
                 "pin_form": PinForm, "unpin_form": UnpinForm, "rename_form": RenameForm,
-                "move_form": MoveForm, "restore_form": RestoreThreadForm}
+                "move_form": MoveForm, "restore_form": RestoreThreadForm,
+                "merge_form": MergeForm}
     for name, form_class in defaults.items():
         if name not in forms:
             forms[name] = form_class(formdata=None)
@@ -55,7 +61,9 @@ def _render(thread, status: int = 200, error: str | None = None, **forms):
     if item_id is not None and not forms["cool_form"].item.data:
         forms["cool_form"].item.data = str(item_id)
     return render_template("moderation/thread_tools.html", thread=thread, board=thread.board,
-                           now=utcnow(), error=error, tab="queue", **forms), status
+                           now=utcnow(), error=error, tab="queue",
+                           may_pin_everywhere=bool(policy().can_pin_everywhere()),
+                           **forms), status
 
 
 def _done(thread, message: str):
@@ -77,9 +85,13 @@ def _attempt(thread, form_name: str, form, action, message: str):
 def pin_thread(thread_id: int):
     thread = _thread(thread_id)
     form = PinForm()
-    return _attempt(thread, "pin_form", form,
-                    lambda: tools.pin_thread(current_actor(), thread, form.reason.data or ""),
-                    "The thread is pinned.")
+
+    def act():
+        thread_pins.pin_thread(current_actor(), thread, form.reason.data or "",
+                               until=form.end(current_user.timezone),
+                               everywhere=bool(form.everywhere.data))
+
+    return _attempt(thread, "pin_form", form, act, "The thread is pinned.")
 
 
 @bp.post("/threads/<int:thread_id>/unpin")
@@ -87,7 +99,8 @@ def unpin_thread(thread_id: int):
     thread = _thread(thread_id)
     form = UnpinForm()
     return _attempt(thread, "unpin_form", form,
-                    lambda: tools.unpin_thread(current_actor(), thread, form.reason.data or ""),
+                    lambda: thread_pins.unpin_thread(current_actor(), thread,
+                                                     form.reason.data or ""),
                     "The thread is no longer pinned.")
 
 
@@ -112,9 +125,102 @@ def move_thread(thread_id: int):
             raise ValueError("Choose the board to move the thread to.")
         # A board the moderator may not read is unknown to them (404), like anywhere else.
         destination = reading.get_board(policy(), slug)
-        tools.move_thread(current_actor(), thread, destination, form.reason.data or "")
+        thread_moving.move_thread(current_actor(), thread, destination, form.reason.data or "",
+                                  leave_notice=bool(form.notice.data),
+                                  notice_until=form.notice_end(utcnow()))
 
     return _attempt(thread, "move_form", form, act, "The thread is moved.")
+
+
+@bp.post("/threads/<int:thread_id>/merge")
+def merge_thread(thread_id: int):
+    thread = _thread(thread_id)
+    form = MergeForm()
+    merged: list = []
+
+    def act():
+        target = thread_merging.find_thread(thread_number(form.target.data))
+        thread_merging.merge_threads(current_actor(), thread, target, form.reason.data or "")
+        merged.append(target.id)
+
+    def done():
+        flash("The threads are merged.", "success")
+        return redirect(url_for(".thread_tools", thread_id=merged[0]))
+
+    return attempt(form, "merge_form", act, partial(_render, thread), done)
+
+
+def _split_render(thread, status: int = 200, error: str | None = None, form=None,
+                  chosen: frozenset[int] = frozenset()):
+    form = form or SplitForm(formdata=None)
+    form.board.choices = [(board.slug, board.title)
+                          for board in report_queue.moderated_boards(policy())]
+    if form.board.data is None:
+        form.board.data = thread.board.slug
+    return render_template("moderation/split.html", thread=thread, board=thread.board,
+                           posts=thread_merging.split_candidates(thread), form=form,
+                           chosen=chosen, error=error, limit=thread_merging.SPLIT_MAX,
+                           tab="queue"), status
+
+
+def _chosen_posts() -> tuple[int, ...]:
+    values = request.form.getlist("post")
+    if len(values) > thread_merging.SPLIT_MAX:
+        raise ValueError(f"Split at most {thread_merging.SPLIT_MAX} posts at once.")
+    return tuple(parse_id(value, "a chosen post") for value in values)
+
+
+@bp.route("/threads/<int:thread_id>/split", methods=["GET", "POST"])
+def split_thread(thread_id: int):
+    thread = _thread(thread_id)
+    if request.method == "GET":
+        return _split_render(thread)
+    form = SplitForm()
+    moved: list = []
+
+    def act():
+        post_ids = _chosen_posts()
+        if form.mode.data == "existing":
+            into = thread_merging.find_thread(thread_number(form.target.data))
+            plan = thread_merging.SplitPlan(reason=form.reason.data or "", post_ids=post_ids,
+                                            into=into)
+        elif form.mode.data == "new":
+            slug = (form.board.data or "").strip()
+            if not slug:
+                raise ValueError("Choose the new thread's board.")
+            plan = thread_merging.SplitPlan(reason=form.reason.data or "", post_ids=post_ids,
+                                            title=form.title.data or "",
+                                            board=reading.get_board(policy(), slug))
+        else:
+            raise ValueError("Choose where the posts go.")
+        moved.append(thread_merging.split_posts(current_actor(), thread, plan).id)
+
+    def render(status: int = 200, error: str | None = None, form=form):
+        try:
+            chosen = frozenset(_chosen_posts())
+        except ValueError:
+            chosen = frozenset()
+        return _split_render(thread, status, error, form, chosen)
+
+    def done():
+        flash("The posts are moved.", "success")
+        return redirect(url_for(".thread_tools", thread_id=moved[0]))
+
+    return attempt(form, "form", act, render, done)
+
+
+@bp.post("/move-notices/<int:notice_id>/remove")
+def remove_move_notice(notice_id: int):
+    require(policy().can_use_moderator_tools())
+    notice = thread_moving.get_notice(notice_id)
+    require(policy().can_moderate_board(notice.board))
+    form = RemoveNoticeForm()
+    if not form.validate_on_submit():
+        raise Refused("This form was out of date. Reload the page and try again.", status=400)
+    slug = notice.board.slug
+    thread_moving.remove_notice(current_actor(), notice, form.reason.data or "")
+    flash("The “moved” notice is removed.", "success")
+    return redirect(url_for("boards.board", slug=slug))
 
 
 @bp.post("/threads/<int:thread_id>/restore")

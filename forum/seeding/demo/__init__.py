@@ -35,7 +35,7 @@ from ...models import (
 from ...services.accounts import account
 from ...services.content import cooldowns, posting
 from ...services.search import sync
-from . import calming, gatherings, library, moderation
+from . import calming, gatherings, library, moderation, tidying
 from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
 from .plan import Planner, Step
 from .script import Person, ThreadScript
@@ -84,6 +84,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         users.update(_create_users(rng, now, moderation.NEWCOMERS))
         queue = moderation.play(users, boards, now)
         calmed = calming.play(users, now)
+        tidying.play(users, now)
         echo("Planning events and announcements…")
         announced, planned = gatherings.play(users, boards, now)
         _settle_members(rng, users, now)
@@ -97,7 +98,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
     echo(
         f"Moderation: {queue.active} reports waiting, {queue.closed} handled, "
         f"{queue.sanctions} sanctions and {queue.notes} moderator notes; {calmed} heated "
-        "threads calmed (slow mode, a lock for a day, a lock for good)."
+        "threads calmed (slow mode, a lock for a day, a lock for good); a thread moved with "
+        "a notice left behind and a repeated question merged."
     )
     echo(f"Community: {announced} announcements and {planned} upcoming events with answers.")
     _print_logins(echo)

@@ -30,7 +30,7 @@ def _thread(title: str) -> Thread:
     return db.session.scalar(select(Thread).where(Thread.title == title))
 
 
-class _Clock:
+class Clock:
     """Each step after the moderation log's latest entry and the thread's last post, in the
     order written, and before now: the log keeps reading as a story."""
 
@@ -48,7 +48,7 @@ class _Clock:
 def play(users: dict[str, User], now: datetime) -> int:
     """Apply the three; returns how many threads were calmed."""
     mod = users["mod"]
-    clock = _Clock(now, hours_ago=3)
+    clock = Clock(now, hours_ago=3)
 
     closed = _thread(CLOSED_THREAD)
     thread_tools.lock_thread(

@@ -84,13 +84,17 @@ def _require(decision) -> None:
 
 
 def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
-    # Claim the next position atomically: two writers can never get the same number.
+    # Claim the next position atomically: two writers can never get the same number. A thread
+    # merged into another meanwhile (the merge held the row) takes no more posts.
     position = db.session.execute(
         update(Thread)
-        .where(Thread.id == thread.id)
+        .where(Thread.id == thread.id, Thread.merged_into_id.is_(None))
         .values(post_seq=Thread.post_seq + 1)
         .returning(Thread.post_seq)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if position is None:
+        raise Refused("This thread was merged into another one just now; reply there.",
+                      status=409)
     post = Post(
         thread_id=thread.id,
         author_id=actor.id,

@@ -7,17 +7,28 @@ policy's own lookups (a board moderator's boards) happen once per request.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...common.paging import page_count
 from ...errors import NotFound, require
 from ...extensions import db
-from ...models import Board, BoardSlug, Category, Event, Post, PostRevision, Role, Thread, User
+from ...models import (
+    Board,
+    BoardSlug,
+    Category,
+    Event,
+    Post,
+    PostRevision,
+    Role,
+    Thread,
+    ThreadMoveNotice,
+    User,
+)
 from ...policy import Policy
 
 
@@ -36,10 +47,16 @@ class CategoryCard:
 
 @dataclass(frozen=True)
 class BoardPage:
+    """A page of a board: ``items`` are the threads pinned in the board (on page 1) and then
+    the others by last activity; ``everywhere`` the threads pinned above every board that the
+    viewer may read; ``moved`` the "moved" notices left here (page 1)."""
+
     board: Board
     items: list[Thread]
     page: int
     pages: int
+    everywhere: list[Thread] = field(default_factory=list)
+    moved: list[MovedRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,18 @@ class ThreadPage:
 class PostHistory:
     post: Post
     revisions: list[PostRevision]
+
+
+class MergedAway(Exception):
+    """The thread asked for was merged into ``target``: its address answers with a 301."""
+
+    def __init__(self, target: Thread) -> None:
+        super().__init__(target.id)
+        self.target = target
+
+
+# How many merges of merges a redirect follows (each merge shortens the chains it extends).
+MERGE_CHAIN_MAX = 20
 
 
 def page_of(position: int, per_page: int) -> int:
@@ -149,51 +178,166 @@ def renamed_board(viewer: Policy, slug: str) -> Board | None:
 
 
 def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> BoardPage:
-    """A page of a board's threads, pinned first, then by last activity.
+    """A page of a board's threads: pinned ones first (page 1), then by last activity; above
+    them the threads pinned everywhere and the "moved" notices left here.
 
+    Pins are read against the clock: one small query brings the board's pinned threads (and
+    the ones pinned everywhere, in force), so the listing itself stays a range of the board's
+    ordering index (``is_pinned`` false, by ``last_post_at``); a pin that has ended is placed
+    among those by its last activity, at once, without anything rewriting the row.
     Refuses: as ``get_board``; a page past the last one (404).
     """
     board = get_board(viewer, slug)
+    now = viewer.clock
     moderator = viewer.moderates(board)
+    rows = db.session.execute(_head_statement(viewer, moderator),
+                              {"board_id": board.id, "now": now}).unique().all()
+    pins = [thread for thread, _ in rows if thread.is_pinned]
+    moved = [MovedRow(notice_id, thread) for thread, notice_id in rows
+             if notice_id is not None and thread.board_id != board.id][:MOVED_SHOWN]
+    everywhere = [thread for thread in pins
+                  if thread.pinned_everywhere and thread.pinned_now(now)
+                  and not thread.is_deleted]
+    pinned_here = [thread for thread in pins if thread.board_id == board.id
+                   and thread.pinned_now(now) and thread not in everywhere]
+    ended = sorted((thread for thread in pins
+                    if thread.board_id == board.id and not thread.pinned_now(now)),
+                   key=_activity, reverse=True)
+    # Page 1 shows every pin of the board and fills up with the others; later pages follow
+    # on from there (a board pinning more than a page's worth still pages evenly).
+    head = min(len(pinned_here), per_page)
+    offset = max(0, (page - 1) * per_page - head)
+    limit = per_page - head if page == 1 else per_page
     if not moderator:
-        pages = page_count(board.thread_count, per_page)
+        pinned_in_force = sum(1 for thread in pins if thread.board_id == board.id
+                              and thread.pinned_now(now) and not thread.is_deleted)
+        pages = page_count(board.thread_count - pinned_in_force + head, per_page)
         if page > pages:
             raise NotFound("That page of the board doesn't exist.")
-    params = {"board_id": board.id, "limit": per_page, "offset": (page - 1) * per_page}
-    if moderator:
+    statement = _board_statement(viewer, board)
+    total: list[int] = []
+
+    def fetch(start: int, limit: int) -> list[Thread]:
+        params = {"board_id": board.id, "limit": limit, "offset": start}
+        if not moderator:
+            return list(db.session.scalars(statement, params))
         # Moderators also see deleted threads, which the board's counter leaves out; the
         # window counts them in the same statement instead of a second query.
-        rows = db.session.execute(_board_statement(viewer, board), params).all()
-        if not rows and page > 1:
+        rows = db.session.execute(statement, params).all()
+        if rows:
+            total.append(rows[0][1])
+        elif start == 0:
+            total.append(0)
+        return [row[0] for row in rows]
+
+    threads = _interleave(fetch, ended, offset, limit)
+    if moderator:
+        if not threads and page > 1:
             raise NotFound("That page of the board doesn't exist.")
-        threads = [row[0] for row in rows]
-        pages = page_count(rows[0][1] if rows else 0, per_page)
-    else:
-        threads = list(db.session.scalars(_board_statement(viewer, board), params))
-    return BoardPage(board=board, items=threads, page=page, pages=pages)
+        pages = page_count(head + (total[0] + len(ended) if total else offset + len(threads)),
+                           per_page)
+    return BoardPage(board=board, items=(pinned_here if page == 1 else []) + threads,
+                     page=page, pages=pages, everywhere=everywhere,
+                     moved=moved if page == 1 else [])
 
 
+def _activity(thread: Thread) -> tuple:
+    return thread.last_post_at, thread.id
+
+
+def _interleave(fetch, ended: list[Thread], offset: int, limit: int) -> list[Thread]:
+    """Threads ``offset … offset+limit`` of the board's unpinned threads (``fetch(start,
+    count)``, newest activity first) and ``ended`` (pins that ended, newest first) merged by
+    last activity, with one fetch. ``ended`` are few: the fetch starts up to that many rows
+    earlier and takes that many more, which covers every row the window can hold."""
+    extra = len(ended)
+    start = max(0, offset - extra)
+    rows = fetch(start, limit + extra)
+    full = len(rows) == limit + extra
+    placed: list[tuple[int, Thread]] = []
+    for index, thread in enumerate(rows):
+        ahead = sum(1 for other in ended if _activity(other) > _activity(thread))
+        placed.append((start + index + ahead, thread))
+    for index, thread in enumerate(ended):
+        ahead = sum(1 for row in rows if _activity(row) > _activity(thread))
+        if (ahead == 0 and start > 0) or (ahead == len(rows) and full):
+            continue  # before or after the window: it cannot fall inside it
+        placed.append((start + ahead + index, thread))
+    placed.sort(key=lambda pair: pair[0])
+    return [thread for place, thread in placed if offset <= place < offset + limit]
+
+
+_head_statements: dict[tuple, object] = {}
+
+
+def _head_statement(viewer: Policy, moderator: bool):
+    """What a board page shows above its listing, in one statement: the board's pinned threads
+    (ended pins too, which the page places among the others), the threads pinned everywhere,
+    and the threads that left a "moved" notice here (with the newest notice's id), each only
+    in a board the viewer may read, with what their rows show."""
+    key = (viewer.board_visibility, moderator)
+    found = _head_statements.get(key)
+    if found is None:
+        board_id = bindparam("board_id")
+        now = bindparam("now")
+        here = Thread.is_pinned.is_(True) & (Thread.board_id == board_id)
+        if not moderator:
+            here = here & Thread.is_deleted.is_(False)
+        everywhere = (Thread.is_pinned.is_(True) & Thread.pinned_everywhere.is_(True)
+                      & Thread.is_deleted.is_(False)
+                      & (Thread.pinned_until.is_(None) | (Thread.pinned_until > now)))
+        notice_here = ((ThreadMoveNotice.board_id == board_id)
+                       & (ThreadMoveNotice.expires_at.is_(None)
+                          | (ThreadMoveNotice.expires_at > now)))
+        moved = Thread.id.in_(select(ThreadMoveNotice.thread_id).where(notice_here))
+        notice_id = (select(ThreadMoveNotice.id)
+                     .where(ThreadMoveNotice.thread_id == Thread.id, notice_here)
+                     .order_by(ThreadMoveNotice.created_at.desc(), ThreadMoveNotice.id.desc())
+                     .limit(1).scalar_subquery())
+        found = viewer.visible_boards(
+            select(Thread, notice_id).join(Thread.board)
+            .where(or_(here, everywhere, moved & Thread.is_deleted.is_(False)))
+            .options(contains_eager(Thread.board), joinedload(Thread.author),
+                     joinedload(Thread.last_post).joinedload(Post.author))
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        )
+        if len(_head_statements) < 128:
+            _head_statements[key] = found
+    return found
+
+
+@dataclass(frozen=True)
+class MovedRow:
+    """A "moved" notice in a board's page: the thread where it is now, and the notice's id."""
+
+    notice_id: int
+    thread: Thread
+
+
+# A board page lists at most this many "moved" notices (newest activity first).
+MOVED_SHOWN = 20
 _board_statements: dict[bool, object] = {}
 
 
 def _board_statement(viewer: Policy, board: Board):
-    """A page of a board's threads, built once for moderators (with deleted threads and their
-    count) and once for everyone else."""
+    """A page of a board's unpinned threads (a pin that ended counts as pinned here: the page
+    places those itself), built once for moderators (with deleted threads and their count,
+    merged ones left out) and once for everyone else."""
     moderator = viewer.moderates(board)
     found = _board_statements.get(moderator)
     if found is None:
         found = viewer.visible_threads(
             select(Thread)
-            .where(Thread.board_id == bindparam("board_id"))
+            .where(Thread.board_id == bindparam("board_id"), Thread.is_pinned.is_(False))
             .options(joinedload(Thread.author),
                      joinedload(Thread.last_post).joinedload(Post.author))
-            .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc())
             .limit(bindparam("limit"))
             .offset(bindparam("offset")),
             board,
         )
         if moderator:
-            found = found.add_columns(func.count().over())
+            found = found.where(Thread.merged_into_id.is_(None)).add_columns(func.count().over())
         _board_statements[moderator] = found
     return found
 
@@ -249,11 +393,26 @@ def get_thread(viewer: Policy, thread_id: int,
                                    {"thread_id": thread_id, "first": first, "last": last})
     if thread is None:
         raise NotFound("That thread doesn't exist.")
+    if thread.merged_into_id is not None:
+        _follow_merge(viewer, thread)
     require(viewer.can_view_board(thread.board))
     decision = viewer.can_view_thread(thread)
     if not decision:
         raise NotFound(decision.reason)
     return thread
+
+
+def _follow_merge(viewer: Policy, thread: Thread) -> None:
+    """Raise ``MergedAway`` with the thread a merged one went into, when the viewer may read
+    it; otherwise the old thread is as unknown as any deleted one (404)."""
+    target = thread
+    for _ in range(MERGE_CHAIN_MAX):
+        if target.merged_into_id is None:
+            break
+        target = db.session.get(Thread, target.merged_into_id)
+    if target is not thread and target.merged_into_id is None and viewer.can_view_thread(target):
+        raise MergedAway(target)
+    raise NotFound("That thread doesn't exist.")
 
 
 def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 20) -> ThreadPage:

@@ -5,8 +5,8 @@ the item and every report in it, logs one entry per action and tells the reporte
 member concerned, all in one transaction. The item's status is changed by a conditional UPDATE
 first, so when two moderators resolve the same item at once exactly one succeeds and the other
 is told who got there first. The actions themselves are the same entry points a thread page
-uses (``posting``, ``post_tools``, ``thread_tools``, ``sanctions.issue``), run as steps of
-this transaction.
+uses (``posting``, ``post_tools``, ``thread_tools``, ``thread_moving``, ``sanctions.issue``),
+run as steps of this transaction.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from ...policy import Policy
 from .. import audit, notifications
 from ..content import posting
 from ..text import clean_reason
-from . import post_tools, reports, thread_tools
+from . import post_tools, reports, thread_moving, thread_tools
 from . import sanctions as sanctions_service
 
 
@@ -273,7 +273,7 @@ def _apply_to_content(actor: User, kind: ActionKind, action: Action, plan: _Plan
     elif kind == ActionKind.LOCK_THREAD:
         thread_tools.lock_thread(actor, thread, action.reason, now=now, item=item)
     elif kind == ActionKind.MOVE_THREAD:
-        thread_tools.move_thread(actor, thread, action.board, action.reason, now, item=item)
+        thread_moving.move_thread(actor, thread, action.board, action.reason, now, item=item)
     else:
         raise AssertionError(f"no content action {kind}")
 

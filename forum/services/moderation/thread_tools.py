@@ -1,54 +1,35 @@
-"""What moderators do to a thread: pin it, rename it, move it, restore it; and calming it
+"""What moderators do to a thread: rename it, restore it; and calming it
 without closing the community: locks (now, for a while, or from a moment on), unlocking, slow
 mode per thread and per board, read-only boards, and the "cool down" action that combines a
 slow mode, a timed lock and a notice posted into the thread.
 
-Every change is logged with its actor and reason and the thread's author is told. Times are
-stored, never acted on: a lock that ends or starts later is read against the clock
-(``Thread.locked_now``), so nothing has to run when the moment comes.
+Pins are in ``thread_pins``, moving (and the "moved" notice) in ``thread_moving``, merging and
+splitting in ``thread_merging``. Every change is logged with its actor and reason and the
+thread's author is told. Times are stored, never acted on: a lock that ends or starts later is
+read against the clock (``Thread.locked_now``), so nothing has to run when the moment comes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from ...common.timefmt import duration, when
 from ...database import commit, joined
-from ...errors import Refused, require
-from ...extensions import db
-from ...models import Board, ModAction, NotificationKind, ReportItem, Thread, User, utcnow
-from ...policy import Policy
-from .. import audit, notifications
+from ...errors import Refused
+from ...models import Board, ModAction, ReportItem, Thread, User, utcnow
+from .. import audit
 from ..content import posting, restoring
 from ..text import clean_reason
+from .thread_common import check_moderator, iso, tell_author
 
 SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
 SLOW_MIN = 30
 SLOW_MAX = 86400
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 def _lock_state(thread: Thread) -> dict:
-    return {"locked": bool(thread.is_locked), "starts_at": _iso(thread.lock_starts_at),
-            "ends_at": _iso(thread.lock_ends_at)}
-
-
-def _tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime) -> None:
-    # From "a moderator": the member sees what changed and why, not who changed it, so the
-    # actor isn't recorded on the notification.
-    if thread.author_id == actor.id:
-        return
-    notifications.notify(thread.author, NotificationKind.MODERATION, text, thread.url,
-                         body=f"Reason: {reason}", now=now)
-
-
-def _check_moderator(actor: User, board: Board) -> None:
-    require(Policy(actor).can_moderate_board(board))
+    return {"locked": bool(thread.is_locked), "starts_at": iso(thread.lock_starts_at),
+            "ends_at": iso(thread.lock_ends_at)}
 
 
 # -- locks -------------------------------------------------------------------------------------
@@ -63,7 +44,7 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
     (409).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(reason, "lock the thread")
     if starts_at is not None and starts_at <= now:
         raise Refused("A scheduled lock must start in the future.", status=400)
@@ -86,7 +67,7 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
                 f"{duration((ends_at - now).total_seconds())}.")
     else:
         text = f"A moderator locked your thread “{thread.title}”."
-    _tell_author(actor, thread, text, reason, now)
+    tell_author(actor, thread, text, reason, now)
     entry = audit.record(actor, "thread.lock", thread, reason, before=before,
                          after=_lock_state(thread), now=now, item=item)
     commit()
@@ -101,7 +82,7 @@ def unlock_thread(actor: User, thread: Thread, reason: str,
     lock in force or coming (409).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(reason, "unlock the thread")
     if not (thread.locked_now(now) or thread.lock_pending(now)):
         raise Refused("This thread isn't locked.", status=409)
@@ -110,7 +91,7 @@ def unlock_thread(actor: User, thread: Thread, reason: str,
     thread.lock_starts_at = None
     thread.lock_ends_at = None
     thread.locked_reason = None
-    _tell_author(actor, thread, f"A moderator unlocked your thread “{thread.title}”.", reason,
+    tell_author(actor, thread, f"A moderator unlocked your thread “{thread.title}”.", reason,
                  now)
     entry = audit.record(actor, "thread.unlock", thread, reason, before=before,
                          after=_lock_state(thread), now=now)
@@ -118,92 +99,7 @@ def unlock_thread(actor: User, thread: Thread, reason: str,
     return entry
 
 
-# -- moving ------------------------------------------------------------------------------------
-def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
-                now: datetime | None = None, *, item: ReportItem | None = None) -> ModAction:
-    """Move the thread with its counts (``thread.move``); both boards' latest post is worked
-    out again.
-
-    Refuses: someone who doesn't moderate both boards (403), no reason (400), the board it is
-    already in (400).
-    """
-    now = now or utcnow()
-    source = thread.board
-    _check_moderator(actor, source)
-    _check_moderator(actor, destination)
-    reason = clean_reason(reason, "move the thread")
-    if destination.id == source.id:
-        raise Refused("The thread is already in that board.", status=400)
-    if not thread.is_deleted:
-        # Visible posts: the replies plus the opening post, as the boards count them.
-        posts = thread.reply_count + 1
-        for board_id, sign in ((source.id, -1), (destination.id, 1)):
-            db.session.execute(
-                update(Board).where(Board.id == board_id)
-                .values(thread_count=Board.thread_count + sign,
-                        post_count=Board.post_count + sign * posts)
-                .execution_options(synchronize_session=False)
-            )
-    thread.board = destination
-    db.session.flush()
-    for board_id in (source.id, destination.id):
-        db.session.execute(
-            update(Board).where(Board.id == board_id)
-            .values(last_post_id=posting.latest_board_post_id(board_id))
-            .execution_options(synchronize_session=False)
-        )
-    db.session.expire(source)
-    db.session.expire(destination)
-    entry = audit.record(actor, "thread.move", thread, reason, before={"board": source.slug},
-                         after={"board": destination.slug}, now=now, item=item)
-    commit()
-    return entry
-
-
-# -- pinning, renaming, restoring ----------------------------------------------------------------
-def pin_thread(actor: User, thread: Thread, reason: str,
-               now: datetime | None = None) -> ModAction:
-    """Pin the thread above the board's others (``thread.pin``); the author is told.
-
-    Refuses: someone who doesn't moderate the board (403), no reason (400), a deleted thread
-    or one already pinned (409).
-    """
-    now = now or utcnow()
-    _check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "pin the thread")
-    if thread.is_deleted:
-        raise Refused("This thread was deleted; restore it first.", status=409)
-    if thread.is_pinned:
-        raise Refused("This thread is already pinned.", status=409)
-    thread.is_pinned = True
-    _tell_author(actor, thread, f"A moderator pinned your thread “{thread.title}”.", reason, now)
-    entry = audit.record(actor, "thread.pin", thread, reason, before={"pinned": False},
-                         after={"pinned": True}, now=now)
-    commit()
-    return entry
-
-
-def unpin_thread(actor: User, thread: Thread, reason: str,
-                 now: datetime | None = None) -> ModAction:
-    """Let the thread sort with the others again (``thread.unpin``); the author is told.
-
-    Refuses: someone who doesn't moderate the board (403), no reason (400), a thread that
-    isn't pinned (409).
-    """
-    now = now or utcnow()
-    _check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "unpin the thread")
-    if not thread.is_pinned:
-        raise Refused("This thread isn't pinned.", status=409)
-    thread.is_pinned = False
-    _tell_author(actor, thread, f"A moderator unpinned your thread “{thread.title}”.", reason,
-                 now)
-    entry = audit.record(actor, "thread.unpin", thread, reason, before={"pinned": True},
-                         after={"pinned": False}, now=now)
-    commit()
-    return entry
-
-
+# -- renaming, restoring ----------------------------------------------------------------------
 def rename_thread(actor: User, thread: Thread, title: str, reason: str,
                   now: datetime | None = None) -> ModAction:
     """Give the thread a new title and the slug that goes with it (``thread.rename``, both
@@ -213,7 +109,7 @@ def rename_thread(actor: User, thread: Thread, title: str, reason: str,
     title, the title it already has (400).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(reason, "rename the thread")
     title = posting.clean_title(title)
     old = thread.title
@@ -222,7 +118,7 @@ def rename_thread(actor: User, thread: Thread, title: str, reason: str,
     before = {"title": old, "slug": thread.slug}
     thread.title = title
     thread.slug = posting.slugify(title)
-    _tell_author(actor, thread, f"A moderator renamed your thread “{old}” to “{title}”.",
+    tell_author(actor, thread, f"A moderator renamed your thread “{old}” to “{title}”.",
                  reason, now)
     entry = audit.record(actor, "thread.rename", thread, reason, before=before,
                          after={"title": title, "slug": thread.slug}, now=now)
@@ -240,12 +136,15 @@ def restore_thread(actor: User, thread: Thread, reason: str,
     isn't deleted (409).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(reason, "restore the thread")
     if not thread.is_deleted:
         raise Refused("This thread isn't deleted.", status=409)
+    if thread.merged_into_id is not None:
+        raise Refused("This thread was merged into another; its posts are there now.",
+                      status=409)
     restoring.restore_thread(thread)
-    _tell_author(actor, thread, f"A moderator restored your thread “{thread.title}”.", reason,
+    tell_author(actor, thread, f"A moderator restored your thread “{thread.title}”.", reason,
                  now)
     entry = audit.record(actor, "thread.restore", thread, reason, before={"deleted": True},
                          after={"deleted": False}, now=now)
@@ -273,14 +172,14 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
     (409).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(reason, "slow mode")
     seconds = check_interval(seconds)
     if seconds == 0 and not thread.own_slow_mode(now):
         raise Refused("Slow mode isn't on in this thread.", status=409)
     if until is not None and (seconds == 0 or until <= now):
         raise Refused("Slow mode can only end in the future.", status=400)
-    before = {"seconds": thread.own_slow_mode(now), "until": _iso(thread.slow_mode_until)}
+    before = {"seconds": thread.own_slow_mode(now), "until": iso(thread.slow_mode_until)}
     thread.slow_mode_seconds = seconds
     thread.slow_mode_until = until if seconds else None
     if seconds:
@@ -288,9 +187,9 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
                 f"{duration(seconds)}" + (f" until {when(until)}." if until else "."))
     else:
         text = f"A moderator turned off slow mode in your thread “{thread.title}”."
-    _tell_author(actor, thread, text, reason, now)
+    tell_author(actor, thread, text, reason, now)
     entry = audit.record(actor, "thread.slow_mode", thread, reason, before=before,
-                         after={"seconds": seconds, "until": _iso(thread.slow_mode_until)},
+                         after={"seconds": seconds, "until": iso(thread.slow_mode_until)},
                          now=now, item=item)
     commit()
     return entry
@@ -303,12 +202,15 @@ def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_on
     there (None leaves that as it is); logged as ``board.settings``.
 
     Refuses: someone who doesn't moderate the board (403), no reason or a bad interval (400),
-    a change that changes nothing (400).
+    a change that changes nothing (400), lifting read-only on an archived board (400: an
+    archived board stays read-only until an administrator takes it out of the archive).
     """
     now = now or utcnow()
-    _check_moderator(actor, board)
+    check_moderator(actor, board)
     reason = clean_reason(reason, "change the board")
     check_interval(slow_mode_seconds, "A board's slow mode")
+    if board.is_archived and not is_read_only:
+        raise Refused("This board is archived, so it stays read-only.", status=400)
     if member_events is None:
         member_events = bool(board.allows_member_events)
     before = {"slow_mode_seconds": board.slow_mode_seconds or 0,
@@ -347,7 +249,7 @@ def cool_down(actor: User, thread: Thread, plan: CoolDown, now: datetime | None 
     interval or length, an empty or oversized notice (400); a deleted thread (409).
     """
     now = now or utcnow()
-    _check_moderator(actor, thread.board)
+    check_moderator(actor, thread.board)
     reason = clean_reason(plan.reason, "cool down")
     if thread.is_deleted:
         raise Refused("This thread was deleted.", status=409)

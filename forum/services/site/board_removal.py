@@ -1,7 +1,7 @@
 """Deleting a board, which first moves everything that lives in it to another board.
 
 One transaction: the threads (deleted ones too) and events move with set-based UPDATEs, the
-destination's counters grow by what the moved threads add (the count ``thread_tools.move_thread``
+destination's counters grow by what the moved threads add (the count ``thread_moving.move_thread``
 makes per thread: each visible thread, its replies and its opening post) and its latest post is
 worked out again in SQL; the board's moderators lose it, its pinned announcements end with it,
 its old slugs are freed, and the log keeps what the board was. The search index follows after

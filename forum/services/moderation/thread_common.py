@@ -1,0 +1,49 @@
+"""What the thread tools share: the rank check, telling a thread's author, times for the log,
+and holding threads while their posts are renumbered."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from ...errors import require
+from ...extensions import db
+from ...models import Board, NotificationKind, Thread, User
+from ...policy import Policy
+from .. import notifications
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime,
+                link: str | None = None) -> None:
+    """Tell the thread's author what a moderator did, and why. From "a moderator": the member
+    sees what changed and why, not who changed it, so the actor isn't recorded."""
+    if thread.author_id == actor.id:
+        return
+    notifications.notify(thread.author, NotificationKind.MODERATION, text, link or thread.url,
+                         body=f"Reason: {reason}", now=now)
+
+
+def check_moderator(actor: User, board: Board) -> None:
+    require(Policy(actor).can_moderate_board(board))
+
+
+def hold_threads(*thread_ids: int) -> None:
+    """Take the threads' rows before their posts move: a no-op UPDATE, one thread at a time in
+    ascending id order (a row lock on PostgreSQL, the write lock on SQLite), until the commit.
+    A reply claims its position with an UPDATE of the same row, so it waits and then numbers
+    after whatever moved; two merges or splits never hold each other's threads crosswise."""
+    for thread_id in sorted(set(thread_ids)):
+        db.session.execute(
+            update(Thread).where(Thread.id == thread_id).values(post_seq=Thread.post_seq)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def refresh(*threads: Thread) -> None:
+    """Read the threads again after ``hold_threads``: what was loaded before may be old."""
+    for thread in threads:
+        db.session.refresh(thread)

@@ -1,0 +1,92 @@
+"""Pinning a thread above its board's others, or above every board ("Pinned everywhere"), until
+unpinned or until a moment. The end is stored, never acted on: ``Thread.pinned_now`` reads it
+against the clock, so a pin that ended sorts with the other threads at once and nothing has to
+run. Each change is logged (``thread.pin``/``thread.unpin`` with before and after) and the
+thread's author is told."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...common.timefmt import when
+from ...database import commit
+from ...errors import Refused, require
+from ...models import ModAction, Thread, User, utcnow
+from ...policy import Policy
+from .. import audit
+from ..text import clean_reason
+from .thread_common import check_moderator, iso, tell_author
+
+
+def _pin_state(thread: Thread, now: datetime) -> dict:
+    pinned = thread.pinned_now(now)
+    return {"pinned": pinned, "until": iso(thread.pinned_until) if pinned else None,
+            "everywhere": bool(pinned and thread.pinned_everywhere)}
+
+
+def pin_thread(actor: User, thread: Thread, reason: str, now: datetime | None = None, *,
+               until: datetime | None = None, everywhere: bool = False) -> ModAction:
+    """Pin the thread above the board's others (``thread.pin``), until unpinned or ``until``;
+    ``everywhere`` shows it above every board its readers may open. Pinning a pinned thread
+    again changes its end or its reach. The author is told.
+
+    Refuses: someone who doesn't moderate the board (403), a pin everywhere by someone the
+    policy doesn't allow (403), no reason or an end not in the future (400), a deleted thread
+    or a pin that would change nothing (409).
+    """
+    now = now or utcnow()
+    check_moderator(actor, thread.board)
+    if everywhere:
+        require(Policy(actor).can_pin_everywhere())
+    reason = clean_reason(reason, "pin the thread")
+    if thread.is_deleted:
+        raise Refused("This thread was deleted; restore it first.", status=409)
+    if until is not None and until <= now:
+        raise Refused("A pin can only end in the future.", status=400)
+    before = _pin_state(thread, now)
+    after = {"pinned": True, "until": iso(until), "everywhere": bool(everywhere)}
+    if before == after:
+        raise Refused("This thread is already pinned.", status=409)
+    thread.is_pinned = True
+    thread.pinned_until = until
+    thread.pinned_everywhere = bool(everywhere)
+    if everywhere and until is not None:
+        text = (f"A moderator pinned your thread “{thread.title}” above every board until "
+                f"{when(until)}.")
+    elif everywhere:
+        text = f"A moderator pinned your thread “{thread.title}” above every board."
+    elif until is not None:
+        text = f"A moderator pinned your thread “{thread.title}” until {when(until)}."
+    else:
+        text = f"A moderator pinned your thread “{thread.title}”."
+    tell_author(actor, thread, text, reason, now)
+    entry = audit.record(actor, "thread.pin", thread, reason, before=before, after=after,
+                         now=now)
+    commit()
+    return entry
+
+
+def unpin_thread(actor: User, thread: Thread, reason: str,
+                 now: datetime | None = None) -> ModAction:
+    """Let the thread sort with the others again (``thread.unpin``); the author is told.
+
+    Refuses: someone who doesn't moderate the board (403), someone who may not pin everywhere
+    unpinning a thread pinned everywhere (403), no reason (400), a thread that isn't pinned now
+    (409; a pin that ended is no pin).
+    """
+    now = now or utcnow()
+    check_moderator(actor, thread.board)
+    reason = clean_reason(reason, "unpin the thread")
+    if not thread.pinned_now(now):
+        raise Refused("This thread isn't pinned.", status=409)
+    if thread.pinned_everywhere:
+        require(Policy(actor).can_pin_everywhere())
+    before = _pin_state(thread, now)
+    thread.is_pinned = False
+    thread.pinned_until = None
+    thread.pinned_everywhere = False
+    tell_author(actor, thread, f"A moderator unpinned your thread “{thread.title}”.", reason,
+                now)
+    entry = audit.record(actor, "thread.unpin", thread, reason, before=before,
+                         after=_pin_state(thread, now), now=now)
+    commit()
+    return entry
