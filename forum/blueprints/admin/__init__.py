@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import announcements, canned, home, settings, structure, users  # noqa: E402,F401  (registers the routes on bp)
+from . import announcements, canned, groups, home, settings, structure, users  # noqa: E402,F401  (registers the routes on bp)

@@ -19,6 +19,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from wtforms.widgets import NumberInput
 
 from ...models import Role, SettingSpec
+from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
+from ...services.accounts.groups import NAME_MAX as GROUP_NAME_MAX
 from ...services.moderation.modnotes import BODY_MAX, TITLE_MAX
 from ...services.text import multiline
 
@@ -184,3 +186,31 @@ def settings_form(current: list[tuple[SettingSpec, Any]], **kwargs) -> SettingsF
         attributes[spec.name] = _setting_field(spec)
     form_class = type("SettingsForm", (SettingsForm,), attributes)
     return form_class(data={spec.name: value for spec, value in current}, **kwargs)
+
+
+class GroupForm(FlaskForm):
+    """A group's name and description (creating one, or renaming and describing it)."""
+
+    name = StringField(
+        "Name", filters=[_stripped],
+        validators=[DataRequired("A group needs a name."),
+                    Length(max=GROUP_NAME_MAX,
+                           message=f"A group's name can be at most {GROUP_NAME_MAX} characters.")],
+        render_kw={"maxlength": GROUP_NAME_MAX},
+    )
+    description = TextAreaField(
+        "Description (optional)", filters=[multiline],
+        validators=[Length(max=GROUP_DESCRIPTION_MAX,
+                           message=f"A description can be at most {GROUP_DESCRIPTION_MAX} "
+                                   f"characters.")],
+        render_kw={"maxlength": GROUP_DESCRIPTION_MAX, "rows": 2},
+    )
+
+
+class GroupMemberForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[_stripped],
+        validators=[DataRequired("Type the username of the member to add."),
+                    Length(max=64, message="No member has a username that long.")],
+        render_kw={"maxlength": 64, "autocomplete": "off", "spellcheck": "false"},
+    )
