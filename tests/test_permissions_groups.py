@@ -99,7 +99,7 @@ def test_group_table(scene, name):
                           post=[club] if settings.get("post") else [])
     got = [outcome(_ask(viewer(role, board, club, other), question, board, thread))
            for role in ROLES]
-    assert dict(zip(ROLES, got)) == dict(zip(ROLES, expected))
+    assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, expected, strict=True))
 
 
 def test_refusals_say_why(scene):
@@ -114,7 +114,8 @@ def test_refusals_say_why(scene):
     db.session.add(GroupMember(group_id=club.id, user_id=reader.id))
     db.session.commit()
     refusal = Policy(reader).can_reply(thread)
-    assert not refusal and refusal.reason == "Only members of certain groups can post in this board."
+    assert not refusal
+    assert refusal.reason == "Only members of certain groups can post in this board."
 
 
 def test_any_one_of_the_groups_opens_the_board(scene):
