@@ -12,8 +12,11 @@ from forum.extensions import db
 from forum.models import Event, Notification, Post, utcnow
 from forum.services.accounts import groups
 from forum.services.content import posting
+from forum.services.search import sync
 from tests import factories
 from tests.factories import text
+
+from .test_thread_page import THREAD_BUDGET
 
 
 @pytest.fixture
@@ -178,3 +181,28 @@ def test_the_index_marks_a_group_board(client, login, scene):
     login(scene["insider"])
     page = text(client.get("/"))
     assert '<span class="badge badge-member">Groups</span>' in page
+
+
+@pytest.mark.parametrize("who", ["insider", "outsider"])
+def test_a_thread_in_a_group_board_keeps_the_thread_page_budget(client, login, count_queries,
+                                                                app, scene, who):
+    """Read groups on the thread's board, post groups too: the reader (or the outsider refused
+    the reply box) costs what anyone does on an open board."""
+    secret = scene["secret"]
+    authors = factories.quick_users(30)
+    factories.limit_board(scene["room"], read=[factories.make_group(members=authors)])
+    with sync.paused():
+        for author in authors:
+            posting.reply(author, secret, "A reply")
+    factories.limit_board(scene["room"], post=[scene["club"]])
+    if who == "outsider":
+        groups_of_outsider = factories.make_group(members=[scene["outsider"]])
+        factories.limit_board(scene["room"], read=[groups_of_outsider])
+    login(scene[who])
+    for attempt in ("first request", "later request"):
+        with count_queries() as queries:
+            response = client.get(f"/t/{secret.id}")
+        assert response.status_code == 200, attempt
+        assert len(queries) <= THREAD_BUDGET, (attempt, queries)
+    page = text(response)
+    assert (f'action="/t/{secret.id}/reply"' in page) is (who == "insider")

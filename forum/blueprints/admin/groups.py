@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ...errors import Refused
+from ...errors import Refused, require
 from ...models import GroupLimit
 from ...policy import policy
 from ...services.accounts import groups
@@ -35,7 +35,7 @@ def groups_list():
 
 @bp.post("/groups")
 def create_group():
-    groups.overview(policy())  # refuses anyone but administrators before reading the form
+    require(policy().can_manage_groups())
     form = GroupForm()
     if not form.validate_on_submit():
         return _render_list(form, 400)
