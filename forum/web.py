@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .common import timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
-from .models import BoardModerator, User, UTCDateTime, utcnow
+from .models import BoardModerator, GroupMember, User, UTCDateTime, utcnow
 from .policy import policy
 from .stores import settings
 
@@ -62,11 +62,16 @@ def _user_statement():
     # eager-loaded collection cost every member more than the lookup it saves the few).
     boards = (select(func.aggregate_strings(cast(BoardModerator.board_id, String), ","))
               .where(BoardModerator.user_id == User.id).scalar_subquery())
+    # The member's groups likewise ("" for none), so boards limited to groups cost nothing more.
+    groups = func.coalesce(
+        select(func.aggregate_strings(cast(GroupMember.group_id, String), ","))
+        .where(GroupMember.user_id == User.id).scalar_subquery(), "")
     return select(User).where(User.id == bindparam("user_id")).options(
         # The clock is read when the statement runs (and again if the row is refreshed).
         with_expression(User.sanctioned_at_load, standing.any_in_force(
             bindparam("now", callable_=utcnow, type_=UTCDateTime))),
         with_expression(User.moderated_board_list, boards),
+        with_expression(User.group_list, groups),
     )
 
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 import itertools
 
 from forum.extensions import db
-from forum.models import Access, Board, BoardModerator, Category, Role, Thread, User
+from forum.models import (
+    Access,
+    Board,
+    BoardGroup,
+    BoardModerator,
+    Category,
+    Group,
+    GroupLimit,
+    GroupMember,
+    Role,
+    Thread,
+    User,
+)
 from forum.services.accounts import account
 from forum.services.content import posting
 
@@ -89,6 +101,29 @@ def make_board_moderator(user: User, board: Board) -> User:
     user.is_board_moderator = True
     db.session.commit()
     return user
+
+
+def make_group(name: str | None = None, members=()) -> Group:
+    """A group with ``members`` in it, written directly (the service is tested on its own)."""
+    n = next(_seq)
+    name = name or f"Group {n}"
+    group = Group(name=name, name_key=name.lower())
+    db.session.add(group)
+    db.session.flush()
+    for user in members:
+        db.session.add(GroupMember(group_id=group.id, user_id=user.id))
+    db.session.commit()
+    return group
+
+
+def limit_board(board: Board, read=(), post=()) -> Board:
+    """Add groups to a board's read and post lists."""
+    for kind, groups in ((GroupLimit.READ, read), (GroupLimit.POST, post)):
+        for group in groups:
+            db.session.add(BoardGroup(board_id=board.id, group_id=group.id, kind=kind.value))
+    db.session.commit()
+    db.session.expire(board)
+    return board
 
 
 def quick_users(count: int, prefix: str = "author") -> list[User]:

@@ -3,6 +3,7 @@ from .announcements import Announcement, AnnouncementDismissal, Audience, Placem
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
+from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .moderation import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -30,6 +31,9 @@ __all__ = [
     "Audience",
     "EVENT_KIND_LABELS",
     "Event",
+    "Group",
+    "GroupLimit",
+    "GroupMember",
     "EventKind",
     "EventRsvp",
     "Placement",
@@ -38,6 +42,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "Access",
     "Board",
+    "BoardGroup",
     "BoardModerator",
     "BoardSlug",
     "CannedResponse",

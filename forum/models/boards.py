@@ -63,13 +63,29 @@ class Board(db.Model):
                              cascade="all, delete-orphan", passive_deletes=True)
     last_post = relationship("Post", foreign_keys=[last_post_id], post_update=True)
 
+    # ``read_group_list`` and ``post_group_list``: the ids of the groups limiting who reads and
+    # who posts, loaded with the row (``models.groups``).
+
     @property
     def url(self) -> str:
         return f"/b/{self.slug}"
 
+    @property
+    def read_group_ids(self) -> frozenset[int]:
+        """Only members of these groups (and the moderation team) may read; empty: no limit."""
+        return _ids(self.read_group_list)  # type: ignore[attr-defined]
+
+    @property
+    def post_group_ids(self) -> frozenset[int]:
+        """Only members of these groups (and the moderation team) may post; empty: no limit."""
+        return _ids(self.post_group_list)  # type: ignore[attr-defined]
+
     def __repr__(self) -> str:
         return f"<Board {self.slug}>"
 
+
+def _ids(listed: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in listed.split(",") if part) if listed else frozenset()
 
 
 class BoardSlug(db.Model):

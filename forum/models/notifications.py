@@ -18,6 +18,7 @@ class NotificationKind(StrEnum):
     SANCTION = "sanction"  # a warning, timeout, suspension or ban, or its early end
     MODERATION = "moderation"  # a moderator hid, deleted or edited your post
     ROLE = "role"  # your role or board assignments changed
+    GROUP = "group"  # you were added to a group or removed from one
     EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
     ACCOUNT = "account"  # an administrator changed your account
 

@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     # The ids of the boards the member moderates, comma-separated, from the same query; None
     # where a query did not ask.
     moderated_board_list: Mapped[str | None] = query_expression()
+    # The ids of the member's groups, comma-separated ("" for none), from the same query; None
+    # where a query did not ask.
+    group_list: Mapped[str | None] = query_expression()
 
     moderated_boards = relationship(
         "Board", secondary="board_moderators", order_by="Board.position", viewonly=True

@@ -70,7 +70,8 @@ class CommunityRules(Viewer):
             return deny("This board is read-only: only moderators can create events here.")
         if not board.allows_member_events:
             return deny("Only moderators can create events in this board.")
-        return ALLOW
+        # An event opens a discussion thread: who may not post here may not open one either.
+        return self._may_post_by_groups(board)  # type: ignore[attr-defined]
 
     def can_edit_event(self, event: Event) -> Decision:
         """Edit, reschedule or cancel: the author (while still allowed to post) and the

@@ -1,12 +1,14 @@
 """Questions about boards, threads, posts and profiles."""
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, exists
 
 from ..common import timefmt
 from ..models import (
     Access,
     Board,
+    BoardGroup,
+    GroupLimit,
     Post,
     Thread,
 )
@@ -17,16 +19,32 @@ from .viewer import Viewer
 
 class ContentRules(Viewer):
     # -- boards --------------------------------------------------------------------------
+    # A board's ``access`` says whether guests, members or only the moderation team read it;
+    # its read groups (``Board.read_group_ids``), when it has any, narrow that to their members,
+    # and its post groups narrow who starts threads and replies. The moderation team (global
+    # moderators, administrators, the board's own moderators) is never held back by groups.
+    # ``can_view_board`` and ``visible_boards`` are the same rule, for one board and in SQL.
     def can_view_board(self, board: Board) -> Decision:
-        if board.access == Access.EVERYONE:
-            return ALLOW
-        if board.access == Access.MEMBERS:
-            return ALLOW if self.is_member else need_login("This board is open to members only.")
-        if self.moderates(board):
-            return ALLOW
-        if not self.is_member:
-            return need_login("This board is open to the moderation team only.")
-        return deny("This board is open to the moderation team only.")
+        if board.access == Access.STAFF:
+            if self.moderates(board):
+                return ALLOW
+            if not self.is_member:
+                return need_login("This board is open to the moderation team only.")
+            return deny("This board is open to the moderation team only.")
+        if board.access == Access.MEMBERS and not self.is_member:
+            return need_login("This board is open to members only.")
+        groups = board.read_group_ids
+        if groups and not groups & self.group_ids and not self.moderates(board):
+            if not self.is_member:
+                return need_login("This board is open to members of certain groups only.")
+            return deny("This board is open to members of certain groups only.")
+        return ALLOW
+
+    def _may_post_by_groups(self, board: Board) -> Decision:
+        groups = board.post_group_ids
+        if groups and not groups & self.group_ids and not self.moderates(board):
+            return deny("Only members of certain groups can post in this board.")
+        return ALLOW
 
     @property
     def board_visibility(self) -> tuple:
@@ -36,15 +54,20 @@ class ContentRules(Viewer):
             return ("all",)
         if not self.is_member:
             return ("guest",)
-        return ("member", self.moderated_board_ids)
+        return ("member", self.moderated_board_ids, self.group_ids)
 
     def visible_boards(self, query: Select) -> Select:
         """Restrict a query that selects from ``Board`` (or joins it) to readable boards."""
         if self.is_global_moderator:
             return query
+        limited = BoardGroup.board_id == Board.id, BoardGroup.kind == GroupLimit.READ.value
+        by_groups = ~exists().where(*limited)
         if not self.is_member:
-            return query.where(Board.access == Access.EVERYONE)
-        allowed = Board.access.in_([Access.EVERYONE, Access.MEMBERS])
+            return query.where(Board.access == Access.EVERYONE, by_groups)
+        if self.group_ids:
+            by_groups = by_groups | exists().where(*limited,
+                                                   BoardGroup.group_id.in_(self.group_ids))
+        allowed = Board.access.in_([Access.EVERYONE, Access.MEMBERS]) & by_groups
         if self.moderated_board_ids:
             allowed = allowed | Board.id.in_(self.moderated_board_ids)
         return query.where(allowed)
@@ -62,7 +85,7 @@ class ContentRules(Viewer):
             return deny("This board is read-only: only moderators can start threads here.")
         if board.thread_access == Access.STAFF and not self.moderates(board):
             return deny("Only the moderation team can start threads in this board.")
-        return ALLOW
+        return self._may_post_by_groups(board)
 
     # -- threads and posts ---------------------------------------------------------------
     def can_view_thread(self, thread: Thread) -> Decision:
@@ -91,6 +114,9 @@ class ContentRules(Viewer):
             return ALLOW
         if thread.board.is_read_only:
             return deny("This board is read-only: only moderators can reply here.")
+        grouped = self._may_post_by_groups(thread.board)
+        if not grouped:
+            return grouped
         if thread.locked_now(self.clock):
             return deny(self.lock_notice(thread))
         return ALLOW

@@ -190,6 +190,10 @@ class ModerationRules(Viewer):
     def can_manage_canned_responses(self) -> Decision:
         return self._admin_only("edit canned responses")
 
+    def can_manage_groups(self) -> Decision:
+        """Groups and their members (which boards they open is the structure's)."""
+        return self._admin_only("manage groups")
+
     def can_manage_structure(self) -> Decision:
         """Categories and boards: create, edit, reorder, archive, delete."""
         return self._admin_only("change the forum's categories and boards")

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import (
     Board,
     BoardModerator,
+    GroupMember,
     Role,
     utcnow,
 )
@@ -57,6 +58,19 @@ class Viewer:
             select(BoardModerator.board_id).where(BoardModerator.user_id == self.user.id)
         )
         return frozenset(rows)
+
+    @cached_property
+    def group_ids(self) -> frozenset[int]:
+        """The groups the member belongs to: loaded with the member for the request's viewer
+        (``web.load_user``), else one query, asked only when a question needs them."""
+        if not self.is_member:
+            return frozenset()
+        listed = getattr(self.user, "group_list", None)
+        if listed is not None:
+            return frozenset(int(group_id) for group_id in listed.split(",") if group_id)
+        return frozenset(db.session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == self.user.id)
+        ))
 
     def moderates(self, board: Board) -> bool:
         return self.is_global_moderator or board.id in self.moderated_board_ids

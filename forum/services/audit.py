@@ -28,6 +28,7 @@ from ..models import (
     CannedResponse,
     Category,
     Event,
+    Group,
     Invitation,
     ModAction,
     ModeratorNote,
@@ -79,6 +80,8 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
         return "event", target.id, target.author_id, f"event “{_short(target.title)}”"
     if isinstance(target, Setting):
         return "setting", None, None, f"setting {target.name}"
+    if isinstance(target, Group):
+        return "group", target.id, None, f"group “{_short(target.name)}”"
     if isinstance(target, Announcement):
         return "announcement", target.id, None, f"announcement “{_short(target.title)}”"
     if isinstance(target, SiteDocument):

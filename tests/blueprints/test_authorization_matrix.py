@@ -43,6 +43,7 @@ class World:
     announcement: object = None
     post: object = None  # the reported post, by ``author``
     spare: object = None
+    group: object = None  # with ``author`` in it
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,10 @@ def _spare_category(world: World) -> None:
 def _archive(world: World) -> None:
     world.here.is_archived = world.here.is_read_only = True
     db.session.commit()
+
+
+def _group(world: World) -> None:
+    world.group = factories.make_group("Makers Club", members=[world.author])
 
 
 def _board_form(world: World) -> dict:
@@ -333,6 +338,24 @@ MATRIX: dict[str, Case] = {
     "admin.revoke_invitation": Case("POST",
                                     lambda w: f"/admin/invitations/{w.spare.id}/revoke",
                                     ADMINS, setup=_invitation),
+    # -- groups -----------------------------------------------------------------------------
+    "admin.groups_list": Case("GET", lambda w: "/admin/groups", ADMINS),
+    "admin.create_group": Case("POST", lambda w: "/admin/groups", ADMINS,
+                               data=lambda w: {"name": "Beta testers"}),
+    "admin.group:GET": Case("GET", lambda w: f"/admin/groups/{w.group.id}", ADMINS,
+                            setup=_group),
+    "admin.group:POST": Case("POST", lambda w: f"/admin/groups/{w.group.id}", ADMINS,
+                             data=lambda w: {"name": "Makers Guild"}, setup=_group),
+    "admin.add_group_member": Case("POST", lambda w: f"/admin/groups/{w.group.id}/members",
+                                   ADMINS, data=lambda w: {"username": "chief"},
+                                   setup=_group),
+    "admin.remove_group_member": Case(
+        "POST", lambda w: f"/admin/groups/{w.group.id}/members/{w.author.id}/remove", ADMINS,
+        setup=_group),
+    "admin.delete_group:GET": Case("GET", lambda w: f"/admin/groups/{w.group.id}/delete",
+                                   ADMINS, setup=_group),
+    "admin.delete_group:POST": Case("POST", lambda w: f"/admin/groups/{w.group.id}/delete",
+                                    ADMINS, setup=_group),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",

@@ -152,9 +152,11 @@ def test_long_threads_link_their_pages(client, app, board, member):
     assert f'href="/t/{thread.id}-long-one?page=3"' in html
 
 
+@pytest.mark.parametrize("grouped", [False, True], ids=["no groups", "groups"])
 @pytest.mark.parametrize("per_page", [5, 25])
 @pytest.mark.parametrize("viewer", ["guest", "member", "board moderator"])
-def test_board_page_query_budget(client, login, app, count_queries, per_page, viewer):
+def test_board_page_query_budget(client, login, app, count_queries, per_page, viewer,
+                                 grouped):
     app.config["THREADS_PER_PAGE"] = per_page
     boards = [factories.make_board(slug=f"b{n}") for n in range(3)]
     authors = quick_users(40)
@@ -166,10 +168,22 @@ def test_board_page_query_budget(client, login, app, count_queries, per_page, vi
                 if i % 10 == 0:
                     thread.is_pinned = True
                     db.session.commit()
+    user = factories.make_user() if viewer != "guest" else None
+    if grouped and user is not None:
+        # The board read and posted in only by groups (the member in one of them; a board
+        # moderator needs none), beside many other groups and limited boards.
+        mine = factories.make_group(members=[user] if viewer == "member" else [])
+        others = [factories.make_group(members=authors[:3]) for _ in range(6)]
+        factories.limit_board(boards[0], read=[mine, *others[:3]], post=[mine, others[3]])
+        for board in boards[1:]:
+            factories.limit_board(board, read=others[3:], post=others)
+    elif grouped:
+        # Guests never read a board limited to groups: their board has post groups only.
+        factories.limit_board(boards[0], post=[factories.make_group() for _ in range(4)])
     if viewer == "member":
-        login(factories.make_user())
+        login(user)
     elif viewer == "board moderator":
-        login(factories.make_board_moderator(factories.make_user(), boards[0]))
+        login(factories.make_board_moderator(user, boards[0]))
 
     for url in ("/b/b0", "/b/b0?page=2"):
         for attempt in ("first request", "later request"):

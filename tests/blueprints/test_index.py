@@ -84,8 +84,9 @@ def test_empty_forum_has_a_friendly_empty_state(client):
     assert 'class="empty' in text(response)
 
 
-@pytest.mark.parametrize("viewer", ["guest", "member"])
-def test_index_query_budget(client, login, count_queries, app, viewer):
+@pytest.mark.parametrize("grouped", [False, True], ids=["no groups", "groups"])
+@pytest.mark.parametrize("viewer", ["guest", "member", "member in groups"])
+def test_index_query_budget(client, login, count_queries, app, viewer, grouped):
     categories = [factories.make_category(f"Category {n}") for n in range(3)]
     authors = quick_users(30)
     with sync.paused():
@@ -95,12 +96,47 @@ def test_index_query_budget(client, login, count_queries, app, viewer):
                 thread = posting.create_thread(authors[i], board, f"Thread {n}.{i}", "Hello")
                 posting.reply(authors[(i + 7) % 30], thread, "Reply")
     factories.make_board(categories[0], slug="members-only", access=Access.MEMBERS)
-    if viewer == "member":
-        login(factories.make_user())
+    user = factories.make_user() if viewer != "guest" else None
+    expected = 3 if viewer == "guest" else 4
+    if grouped:
+        # Eight groups, the member in three of them when "in groups"; five boards read only by
+        # some of them (one of the viewer's), and post limits on the open boards.
+        mine = [factories.make_group(members=[user] if viewer == "member in groups" else [])
+                for _ in range(3)]
+        theirs = [factories.make_group(members=authors[:5]) for _ in range(5)]
+        for n in range(5):
+            limited = factories.make_board(categories[n % 3], slug=f"club{n}")
+            factories.limit_board(limited, read=[theirs[n]] + ([mine[0]] if n < 2 else []))
+        for slug_board in categories[0].boards:
+            factories.limit_board(slug_board, post=theirs[:2] + mine[:1])
+        if viewer == "member in groups":
+            expected += 2
+    if user is not None:
+        login(user)
 
     for attempt in ("first request", "later request"):
         with count_queries() as queries:
             response = client.get("/")
         assert response.status_code == 200, attempt
         assert len(queries) <= INDEX_BUDGET, (attempt, queries)
-    assert text(response).count('class="board-row"') == (4 if viewer == "member" else 3)
+    assert text(response).count('class="board-row"') == expected
+
+
+def test_index_queries_do_not_grow_with_groups(client, login, count_queries, app):
+    category = factories.make_category("Workshop")
+    user = login(factories.make_user())
+
+    def measured() -> int:
+        client.get("/")
+        with count_queries() as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    factories.make_board(category, slug="open")
+    plain = measured()
+    for n in range(12):
+        group = factories.make_group(members=[user] if n % 2 else [])
+        factories.limit_board(factories.make_board(category, slug=f"club{n}"), read=[group],
+                              post=[group])
+    assert measured() == plain
+    assert text(client.get("/")).count('class="board-row"') == 7

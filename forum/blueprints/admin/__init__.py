@@ -1,5 +1,5 @@
 """The administrator panel under /admin: roles, canned responses, site settings, the forum's
-structure, the rules and privacy notice, invitations, members' accounts."""
+structure, the rules and privacy notice, invitations, members' accounts, groups."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -9,6 +9,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     announcements,
     canned,
     documents,
+    groups,
     home,
     invitations,
     settings,

@@ -29,6 +29,8 @@ from wtforms.widgets import NumberInput
 
 from ...common.timefmt import zone_names
 from ...models import Choice, Email, Role, SettingSpec, TimeZone
+from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
+from ...services.accounts.groups import NAME_MAX as GROUP_NAME_MAX
 from ...services.accounts.invitations import NOTE_MAX
 from ...services.moderation.modnotes import BODY_MAX, TITLE_MAX
 from ...services.text import multiline
@@ -230,4 +232,33 @@ class InvitationForm(FlaskForm):
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Keep the note under {NOTE_MAX} characters.")],
         render_kw={"maxlength": NOTE_MAX},
+    )
+
+
+# -- groups ------------------------------------------------------------------------------------
+class GroupForm(FlaskForm):
+    """A group's name and description (creating one, or renaming and describing it)."""
+
+    name = StringField(
+        "Name", filters=[_stripped],
+        validators=[DataRequired("A group needs a name."),
+                    Length(max=GROUP_NAME_MAX,
+                           message=f"A group's name can be at most {GROUP_NAME_MAX} characters.")],
+        render_kw={"maxlength": GROUP_NAME_MAX},
+    )
+    description = TextAreaField(
+        "Description (optional)", filters=[multiline],
+        validators=[Length(max=GROUP_DESCRIPTION_MAX,
+                           message=f"A description can be at most {GROUP_DESCRIPTION_MAX} "
+                                   f"characters.")],
+        render_kw={"maxlength": GROUP_DESCRIPTION_MAX, "rows": 2},
+    )
+
+
+class GroupMemberForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[_stripped],
+        validators=[DataRequired("Type the username of the member to add."),
+                    Length(max=64, message="No member has a username that long.")],
+        render_kw={"maxlength": 64, "autocomplete": "off", "spellcheck": "false"},
     )

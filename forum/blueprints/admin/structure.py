@@ -9,6 +9,7 @@ from ...errors import Refused, require
 from ...extensions import db
 from ...models import Board, Category
 from ...policy import policy
+from ...services.accounts import groups
 from ...services.site import board_removal, boards, structure
 from ...web import current_actor
 from ..form_errors import attach
@@ -128,6 +129,7 @@ def _draft(form: BoardForm) -> boards.BoardDraft:
         slow_mode_seconds=form.slow_mode_seconds.data, position=form.position.data,
         allows_member_events=form.allows_member_events.data,
         is_questions=form.is_questions.data,
+        read_groups=form.read_group_ids, post_groups=form.post_group_ids,
     )
 
 
@@ -144,10 +146,10 @@ def new_board():
         flash("Add a category first: every board belongs to one.", "error")
         return _back()
     if request.method == "GET":
-        form = BoardForm(formdata=None, categories=categories,
+        form = BoardForm(formdata=None, categories=categories, groups=groups.all_groups(),
                          data={"category": request.args.get("category", type=int)})
         return _render_board_form(form, None, 200)
-    form = BoardForm(categories=categories)
+    form = BoardForm(categories=categories, groups=groups.all_groups())
     if not form.validate_on_submit():
         return _render_board_form(form, None, 400)
     try:
@@ -167,10 +169,12 @@ def edit_board(board_id: int):
         current = {name: getattr(board, name) for name in (
             "title", "slug", "description", "access", "thread_access", "slow_mode_seconds",
             "is_read_only", "allows_member_events", "is_questions")}
-        form = BoardForm(formdata=None, categories=categories,
-                         data={**current, "category": board.category_id})
+        chosen = {"read_groups": [str(i) for i in sorted(board.read_group_ids)],
+                  "post_groups": [str(i) for i in sorted(board.post_group_ids)]}
+        form = BoardForm(formdata=None, categories=categories, groups=groups.all_groups(),
+                         data={**current, **chosen, "category": board.category_id})
         return _render_board_form(form, board, 200)
-    form = BoardForm(categories=categories)
+    form = BoardForm(categories=categories, groups=groups.all_groups())
     if not form.validate_on_submit():
         return _render_board_form(form, board, 400)
     try:

@@ -3,9 +3,25 @@ was sent into values and keep oversized or malformed fields away from them."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ...models import Access
 from ...services.site.boards import SLUG_MAX
@@ -110,10 +126,40 @@ class BoardForm(FlaskForm):
     is_read_only = BooleanField("Read-only: only moderators can post")
     allows_member_events = BooleanField("Members may create events here")
     is_questions = BooleanField("Questions board")
+    # Checkboxes the template draws from the groups; the ticked ids arrive as text and the
+    # service checks that each still names a group.
+    read_groups = SelectMultipleField("Only these groups may read", validate_choice=False)
+    post_groups = SelectMultipleField("Only these groups may post", validate_choice=False)
 
-    def __init__(self, *args, categories=(), **kwargs) -> None:
+    def __init__(self, *args, categories=(), groups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category.choices = [SelectChoice(c.id, c.title) for c in categories]
+        self.groups = list(groups)
+
+    @staticmethod
+    def _group_ids(field: Field) -> tuple[int, ...]:
+        ids = set()
+        for raw in field.data or []:
+            value = _id(raw)
+            if not value:
+                raise ValidationError("One of the chosen groups doesn't exist (any more). "
+                                      "Reload the page and choose again.")
+            ids.add(value)
+        return tuple(sorted(ids))
+
+    def validate_read_groups(self, field: Field) -> None:
+        self._group_ids(field)
+
+    def validate_post_groups(self, field: Field) -> None:
+        self._group_ids(field)
+
+    @property
+    def read_group_ids(self) -> tuple[int, ...]:
+        return self._group_ids(self.read_groups)
+
+    @property
+    def post_group_ids(self) -> tuple[int, ...]:
+        return self._group_ids(self.post_groups)
 
 
 class ArchiveForm(FlaskForm):

@@ -32,7 +32,8 @@ def board_row_key(board) -> tuple:
     last = board.last_post
     return (
         board.id, board.slug, board.title, board.description, board.access,
-        board.is_read_only, board.is_questions, board.thread_count, board.post_count,
+        board.is_read_only, board.is_questions, bool(board.read_group_list),
+        board.thread_count, board.post_count,
         (last.id, last.thread.title, _person(last.author), last.created_at,
          timefmt.relative(last.created_at)) if last is not None else None,
     )

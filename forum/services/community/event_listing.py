@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from ...common import timefmt
 from ...errors import NotFound, Refused, require
 from ...extensions import db
-from ...models import Access, Board, Category, Event, EventRsvp, RsvpStatus
+from ...models import Board, Category, Event, EventRsvp, RsvpStatus
 from ...policy import Policy
 from ...policy.decision import need_login
 
@@ -58,10 +58,11 @@ def past(viewer: Policy, now: datetime, limit: int = PAST_MAX) -> list[Event]:
 
 
 def public_upcoming(now: datetime, limit: int = FEED_MAX) -> list[Event]:
-    """For the public calendar feed: events in boards anyone may read, not yet over."""
+    """For the public calendar feed: events in boards anyone may read (a guest's), not yet
+    over."""
     return list(db.session.scalars(
-        select(Event).join(Board, Board.id == Event.board_id)
-        .where(Board.access == Access.EVERYONE, Event.ends_at > now)
+        Policy(None).visible_events(select(Event))
+        .where(Event.ends_at > now)
         .order_by(Event.starts_at, Event.id).limit(limit)
     ))
 

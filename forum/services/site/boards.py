@@ -14,15 +14,26 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from ...database import commit
 from ...errors import Refused, require
 from ...extensions import db
-from ...models import Access, Board, BoardSlug, Category, User, utcnow
+from ...models import (
+    Access,
+    Board,
+    BoardGroup,
+    BoardSlug,
+    Category,
+    Group,
+    GroupLimit,
+    User,
+    utcnow,
+)
 from ...policy import Policy
 from .. import audit, text
+from ..accounts import groups
 from ..moderation.thread_tools import check_interval
 from .structure import (
     DESCRIPTION_MAX,
@@ -72,6 +83,10 @@ class BoardDraft:
     allows_member_events: bool = False
     is_questions: bool = False
     position: int | None = None
+    # The ids of the groups that alone may read (post in) the board; None keeps them as they
+    # are, empty means no limit.
+    read_groups: tuple[int, ...] | None = None
+    post_groups: tuple[int, ...] | None = None
 
 
 def board_values(board: Board) -> dict:
@@ -84,7 +99,50 @@ def board_values(board: Board) -> dict:
         "read_only": bool(board.is_read_only), "slow_mode_seconds": board.slow_mode_seconds or 0,
         "member_events": bool(board.allows_member_events),
         "questions": bool(board.is_questions), "archived": bool(board.is_archived),
+        "read_groups": _group_names(board, GroupLimit.READ),
+        "post_groups": _group_names(board, GroupLimit.POST),
     }
+
+
+def _group_names(board: Board, kind: GroupLimit) -> list[str]:
+    if board.id is None:
+        return []
+    return list(db.session.scalars(
+        select(Group.name).join(BoardGroup, BoardGroup.group_id == Group.id)
+        .where(BoardGroup.board_id == board.id, BoardGroup.kind == kind.value)
+        .order_by(Group.name_key)
+    ))
+
+
+def _checked_groups(draft: BoardDraft) -> dict[GroupLimit, list[int]]:
+    chosen = {}
+    for kind, field, ids in ((GroupLimit.READ, "read_groups", draft.read_groups),
+                             (GroupLimit.POST, "post_groups", draft.post_groups)):
+        if ids is None:
+            continue
+        try:
+            chosen[kind] = groups.checked_group_ids(ids)
+        except Refused as error:
+            raise InvalidField(field, error.reason) from None
+    return chosen
+
+
+def _set_groups(board: Board, chosen: dict[GroupLimit, list[int]]) -> None:
+    """Make the board's read and post lists exactly the chosen ids (lists not chosen stay)."""
+    for kind, ids in chosen.items():
+        db.session.execute(delete(BoardGroup).where(
+            BoardGroup.board_id == board.id, BoardGroup.kind == kind.value,
+            BoardGroup.group_id.not_in(ids)))
+        kept = set(db.session.scalars(select(BoardGroup.group_id).where(
+            BoardGroup.board_id == board.id, BoardGroup.kind == kind.value)))
+        for group_id in ids:
+            if group_id not in kept:
+                db.session.add(BoardGroup(board_id=board.id, group_id=group_id,
+                                          kind=kind.value))
+    if chosen:
+        db.session.flush()
+        # The lists come with the board's row: read them afresh.
+        db.session.expire(board, ["read_group_list", "post_group_list"])
 
 
 def _checked_slug(draft: BoardDraft, board: Board | None) -> str:
@@ -176,6 +234,7 @@ def create_board(actor: User, draft: BoardDraft, now: datetime | None = None) ->
     now = now or utcnow()
     require(Policy(actor).can_manage_structure())
     values, category = _checked_board(draft, None)
+    chosen = _checked_groups(draft)
     lock_categories(category.id)
     order = board_order(category.id)
     _check_position(draft.position, len(order) + 1)
@@ -183,6 +242,7 @@ def create_board(actor: User, draft: BoardDraft, now: datetime | None = None) ->
                   post_count=0)
     db.session.add(board)
     _save(board)
+    _set_groups(board, chosen)
     if draft.position is not None:
         renumber(Board, place(order + [board], board, draft.position - 1),
                   Board.category_id == category.id)
@@ -202,6 +262,7 @@ def update_board(actor: User, board: Board, draft: BoardDraft,
     now = now or utcnow()
     require(Policy(actor).can_manage_structure())
     values, category = _checked_board(draft, board)
+    chosen = _checked_groups(draft)
     before = board_values(board)
     old_category_id, old_slug = board.category_id, board.slug
     moving = category.id != old_category_id
@@ -220,6 +281,7 @@ def update_board(actor: User, board: Board, draft: BoardDraft,
     if moving:
         board.position = len(order) + 1
     _save(board)
+    _set_groups(board, chosen)
     if moving:
         renumber(Board, board_order(old_category_id), Board.category_id == old_category_id)
     if draft.position is not None or moving:
