@@ -13,7 +13,9 @@ from forum.extensions import db
 from forum.models import (
     Access,
     Board,
+    BoardGroup,
     Event,
+    GroupLimit,
     Notification,
     Post,
     ReportItem,
@@ -22,6 +24,7 @@ from forum.models import (
     User,
 )
 from forum.policy import Policy
+from forum.services.accounts import groups
 from forum.services.content import posting, reading
 from forum.services.moderation import reports, thread_merging
 from forum.services.moderation.thread_merging import SplitPlan
@@ -174,6 +177,9 @@ def test_merge_carries_the_event_and_move_notices(board, member, moderator):
     ("deleted source", 409, "deleted"),
     ("staff board", 403, "don't moderate"),
     ("not moderator", 403, "don't moderate"),
+    ("into staff board", 409, "open to fewer people"),
+    ("into members board", 409, "open to fewer people"),
+    ("into group board", 409, "open to fewer people"),
 ])
 def test_merge_refusals_change_nothing(board, member, moderator, case, status, message):
     target = _thread(board, member, "Target", (member, 1))
@@ -195,6 +201,16 @@ def test_merge_refusals_change_nothing(board, member, moderator, case, status, m
         actor = factories.make_board_moderator(factories.make_user(), board)
     elif case == "not moderator":
         actor = member
+    elif case == "into staff board":  # a moderator may read and moderate it, its readers not
+        into = _thread(factories.make_board(slug="team", access=Access.STAFF), moderator, "Team")
+    elif case == "into members board":
+        into = _thread(factories.make_board(slug="inner", access=Access.MEMBERS), member, "In")
+    elif case == "into group board":
+        limited = factories.make_board(slug="club")
+        into = _thread(limited, member, "Club")
+        group = groups.create_group(factories.make_user(role="admin"), "Makers Club")
+        db.session.add(BoardGroup(board_id=limited.id, group_id=group.id, kind=GroupLimit.READ))
+        db.session.commit()
     before = _snapshot(fresh(Thread, target.id), fresh(Thread, source.id), board)
     with pytest.raises(Refused) as refused:
         thread_merging.merge_threads(actor, fresh(Thread, source.id), fresh(Thread, into.id),

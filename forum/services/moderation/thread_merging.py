@@ -30,6 +30,7 @@ from ...database import commit
 from ...errors import Refused
 from ...extensions import db
 from ...models import (
+    Access,
     Announcement,
     Board,
     Event,
@@ -169,6 +170,22 @@ def _follow_posts(post_ids: list[int], target: Thread) -> None:
         )
 
 
+_ACCESS_RANK = {Access.EVERYONE: 0, Access.MEMBERS: 1, Access.STAFF: 2}
+
+
+def _hides_from_readers(source: Board, target: Board) -> bool:
+    """Whether some reader of ``source`` may not read ``target``: a stricter "who may read", or
+    read groups the source's readers don't all belong to. A merge is a quiet change, so it must
+    not narrow a thread's audience; moving a thread, which says so, may."""
+    if _ACCESS_RANK[Access(target.access)] > _ACCESS_RANK[Access(source.access)]:
+        return True
+    target_groups = target.read_group_ids
+    if not target_groups or source.access == Access.STAFF:
+        return False
+    source_groups = source.read_group_ids
+    return not source_groups or not source_groups <= target_groups
+
+
 def _written_order(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda post: (post.created_at, post.position, post.id))
 
@@ -182,7 +199,8 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
     The source's starter is told.
 
     Refuses: someone who doesn't moderate both boards (403; a staff board included), no reason
-    or the thread itself (400), a deleted source or target (409).
+    or the thread itself (400), a target fewer people may read (a staff board, a board of
+    fewer groups) and a deleted source or target (409).
     """
     now = now or utcnow()
     check_moderator(actor, source.board)
@@ -190,6 +208,11 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
     reason = clean_reason(reason, "merge the threads")
     if target.id == source.id:
         raise Refused("A thread can't be merged into itself.", status=400)
+    if _hides_from_readers(source.board, target.board):
+        raise Refused(f"“{target.board.title}” is open to fewer people than "
+                      f"“{source.board.title}”: merging would hide these posts from some of "
+                      "the people who can read them now. Move the thread there first if that "
+                      "is what you mean.", status=409)
     hold_threads(source.id, target.id)
     refresh(source, target)
     if source.is_deleted:
