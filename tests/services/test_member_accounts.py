@@ -13,16 +13,26 @@ from forum.extensions import db as _db
 from forum.models import (
     Board,
     BoardModerator,
+    GroupMember,
+    Invitation,
     ModAction,
     Notification,
     OldUsername,
     PasswordReset,
     Post,
+    Role,
     Thread,
     User,
 )
 from forum.services import data_export
-from forum.services.accounts import management, password_reset, profiles, usernames
+from forum.services.accounts import (
+    groups,
+    invitations,
+    management,
+    password_reset,
+    profiles,
+    usernames,
+)
 from forum.services.accounts.account import AccountError, Registration, log_in, register
 from forum.services.community import event_rsvp
 from forum.services.moderation import reports
@@ -187,9 +197,16 @@ def test_anonymising_keeps_the_posts_under_deleted_member(app, db, admin, member
     make_dismissable = Notification(recipient_id=member.id, kind="reply", text="Hi")
     db.session.add(make_dismissable)
     db.session.commit()
+    groups.add_member(admin, groups.create_group(admin, "Makers Club"), "member")
+    member.role = Role.ADMIN  # so they may hand out invitations whatever the settings
+    db.session.commit()
+    handed_out, _code = invitations.create(member, 7)
     account_removal.delete_account(admin, member, "keep", "Asked by mail", now=T0)
     db.session.expire_all()
     assert member.username == f"deleted-{member.id}" and member.name == "Deleted member"
+    assert not db.session.scalars(select(GroupMember).where(GroupMember.user_id == member.id)
+                                  ).all()
+    assert db.session.get(Invitation, handed_out.id).revoked_at is not None
     assert member.email.endswith(".invalid") and member.bio is None and member.location is None
     assert member.is_deleted and member.deleted_at == T0
     assert not db.session.scalars(select(Notification)
@@ -290,7 +307,7 @@ def test_a_member_deletes_their_own_account_with_their_password(app, db, member,
 
 def test_every_domain_has_its_section():
     assert set(data_export.section_names()) >= {"profile", "posts", "reports", "rsvps",
-                                                "notifications"}
+                                                "notifications", "groups", "invitations"}
 
 
 def test_the_export_holds_the_members_data(app, db, admin, member, other_member, written):
@@ -299,6 +316,8 @@ def test_the_export_holds_the_members_data(app, db, admin, member, other_member,
     event = make_event(factories.make_user(role="moderator"), board)
     event_rsvp.answer_event(member, event, "going", now=EVENT_T0)
     management.update_account(admin, member, _change(member, username="member2"))
+    groups.add_member(admin, groups.create_group(admin, "Makers Club"), "member2")
+    invitations.create(admin, 7, "For Sam")
     data = json.loads(data_export.export_json(member, now=T0))
     assert data["format"] == data_export.FORMAT and data["exported_at"] == T0.isoformat()
     assert data["profile"]["username"] == "member2"
@@ -308,6 +327,9 @@ def test_the_export_holds_the_members_data(app, db, admin, member, other_member,
     assert data["reports"][0]["note"] == "Looks like an ad"
     assert data["rsvps"][0]["answer"] == "going"
     assert data["notifications"]  # the reply to their thread, the account change
+    assert [row["group"] for row in data["groups"]] == ["Makers Club"]
+    assert data["invitations"] == []  # the administrator's, not theirs
+    assert data_export.export(admin)["invitations"][0]["note"] == "For Sam"
 
 
 def test_the_export_costs_one_query_per_section_whatever_the_member_wrote(

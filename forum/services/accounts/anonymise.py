@@ -9,12 +9,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from ...extensions import db
 from ...models import (
     AnnouncementDismissal,
     BoardModerator,
+    GroupMember,
+    Invitation,
     Notification,
     PasswordReset,
     Role,
@@ -46,6 +48,13 @@ def anonymise(user: User, now: datetime) -> dict:
     db.session.execute(delete(Notification).where(Notification.recipient_id == user.id))
     db.session.execute(
         delete(AnnouncementDismissal).where(AnnouncementDismissal.user_id == user.id)
+    )
+    db.session.execute(delete(GroupMember).where(GroupMember.user_id == user.id))
+    # Links the person handed out stop working with the account that vouched for them.
+    db.session.execute(
+        update(Invitation).where(Invitation.created_by_id == user.id,
+                                 Invitation.used_by_id.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)
     )
     name = placeholder_username(user)
     if username_taken(name):

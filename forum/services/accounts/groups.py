@@ -31,7 +31,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, notifications, text
+from .. import audit, data_export, notifications, text
 
 NAME_MAX = 60
 DESCRIPTION_MAX = 300
@@ -307,3 +307,13 @@ def group_names(ids: Iterable[int]) -> list[str]:
         return []
     return list(db.session.scalars(
         select(Group.name).where(Group.id.in_(wanted)).order_by(Group.name_key)))
+
+
+@data_export.section("groups")
+def _exported_groups(user: User) -> list[dict]:
+    """The groups the member belongs to, and since when (one query)."""
+    rows = db.session.execute(
+        select(Group.name, GroupMember.added_at).join(GroupMember, GroupMember.group_id == Group.id)
+        .where(GroupMember.user_id == user.id).order_by(Group.name_key)
+    )
+    return [{"group": row.name, "member_since": data_export.iso(row.added_at)} for row in rows]

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import Invitation, User, utcnow
 from ...policy import Policy
 from ...stores import settings
-from .. import audit
+from .. import audit, data_export
 from ..text import checked
 
 CODE_BYTES = 32
@@ -169,3 +169,16 @@ def redeem(code: str | None, user: User, now: datetime | None = None) -> Invitat
     audit.record(user, "invitation.use", invitation, after={"used_by": user.username}, now=now)
     commit()
     return invitation
+
+
+@data_export.section("invitations")
+def _exported_invitations(user: User) -> list[dict]:
+    """The invitations the member made (never their codes: only a hash is kept) and whether
+    they were used, without naming who used them (that is the other person's data)."""
+    rows = db.session.scalars(
+        select(Invitation).where(Invitation.created_by_id == user.id)
+        .order_by(Invitation.created_at)
+    )
+    return [{"note": row.note, "created_at": data_export.iso(row.created_at),
+             "expires_at": data_export.iso(row.expires_at), "used": row.used_by_id is not None,
+             "revoked_at": data_export.iso(row.revoked_at)} for row in rows]
