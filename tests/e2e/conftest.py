@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,15 @@ def _serve(instance, *flags: str):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
+        said: list[str] = []  # what the server printed before it was ready (migrations log)
         line = process.stdout.readline()
-        if not line.startswith("ready "):
-            rest = process.stdout.read() if process.poll() is not None else ""
-            pytest.fail(f"the test server did not start: {line}{rest}")
+        while line and not line.startswith("ready "):
+            said.append(line)
+            line = process.stdout.readline()
+        if not line:
+            pytest.fail("the test server did not start: " + "".join(said))
+        # Keep reading what it logs, so a full pipe never stalls the server mid-journey.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield f"http://127.0.0.1:{int(line.split()[1])}"
     finally:
         process.terminate()
