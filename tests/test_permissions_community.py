@@ -63,6 +63,11 @@ def test_who_creates_events(role_world):
     db.session.commit()
     assert answers(role_world, lambda p, b, u: p.can_create_event(b)) == {
         **staff_only, "member": "yes", "other_board_moderator": "yes"}
+    # So does a board where only the team starts threads: an event opens one.
+    board.thread_access = Access.STAFF
+    db.session.commit()
+    assert answers(role_world, lambda p, b, u: p.can_create_event(b)) == staff_only
+    board.thread_access = Access.MEMBERS
     # A read-only board stays the moderators' even when it welcomes members' events.
     board.is_read_only = True
     db.session.commit()

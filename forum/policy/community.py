@@ -5,6 +5,7 @@ from sqlalchemy import Select
 
 from ..common.timefmt import format_datetime
 from ..models import (
+    Access,
     Audience,
     Board,
     Event,
@@ -70,6 +71,8 @@ class CommunityRules(Viewer):
             return deny("This board is read-only: only moderators can create events here.")
         if not board.allows_member_events:
             return deny("Only moderators can create events in this board.")
+        if board.thread_access == Access.STAFF:
+            return deny("Only moderators start threads in this board, and an event opens one.")
         # An event opens a discussion thread: who may not post here may not open one either.
         return self._may_post_by_groups(board)  # type: ignore[attr-defined]
 

@@ -202,6 +202,12 @@ def test_renaming_a_board_redirects_its_old_address(as_admin, client, shop, admi
     assert moved.headers["Location"].endswith("/b/workbench?page=2")
     assert client.get("/b/Workbench").status_code == 301
     assert client.get("/b/nowhere").status_code == 404
+    # The board's other addresses follow: a new-thread link (a form sent there stays a POST).
+    new = client.get("/b/bench/new")
+    assert new.status_code == 301 and new.headers["Location"].endswith("/b/workbench/new")
+    sent = client.post("/b/bench/new", data={"title": "T", "body": "B"})
+    assert sent.status_code == 308 and sent.headers["Location"].endswith("/b/workbench/new")
+    assert client.get("/b/nowhere/new").status_code == 404
     [entry] = log("board.update")
     assert entry.before["slug"] == "bench" and entry.after["slug"] == "workbench"
     # Another board may not take the old address while it still redirects.

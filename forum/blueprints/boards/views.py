@@ -191,7 +191,15 @@ def post(post_id: int):
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 def new_thread(slug: str):
     viewer = policy()
-    board = reading.get_board(viewer, slug)
+    try:
+        board = reading.get_board(viewer, slug)
+    except NotFound:
+        moved = reading.renamed_board(viewer, slug)
+        if moved is None:
+            raise
+        # 308 keeps a form sent to the old address a POST (with its draft) at the new one.
+        return redirect(url_for("boards.new_thread", slug=moved.slug),
+                        301 if request.method == "GET" else 308)
     _require_or_wait(viewer.can_create_thread(board))
     form = NewThreadForm()
     preview = None
