@@ -239,6 +239,8 @@ def init_web(app: Flask) -> None:
         return {"policy": policy(), "site_name": settings.get("forum_name"),
                 "site_tagline": settings.get("tagline"),
                 "site_contact": settings.get("contact_email"),
+                # "Sign up" links only where anyone may; an invitation link still works.
+                "registration_open": settings.get("registration_mode") == "open",
                 "documents_published": settings.document_version("rules") > 0
                 or settings.document_version("privacy") > 0,
                 "documents_pending": current_user.is_authenticated

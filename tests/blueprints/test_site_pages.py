@@ -152,7 +152,12 @@ def test_registering_requires_accepting_once_documents_exist(client, admin):
 
 
 def test_closed_registration(client, admin):
+    assert ">Sign up</a>" in text(client.get("/")) and "Create an account" in text(
+        client.get("/login"))
     site_settings.update(admin, {"registration_mode": "closed"})
+    # Nobody is sent to a form they can't use.
+    assert ">Sign up</a>" not in text(client.get("/"))
+    assert "Create an account" not in text(client.get("/login"))
     page = client.get("/register")
     assert page.status_code == 200 and "Registration is closed" in text(page)
     assert "<form class=\"form\"" not in text(page)
