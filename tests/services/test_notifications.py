@@ -116,3 +116,16 @@ def test_open_notification(member, other_member):
         notifications.open_notification(other_member, note.id)
     with pytest.raises(NotFound):
         notifications.open_notification(member, 9999)
+
+
+def test_the_same_moderation_twice_tells_the_author_twice(member, moderator):
+    from forum.services.moderation import post_tools
+
+    thread = factories.make_thread(factories.make_board(), author=member)
+    post = factories.make_post(thread, author=member, body="Heated words")
+    for _ in range(2):  # hidden, shown again, hidden again, for the same reason
+        post_tools.hide_post(moderator, post, "Keep it civil")
+        post_tools.unhide_post(moderator, post, "Reviewed")
+    told = db.session.scalars(select(Notification.text).where(
+        Notification.recipient_id == member.id, Notification.kind == NotificationKind.MODERATION))
+    assert sorted(told).count(f"A moderator hid your post in “{thread.title}”.") == 2
