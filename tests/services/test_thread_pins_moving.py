@@ -88,10 +88,42 @@ def test_a_board_moderator_cannot_unpin_a_pin_everywhere(board, thread, moderato
     assert refused.value.status == 403 and thread.pinned_everywhere
 
 
+@pytest.mark.parametrize("change", [{}, {"until": T0 + timedelta(hours=1)}])
+def test_a_board_moderator_cannot_replace_a_pin_everywhere(board, thread, moderator, change):
+    thread_pins.pin_thread(moderator, thread, "For all", now=T0, everywhere=True)
+    here = factories.make_board_moderator(factories.make_user(), board)
+    with pytest.raises(Refused) as refused:
+        thread_pins.pin_thread(here, thread, "Only here", now=T0, **change)
+    assert refused.value.status == 403
+    assert thread.pinned_everywhere and thread.pinned_until is None
+    # Once that pin has ended, the board's own pin is theirs to set again.
+    thread_pins.unpin_thread(moderator, thread, "Done", now=T0)
+    thread_pins.pin_thread(here, thread, "Only here", now=T0, **change)
+    assert thread.is_pinned and not thread.pinned_everywhere
+
+
 def test_pin_refusals(thread, moderator):
     with pytest.raises(Refused, match="only end in the future") as refused:
         thread_pins.pin_thread(moderator, thread, "x", now=T0, until=T0)
     assert refused.value.status == 400 and not thread.is_pinned
+    with pytest.raises(Refused, match="at most a year from now") as refused:
+        thread_pins.pin_thread(moderator, thread, "x", now=T0,
+                               until=T0 + timedelta(days=367))
+    assert refused.value.status == 400 and not thread.is_pinned
+    thread_pins.pin_thread(moderator, thread, "x", now=T0, until=T0 + timedelta(days=365))
+    assert thread.is_pinned
+
+
+def test_timed_locks_and_slow_mode_end_within_a_year(thread, moderator):
+    far = T0 + timedelta(days=400)
+    for call in (lambda: thread_tools.lock_thread(moderator, thread, "x", now=T0, ends_at=far),
+                 lambda: thread_tools.lock_thread(moderator, thread, "x", now=T0, starts_at=far),
+                 lambda: thread_tools.set_slow_mode(moderator, thread, 60, "x", now=T0,
+                                                    until=far)):
+        with pytest.raises(Refused, match="at most a year from now") as refused:
+            call()
+        assert refused.value.status == 400
+    assert not thread.is_locked and not thread.slow_mode_seconds
 
 
 # -- the board page, against the clock ----------------------------------------------------------
