@@ -191,6 +191,33 @@ def test_the_notice_hides_from_who_may_not_read_the_new_board(board, thread, mod
     assert len(reading.board_page(Policy(moderator), board.slug).moved) == 1
 
 
+def test_a_move_to_a_board_the_author_cannot_read_names_nothing(board, thread, moderator,
+                                                                member):
+    staff = factories.make_board(slug="team", title="Secret Team Room", access=Access.STAFF)
+    thread_moving.move_thread(moderator, thread, staff, "Internal", now=T0)
+    note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
+                             .order_by(Notification.id.desc()))
+    assert note.text == ("A moderator moved your thread “Which slicer?” to a board you can't "
+                         "open.")
+    assert note.link is None
+
+
+def test_the_event_follows_its_thread_to_the_new_board(board, thread, moderator, member):
+    from forum.models import Event
+
+    event = Event(title="Meetup", kind="meetup", board_id=board.id, author_id=member.id,
+                  starts_at=T0 + timedelta(days=3), ends_at=T0 + timedelta(days=3, hours=2),
+                  timezone="UTC", thread_id=thread.id)
+    db.session.add(event)
+    db.session.commit()
+    staff = factories.make_board(slug="team", access=Access.STAFF)
+    thread_moving.move_thread(moderator, thread, staff, "Internal", now=T0)
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.board_id == staff.id
+    assert not Policy(member).can_view_event(event)
+
+
 def test_moving_back_takes_the_old_notice_away(board, thread, moderator):
     resin = factories.make_board(slug="resin")
     thread_moving.move_thread(moderator, thread, resin, "Wrong board", leave_notice=True)
