@@ -97,8 +97,9 @@ def test_slow_mode_presets_custom_and_off(client, login, moderator, thread):
     assert client.post(f"/mod/threads/{thread.id}/slow-mode",
                        data={"interval": "300", "reason": "Fast"}).status_code == 302
     assert _thread(thread.id).slow_mode_seconds == 300
+    until = (utcnow() + timedelta(days=60)).strftime("%Y-%m-%dT00:00")
     assert client.post(f"/mod/threads/{thread.id}/slow-mode", data={
-        "interval": "custom", "custom": "45", "until": (utcnow() + timedelta(days=60)).strftime("%Y-%m-%dT00:00"),
+        "interval": "custom", "custom": "45", "until": until,
         "reason": "Faster"}).status_code == 302
     assert _thread(thread.id).slow_mode_seconds == 45
     assert client.post(f"/mod/threads/{thread.id}/slow-mode/off",
