@@ -332,6 +332,24 @@ def test_the_export_holds_the_members_data(app, db, admin, member, other_member,
     assert data_export.export(admin)["invitations"][0]["note"] == "For Sam"
 
 
+def test_the_export_names_no_thread_or_board_the_member_may_no_longer_read(app, db, member,
+                                                                           written):
+    from forum.models import Access, Board
+
+    board, own, theirs = written
+    team = factories.make_board(slug="team-room", access=Access.STAFF)
+    _db.session.get(type(theirs), theirs.id).board_id = team.id
+    _db.session.commit()
+    posts = {row["body"]: row for row in data_export.export(member)["posts"]}
+    mine = next(row for body, row in posts.items() if row["thread_id"] == own.id)
+    assert (mine["thread_title"], mine["board"]) == ("Mine", board.slug)
+    hidden = posts["My reply"]
+    assert (hidden["thread_title"], hidden["board"]) == (None, None)
+    assert hidden["thread_id"] == theirs.id
+    assert "team-room" not in json.dumps(data_export.export(member))
+    assert _db.session.get(Board, team.id) is not None
+
+
 def test_the_export_costs_one_query_per_section_whatever_the_member_wrote(
         app, db, member, other_member, written, count_queries):
     board, own, theirs = written

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from ...common import markup
 from ...database import commit
@@ -441,9 +441,13 @@ def _delete_thread(actor: User, thread: Thread, now: datetime) -> None:
 @data_export.section("posts")
 def export_posts(user: User) -> list[dict]:
     """Every post the member wrote, deleted and hidden ones included (it is their text),
-    with its thread and board: one query."""
+    with its thread's title and board where the member may read that board now (a post
+    moved since to a board closed to them keeps its text, not the names): one query."""
+    readable = Policy(user).visible_boards(select(Board.id)).scalar_subquery()
+    may_read = Board.id.in_(readable)
     rows = db.session.execute(
-        select(Post.id, Post.thread_id, Thread.title, Board.slug, Post.position,
+        select(Post.id, Post.thread_id, case((may_read, Thread.title), else_=None).label("title"),
+               case((may_read, Board.slug), else_=None).label("slug"), Post.position,
                Post.created_at, Post.edited_at, Post.body, Post.is_deleted, Post.is_hidden,
                Thread.first_post_id)
         .join(Thread, Thread.id == Post.thread_id)
