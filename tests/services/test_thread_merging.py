@@ -124,6 +124,30 @@ def test_merge_appends_in_time_order_and_keeps_everything_else(board, member, ot
     assert _told(other_member)[-1] == "A moderator merged your thread “Source” into “Target”."
 
 
+@pytest.mark.parametrize("how", ["delete", "purge"])
+def test_after_a_merge_the_latest_post_is_the_last_written(board, member, other_member,
+                                                           moderator, how):
+    """Merged posts older than the target's last reply sit after it: deleting or purging one
+    of them leaves the target's last reply as its latest post, not the highest position."""
+    from forum.services.content import purging
+
+    target = _thread(board, member, "Target", (member, 50))
+    source = _thread(board, member, "Source", (other_member, 10), (other_member, 20),
+                     start=T0 + timedelta(minutes=5))
+    thread_merging.merge_threads(moderator, source, target, "Same", now=T0 + timedelta(hours=1))
+    posts = _posts(fresh(Thread, target.id))
+    assert [post.position for post in posts] == [1, 2, 3, 4, 5]
+    latest = posts[1]  # the target's reply, written 50 minutes in
+    if how == "delete":
+        posting.delete_post(other_member, posts[4], now=T0 + timedelta(hours=2))
+    else:
+        purging.delete_member_posts(moderator, other_member, T0 + timedelta(hours=2))
+        db.session.commit()
+    target = fresh(Thread, target.id)
+    assert (target.last_post_id, target.last_post_at) == (latest.id, latest.created_at)
+    assert fresh(Board, board.id).last_post_id == latest.id
+
+
 def test_the_merged_address_leads_to_the_target(board, member, moderator):
     target = _thread(board, member, "Target")
     middle = _thread(board, member, "Middle")

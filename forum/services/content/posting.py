@@ -325,12 +325,17 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
     return post
 
 
+# A thread's latest post is the one written last: after a merge or a split, positions are no
+# longer in the order posts were written. Of posts written at the same instant, the later one.
+LATEST_FIRST = (Post.created_at.desc(), Post.position.desc())
+
+
 def last_visible_post(thread_id: int) -> tuple[int | None, datetime | None]:
     """The id and time of the thread's latest post that isn't deleted, for its pointers."""
     row = db.session.execute(
         select(Post.id, Post.created_at)
         .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
-        .order_by(Post.position.desc())
+        .order_by(*LATEST_FIRST)
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (None, None)

@@ -106,18 +106,6 @@ def _renumber(thread: Thread) -> None:
     )
 
 
-def _latest(thread_id: int) -> tuple[int | None, datetime | None]:
-    """The thread's latest post that isn't deleted, by the time it was written: merged posts
-    may be older than the ones before them."""
-    row = db.session.execute(
-        select(Post.id, Post.created_at)
-        .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
-        .order_by(Post.created_at.desc(), Post.position.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def _recount(thread: Thread) -> None:
     """The thread's replies and latest post, from its posts as they are now."""
     visible = db.session.scalar(
@@ -127,7 +115,7 @@ def _recount(thread: Thread) -> None:
     first_id = db.session.scalar(
         select(Post.id).where(Post.thread_id == thread.id, Post.position == 1)
     )
-    last_id, last_at = _latest(thread.id)
+    last_id, last_at = posting.last_visible_post(thread.id)
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
         .values(reply_count=max(visible - 1, 0), first_post_id=first_id, last_post_id=last_id,
