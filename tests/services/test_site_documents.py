@@ -103,7 +103,11 @@ def test_a_changed_document_stops_posting_until_accepted(admin, member):
     # A new version asks again.
     documents.publish(admin, "privacy", "We keep little.")
     assert not Policy(member).can_create_thread(board)
-    joining.accept_documents(member)
+    # Accepting what was shown before the change records nothing.
+    with pytest.raises(Refused, match="changed while you were reading") as refused:
+        joining.accept_documents(member, seen=(1, 0))
+    assert refused.value.status == 409 and member.privacy_version == 0
+    joining.accept_documents(member, seen=(1, 1))
     assert Policy(member).can_create_thread(board)
 
 
