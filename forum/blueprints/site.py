@@ -59,7 +59,6 @@ def accept():
                                      "privacy": user.privacy_version}), status
 
 
-
 @bp.get("/account/invitations")
 @login_required
 def my_invitations():

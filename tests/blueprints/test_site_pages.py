@@ -219,7 +219,7 @@ def test_registering_by_invitation(client, login, admin):
     assert client.post("/register", data=_person(1)).status_code == 403
     login(admin)
     created = client.post("/admin/invitations", data={"days": "3", "note": "For Sam"})
-    assert created.status_code == 200
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     link = re.search(r'<code class="invite-link">([^<]+)</code>', text(created)).group(1)
     code = link.split("invite=")[1]
     assert len(code) >= 43
@@ -317,6 +317,7 @@ def test_members_invitations_page(client, login, admin):
     assert 'href="/account/invitations">Invite someone' in text(client.get("/"))
     created = client.post("/account/invitations", data={"days": "2", "note": "Cousin"})
     assert created.status_code == 200 and "invite-link" in text(created)
+    assert created.headers["Cache-Control"] == "no-store"
     [invitation] = db.session.scalars(select(Invitation)).all()
     assert invitation.created_by_id == veteran.id
     # Someone else's invitation can't be revoked by a member.
