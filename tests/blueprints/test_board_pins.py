@@ -120,6 +120,9 @@ def test_pin_form_with_an_end_and_everywhere(client, login, board, member, moder
     db.session.expire_all()
     thread = db.session.get(Thread, thread.id)
     assert thread.pinned_everywhere and thread.pinned_until.date() == soon.date()
+    tools = text(client.get(f"/mod/threads/{thread.id}"))
+    assert "Pinned everywhere until <time" in tools
+    assert "This thread is shown above every board until <time" in tools
     far = client.post(f"/mod/threads/{thread.id}/pin", data={
         "reason": "Again", "until": "9999-12-31T23:59", "everywhere": "y"})
     assert far.status_code == 400 and "at most a year from now" in text(far)

@@ -224,6 +224,7 @@ def test_registering_by_invitation(client, login, admin):
     code = link.split("invite=")[1]
     assert len(code) >= 43
     listing = text(client.get("/admin/invitations"))
+    assert f"From 1 to {settings.get('invitation_days')} days." in listing
     assert "For Sam" in listing and "Open until" in listing and code not in listing
     client.post("/logout")
     page = client.get(f"/register?invite={code}")
