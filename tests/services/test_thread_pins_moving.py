@@ -183,6 +183,16 @@ def test_a_move_can_leave_a_notice_that_links_to_the_new_place(board, thread, mo
     assert _told(member)[-1] == "A moderator moved your thread “Which slicer?” to Resin."
 
 
+def test_a_notice_ends_within_a_year(board, thread, moderator):
+    resin = factories.make_board(slug="resin")
+    with pytest.raises(Refused, match="at most a year from now") as refused:
+        thread_moving.move_thread(moderator, thread, resin, "Wrong board", now=T0,
+                                  leave_notice=True, notice_until=T0 + timedelta(days=400))
+    assert refused.value.status == 400
+    db.session.rollback()
+    assert db.session.get(type(thread), thread.id).board_id == board.id
+
+
 def test_the_notice_hides_from_who_may_not_read_the_new_board(board, thread, moderator,
                                                               member):
     staff = factories.make_board(slug="team", access=Access.STAFF)

@@ -24,7 +24,7 @@ from ...models import (
 from .. import audit
 from ..content import posting
 from ..text import clean_reason
-from .thread_common import check_moderator, iso, tell_author_of_place
+from .thread_common import check_ahead, check_moderator, iso, tell_author_of_place
 
 
 def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
@@ -38,7 +38,8 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
     board's name when they may not read it).
 
     Refuses: someone who doesn't moderate both boards (403), no reason (400), the board it is
-    already in (400), a notice ending in the past or on a deleted thread (400).
+    already in (400), a notice ending in the past or more than a year ahead, or on a deleted
+    thread (400).
     """
     now = now or utcnow()
     source = thread.board
@@ -51,6 +52,8 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
         raise Refused("A deleted thread leaves no “moved” notice.", status=400)
     if notice_until is not None and (not leave_notice or notice_until <= now):
         raise Refused("A “moved” notice can only end in the future.", status=400)
+    check_ahead(notice_until, now, "A “moved” notice can end at most a year from now; leave "
+                "the end empty to keep it until a moderator removes it.")
     if not thread.is_deleted:
         # Visible posts: the replies plus the opening post, as the boards count them.
         posts = thread.reply_count + 1
