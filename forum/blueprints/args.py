@@ -75,3 +75,13 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def documents_seen(form) -> tuple[int, int]:
+    """The versions of the rules and the privacy notice a page showed, from its hidden fields
+    ``rules_version`` and ``privacy_version``; -1 (no version) for a value that isn't one."""
+    def version(raw) -> int:
+        raw = (raw or "").strip()
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= ID_DIGITS_MAX else -1
+
+    return version(form.get("rules_version")), version(form.get("privacy_version"))

@@ -2,11 +2,11 @@
 change, and a member's own invitations."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from ..errors import Refused, require
+from ..errors import Conflict, Refused, require
 from ..policy import policy
 from ..services.accounts import invitations as invitation_service
 from ..services.accounts import joining
@@ -15,6 +15,7 @@ from ..stores import settings
 from ..web import current_actor
 from .admin.forms import ConfirmForm, InvitationForm
 from .admin.invitations import create_from, render_invitations
+from .args import documents_seen
 
 bp = Blueprint("site", __name__)
 
@@ -41,14 +42,21 @@ def accept():
     user = current_actor()
     form = FlaskForm()
     pending = not settings.documents_accepted(user)
+    status, changed = 200, None
     if form.validate_on_submit() and pending:
-        joining.accept_documents(user)
-        flash("Thank you. You can post again.", "success")
-        return redirect(url_for("boards.index"))
+        # The versions the page showed: a text changed since then was not read.
+        try:
+            joining.accept_documents(user, documents_seen(request.form))
+        except Conflict as conflict:
+            status, changed = conflict.status, conflict.reason
+        else:
+            flash("Thank you. You can post again.", "success")
+            return redirect(url_for("boards.index"))
     current = {name: documents.current(name) for name in documents.DOCUMENT_TITLES}
     return render_template("site/accept.html", form=form, pending=pending, current=current,
+                           versions=joining.current_versions(), changed=changed,
                            accepted={"rules": user.rules_version,
-                                     "privacy": user.privacy_version})
+                                     "privacy": user.privacy_version}), status
 
 
 @bp.get("/account/invitations")

@@ -25,7 +25,12 @@ def is_zone(name: str) -> bool:
 
 
 def local(value: datetime, tz_name: str | None) -> datetime:
-    return value.astimezone(zone(tz_name))
+    """``value`` in the zone ``tz_name``; in UTC when the zone's offset would carry it past
+    the calendar's ends (a moment stored near year 9999 or year 1), so no page fails on it."""
+    try:
+        return value.astimezone(zone(tz_name))
+    except OverflowError:
+        return value.astimezone(UTC)
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

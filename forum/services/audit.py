@@ -52,6 +52,10 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# How the log names a document's version: a whole phrase for each.
+_DOCUMENT_LABELS = {"rules": "community rules v{version}", "privacy": "privacy notice v{version}"}
+
+
 def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     """(kind, id, id of the member concerned, label) for anything the log can point at."""
     if target is None:
@@ -85,7 +89,9 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     if isinstance(target, Announcement):
         return "announcement", target.id, None, f"announcement “{_short(target.title)}”"
     if isinstance(target, SiteDocument):
-        return "document", target.id, None, f"{target.title.lower()} v{target.version}"
+        label = _DOCUMENT_LABELS.get(target.name, "document {name} v{version}")
+        return "document", target.id, None, label.format(name=target.name,
+                                                         version=target.version)
     if isinstance(target, Invitation):
         note = f" “{_short(target.note, 40)}”" if target.note else ""
         return "invitation", target.id, target.used_by_id, f"invitation #{target.id}{note}"

@@ -113,12 +113,19 @@ def test_pin_form_with_an_end_and_everywhere(client, login, board, member, moder
     login(moderator)
     page = text(client.get(f"/mod/threads/{thread.id}"))
     assert "Pin above every board" in page and 'id="pin-until"' in page
+    soon = utcnow() + timedelta(days=30)
     response = client.post(f"/mod/threads/{thread.id}/pin", data={
-        "reason": "Seasonal", "until": "2099-05-01T12:00", "everywhere": "y"})
+        "reason": "Seasonal", "until": soon.strftime("%Y-%m-%dT12:00"), "everywhere": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     thread = db.session.get(Thread, thread.id)
-    assert thread.pinned_everywhere and thread.pinned_until.year == 2099
+    assert thread.pinned_everywhere and thread.pinned_until.date() == soon.date()
+    tools = text(client.get(f"/mod/threads/{thread.id}"))
+    assert "Pinned everywhere until <time" in tools
+    assert "This thread is shown above every board until <time" in tools
+    far = client.post(f"/mod/threads/{thread.id}/pin", data={
+        "reason": "Again", "until": "9999-12-31T23:59", "everywhere": "y"})
+    assert far.status_code == 400 and "at most a year from now" in text(far)
     past = client.post(f"/mod/threads/{thread.id}/pin", data={
         "reason": "Again", "until": "2001-01-01T12:00"})
     assert past.status_code == 400 and "only end in the future" in text(past)
@@ -162,3 +169,22 @@ def test_the_pace_page_keeps_an_archived_board_read_only(client, login, board, m
     db.session.expire_all()
     assert board.is_read_only
     assert db.session.scalar(select(ModAction).where(ModAction.action == "board.settings")) is None
+
+
+def test_a_pin_ending_at_the_calendars_end_shows_in_any_time_zone(client, login, board):
+    """A stored end near year 9999 (older data, a direct edit) can't be moved into a zone ahead
+    of UTC; the page shows it in UTC rather than failing."""
+    from datetime import UTC, datetime
+
+    author = factories.make_user()
+    thread = factories.make_thread(board, author=author, title="Forever")
+    thread.is_pinned = True
+    thread.pinned_everywhere = True
+    thread.pinned_until = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    db.session.commit()
+    login(factories.make_user(timezone="Asia/Tokyo"))
+    response = client.get(f"/b/{board.slug}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Forever" in html
+    assert 'pinned until <time datetime="9999-12-31T23:59:00+00:00">31 Dec 9999, 23:59' in html

@@ -94,7 +94,8 @@ def test_admin_edits_a_document_and_members_are_asked_again(client, login, admin
     assert refused.status_code == 403 and "accept" in text(refused)
     page = client.get("/accept")
     assert page.status_code == 200 and "Community rules</a>, version 1" in text(page)
-    assert client.post("/accept").status_code == 302
+    assert client.post("/accept", data={"rules_version": "1",
+                                        "privacy_version": "0"}).status_code == 302
     db.session.expire_all()
     assert _user("member").rules_version == 1
     assert "read and accept them" not in text(client.get("/"))
@@ -147,8 +148,53 @@ def test_registering_requires_accepting_once_documents_exist(client, admin):
     assert refused.status_code == 400
     assert "Please tick the box to accept" in text(refused)
     assert _user("newbie1") is None
-    assert client.post("/register", data=_person(1, accept="y")).status_code == 302
+    assert 'name="rules_version" type="hidden" value="1"' in html
+    assert client.post("/register", data=_person(1, accept="y", rules_version="1",
+                                                 privacy_version="0")).status_code == 302
     assert _user("newbie1").rules_version == 1
+
+
+def test_registering_accepts_only_the_versions_the_page_showed(client, admin):
+    documents.publish(admin, "rules", "Be kind.")
+    settings.clear_cache()
+    shown = _person(1, accept="y", rules_version="1", privacy_version="0")
+    documents.publish(admin, "rules", "Be kind, and brief.")
+    settings.clear_cache()
+    refused = client.post("/register", data=shown)
+    assert refused.status_code == 400 and _user("newbie1") is None
+    html = text(refused)
+    assert "changed while you were reading" in html
+    # The page offers the new version, to be ticked again.
+    assert 'name="rules_version" type="hidden" value="2"' in html
+    accept_box = re.search(r'<input[^>]*name="accept"[^>]*>', html).group(0)
+    assert "checked" not in accept_box
+    for garbled in ("", "two", "9" * 40):
+        assert client.post("/register", data={**shown, "rules_version": garbled}
+                           ).status_code == 400
+    assert client.post("/register", data={**shown, "rules_version": "2"}).status_code == 302
+    assert _user("newbie1").rules_version == 2
+
+
+def test_accepting_again_records_only_the_versions_the_page_showed(client, login, admin,
+                                                                    member):
+    documents.publish(admin, "rules", "Be kind.")
+    settings.clear_cache()
+    login(member)
+    page = text(client.get("/accept"))
+    assert 'name="rules_version" value="1"' in page
+    documents.publish(admin, "rules", "Be kind, and brief.")
+    settings.clear_cache()
+    stale = client.post("/accept", data={"rules_version": "1", "privacy_version": "0"})
+    assert stale.status_code == 409
+    assert "changed while you were reading" in text(stale)
+    assert 'name="rules_version" value="2"' in text(stale)
+    db.session.expire_all()
+    assert not _user("member").rules_version
+    assert client.post("/accept", data={"rules_version": "x"}).status_code == 409
+    assert client.post("/accept", data={"rules_version": "2",
+                                        "privacy_version": "0"}).status_code == 302
+    db.session.expire_all()
+    assert _user("member").rules_version == 2
 
 
 def test_closed_registration(client, admin):
@@ -173,11 +219,12 @@ def test_registering_by_invitation(client, login, admin):
     assert client.post("/register", data=_person(1)).status_code == 403
     login(admin)
     created = client.post("/admin/invitations", data={"days": "3", "note": "For Sam"})
-    assert created.status_code == 200
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     link = re.search(r'<code class="invite-link">([^<]+)</code>', text(created)).group(1)
     code = link.split("invite=")[1]
     assert len(code) >= 43
     listing = text(client.get("/admin/invitations"))
+    assert f"From 1 to {settings.get('invitation_days')} days." in listing
     assert "For Sam" in listing and "Open until" in listing and code not in listing
     client.post("/logout")
     page = client.get(f"/register?invite={code}")
@@ -271,6 +318,7 @@ def test_members_invitations_page(client, login, admin):
     assert 'href="/account/invitations">Invite someone' in text(client.get("/"))
     created = client.post("/account/invitations", data={"days": "2", "note": "Cousin"})
     assert created.status_code == 200 and "invite-link" in text(created)
+    assert created.headers["Cache-Control"] == "no-store"
     [invitation] = db.session.scalars(select(Invitation)).all()
     assert invitation.created_by_id == veteran.id
     # Someone else's invitation can't be revoked by a member.

@@ -83,6 +83,37 @@ def test_merge_refusals_show_beside_the_form(client, login, board, member, moder
     assert message in text(response) and "Merge or split" in text(response)
 
 
+def test_the_other_thread_is_read_quickly_from_whatever_is_pasted():
+    import time
+
+    from forum.blueprints.moderation.thread_forms import thread_number
+
+    assert thread_number(" 42 ") == 42
+    assert thread_number("/t/42-some-title") == 42
+    assert thread_number("https://forum.example/t/42-title?page=2#p9") == 42
+    assert thread_number("https://forum.example/b/x/t/7/t/42") == 42
+    assert thread_number("http://x/t/abc/t/42/t/oops") == 42
+    for bad in ("", "x", "/t/", "/t/1234567890123", "/t/42x", "/t/4\n2"):
+        with pytest.raises(ValueError, match="number or its address"):
+            thread_number(bad)
+    started = time.perf_counter()
+    for hostile in ("/t/1/" * 60 + "\nx", "/t/1/" * 4000 + "\nx", "/t/" * 100 + "x"):
+        with pytest.raises(ValueError):
+            thread_number(hostile)
+    assert time.perf_counter() - started < 0.1
+    with pytest.raises(ValueError, match="too long"):
+        thread_number("/t/1" + "-" * 400)
+
+
+def test_a_long_pasted_address_is_refused_beside_the_form(client, login, board, member,
+                                                          moderator):
+    source = _thread(board, member, "Source", 0)
+    login(moderator)
+    response = client.post(f"/mod/threads/{source.id}/merge", data={
+        "target": "/t/1/" * 4000 + "\nx", "reason": "Same"})
+    assert response.status_code == 400 and "too long" in text(response)
+
+
 def test_merge_into_a_board_the_moderator_does_not_moderate(client, login, board, member):
     other = factories.make_board(slug="other")
     target = _thread(other, member, "Elsewhere", 0)

@@ -56,10 +56,14 @@ def test_lock_at_a_local_date(client, login, moderator, thread):
     moderator.timezone = "America/New_York"
     db.session.commit()
     login(moderator)
+    year = utcnow().year + 1
     response = client.post(f"/mod/threads/{thread.id}/lock", data={
-        "mode": "at", "starts": "2099-07-01T12:00", "reason": "Contest over"})
+        "mode": "at", "starts": f"{year}-01-01T12:00", "reason": "Contest over"})
     assert response.status_code == 302
-    assert _thread(thread.id).lock_starts_at.isoformat() == "2099-07-01T16:00:00+00:00"
+    assert _thread(thread.id).lock_starts_at.isoformat() == f"{year}-01-01T17:00:00+00:00"
+    far = client.post(f"/mod/threads/{thread.id}/lock", data={
+        "mode": "at", "starts": "2100-12-31T23:59", "reason": "Contest over"})
+    assert far.status_code == 400 and "at most a year from now" in text(far)
 
 
 @pytest.mark.parametrize("data, message", [
@@ -93,8 +97,9 @@ def test_slow_mode_presets_custom_and_off(client, login, moderator, thread):
     assert client.post(f"/mod/threads/{thread.id}/slow-mode",
                        data={"interval": "300", "reason": "Fast"}).status_code == 302
     assert _thread(thread.id).slow_mode_seconds == 300
+    until = (utcnow() + timedelta(days=60)).strftime("%Y-%m-%dT00:00")
     assert client.post(f"/mod/threads/{thread.id}/slow-mode", data={
-        "interval": "custom", "custom": "45", "until": "2099-01-01T00:00",
+        "interval": "custom", "custom": "45", "until": until,
         "reason": "Faster"}).status_code == 302
     assert _thread(thread.id).slow_mode_seconds == 45
     assert client.post(f"/mod/threads/{thread.id}/slow-mode/off",

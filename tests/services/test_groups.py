@@ -197,6 +197,16 @@ def test_adding_someone_twice_is_refused(admin, club, member):
     assert len(told(member)) == 1
 
 
+def test_a_deleted_account_is_not_added(admin, club, member):
+    from forum.services.site import account_removal
+
+    account_removal.delete_account(admin, member, "keep")
+    with pytest.raises(groups.InvalidGroupField) as refused:
+        groups.add_member(admin, club, member.username)
+    assert refused.value.status == 409 and "was deleted" in refused.value.reason
+    assert count(GroupMember) == 0 and not entries("group.add_member")
+
+
 def test_removing_someone_not_in_it_is_refused(admin, club, member):
     with pytest.raises(Refused) as refused:
         groups.remove_member(admin, club, member.id)

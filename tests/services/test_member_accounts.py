@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.errors import Refused
 from forum.extensions import db as _db
@@ -153,6 +153,29 @@ def test_a_reset_link_sets_a_password_once(app, db, admin, member):
         password_reset.reset_password(token, "another new password", now=T0 + timedelta(hours=2))
     assert spent.value.status == 410
     assert _log("user.password_reset")[0].actor_id == admin.id
+    # The member's own change is logged as theirs, as deleting their account is.
+    [used] = _log("account.password_reset")
+    assert (used.actor_id, used.target_id, used.created_at) == (
+        member.id, member.id, T0 + timedelta(hours=1))
+
+
+def test_a_new_password_spends_every_open_reset_link(app, db, admin, member):
+    from forum.services.accounts import account
+
+    token = password_reset.create_reset_link(admin, member, now=T0)
+    account.change_password(member, factories.PASSWORD, "a brand new password")
+    with pytest.raises(Refused) as spent:
+        password_reset.find_reset(token, now=T0 + timedelta(minutes=1))
+    assert spent.value.status == 410
+    # Using one link spends any other still open (one made by mail, say).
+    first = password_reset.create_reset_link(admin, member, now=T0)
+    other = password_reset.issue_token(member, now=T0)
+    db.session.execute(update(PasswordReset).values(used_at=None))
+    db.session.commit()
+    password_reset.reset_password(first, "another new password", now=T0 + timedelta(minutes=5))
+    with pytest.raises(Refused) as spent:
+        password_reset.find_reset(other, now=T0 + timedelta(minutes=6))
+    assert spent.value.status == 410
 
 
 def test_reset_links_expire_are_replaced_and_unknown_ones_are_refused(app, db, admin, member):
@@ -330,6 +353,24 @@ def test_the_export_holds_the_members_data(app, db, admin, member, other_member,
     assert [row["group"] for row in data["groups"]] == ["Makers Club"]
     assert data["invitations"] == []  # the administrator's, not theirs
     assert data_export.export(admin)["invitations"][0]["note"] == "For Sam"
+
+
+def test_the_export_names_no_thread_or_board_the_member_may_no_longer_read(app, db, member,
+                                                                           written):
+    from forum.models import Access, Board
+
+    board, own, theirs = written
+    team = factories.make_board(slug="team-room", access=Access.STAFF)
+    _db.session.get(type(theirs), theirs.id).board_id = team.id
+    _db.session.commit()
+    posts = {row["body"]: row for row in data_export.export(member)["posts"]}
+    mine = next(row for body, row in posts.items() if row["thread_id"] == own.id)
+    assert (mine["thread_title"], mine["board"]) == ("Mine", board.slug)
+    hidden = posts["My reply"]
+    assert (hidden["thread_title"], hidden["board"]) == (None, None)
+    assert hidden["thread_id"] == theirs.id
+    assert "team-room" not in json.dumps(data_export.export(member))
+    assert _db.session.get(Board, team.id) is not None
 
 
 def test_the_export_costs_one_query_per_section_whatever_the_member_wrote(

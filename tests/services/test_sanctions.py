@@ -317,3 +317,11 @@ def test_sanction_model_edges():
     assert ban.is_active(T0 + timedelta(days=9999))
     lifted = Sanction(kind=SanctionKind.BAN, starts_at=T0, ends_at=None, lifted_at=T0)
     assert not lifted.is_active(T0 + HOUR)
+
+
+@pytest.mark.parametrize("kind", [SanctionKind.SUSPENSION, SanctionKind.BAN])
+def test_a_sanction_ends_at_most_ten_years_ahead(kind):
+    with pytest.raises(Refused, match="at most ten years from now") as refused:
+        sanctions.sanction_end(kind, T0, until=datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+    assert refused.value.status == 400
+    assert sanctions.sanction_end(kind, T0, until=T0 + timedelta(days=3650)) is not None

@@ -58,14 +58,14 @@ def test_raw_html_in_a_document_is_not_trusted(admin):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("", "needs some text"),
-    ("   \n ", "needs some text"),
-    ("x" * (documents.DOCUMENT_MAX + 1), "under 50,000 characters"),
+    ("", "The community rules need some text."),
+    ("   \n ", "The community rules need some text."),
+    ("x" * (documents.DOCUMENT_MAX + 1), "Keep the community rules under 50,000 characters."),
 ])
 def test_bad_texts_are_refused(admin, body, message):
-    with pytest.raises(Refused, match=message) as refused:
+    with pytest.raises(Refused) as refused:
         documents.publish(admin, "rules", body)
-    assert refused.value.status == 400
+    assert refused.value.status == 400 and refused.value.reason == message
     assert documents.current("rules") is None
 
 
@@ -103,7 +103,11 @@ def test_a_changed_document_stops_posting_until_accepted(admin, member):
     # A new version asks again.
     documents.publish(admin, "privacy", "We keep little.")
     assert not Policy(member).can_create_thread(board)
-    joining.accept_documents(member)
+    # Accepting what was shown before the change records nothing.
+    with pytest.raises(Refused, match="changed while you were reading") as refused:
+        joining.accept_documents(member, seen=(1, 0))
+    assert refused.value.status == 409 and member.privacy_version == 0
+    joining.accept_documents(member, seen=(1, 1))
     assert Policy(member).can_create_thread(board)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum.errors import Refused
 from forum.extensions import db
@@ -124,6 +124,30 @@ def test_merge_appends_in_time_order_and_keeps_everything_else(board, member, ot
     assert _told(other_member)[-1] == "A moderator merged your thread “Source” into “Target”."
 
 
+@pytest.mark.parametrize("how", ["delete", "purge"])
+def test_after_a_merge_the_latest_post_is_the_last_written(board, member, other_member,
+                                                           moderator, how):
+    """Merged posts older than the target's last reply sit after it: deleting or purging one
+    of them leaves the target's last reply as its latest post, not the highest position."""
+    from forum.services.content import purging
+
+    target = _thread(board, member, "Target", (member, 50))
+    source = _thread(board, member, "Source", (other_member, 10), (other_member, 20),
+                     start=T0 + timedelta(minutes=5))
+    thread_merging.merge_threads(moderator, source, target, "Same", now=T0 + timedelta(hours=1))
+    posts = _posts(fresh(Thread, target.id))
+    assert [post.position for post in posts] == [1, 2, 3, 4, 5]
+    latest = posts[1]  # the target's reply, written 50 minutes in
+    if how == "delete":
+        posting.delete_post(other_member, posts[4], now=T0 + timedelta(hours=2))
+    else:
+        purging.delete_member_posts(moderator, other_member, T0 + timedelta(hours=2))
+        db.session.commit()
+    target = fresh(Thread, target.id)
+    assert (target.last_post_id, target.last_post_at) == (latest.id, latest.created_at)
+    assert fresh(Board, board.id).last_post_id == latest.id
+
+
 def test_the_merged_address_leads_to_the_target(board, member, moderator):
     target = _thread(board, member, "Target")
     middle = _thread(board, member, "Middle")
@@ -168,6 +192,74 @@ def test_merge_carries_the_event_and_move_notices(board, member, moderator):
     notice = db.session.scalar(select(ThreadMoveNotice))
     assert notice.thread_id == target.id
     assert fresh(Event, event.id).thread_id == target.id
+
+
+def test_a_merged_event_moves_to_the_targets_board(board, member, moderator):
+    elsewhere = factories.make_board(slug="resin")
+    target = _thread(elsewhere, member, "Target")
+    source = _thread(board, member, "Source")
+    event = Event(title="Meetup", kind="meetup", board_id=board.id, author_id=member.id,
+                  starts_at=T0 + timedelta(days=3), ends_at=T0 + timedelta(days=3, hours=2),
+                  timezone="UTC", thread_id=source.id)
+    db.session.add(event)
+    db.session.commit()
+    thread_merging.merge_threads(moderator, source, target, "Same")
+    event = fresh(Event, event.id)
+    assert (event.thread_id, event.board_id) == (target.id, elsewhere.id)
+
+
+def test_a_starter_who_cannot_read_the_target_is_told_without_its_name(member, moderator):
+    # The member started a thread in a board later closed to the team: they read neither.
+    team = factories.make_board(slug="team")
+    rota = factories.make_board(slug="rota", access=Access.STAFF)
+    source = _thread(team, member, "Mine", (moderator, 1), (moderator, 2))
+    other = _thread(team, member, "Another", (moderator, 1))
+    team.access = Access.STAFF
+    db.session.commit()
+    target = _thread(rota, moderator, "Secret plans")
+    thread_merging.merge_threads(moderator, source, target, "Same")
+    note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
+                             .order_by(Notification.id.desc()))
+    assert note.text == ("A moderator merged your thread “Mine” into a thread in a board you "
+                         "can't open.")
+    assert note.link is None
+    posts = _posts(other)
+    thread_merging.split_posts(moderator, other, SplitPlan(
+        reason="Tidy", post_ids=(posts[1].id,), title="Hidden topic", board=rota))
+    note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
+                             .order_by(Notification.id.desc()))
+    assert note.text == ("A moderator split a post of your thread “Another” into a new thread "
+                         "in a board you can't open.")
+    assert "Hidden topic" not in note.text and note.link == fresh(Thread, other.id).url
+
+
+@pytest.mark.parametrize("doing", ["merge", "split"])
+def test_rights_are_asked_again_once_the_threads_are_held(board, member, moderator,
+                                                         monkeypatch, doing):
+    """A thread moved to a narrower board while the merge or split waited for it: the checks
+    are asked of the board it is in now."""
+    staff = factories.make_board(slug="team", access=Access.STAFF)
+    source = _thread(board, member, "Source", (member, 1))
+    target = _thread(board, member, "Target")
+    held = thread_merging.hold_threads
+
+    def moved_meanwhile(*ids):
+        db.session.execute(update(Thread).where(Thread.id == target.id)
+                           .values(board_id=staff.id)
+                           .execution_options(synchronize_session=False))
+        held(*ids)
+
+    monkeypatch.setattr(thread_merging, "hold_threads", moved_meanwhile)
+    with pytest.raises(Refused, match="open to fewer people") as refused:
+        if doing == "merge":
+            thread_merging.merge_threads(moderator, source, target, "Same")
+        else:
+            thread_merging.split_posts(moderator, source, SplitPlan(
+                reason="Tidy", post_ids=(_posts(source)[1].id,), into=target))
+    assert refused.value.status == 409
+    db.session.rollback()
+    assert fresh(Thread, target.id).board_id == board.id
+    assert fresh(Thread, source.id).post_seq == 2
 
 
 @pytest.mark.parametrize(("case", "status", "message"), [
@@ -297,6 +389,9 @@ def test_split_into_an_existing_thread_appends_in_time_order(board, member, mode
     ("deleted first", 400, "deleted post"),
     ("no reason", 400, "reason"),
     ("other board", 403, "don't moderate"),
+    ("new thread in staff board", 409, "open to fewer people"),
+    ("into staff board", 409, "open to fewer people"),
+    ("into group board", 409, "open to fewer people"),
 ])
 def test_split_refusals_change_nothing(board, member, moderator, case, status, message):
     thread = _thread(board, member, "Source", (member, 1), (member, 2))
@@ -332,6 +427,20 @@ def test_split_refusals_change_nothing(board, member, moderator, case, status, m
         actor = factories.make_board_moderator(factories.make_user(), board)
         plan = SplitPlan(reason="Tidy", post_ids=(posts[1].id,), title="New",
                          board=factories.make_board(slug="not-theirs"))
+    elif case == "new thread in staff board":
+        plan = SplitPlan(reason="Tidy", post_ids=(posts[1].id,), title="New",
+                         board=factories.make_board(slug="team", access=Access.STAFF))
+    elif case == "into staff board":
+        team = factories.make_board(slug="team", access=Access.STAFF)
+        plan = SplitPlan(reason="Tidy", post_ids=(posts[1].id,),
+                         into=_thread(team, moderator, "Team"))
+    elif case == "into group board":
+        limited = factories.make_board(slug="club")
+        club = _thread(limited, member, "Club")
+        group = groups.create_group(factories.make_user(role="admin"), "Makers Club")
+        db.session.add(BoardGroup(board_id=limited.id, group_id=group.id, kind=GroupLimit.READ))
+        db.session.commit()
+        plan = SplitPlan(reason="Tidy", post_ids=(posts[1].id,), into=club)
     before = _snapshot(fresh(Thread, thread.id), fresh(Thread, other.id), board)
     with pytest.raises(Refused) as refused:
         thread_merging.split_posts(actor, fresh(Thread, thread.id), plan)

@@ -88,10 +88,42 @@ def test_a_board_moderator_cannot_unpin_a_pin_everywhere(board, thread, moderato
     assert refused.value.status == 403 and thread.pinned_everywhere
 
 
+@pytest.mark.parametrize("change", [{}, {"until": T0 + timedelta(hours=1)}])
+def test_a_board_moderator_cannot_replace_a_pin_everywhere(board, thread, moderator, change):
+    thread_pins.pin_thread(moderator, thread, "For all", now=T0, everywhere=True)
+    here = factories.make_board_moderator(factories.make_user(), board)
+    with pytest.raises(Refused) as refused:
+        thread_pins.pin_thread(here, thread, "Only here", now=T0, **change)
+    assert refused.value.status == 403
+    assert thread.pinned_everywhere and thread.pinned_until is None
+    # Once that pin has ended, the board's own pin is theirs to set again.
+    thread_pins.unpin_thread(moderator, thread, "Done", now=T0)
+    thread_pins.pin_thread(here, thread, "Only here", now=T0, **change)
+    assert thread.is_pinned and not thread.pinned_everywhere
+
+
 def test_pin_refusals(thread, moderator):
     with pytest.raises(Refused, match="only end in the future") as refused:
         thread_pins.pin_thread(moderator, thread, "x", now=T0, until=T0)
     assert refused.value.status == 400 and not thread.is_pinned
+    with pytest.raises(Refused, match="at most a year from now") as refused:
+        thread_pins.pin_thread(moderator, thread, "x", now=T0,
+                               until=T0 + timedelta(days=367))
+    assert refused.value.status == 400 and not thread.is_pinned
+    thread_pins.pin_thread(moderator, thread, "x", now=T0, until=T0 + timedelta(days=365))
+    assert thread.is_pinned
+
+
+def test_timed_locks_and_slow_mode_end_within_a_year(thread, moderator):
+    far = T0 + timedelta(days=400)
+    for call in (lambda: thread_tools.lock_thread(moderator, thread, "x", now=T0, ends_at=far),
+                 lambda: thread_tools.lock_thread(moderator, thread, "x", now=T0, starts_at=far),
+                 lambda: thread_tools.set_slow_mode(moderator, thread, 60, "x", now=T0,
+                                                    until=far)):
+        with pytest.raises(Refused, match="at most a year from now") as refused:
+            call()
+        assert refused.value.status == 400
+    assert not thread.is_locked and not thread.slow_mode_seconds
 
 
 # -- the board page, against the clock ----------------------------------------------------------
@@ -151,12 +183,49 @@ def test_a_move_can_leave_a_notice_that_links_to_the_new_place(board, thread, mo
     assert _told(member)[-1] == "A moderator moved your thread “Which slicer?” to Resin."
 
 
+def test_a_notice_ends_within_a_year(board, thread, moderator):
+    resin = factories.make_board(slug="resin")
+    with pytest.raises(Refused, match="at most a year from now") as refused:
+        thread_moving.move_thread(moderator, thread, resin, "Wrong board", now=T0,
+                                  leave_notice=True, notice_until=T0 + timedelta(days=400))
+    assert refused.value.status == 400
+    db.session.rollback()
+    assert db.session.get(type(thread), thread.id).board_id == board.id
+
+
 def test_the_notice_hides_from_who_may_not_read_the_new_board(board, thread, moderator,
                                                               member):
     staff = factories.make_board(slug="team", access=Access.STAFF)
     thread_moving.move_thread(moderator, thread, staff, "Internal", leave_notice=True)
     assert reading.board_page(Policy(member), board.slug).moved == []
     assert len(reading.board_page(Policy(moderator), board.slug).moved) == 1
+
+
+def test_a_move_to_a_board_the_author_cannot_read_names_nothing(board, thread, moderator,
+                                                                member):
+    staff = factories.make_board(slug="team", title="Secret Team Room", access=Access.STAFF)
+    thread_moving.move_thread(moderator, thread, staff, "Internal", now=T0)
+    note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
+                             .order_by(Notification.id.desc()))
+    assert note.text == ("A moderator moved your thread “Which slicer?” to a board you can't "
+                         "open.")
+    assert note.link is None
+
+
+def test_the_event_follows_its_thread_to_the_new_board(board, thread, moderator, member):
+    from forum.models import Event
+
+    event = Event(title="Meetup", kind="meetup", board_id=board.id, author_id=member.id,
+                  starts_at=T0 + timedelta(days=3), ends_at=T0 + timedelta(days=3, hours=2),
+                  timezone="UTC", thread_id=thread.id)
+    db.session.add(event)
+    db.session.commit()
+    staff = factories.make_board(slug="team", access=Access.STAFF)
+    thread_moving.move_thread(moderator, thread, staff, "Internal", now=T0)
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert event.board_id == staff.id
+    assert not Policy(member).can_view_event(event)
 
 
 def test_moving_back_takes_the_old_notice_away(board, thread, moderator):

@@ -11,6 +11,20 @@ from ...web import current_actor
 from . import bp
 from .forms import DocumentForm
 
+# What the page says after publishing, a whole sentence for each document.
+_SAID = {
+    "rules": {
+        "unchanged": "The community rules are unchanged; nothing was published.",
+        "published": ("Published version {version} of the community rules. Members will be "
+                      "asked to accept them before they post again."),
+    },
+    "privacy": {
+        "unchanged": "The privacy notice is unchanged; nothing was published.",
+        "published": ("Published version {version} of the privacy notice. Members will be "
+                      "asked to accept it before they post again."),
+    },
+}
+
 
 def _title(name: str) -> str:
     title = DOCUMENT_TITLES.get(name)
@@ -37,7 +51,7 @@ def _render_edit(name: str, form: DocumentForm, status: int = 200):
 @bp.route("/pages/<name>", methods=["GET", "POST"])
 def edit_document(name: str):
     require(policy().can_manage_documents())
-    title = _title(name)
+    _title(name)  # 404 for a document that doesn't exist
     form = DocumentForm()
     if not form.is_submitted():
         latest = site_documents.current(name)
@@ -52,9 +66,9 @@ def edit_document(name: str):
             raise
         form.form_errors.append(error.reason)
         return _render_edit(name, form, error.status)
+    said = _SAID[name]
     if published is None:
-        flash(f"The {title.lower()} is unchanged; nothing was published.", "info")
+        flash(said["unchanged"], "info")
     else:
-        flash(f"Published version {published.version} of the {title.lower()}. Members will "
-              "be asked to accept it before they post again.", "success")
+        flash(said["published"].format(version=published.version), "success")
     return redirect(url_for(".edit_document", name=name))

@@ -35,9 +35,10 @@ def create_from(form: InvitationForm, template: str, everyone: bool):
         return render_invitations(template, form, everyone, 400)
     link = url_for("auth.register", invite=code, _external=True)
     # Rendered, not redirected: the code is never stored, so this page is the only place
-    # the link can be read.
-    return render_invitations(template, InvitationForm(formdata=None), everyone,
-                              new_link=link)
+    # the link can be read; nor may a browser or a proxy keep a copy of it.
+    page, status = render_invitations(template, InvitationForm(formdata=None), everyone,
+                                      new_link=link)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/invitations")

@@ -64,6 +64,9 @@ class RegisterForm(FlaskForm):
     )
     # Required by the service while a rules or privacy text is published.
     accept = BooleanField("I accept the community rules and the privacy notice")
+    # The versions of the rules and the privacy notice the page linked to when it was shown.
+    rules_version = HiddenField()
+    privacy_version = HiddenField()
 
 
 class ChangePasswordForm(FlaskForm):

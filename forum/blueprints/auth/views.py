@@ -22,7 +22,7 @@ from ...services.accounts.account import AccountError, Registration
 from ...services.accounts.invitations import InvitationError
 from ...stores import settings
 from ...web import current_actor
-from ..args import local_path
+from ..args import documents_seen, local_path
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
@@ -75,6 +75,9 @@ def _status() -> int:
 
 def _register_page(form: RegisterForm, invite: str | None, status: int,
                    refusal: str | None = None):
+    # The page links to the documents as they are now: those are the versions it offers.
+    rules, privacy = joining.current_versions()
+    form.rules_version.data, form.privacy_version.data = str(rules), str(privacy)
     return render_template("auth/register.html", form=form, invite=invite,
                            refusal=refusal), status
 
@@ -96,8 +99,11 @@ def register():
     if form.validate_on_submit():
         data = Registration(form.username.data, form.email.data, form.password.data)
         try:
-            user = joining.join(data, bool(form.accept.data), invite)
+            user = joining.join(data, bool(form.accept.data), invite,
+                                seen=documents_seen(request.form))
         except AccountError as error:
+            if error.message == joining.CHANGED_MEANWHILE:
+                form.accept.data = False  # to be ticked again, for the texts now linked
             _show_error(form, error, {})
         except InvitationError as error:
             form.form_errors.append(error.message)

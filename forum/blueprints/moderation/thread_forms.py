@@ -183,16 +183,30 @@ class MoveForm(FlaskForm):
         return now + PERIODS[key][1]
 
 
-_THREAD_REF = re.compile(r"^\s*(?:.*/t/)?(\d{1,12})(?:[-/?#].*)?\s*$")
+# At most this many characters are read from the "other thread" fields.
+THREAD_REF_MAX = 300
+# A thread's number where it starts: digits, then the end or what may follow in an address.
+_NUMBER_AT = re.compile(r"(\d{1,12})(?:[-/?#]|\Z)")
 
 
 def thread_number(text: str | None) -> int:
     """A thread's number from what a moderator pasted: ``123``, ``/t/123-title`` or the whole
-    address. ValueError says what to give instead."""
-    match = _THREAD_REF.match(text or "")
-    if match is None:
-        raise ValueError("Give the other thread's number or its address (like /t/123).")
-    return int(match.group(1))
+    address (the last ``/t/<number>`` in it). ValueError says what to give instead. Read in
+    one pass over a bounded text: no pattern here can backtrack."""
+    text = (text or "").strip()
+    if len(text) > THREAD_REF_MAX:
+        raise ValueError(f"That is too long for a thread's number or address (at most "
+                         f"{THREAD_REF_MAX} characters).")
+    if "\n" not in text and "\r" not in text:
+        match = None
+        start = text.rfind("/t/")
+        while match is None and start >= 0:
+            match = _NUMBER_AT.match(text, start + 3)
+            start = text.rfind("/t/", 0, start)
+        match = match or _NUMBER_AT.match(text)
+        if match is not None:
+            return int(match.group(1))
+    raise ValueError("Give the other thread's number or its address (like /t/123).")
 
 
 class MergeForm(FlaskForm):

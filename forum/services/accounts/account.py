@@ -10,7 +10,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,7 +18,7 @@ from ...common.timefmt import duration
 from ...database import commit, joined
 from ...errors import Refused
 from ...extensions import db
-from ...models import OldUsername, Role, User, utcnow
+from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
 from ...stores import ratelimit
 
@@ -223,17 +223,29 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Refuses: wrong current password, weak new password. Logs out other sessions."""
+    """Refuses: wrong current password, weak new password. Logs out other sessions and spends
+    the member's open password reset links."""
     if not check_password_hash(user.password_hash, current or ""):
         raise AccountError("current_password", "Your current password is not correct.")
     check_password(new)
     set_password(user, new)
 
 
-def set_password(user: User, new: str) -> None:
+def set_password(user: User, new: str, now: datetime | None = None) -> None:
     user.password_hash = hash_password(new)
     user.session_token = secrets.token_hex(16)
+    spend_resets(user, now)
     commit()
+
+
+def spend_resets(user: User, now: datetime | None = None) -> None:
+    """A reset link made before the password changed must not change it back: spent."""
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def password_matches(user: User, password: str) -> bool:

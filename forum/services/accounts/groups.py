@@ -226,7 +226,7 @@ def add_member(actor: User, group: Group, username: str | None,
     member) and tell them.
 
     Refuses: anyone but administrators (403); no name or no member by that name (400); someone
-    already in the group (409).
+    already in the group, a deleted (anonymised) account (409).
     """
     now = now or utcnow()
     require(Policy(actor).can_manage_groups())
@@ -238,6 +238,9 @@ def add_member(actor: User, group: Group, username: str | None,
         user = db.session.scalar(select(User).where(User.username_key == typed.lower()))
     if user is None:
         raise InvalidGroupField("username", f"No member is called “{typed[:USERNAME_MAX]}”.")
+    if user.deleted_at is not None:
+        raise InvalidGroupField("username", "That account was deleted, so it can't join a group.",
+                                409)
     if _member(group, user.id) is not None:
         raise InvalidGroupField("username",
                                 f"{user.username} is already in the group {group.name}.", 409)

@@ -18,7 +18,7 @@ from ...extensions import db
 from ...models import PasswordReset, User, utcnow
 from ...policy import Policy
 from .. import audit
-from .account import check_password, hash_password
+from .account import check_password, hash_password, spend_resets
 from .management import require_active
 
 RESET_LIFETIME = timedelta(hours=24)
@@ -90,8 +90,9 @@ def find_reset(token: str, now: datetime | None = None) -> PasswordReset:
 
 
 def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
-    """Set the member's password through a reset link: the link is spent and every session of
-    theirs ends.
+    """Set the member's password through a reset link: the link is spent (and any other open
+    link of theirs), every session of theirs ends, and the member's own change is logged
+    (``account.password_reset``, as ``account.delete`` is).
 
     Refuses: as ``find_reset``; a weak password (``AccountError``); a link used by a request
     that got there first (410). Nothing changes on a refusal.
@@ -112,5 +113,8 @@ def reset_password(token: str, new_password: str, now: datetime | None = None) -
     user = reset.user
     user.password_hash = hash_password(new_password)
     user.session_token = secrets.token_hex(16)
+    spend_resets(user, now)
+    audit.record(user, "account.password_reset", user, None, now=now,
+                 after={"sessions_ended": True})
     commit()
     return user

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from ...common import markup
 from ...database import commit
@@ -325,12 +325,17 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
     return post
 
 
+# A thread's latest post is the one written last: after a merge or a split, positions are no
+# longer in the order posts were written. Of posts written at the same instant, the later one.
+LATEST_FIRST = (Post.created_at.desc(), Post.position.desc())
+
+
 def last_visible_post(thread_id: int) -> tuple[int | None, datetime | None]:
     """The id and time of the thread's latest post that isn't deleted, for its pointers."""
     row = db.session.execute(
         select(Post.id, Post.created_at)
         .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
-        .order_by(Post.position.desc())
+        .order_by(*LATEST_FIRST)
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (None, None)
@@ -441,9 +446,13 @@ def _delete_thread(actor: User, thread: Thread, now: datetime) -> None:
 @data_export.section("posts")
 def export_posts(user: User) -> list[dict]:
     """Every post the member wrote, deleted and hidden ones included (it is their text),
-    with its thread and board: one query."""
+    with its thread's title and board where the member may read that board now (a post
+    moved since to a board closed to them keeps its text, not the names): one query."""
+    readable = Policy(user).visible_boards(select(Board.id)).scalar_subquery()
+    may_read = Board.id.in_(readable)
     rows = db.session.execute(
-        select(Post.id, Post.thread_id, Thread.title, Board.slug, Post.position,
+        select(Post.id, Post.thread_id, case((may_read, Thread.title), else_=None).label("title"),
+               case((may_read, Board.slug), else_=None).label("slug"), Post.position,
                Post.created_at, Post.edited_at, Post.body, Post.is_deleted, Post.is_hidden,
                Thread.first_post_id)
         .join(Thread, Thread.id == Post.thread_id)

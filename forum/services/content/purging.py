@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ...extensions import db
 from ...models import Board, Post, Thread, User
-from .posting import latest_board_post_id
+from .posting import LATEST_FIRST, latest_board_post_id
 
 REASON = "The member's account was deleted with their posts."
 
@@ -108,11 +108,11 @@ def _recount_threads(ours) -> None:
     )
     latest = (
         select(Post.id).where(Post.thread_id == Thread.id, Post.is_deleted.is_(False))
-        .order_by(Post.position.desc()).limit(1).scalar_subquery()
+        .order_by(*LATEST_FIRST).limit(1).scalar_subquery()
     )
     latest_at = (
         select(Post.created_at).where(Post.thread_id == Thread.id, Post.is_deleted.is_(False))
-        .order_by(Post.position.desc()).limit(1).scalar_subquery()
+        .order_by(*LATEST_FIRST).limit(1).scalar_subquery()
     )
     db.session.execute(
         update(Thread).where(Thread.id.in_(affected))

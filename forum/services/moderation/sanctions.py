@@ -33,6 +33,8 @@ from ..accounts.last_admin import lock_admins, usable_admin_count
 
 TIMEOUT_MIN = timedelta(minutes=10)
 TIMEOUT_MAX = timedelta(days=7)
+# A suspension or ban with an end ends at most ten years ahead; a ban without one is for good.
+LONGEST_END = timedelta(days=10 * 366)
 REASON_MAX = 500
 MESSAGE_MAX = 5000
 
@@ -83,7 +85,8 @@ def _clean(value: str | None, limit: int, what: str, required: bool) -> str | No
 def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,
                  until: datetime | None = None) -> datetime | None:
     """When a sanction of this kind ends, checked. Refuses (400): a timeout outside 10 minutes
-    … 7 days, a suspension without a future end, a ban ending in the past."""
+    … 7 days, a suspension without a future end, a ban ending in the past, an end more than ten
+    years ahead."""
     kind = SanctionKind(kind)
     if kind == SanctionKind.WARNING:
         return None
@@ -99,6 +102,11 @@ def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta
         raise ValueError("sanction ends must be timezone-aware")
     if until <= now:
         raise Refused(f"The end of a {kind.value} must be in the future.", status=400)
+    if until > now + LONGEST_END:
+        raise Refused("A suspension can end at most ten years from now."
+                      if kind == SanctionKind.SUSPENSION
+                      else "A ban can end at most ten years from now; for longer, leave the end "
+                      "empty.", status=400)
     return until
 
 

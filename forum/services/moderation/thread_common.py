@@ -2,11 +2,11 @@
 and holding threads while their posts are renumbered."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from ...errors import require
+from ...errors import Refused, require
 from ...extensions import db
 from ...models import Board, NotificationKind, Thread, User
 from ...policy import Policy
@@ -17,6 +17,16 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+# How far ahead a moderator may set a pin's end, a lock's start or end, or slow mode's end.
+LONGEST_AHEAD = timedelta(days=366)
+
+
+def check_ahead(moment: datetime | None, now: datetime, message: str) -> None:
+    """Refuses (400, ``message``) a moment more than a year after ``now``."""
+    if moment is not None and moment > now + LONGEST_AHEAD:
+        raise Refused(message, status=400)
+
+
 def tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime,
                 link: str | None = None) -> None:
     """Tell the thread's author what a moderator did, and why. From "a moderator": the member
@@ -24,6 +34,21 @@ def tell_author(actor: User, thread: Thread, text: str, reason: str, now: dateti
     if thread.author_id == actor.id:
         return
     notifications.notify(thread.author, NotificationKind.MODERATION, text, link or thread.url,
+                         body=f"Reason: {reason}", now=now)
+
+
+def tell_author_of_place(actor: User, thread: Thread, board: Board, named: str, neutral: str,
+                         reason: str, now: datetime, link: str | None = None,
+                         neutral_link: str | None = None) -> None:
+    """Tell the thread's author of a change that took their thread or its posts to ``board``:
+    ``named`` (which may name the place) with ``link`` when they may read that board, else
+    ``neutral`` (naming nothing there) with ``neutral_link`` (somewhere they may still go)."""
+    if thread.author_id == actor.id:
+        return
+    if Policy(thread.author).can_view_board(board):
+        tell_author(actor, thread, named, reason, now, link=link)
+        return
+    notifications.notify(thread.author, NotificationKind.MODERATION, neutral, neutral_link,
                          body=f"Reason: {reason}", now=now)
 
 

@@ -45,7 +45,7 @@ from ...models import (
 from .. import audit
 from ..content import posting
 from ..text import clean_reason
-from .thread_common import check_moderator, hold_threads, refresh, tell_author
+from .thread_common import check_moderator, hold_threads, refresh, tell_author_of_place
 
 # A split takes at most this many posts at once (the split page lists one page of posts).
 SPLIT_MAX = 500
@@ -106,18 +106,6 @@ def _renumber(thread: Thread) -> None:
     )
 
 
-def _latest(thread_id: int) -> tuple[int | None, datetime | None]:
-    """The thread's latest post that isn't deleted, by the time it was written: merged posts
-    may be older than the ones before them."""
-    row = db.session.execute(
-        select(Post.id, Post.created_at)
-        .where(Post.thread_id == thread_id, Post.is_deleted.is_(False))
-        .order_by(Post.created_at.desc(), Post.position.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def _recount(thread: Thread) -> None:
     """The thread's replies and latest post, from its posts as they are now."""
     visible = db.session.scalar(
@@ -127,7 +115,7 @@ def _recount(thread: Thread) -> None:
     first_id = db.session.scalar(
         select(Post.id).where(Post.thread_id == thread.id, Post.position == 1)
     )
-    last_id, last_at = _latest(thread.id)
+    last_id, last_at = posting.last_visible_post(thread.id)
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
         .values(reply_count=max(visible - 1, 0), first_post_id=first_id, last_post_id=last_id,
@@ -190,12 +178,33 @@ def _written_order(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda post: (post.created_at, post.position, post.id))
 
 
+def _check_audience(source: Board, target: Board, doing: str) -> None:
+    """Refuses (409) moving posts quietly from ``source`` to a board fewer people may read."""
+    if _hides_from_readers(source, target):
+        if doing == "merge":
+            message = (f"“{target.title}” is open to fewer people than “{source.title}”: "
+                       "merging would hide these posts from some of the people who can read "
+                       "them now. Move the thread there first if that is what you mean.")
+        else:
+            message = (f"“{target.title}” is open to fewer people than “{source.title}”: "
+                       "splitting the posts there would hide them from some of the people who "
+                       "can read them now. Choose a board open to the same readers.")
+        raise Refused(message, status=409)
+
+
+def _check_merge(actor: User, source: Thread, target: Thread) -> None:
+    check_moderator(actor, source.board)
+    check_moderator(actor, target.board)
+    _check_audience(source.board, target.board, "merge")
+
+
 # -- merging -------------------------------------------------------------------------------------
 def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
                   now: datetime | None = None) -> ModAction:
     """Move every post of ``source`` to the end of ``target``, in the order they were written
     (``thread.merge``). ``source`` stays as a deleted thread that redirects to ``target``; its
-    event, announcements, "moved" notices and earlier merges point to ``target`` from now on.
+    event (moving to the target's board), announcements, "moved" notices and earlier merges
+    point to ``target`` from now on.
     The source's starter is told.
 
     Refuses: someone who doesn't moderate both boards (403; a staff board included), no reason
@@ -203,18 +212,14 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
     fewer groups) and a deleted source or target (409).
     """
     now = now or utcnow()
-    check_moderator(actor, source.board)
-    check_moderator(actor, target.board)
+    _check_merge(actor, source, target)
     reason = clean_reason(reason, "merge the threads")
     if target.id == source.id:
         raise Refused("A thread can't be merged into itself.", status=400)
-    if _hides_from_readers(source.board, target.board):
-        raise Refused(f"“{target.board.title}” is open to fewer people than "
-                      f"“{source.board.title}”: merging would hide these posts from some of "
-                      "the people who can read them now. Move the thread there first if that "
-                      "is what you mean.", status=409)
     hold_threads(source.id, target.id)
     refresh(source, target)
+    # Either thread may have moved while we waited for it: ask again of the boards it is in.
+    _check_merge(actor, source, target)
     if source.is_deleted:
         raise Refused("This thread was deleted; restore it before merging it.", status=409)
     if target.is_deleted:
@@ -230,7 +235,13 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
     _append(posts, target)
     post_ids = [post.id for post in posts]
     _follow_posts(post_ids, target)
-    for model, column in ((Event, Event.thread_id), (Announcement, Announcement.thread_id),
+    # The event follows its discussion, to the board it is read in now.
+    db.session.execute(
+        update(Event).where(Event.thread_id == source.id)
+        .values(thread_id=target.id, board_id=target.board_id)
+        .execution_options(synchronize_session=False)
+    )
+    for model, column in ((Announcement, Announcement.thread_id),
                           (ThreadMoveNotice, ThreadMoveNotice.thread_id),
                           (Thread, Thread.merged_into_id)):
         db.session.execute(
@@ -254,8 +265,11 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
         .execution_options(synchronize_session=False)
     )
     _repoint_boards(source.board_id, target.board_id)
-    tell_author(actor, source, f"A moderator merged your thread “{source.title}” into "
-                               f"“{target.title}”.", reason, now, link=target.url)
+    tell_author_of_place(
+        actor, source, target.board,
+        f"A moderator merged your thread “{source.title}” into “{target.title}”.",
+        f"A moderator merged your thread “{source.title}” into a thread in a board you can't "
+        "open.", reason, now, link=target.url)
     entry = audit.record(actor, "thread.merge", source, reason, before=before,
                          after={"into": target.id, "title": target.title,
                                 "board": target.board.slug,
@@ -268,6 +282,42 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
 
 
 # -- splitting -----------------------------------------------------------------------------------
+def _split_texts(thread: Thread, into: Thread, count: int, created: bool) -> tuple[str, str]:
+    """What the thread's starter is told: naming where the posts went, and without it (for a
+    starter who may not read that board)."""
+    names = {"count": count, "title": thread.title, "into": into.title}
+    if created and count == 1:
+        named = "A moderator split a post of your thread “{title}” into a new thread, “{into}”."
+        neutral = ("A moderator split a post of your thread “{title}” into a new thread in a "
+                   "board you can't open.")
+    elif created:
+        named = ("A moderator split {count} posts of your thread “{title}” into a new thread, "
+                 "“{into}”.")
+        neutral = ("A moderator split {count} posts of your thread “{title}” into a new thread "
+                   "in a board you can't open.")
+    elif count == 1:
+        named = "A moderator moved a post of your thread “{title}” to “{into}”."
+        neutral = ("A moderator moved a post of your thread “{title}” to a thread in a board "
+                   "you can't open.")
+    else:
+        named = "A moderator moved {count} posts of your thread “{title}” to “{into}”."
+        neutral = ("A moderator moved {count} posts of your thread “{title}” to a thread in a "
+                   "board you can't open.")
+    return named.format(**names), neutral.format(**names)
+
+
+
+def _check_split(actor: User, thread: Thread, plan: SplitPlan) -> None:
+    """The rank and audience checks of a split, asked of the boards as they are now."""
+    check_moderator(actor, thread.board)
+    destination = plan.into.board if plan.into is not None else plan.board
+    if destination is None:
+        return
+    check_moderator(actor, destination)
+    _check_audience(thread.board, destination, "split")
+
+
+
 @dataclass(frozen=True)
 class SplitPlan:
     """Where split posts go: a new thread (``title`` in ``board``) or an existing one."""
@@ -289,30 +339,28 @@ def split_posts(actor: User, thread: Thread, plan: SplitPlan,
     Refuses: someone who doesn't moderate the boards concerned (403); no reason, no posts, too
     many, posts not of this thread, the opening post (it starts the thread and stays), a
     missing or bad title, no destination, this thread as the destination, a new thread opened
-    by a deleted post (400); a deleted thread on either side (409).
+    by a deleted post (400); a destination board fewer people may read than this thread's (a
+    staff board, a board of fewer groups) and a deleted thread on either side (409). The
+    checks of rank and readers are asked again once the threads are held.
     """
     now = now or utcnow()
-    check_moderator(actor, thread.board)
+    into = plan.into
+    _check_split(actor, thread, plan)
     reason = clean_reason(plan.reason, "split the thread")
     wanted = set(plan.post_ids)
     if not wanted:
         raise Refused("Choose the posts to split out.", status=400)
     if len(wanted) > SPLIT_MAX:
         raise Refused(f"Split at most {SPLIT_MAX} posts at once.", status=400)
-    into = plan.into
     if into is None and plan.board is None:
         raise Refused("Choose where the posts go: a new thread or an existing one.", status=400)
-    if into is not None:
-        if into.id == thread.id:
-            raise Refused("Choose another thread: the posts are already in this one.",
-                          status=400)
-        check_moderator(actor, into.board)
-        title = None
-    else:
-        check_moderator(actor, plan.board)
-        title = posting.clean_title(plan.title or "")
+    if into is not None and into.id == thread.id:
+        raise Refused("Choose another thread: the posts are already in this one.", status=400)
+    title = posting.clean_title(plan.title or "") if into is None else None
     hold_threads(thread.id, *((into.id,) if into is not None else ()))
     refresh(thread, *((into,) if into is not None else ()))
+    # Either thread may have moved while we waited for it: ask again of the boards it is in.
+    _check_split(actor, thread, plan)
     if thread.is_deleted:
         raise Refused("This thread was deleted; restore it before splitting it.", status=409)
     if into is not None and into.is_deleted:
@@ -360,16 +408,9 @@ def split_posts(actor: User, thread: Thread, plan: SplitPlan,
     _shift_board_counts(thread.board_id, 0, -moved)
     _shift_board_counts(into.board_id, 0, moved)
     _repoint_boards(thread.board_id, into.board_id)
-    if created:
-        text = (f"A moderator split {len(posts)} posts of your thread “{thread.title}” into a "
-                f"new thread, “{into.title}”.")
-    else:
-        text = (f"A moderator moved {len(posts)} posts of your thread “{thread.title}” to "
-                f"“{into.title}”.")
-    if len(posts) == 1:
-        text = (f"A moderator moved a post of your thread “{thread.title}” to "
-                f"“{into.title}”.")
-    tell_author(actor, thread, text, reason, now, link=into.url)
+    tell_author_of_place(actor, thread, into.board, *_split_texts(thread, into, len(posts),
+                                                                  created),
+                         reason, now, link=into.url, neutral_link=thread.url)
     audit.record(actor, "thread.split", thread, reason,
                  before={"posts": post_ids, "positions": source_before},
                  after={"into": into.id, "title": into.title, "board": into.board.slug

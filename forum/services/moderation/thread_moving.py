@@ -11,11 +11,20 @@ from sqlalchemy import delete, update
 from ...database import commit
 from ...errors import NotFound, Refused
 from ...extensions import db
-from ...models import Board, ModAction, ReportItem, Thread, ThreadMoveNotice, User, utcnow
+from ...models import (
+    Board,
+    Event,
+    ModAction,
+    ReportItem,
+    Thread,
+    ThreadMoveNotice,
+    User,
+    utcnow,
+)
 from .. import audit
 from ..content import posting
 from ..text import clean_reason
-from .thread_common import check_moderator, iso, tell_author
+from .thread_common import check_ahead, check_moderator, iso, tell_author_of_place
 
 
 def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
@@ -23,12 +32,14 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
                 leave_notice: bool = False,
                 notice_until: datetime | None = None) -> ModAction:
     """Move the thread with its counts (``thread.move``); both boards' latest post is worked
-    out again. ``leave_notice`` leaves a "moved" row in the board it left (until
-    ``notice_until`` when given); a notice the thread left in the destination earlier goes, it
-    is back where the notice pointed from. The author is told.
+    out again, and its event follows it. ``leave_notice`` leaves a "moved" row in the board it
+    left (until ``notice_until`` when given); a notice the thread left in the destination
+    earlier goes, it is back where the notice pointed from. The author is told (without the
+    board's name when they may not read it).
 
     Refuses: someone who doesn't moderate both boards (403), no reason (400), the board it is
-    already in (400), a notice ending in the past or on a deleted thread (400).
+    already in (400), a notice ending in the past or more than a year ahead, or on a deleted
+    thread (400).
     """
     now = now or utcnow()
     source = thread.board
@@ -41,6 +52,8 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
         raise Refused("A deleted thread leaves no “moved” notice.", status=400)
     if notice_until is not None and (not leave_notice or notice_until <= now):
         raise Refused("A “moved” notice can only end in the future.", status=400)
+    check_ahead(notice_until, now, "A “moved” notice can end at most a year from now; leave "
+                "the end empty to keep it until a moderator removes it.")
     if not thread.is_deleted:
         # Visible posts: the replies plus the opening post, as the boards count them.
         posts = thread.reply_count + 1
@@ -52,6 +65,10 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
                 .execution_options(synchronize_session=False)
             )
     thread.board = destination
+    # The thread's event is seen by the readers of the board its discussion is in.
+    db.session.execute(
+        update(Event).where(Event.thread_id == thread.id).values(board_id=destination.id)
+    )
     db.session.flush()
     for board_id in (source.id, destination.id):
         db.session.execute(
@@ -72,8 +89,11 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
         after["notice_until"] = iso(notice_until)
     db.session.expire(source)
     db.session.expire(destination)
-    tell_author(actor, thread, f"A moderator moved your thread “{thread.title}” to "
-                               f"{destination.title}.", reason, now)
+    tell_author_of_place(
+        actor, thread, destination,
+        f"A moderator moved your thread “{thread.title}” to {destination.title}.",
+        f"A moderator moved your thread “{thread.title}” to a board you can't open.",
+        reason, now, link=thread.url)
     entry = audit.record(actor, "thread.move", thread, reason, before={"board": source.slug},
                          after=after, now=now, item=item)
     commit()

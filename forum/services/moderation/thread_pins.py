@@ -14,7 +14,7 @@ from ...models import ModAction, Thread, User, utcnow
 from ...policy import Policy
 from .. import audit
 from ..text import clean_reason
-from .thread_common import check_moderator, iso, tell_author
+from .thread_common import check_ahead, check_moderator, iso, tell_author
 
 
 def _pin_state(thread: Thread, now: datetime) -> dict:
@@ -29,19 +29,23 @@ def pin_thread(actor: User, thread: Thread, reason: str, now: datetime | None = 
     ``everywhere`` shows it above every board its readers may open. Pinning a pinned thread
     again changes its end or its reach. The author is told.
 
-    Refuses: someone who doesn't moderate the board (403), a pin everywhere by someone the
-    policy doesn't allow (403), no reason or an end not in the future (400), a deleted thread
-    or a pin that would change nothing (409).
+    Refuses: someone who doesn't moderate the board (403), a pin everywhere, or a change to a
+    pin everywhere, by someone the policy doesn't allow to pin everywhere (403), no reason or
+    an end not in the future or more than a year ahead (400), a deleted thread or a pin that
+    would change nothing (409).
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    if everywhere:
+    if everywhere or (thread.pinned_now(now) and thread.pinned_everywhere):
+        # Pinning again replaces the pin: changing one shown everywhere is theirs alone.
         require(Policy(actor).can_pin_everywhere())
     reason = clean_reason(reason, "pin the thread")
     if thread.is_deleted:
         raise Refused("This thread was deleted; restore it first.", status=409)
     if until is not None and until <= now:
         raise Refused("A pin can only end in the future.", status=400)
+    check_ahead(until, now, "A pin can end at most a year from now; leave the end empty to "
+                "pin the thread until it is unpinned.")
     before = _pin_state(thread, now)
     after = {"pinned": True, "until": iso(until), "everywhere": bool(everywhere)}
     if before == after:

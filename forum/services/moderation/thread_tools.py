@@ -20,7 +20,7 @@ from ...models import Board, ModAction, ReportItem, Thread, User, utcnow
 from .. import audit
 from ..content import posting, restoring
 from ..text import clean_reason
-from .thread_common import check_moderator, iso, tell_author
+from .thread_common import check_ahead, check_moderator, iso, tell_author
 
 SLOW_PRESETS = [30, 60, 120, 300, 900, 1800, 3600, 6 * 3600, 86400]
 SLOW_MIN = 30
@@ -40,7 +40,8 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
     ``ends_at``. A lock already set is replaced.
 
     Refuses: someone who doesn't moderate the board (403); no reason, a start not in the
-    future, an end not after the start (400); a lock in force that this one would only repeat
+    future, an end not after the start, a start or end more than a year ahead (400); a lock
+    in force that this one would only repeat
     (409).
     """
     now = now or utcnow()
@@ -50,6 +51,9 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
         raise Refused("A scheduled lock must start in the future.", status=400)
     if ends_at is not None and ends_at <= (starts_at or now):
         raise Refused("A lock must end after it starts.", status=400)
+    check_ahead(starts_at, now, "A scheduled lock can start at most a year from now.")
+    check_ahead(ends_at, now, "A lock can end at most a year from now; leave the end empty "
+                "to lock the thread until it is unlocked.")
     if (thread.locked_now(now) and starts_at is None and ends_at is None
             and thread.lock_ends_at is None):
         raise Refused("This thread is already locked.", status=409)
@@ -168,7 +172,8 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
     0 turns it off.
 
     Refuses: someone who doesn't moderate the board (403); no reason, an interval outside 30
-    seconds … 24 hours, an end not in the future (400); turning off a slow mode that isn't on
+    seconds … 24 hours, an end not in the future or more than a year ahead (400); turning off a
+    slow mode that isn't on
     (409).
     """
     now = now or utcnow()
@@ -179,6 +184,8 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
         raise Refused("Slow mode isn't on in this thread.", status=409)
     if until is not None and (seconds == 0 or until <= now):
         raise Refused("Slow mode can only end in the future.", status=400)
+    check_ahead(until, now, "Slow mode can end at most a year from now; leave the end empty "
+                "to keep it on until it is turned off.")
     before = {"seconds": thread.own_slow_mode(now), "until": iso(thread.slow_mode_until)}
     thread.slow_mode_seconds = seconds
     thread.slow_mode_until = until if seconds else None

@@ -27,6 +27,23 @@ def _known(name: str) -> str:
     return name
 
 
+# What publishing says, a whole sentence for each document.
+_SAID = {
+    "rules": {
+        "missing": "The community rules need some text.",
+        "too_long": "Keep the community rules under {limit} characters.",
+        "raced": ("Someone else published the community rules just now. Reload the page and "
+                  "check their version first."),
+    },
+    "privacy": {
+        "missing": "The privacy notice needs some text.",
+        "too_long": "Keep the privacy notice under {limit} characters.",
+        "raced": ("Someone else published the privacy notice just now. Reload the page and "
+                  "check their version first."),
+    },
+}
+
+
 def current(name: str) -> SiteDocument | None:
     """The published version of a document, None before the first one."""
     return db.session.scalar(
@@ -56,9 +73,9 @@ def publish(actor: User, name: str, body: str,
     require(Policy(actor).can_manage_documents())
     _known(name)
     now = now or utcnow()
-    title = DOCUMENT_TITLES[name]
-    text = checked(body, DOCUMENT_MAX, missing=f"The {title.lower()} needs some text.",
-                   too_long=f"Keep the {title.lower()} under {DOCUMENT_MAX:,} characters.")
+    said = _SAID[name]
+    text = checked(body, DOCUMENT_MAX, missing=said["missing"],
+                   too_long=said["too_long"].format(limit=f"{DOCUMENT_MAX:,}"))
     latest = current(name)
     if latest is not None and latest.body == text:
         return None
@@ -81,8 +98,7 @@ def publish(actor: User, name: str, body: str,
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Refused(f"Someone else published the {title.lower()} just now. Reload the page "
-                      "and check their version first.", status=409) from None
+        raise Refused(said["raced"], status=409) from None
     audit.record(actor, "document.publish", document,
                  before={"version": version - 1}, after={"version": version}, now=now)
     commit()
