@@ -57,8 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database
+    from . import database, i18n
 
+    i18n.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
@@ -85,7 +86,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
 
+    from .blueprints import language as language_blueprint
     from .blueprints import site as site_blueprint
+
+    app.register_blueprint(language_blueprint.bp)
 
     app.register_blueprint(site_blueprint.bp)
 

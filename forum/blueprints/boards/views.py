@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 
 from ...common import markup
 from ...errors import NotFound, Refused, error_response, require, wants_json
+from ...i18n import language
 from ...models import Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
@@ -135,12 +136,12 @@ def _blank_reply_field():
     """The empty reply box, rendered once per process: building a form and rendering its field
     for every thread page cost a tenth of a member's page. A submitted draft (with its errors)
     is rendered from its own form."""
-    kept = current_app.extensions.get("agora_blank_reply")
+    boxes = current_app.extensions.setdefault("agora_blank_reply", {})  # one per language
+    kept = boxes.get(language())
     if kept is None:
         form = ReplyForm(formdata=None, meta={"csrf": False})
         field = current_app.jinja_env.get_template("macros/ui.html").module.field
-        kept = current_app.extensions["agora_blank_reply"] = field(form.body, help=BODY_HELP,
-                                                                   rows=8)
+        kept = boxes[language()] = field(form.body, help=BODY_HELP, rows=8)
     return kept
 
 
