@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
@@ -65,7 +66,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
+    # Flashed as plain text in the request's language (a lazy string would not fit the session).
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     with app.app_context():
         database.configure_engine(db.engine)

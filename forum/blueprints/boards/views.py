@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ...common import markup
@@ -179,8 +180,8 @@ def merged_away(merged: reading.MergedAway):
     sent to it is refused with where to go instead (a redirect would drop the draft)."""
     if request.method in ("GET", "HEAD"):
         return redirect(thread_url(merged.target), 301)
-    return error_response(409, f"This thread was merged into “{merged.target.title}”; reply "
-                               "there.")
+    return error_response(409, _("This thread was merged into “%(title)s”; reply there.",
+                                 title=merged.target.title))
 
 
 @bp.get("/p/<int:post_id>")
@@ -217,7 +218,7 @@ def new_thread(slug: str):
             except Refused as refused:
                 status, headers = _keep_draft(form, refused)
             else:
-                flash("Your thread is up.", "success")
+                flash(_("Your thread is up."), "success")
                 return redirect(thread_url(created))
     if not form.errors:
         status = 200
@@ -235,11 +236,11 @@ def reply(thread_id: int):
     preview = None
     status, headers = 400, {}
     if request.method == "GET":
-        quote_id = id_arg("quote", "the quoted post")
+        quote_id = id_arg("quote", _("the quoted post"))
         if quote_id is not None:
             quoted = reading.get_readable_post(viewer, quote_id)
             if quoted.thread_id != thread.id:
-                raise NotFound("That post isn't in this thread.")
+                raise NotFound(_("That post isn't in this thread."))
             form.body.data = markup.quote(quoted.author.name, quoted.body, quoted.id)
     elif form.validate_on_submit():
         if _is_preview():
@@ -301,8 +302,8 @@ def edit_post(post_id: int):
                     raise
                 attach(form, None, refused.reason, fallback=form.body)
             else:
-                flash("The post is changed and its author told why." if moderating
-                      else "Your changes are saved.", "success")
+                flash(_("The post is changed and its author told why.") if moderating
+                      else _("Your changes are saved."), "success")
                 return redirect(_post_location(post))
     if form.errors:
         status = 400
@@ -335,9 +336,9 @@ def delete_post(post_id: int):
         reason = form.reason.data if viewer.moderates(post.thread.board) else None
         posting.delete_post(current_actor(), post, reason=reason)
         if post.thread.is_deleted:
-            flash("The thread is deleted.", "success")
+            flash(_("The thread is deleted."), "success")
             return redirect(url_for("boards.board", slug=post.thread.board.slug))
-        flash("The post is deleted.", "success")
+        flash(_("The post is deleted."), "success")
         return redirect(_post_location(post))
     status = 400 if form.errors else 200
     return render_template(
