@@ -21,8 +21,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
-    DataRequired,
-    InputRequired,
     Length,
     Optional,
     ValidationError,
@@ -30,6 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import NumberInput
 
 from ...common.timefmt import zone_names
+from ...common.validators import DataRequired, InputRequired
 from ...models import Choice, Email, Role, SettingSpec, TimeZone
 from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
 from ...services.accounts.groups import NAME_MAX as GROUP_NAME_MAX

@@ -17,14 +17,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
-    DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
+from ...common.validators import DataRequired, InputRequired
 from ...models import Access
 from ...services.site.boards import SLUG_MAX
 from ...services.site.structure import DESCRIPTION_MAX, TITLE_MAX
