@@ -9,6 +9,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -126,11 +127,13 @@ class SettingSpec:
         if self.minimum is not None and len(value) < self.minimum:
             if self.minimum == 1:
                 raise ValueError(_("%(setting)s: this can't be left empty.", setting=self.label))
-            raise ValueError(_("%(setting)s: use at least %(minimum)s characters.",
-                               setting=self.label, minimum=self.minimum))
+            raise ValueError(ngettext("%(setting)s: use at least %(num)d character.",
+                                      "%(setting)s: use at least %(num)d characters.",
+                                      self.minimum, setting=self.label))
         if self.maximum is not None and len(value) > self.maximum:
-            raise ValueError(_("%(setting)s: use at most %(maximum)s characters.",
-                               setting=self.label, maximum=self.maximum))
+            raise ValueError(ngettext("%(setting)s: use at most %(num)d character.",
+                                      "%(setting)s: use at most %(num)d characters.",
+                                      self.maximum, setting=self.label))
         return value
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
@@ -161,7 +162,7 @@ def _describe(spec: SettingSpec) -> str:
     elif spec.type is int and high is not None:
         bounds = _("At most %(high)s.", high=f"{high:,}")
     elif spec.type is str and high is not None:
-        bounds = _("Up to %(high)s characters.", high=f"{high:,}")
+        bounds = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", high)
     return f"{spec.help} {bounds}".strip()
 
 
