@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import IntEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -20,8 +21,16 @@ class Role(IntEnum):
     ADMIN = 3
 
     @property
-    def label(self) -> str:
-        return self.name.capitalize()
+    def label(self):
+        """The role's name for people (lazy: in the reader's language when shown)."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.MEMBER: _l("Member"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Admin"),
+}
 
 
 class User(UserMixin, db.Model):
