@@ -52,7 +52,6 @@ def notify(recipient: User, kind: NotificationKind | str, text: str, link: str |
     return notification
 
 
-@cache
 def notify_moderated(post, verb: str, reason: str, now: datetime | None = None) -> None:
     """Tell a post's author that "a moderator <verb> your post", with the reason. Signed by "a
     moderator": members see what happened and why, not who did it."""
@@ -61,6 +60,7 @@ def notify_moderated(post, verb: str, reason: str, now: datetime | None = None) 
            body=f"Reason: {reason}", now=now)
 
 
+@cache
 def unread_count_query():
     """The unread count of the member given as the ``viewer_id`` parameter, as a scalar
     subquery, so the page header can ask it together with other counts in one round trip.

@@ -217,6 +217,11 @@ MATRIX: dict[str, Case] = {
                                       BOARD_TEAM, data=lambda w: {"reason": "Not spam"},
                                       setup=_delete_thread),
     "moderation.post_tools": Case("GET", lambda w: f"/mod/posts/{w.post.id}", BOARD_TEAM),
+    # Sanctions are the site team's, as on the member's record: a board's own moderators get
+    # the page's reason (403).
+    "moderation.sanction_author": Case(
+        "POST", lambda w: f"/mod/posts/{w.post.id}/sanction", MODERATORS,
+        data=lambda w: {"kind": "warning", "reason": "Mind the rules"}),
     "moderation.hide_post": Case("POST", lambda w: f"/mod/posts/{w.post.id}/hide", BOARD_TEAM,
                                  data=lambda w: {"reason": "Spam"}),
     "moderation.unhide_post": Case("POST", lambda w: f"/mod/posts/{w.post.id}/unhide",

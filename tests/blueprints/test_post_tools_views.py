@@ -48,7 +48,7 @@ def test_a_moderator_gets_a_menu_under_a_members_post(client, login, thread, mem
         menu = _menu(text(client.get(thread.url)), reply)
         assert f'href="/mod/posts/{reply.id}#hide"' in menu
         assert f'href="/p/{reply.id}/delete"' in menu
-        assert 'href="/mod/members/dave#act"' in menu and "Warn or time out dave" in menu
+        assert f'href="/mod/posts/{reply.id}#sanction"' in menu and "Warn or time out dave" in menu
         assert "#restore" not in menu and "#unhide" not in menu
 
 
@@ -176,3 +176,59 @@ def test_the_page_is_for_the_boards_moderators(client, login, thread, member):
     login(factories.make_user(role="moderator"))
     assert client.get("/mod/posts/999").status_code == 404
     assert not _fresh(reply).is_hidden
+
+
+# -- sanctions from the post ---------------------------------------------------------------------
+def _sanctions(user) -> list:
+    from forum.models import Sanction
+
+    db.session.expire_all()
+    return list(db.session.scalars(select(Sanction).where(Sanction.user_id == user.id)))
+
+
+def test_the_post_tools_page_carries_the_sanction_form(client, login, thread, member, moderator):
+    reply = factories.make_post(thread, author=factories.make_user(username="dave"))
+    login(moderator)
+    html = text(client.get(f"/mod/posts/{reply.id}"))
+    assert f'action="/mod/posts/{reply.id}/sanction#sanction"' in html
+    assert "Warn or time out dave" in html and 'href="/mod/members/dave"' in html
+
+
+def test_a_moderator_times_out_the_author_from_the_post(client, login, thread, moderator):
+    dave = factories.make_user(username="dave")
+    reply = factories.make_post(thread, author=dave)
+    login(moderator)
+    response = client.post(f"/mod/posts/{reply.id}/sanction", data={
+        "kind": "timeout", "reason": "Insults in this thread", "duration": "60"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/mod/posts/{reply.id}"
+    [sanction] = _sanctions(dave)
+    assert sanction.kind == "timeout" and sanction.reason == "Insults in this thread"
+    assert [entry.target_user_id for entry in actions("user.timeout")] == [dave.id]
+    assert "dave is timed out." in text(client.get(f"/mod/posts/{reply.id}"))
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"kind": "warning", "reason": ""}, "reason"),
+    ({"kind": "nonsense", "reason": "x"}, "Choose"),
+    ({"kind": "timeout", "reason": "x", "duration": "custom", "minutes": "5"}, "10"),
+])
+def test_a_bad_sanction_form_comes_back_with_its_message(client, login, thread, moderator,
+                                                         data, message):
+    dave = factories.make_user(username="dave")
+    reply = factories.make_post(thread, author=dave)
+    login(moderator)
+    response = client.post(f"/mod/posts/{reply.id}/sanction", data=data)
+    assert response.status_code == 400 and message in text(response)
+    assert _sanctions(dave) == [] and actions("user.warn") == []
+
+
+def test_no_sanction_from_the_post_of_an_equal_or_higher_rank(client, login, thread,
+                                                              moderator, admin):
+    reply = factories.make_post(thread, author=admin)
+    login(moderator)
+    html = text(client.get(f"/mod/posts/{reply.id}"))
+    assert "/sanction" not in html
+    response = client.post(f"/mod/posts/{reply.id}/sanction",
+                           data={"kind": "warning", "reason": "Nope"})
+    assert response.status_code == 403 and _sanctions(admin) == []

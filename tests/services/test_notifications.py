@@ -116,3 +116,16 @@ def test_open_notification(member, other_member):
         notifications.open_notification(other_member, note.id)
     with pytest.raises(NotFound):
         notifications.open_notification(member, 9999)
+
+
+def test_the_same_moderation_twice_tells_the_author_twice(member):
+    # Nothing may be kept between calls: not a notice (it would go missing), not the post
+    # (it would stay in memory for the life of the process).
+    thread = factories.make_thread(factories.make_board(), author=member)
+    post = factories.make_post(thread, author=member, body="Heated words")
+    for _ in range(2):
+        notifications.notify_moderated(post, "hid", "Keep it civil", now=T0)
+    db.session.commit()
+    told = db.session.scalars(select(Notification.text).where(
+        Notification.recipient_id == member.id, Notification.kind == NotificationKind.MODERATION))
+    assert list(told) == [f"A moderator hid your post in “{thread.title}”."] * 2

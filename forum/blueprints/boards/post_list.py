@@ -139,12 +139,11 @@ class _Urls:
                       UrlPattern("boards.delete_post", "post_id"),
                       UrlPattern("boards.post_history", "post_id"),
                       UrlPattern("reports.new", "target_id", kind="post"),
-                      UrlPattern("moderation.post_tools", "post_id"),
-                      UrlPattern("moderation.member", "username"))
+                      UrlPattern("moderation.post_tools", "post_id"))
             current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
                                                    URL_SECONDS)
         (self.profile, self.avatar, self.edit, self.delete, self.history, self.report,
-         self.moderate, self.record) = shared
+         self.moderate) = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
 
 

@@ -100,24 +100,30 @@ def sanction(username: str):
     form = SanctionForm(timezone=current_actor().timezone)
     if not form.validate_on_submit():
         return _render(user, sanction_form=form, status=400)
-    kind, reason, message = form.chosen, form.reason.data, form.message.data or None
     try:
-        if kind == SanctionKind.WARNING:
-            sanctions.warn(current_actor(), user, reason, message=message)
-        elif kind == SanctionKind.TIMEOUT:
-            sanctions.timeout(current_actor(), user, reason, form.length, message=message)
-        elif kind == SanctionKind.SUSPENSION:
-            sanctions.suspend(current_actor(), user, reason, form.until, message=message)
-        else:
-            sanctions.ban(current_actor(), user, reason, form.until, message=message)
+        issue_from_form(form, user)
     except Refused as refused:
         if refused.login_required:
             raise
         # The moderator keeps what they wrote, with the rule that said no above it.
         form.form_errors.append(refused.reason)
         return _render(user, sanction_form=form, status=refused.status)
-    flash(ISSUED[kind].format(name=user.name), "success")
     return redirect(url_for(".member", username=user.username, _anchor="sanctions"))
+
+
+def issue_from_form(form: SanctionForm, user: User) -> None:
+    """Issue what a validated sanction form asks for, and say so; ``Refused`` when a rule
+    says no (the form's page shows it). The member's record and a post's tools share it."""
+    kind, reason, message = form.chosen, form.reason.data, form.message.data or None
+    if kind == SanctionKind.WARNING:
+        sanctions.warn(current_actor(), user, reason, message=message)
+    elif kind == SanctionKind.TIMEOUT:
+        sanctions.timeout(current_actor(), user, reason, form.length, message=message)
+    elif kind == SanctionKind.SUSPENSION:
+        sanctions.suspend(current_actor(), user, reason, form.until, message=message)
+    else:
+        sanctions.ban(current_actor(), user, reason, form.until, message=message)
+    flash(ISSUED[kind].format(name=user.name), "success")
 
 
 @bp.post("/sanctions/<int:sanction_id>/lift")

@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import flash, redirect, render_template, url_for
 
+from ...errors import Refused
 from ...models import Post
 from ...policy import policy
 from ...services.content import reading
@@ -14,6 +15,8 @@ from ...services.moderation import post_tools as tools
 from ...web import current_actor
 from . import bp
 from .attempts import attempt
+from .member_forms import SanctionForm
+from .members import issue_from_form
 from .post_forms import HidePostForm, RestorePostForm, UnhidePostForm
 
 
@@ -23,7 +26,7 @@ def _post(post_id: int) -> Post:
 
 def _render(post: Post, status: int = 200, error: str | None = None, **forms):
     defaults = {"hide_form": HidePostForm, "unhide_form": UnhidePostForm,
-                "restore_form": RestorePostForm}
+                "restore_form": RestorePostForm, "sanction_form": SanctionForm}
     for name, form_class in defaults.items():
         if name not in forms:
             forms[name] = form_class(formdata=None)
@@ -74,3 +77,25 @@ def restore_post(post_id: int):
     return _attempt(post, "restore_form", form,
                     lambda: tools.restore_post(current_actor(), post, form.reason.data or ""),
                     "The post is restored and its author told.")
+
+
+@bp.post("/posts/<int:post_id>/sanction")
+def sanction_author(post_id: int):
+    """Warn, time out, suspend or ban the post's author from the post itself: the member
+    record's form and rules, one step fewer."""
+    post = _post(post_id)
+    allowed = policy().can_act_on_user(post.author)
+    if not allowed:
+        return _render(post, status=403, error=allowed.reason)
+    form = SanctionForm(timezone=current_actor().timezone)
+    if not form.validate_on_submit():
+        return _render(post, status=400, sanction_form=form)
+    try:
+        issue_from_form(form, post.author)
+    except Refused as refused:
+        if refused.login_required:
+            raise
+        form.form_errors.append(refused.reason)
+        return _render(post, status=refused.status, sanction_form=form)
+    return redirect(url_for(".post_tools", post_id=post.id))
+
