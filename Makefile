@@ -6,7 +6,11 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint serve clean bench
+.PHONY: run test lint serve clean bench messages
+
+# Translations: each language's .po (kept in git) compiled to the .mo Flask-Babel reads.
+PO := $(wildcard forum/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,17 +20,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade
 	$(FLASK) forum seed-demo
 	@echo "Agora is at http://$(HOST):$(PORT)  (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(MO)
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
 
@@ -36,17 +43,24 @@ serve: $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(MO)
 	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
 		--dist loadgroup $(PYTEST_ARGS)
 
 # Page benchmark on a scratch instance in /tmp/agora-bench (BENCH_ARGS="--posts 1000000 …").
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(MO)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+
+# After changing texts: extract them again and merge them into every language's catalog.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file \
+		--sort-output -o forum/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i forum/translations/messages.pot \
+		-d forum/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
@@ -57,14 +58,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import database
+    from . import database, i18n
 
+    i18n.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
+    # Flashed as plain text in the request's language (a lazy string would not fit the session).
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     with app.app_context():
         database.configure_engine(db.engine)
@@ -85,7 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
 
+    from .blueprints import language as language_blueprint
     from .blueprints import site as site_blueprint
+
+    app.register_blueprint(language_blueprint.bp)
 
     app.register_blueprint(site_blueprint.bp)
 

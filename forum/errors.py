@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -26,8 +28,8 @@ class Refused(Exception):
 
 
 class NotFound(Refused):
-    def __init__(self, reason: str = "We couldn't find that page.") -> None:
-        super().__init__(reason, status=404)
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason or _("We couldn't find that page."), status=404)
 
 
 class Conflict(Refused):
@@ -45,24 +47,24 @@ def require(decision: Decision) -> None:
 
 
 TITLES = {
-    400: "That request didn't make sense",
-    403: "You can't do that",
-    404: "Not found",
-    405: "Not allowed here",
-    409: "Someone got there first",
-    413: "That's too large",
-    429: "Slow down a little",
-    500: "Something went wrong on our side",
+    400: _l("That request didn't make sense"),
+    403: _l("You can't do that"),
+    404: _l("Not found"),
+    405: _l("Not allowed here"),
+    409: _l("Someone got there first"),
+    413: _l("That's too large"),
+    429: _l("Slow down a little"),
+    500: _l("Something went wrong on our side"),
 }
 
 MESSAGES = {
-    400: "The request was malformed. Please go back and try again.",
-    403: "You don't have permission to do that.",
-    404: "We couldn't find that page. It may have been moved or deleted.",
-    405: "This address doesn't accept that kind of request.",
-    413: "What you sent is larger than we accept.",
-    429: "You're doing that too often. Please wait a moment.",
-    500: "An unexpected error happened. It has been logged; please try again later.",
+    400: _l("The request was malformed. Please go back and try again."),
+    403: _l("You don't have permission to do that."),
+    404: _l("We couldn't find that page. It may have been moved or deleted."),
+    405: _l("This address doesn't accept that kind of request."),
+    413: _l("What you sent is larger than we accept."),
+    429: _l("You're doing that too often. Please wait a moment."),
+    500: _l("An unexpected error happened. It has been logged; please try again later."),
 }
 
 
@@ -76,14 +78,13 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str | None = None, retry_after: int | None = None):
-    message = message or MESSAGES.get(status, "")
+    message = str(message or MESSAGES.get(status, ""))
+    title = str(TITLES.get(status) or _("Error"))
     if wants_json():
-        response = jsonify(error=TITLES.get(status, "Error"), message=message)
+        response = jsonify(error=title, message=message)
         response.status_code = status
     else:
-        html = render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
-        )
+        html = render_template("errors/error.html", status=status, title=title, message=message)
         response = make_response(html, status)
     if retry_after:
         response.headers["Retry-After"] = str(int(retry_after))
@@ -102,8 +103,8 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_response(
             400,
-            "This form was out of date or did not come from this site. "
-            "Please reload the page and try again.",
+            _("This form was out of date or did not come from this site. "
+              "Please reload the page and try again."),
         )
 
     @app.errorhandler(HTTPException)

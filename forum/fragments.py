@@ -12,6 +12,7 @@ from flask import Flask, current_app, request
 from markupsafe import Markup
 
 from .common.ttlcache import TtlCache
+from .i18n import language
 from .web import viewer_tz
 
 CACHE_KEY = "agora_fragments"
@@ -27,7 +28,7 @@ def init_app(app: Flask) -> None:
 def kept(kind: str, key: tuple, macro, *args) -> Markup:
     """``macro(*args)``, or what it rendered before for the same kind and key."""
     pieces: TtlCache = current_app.extensions[CACHE_KEY]
-    full_key = (kind, request.script_root, viewer_tz(), key)
+    full_key = (kind, request.script_root, viewer_tz(), language(), key)
     found = pieces.get(full_key)
     if found is None:
         found = Markup(macro(*args))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .common.ttlcache import TtlCache
 from .errors import wants_json
+from .i18n import language
 
 # The pages every guest sees alike. Profiles show "last seen", which changes without a commit
 # through the session, so they are left out.
@@ -39,7 +40,7 @@ def _key() -> tuple | None:
         return None
     # Host and scheme too: a page that ever carries an absolute link must not hand one
     # visitor's Host header to the next.
-    return (request.scheme, request.host, request.full_path,
+    return (request.scheme, request.host, request.full_path, language(),
             request.cookies.get(DISMISSED_COOKIE, ""))
 
 
@@ -67,6 +68,10 @@ def init_pagecache(app: Flask) -> None:
         key = g.get("page_cache_key")
         if key is None or g.get("page_cache_hit"):
             return response
+        # The words follow the browser's language or the footer's choice (a cookie): shared
+        # caches on the way must keep one copy per language too.
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
         personal = ("csrf_token" in g or "_flashes" in session or session.modified
                     or response.headers.get("Set-Cookie"))
         if response.status_code == 200 and not response.direct_passthrough and not personal:

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .common import timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
+from .i18n import LANGUAGES, language
 from .models import BoardModerator, GroupMember, User, UTCDateTime, utcnow
 from .policy import policy
 from .stores import settings
@@ -236,7 +237,8 @@ def init_web(app: Flask) -> None:
     @app.context_processor
     def _globals():
         # Read from the settings kept per process: no query of their own on most pages.
-        return {"policy": policy(), "site_name": settings.get("forum_name"),
+        return {"policy": policy(), "current_language": language(), "languages": LANGUAGES,
+                "site_name": settings.get("forum_name"),
                 "site_tagline": settings.get("tagline"),
                 "site_contact": settings.get("contact_email"),
                 # "Sign up" links only where anyone may; an invitation link still works.

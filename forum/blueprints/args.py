@@ -6,11 +6,13 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..common import timefmt
 from ..errors import NotFound, bad_request
 
-PAGE_MESSAGE = "Page must be a positive whole number."
+PAGE_MESSAGE = _l("Page must be a positive whole number.")
 # Beyond this many digits a page is certainly past the end; parsing it would only cost time.
 PAGE_DIGITS_MAX = 9
 ID_DIGITS_MAX = 18
@@ -27,9 +29,9 @@ def page_arg(name: str = "page") -> int:
     raw = raw.strip()
     digits = raw.lstrip("0")
     if not (raw.isascii() and raw.isdigit()) or not digits:
-        raise bad_request(PAGE_MESSAGE)
+        raise bad_request(str(PAGE_MESSAGE))
     if len(digits) > PAGE_DIGITS_MAX:
-        raise NotFound("That page doesn't exist.")
+        raise NotFound(_("That page doesn't exist."))
     return int(digits)
 
 
@@ -37,7 +39,8 @@ def parse_id(raw: str, what: str) -> int:
     """An id sent as text (a query value or a form field); 400 when it isn't one."""
     raw = (raw or "").strip()
     if not (raw.isascii() and raw.isdigit()) or len(raw) > ID_DIGITS_MAX:
-        raise bad_request(f"{what[:1].upper()}{what[1:]} must be a number.")
+        message = _("%(what)s must be a number.", what=what)
+        raise bad_request(message[:1].upper() + message[1:])
     return int(raw)
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import Field
@@ -26,7 +28,7 @@ class IdListField(Field):
         for raw in valuelist:
             raw = raw.strip()
             if not (raw.isascii() and raw.isdigit()) or len(raw) > ID_DIGITS_MAX:
-                raise ValueError("Notifications are chosen by number.")
+                raise ValueError(_("Notifications are chosen by number."))
             if int(raw) <= ID_MAX:
                 # A larger one names no notification, like someone else's: left out.
                 self.data.append(int(raw))
@@ -37,9 +39,10 @@ class MarkReadForm(FlaskForm):
 
     def validate_ids(self, field: IdListField) -> None:
         if not field.raw_data:
-            raise ValidationError("Choose a notification to mark as read.")
+            raise ValidationError(_("Choose a notification to mark as read."))
         if len(field.raw_data) > IDS_MAX:
-            raise ValidationError(f"Mark at most {IDS_MAX} notifications at a time.")
+            raise ValidationError(_("Mark at most %(num)d notifications at a time.",
+                                    num=IDS_MAX))
 
 
 def _per_page() -> int:
@@ -63,9 +66,10 @@ def read():
     page = page_arg()
     form = MarkReadForm()
     if not form.validate_on_submit():
-        raise bad_request(" ".join(form.ids.errors) or "Please reload the page and try again.")
+        raise bad_request(" ".join(str(error) for error in form.ids.errors)
+                          or _("Please reload the page and try again."))
     if notifications.mark_read(current_actor(), form.ids.data):
-        flash("Marked as read.", "success")
+        flash(_("Marked as read."), "success")
     return _back(page)
 
 
@@ -74,8 +78,9 @@ def read():
 def read_all():
     # Nothing to read from the form: the CSRF token is checked for every POST before the view.
     changed = notifications.mark_all_read(current_actor())
-    flash(f"Marked {changed} {'notification' if changed == 1 else 'notifications'} as read."
-          if changed else "You were already up to date.", "success")
+    flash(ngettext("Marked %(num)d notification as read.",
+                   "Marked %(num)d notifications as read.", changed)
+          if changed else _("You were already up to date."), "success")
     return _back(page_arg())
 
 

@@ -13,6 +13,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_language
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -20,6 +23,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from .. import avatars
 from ..common import markup, timefmt
 from ..errors import NotFound
+from ..i18n import LANGUAGES
 from ..policy import policy
 from ..services.accounts import profiles
 from ..services.accounts.profiles import ProfileData, ProfileInvalid
@@ -31,7 +35,7 @@ bp = Blueprint("profiles", __name__)
 # Avatars depend on the name in the URL alone, so caches may keep them; the ETag covers redesigns.
 AVATAR_MAX_AGE = 7 * 24 * 60 * 60
 
-SORT_LABELS = {"posts": "Most posts", "name": "Name", "joined": "Newest"}
+SORT_LABELS = {"posts": _l("Most posts"), "name": _l("Name"), "joined": _l("Newest")}
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +45,7 @@ def zone_choices() -> dict[str, list[tuple[str, str]]]:
     for name in timefmt.zone_names():
         if name == "UTC":
             continue
-        region, _, place = name.partition("/")
+        region, _sep, place = name.partition("/")
         groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
     return groups
 
@@ -49,18 +53,23 @@ def zone_choices() -> dict[str, list[tuple[str, str]]]:
 class ProfileForm(FlaskForm):
     # Lengths and formats are the service's to judge; maxlength only spares typing in vain.
     display_name = StringField(
-        "Display name", render_kw={"maxlength": profiles.DISPLAY_NAME_MAX}
+        _l("Display name"), render_kw={"maxlength": profiles.DISPLAY_NAME_MAX}
     )
-    bio = TextAreaField("About you", render_kw={"maxlength": profiles.BIO_MAX})
-    location = StringField("Location", render_kw={"maxlength": profiles.LOCATION_MAX})
+    bio = TextAreaField(_l("About you"), render_kw={"maxlength": profiles.BIO_MAX})
+    location = StringField(_l("Location"), render_kw={"maxlength": profiles.LOCATION_MAX})
     website = StringField(
-        "Website", render_kw={"maxlength": profiles.WEBSITE_MAX, "inputmode": "url"}
+        _l("Website"), render_kw={"maxlength": profiles.WEBSITE_MAX, "inputmode": "url"}
     )
-    timezone = SelectField("Time zone", validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    # Checked by the service, which answers an unknown code with a message.
+    language = SelectField(_l("Language"), validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = zone_choices()
+        self.language.choices = [("", _("Follow my browser")), *LANGUAGES.items()]
+        if self.language.data is None:  # no setting: following the browser
+            self.language.data = ""
 
     def to_data(self) -> ProfileData:
         return ProfileData(
@@ -69,6 +78,7 @@ class ProfileForm(FlaskForm):
             location=self.location.data or "",
             website=self.website.data or "",
             timezone=self.timezone.data or "",
+            language=self.language.data or None,
         )
 
 
@@ -76,7 +86,7 @@ def _renamed(username: str, endpoint: str):
     """A 301 to the member's current name when ``username`` is one they had before."""
     user = profiles.find_renamed(username)
     if user is None:
-        raise NotFound("There is no member with that name.")
+        raise NotFound(_("There is no member with that name."))
     return redirect(url_for(endpoint, username=user.username), 301)
 
 
@@ -109,7 +119,9 @@ def edit():
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
         else:
-            flash("Your profile has been saved.", "success")
+            # The page after this one speaks the language just chosen; so does this message.
+            refresh_language()
+            flash(_("Your profile has been saved."), "success")
             return redirect(url_for(".show", username=user.username))
     return render_template("profiles/edit.html", form=form, user=user), 400
 
@@ -131,7 +143,7 @@ def members():
 @bp.get("/u/<username>/avatar.svg")
 def avatar(username: str):
     if not profiles.is_username(username):
-        raise NotFound("There is no avatar for that name.")
+        raise NotFound(_("There is no avatar for that name."))
     # Drawn from the name in the address alone, without a query: pictures are the most asked-for
     # address of all. A renamed member's pages link the new address; an old one still draws.
     response = make_response(avatars.render_svg(username))

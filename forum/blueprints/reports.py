@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
@@ -19,27 +21,28 @@ from ..web import current_actor
 
 bp = Blueprint("reports", __name__)
 
-NOTE_HELP = (f"Optional, at most {NOTE_MAX:,} characters. Only the moderation team sees it; "
-             "a link or a few words of context help them most.")
+NOTE_HELP = _l("Optional, at most %(num)s characters. Only the moderation team sees it; a link "
+               "or a few words of context help them most.", num=format(NOTE_MAX, ","))
 
 
 class ReportForm(FlaskForm):
     reason = RadioField(
-        "Why are you reporting it?",
+        _l("Why are you reporting it?"),
         choices=[SelectChoice(reason.value, reason.label) for reason in ReportReason],
         # The service has the last word; here the message can sit next to the choices.
         validate_choice=False,
         validators=[
-            InputRequired("Please choose the reason that fits best."),
+            InputRequired(_l("Please choose the reason that fits best.")),
             AnyOf([reason.value for reason in ReportReason],
-                  message="Please choose a reason from the list."),
+                  message=_l("Please choose a reason from the list.")),
         ],
     )
     note = TextAreaField(
-        "Anything the moderators should know?",
+        _l("Anything the moderators should know?"),
         filters=[multiline],
         validators=[Length(max=NOTE_MAX,
-                           message=f"The note can be at most {NOTE_MAX:,} characters.")],
+                           message=_l("The note can be at most %(num)s characters.",
+                                      num=format(NOTE_MAX, ",")))],
         render_kw={"maxlength": NOTE_MAX, "rows": 5},
     )
 
@@ -77,5 +80,5 @@ def new(kind: str, target_id: int):
         # Not a failure for the member: their first report stands, so say so gently.
         return _render("reports/already.html", kind, target, form, already.status,
                        message=already.reason)
-    flash("Thank you for letting us know. A moderator will take a look.", "success")
+    flash(_("Thank you for letting us know. A moderator will take a look."), "success")
     return redirect(_target_url(target))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField
@@ -22,7 +24,7 @@ def _optional_int(value):
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError("Choose a board from the list.") from None
+        raise ValueError(_("Choose a board from the list.")) from None
 
 
 class IsoDateField(StringField):
@@ -43,20 +45,21 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    q = SearchField("Search for", validators=[Optional(), Length(max=QUERY_MAX)])
-    board = SelectField("Board", choices=[], coerce=_optional_int, validate_choice=False)
-    author = StringField("Author", validators=[Optional(), Length(max=32)])
-    date_from = IsoDateField("From")
-    date_to = IsoDateField("To")
-    thread = IntegerField("Thread", validators=[Optional(), NumberRange(min=1)])
-    sort = SelectField("Sort by", choices=[("relevance", "Relevance"), ("newest", "Newest first")],
+    q = SearchField(_l("Search for"), validators=[Optional(), Length(max=QUERY_MAX)])
+    board = SelectField(_l("Board"), choices=[], coerce=_optional_int, validate_choice=False)
+    author = StringField(_l("Author"), validators=[Optional(), Length(max=32)])
+    date_from = IsoDateField(_l("From"))
+    date_to = IsoDateField(_l("To"))
+    thread = IntegerField(_l("Thread"), validators=[Optional(), NumberRange(min=1)])
+    sort = SelectField(_l("Sort by"),
+                       choices=[("relevance", _l("Relevance")), ("newest", _l("Newest first"))],
                        default="relevance")
-    hidden = BooleanField("Include deleted and hidden posts")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1)], default=1)
+    hidden = BooleanField(_l("Include deleted and hidden posts"))
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1)], default=1)
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and self.date_from.data > field.data:
-            raise ValidationError("The “to” date must not be before the “from” date.")
+            raise ValidationError(_("The “to” date must not be before the “from” date."))
 
     def params(self) -> query.SearchParams:
         return query.SearchParams(
@@ -80,7 +83,7 @@ def search():
         thread_id=form.thread.data if not form.thread.errors else None
     )
     outcome = query.search(current_user, params, policy=policy())
-    form.board.choices = [("", "All boards")] + [(b.id, b.title) for b in outcome.boards]
+    form.board.choices = [("", _("All boards"))] + [(b.id, b.title) for b in outcome.boards]
     status = 400 if (not valid or outcome.error) else 200
     return render_template("search/search.html", form=form, outcome=outcome,
                            page_url=_page_url), status

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,16 +20,17 @@ class EventKind(StrEnum):
     OTHER = "other"
 
     @property
-    def label(self) -> str:
+    def label(self):
+        """Lazy: the event form declared at import offers it."""
         return EVENT_KIND_LABELS[self]
 
 
 EVENT_KIND_LABELS = {
-    EventKind.MEETUP: "Meetup",
-    EventKind.QA: "Expert Q&A",
-    EventKind.LIVESTREAM: "Livestream",
-    EventKind.CONTEST: "Contest or challenge",
-    EventKind.OTHER: "Other",
+    EventKind.MEETUP: _l("Meetup"),
+    EventKind.QA: _l("Expert Q&A"),
+    EventKind.LIVESTREAM: _l("Livestream"),
+    EventKind.CONTEST: _l("Contest or challenge"),
+    EventKind.OTHER: _l("Other"),
 }
 
 
@@ -86,10 +88,11 @@ class Event(db.Model):
 
     @property
     def kind_label(self) -> str:
+        """The kind's name as plain text in the current language."""
         try:
-            return EventKind(self.kind).label
+            return str(EventKind(self.kind).label)
         except ValueError:
-            return EventKind.OTHER.label
+            return str(EventKind.OTHER.label)
 
     @property
     def is_cancelled(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -31,17 +32,18 @@ class ReportReason(StrEnum):
     OTHER = "other"
 
     @property
-    def label(self) -> str:
+    def label(self):
+        """Lazy: forms declared at import offer it, and it shows in the reader's language."""
         return _REASON_LABELS[self]
 
 
 _REASON_LABELS = {
-    ReportReason.SPAM: "Spam",
-    ReportReason.HARASSMENT: "Harassment",
-    ReportReason.OFF_TOPIC: "Off-topic",
-    ReportReason.INAPPROPRIATE: "Inappropriate",
-    ReportReason.ILLEGAL: "Illegal",
-    ReportReason.OTHER: "Other",
+    ReportReason.SPAM: _l("Spam"),
+    ReportReason.HARASSMENT: _l("Harassment"),
+    ReportReason.OFF_TOPIC: _l("Off-topic"),
+    ReportReason.INAPPROPRIATE: _l("Inappropriate"),
+    ReportReason.ILLEGAL: _l("Illegal"),
+    ReportReason.OTHER: _l("Other"),
 }
 
 
@@ -58,8 +60,16 @@ class ItemStatus(StrEnum):
     DISMISSED = "dismissed"
 
     @property
-    def label(self) -> str:
-        return self.value.capitalize()
+    def label(self):
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    ItemStatus.OPEN: _l("Open"),
+    ItemStatus.CLAIMED: _l("Claimed"),
+    ItemStatus.RESOLVED: _l("Resolved"),
+    ItemStatus.DISMISSED: _l("Dismissed"),
+}
 
 
 # Items a moderator can still act on; every conditional UPDATE on an item names these.
@@ -158,8 +168,16 @@ class SanctionKind(StrEnum):
     BAN = "ban"  # may not log in, usually for good
 
     @property
-    def label(self) -> str:
-        return self.value.capitalize()
+    def label(self):
+        return _SANCTION_LABELS[self]
+
+
+_SANCTION_LABELS = {
+    SanctionKind.WARNING: _l("Warning"),
+    SanctionKind.TIMEOUT: _l("Timeout"),
+    SanctionKind.SUSPENSION: _l("Suspension"),
+    SanctionKind.BAN: _l("Ban"),
+}
 
 
 POSTING_BLOCKED_BY = frozenset({SanctionKind.TIMEOUT, SanctionKind.SUSPENSION, SanctionKind.BAN})

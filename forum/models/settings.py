@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,7 +48,7 @@ class SettingSpec:
     name: str
     type: type  # int, bool, str, Choice, TimeZone or Email
     default: Any
-    label: str
+    label: str  # this and the other texts people read are lazy: declared at import
     help: str = ""
     minimum: int | None = None  # for int: smallest value; for str: shortest length
     maximum: int | None = None  # for int: largest value; for str: longest length
@@ -68,16 +71,17 @@ class SettingSpec:
 
     def _parse_choice(self, raw: Any) -> str:
         value = str(raw if raw is not None else "").strip()
-        if value not in {choice for choice, _ in self.choices}:
-            options = ", ".join(label for _, label in self.choices)
-            raise ValueError(f"{self.label}: choose one of {options}.")
+        if value not in {choice for choice, _label in self.choices}:
+            options = ", ".join(str(label) for _value, label in self.choices)
+            raise ValueError(_("%(setting)s: choose one of %(options)s.",
+                               setting=self.label, options=options))
         return value
 
     def _parse_zone(self, raw: Any) -> str:
         value = str(raw if raw is not None else "").strip()
         if not is_zone(value):
-            raise ValueError(f"{self.label}: choose a time zone from the list, such as "
-                             "Europe/London or UTC.")
+            raise ValueError(_("%(setting)s: choose a time zone from the list, such as "
+                               "Europe/London or UTC.", setting=self.label))
         return value
 
     def _parse_email(self, raw: Any) -> str:
@@ -85,12 +89,12 @@ class SettingSpec:
         if not value:
             return ""
         if len(value) > 254:
-            raise ValueError(f"{self.label}: use at most 254 characters.")
+            raise ValueError(_("%(setting)s: use at most 254 characters.", setting=self.label))
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise ValueError(f"{self.label}: enter a valid email address, such as "
-                             "team@example.org.") from None
+            raise ValueError(_("%(setting)s: enter a valid email address, such as "
+                               "team@example.org.", setting=self.label)) from None
 
     def _parse_bool(self, raw: Any) -> bool:
         if isinstance(raw, bool):
@@ -100,119 +104,127 @@ class SettingSpec:
             return True
         if text in _FALSE:
             return False
-        raise ValueError(f"{self.label}: choose yes or no.")
+        raise ValueError(_("%(setting)s: choose yes or no.", setting=self.label))
 
     def _parse_int(self, raw: Any) -> int:
         if isinstance(raw, bool):
-            raise ValueError(f"{self.label}: enter a whole number.")
+            raise ValueError(_("%(setting)s: enter a whole number.", setting=self.label))
         try:
             value = int(str(raw).strip()) if not isinstance(raw, int) else raw
         except ValueError:
-            raise ValueError(f"{self.label}: enter a whole number.") from None
+            raise ValueError(_("%(setting)s: enter a whole number.",
+                               setting=self.label)) from None
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{self.label}: the smallest allowed value is {self.minimum}.")
+            raise ValueError(_("%(setting)s: the smallest allowed value is %(minimum)s.",
+                               setting=self.label, minimum=self.minimum))
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{self.label}: the largest allowed value is {self.maximum}.")
+            raise ValueError(_("%(setting)s: the largest allowed value is %(maximum)s.",
+                               setting=self.label, maximum=self.maximum))
         return value
 
     def _parse_str(self, raw: Any) -> str:
         value = " ".join(str(raw if raw is not None else "").split())
         if self.minimum is not None and len(value) < self.minimum:
             if self.minimum == 1:
-                raise ValueError(f"{self.label}: this can't be left empty.")
-            raise ValueError(f"{self.label}: use at least {self.minimum} characters.")
+                raise ValueError(_("%(setting)s: this can't be left empty.", setting=self.label))
+            raise ValueError(ngettext("%(setting)s: use at least %(num)d character.",
+                                      "%(setting)s: use at least %(num)d characters.",
+                                      self.minimum, setting=self.label))
         if self.maximum is not None and len(value) > self.maximum:
-            raise ValueError(f"{self.label}: use at most {self.maximum} characters.")
+            raise ValueError(ngettext("%(setting)s: use at most %(num)d character.",
+                                      "%(setting)s: use at most %(num)d characters.",
+                                      self.maximum, setting=self.label))
         return value
 
 
 # Add a setting by adding a line; ``stores.settings.get(name)`` then answers for it.
 REGISTRATION_MODES = (
-    ("open", "Open: anyone may sign up"),
-    ("invitation", "By invitation: a valid invitation link is needed"),
-    ("closed", "Closed: nobody may sign up"),
+    ("open", _l("Open: anyone may sign up")),
+    ("invitation", _l("By invitation: a valid invitation link is needed")),
+    ("closed", _l("Closed: nobody may sign up")),
 )
 
 SETTINGS: dict[str, SettingSpec] = {
     spec.name: spec
     for spec in (
         SettingSpec(
-            "forum_name", str, "Agora", "Forum name",
-            "Shown in the header, in every page's title and in messages.", minimum=1,
-            maximum=60, group="Identity",
+            "forum_name", str, "Agora", _l("Forum name"),
+            _l("Shown in the header, in every page's title and in messages."), minimum=1,
+            maximum=60, group=_l("Identity"),
         ),
         SettingSpec(
-            "tagline", str, "a community and its care, in one place", "Tagline",
-            "A short line under the name in the header and footer; may be left empty.",
-            maximum=120, group="Identity",
+            "tagline", str, "a community and its care, in one place", _l("Tagline"),
+            _l("A short line under the name in the header and footer; may be left empty."),
+            maximum=120, group=_l("Identity"),
         ),
         SettingSpec(
-            "contact_email", Email, "", "Contact address",
-            "Where people can write to the team; linked in the footer. May be left empty.",
-            group="Identity",
+            "contact_email", Email, "", _l("Contact address"),
+            _l("Where people can write to the team; linked in the footer. May be left empty."),
+            group=_l("Identity"),
         ),
         SettingSpec(
-            "default_timezone", TimeZone, "UTC", "Default time zone",
-            "Guests see times in this zone, and new members start with it.", group="Identity",
+            "default_timezone", TimeZone, "UTC", _l("Default time zone"),
+            _l("Guests see times in this zone, and new members start with it."),
+            group=_l("Identity"),
         ),
         SettingSpec(
-            "registration_mode", Choice, "open", "Registration",
-            "Who may create an account.", group="Registration", choices=REGISTRATION_MODES,
+            "registration_mode", Choice, "open", _l("Registration"),
+            _l("Who may create an account."), group=_l("Registration"), choices=REGISTRATION_MODES,
         ),
         SettingSpec(
-            "members_may_invite", bool, False, "Members may invite",
-            "Members past the new-member limits may create invitation links too.",
-            group="Registration",
+            "members_may_invite", bool, False, _l("Members may invite"),
+            _l("Members past the new-member limits may create invitation links too."),
+            group=_l("Registration"),
         ),
         SettingSpec(
-            "invitation_days", int, 7, "Days an invitation stays valid",
-            "The longest an invitation link may stay valid.", minimum=1, maximum=365,
-            group="Registration",
+            "invitation_days", int, 7, _l("Days an invitation stays valid"),
+            _l("The longest an invitation link may stay valid."), minimum=1, maximum=365,
+            group=_l("Registration"),
         ),
         SettingSpec(
-            "report_limit_per_hour", int, 10, "Reports per member per hour",
-            "How many reports one member may file in an hour.", minimum=1, maximum=1000,
-            group="Moderation",
+            "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
+            _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
+            group=_l("Moderation"),
         ),
         SettingSpec(
-            "auto_hide_threshold", int, 3, "Reports that hide a post",
-            "When this many different members report a post, it is hidden until a moderator "
-            "reviews it. 0 turns automatic hiding off.", minimum=0, maximum=1000,
-            group="Moderation",
+            "auto_hide_threshold", int, 3, _l("Reports that hide a post"),
+            _l("When this many different members report a post, it is hidden until a moderator "
+               "reviews it. 0 turns automatic hiding off."), minimum=0, maximum=1000,
+            group=_l("Moderation"),
         ),
         SettingSpec(
-            "flood_interval_seconds", int, 15, "Seconds between a member's posts",
-            "The shortest time between two posts by one member, anywhere on the forum. "
-            "Moderators are exempt. 0 turns it off.", minimum=0, maximum=3600,
-            group="Posting",
+            "flood_interval_seconds", int, 15, _l("Seconds between a member's posts"),
+            _l("The shortest time between two posts by one member, anywhere on the forum. "
+               "Moderators are exempt. 0 turns it off."), minimum=0, maximum=3600,
+            group=_l("Posting"),
         ),
         SettingSpec(
-            "new_member_interval_seconds", int, 60, "Seconds between a new member's posts",
-            "The same, for new members (see the next two settings).", minimum=0, maximum=3600,
-            group="Posting",
+            "new_member_interval_seconds", int, 60, _l("Seconds between a new member's posts"),
+            _l("The same, for new members (see the next two settings)."), minimum=0, maximum=3600,
+            group=_l("Posting"),
         ),
         SettingSpec(
-            "new_member_hours", int, 24, "New for this many hours",
-            "A member counts as new for this long after signing up…", minimum=0, maximum=720,
-            group="Posting",
+            "new_member_hours", int, 24, _l("New for this many hours"),
+            _l("A member counts as new for this long after signing up…"), minimum=0, maximum=720,
+            group=_l("Posting"),
         ),
         SettingSpec(
-            "new_member_posts", int, 5, "…or until this many posts",
-            "…or until they have written this many posts, whichever comes first.",
+            "new_member_posts", int, 5, _l("…or until this many posts"),
+            _l("…or until they have written this many posts, whichever comes first."),
             minimum=0, maximum=1000,
-            group="Posting",
+            group=_l("Posting"),
         ),
         SettingSpec(
-            "new_member_max_links", int, 2, "Links in a new member's post",
-            "The most links a new member's post may hold; spam usually starts with links.",
+            "new_member_max_links", int, 2, _l("Links in a new member's post"),
+            _l("The most links a new member's post may hold; spam usually starts with links."),
             minimum=0, maximum=100,
-            group="Posting",
+            group=_l("Posting"),
         ),
         SettingSpec(
-            "event_reminder_minutes", int, 60, "Minutes before an event to remind",
-            "Members who are going get a notification this long before an event starts "
-            "(sent by `forum run-timers`). 0 turns reminders off.", minimum=0, maximum=10080,
-            group="Events",
+            "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
+            _l("Members who are going get a notification this long before an event starts "
+               "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
+            group=_l("Events"),
         ),
     )
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,7 +11,8 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 # The documents a member accepts when joining, by the name in their address (/rules, /privacy).
-DOCUMENT_TITLES = {"rules": "Community rules", "privacy": "Privacy notice"}
+# The titles are lazy: shown in the reader's language.
+DOCUMENT_TITLES = {"rules": _l("Community rules"), "privacy": _l("Privacy notice")}
 
 
 class SiteDocument(db.Model):
@@ -36,7 +38,7 @@ class SiteDocument(db.Model):
 
     @property
     def title(self) -> str:
-        return DOCUMENT_TITLES.get(self.name, self.name)
+        return str(DOCUMENT_TITLES.get(self.name, self.name))
 
 
 class Invitation(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import IntEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -20,8 +21,16 @@ class Role(IntEnum):
     ADMIN = 3
 
     @property
-    def label(self) -> str:
-        return self.name.capitalize()
+    def label(self):
+        """The role's name for people (lazy: in the reader's language when shown)."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.MEMBER: _l("Member"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Admin"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -41,6 +50,8 @@ class User(UserMixin, db.Model):
     location: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The interface language the member chose ("de", "en"); None follows their browser.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     post_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,6 +1,7 @@
 """Questions about announcements and events."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from ..common.timefmt import format_datetime
@@ -28,10 +29,10 @@ class CommunityRules(Viewer):
     def can_manage_announcements(self) -> Decision:
         """Open the announcements list: administrators see all, moderators their boards'."""
         if not self.is_member:
-            return need_login("Log in to manage announcements.")
+            return need_login(_("Log in to manage announcements."))
         if self.is_admin or self.is_staff_anywhere:
             return ALLOW
-        return deny("Announcements are written by administrators and moderators.")
+        return deny(_("Announcements are written by administrators and moderators."))
 
     def can_manage_announcement(self, placement: str, board: Board | None) -> Decision:
         """Create, edit or end one: site-wide ones are the administrators', a board's also
@@ -44,8 +45,8 @@ class CommunityRules(Viewer):
         if self.is_admin:
             return ALLOW
         if placement == Placement.BOARD:
-            return deny("You can only announce in boards you moderate.")
-        return deny("Only administrators can make site-wide announcements.")
+            return deny(_("You can only announce in boards you moderate."))
+        return deny(_("Only administrators can make site-wide announcements."))
 
     # -- events --------------------------------------------------------------------------
     def can_view_event(self, event: Event) -> Decision:
@@ -61,18 +62,18 @@ class CommunityRules(Viewer):
         if not seen:
             return seen
         if not self.is_member:
-            return need_login("Log in to create an event.")
+            return need_login(_("Log in to create an event."))
         sanctioned = self.posting_sanction()
         if not sanctioned:
             return sanctioned
         if self.moderates(board):
             return ALLOW
         if board.is_read_only:
-            return deny("This board is read-only: only moderators can create events here.")
+            return deny(_("This board is read-only: only moderators can create events here."))
         if not board.allows_member_events:
-            return deny("Only moderators can create events in this board.")
+            return deny(_("Only moderators can create events in this board."))
         if board.thread_access == Access.STAFF:
-            return deny("Only moderators start threads in this board, and an event opens one.")
+            return deny(_("Only moderators start threads in this board, and an event opens one."))
         # An event opens a discussion thread: who may not post here may not open one either.
         return self._may_post_by_groups(board)  # type: ignore[attr-defined]
 
@@ -83,13 +84,13 @@ class CommunityRules(Viewer):
         if not seen:
             return seen
         if not self.is_member:
-            return need_login("Log in to edit events.")
+            return need_login(_("Log in to edit events."))
         if event.is_cancelled:
-            return deny("This event was cancelled; it can no longer be changed.")
+            return deny(_("This event was cancelled; it can no longer be changed."))
         if self.moderates(event.board):
             return ALLOW
         if event.author_id != self.user.id:
-            return deny("Only the event's author and moderators can change it.")
+            return deny(_("Only the event's author and moderators can change it."))
         return self.posting_sanction()
 
     def can_rsvp(self, event: Event) -> Decision:
@@ -97,15 +98,15 @@ class CommunityRules(Viewer):
         if not seen:
             return seen
         if not self.is_member:
-            return need_login("Log in to answer this event.")
+            return need_login(_("Log in to answer this event."))
         if event.is_cancelled:
-            return deny("This event was cancelled.")
+            return deny(_("This event was cancelled."))
         now = self.clock
         if event.has_started(now):
-            return deny("This event has already started; answers are closed.")
+            return deny(_("This event has already started; answers are closed."))
         if event.rsvp_deadline is not None and now >= event.rsvp_deadline:
             closed = format_datetime(event.rsvp_deadline, self.user.timezone)
-            return deny(f"Answers closed at {closed}.")
+            return deny(_("Answers closed at %(time)s.", time=closed))
         return ALLOW
 
 

@@ -1,6 +1,7 @@
 """Questions about boards, threads, posts and profiles."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists
 
 from ..common import timefmt
@@ -29,21 +30,21 @@ class ContentRules(Viewer):
             if self.moderates(board):
                 return ALLOW
             if not self.is_member:
-                return need_login("This board is open to the moderation team only.")
-            return deny("This board is open to the moderation team only.")
+                return need_login(_("This board is open to the moderation team only."))
+            return deny(_("This board is open to the moderation team only."))
         if board.access == Access.MEMBERS and not self.is_member:
-            return need_login("This board is open to members only.")
+            return need_login(_("This board is open to members only."))
         groups = board.read_group_ids
         if groups and not groups & self.group_ids and not self.moderates(board):
             if not self.is_member:
-                return need_login("This board is open to members of certain groups only.")
-            return deny("This board is open to members of certain groups only.")
+                return need_login(_("This board is open to members of certain groups only."))
+            return deny(_("This board is open to members of certain groups only."))
         return ALLOW
 
     def _may_post_by_groups(self, board: Board) -> Decision:
         groups = board.post_group_ids
         if groups and not groups & self.group_ids and not self.moderates(board):
-            return deny("Only members of certain groups can post in this board.")
+            return deny(_("Only members of certain groups can post in this board."))
         return ALLOW
 
     @property
@@ -77,14 +78,14 @@ class ContentRules(Viewer):
         if not seen:
             return seen
         if not self.is_member:
-            return need_login("Log in to start a thread.")
+            return need_login(_("Log in to start a thread."))
         sanctioned = self.posting_sanction()
         if not sanctioned:
             return sanctioned
         if board.is_read_only and not self.moderates(board):
-            return deny("This board is read-only: only moderators can start threads here.")
+            return deny(_("This board is read-only: only moderators can start threads here."))
         if board.thread_access == Access.STAFF and not self.moderates(board):
-            return deny("Only the moderation team can start threads in this board.")
+            return deny(_("Only the moderation team can start threads in this board."))
         return self._may_post_by_groups(board)
 
     # -- threads and posts ---------------------------------------------------------------
@@ -93,7 +94,7 @@ class ContentRules(Viewer):
         if not seen:
             return seen
         if thread.is_deleted and not self.moderates(thread.board):
-            return deny("This thread has been deleted.")
+            return deny(_("This thread has been deleted."))
         return ALLOW
 
     def visible_threads(self, query: Select, board: Board) -> Select:
@@ -106,14 +107,14 @@ class ContentRules(Viewer):
         if not seen:
             return seen
         if not self.is_member:
-            return need_login("Log in to reply.")
+            return need_login(_("Log in to reply."))
         sanctioned = self.posting_sanction()
         if not sanctioned:
             return sanctioned
         if self.moderates(thread.board):
             return ALLOW
         if thread.board.is_read_only:
-            return deny("This board is read-only: only moderators can reply here.")
+            return deny(_("This board is read-only: only moderators can reply here."))
         grouped = self._may_post_by_groups(thread.board)
         if not grouped:
             return grouped
@@ -126,10 +127,15 @@ class ContentRules(Viewer):
         reason = (thread.locked_reason or "").strip()
         if reason and reason[-1] not in ".!?":
             reason += "."
-        text = f"Locked by a moderator: {reason}" if reason else "Locked by a moderator."
-        if thread.lock_ends_at is not None:
-            text += f" It reopens at {timefmt.when(thread.lock_ends_at)}."
-        return text
+        if thread.lock_ends_at is None:
+            if reason:
+                return _("Locked by a moderator: %(reason)s", reason=reason)
+            return _("Locked by a moderator.")
+        reopens = timefmt.when(thread.lock_ends_at)
+        if reason:
+            return _("Locked by a moderator: %(reason)s It reopens at %(time)s.",
+                     reason=reason, time=reopens)
+        return _("Locked by a moderator. It reopens at %(time)s.", time=reopens)
 
     def posting_wait(self, board: Board, thread: Thread | None = None) -> Decision:
         """Whether flood limits or slow mode make the member wait before posting here, and
@@ -141,11 +147,11 @@ class ContentRules(Viewer):
     def can_view_post(self, post: Post) -> Decision:
         """Whether the post's text is shown; deleted posts remain as a placeholder."""
         if post.is_deleted and not self.moderates(post.thread.board):
-            return deny("This post was deleted.")
+            return deny(_("This post was deleted."))
         if post.is_hidden and not (self._is_author(post) or self.moderates(post.thread.board)):
             if post.hidden_by_id is None:
-                return deny("This post is hidden pending review by a moderator.")
-            return deny("This post was hidden by a moderator.")
+                return deny(_("This post is hidden pending review by a moderator."))
+            return deny(_("This post was hidden by a moderator."))
         return ALLOW
 
     def _is_author(self, post: Post) -> bool:
@@ -157,18 +163,18 @@ class ContentRules(Viewer):
         (``can_act_on_user``), through the moderators' edit, which asks for a reason and is
         logged (``services.content.posting.edit_post``)."""
         if not self.is_member:
-            return need_login("Log in to edit posts.")
+            return need_login(_("Log in to edit posts."))
         board = post.thread.board
         if not self._is_author(post):
-            return self._may_moderate_post(post, "You can only edit your own posts.")
+            return self._may_moderate_post(post, _("You can only edit your own posts."))
         if self.moderates(board):
             return ALLOW
         if post.is_deleted:
-            return deny("This post was deleted and can no longer be edited.")
+            return deny(_("This post was deleted and can no longer be edited."))
         if post.thread.locked_now(self.clock):
-            return deny("This thread is locked, so its posts can no longer be edited.")
+            return deny(_("This thread is locked, so its posts can no longer be edited."))
         if board.is_read_only:
-            return deny("This board is read-only.")
+            return deny(_("This board is read-only."))
         return ALLOW
 
     def can_delete_post(self, post: Post) -> Decision:
@@ -176,20 +182,20 @@ class ContentRules(Viewer):
         past them); anyone else's post only a moderator of the board who outranks its author,
         with a reason and a log entry (``services.content.posting.delete_post``)."""
         if not self.is_member:
-            return need_login("Log in to delete posts.")
+            return need_login(_("Log in to delete posts."))
         if post.is_deleted:
-            return deny("This post is already deleted.")
+            return deny(_("This post is already deleted."))
         thread = post.thread
         if not self._is_author(post):
-            return self._may_moderate_post(post, "You can only delete your own posts.")
+            return self._may_moderate_post(post, _("You can only delete your own posts."))
         if self.moderates(thread.board):
             return ALLOW
         if thread.locked_now(self.clock):
-            return deny("This thread is locked, so its posts can no longer be deleted.")
+            return deny(_("This thread is locked, so its posts can no longer be deleted."))
         if post.id == thread.first_post_id and thread.reply_count > 0:
-            return deny(
+            return deny(_(
                 "This post opens a thread that has replies; ask a moderator to remove the thread."
-            )
+            ))
         return ALLOW
 
     def _may_moderate_post(self, post: Post, refusal: str) -> Decision:
@@ -205,14 +211,14 @@ class ContentRules(Viewer):
         if self._is_author(post) or (self.is_member and self.moderates(post.thread.board)):
             return ALLOW
         if not self.is_member:
-            return need_login("Log in to see the edit history.")
-        return deny("Only the author and moderators can see a post's edit history.")
+            return need_login(_("Log in to see the edit history."))
+        return deny(_("Only the author and moderators can see a post's edit history."))
 
     # -- members -------------------------------------------------------------------------
     def can_edit_profile(self, user) -> Decision:
         if not self.is_member:
-            return need_login("Log in to edit your profile.")
+            return need_login(_("Log in to edit your profile."))
         if user.id == self.user.id:
             return ALLOW
-        return deny("You can only edit your own profile.")
+        return deny(_("You can only edit your own profile."))
 

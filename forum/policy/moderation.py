@@ -1,6 +1,9 @@
 """Questions about moderating: boards, members, reports, the log, the admin panel."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..models import (
     Board,
     Invitation,
@@ -18,84 +21,85 @@ class ModerationRules(Viewer):
     # -- moderation ----------------------------------------------------------------------
     def can_moderate_board(self, board: Board) -> Decision:
         if not self.is_member:
-            return need_login("Log in to moderate.")
+            return need_login(_("Log in to moderate."))
         if self.moderates(board):
             return ALLOW
-        return deny("You don't moderate this board.")
+        return deny(_("You don't moderate this board."))
 
     def can_pin_everywhere(self) -> Decision:
         """A thread shown above every board reaches boards a board moderator doesn't look
         after, so only moderators of the whole forum (and administrators) pin it there."""
         if not self.is_member:
-            return need_login("Log in to moderate.")
+            return need_login(_("Log in to moderate."))
         if self.is_global_moderator:
             return ALLOW
-        return deny("Only moderators of the whole forum can pin a thread above every board.")
+        return deny(_("Only moderators of the whole forum can pin a thread above every board."))
 
     def can_use_moderator_tools(self) -> Decision:
         """Asked before a thread or post is looked up for a moderator's tools (deleted ones
         included): guests log in and members are refused, so neither learns what exists."""
         if not self.is_member:
-            return need_login("Log in to moderate.")
+            return need_login(_("Log in to moderate."))
         if self.is_staff_anywhere:
             return ALLOW
-        return deny("Only moderators can do that.")
+        return deny(_("Only moderators can do that."))
 
     def can_act_on_user(self, user: User, board: Board | None = None) -> Decision:
         """Rank rules for acting on a member or their posts. Moderators act anywhere, board
         moderators only with a board they moderate (the report's); nobody acts on themselves;
         only administrators act on moderators (board moderators included) and administrators."""
         if not self.is_member:
-            return need_login("Log in to moderate.")
+            return need_login(_("Log in to moderate."))
         in_scope = self.is_global_moderator or (
             board is not None and board.id in self.moderated_board_ids
         )
         if not in_scope:
             if self.moderated_board_ids:
-                return deny("You can only take this action inside the boards you moderate.")
-            return deny("Only moderators can do that.")
+                return deny(_("You can only take this action inside the boards you moderate."))
+            return deny(_("Only moderators can do that."))
         if user.id == self.user.id:
-            return deny("You can't take moderator action on yourself.")
+            return deny(_("You can't take moderator action on yourself."))
         if self.is_admin:
             return ALLOW
         if user.is_admin:
-            return deny("Moderators can't act on an administrator.")
+            return deny(_("Moderators can't act on an administrator."))
         if user.is_moderator or user.is_board_moderator:
-            return deny("Moderators can't act on another moderator; ask an administrator.")
+            return deny(_("Moderators can't act on another moderator; ask an administrator."))
         return ALLOW
 
     def can_report(self, target: Post | Thread | User) -> Decision:
         """Whether the viewer may report this; the reports service answers 404 for targets
         that are gone or out of sight."""
         if not self.is_member:
-            return need_login("Log in to report something to the moderators.")
+            return need_login(_("Log in to report something to the moderators."))
         if isinstance(target, User):
             if target.id == self.user.id:
-                return deny("You can't report yourself.")
+                return deny(_("You can't report yourself."))
         elif target.author_id == self.user.id:
-            noun = "thread" if isinstance(target, Thread) else "post"
-            return deny(f"You can't report your own {noun}.")
+            if isinstance(target, Thread):
+                return deny(_("You can't report your own thread."))
+            return deny(_("You can't report your own post."))
         return ALLOW
 
     def can_view_reports(self) -> Decision:
         if not self.is_member:
-            return need_login("Log in to see the report queue.")
+            return need_login(_("Log in to see the report queue."))
         if self.is_staff_anywhere:
             return ALLOW
-        return deny("The report queue is for moderators.")
+        return deny(_("The report queue is for moderators."))
 
     def can_handle_report(self, item) -> Decision:
         """Claim, read and resolve a queue item: reports about members are for moderators;
         reports about posts and threads also for the moderators of their board."""
         if not self.is_member:
-            return need_login("Log in to handle reports.")
+            return need_login(_("Log in to handle reports."))
         if item.thread_id is None:
             if self.is_global_moderator:
                 return ALLOW
-            return deny("Only moderators can handle reports about members.")
+            return deny(_("Only moderators can handle reports about members."))
         if self.moderates(item.thread.board):
             return ALLOW
-        return deny("You can only handle reports from boards you moderate.")
+        return deny(_("You can only handle reports from boards you moderate."))
 
     def can_release(self, item) -> Decision:
         """Give a claimed item back to the queue: its claimer, or an administrator."""
@@ -103,97 +107,101 @@ class ModerationRules(Viewer):
         if not handles:
             return handles
         if item.claimed_by_id not in (None, self.user.id) and not self.is_admin:
-            return deny("Only the moderator who claimed this report, or an administrator, can "
-                        "release it.")
+            return deny(_("Only the moderator who claimed this report, or an administrator, "
+                          "can release it."))
         return ALLOW
 
     def can_view_member_notes(self) -> Decision:
         """Private moderator notes on members, and adding to them."""
         if not self.is_member:
-            return need_login("Log in to continue.")
+            return need_login(_("Log in to continue."))
         if self.is_staff_anywhere:
             return ALLOW
-        return deny("Moderator notes are for the moderation team.")
+        return deny(_("Moderator notes are for the moderation team."))
 
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:
-            return need_login("Log in to see the moderation log.")
+            return need_login(_("Log in to see the moderation log."))
         if self.is_global_moderator:
             return ALLOW
-        return deny("The moderation log is for moderators.")
+        return deny(_("The moderation log is for moderators."))
 
-    def _admin_only(self, what: str) -> Decision:
+    def _admin_only(self, refusal) -> Decision:
+        """``refusal`` (lazy) words the answer to a member who is not an administrator; it is
+        translated only then, so an administrator's many checks on a page translate nothing."""
         if not self.is_member:
-            return need_login("Log in to continue.")
+            return need_login(_("Log in to continue."))
         if self.is_admin:
             return ALLOW
-        return deny(f"Only administrators can {what}.")
+        return deny(str(refusal))
 
     def can_view_admin_panel(self) -> Decision:
-        return self._admin_only("see the administration panel")
+        return self._admin_only(_l("Only administrators can see the administration panel."))
 
     def can_export_mod_log(self) -> Decision:
-        return self._admin_only("export the moderation log")
+        return self._admin_only(_l("Only administrators can export the moderation log."))
 
     def can_manage_roles(self) -> Decision:
-        return self._admin_only("change roles")
+        return self._admin_only(_l("Only administrators can change roles."))
 
     def can_manage_account(self, user: User) -> Decision:
         """Change a member's name, email or display name, give them a password reset link,
         end their sessions. Administrators only; as with roles, one administrator may act on
         another (the last-administrator guard protects the forum)."""
-        return self._admin_only("manage members' accounts")
+        return self._admin_only(_l("Only administrators can manage members' accounts."))
 
     def can_delete_account(self, user: User) -> Decision:
         """Delete someone's account from the panel. One's own goes through the account page,
         where the password is asked."""
-        decision = self._admin_only("delete members' accounts")
+        decision = self._admin_only(_l("Only administrators can delete members' accounts."))
         if decision and user.id == self.user.id:
-            return deny("Delete your own account from your account settings.")
+            return deny(_("Delete your own account from your account settings."))
         return decision
 
     def can_manage_settings(self) -> Decision:
-        return self._admin_only("change site settings")
+        return self._admin_only(_l("Only administrators can change site settings."))
 
     def can_manage_documents(self) -> Decision:
         """The rules and the privacy notice."""
-        return self._admin_only("edit the rules and the privacy notice")
+        return self._admin_only(
+            _l("Only administrators can edit the rules and the privacy notice."))
 
     def can_manage_invitations(self) -> Decision:
         """Every invitation: the list of all, revoking anyone's."""
-        return self._admin_only("manage everyone's invitations")
+        return self._admin_only(_l("Only administrators can manage everyone's invitations."))
 
     def can_create_invitation(self) -> Decision:
         """Administrators always; members when the setting allows it and they are past the
         new-member limits (``pace.is_new_member``) and free of sanctions."""
         if not self.is_member:
-            return need_login("Log in to invite someone.")
+            return need_login(_("Log in to invite someone."))
         if self.is_admin:
             return ALLOW
         if not settings.get("members_may_invite"):
-            return deny("Only administrators can invite people to this forum.")
+            return deny(_("Only administrators can invite people to this forum."))
         sanctioned = self.posting_sanction()
         if not sanctioned:
             return sanctioned
         if pace.is_new_member(self.user, self.clock):
-            return deny("You can invite people once you are no longer a new member.")
+            return deny(_("You can invite people once you are no longer a new member."))
         return ALLOW
 
     def can_revoke_invitation(self, invitation: Invitation) -> Decision:
         if not self.is_member:
-            return need_login("Log in to continue.")
+            return need_login(_("Log in to continue."))
         if self.is_admin or invitation.created_by_id == self.user.id:
             return ALLOW
-        return deny("Only the member who made an invitation, or an administrator, can "
-                    "revoke it.")
+        return deny(_("Only the member who made an invitation, or an administrator, can "
+                      "revoke it."))
 
     def can_manage_canned_responses(self) -> Decision:
-        return self._admin_only("edit canned responses")
+        return self._admin_only(_l("Only administrators can edit canned responses."))
 
     def can_manage_groups(self) -> Decision:
         """Groups and their members (which boards they open is the structure's)."""
-        return self._admin_only("manage groups")
+        return self._admin_only(_l("Only administrators can manage groups."))
 
     def can_manage_structure(self) -> Decision:
         """Categories and boards: create, edit, reorder, archive, delete."""
-        return self._admin_only("change the forum's categories and boards")
+        return self._admin_only(
+            _l("Only administrators can change the forum's categories and boards."))

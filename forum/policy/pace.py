@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..common.timefmt import duration
 from ..models import (
@@ -76,19 +77,25 @@ def slow_key(user: User, thread: Thread) -> str:
     return f"post:slow:{thread.id}:{user.id}"
 
 
-def _verb(thread: Thread | None) -> str:
-    return "reply" if thread is not None else "post"
-
-
 def slow_message(limits: Pace, retry: int) -> str:
-    return (f"Slow mode is on in this thread: one post every {duration(limits.slow)}. "
-            f"You can reply again in {duration(retry)}.")
+    return _("Slow mode is on in this thread: one post every %(interval)s. "
+             "You can reply again in %(wait)s.",
+             interval=duration(limits.slow), wait=duration(retry))
 
 
 def flood_message(limits: Pace, thread: Thread | None, retry: int) -> str:
-    who = "New members" if limits.is_new else "Members"
-    return (f"{who} can post once every {duration(limits.flood)}. "
-            f"You can {_verb(thread)} again in {duration(retry)}.")
+    interval, wait = duration(limits.flood), duration(retry)
+    if limits.is_new and thread is not None:
+        return _("New members can post once every %(interval)s. "
+                 "You can reply again in %(wait)s.", interval=interval, wait=wait)
+    if limits.is_new:
+        return _("New members can post once every %(interval)s. "
+                 "You can post again in %(wait)s.", interval=interval, wait=wait)
+    if thread is not None:
+        return _("Members can post once every %(interval)s. "
+                 "You can reply again in %(wait)s.", interval=interval, wait=wait)
+    return _("Members can post once every %(interval)s. "
+             "You can post again in %(wait)s.", interval=interval, wait=wait)
 
 
 def wait(viewer: Policy, board: Board, thread: Thread | None = None,

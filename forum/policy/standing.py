@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
 from ..common import timefmt
@@ -61,9 +62,12 @@ def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
 
 def _account_message(sanction: Sanction) -> str:
     if sanction.kind == SanctionKind.BAN and sanction.ends_at is None:
-        return f"Your account is banned: {sanction.reason}"
-    verb = "banned" if sanction.kind == SanctionKind.BAN else "suspended"
-    return f"Your account is {verb} until {when(sanction.ends_at)}: {sanction.reason}"
+        return _("Your account is banned: %(reason)s", reason=sanction.reason)
+    if sanction.kind == SanctionKind.BAN:
+        return _("Your account is banned until %(time)s: %(reason)s",
+                 time=when(sanction.ends_at), reason=sanction.reason)
+    return _("Your account is suspended until %(time)s: %(reason)s",
+             time=when(sanction.ends_at), reason=sanction.reason)
 
 
 def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
@@ -75,9 +79,11 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     retry = _retry_after(sanction, now)
     if sanction.kind == SanctionKind.TIMEOUT:
         # Worded like the cooldowns ("You can post again in …"): one kind of wait, one message.
-        reason = (
-            f"A moderator has given you a timeout: {sanction.reason.rstrip(' .')}. "
-            f"You can post again in {timefmt.duration(retry)} ({when(sanction.ends_at)})."
+        reason = _(
+            "A moderator has given you a timeout: %(reason)s. "
+            "You can post again in %(wait)s (%(time)s).",
+            reason=sanction.reason.rstrip(" ."), wait=timefmt.duration(retry),
+            time=when(sanction.ends_at),
         )
     else:
         reason = _account_message(sanction)

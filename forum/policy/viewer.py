@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
+from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from ..extensions import db
@@ -105,6 +106,6 @@ class Viewer:
         versions the settings already hold, so it costs no query."""
         if not self.is_member or settings.documents_accepted(self.user):
             return ALLOW
-        return deny("The rules or the privacy notice have changed. Please read and accept "
-                    "them (see the notice at the top of the page) before posting again.")
+        return deny(_("The rules or the privacy notice have changed. Please read and accept "
+                      "them (see the notice at the top of the page) before posting again."))
 

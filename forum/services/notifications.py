@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -90,7 +91,7 @@ def list_for(user: User, page: int = 1, per_page: int = 30) -> NotificationPage:
     ) or 0
     pages = page_count(total, per_page)
     if page < 1 or page > pages:
-        raise NotFound("That page of your notifications doesn't exist.")
+        raise NotFound(_("That page of your notifications doesn't exist."))
     items = list(
         db.session.scalars(
             select(Notification)
@@ -144,7 +145,7 @@ def open_notification(user: User, notification_id: int,
     """
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.recipient_id != user.id:
-        raise NotFound("That notification doesn't exist.")
+        raise NotFound(_("That notification doesn't exist."))
     if notification.read_at is None:
         notification.read_at = now or utcnow()
         commit()

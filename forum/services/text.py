@@ -2,6 +2,8 @@
 counts a length exactly as the service that saves it."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..errors import Refused
 
 
@@ -24,8 +26,12 @@ def checked(value: str | None, limit: int, *, too_long: str, missing: str | None
 REASON_MAX = 500
 
 
-def clean_reason(text: str | None, action: str = "this action") -> str:
+def clean_reason(text: str | None, action: str | None = None) -> str:
     """A moderator's reason, as the log keeps it. Refuses (400) an empty reason or one over
     500 characters."""
-    return checked(text, REASON_MAX, missing=f"Please give a reason for “{action}”.",
-                   too_long=f"Reasons can be at most {REASON_MAX} characters.")
+    if action is None:
+        missing = _("Please give a reason for “this action”.")
+    else:
+        missing = _("Please give a reason for “%(action)s”.", action=action)
+    return checked(text, REASON_MAX, missing=missing,
+                   too_long=_("Reasons can be at most %(max)s characters.", max=REASON_MAX))

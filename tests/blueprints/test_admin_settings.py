@@ -39,8 +39,8 @@ def test_form_lists_every_setting_with_its_value_help_and_range(client, login, a
     html = text(response)
     assert response.status_code == 200
     for spec in SETTINGS.values():
-        assert f'<label for="{spec.name}">{escape(spec.label)}</label>' in html
-        assert escape(spec.help) in html
+        assert f'<label for="{spec.name}">{escape(str(spec.label))}</label>' in html
+        assert escape(str(spec.help)) in html
     field = re.search(r'<input[^>]*id="report_limit_per_hour"[^>]*>', html).group(0)
     for attribute in ('type="number"', 'min="1"', 'max="1000"', 'value="10"',
                       'aria-describedby="report_limit_per_hour-help"'):

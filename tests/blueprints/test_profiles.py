@@ -387,3 +387,40 @@ def test_avatar_for_impossible_names_is_404(client, name):
 def test_avatar_works_for_names_nobody_has(client, app):
     # Nothing is looked up, so unknown names still get a picture (and reveal nothing).
     assert client.get("/u/ghost.writer/avatar.svg").status_code == 200
+
+
+# -- the interface language ------------------------------------------------------------------
+
+def test_language_choice_offered_in_each_languages_own_name(client, login, member):
+    login(member)
+    html = page(client.get("/account/profile"))
+    assert '<label for="language">Language</label>' in html
+    assert '<option selected value="">Follow my browser</option>' in html
+    assert '<option value="en">English</option>' in html
+    assert '<option value="de">Deutsch</option>' in html
+
+
+def test_language_choice_saved_and_used(client, login, member):
+    login(member)
+    response = client.post("/account/profile", data=form(language="de"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert member.language == "de"
+    html = page(client.get("/account/profile", headers={"Accept-Language": "en"}))
+    assert '<html lang="de">' in html and '<option selected value="de">Deutsch</option>' in html
+    # Back to following the browser.
+    assert client.post("/account/profile", data=form(language="")).status_code == 302
+    db.session.expire_all()
+    assert member.language is None
+    assert '<html lang="en">' in page(client.get("/u/member", headers={"Accept-Language": "en"}))
+
+
+def test_unknown_language_refused_with_a_message(client, login, member):
+    set_profile(member, display_name="Before")
+    login(member)
+    response = client.post("/account/profile", data=form(display_name="After", language="xx"))
+    assert response.status_code == 400
+    assert "Choose a language from the list." in page(response)
+    db.session.expire_all()
+    saved = db.session.get(type(member), member.id)
+    assert saved.display_name == "Before" and saved.language is None

@@ -208,6 +208,27 @@ def test_unknown_time_zone_refused(member, zone):
     assert caught.value.errors == {"timezone": "Choose a time zone from the list."}
 
 
+@pytest.mark.parametrize("code", ["de", "en"])
+def test_language_saved(member, code):
+    profiles.update_profile(member, member, data(language=code))
+    assert db.session.get(type(member), member.id).language == code
+    # Left empty, the member follows their browser again.
+    profiles.update_profile(member, member, data(language=""))
+    assert db.session.get(type(member), member.id).language is None
+
+
+@pytest.mark.parametrize("code", ["xx", "DE", "de-DE", "../de", "e" * 500])
+def test_unknown_language_refused(member, code):
+    profiles.update_profile(member, member, data(language="de", display_name="Before"))
+    with pytest.raises(ProfileInvalid) as caught:
+        profiles.update_profile(member, member, data(language=code, display_name="After"))
+    assert caught.value.status == 400
+    assert caught.value.errors == {"language": "Choose a language from the list."}
+    db.session.expire_all()
+    saved = db.session.get(type(member), member.id)
+    assert saved.language == "de" and saved.display_name == "Before"
+
+
 def test_control_characters_refused(member):
     with pytest.raises(ProfileInvalid) as caught:
         profiles.update_profile(member, member, data(display_name="bell\x07", bio="a\x1bb"))

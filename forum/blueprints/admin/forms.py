@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
@@ -19,8 +22,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
-    DataRequired,
-    InputRequired,
     Length,
     Optional,
     ValidationError,
@@ -28,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import NumberInput
 
 from ...common.timefmt import zone_names
+from ...common.validators import DataRequired, InputRequired
 from ...models import Choice, Email, Role, SettingSpec, TimeZone
 from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
 from ...services.accounts.groups import NAME_MAX as GROUP_NAME_MAX
@@ -37,9 +39,9 @@ from ...services.text import multiline
 
 REASON_MAX = 500
 ROLE_CHOICES = [
-    SelectChoice(Role.MEMBER.name.lower(), "Member"),
-    SelectChoice(Role.MODERATOR.name.lower(), "Moderator"),
-    SelectChoice(Role.ADMIN.name.lower(), "Administrator"),
+    SelectChoice(Role.MEMBER.name.lower(), _l("Member")),
+    SelectChoice(Role.MODERATOR.name.lower(), _l("Moderator")),
+    SelectChoice(Role.ADMIN.name.lower(), _l("Administrator")),
 ]
 
 
@@ -51,20 +53,20 @@ def _stripped(value: Any) -> str:
 def _reason_field(field_id: str) -> StringField:
     # Both forms of a member's page have a reason; distinct ids keep their labels apart.
     return StringField(
-        "Reason (optional, kept in the moderation log)",
+        _l("Reason (optional, kept in the moderation log)"),
         id=field_id,
         filters=[_stripped],
-        validators=[Optional(), Length(max=REASON_MAX,
-                                       message=f"Keep the reason under {REASON_MAX} characters.")],
+        validators=[Optional(), Length(max=REASON_MAX, message=_l(
+            "Keep the reason under %(max)s characters.", max=REASON_MAX))],
         render_kw={"maxlength": REASON_MAX},
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Role", choices=ROLE_CHOICES, validate_choice=False,
+        _l("Role"), choices=ROLE_CHOICES, validate_choice=False,
         validators=[AnyOf([choice.value for choice in ROLE_CHOICES],
-                          message="Choose member, moderator or administrator.")],
+                          message=_l("Choose member, moderator or administrator."))],
     )
     reason = _reason_field("role-reason")
 
@@ -74,7 +76,7 @@ class BoardsForm(FlaskForm):
     the form only needs to know which ids exist. ``boards.data`` holds the ticked ids as text
     (the current ones until a submission replaces them)."""
 
-    boards = SelectMultipleField("Boards", validate_choice=False)
+    boards = SelectMultipleField(_l("Boards"), validate_choice=False)
     reason = _reason_field("boards-reason")
 
     def __init__(self, *args, board_ids: frozenset[int] = frozenset(), **kwargs) -> None:
@@ -87,30 +89,32 @@ class BoardsForm(FlaskForm):
         for raw in field.data or []:
             text = str(raw).strip()
             if not (text.isascii() and text.isdigit()) or int(text) not in self.known_ids:
-                raise ValidationError(
+                raise ValidationError(_(
                     "One of the chosen boards doesn't exist (any more). Reload the page and "
                     "choose again."
-                )
+                ))
             chosen.add(int(text))
         self.chosen_ids = chosen
 
 
 class CannedForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[_stripped],
         validators=[
-            DataRequired("A canned response needs a title."),
-            Length(max=TITLE_MAX, message=f"Titles can be at most {TITLE_MAX} characters."),
+            DataRequired(_l("A canned response needs a title.")),
+            Length(max=TITLE_MAX, message=_l("Titles can be at most %(max)s characters.",
+                                             max=TITLE_MAX)),
         ],
         render_kw={"maxlength": TITLE_MAX},
     )
     body = TextAreaField(
-        "Text",
+        _l("Text"),
         filters=[multiline],
         validators=[
-            DataRequired("A canned response needs some text."),
-            Length(max=BODY_MAX, message=f"The text can be at most {BODY_MAX:,} characters."),
+            DataRequired(_l("A canned response needs some text.")),
+            Length(max=BODY_MAX, message=_l("The text can be at most %(max)s characters.",
+                                            max=f"{BODY_MAX:,}")),
         ],
     )
 
@@ -147,17 +151,19 @@ def _parses(spec: SettingSpec):
 
 
 def _describe(spec: SettingSpec) -> str:
-    """The setting's help, with the range the form will hold it to."""
+    """The setting's help, with the range the form will hold it to (in the reader's
+    language: the form is built for each request)."""
     low, high = spec.minimum, spec.maximum
-    if spec.type is int and (low is not None or high is not None):
-        if low is not None and high is not None:
-            bounds = f"From {low:,} to {high:,}."
-        else:
-            bounds = f"At least {low:,}." if low is not None else f"At most {high:,}."
-        return f"{spec.help} {bounds}".strip()
-    if spec.type is str and high is not None:
-        return f"{spec.help} Up to {high:,} characters.".strip()
-    return spec.help
+    bounds = ""
+    if spec.type is int and low is not None and high is not None:
+        bounds = _("From %(low)s to %(high)s.", low=f"{low:,}", high=f"{high:,}")
+    elif spec.type is int and low is not None:
+        bounds = _("At least %(low)s.", low=f"{low:,}")
+    elif spec.type is int and high is not None:
+        bounds = _("At most %(high)s.", high=f"{high:,}")
+    elif spec.type is str and high is not None:
+        bounds = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", high)
+    return f"{spec.help} {bounds}".strip()
 
 
 class SettingCheckbox(BooleanField):
@@ -182,32 +188,34 @@ class SettingCheckbox(BooleanField):
 
 def _setting_field(spec: SettingSpec) -> Field:
     description = _describe(spec)
+    # Plain text in the reader's language: the settings page joins labels into its message.
+    label = str(spec.label)
     if spec.type is bool:
-        return SettingCheckbox(spec.label, description=description)
+        return SettingCheckbox(label, description=description)
     if spec.type is Choice:
-        return SelectField(spec.label, description=description, choices=list(spec.choices),
+        return SelectField(label, description=description, choices=list(spec.choices),
                            validate_choice=False, validators=[_parses(spec)])
     if spec.type is TimeZone:
-        return SelectField(spec.label, description=description, choices=list(zone_names()),
+        return SelectField(label, description=description, choices=list(zone_names()),
                            validate_choice=False, validators=[_parses(spec)])
     if spec.type is Email:
-        return EmailField(spec.label, description=description, filters=[_stripped],
+        return EmailField(label, description=description, filters=[_stripped],
                           validators=[_parses(spec)], render_kw={"maxlength": 254})
     if spec.type is int:
         # Text rather than IntegerField, so a non-number gets the setting's own message.
-        return StringField(spec.label, description=description, filters=[_stripped],
+        return StringField(label, description=description, filters=[_stripped],
                            validators=[_parses(spec)],
                            widget=NumberInput(step=1, min=spec.minimum, max=spec.maximum))
     extra = {"maxlength": spec.maximum} if spec.maximum is not None else {}
-    return StringField(spec.label, description=description, validators=[_parses(spec)],
+    return StringField(label, description=description, validators=[_parses(spec)],
                        render_kw=extra)
 
 
 def settings_form(current: list[tuple[SettingSpec, Any]], **kwargs) -> SettingsForm:
     """A form with one field per setting, in declaration order, holding the current values
     until a submission replaces them."""
-    attributes: dict[str, Any] = {"specs": [spec for spec, _ in current]}
-    for spec, _ in current:
+    attributes: dict[str, Any] = {"specs": [spec for spec, _value in current]}
+    for spec, _value in current:
         if hasattr(SettingsForm, spec.name):
             raise RuntimeError(f"setting name {spec.name!r} clashes with a form attribute")
         attributes[spec.name] = _setting_field(spec)
@@ -217,20 +225,20 @@ def settings_form(current: list[tuple[SettingSpec, Any]], **kwargs) -> SettingsF
 
 # -- documents and invitations ---------------------------------------------------------------
 class DocumentForm(FlaskForm):
-    body = TextAreaField("Text (Markdown)", filters=[multiline])
+    body = TextAreaField(_l("Text (Markdown)"), filters=[multiline])
 
 
 class InvitationForm(FlaskForm):
     days = IntegerField(
-        "Valid for (days)",
-        validators=[InputRequired("Say for how many days the invitation stays valid.")],
+        _l("Valid for (days)"),
+        validators=[InputRequired(_l("Say for how many days the invitation stays valid."))],
         default=7,
     )
     note = StringField(
-        "Note (optional, for you: whom it is for)",
+        _l("Note (optional, for you: whom it is for)"),
         filters=[_stripped],
-        validators=[Optional(), Length(max=NOTE_MAX,
-                                       message=f"Keep the note under {NOTE_MAX} characters.")],
+        validators=[Optional(), Length(max=NOTE_MAX, message=_l(
+            "Keep the note under %(max)s characters.", max=NOTE_MAX))],
         render_kw={"maxlength": NOTE_MAX},
     )
 
@@ -240,25 +248,25 @@ class GroupForm(FlaskForm):
     """A group's name and description (creating one, or renaming and describing it)."""
 
     name = StringField(
-        "Name", filters=[_stripped],
-        validators=[DataRequired("A group needs a name."),
-                    Length(max=GROUP_NAME_MAX,
-                           message=f"A group's name can be at most {GROUP_NAME_MAX} characters.")],
+        _l("Name"), filters=[_stripped],
+        validators=[DataRequired(_l("A group needs a name.")),
+                    Length(max=GROUP_NAME_MAX, message=_l(
+                        "A group's name can be at most %(max)s characters.",
+                        max=GROUP_NAME_MAX))],
         render_kw={"maxlength": GROUP_NAME_MAX},
     )
     description = TextAreaField(
-        "Description (optional)", filters=[multiline],
-        validators=[Length(max=GROUP_DESCRIPTION_MAX,
-                           message=f"A description can be at most {GROUP_DESCRIPTION_MAX} "
-                                   f"characters.")],
+        _l("Description (optional)"), filters=[multiline],
+        validators=[Length(max=GROUP_DESCRIPTION_MAX, message=_l(
+            "A description can be at most %(max)s characters.", max=GROUP_DESCRIPTION_MAX))],
         render_kw={"maxlength": GROUP_DESCRIPTION_MAX, "rows": 2},
     )
 
 
 class GroupMemberForm(FlaskForm):
     username = StringField(
-        "Username", filters=[_stripped],
-        validators=[DataRequired("Type the username of the member to add."),
-                    Length(max=64, message="No member has a username that long.")],
+        _l("Username"), filters=[_stripped],
+        validators=[DataRequired(_l("Type the username of the member to add.")),
+                    Length(max=64, message=_l("No member has a username that long."))],
         render_kw={"maxlength": 64, "autocomplete": "off", "spellcheck": "false"},
     )

@@ -2,6 +2,8 @@
 was sent into values and keep oversized or malformed fields away from them."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,27 +17,26 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
-    DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
+from ...common.validators import DataRequired, InputRequired
 from ...models import Access
 from ...services.site.boards import SLUG_MAX
 from ...services.site.structure import DESCRIPTION_MAX, TITLE_MAX
 from .forms import REASON_MAX, _stripped
 
 READ_CHOICES = [
-    SelectChoice(Access.EVERYONE.value, "Everyone, guests too"),
-    SelectChoice(Access.MEMBERS.value, "Members (logged in)"),
-    SelectChoice(Access.STAFF.value, "The moderation team"),
+    SelectChoice(Access.EVERYONE.value, _l("Everyone, guests too")),
+    SelectChoice(Access.MEMBERS.value, _l("Members (logged in)")),
+    SelectChoice(Access.STAFF.value, _l("The moderation team")),
 ]
 THREAD_CHOICES = [
-    SelectChoice(Access.MEMBERS.value, "Members who may read it"),
-    SelectChoice(Access.STAFF.value, "The moderation team only"),
+    SelectChoice(Access.MEMBERS.value, _l("Members who may read it")),
+    SelectChoice(Access.STAFF.value, _l("The moderation team only")),
 ]
 SLOW_MAX = 86400
 
@@ -48,28 +49,28 @@ def _id(value) -> int:
 
 def _title() -> StringField:
     return StringField(
-        "Title", filters=[_stripped],
-        validators=[DataRequired("Give it a title."),
-                    Length(max=TITLE_MAX, message=f"A title can be at most {TITLE_MAX} "
-                                                  f"characters.")],
+        _l("Title"), filters=[_stripped],
+        validators=[DataRequired(_l("Give it a title.")),
+                    Length(max=TITLE_MAX, message=_l(
+                        "A title can be at most %(max)s characters.", max=TITLE_MAX))],
         render_kw={"maxlength": TITLE_MAX},
     )
 
 
 def _description() -> TextAreaField:
     return TextAreaField(
-        "Description (optional)", filters=[_stripped],
-        validators=[Length(max=DESCRIPTION_MAX, message=f"A description can be at most "
-                                                        f"{DESCRIPTION_MAX} characters.")],
+        _l("Description (optional)"), filters=[_stripped],
+        validators=[Length(max=DESCRIPTION_MAX, message=_l(
+            "A description can be at most %(max)s characters.", max=DESCRIPTION_MAX))],
         render_kw={"maxlength": DESCRIPTION_MAX, "rows": 2},
     )
 
 
 def _reason(field_id: str) -> StringField:
     return StringField(
-        "Reason (optional, kept in the moderation log)", id=field_id, filters=[_stripped],
-        validators=[Optional(), Length(max=REASON_MAX, message=f"Keep the reason under "
-                                                              f"{REASON_MAX} characters.")],
+        _l("Reason (optional, kept in the moderation log)"), id=field_id, filters=[_stripped],
+        validators=[Optional(), Length(max=REASON_MAX, message=_l(
+            "Keep the reason under %(max)s characters.", max=REASON_MAX))],
         render_kw={"maxlength": REASON_MAX},
     )
 
@@ -83,7 +84,7 @@ class MoveForm(FlaskForm):
     """An up or down button."""
 
     direction = StringField(validators=[AnyOf(["up", "down"],
-                                              message="Move one place up or down.")])
+                                              message=_l("Move one place up or down."))])
 
     @property
     def step(self) -> int:
@@ -93,43 +94,43 @@ class MoveForm(FlaskForm):
 class BoardForm(FlaskForm):
     title = _title()
     slug = StringField(
-        "Address (slug)", filters=[_stripped],
-        validators=[Length(max=SLUG_MAX, message=f"A slug can be at most {SLUG_MAX} "
-                                                 f"characters.")],
+        _l("Address (slug)"), filters=[_stripped],
+        validators=[Length(max=SLUG_MAX, message=_l(
+            "A slug can be at most %(max)s characters.", max=SLUG_MAX))],
         render_kw={"maxlength": SLUG_MAX, "autocomplete": "off", "spellcheck": "false"},
     )
     description = _description()
     # Choices come from the categories when the form is made; the service checks the id.
-    category = SelectField("Category", coerce=_id, validate_choice=False,
-                           validators=[InputRequired("Choose a category.")])
+    category = SelectField(_l("Category"), coerce=_id, validate_choice=False,
+                           validators=[InputRequired(_l("Choose a category."))])
     position = IntegerField(
-        "Position in the category (optional)",
+        _l("Position in the category (optional)"),
         validators=[Optional(), NumberRange(min=1, max=10_000,
-                                            message="The position is a number from 1 up.")],
+                                            message=_l("The position is a number from 1 up."))],
     )
-    access = SelectField("Who may read it", choices=READ_CHOICES, validate_choice=False,
+    access = SelectField(_l("Who may read it"), choices=READ_CHOICES, validate_choice=False,
                          validators=[AnyOf([c.value for c in READ_CHOICES],
-                                           message="Choose who may read the board.")])
+                                           message=_l("Choose who may read the board."))])
     thread_access = SelectField(
-        "Who may start threads", choices=THREAD_CHOICES, validate_choice=False,
+        _l("Who may start threads"), choices=THREAD_CHOICES, validate_choice=False,
         validators=[AnyOf([c.value for c in THREAD_CHOICES],
-                          message="Choose who may start threads.")],
+                          message=_l("Choose who may start threads."))],
     )
     slow_mode_seconds = IntegerField(
-        "Default slow mode (seconds between a member's posts in a thread; 0 for off)",
+        _l("Default slow mode (seconds between a member's posts in a thread; 0 for off)"),
         default=0,
-        validators=[InputRequired("Give a number of seconds, or 0 for off."),
+        validators=[InputRequired(_l("Give a number of seconds, or 0 for off.")),
                     NumberRange(min=0, max=SLOW_MAX,
-                                message="Slow mode lasts from 30 seconds to 24 hours between "
-                                        "posts (or 0 for off).")],
+                                message=_l("Slow mode lasts from 30 seconds to 24 hours "
+                                           "between posts (or 0 for off)."))],
     )
-    is_read_only = BooleanField("Read-only: only moderators can post")
-    allows_member_events = BooleanField("Members may create events here")
-    is_questions = BooleanField("Questions board")
+    is_read_only = BooleanField(_l("Read-only: only moderators can post"))
+    allows_member_events = BooleanField(_l("Members may create events here"))
+    is_questions = BooleanField(_l("Questions board"))
     # Checkboxes the template draws from the groups; the ticked ids arrive as text and the
     # service checks that each still names a group.
-    read_groups = SelectMultipleField("Only these groups may read", validate_choice=False)
-    post_groups = SelectMultipleField("Only these groups may post", validate_choice=False)
+    read_groups = SelectMultipleField(_l("Only these groups may read"), validate_choice=False)
+    post_groups = SelectMultipleField(_l("Only these groups may post"), validate_choice=False)
 
     def __init__(self, *args, categories=(), groups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -142,8 +143,8 @@ class BoardForm(FlaskForm):
         for raw in field.data or []:
             value = _id(raw)
             if not value:
-                raise ValidationError("One of the chosen groups doesn't exist (any more). "
-                                      "Reload the page and choose again.")
+                raise ValidationError(_("One of the chosen groups doesn't exist (any more). "
+                                        "Reload the page and choose again."))
             ids.add(value)
         return tuple(sorted(ids))
 
@@ -167,20 +168,20 @@ class ArchiveForm(FlaskForm):
 
 
 class UnarchiveForm(FlaskForm):
-    reopen = BooleanField("Open it for posting again", default=True)
+    reopen = BooleanField(_l("Open it for posting again"), default=True)
     reason = _reason("unarchive-reason")
 
 
 class DeleteBoardForm(FlaskForm):
     # Choices come from the other boards; the service checks the id again.
-    destination = SelectField("Move its threads to", coerce=_id, validate_choice=False,
+    destination = SelectField(_l("Move its threads to"), coerce=_id, validate_choice=False,
                               validators=[Optional()])
     reason = _reason("delete-reason")
 
     def __init__(self, *args, boards=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.destination.choices = [SelectChoice(0, "Choose a board")] + [
-            SelectChoice(b.id, f"{b.title} (/b/{b.slug})" + (" · archived" if b.is_archived
-                                                              else ""))
+        self.destination.choices = [SelectChoice(0, _("Choose a board"))] + [
+            SelectChoice(b.id, _("%(title)s (/b/%(slug)s) · archived", title=b.title,
+                                 slug=b.slug) if b.is_archived else f"{b.title} (/b/{b.slug})")
             for b in boards
         ]

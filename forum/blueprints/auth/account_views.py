@@ -3,6 +3,7 @@ downloading their data."""
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ...errors import Refused
@@ -30,8 +31,8 @@ def reset_password(token: str):
         else:
             if current_user.is_authenticated:
                 logout_user()
-            flash("Your new password is set and every earlier session has ended. Log in with "
-                  "it now.", "success")
+            flash(_("Your new password is set and every earlier session has ended. Log in "
+                    "with it now."), "success")
             return redirect(url_for("auth.login"))
     status = 400 if request.method == "POST" else 200
     page = render_template("auth/reset_password.html", form=form, user=reset.user)
@@ -58,8 +59,8 @@ def delete_account():
                                    preview=preview), error.status
         else:
             logout_user()
-            flash("Your account has been deleted. Thank you for having been part of the forum.",
-                  "success")
+            flash(_("Your account has been deleted. Thank you for having been part of the "
+                    "forum."), "success")
             return redirect(url_for("boards.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/delete_account.html", form=form, preview=preview), status

@@ -3,6 +3,7 @@ services/accounts.py; forms only require fields, bound their length and compare 
 password fields."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,50 +21,66 @@ from ...services.site.account_removal import DELETE_POSTS, KEEP_POSTS
 LOGIN_MAX = 254  # the longest email address
 
 
-def _required(what: str) -> DataRequired:
-    return DataRequired(message=f"Please enter {what}.")
+def _required(message) -> DataRequired:
+    return DataRequired(message=message)
 
 
-def _at_most(n: int, what: str) -> Length:
-    return Length(max=n, message=f"{what} can be at most {n} characters.")
+def _passwords_at_most() -> Length:
+    return Length(max=PASSWORD_MAX, message=_l("Passwords can be at most %(num)d characters.",
+                                                num=PASSWORD_MAX))
+
+
+def _passwords_match(other: str) -> EqualTo:
+    return EqualTo(other, message=_l("The two passwords don't match."))
 
 
 class LoginForm(FlaskForm):
     login = StringField(
-        "Username or email",
-        validators=[_required("your username or email"), _at_most(LOGIN_MAX, "This")],
+        _l("Username or email"),
+        validators=[
+            _required(_l("Please enter your username or email.")),
+            Length(max=LOGIN_MAX, message=_l("This can be at most %(num)d characters.",
+                                             num=LOGIN_MAX)),
+        ],
     )
     password = PasswordField(
-        "Password",
-        validators=[_required("your password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("Password"),
+        validators=[_required(_l("Please enter your password.")), _passwords_at_most()],
     )
-    remember = BooleanField("Remember me")
+    remember = BooleanField(_l("Remember me"))
     next = HiddenField()
 
 
 class RegisterForm(FlaskForm):
     username = StringField(
-        "Username",
-        validators=[_required("a username"), _at_most(32, "Usernames")],
+        _l("Username"),
+        validators=[
+            _required(_l("Please enter a username.")),
+            Length(max=32, message=_l("Usernames can be at most %(num)d characters.", num=32)),
+        ],
     )
     email = EmailField(
-        "Email",
-        validators=[_required("your email address"), _at_most(LOGIN_MAX, "Email addresses")],
+        _l("Email"),
+        validators=[
+            _required(_l("Please enter your email address.")),
+            Length(max=LOGIN_MAX, message=_l("Email addresses can be at most %(num)d characters.",
+                                             num=LOGIN_MAX)),
+        ],
     )
     password = PasswordField(
-        "Password",
-        validators=[_required("a password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("Password"),
+        validators=[_required(_l("Please enter a password.")), _passwords_at_most()],
         render_kw={"minlength": PASSWORD_MIN},
     )
     confirm = PasswordField(
-        "Confirm password",
+        _l("Confirm password"),
         validators=[
-            _required("your password again"),
-            EqualTo("password", message="The two passwords don't match."),
+            _required(_l("Please enter your password again.")),
+            _passwords_match("password"),
         ],
     )
     # Required by the service while a rules or privacy text is published.
-    accept = BooleanField("I accept the community rules and the privacy notice")
+    accept = BooleanField(_l("I accept the community rules and the privacy notice"))
     # The versions of the rules and the privacy notice the page linked to when it was shown.
     rules_version = HiddenField()
     privacy_version = HiddenField()
@@ -71,49 +88,49 @@ class RegisterForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password",
-        validators=[_required("your current password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("Current password"),
+        validators=[_required(_l("Please enter your current password.")), _passwords_at_most()],
     )
     new_password = PasswordField(
-        "New password",
-        validators=[_required("a new password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("New password"),
+        validators=[_required(_l("Please enter a new password.")), _passwords_at_most()],
         render_kw={"minlength": PASSWORD_MIN},
     )
     confirm = PasswordField(
-        "Confirm new password",
+        _l("Confirm new password"),
         validators=[
-            _required("the new password again"),
-            EqualTo("new_password", message="The two passwords don't match."),
+            _required(_l("Please enter the new password again.")),
+            _passwords_match("new_password"),
         ],
     )
 
 
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(
-        "New password",
-        validators=[_required("a new password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("New password"),
+        validators=[_required(_l("Please enter a new password.")), _passwords_at_most()],
         render_kw={"minlength": PASSWORD_MIN},
     )
     confirm = PasswordField(
-        "Confirm new password",
+        _l("Confirm new password"),
         validators=[
-            _required("the new password again"),
-            EqualTo("new_password", message="The two passwords don't match."),
+            _required(_l("Please enter the new password again.")),
+            _passwords_match("new_password"),
         ],
     )
 
 
 class DeleteAccountForm(FlaskForm):
     posts = RadioField(
-        "Your posts",
+        _l("Your posts"),
         choices=[
-            (KEEP_POSTS, "Keep my posts, shown as by “Deleted member”"),
-            (DELETE_POSTS, "Delete my posts too"),
+            (KEEP_POSTS, _l("Keep my posts, shown as by “Deleted member”")),
+            (DELETE_POSTS, _l("Delete my posts too")),
         ],
         default=KEEP_POSTS,
-        validators=[_required("what happens to your posts")],
+        validators=[_required(_l("Please enter what happens to your posts."))],
     )
     password = PasswordField(
-        "Your password",
-        validators=[_required("your password"), _at_most(PASSWORD_MAX, "Passwords")],
+        _l("Your password"),
+        validators=[_required(_l("Please enter your password.")), _passwords_at_most()],
     )

@@ -13,6 +13,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh as refresh_language
 from flask_login import current_user, encode_cookie, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -110,8 +112,8 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(
-                f"Welcome to {settings.get('forum_name')}, {user.username}! "
-                "You're logged in and ready to post.",
+                _("Welcome to %(forum)s, %(username)s! You're logged in and ready to post.",
+                  forum=settings.get("forum_name"), username=user.username),
                 "success",
             )
             return _index()
@@ -137,7 +139,8 @@ def login():
             form.form_errors.append(error.message)
         else:
             _start_session(user, remember=bool(form.remember.data))
-            flash(f"Welcome back, {user.name}.", "success")
+            refresh_language()  # the member's own language, from this message on
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
             target = local_path(form.next.data) or local_path(request.args.get("next"))
             return redirect(target) if target else _index()
     return render_template("auth/login.html", form=form), _status()
@@ -146,7 +149,8 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    flash("You have been logged out.", "info")
+    refresh_language()
+    flash(_("You have been logged out."), "info")
     return _index()
 
 
@@ -166,7 +170,7 @@ def change_password():
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             _start_session(user, remember=cookie in request.cookies)
             flash(
-                "Your password has been changed. Other browsers and devices were logged out.",
+                _("Your password has been changed. Other browsers and devices were logged out."),
                 "success",
             )
             return _index()

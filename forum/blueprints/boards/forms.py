@@ -5,6 +5,7 @@ about is the length the service checks.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,64 +13,68 @@ from wtforms.validators import DataRequired, Length, Optional
 from ...services.content.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
 from ...services.text import REASON_MAX
 
-BODY_HELP = "Markdown works: **bold**, *italic*, `code`, > quotes, lists, tables and links."
+BODY_HELP = _l("Markdown works: **bold**, *italic*, `code`, > quotes, lists, tables and links.")
 
 
-def _body_field(label: str) -> TextAreaField:
+def _body_field(label) -> TextAreaField:
     return TextAreaField(
         label,
         filters=[normalize_body],
         validators=[
-            DataRequired("A post can't be empty."),
-            Length(max=BODY_MAX, message=f"Posts can be at most {BODY_MAX:,} characters."),
+            DataRequired(_l("A post can't be empty.")),
+            Length(max=BODY_MAX, message=_l("Posts can be at most %(num)s characters.",
+                                            num=format(BODY_MAX, ","))),
         ],
     )
 
 
 class NewThreadForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[normalize_title],
         validators=[
-            DataRequired("A thread needs a title."),
-            Length(max=TITLE_MAX, message=f"Titles can be at most {TITLE_MAX} characters."),
+            DataRequired(_l("A thread needs a title.")),
+            Length(max=TITLE_MAX, message=_l("Titles can be at most %(num)d characters.",
+                                             num=TITLE_MAX)),
         ],
     )
-    body = _body_field("Message")
+    body = _body_field(_l("Message"))
 
 
 class ReplyForm(FlaskForm):
-    body = _body_field("Your reply")
+    body = _body_field(_l("Your reply"))
 
 
 class EditPostForm(FlaskForm):
-    body = _body_field("Message")
+    body = _body_field(_l("Message"))
 
 
 class DeletePostForm(FlaskForm):
     reason = StringField(
-        "Reason (optional, kept in the record)",
+        _l("Reason (optional, kept in the record)"),
         filters=[lambda value: (value or "").strip()],
-        validators=[Optional(), Length(max=500, message="Keep the reason under 500 characters.")],
+        validators=[Optional(),
+                    Length(max=500, message=_l("Keep the reason under 500 characters."))],
     )
 
 
-def _moderator_reason(action: str) -> StringField:
+def _moderator_reason(missing) -> StringField:
     """Someone else's post changed by a moderator: the reason is logged and sent to the
     author, so it is required (the service says the same; the form says it by the field)."""
     return StringField(
-        "Reason (logged, and the author is told)",
+        _l("Reason (logged, and the author is told)"),
         filters=[lambda value: (value or "").strip()],
-        validators=[DataRequired(f"Please give a reason for “{action}”."),
+        validators=[DataRequired(missing),
                     Length(max=REASON_MAX,
-                           message=f"Reasons can be at most {REASON_MAX} characters.")],
+                           message=_l("Reasons can be at most %(num)d characters.",
+                                      num=REASON_MAX))],
         render_kw={"maxlength": REASON_MAX},
     )
 
 
 class ModeratorEditForm(EditPostForm):
-    reason = _moderator_reason("edit the post")
+    reason = _moderator_reason(_l("Please give a reason for “edit the post”."))
 
 
 class ModeratorDeleteForm(FlaskForm):
-    reason = _moderator_reason("delete the post")
+    reason = _moderator_reason(_l("Please give a reason for “delete the post”."))

@@ -27,6 +27,7 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup
 
 from ...common.ttlcache import TtlCache
+from ...i18n import language
 from ...policy import Policy
 from ...services.content import reading
 from ...services.content.reading import ThreadPage
@@ -91,7 +92,7 @@ def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     staff = viewer.moderates(thread.board)
     seconds = current_app.config.get("POST_LIST_CACHE_SECONDS", 60)
     cache: TtlCache = current_app.extensions[CACHE_KEY]
-    key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), staff)
+    key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), language(), staff)
     viewer_id = viewer.user.id if viewer.is_member else None
     kept = cache.get(key) if seconds else None
     if kept is not None and not _own_hidden(kept.facts, viewer_id):
@@ -181,8 +182,10 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     pieces: TtlCache = current_app.extensions[PIECES_KEY]
     urls = _Urls(thread)
     tz = viewer_tz()
+    lang = language()
 
     def kept(key: tuple, make) -> str:
+        key = (lang, *key)  # every piece holds words
         piece = pieces.get(key) if seconds else None
         if piece is None:
             piece = make()

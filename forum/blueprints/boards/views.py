@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ...common import markup
 from ...errors import NotFound, Refused, error_response, require, wants_json
+from ...i18n import language
 from ...models import Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
@@ -135,12 +137,12 @@ def _blank_reply_field():
     """The empty reply box, rendered once per process: building a form and rendering its field
     for every thread page cost a tenth of a member's page. A submitted draft (with its errors)
     is rendered from its own form."""
-    kept = current_app.extensions.get("agora_blank_reply")
+    boxes = current_app.extensions.setdefault("agora_blank_reply", {})  # one per language
+    kept = boxes.get(language())
     if kept is None:
         form = ReplyForm(formdata=None, meta={"csrf": False})
         field = current_app.jinja_env.get_template("macros/ui.html").module.field
-        kept = current_app.extensions["agora_blank_reply"] = field(form.body, help=BODY_HELP,
-                                                                   rows=8)
+        kept = boxes[language()] = field(form.body, help=BODY_HELP, rows=8)
     return kept
 
 
@@ -178,8 +180,8 @@ def merged_away(merged: reading.MergedAway):
     sent to it is refused with where to go instead (a redirect would drop the draft)."""
     if request.method in ("GET", "HEAD"):
         return redirect(thread_url(merged.target), 301)
-    return error_response(409, f"This thread was merged into “{merged.target.title}”; reply "
-                               "there.")
+    return error_response(409, _("This thread was merged into “%(title)s”; reply there.",
+                                 title=merged.target.title))
 
 
 @bp.get("/p/<int:post_id>")
@@ -216,7 +218,7 @@ def new_thread(slug: str):
             except Refused as refused:
                 status, headers = _keep_draft(form, refused)
             else:
-                flash("Your thread is up.", "success")
+                flash(_("Your thread is up."), "success")
                 return redirect(thread_url(created))
     if not form.errors:
         status = 200
@@ -234,11 +236,11 @@ def reply(thread_id: int):
     preview = None
     status, headers = 400, {}
     if request.method == "GET":
-        quote_id = id_arg("quote", "the quoted post")
+        quote_id = id_arg("quote", _("the quoted post"))
         if quote_id is not None:
             quoted = reading.get_readable_post(viewer, quote_id)
             if quoted.thread_id != thread.id:
-                raise NotFound("That post isn't in this thread.")
+                raise NotFound(_("That post isn't in this thread."))
             form.body.data = markup.quote(quoted.author.name, quoted.body, quoted.id)
     elif form.validate_on_submit():
         if _is_preview():
@@ -300,8 +302,8 @@ def edit_post(post_id: int):
                     raise
                 attach(form, None, refused.reason, fallback=form.body)
             else:
-                flash("The post is changed and its author told why." if moderating
-                      else "Your changes are saved.", "success")
+                flash(_("The post is changed and its author told why.") if moderating
+                      else _("Your changes are saved."), "success")
                 return redirect(_post_location(post))
     if form.errors:
         status = 400
@@ -334,9 +336,9 @@ def delete_post(post_id: int):
         reason = form.reason.data if viewer.moderates(post.thread.board) else None
         posting.delete_post(current_actor(), post, reason=reason)
         if post.thread.is_deleted:
-            flash("The thread is deleted.", "success")
+            flash(_("The thread is deleted."), "success")
             return redirect(url_for("boards.board", slug=post.thread.board.slug))
-        flash("The post is deleted.", "success")
+        flash(_("The post is deleted."), "success")
         return redirect(_post_location(post))
     status = 400 if form.errors else 200
     return render_template(

@@ -2,6 +2,7 @@
 only carry text and offer the choices."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
@@ -11,20 +12,20 @@ from ..profiles import zone_choices
 
 
 class EventForm(FlaskForm):
-    title = StringField("Title", render_kw={"maxlength": events.TITLE_MAX})
-    kind = SelectField("Kind", choices=[(kind.value, label) for kind, label in
+    title = StringField(_l("Title"), render_kw={"maxlength": events.TITLE_MAX})
+    kind = SelectField(_l("Kind"), choices=[(kind.value, label) for kind, label in
                                         EVENT_KIND_LABELS.items()], validate_choice=False)
-    board = SelectField("Discussion board", validate_choice=False)
-    description = TextAreaField("Description",
+    board = SelectField(_l("Discussion board"), validate_choice=False)
+    description = TextAreaField(_l("Description"),
                                 render_kw={"maxlength": events.DESCRIPTION_MAX})
-    timezone = SelectField("Time zone", validate_choice=False)
-    starts_at = StringField("Starts", render_kw={"type": "datetime-local"})
-    ends_at = StringField("Ends", render_kw={"type": "datetime-local"})
-    location = StringField("Location", render_kw={"maxlength": events.LOCATION_MAX})
-    online_url = StringField("Online link", render_kw={"maxlength": events.URL_MAX,
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    starts_at = StringField(_l("Starts"), render_kw={"type": "datetime-local"})
+    ends_at = StringField(_l("Ends"), render_kw={"type": "datetime-local"})
+    location = StringField(_l("Location"), render_kw={"maxlength": events.LOCATION_MAX})
+    online_url = StringField(_l("Online link"), render_kw={"maxlength": events.URL_MAX,
                                                         "inputmode": "url"})
-    capacity = StringField("Capacity", render_kw={"inputmode": "numeric"})
-    rsvp_deadline = StringField("Answer by", render_kw={"type": "datetime-local"})
+    capacity = StringField(_l("Capacity"), render_kw={"inputmode": "numeric"})
+    rsvp_deadline = StringField(_l("Answer by"), render_kw={"type": "datetime-local"})
 
     def __init__(self, *args, boards: list[Board] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +55,7 @@ class EventForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Why is it cancelled?", render_kw={"maxlength": events.REASON_MAX})
+    reason = TextAreaField(_l("Why is it cancelled?"), render_kw={"maxlength": events.REASON_MAX})
 
 
 class RsvpForm(FlaskForm):

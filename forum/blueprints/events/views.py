@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...common import timefmt
 from ...errors import Refused, bad_request, require
@@ -18,11 +20,11 @@ from . import bp
 from .forms import CancelForm, EventForm, RsvpForm
 
 ANSWERED = {
-    RsvpStatus.GOING: "You're going. See you there!",
-    RsvpStatus.MAYBE: "Noted: you might come.",
-    RsvpStatus.DECLINED: "Noted: you can't make it.",
-    RsvpStatus.WAITLISTED: "The event is full, so you're on the waitlist. We'll tell you if a "
-                           "place opens up.",
+    RsvpStatus.GOING: _l("You're going. See you there!"),
+    RsvpStatus.MAYBE: _l("Noted: you might come."),
+    RsvpStatus.DECLINED: _l("Noted: you can't make it."),
+    RsvpStatus.WAITLISTED: _l("The event is full, so you're on the waitlist. We'll tell you if "
+                              "a place opens up."),
 }
 
 
@@ -142,7 +144,7 @@ def new():
         except Refused as refused:
             _form_refusal(form, refused)
         else:
-            flash("Your event is up, with a thread for its discussion.", "success")
+            flash(_("Your event is up, with a thread for its discussion."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("events/form.html", form=form, event=None), status
@@ -160,7 +162,7 @@ def edit(event_id: int):
         except Refused as refused:
             _form_refusal(form, refused)
         else:
-            flash("The event is updated.", "success")
+            flash(_("The event is updated."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("events/form.html", form=form, event=event, board=event.board), status
@@ -178,7 +180,7 @@ def cancel(event_id: int):
         except Refused as refused:
             _form_refusal(form, refused)
         else:
-            flash("The event is cancelled; everyone who answered has been told.", "success")
+            flash(_("The event is cancelled; everyone who answered has been told."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("events/cancel.html", form=form, event=event,
@@ -190,7 +192,7 @@ def answer(event_id: int):
     event = event_listing.get_event(policy(), event_id)
     form = RsvpForm()
     if not form.validate_on_submit():
-        raise bad_request("This form was out of date; please try again.")
+        raise bad_request(_("This form was out of date; please try again."))
     status = event_rsvp.answer_event(current_actor(), event, request.form.get("answer", ""))
-    flash(ANSWERED[RsvpStatus(status)], "success")
+    flash(str(ANSWERED[RsvpStatus(status)]), "success")
     return redirect(url_for("events.show", event_id=event.id, _anchor="rsvp"))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
@@ -22,12 +24,12 @@ from ...services.text import REASON_MAX
 # The lengths moderators pick from, for timeouts, locks and slow mode: key → (label, length).
 # Each form offers the ones that fit it.
 PERIODS = {
-    "10m": ("10 minutes", timedelta(minutes=10)),
-    "1h": ("1 hour", timedelta(hours=1)),
-    "6h": ("6 hours", timedelta(hours=6)),
-    "24h": ("24 hours", timedelta(hours=24)),
-    "3d": ("3 days", timedelta(days=3)),
-    "7d": ("7 days", timedelta(days=7)),
+    "10m": (_l("10 minutes"), timedelta(minutes=10)),
+    "1h": (_l("1 hour"), timedelta(hours=1)),
+    "6h": (_l("6 hours"), timedelta(hours=6)),
+    "24h": (_l("24 hours"), timedelta(hours=24)),
+    "3d": (_l("3 days"), timedelta(days=3)),
+    "7d": (_l("7 days"), timedelta(days=7)),
 }
 
 
@@ -35,18 +37,18 @@ def period_choices(*keys: str) -> list[tuple[str, str]]:
     return [(key, PERIODS[key][0]) for key in keys]
 
 CONTENT_ACTIONS = [
-    (ActionKind.HIDE_POST.value, "Hide the post"),
-    (ActionKind.EDIT_POST.value, "Edit the post (the original is kept in its history)"),
-    (ActionKind.DELETE_POST.value, "Delete the post"),
-    (ActionKind.LOCK_THREAD.value, "Lock the thread"),
-    (ActionKind.MOVE_THREAD.value, "Move the thread"),
+    (ActionKind.HIDE_POST.value, _l("Hide the post")),
+    (ActionKind.EDIT_POST.value, _l("Edit the post (the original is kept in its history)")),
+    (ActionKind.DELETE_POST.value, _l("Delete the post")),
+    (ActionKind.LOCK_THREAD.value, _l("Lock the thread")),
+    (ActionKind.MOVE_THREAD.value, _l("Move the thread")),
 ]
 SANCTIONS = [
-    ("", "None"),
-    (ActionKind.WARN.value, "Warn"),
-    (ActionKind.TIMEOUT.value, "Time out (no posting)"),
-    (ActionKind.SUSPEND.value, "Suspend (no logging in)"),
-    (ActionKind.BAN.value, "Ban"),
+    ("", _l("None")),
+    (ActionKind.WARN.value, _l("Warn")),
+    (ActionKind.TIMEOUT.value, _l("Time out (no posting)")),
+    (ActionKind.SUSPEND.value, _l("Suspend (no logging in)")),
+    (ActionKind.BAN.value, _l("Ban")),
 ]
 
 
@@ -60,27 +62,28 @@ class ClaimForm(FlaskForm):
 
 
 class DismissForm(FlaskForm):
-    reason = StringField("Why no action is needed", render_kw={"maxlength": REASON_MAX})
+    reason = StringField(_l("Why no action is needed"), render_kw={"maxlength": REASON_MAX})
 
 
 class ResolveForm(FlaskForm):
     """One step: any sensible mix of content actions and one sanction, with one reason that is
     logged for each. The service judges the mix; this form only reads it."""
 
-    actions = CheckboxesField("Content", choices=CONTENT_ACTIONS, validate_choice=False)
-    body = TextAreaField("New text of the post")
-    destination = SelectField("Move to board", coerce=str, validate_choice=False)
-    sanction = RadioField("Author", choices=SANCTIONS, default="", validate_choice=False)
-    timeout = SelectField("Timeout length",
+    actions = CheckboxesField(_l("Content"), choices=CONTENT_ACTIONS, validate_choice=False)
+    body = TextAreaField(_l("New text of the post"))
+    destination = SelectField(_l("Move to board"), coerce=str, validate_choice=False)
+    sanction = RadioField(_l("Author"), choices=SANCTIONS, default="", validate_choice=False)
+    timeout = SelectField(_l("Timeout length"),
                           # A timeout lasts from 10 minutes to 7 days: every period fits.
                           choices=period_choices(*PERIODS),
                           default="24h", validate_choice=False)
-    until = StringField("Until (your time)", render_kw={"type": "datetime-local"})
-    canned = SelectField("Canned response", coerce=str, validate_choice=False)
-    use_canned = SubmitField("Use this response")
-    message = TextAreaField("Message to the member (optional)",
+    until = StringField(_l("Until (your time)"), render_kw={"type": "datetime-local"})
+    canned = SelectField(_l("Canned response"), coerce=str, validate_choice=False)
+    use_canned = SubmitField(_l("Use this response"))
+    message = TextAreaField(_l("Message to the member (optional)"),
                             render_kw={"maxlength": MESSAGE_MAX, "rows": 5})
-    reason = StringField("Reason (logged with every action)", render_kw={"maxlength": REASON_MAX})
+    reason = StringField(_l("Reason (logged with every action)"),
+                         render_kw={"maxlength": REASON_MAX})
 
     def to_actions(self, boards: dict[str, object], tz_name: str | None) -> list[Action]:
         """The chosen actions; ValueError names the field a person has to fix."""
@@ -90,7 +93,7 @@ class ResolveForm(FlaskForm):
             if kind == ActionKind.MOVE_THREAD.value:
                 board = boards.get(self.destination.data or "")
                 if board is None:
-                    raise ValueError("Choose the board to move the thread to.")
+                    raise ValueError(_("Choose the board to move the thread to."))
                 chosen.append(Action(kind, reason, board=board))
             elif kind == ActionKind.EDIT_POST.value:
                 chosen.append(Action(kind, reason, body=self.body.data or ""))
@@ -106,7 +109,7 @@ class ResolveForm(FlaskForm):
         if kind == ActionKind.TIMEOUT.value:
             preset = PERIODS.get(self.timeout.data or "")
             if preset is None:
-                raise ValueError("Choose how long the timeout lasts.")
+                raise ValueError(_("Choose how long the timeout lasts."))
             return Action(kind, reason, duration=preset[1], message=message)
         until: datetime | None = None
         if kind in (ActionKind.SUSPEND.value, ActionKind.BAN.value) and self.until.data:

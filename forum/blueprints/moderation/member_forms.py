@@ -9,61 +9,66 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ...common import timefmt
+from ...common.validators import DataRequired
 from ...models import SanctionKind
 from ...services.moderation import modnotes, sanctions
 from ...services.text import multiline
 from .forms import PERIODS
 
 KIND_LABELS = {
-    SanctionKind.WARNING: "Warning (on the record, restricts nothing)",
-    SanctionKind.TIMEOUT: "Timeout (can read, can't post)",
-    SanctionKind.SUSPENSION: "Suspension (can't log in until the end)",
-    SanctionKind.BAN: "Ban (can't log in; permanent unless given an end)",
+    SanctionKind.WARNING: _l("Warning (on the record, restricts nothing)"),
+    SanctionKind.TIMEOUT: _l("Timeout (can read, can't post)"),
+    SanctionKind.SUSPENSION: _l("Suspension (can't log in until the end)"),
+    SanctionKind.BAN: _l("Ban (can't log in; permanent unless given an end)"),
 }
 CUSTOM = "custom"
 # Values in minutes, so the custom field and the presets read the same way.
 DURATIONS = (
     *((str(int(length.total_seconds()) // 60), label) for label, length in PERIODS.values()),
-    (CUSTOM, "Custom length…"),
+    (CUSTOM, _l("Custom length…")),
 )
-MALFORMED_END = "Give the end as a date and time, like 2026-11-25 14:00."
+MALFORMED_END = _l("Give the end as a date and time, like 2026-11-25 14:00.")
 # More digits than this is beyond any timeout, and would overflow a timedelta.
 MINUTES_DIGITS_MAX = 6
 
 
 class SanctionForm(FlaskForm):
-    kind = SelectField("Sanction", validate_choice=False,
+    kind = SelectField(_l("Sanction"), validate_choice=False,
                        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     reason = StringField(
-        "Reason (kept in the record and shown to the member)",
+        _l("Reason (kept in the record and shown to the member)"),
         filters=[multiline],
         validators=[
-            DataRequired("Please give a reason."),
+            DataRequired(_l("Please give a reason.")),
             Length(max=sanctions.REASON_MAX,
-                   message=f"The reason can be at most {sanctions.REASON_MAX} characters."),
+                   message=_l("The reason can be at most %(max)s characters.",
+                              max=sanctions.REASON_MAX)),
         ],
         render_kw={"maxlength": sanctions.REASON_MAX},
     )
     message = TextAreaField(
-        "Message to the member (optional)",
+        _l("Message to the member (optional)"),
         filters=[multiline],
         validators=[
             Optional(),
             Length(max=sanctions.MESSAGE_MAX,
-                   message=f"The message can be at most {sanctions.MESSAGE_MAX:,} characters."),
+                   message=_l("The message can be at most %(max)s characters.",
+                              max=f"{sanctions.MESSAGE_MAX:,}")),
         ],
     )
-    duration = SelectField("Timeout length", validate_choice=False,
+    duration = SelectField(_l("Timeout length"), validate_choice=False,
                            choices=[SelectChoice(value, label) for value, label in DURATIONS])
-    minutes = StringField("Custom length in minutes", filters=[multiline],
+    minutes = StringField(_l("Custom length in minutes"), filters=[multiline],
                           render_kw={"inputmode": "numeric"})
-    ends_at = StringField("Ends at", filters=[multiline], render_kw={"type": "datetime-local"})
+    ends_at = StringField(_l("Ends at"), filters=[multiline], render_kw={"type": "datetime-local"})
 
     def __init__(self, *args, timezone: str | None = None, **kwargs) -> None:
         # The moderator's zone: what they type in ``ends_at`` is their local time.
@@ -81,14 +86,14 @@ class SanctionForm(FlaskForm):
 
     def validate_kind(self, field) -> None:
         if self.chosen is None:
-            raise ValidationError("Choose a warning, timeout, suspension or ban.")
+            raise ValidationError(_("Choose a warning, timeout, suspension or ban."))
 
     def validate_duration(self, field) -> None:
         if self.chosen != SanctionKind.TIMEOUT:
             return
         choice = field.data or ""
         if choice not in dict(DURATIONS):
-            raise ValidationError("Choose how long the timeout lasts.")
+            raise ValidationError(_("Choose how long the timeout lasts."))
         if choice != CUSTOM:
             self.length = timedelta(minutes=int(choice))
 
@@ -97,7 +102,7 @@ class SanctionForm(FlaskForm):
             return
         text = field.data or ""
         if not (text.isascii() and text.isdigit()) or len(text) > MINUTES_DIGITS_MAX:
-            raise ValidationError("Give the custom length in whole minutes (10 to 10,080).")
+            raise ValidationError(_("Give the custom length in whole minutes (10 to 10,080)."))
         self.length = timedelta(minutes=int(text))
 
     def validate_ends_at(self, field) -> None:
@@ -105,7 +110,7 @@ class SanctionForm(FlaskForm):
             return
         if not field.data:
             if self.chosen == SanctionKind.SUSPENSION:
-                raise ValidationError("A suspension needs an end date and time.")
+                raise ValidationError(_("A suspension needs an end date and time."))
             return
         try:
             self.until = timefmt.parse_local(field.data, self.timezone, MALFORMED_END)
@@ -115,12 +120,13 @@ class SanctionForm(FlaskForm):
 
 class LiftForm(FlaskForm):
     reason = StringField(
-        "Why lift it early?",
+        _l("Why lift it early?"),
         filters=[multiline],
         validators=[
-            DataRequired("Please give a reason for lifting it."),
+            DataRequired(_l("Please give a reason for lifting it.")),
             Length(max=sanctions.REASON_MAX,
-                   message=f"The reason can be at most {sanctions.REASON_MAX} characters."),
+                   message=_l("The reason can be at most %(max)s characters.",
+                              max=sanctions.REASON_MAX)),
         ],
         render_kw={"maxlength": sanctions.REASON_MAX},
     )
@@ -128,11 +134,12 @@ class LiftForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "New note",
+        _l("New note"),
         filters=[multiline],
         validators=[
-            DataRequired("The note can't be empty."),
+            DataRequired(_l("The note can't be empty.")),
             Length(max=modnotes.NOTE_MAX,
-                   message=f"A note can be at most {modnotes.NOTE_MAX:,} characters."),
+                   message=_l("A note can be at most %(max)s characters.",
+                              max=f"{modnotes.NOTE_MAX:,}")),
         ],
     )

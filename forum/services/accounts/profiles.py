@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -18,6 +19,7 @@ from ...common.paging import page_count
 from ...database import commit
 from ...errors import NotFound, Refused
 from ...extensions import db
+from ...i18n import is_language
 from ...models import Board, BoardModerator, OldUsername, Post, Thread, User
 from ...policy import Policy
 from .. import data_export
@@ -56,6 +58,8 @@ class ProfileData:
     location: str = ""
     website: str = ""
     timezone: str = "UTC"
+    # A code of ``forum.i18n.LANGUAGES``; empty or None follows the browser.
+    language: str | None = None
 
 
 @dataclass
@@ -266,13 +270,18 @@ def validate(data: ProfileData) -> dict:
     if not timefmt.is_zone(timezone):
         errors["timezone"] = "Choose a time zone from the list."
     values["timezone"] = timezone
+    language = (data.language or "").strip() or None
+    if language is not None and not is_language(language):
+        errors["language"] = _("Choose a language from the list.")
+    values["language"] = language
     if errors:
         raise ProfileInvalid(errors)
     return values
 
 
 def update_profile(actor: User, user: User, data: ProfileData) -> User:
-    """Save a member's public profile and time zone; the bio is rendered to safe HTML here.
+    """Save a member's public profile, time zone and language; the bio is rendered to safe HTML
+    here.
 
     Refuses: a guest (login required), someone else's profile (403), invalid input
     (``ProfileInvalid``, 400, nothing saved).
@@ -306,6 +315,7 @@ def export_profile(user: User) -> dict:
         "location": user.location,
         "website": user.website,
         "timezone": user.timezone,
+        "language": user.language,
         "role": user.role.name.lower(),
         "joined_at": data_export.iso(user.created_at),
         "last_seen_at": data_export.iso(user.last_seen_at),

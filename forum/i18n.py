@@ -1,0 +1,75 @@
+"""Which language a request is answered in, and the catalogs behind it.
+
+The choice, first that applies: the member's own setting; the language a browser picked in the
+footer (a cookie); the browser's ``Accept-Language``; the forum's default. Every string a person
+reads goes through Flask-Babel (``gettext``/``ngettext``/``lazy_gettext`` in Python, ``_()`` and
+``{% trans %}`` in templates), with named placeholders only, so a translation may reorder them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# Every language the interface is translated into, with its name in itself (for the switch).
+LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
+COOKIE = "lang"
+
+
+def is_language(code: str | None) -> bool:
+    return code in LANGUAGES
+
+
+def language() -> str:
+    """The request's language code, for keys of anything kept between requests: a page or a
+    piece rendered in one language is never handed to a reader of another."""
+    return str(get_locale() or current_app.config.get("DEFAULT_LANGUAGE", "en"))
+
+
+def select_locale() -> str:
+    default = current_app.config.get("DEFAULT_LANGUAGE", "en")
+    if not has_request_context():
+        return default
+    user = current_user._get_current_object() if current_user else None
+    chosen = getattr(user, "language", None) if user is not None and user.is_authenticated else None
+    if is_language(chosen):
+        return chosen
+    cookie = request.cookies.get(COOKIE)
+    if is_language(cookie):
+        return cookie
+    return request.accept_languages.best_match(list(LANGUAGES)) or default
+
+
+def compile_catalogs(folder: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each ``.po`` whose ``.mo`` is missing or older. ``make`` does it at build time;
+    doing it here too means a checkout run any other way (``flask run``, a test run, gunicorn
+    after a pull) never shows a stale translation. Returns the catalogs compiled."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        try:
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=po.parent.parent.name)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+        except OSError:  # a read-only install: its .mo files were built with it
+            continue
+        compiled.append(mo)
+    return compiled
+
+
+def init_app(app: Flask) -> None:
+    compile_catalogs()
+    app.config.setdefault("DEFAULT_LANGUAGE", "en")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
