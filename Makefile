@@ -59,7 +59,7 @@ lint: $(VENV)/.installed-test
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file \
 		--sort-output -o forum/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i forum/translations/messages.pot \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i forum/translations/messages.pot \
 		-d forum/translations
 
 clean:
