@@ -86,37 +86,27 @@ class RegisterForm(FlaskForm):
     privacy_version = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice: from a reset link, and (below) on the account page."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[_required(_l("Please enter a new password.")), _passwords_at_most()],
+        render_kw={"minlength": PASSWORD_MIN},
+    )
+    confirm = PasswordField(
+        _l("Confirm new password"),
+        validators=[
+            _required(_l("Please enter the new password again.")),
+            _passwords_match("new_password"),
+        ],
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[_required(_l("Please enter your current password.")), _passwords_at_most()],
-    )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[_required(_l("Please enter a new password.")), _passwords_at_most()],
-        render_kw={"minlength": PASSWORD_MIN},
-    )
-    confirm = PasswordField(
-        _l("Confirm new password"),
-        validators=[
-            _required(_l("Please enter the new password again.")),
-            _passwords_match("new_password"),
-        ],
-    )
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[_required(_l("Please enter a new password.")), _passwords_at_most()],
-        render_kw={"minlength": PASSWORD_MIN},
-    )
-    confirm = PasswordField(
-        _l("Confirm new password"),
-        validators=[
-            _required(_l("Please enter the new password again.")),
-            _passwords_match("new_password"),
-        ],
     )
 
 
