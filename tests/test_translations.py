@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
-            "_l": None, "lazy_ngettext": (1, 2)}
+            "_l": None, "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "lazy_pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -21,16 +22,17 @@ def _extracted() -> set:
     with open(ROOT / "babel.cfg", encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
 
 
 @pytest.fixture(scope="module")
 def german():
     with open(ROOT / "forum/translations/de/LC_MESSAGES/messages.po", "rb") as source:
-        return {message.id: message for message in read_po(source, locale="de") if message.id}
+        return {(message.context, message.id): message
+                for message in read_po(source, locale="de") if message.id}
 
 
 def test_every_marked_text_has_a_german_translation(german):
@@ -46,7 +48,7 @@ def test_every_marked_text_has_a_german_translation(german):
 
 def test_translations_keep_their_placeholders(german):
     wrong = []
-    for msgid, message in german.items():
+    for (_context, msgid), message in german.items():
         ids = msgid if isinstance(msgid, tuple) else (msgid,)
         expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
