@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from flask import Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
 
 from ...errors import bad_request, require
 from ...policy import policy
@@ -18,7 +19,8 @@ NAME_MAX = 64
 def _text_arg(name: str) -> str | None:
     raw = (request.args.get(name) or "").strip()
     if len(raw) > NAME_MAX:
-        raise bad_request(f"The {name} filter can be at most {NAME_MAX} characters.")
+        raise bad_request(_("The %(name)s filter can be at most %(max)d characters.",
+                            name=name, max=NAME_MAX))
     return raw or None
 
 
@@ -28,7 +30,7 @@ def _filters() -> audit.LogFilter:
         since=date_arg("since"), until=date_arg("until"),
     )
     if filters.since and filters.until and filters.since > filters.until:
-        raise bad_request("The “from” date is after the “to” date.")
+        raise bad_request(_("The “from” date is after the “to” date."))
     return filters
 
 

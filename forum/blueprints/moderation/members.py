@@ -4,6 +4,7 @@ a note."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
@@ -18,13 +19,27 @@ from .member_forms import LiftForm, NoteForm, SanctionForm
 # The record lists the latest reports; older ones stay reachable from the queue's filters.
 ITEMS_SHOWN = 50
 
-ISSUED = {
-    SanctionKind.WARNING: "{name} has been warned.",
-    SanctionKind.TIMEOUT: "{name} is timed out.",
-    SanctionKind.SUSPENSION: "{name} is suspended.",
-    SanctionKind.BAN: "{name} is banned.",
-}
 
+def _issued(kind: SanctionKind, name: str) -> str:
+    """What the moderator is told once a sanction is issued, in their language."""
+    if kind == SanctionKind.WARNING:
+        return _("%(name)s has been warned.", name=name)
+    if kind == SanctionKind.TIMEOUT:
+        return _("%(name)s is timed out.", name=name)
+    if kind == SanctionKind.SUSPENSION:
+        return _("%(name)s is suspended.", name=name)
+    return _("%(name)s is banned.", name=name)
+
+
+def _lifted(kind: SanctionKind, name: str) -> str:
+    """What the moderator is told once a sanction is lifted early."""
+    if kind == SanctionKind.TIMEOUT:
+        return _("The timeout of %(name)s was lifted.", name=name)
+    if kind == SanctionKind.SUSPENSION:
+        return _("The suspension of %(name)s was lifted.", name=name)
+    if kind == SanctionKind.BAN:
+        return _("The ban of %(name)s was lifted.", name=name)
+    return _("The warning of %(name)s was lifted.", name=name)
 
 
 def _member(username: str) -> User:
@@ -82,7 +97,7 @@ def member(username: str):
         target = url_for(".member", username=user.username)
         return redirect(f"{target}?{query}" if query else target, 301)
     sanction_form = None
-    canned_id = id_arg("canned", "the canned response")
+    canned_id = id_arg("canned", _("the canned response"))
     if canned_id is not None:
         response = modnotes.get_canned(policy(), canned_id)
         sanction_form = SanctionForm(formdata=None)
@@ -123,7 +138,7 @@ def issue_from_form(form: SanctionForm, user: User) -> None:
         sanctions.suspend(current_actor(), user, reason, form.until, message=message)
     else:
         sanctions.ban(current_actor(), user, reason, form.until, message=message)
-    flash(ISSUED[kind].format(name=user.name), "success")
+    flash(_issued(kind, user.name), "success")
 
 
 @bp.post("/sanctions/<int:sanction_id>/lift")
@@ -140,7 +155,7 @@ def lift(sanction_id: int):
         if refused.login_required:
             raise
         return _render(user, notice=refused.reason, status=refused.status)
-    flash(f"The {SanctionKind(record.kind).value} of {user.name} was lifted.", "success")
+    flash(_lifted(SanctionKind(record.kind), user.name), "success")
     return redirect(url_for(".member", username=user.username, _anchor="sanctions"))
 
 
@@ -151,5 +166,5 @@ def add_note(username: str):
     if not form.validate_on_submit():
         return _render(user, note_form=form, status=400)
     modnotes.add_note(current_actor(), user, form.body.data)
-    flash("Your note was added.", "success")
+    flash(_("Your note was added."), "success")
     return redirect(url_for(".member", username=user.username, _anchor="notes"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ...errors import Refused
 from ...models import Post
@@ -58,7 +59,7 @@ def hide_post(post_id: int):
     form = HidePostForm()
     return _attempt(post, "hide_form", form,
                     lambda: tools.hide_post(current_actor(), post, form.reason.data or ""),
-                    "The post is hidden and its author told why.")
+                    _("The post is hidden and its author told why."))
 
 
 @bp.post("/posts/<int:post_id>/unhide")
@@ -67,7 +68,7 @@ def unhide_post(post_id: int):
     form = UnhidePostForm()
     return _attempt(post, "unhide_form", form,
                     lambda: tools.unhide_post(current_actor(), post, form.reason.data or ""),
-                    "The post is shown again.")
+                    _("The post is shown again."))
 
 
 @bp.post("/posts/<int:post_id>/restore")
@@ -76,7 +77,7 @@ def restore_post(post_id: int):
     form = RestorePostForm()
     return _attempt(post, "restore_form", form,
                     lambda: tools.restore_post(current_actor(), post, form.reason.data or ""),
-                    "The post is restored and its author told.")
+                    _("The post is restored and its author told."))
 
 
 @bp.post("/posts/<int:post_id>/sanction")

@@ -3,6 +3,8 @@ resolution. Each view parses the request and calls one service; the services jud
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...common import markup
@@ -16,11 +18,11 @@ from . import bp
 from .forms import ClaimForm, DismissForm, ResolveForm
 
 STATUS_LABELS = {
-    "active": "Needs action",
-    "open": "Open",
-    "claimed": "Claimed",
-    "resolved": "Resolved",
-    "dismissed": "Dismissed",
+    "active": _l("Needs action"),
+    "open": _l("Open"),
+    "claimed": _l("Claimed"),
+    "resolved": _l("Resolved"),
+    "dismissed": _l("Dismissed"),
 }
 
 
@@ -59,11 +61,11 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
     if context.post is not None and resolve_form.body.data is None:
         resolve_form.body.data = context.post.body
     here = context.thread.board_id if context.thread is not None else None
-    resolve_form.destination.choices = [("", "Choose a board…")] + [
+    resolve_form.destination.choices = [("", _("Choose a board…"))] + [
         (str(board.id), board.title) for board in boards if board.id != here
     ]
     responses = modnotes.canned_responses(viewer)
-    resolve_form.canned.choices = [("", "Choose a response…")] + [
+    resolve_form.canned.choices = [("", _("Choose a response…"))] + [
         (str(response.id), response.title) for response in responses
     ]
     acts_on_member = (
@@ -91,7 +93,7 @@ def claim(item_id: int):
             reports.claim(current_actor(), item)
         except Conflict as conflict:
             return _render_item(item_id, error=conflict.reason, status=409)
-        flash("You're on it: other moderators see that you claimed this report.", "success")
+        flash(_("You're on it: other moderators see that you claimed this report."), "success")
     return redirect(url_for(".item", item_id=item_id))
 
 
@@ -103,12 +105,12 @@ def release(item_id: int):
             reports.release(current_actor(), item)
         except Conflict as conflict:
             return _render_item(item_id, error=conflict.reason, status=409)
-        flash("The report is back in the queue for anyone to take.", "info")
+        flash(_("The report is back in the queue for anyone to take."), "info")
     return redirect(url_for(".item", item_id=item_id))
 
 
 def _done(outcome: resolution.Resolution):
-    flash(f"Report handled: {outcome.item.resolution}.", "success")
+    flash(_("Report handled: %(outcome)s.", outcome=outcome.item.resolution), "success")
     return redirect(url_for(".queue"))
 
 
@@ -139,8 +141,8 @@ def resolve(item_id: int):
         # "Use this response" fills the message and shows the form again; nothing is done yet.
         if not form.canned.data:
             return _render_item(item_id, resolve_form=form,
-                                error="Choose a canned response first.", status=400)
-        response = modnotes.get_canned(viewer, parse_id(form.canned.data, "the canned response"))
+                                error=_("Choose a canned response first."), status=400)
+        response = modnotes.get_canned(viewer, parse_id(form.canned.data, _("the canned response")))
         form.message.data = modnotes.fill_for(response, item.subject, item.thread)
         return _render_item(item_id, resolve_form=form)
     boards = {str(board.id): board for board in report_queue.moderated_boards(viewer)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
@@ -15,33 +17,38 @@ from ...services.moderation.thread_tools import SLOW_PRESETS, CoolDown
 from ...services.text import REASON_MAX
 from .forms import PERIODS, period_choices
 
-SLOW_CHOICES = [(str(seconds), f"One post every {duration(seconds)}") for seconds in SLOW_PRESETS]
+SLOW_CHOICES = [(str(seconds), _l("One post every %(interval)s", interval=duration(seconds)))
+                for seconds in SLOW_PRESETS]
 # Locks last up to 3 days (longer is "until unlocked"); slow mode may run for a week.
 LOCK_LENGTHS = ("1h", "6h", "24h", "3d")
 SLOW_LENGTHS = (*LOCK_LENGTHS, "7d")
 
 
-def _reason_field(field_id: str,
-                  label: str = "Reason (shown on the thread and logged)") -> StringField:
+SHOWN_REASON = _l("Reason (shown on the thread and logged)")
+
+
+def _reason_field(field_id: str, label=SHOWN_REASON) -> StringField:
     # Several of these forms share a page: distinct ids keep each label with its own field.
     return StringField(label, id=field_id, render_kw={"maxlength": REASON_MAX})
 
 
-def _local(text: str | None, tz_name: str | None, what: str) -> datetime:
+def _local(text: str | None, tz_name: str | None, missing: str) -> datetime:
+    """The local moment typed in ``text``; ValueError(``missing``) when it is empty."""
     if not (text or "").strip():
-        raise ValueError(f"Choose {what}.")
+        raise ValueError(missing)
     return timefmt.parse_local(text, tz_name)
 
 
 class LockForm(FlaskForm):
-    mode = RadioField("Lock", default="for", validate_choice=False, choices=[
-        ("for", "For a while"), ("until", "Until a date"), ("open_ended", "Until unlocked"),
-        ("at", "From a date on (for example when a contest ends)")])
-    length = SelectField("For", choices=period_choices(*LOCK_LENGTHS), default="24h",
+    mode = RadioField(_l("Lock"), default="for", validate_choice=False, choices=[
+        ("for", _l("For a while")), ("until", _l("Until a date")),
+        ("open_ended", _l("Until unlocked")),
+        ("at", _l("From a date on (for example when a contest ends)"))])
+    length = SelectField(_l("For"), choices=period_choices(*LOCK_LENGTHS), default="24h",
                          validate_choice=False)
-    until = StringField("Until (your time)", id="lock-until",
+    until = StringField(_l("Until (your time)"), id="lock-until",
                         render_kw={"type": "datetime-local"})
-    starts = StringField("From (your time)", render_kw={"type": "datetime-local"})
+    starts = StringField(_l("From (your time)"), render_kw={"type": "datetime-local"})
     reason = _reason_field("lock-reason")
 
     def times(self, now: datetime, tz_name: str | None) -> tuple[datetime | None,
@@ -51,35 +58,36 @@ class LockForm(FlaskForm):
         if mode == "for":
             key = self.length.data or ""
             if key not in LOCK_LENGTHS:
-                raise ValueError("Choose how long the lock lasts.")
+                raise ValueError(_("Choose how long the lock lasts."))
             return None, now + PERIODS[key][1]
         if mode == "until":
-            return None, _local(self.until.data, tz_name, "when the lock ends")
+            return None, _local(self.until.data, tz_name, _("Choose when the lock ends."))
         if mode == "at":
-            return _local(self.starts.data, tz_name, "when the lock starts"), None
+            return _local(self.starts.data, tz_name,
+                          _("Choose when the lock starts.")), None
         if mode == "open_ended":
             return None, None
-        raise ValueError("Choose how to lock the thread.")
+        raise ValueError(_("Choose how to lock the thread."))
 
 
 class UnlockForm(FlaskForm):
-    reason = _reason_field("unlock-reason", "Reason (logged)")
+    reason = _reason_field("unlock-reason", _l("Reason (logged)"))
 
 
 class SlowModeForm(FlaskForm):
-    interval = SelectField("Interval", choices=[*SLOW_CHOICES, ("custom", "Custom…")],
+    interval = SelectField(_l("Interval"), choices=[*SLOW_CHOICES, ("custom", _l("Custom…"))],
                            default="300", validate_choice=False)
-    custom = StringField("Custom interval in seconds (30 to 86400)",
+    custom = StringField(_l("Custom interval in seconds (30 to 86400)"),
                          render_kw={"inputmode": "numeric"})
-    until = StringField("Until (your time, optional)", id="slow-until",
+    until = StringField(_l("Until (your time, optional)"), id="slow-until",
                         render_kw={"type": "datetime-local"})
-    reason = _reason_field("slow-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("slow-reason", _l("Reason (logged, and the author is told)"))
 
     def seconds(self) -> int:
         raw = self.custom.data if self.interval.data == "custom" else self.interval.data
         raw = (raw or "").strip()
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
-            raise ValueError("Give the interval in whole seconds, from 30 to 86400.")
+            raise ValueError(_("Give the interval in whole seconds, from 30 to 86400."))
         return int(raw)
 
     def end(self, tz_name: str | None) -> datetime | None:
@@ -89,30 +97,30 @@ class SlowModeForm(FlaskForm):
 
 
 class SlowModeOffForm(FlaskForm):
-    reason = _reason_field("slow-off-reason", "Reason (logged)")
+    reason = _reason_field("slow-off-reason", _l("Reason (logged)"))
 
 
 class CoolDownForm(FlaskForm):
-    slow = SelectField("Slow mode", id="cool-slow", default="600", validate_choice=False,
-                       choices=[("0", "No slow mode"), *SLOW_CHOICES])
-    slow_for = SelectField("Slow mode lasts", default="24h", validate_choice=False,
-                           choices=[*period_choices(*SLOW_LENGTHS), ("", "Until turned off")])
-    lock_for = SelectField("Lock the thread", default="", validate_choice=False,
-                           choices=[("", "Don't lock"), *period_choices(*LOCK_LENGTHS)])
-    notice = TextAreaField("Notice posted into the thread (optional)",
+    slow = SelectField(_l("Slow mode"), id="cool-slow", default="600", validate_choice=False,
+                       choices=[("0", _l("No slow mode")), *SLOW_CHOICES])
+    slow_for = SelectField(_l("Slow mode lasts"), default="24h", validate_choice=False,
+                           choices=[*period_choices(*SLOW_LENGTHS), ("", _l("Until turned off"))])
+    lock_for = SelectField(_l("Lock the thread"), default="", validate_choice=False,
+                           choices=[("", _l("Don't lock")), *period_choices(*LOCK_LENGTHS)])
+    notice = TextAreaField(_l("Notice posted into the thread (optional)"),
                            render_kw={"rows": 4, "maxlength": 5000})
-    reason = _reason_field("cool-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("cool-reason", _l("Reason (logged, and the author is told)"))
     item = StringField(render_kw={"type": "hidden"})
 
     def plan(self) -> CoolDown:
         slow = (self.slow.data or "0").strip()
         if not slow.isdigit() or len(slow) > 6:
-            raise ValueError("Choose a slow-mode interval from the list.")
+            raise ValueError(_("Choose a slow-mode interval from the list."))
         slow_for = self.slow_for.data or ""
         lock_for = self.lock_for.data or ""
         if (slow_for and slow_for not in SLOW_LENGTHS) or (lock_for and
                                                            lock_for not in LOCK_LENGTHS):
-            raise ValueError("Choose the lengths from the lists.")
+            raise ValueError(_("Choose the lengths from the lists."))
         return CoolDown(
             reason=self.reason.data or "",
             slow_seconds=int(slow),
@@ -123,25 +131,25 @@ class CoolDownForm(FlaskForm):
 
 
 class BoardPaceForm(FlaskForm):
-    slow = SelectField("Default slow mode for every thread", default="0",
+    slow = SelectField(_l("Default slow mode for every thread"), default="0",
                        validate_choice=False,
-                       choices=[("0", "Off"), *SLOW_CHOICES])
-    read_only = BooleanField("Read-only: only moderators start threads and reply")
-    member_events = BooleanField("Members may create events here")
-    reason = _reason_field("reason", "Reason (logged)")
+                       choices=[("0", _l("Off")), *SLOW_CHOICES])
+    read_only = BooleanField(_l("Read-only: only moderators start threads and reply"))
+    member_events = BooleanField(_l("Members may create events here"))
+    reason = _reason_field("reason", _l("Reason (logged)"))
 
     def seconds(self) -> int:
         raw = (self.slow.data or "").strip()
         if not raw.isdigit() or len(raw) > 6:
-            raise ValueError("Choose a slow-mode interval from the list.")
+            raise ValueError(_("Choose a slow-mode interval from the list."))
         return int(raw)
 
 
 class PinForm(FlaskForm):
-    until = StringField("Until (your time, optional)", id="pin-until",
+    until = StringField(_l("Until (your time, optional)"), id="pin-until",
                         render_kw={"type": "datetime-local"})
-    everywhere = BooleanField("Pin above every board (shown wherever readers may open it)")
-    reason = _reason_field("pin-reason", "Reason (logged, and the author is told)")
+    everywhere = BooleanField(_l("Pin above every board (shown wherever readers may open it)"))
+    reason = _reason_field("pin-reason", _l("Reason (logged, and the author is told)"))
 
     def end(self, tz_name: str | None) -> datetime | None:
         if not (self.until.data or "").strip():
@@ -150,14 +158,14 @@ class PinForm(FlaskForm):
 
 
 class UnpinForm(FlaskForm):
-    reason = _reason_field("unpin-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("unpin-reason", _l("Reason (logged, and the author is told)"))
 
 
 class RenameForm(FlaskForm):
     # The service checks the title (empty, too long, unchanged) and says so by this field.
-    title = StringField("New title", id="rename-title", render_kw={"maxlength": TITLE_MAX})
-    reason = _reason_field("rename-reason", "Reason (logged with both titles; the author is "
-                                            "told)")
+    title = StringField(_l("New title"), id="rename-title", render_kw={"maxlength": TITLE_MAX})
+    reason = _reason_field("rename-reason", _l("Reason (logged with both titles; the author is "
+                                               "told)"))
 
 
 NOTICE_LENGTHS = ("24h", "3d", "7d")
@@ -165,12 +173,12 @@ NOTICE_LENGTHS = ("24h", "3d", "7d")
 
 class MoveForm(FlaskForm):
     # Filled per request with the boards the moderator moderates, by slug.
-    board = SelectField("Move to", id="move-board", choices=[], validate_choice=False)
-    notice = BooleanField("Leave a “moved” notice in this board, linking to the new place")
-    notice_for = SelectField("The notice stays", id="move-notice-for", default="7d",
+    board = SelectField(_l("Move to"), id="move-board", choices=[], validate_choice=False)
+    notice = BooleanField(_l("Leave a “moved” notice in this board, linking to the new place"))
+    notice_for = SelectField(_l("The notice stays"), id="move-notice-for", default="7d",
                              validate_choice=False,
-                             choices=[*period_choices(*NOTICE_LENGTHS), ("", "Until removed")])
-    reason = _reason_field("move-reason", "Reason (logged, and the author is told)")
+                             choices=[*period_choices(*NOTICE_LENGTHS), ("", _l("Until removed"))])
+    reason = _reason_field("move-reason", _l("Reason (logged, and the author is told)"))
 
     def notice_end(self, now: datetime) -> datetime | None:
         """When the notice ends (None: until removed, or no notice). ValueError: a length
@@ -179,7 +187,7 @@ class MoveForm(FlaskForm):
         if not self.notice.data or not key:
             return None
         if key not in NOTICE_LENGTHS:
-            raise ValueError("Choose how long the notice stays from the list.")
+            raise ValueError(_("Choose how long the notice stays from the list."))
         return now + PERIODS[key][1]
 
 
@@ -195,8 +203,8 @@ def thread_number(text: str | None) -> int:
     one pass over a bounded text: no pattern here can backtrack."""
     text = (text or "").strip()
     if len(text) > THREAD_REF_MAX:
-        raise ValueError(f"That is too long for a thread's number or address (at most "
-                         f"{THREAD_REF_MAX} characters).")
+        raise ValueError(_("That is too long for a thread's number or address (at most "
+                           "%(max)d characters).", max=THREAD_REF_MAX))
     if "\n" not in text and "\r" not in text:
         match = None
         start = text.rfind("/t/")
@@ -206,31 +214,31 @@ def thread_number(text: str | None) -> int:
         match = match or _NUMBER_AT.match(text)
         if match is not None:
             return int(match.group(1))
-    raise ValueError("Give the other thread's number or its address (like /t/123).")
+    raise ValueError(_("Give the other thread's number or its address (like /t/123)."))
 
 
 class MergeForm(FlaskForm):
-    target = StringField("Merge into thread (number or address)", id="merge-target",
+    target = StringField(_l("Merge into thread (number or address)"), id="merge-target",
                          render_kw={"maxlength": 300})
-    reason = _reason_field("merge-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("merge-reason", _l("Reason (logged, and the author is told)"))
 
 
 class SplitForm(FlaskForm):
     # The chosen posts come as repeated ``post`` values (checkboxes), read by the view.
-    mode = RadioField("Move the chosen posts", default="new", validate_choice=False, choices=[
-        ("new", "Into a new thread"), ("existing", "To the end of another thread")])
-    title = StringField("New thread's title", id="split-title",
+    mode = RadioField(_l("Move the chosen posts"), default="new", validate_choice=False, choices=[
+        ("new", _l("Into a new thread")), ("existing", _l("To the end of another thread"))])
+    title = StringField(_l("New thread's title"), id="split-title",
                         render_kw={"maxlength": TITLE_MAX})
-    board = SelectField("New thread's board", id="split-board", choices=[],
+    board = SelectField(_l("New thread's board"), id="split-board", choices=[],
                         validate_choice=False)
-    target = StringField("Other thread (number or address)", id="split-target",
+    target = StringField(_l("Other thread (number or address)"), id="split-target",
                          render_kw={"maxlength": 300})
-    reason = _reason_field("split-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("split-reason", _l("Reason (logged, and the author is told)"))
 
 
 class RemoveNoticeForm(FlaskForm):
-    reason = _reason_field("notice-reason", "Reason (logged)")
+    reason = _reason_field("notice-reason", _l("Reason (logged)"))
 
 
 class RestoreThreadForm(FlaskForm):
-    reason = _reason_field("restore-reason", "Reason (logged, and the author is told)")
+    reason = _reason_field("restore-reason", _l("Reason (logged, and the author is told)"))

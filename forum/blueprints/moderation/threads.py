@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...errors import Refused, require
@@ -54,7 +56,7 @@ def _render(thread, status: int = 200, error: str | None = None, **forms):
     if forms["rename_form"].title.data is None:
         forms["rename_form"].title.data = thread.title
     # Only boards the moderator moderates: the service would refuse any other.
-    forms["move_form"].board.choices = [("", "Choose a board…")] + [
+    forms["move_form"].board.choices = [("", _("Choose a board…"))] + [
         (board.slug, board.title) for board in report_queue.moderated_boards(policy())
         if board.id != thread.board_id]
     item_id = id_arg("item")
@@ -91,7 +93,7 @@ def pin_thread(thread_id: int):
                                until=form.end(current_user.timezone),
                                everywhere=bool(form.everywhere.data))
 
-    return _attempt(thread, "pin_form", form, act, "The thread is pinned.")
+    return _attempt(thread, "pin_form", form, act, _("The thread is pinned."))
 
 
 @bp.post("/threads/<int:thread_id>/unpin")
@@ -101,7 +103,7 @@ def unpin_thread(thread_id: int):
     return _attempt(thread, "unpin_form", form,
                     lambda: thread_pins.unpin_thread(current_actor(), thread,
                                                      form.reason.data or ""),
-                    "The thread is no longer pinned.")
+                    _("The thread is no longer pinned."))
 
 
 @bp.post("/threads/<int:thread_id>/rename")
@@ -111,7 +113,7 @@ def rename_thread(thread_id: int):
     return _attempt(thread, "rename_form", form,
                     lambda: tools.rename_thread(current_actor(), thread, form.title.data or "",
                                                 form.reason.data or ""),
-                    "The thread is renamed.")
+                    _("The thread is renamed."))
 
 
 @bp.post("/threads/<int:thread_id>/move")
@@ -122,14 +124,14 @@ def move_thread(thread_id: int):
     def act():
         slug = (form.board.data or "").strip()
         if not slug:
-            raise ValueError("Choose the board to move the thread to.")
+            raise ValueError(_("Choose the board to move the thread to."))
         # A board the moderator may not read is unknown to them (404), like anywhere else.
         destination = reading.get_board(policy(), slug)
         thread_moving.move_thread(current_actor(), thread, destination, form.reason.data or "",
                                   leave_notice=bool(form.notice.data),
                                   notice_until=form.notice_end(utcnow()))
 
-    return _attempt(thread, "move_form", form, act, "The thread is moved.")
+    return _attempt(thread, "move_form", form, act, _("The thread is moved."))
 
 
 @bp.post("/threads/<int:thread_id>/merge")
@@ -144,7 +146,7 @@ def merge_thread(thread_id: int):
         merged.append(target.id)
 
     def done():
-        flash("The threads are merged.", "success")
+        flash(_("The threads are merged."), "success")
         return redirect(url_for(".thread_tools", thread_id=merged[0]))
 
     return attempt(form, "merge_form", act, partial(_render, thread), done)
@@ -166,8 +168,10 @@ def _split_render(thread, status: int = 200, error: str | None = None, form=None
 def _chosen_posts() -> tuple[int, ...]:
     values = request.form.getlist("post")
     if len(values) > thread_merging.SPLIT_MAX:
-        raise ValueError(f"Split at most {thread_merging.SPLIT_MAX} posts at once.")
-    return tuple(parse_id(value, "a chosen post") for value in values)
+        raise ValueError(ngettext("Split at most %(num)d post at once.",
+                                  "Split at most %(num)d posts at once.",
+                                  thread_merging.SPLIT_MAX))
+    return tuple(parse_id(value, _("a chosen post")) for value in values)
 
 
 @bp.route("/threads/<int:thread_id>/split", methods=["GET", "POST"])
@@ -187,12 +191,12 @@ def split_thread(thread_id: int):
         elif form.mode.data == "new":
             slug = (form.board.data or "").strip()
             if not slug:
-                raise ValueError("Choose the new thread's board.")
+                raise ValueError(_("Choose the new thread's board."))
             plan = thread_merging.SplitPlan(reason=form.reason.data or "", post_ids=post_ids,
                                             title=form.title.data or "",
                                             board=reading.get_board(policy(), slug))
         else:
-            raise ValueError("Choose where the posts go.")
+            raise ValueError(_("Choose where the posts go."))
         moved.append(thread_merging.split_posts(current_actor(), thread, plan).id)
 
     def render(status: int = 200, error: str | None = None, form=form):
@@ -203,7 +207,7 @@ def split_thread(thread_id: int):
         return _split_render(thread, status, error, form, chosen)
 
     def done():
-        flash("The posts are moved.", "success")
+        flash(_("The posts are moved."), "success")
         return redirect(url_for(".thread_tools", thread_id=moved[0]))
 
     return attempt(form, "form", act, render, done)
@@ -216,10 +220,10 @@ def remove_move_notice(notice_id: int):
     require(policy().can_moderate_board(notice.board))
     form = RemoveNoticeForm()
     if not form.validate_on_submit():
-        raise Refused("This form was out of date. Reload the page and try again.", status=400)
+        raise Refused(_("This form was out of date. Reload the page and try again."), status=400)
     slug = notice.board.slug
     thread_moving.remove_notice(current_actor(), notice, form.reason.data or "")
-    flash("The “moved” notice is removed.", "success")
+    flash(_("The “moved” notice is removed."), "success")
     return redirect(url_for("boards.board", slug=slug))
 
 
@@ -230,7 +234,7 @@ def restore_thread(thread_id: int):
     return _attempt(thread, "restore_form", form,
                     lambda: tools.restore_thread(current_actor(), thread,
                                                  form.reason.data or ""),
-                    "The thread is restored.")
+                    _("The thread is restored."))
 
 
 @bp.post("/threads/<int:thread_id>/lock")
@@ -243,7 +247,7 @@ def lock_thread(thread_id: int):
         tools.lock_thread(current_actor(), thread, form.reason.data or "", starts_at=starts,
                           ends_at=ends)
 
-    return _attempt(thread, "lock_form", form, act, "The thread's lock is set.")
+    return _attempt(thread, "lock_form", form, act, _("The thread's lock is set."))
 
 
 @bp.post("/threads/<int:thread_id>/unlock")
@@ -252,7 +256,7 @@ def unlock_thread(thread_id: int):
     form = UnlockForm()
     return _attempt(thread, "unlock_form", form,
                     lambda: tools.unlock_thread(current_actor(), thread, form.reason.data or ""),
-                    "The thread is open again.")
+                    _("The thread is open again."))
 
 
 @bp.post("/threads/<int:thread_id>/slow-mode")
@@ -264,7 +268,7 @@ def slow_mode(thread_id: int):
         tools.set_slow_mode(current_actor(), thread, form.seconds(), form.reason.data or "",
                                    until=form.end(current_user.timezone))
 
-    return _attempt(thread, "slow_form", form, act, "Slow mode is on.")
+    return _attempt(thread, "slow_form", form, act, _("Slow mode is on."))
 
 
 @bp.post("/threads/<int:thread_id>/slow-mode/off")
@@ -274,7 +278,7 @@ def slow_mode_off(thread_id: int):
     return _attempt(thread, "slow_off_form", form,
                     lambda: tools.set_slow_mode(current_actor(), thread, 0,
                                                        form.reason.data or ""),
-                    "Slow mode is off.")
+                    _("Slow mode is off."))
 
 
 @bp.post("/threads/<int:thread_id>/cool-down")
@@ -285,7 +289,7 @@ def cool_down(thread_id: int):
     def act():
         tools.cool_down(current_actor(), thread, form.plan(), item=_linked_item(form))
 
-    return _attempt(thread, "cool_form", form, act, "The thread is cooling down.")
+    return _attempt(thread, "cool_form", form, act, _("The thread is cooling down."))
 
 
 def _linked_item(form: CoolDownForm):
@@ -295,7 +299,7 @@ def _linked_item(form: CoolDownForm):
         return None
     from ...services.moderation import report_queue
 
-    return report_queue.get_item(policy(), parse_id(raw, "the report"))
+    return report_queue.get_item(policy(), parse_id(raw, _("the report")))
 
 
 @bp.route("/boards/<slug>", methods=["GET", "POST"])
@@ -323,7 +327,7 @@ def board_pace(slug: str):
                 raise
             error = refused.reason
         else:
-            flash(f"{board.title}: saved.", "success")
+            flash(_("%(board)s: saved.", board=board.title), "success")
             return redirect(url_for(".board_pace", slug=board.slug))
     return render_template("moderation/board_pace.html", board=board, form=form, error=error,
                            tab="queue"), 400
