@@ -63,7 +63,7 @@ class AnnouncementForm(FlaskForm):
         _l("Message"), filters=[multiline],
         validators=[Length(max=BODY_MAX,
                            message=_l("Keep the message to %(max)s characters or fewer.",
-                                      max=f"{BODY_MAX:,}"))],
+                                      max=format(BODY_MAX, ",")))],
     )
     severity = SelectField(
         _l("Severity"), choices=SEVERITY_CHOICES, default=Severity.INFO.value,

@@ -159,7 +159,7 @@ def new_board():
     except Refused as error:
         return _render_board_form(form, None, _field_error(form, error))
     flash(_("Added the board “%(title)s” at %(address)s.", title=board.title,
-            address=f"/b/{board.slug}"), "success")
+            address="/b/" + board.slug), "success")
     return _back(f"board-{board.id}")
 
 
