@@ -4,6 +4,7 @@ Members choose theirs on the account page, which wins over the cookie."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request
+from flask_babel import gettext as _
 
 from ..errors import NotFound
 from ..i18n import COOKIE, is_language
@@ -23,7 +24,7 @@ def _safe_next(target: str | None) -> str:
 @bp.get("/language/<code>")
 def choose(code: str):
     if not is_language(code):
-        raise NotFound("There is no interface in that language.")
+        raise NotFound(_("There is no interface in that language."))
     response = redirect(_safe_next(request.args.get("next")))
     response.set_cookie(COOKIE, code, max_age=YEAR, httponly=True, samesite="Lax",
                         secure=request.is_secure)

@@ -3,6 +3,7 @@ change, and a member's own invitations."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
@@ -50,7 +51,7 @@ def accept():
         except Conflict as conflict:
             status, changed = conflict.status, conflict.reason
         else:
-            flash("Thank you. You can post again.", "success")
+            flash(_("Thank you. You can post again."), "success")
             return redirect(url_for("boards.index"))
     current = {name: documents.current(name) for name in documents.DOCUMENT_TITLES}
     return render_template("site/accept.html", form=form, pending=pending, current=current,
@@ -77,7 +78,7 @@ def create_my_invitation():
 def revoke_my_invitation(invitation_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
-        raise Refused("The form expired. Please try again.", status=400)
+        raise Refused(_("The form expired. Please try again."), status=400)
     invitation_service.revoke(current_actor(), invitation_service.get(invitation_id))
-    flash("The invitation was revoked; its link no longer works.", "success")
+    flash(_("The invitation was revoked; its link no longer works."), "success")
     return redirect(url_for(".my_invitations"))

@@ -3,6 +3,8 @@ reset link, ending their sessions, deleting the account."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ...errors import Refused
 from ...policy import policy
@@ -39,7 +41,7 @@ def update_account(username: str):
         return render_user(page, account_form=form, status=400)
     except Refused as error:
         return render_user(page, account_form=form, status=_refused(form, error))
-    flash(f"The account of @{user.username} has been saved.", "success")
+    flash(_("The account of @%(username)s has been saved.", username=user.username), "success")
     return redirect(url_for(".user", username=user.username))
 
 
@@ -75,9 +77,10 @@ def end_sessions(username: str):
     except Refused as error:
         return render_user(page, sessions_form=form, status=_refused(form, error))
     if page.user.id == actor.id:
-        flash("You logged yourself out everywhere, this browser included.", "success")
+        flash(_("You logged yourself out everywhere, this browser included."), "success")
         return redirect(url_for("auth.login"))
-    flash(f"@{page.user.username} has been logged out everywhere.", "success")
+    flash(_("@%(username)s has been logged out everywhere.", username=page.user.username),
+              "success")
     return redirect(url_for(".user", username=page.user.username))
 
 
@@ -105,9 +108,10 @@ def delete_user(username: str):
         form.form_errors.append(error.reason)
         return _render_delete(page, form, status=error.status)
     if purged.posts:
-        flash(f"The account of @{old_name} has been deleted with its {purged.posts} posts.",
-              "success")
+        flash(ngettext("The account of @%(username)s has been deleted with its %(num)d post.",
+                       "The account of @%(username)s has been deleted with its %(num)d posts.",
+                       purged.posts, username=old_name), "success")
     else:
-        flash(f"The account of @{old_name} has been deleted; its posts stay as by "
-              "“Deleted member”.", "success")
+        flash(_("The account of @%(username)s has been deleted; its posts stay as by "
+                "“Deleted member”.", username=old_name), "success")
     return redirect(url_for(".users"))

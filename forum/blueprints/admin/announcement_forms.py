@@ -5,32 +5,37 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms.validators import AnyOf, Length, ValidationError
 
 from ...common import timefmt
+from ...common.validators import DataRequired
 from ...models import Announcement, Audience, Board, Placement, Severity
 from ...services.community.announcements import BODY_MAX, TITLE_MAX, Draft
 from ...services.text import multiline
 
+# The names of the severities, as the announcements list shows them.
 SEVERITY_CHOICES = [
-    (Severity.INFO.value, "Info"),
-    (Severity.SUCCESS.value, "Success"),
-    (Severity.WARNING.value, "Warning"),
-    (Severity.CRITICAL.value, "Critical"),
+    (Severity.INFO.value, _l("Info")),
+    (Severity.SUCCESS.value, _l("Success")),
+    (Severity.WARNING.value, _l("Warning")),
+    (Severity.CRITICAL.value, _l("Critical")),
 ]
 AUDIENCE_CHOICES = [
-    (Audience.EVERYONE.value, "Everyone, guests included"),
-    (Audience.MEMBERS.value, "Members (logged in)"),
-    (Audience.MODERATORS.value, "The moderation team"),
+    (Audience.EVERYONE.value, _l("Everyone, guests included")),
+    (Audience.MEMBERS.value, _l("Members (logged in)")),
+    (Audience.MODERATORS.value, _l("The moderation team")),
 ]
 PLACEMENT_CHOICES = [
-    (Placement.BANNER.value, "Banner on every page"),
-    (Placement.ALL_BOARDS.value, "Pinned at the top of every board"),
-    (Placement.BOARD.value, "Pinned in one board"),
+    (Placement.BANNER.value, _l("Banner on every page")),
+    (Placement.ALL_BOARDS.value, _l("Pinned at the top of every board")),
+    (Placement.BOARD.value, _l("Pinned in one board")),
 ]
-BOARD_PLACEMENTS = [(Placement.BOARD.value, "Pinned in one board")]
+SEVERITY_NAMES = dict(SEVERITY_CHOICES)
+BOARD_PLACEMENTS = [(Placement.BOARD.value, _l("Pinned in one board"))]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # A thread number, or a thread's address as copied from the browser.
 THREAD_REF = re.compile(r"(?:.*/t/)?([0-9]{1,9})(?:-[^/?#]*)?/?(?:[?#].*)?")
@@ -40,52 +45,56 @@ def _stripped(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _local_input(label: str) -> StringField:
+def _local_input(label) -> StringField:
     return StringField(label, filters=[_stripped],
                        render_kw={"type": "datetime-local", "step": "60"})
 
 
 class AnnouncementForm(FlaskForm):
     title = StringField(
-        "Title", filters=[_stripped],
-        validators=[DataRequired("Give the announcement a title."),
+        _l("Title"), filters=[_stripped],
+        validators=[DataRequired(_l("Give the announcement a title.")),
                     Length(max=TITLE_MAX,
-                           message=f"Keep the title to {TITLE_MAX} characters or fewer.")],
+                           message=_l("Keep the title to %(max)s characters or fewer.",
+                                      max=TITLE_MAX))],
         render_kw={"maxlength": TITLE_MAX},
     )
     body = TextAreaField(
-        "Message", filters=[multiline],
+        _l("Message"), filters=[multiline],
         validators=[Length(max=BODY_MAX,
-                           message=f"Keep the message to {BODY_MAX:,} characters or fewer.")],
+                           message=_l("Keep the message to %(max)s characters or fewer.",
+                                      max=format(BODY_MAX, ",")))],
     )
     severity = SelectField(
-        "Severity", choices=SEVERITY_CHOICES, default=Severity.INFO.value, validate_choice=False,
+        _l("Severity"), choices=SEVERITY_CHOICES, default=Severity.INFO.value,
+        validate_choice=False,
         validators=[AnyOf([c[0] for c in SEVERITY_CHOICES],
-                          message="Choose info, success, warning or critical.")],
+                          message=_l(
+                              "Choose info, success, warning or critical."))],
     )
     audience = SelectField(
-        "Shown to", choices=AUDIENCE_CHOICES, default=Audience.EVERYONE.value,
+        _l("Shown to"), choices=AUDIENCE_CHOICES, default=Audience.EVERYONE.value,
         validate_choice=False,
         validators=[AnyOf([c[0] for c in AUDIENCE_CHOICES],
-                          message="Choose everyone, members or moderators.")],
+                          message=_l("Choose everyone, members or moderators."))],
     )
     placement = SelectField(
-        "Where", choices=PLACEMENT_CHOICES, default=Placement.BANNER.value,
+        _l("Where"), choices=PLACEMENT_CHOICES, default=Placement.BANNER.value,
         validate_choice=False,
         validators=[AnyOf([c[0] for c in PLACEMENT_CHOICES],
-                          message="Choose a banner, every board, or one board.")],
+                          message=_l("Choose a banner, every board, or one board."))],
     )
-    board = SelectField("Board", validate_choice=False)
-    thread = StringField("Discussion thread (optional)", filters=[_stripped])
-    starts_at = _local_input("Starts")
-    ends_at = _local_input("Ends (optional)")
-    is_dismissible = BooleanField("Readers may dismiss it", default=True)
+    board = SelectField(_l("Board"), validate_choice=False)
+    thread = StringField(_l("Discussion thread (optional)"), filters=[_stripped])
+    starts_at = _local_input(_l("Starts"))
+    ends_at = _local_input(_l("Ends (optional)"))
+    is_dismissible = BooleanField(_l("Readers may dismiss it"), default=True)
 
     def __init__(self, *args, tz: str = "UTC", boards: list[Board] = (),
                  board_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tz = tz
-        self.board.choices = [("", "Choose a board…")] + [(str(b.id), b.title) for b in boards]
+        self.board.choices = [("", _("Choose a board…"))] + [(str(b.id), b.title) for b in boards]
         if board_only:
             # The moderator panel announces in boards only; the service refuses the rest.
             self.placement.choices = BOARD_PLACEMENTS
@@ -124,23 +133,23 @@ class AnnouncementForm(FlaskForm):
         self._moment(field)
         start, end = self.moments["starts_at"], self.moments["ends_at"]
         if start is not None and end is not None and end <= start:
-            raise ValidationError("The end must be after the start.")
+            raise ValidationError(_("The end must be after the start."))
 
     def validate_board(self, field: Field) -> None:
         value = (field.data or "").strip()
         if self.placement.data != Placement.BOARD:
             return
         if not value:
-            raise ValidationError("Choose the board to announce in.")
+            raise ValidationError(_("Choose the board to announce in."))
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
-            raise ValidationError("That board doesn't exist (any more).")
+            raise ValidationError(_("That board doesn't exist (any more)."))
 
     def validate_thread(self, field: Field) -> None:
         if not field.data:
             return
         match = THREAD_REF.fullmatch(field.data)
         if match is None:
-            raise ValidationError("Give a thread number, or paste the thread's address.")
+            raise ValidationError(_("Give a thread number, or paste the thread's address."))
         self.thread_id = int(match.group(1))
 
     def draft(self) -> Draft:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...errors import require
@@ -18,7 +19,7 @@ from ...services.community.announcements import InvalidAnnouncement, Notice, Sco
 from ...web import current_actor
 from ..form_errors import attach
 from . import bp
-from .announcement_forms import AnnouncementForm
+from .announcement_forms import SEVERITY_NAMES, AnnouncementForm
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def listing(area: Area):
     viewer = area.enter()
     shown = announcements.manage_listing(viewer, area.scope)
     return render_template("admin/announcements.html", area=area, listing=shown,
-                           now=viewer.clock, layout=area.layout, tab="announcements")
+                           now=viewer.clock, layout=area.layout, tab="announcements",
+                           severity_names=SEVERITY_NAMES)
 
 
 def create(area: Area):
@@ -89,7 +91,7 @@ def create(area: Area):
         created = announcements.create_announcement(current_actor(), draft, area.scope)
     except InvalidAnnouncement as error:
         return _invalid(area, form, error)
-    flash(f"Announcement “{created.title}” saved.", "success")
+    flash(_("Announcement “%(title)s” saved.", title=created.title), "success")
     return redirect(area.url("announcements", _anchor=f"announcement-{created.id}"))
 
 
@@ -108,14 +110,14 @@ def edit(area: Area, announcement_id: int):
         announcements.update_announcement(current_actor(), announcement, draft, area.scope)
     except InvalidAnnouncement as error:
         return _invalid(area, form, error, announcement)
-    flash(f"Announcement “{announcement.title}” saved.", "success")
+    flash(_("Announcement “%(title)s” saved.", title=announcement.title), "success")
     return redirect(area.url("announcements", _anchor=f"announcement-{announcement.id}"))
 
 
 def end(area: Area, announcement_id: int):
     announcement = announcements.get_manageable(area.enter(), announcement_id, area.scope)
     announcements.end_announcement(current_actor(), announcement, area.scope)
-    flash(f"Announcement “{announcement.title}” ended.", "success")
+    flash(_("Announcement “%(title)s” ended.", title=announcement.title), "success")
     return redirect(area.url("announcements"))
 
 

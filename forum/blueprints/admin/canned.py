@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...errors import Refused, require
 from ...models import CannedResponse
@@ -13,12 +15,12 @@ from .forms import CannedForm, ConfirmForm
 
 # What the previews fill the placeholders with.
 SAMPLE_USERNAME = "sample_member"
-SAMPLE_THREAD = "Sample thread title"
+SAMPLE_THREAD = _l("Sample thread title")
 
 
 def canned_sample(body: str) -> str:
     """A canned text as a moderator would send it to a sample member (plain text)."""
-    return modnotes.fill(body, SAMPLE_USERNAME, SAMPLE_THREAD)
+    return modnotes.fill(body, SAMPLE_USERNAME, str(SAMPLE_THREAD))
 
 
 
@@ -39,7 +41,7 @@ def _render_list(form: CannedForm, status: int = 200, preview: str | None = None
     responses = modnotes.canned_responses(policy())
     return render_template("admin/canned.html", responses=responses, form=form,
                            preview=preview, sample_of=canned_sample,
-                           sample=(SAMPLE_USERNAME, SAMPLE_THREAD), tab="canned"), status
+                           sample=(SAMPLE_USERNAME, str(SAMPLE_THREAD)), tab="canned"), status
 
 
 @bp.get("/canned")
@@ -60,7 +62,7 @@ def create_canned():
         response = modnotes.create_canned(current_actor(), form.title.data, form.body.data)
     except Refused as error:
         return _render_list(form, _service_error(form, error))
-    flash(f"Added “{response.title}”.", "success")
+    flash(_("Added “%(title)s”.", title=response.title), "success")
     return redirect(url_for(".canned", _anchor=f"canned-{response.id}"))
 
 
@@ -68,7 +70,7 @@ def _render_edit(response: CannedResponse, form: CannedForm, status: int = 200,
                  preview: str | None = None):
     return render_template("admin/canned_edit.html", response=response, form=form,
                            preview=preview, sample_of=canned_sample,
-                           sample=(SAMPLE_USERNAME, SAMPLE_THREAD), tab="canned"), status
+                           sample=(SAMPLE_USERNAME, str(SAMPLE_THREAD)), tab="canned"), status
 
 
 @bp.route("/canned/<int:response_id>/edit", methods=["GET", "POST"])
@@ -87,7 +89,7 @@ def edit_canned(response_id: int):
         modnotes.update_canned(current_actor(), response, form.title.data, form.body.data)
     except Refused as error:
         return _render_edit(response, form, _service_error(form, error))
-    flash(f"Saved “{response.title}”.", "success")
+    flash(_("Saved “%(title)s”.", title=response.title), "success")
     return redirect(url_for(".canned", _anchor=f"canned-{response.id}"))
 
 
@@ -105,5 +107,5 @@ def delete_canned(response_id: int):
                                tab="canned"), 400
     title = response.title
     modnotes.delete_canned(current_actor(), response)
-    flash(f"Deleted “{title}”.", "success")
+    flash(_("Deleted “%(title)s”.", title=title), "success")
     return redirect(url_for(".canned"))

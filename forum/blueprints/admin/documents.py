@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...errors import Refused, require
 from ...models import DOCUMENT_TITLES
@@ -12,18 +14,18 @@ from . import bp
 from .forms import DocumentForm
 
 # What the page says after publishing, a whole sentence for each document.
-_SAID = {
-    "rules": {
-        "unchanged": "The community rules are unchanged; nothing was published.",
-        "published": ("Published version {version} of the community rules. Members will be "
-                      "asked to accept them before they post again."),
-    },
-    "privacy": {
-        "unchanged": "The privacy notice is unchanged; nothing was published.",
-        "published": ("Published version {version} of the privacy notice. Members will be "
-                      "asked to accept it before they post again."),
-    },
+_UNCHANGED = {
+    "rules": _l("The community rules are unchanged; nothing was published."),
+    "privacy": _l("The privacy notice is unchanged; nothing was published."),
 }
+
+
+def _published(name: str, version: int) -> str:
+    if name == "rules":
+        return _("Published version %(version)s of the community rules. Members will be "
+                 "asked to accept them before they post again.", version=version)
+    return _("Published version %(version)s of the privacy notice. Members will be "
+             "asked to accept it before they post again.", version=version)
 
 
 def _title(name: str) -> str:
@@ -66,9 +68,8 @@ def edit_document(name: str):
             raise
         form.form_errors.append(error.reason)
         return _render_edit(name, form, error.status)
-    said = _SAID[name]
     if published is None:
-        flash(said["unchanged"], "info")
+        flash(str(_UNCHANGED[name]), "info")
     else:
-        flash(said["published"].format(version=published.version), "success")
+        flash(_published(name, published.version), "success")
     return redirect(url_for(".edit_document", name=name))

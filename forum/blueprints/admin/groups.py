@@ -4,6 +4,7 @@ chosen on each board's form under /admin/structure."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ...errors import Refused, require
 from ...models import GroupLimit
@@ -43,7 +44,7 @@ def create_group():
         group = groups.create_group(current_actor(), form.name.data, form.description.data)
     except Refused as error:
         return _render_list(form, _field_error(form, error))
-    flash(f"Created the group “{group.name}”.", "success")
+    flash(_("Created the group “%(name)s”.", name=group.name), "success")
     return redirect(url_for(".group", group_id=group.id))
 
 
@@ -79,7 +80,7 @@ def group(group_id: int):
             raise
         form.form_errors.append(error.reason)  # nothing changed
         return _render_group(found, form=form, status=400)
-    flash(f"Saved the group “{found.name}”.", "success")
+    flash(_("Saved the group “%(name)s”.", name=found.name), "success")
     return redirect(url_for(".group", group_id=found.id))
 
 
@@ -93,7 +94,8 @@ def add_group_member(group_id: int):
         user = groups.add_member(current_actor(), found, form.username.data)
     except Refused as error:
         return _render_group(found, member_form=form, status=_field_error(form, error))
-    flash(f"Added {user.username} to {found.name}.", "success")
+    flash(_("Added %(username)s to %(group)s.", username=user.username, group=found.name),
+          "success")
     return redirect(url_for(".group", group_id=found.id, _anchor="members-heading"))
 
 
@@ -102,9 +104,10 @@ def remove_group_member(group_id: int, user_id: int):
     found = groups.get_group(policy(), group_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        raise Refused("The form expired. Reload the page and try again.", status=400)
+        raise Refused(_("The form expired. Reload the page and try again."), status=400)
     user = groups.remove_member(current_actor(), found, user_id)
-    flash(f"Removed {user.username} from {found.name}.", "success")
+    flash(_("Removed %(username)s from %(group)s.", username=user.username, group=found.name),
+          "success")
     return redirect(url_for(".group", group_id=found.id, _anchor="members-heading"))
 
 
@@ -114,10 +117,10 @@ def delete_group(group_id: int):
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
-            raise Refused("The form expired. Reload the page and try again.", status=400)
+            raise Refused(_("The form expired. Reload the page and try again."), status=400)
         name = found.name
         groups.delete_group(current_actor(), found)
-        flash(f"Deleted the group “{name}”.", "success")
+        flash(_("Deleted the group “%(name)s”.", name=name), "success")
         return redirect(url_for(".groups_list"))
     return render_template("admin/group_delete.html", group=found, form=form,
                            members=len(groups.members(policy(), found)),

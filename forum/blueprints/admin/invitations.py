@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ...errors import Refused, require
 from ...models import utcnow
@@ -27,7 +28,8 @@ def create_from(form: InvitationForm, template: str, everyone: bool):
     if not form.validate_on_submit():
         return render_invitations(template, form, everyone, 400)
     try:
-        _, code = invitation_service.create(current_actor(), form.days.data, form.note.data)
+        _invitation, code = invitation_service.create(current_actor(), form.days.data,
+                                                      form.note.data)
     except Refused as error:
         if error.status != 400:
             raise
@@ -58,7 +60,7 @@ def revoke_invitation(invitation_id: int):
     require(policy().can_manage_invitations())
     form = ConfirmForm()
     if not form.validate_on_submit():
-        raise Refused("The form expired. Please try again.", status=400)
+        raise Refused(_("The form expired. Please try again."), status=400)
     invitation_service.revoke(current_actor(), invitation_service.get(invitation_id))
-    flash("The invitation was revoked; its link no longer works.", "success")
+    flash(_("The invitation was revoked; its link no longer works."), "success")
     return redirect(url_for(".invitations"))

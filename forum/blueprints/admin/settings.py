@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ...errors import Refused, require
 from ...policy import policy
@@ -29,7 +30,7 @@ def settings():
         return render_template("admin/settings.html", form=form, tab="settings"), 400
     if changed:
         names = ", ".join(form[name].label.text for name in changed)
-        flash(f"Saved: {names}.", "success")
+        flash(_("Saved: %(names)s.", names=names), "success")
     else:
-        flash("Nothing changed.", "info")
+        flash(_("Nothing changed."), "info")
     return redirect(url_for(".settings"))

@@ -3,6 +3,8 @@ and deleting. Each view reads a form, calls one service and redirects back to th
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ...errors import Refused, require
@@ -40,7 +42,7 @@ def _field_error(form, error: Refused) -> int:
 def _bad_form(form) -> None:
     """A malformed button form (no page to show it on): the first message, as a 400."""
     messages = [message for errors in form.errors.values() for message in errors]
-    raise Refused(messages[0] if messages else "Reload the page and try again.", status=400)
+    raise Refused(messages[0] if messages else _("Reload the page and try again."), status=400)
 
 
 # -- the overview ------------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def create_category():
                                              form.description.data)
     except Refused as error:
         return _render_overview(form, _field_error(form, error))
-    flash(f"Added the category “{category.title}”.", "success")
+    flash(_("Added the category “%(title)s”.", title=category.title), "success")
     return _back(f"category-{category.id}")
 
 
@@ -85,7 +87,7 @@ def edit_category(category_id: int):
             except Refused as error:
                 status = _field_error(form, error)
             else:
-                flash(f"Saved the category “{category.title}”.", "success")
+                flash(_("Saved the category “%(title)s”.", title=category.title), "success")
                 return _back(f"category-{category.id}")
     return render_template("admin/structure_category.html", category=category, form=form,
                            tab="structure"), status
@@ -110,7 +112,7 @@ def delete_category(category_id: int):
             _bad_form(form)
         title = category.title
         structure.delete_category(current_actor(), category)
-        flash(f"Deleted the category “{title}”.", "success")
+        flash(_("Deleted the category “%(title)s”.", title=title), "success")
         return _back()
     return render_template("admin/structure_category_delete.html", category=category,
                            form=form, tab="structure")
@@ -143,7 +145,7 @@ def new_board():
     require(policy().can_manage_structure())
     categories = _categories()
     if not categories:
-        flash("Add a category first: every board belongs to one.", "error")
+        flash(_("Add a category first: every board belongs to one."), "error")
         return _back()
     if request.method == "GET":
         form = BoardForm(formdata=None, categories=categories, groups=groups.all_groups(),
@@ -156,7 +158,8 @@ def new_board():
         board = boards.create_board(current_actor(), _draft(form))
     except Refused as error:
         return _render_board_form(form, None, _field_error(form, error))
-    flash(f"Added the board “{board.title}” at /b/{board.slug}.", "success")
+    flash(_("Added the board “%(title)s” at %(address)s.", title=board.title,
+            address="/b/" + board.slug), "success")
     return _back(f"board-{board.id}")
 
 
@@ -181,7 +184,7 @@ def edit_board(board_id: int):
         boards.update_board(current_actor(), board, _draft(form))
     except Refused as error:
         return _render_board_form(form, board, _field_error(form, error))
-    flash(f"Saved the board “{board.title}”.", "success")
+    flash(_("Saved the board “%(title)s”.", title=board.title), "success")
     return _back(f"board-{board.id}")
 
 
@@ -202,7 +205,8 @@ def archive_board(board_id: int):
     if not form.validate_on_submit():
         _bad_form(form)
     boards.archive_board(current_actor(), board, form.reason.data)
-    flash(f"Archived “{board.title}”: it is read-only and listed under “Archived”.", "success")
+    flash(_("Archived “%(title)s”: it is read-only and listed under “Archived”.",
+            title=board.title), "success")
     return _back(f"board-{board.id}")
 
 
@@ -213,7 +217,7 @@ def unarchive_board(board_id: int):
     if not form.validate_on_submit():
         _bad_form(form)
     boards.unarchive_board(current_actor(), board, form.reopen.data, form.reason.data)
-    flash(f"“{board.title}” is back in its category.", "success")
+    flash(_("“%(title)s” is back in its category.", title=board.title), "success")
     return _back(f"board-{board.id}")
 
 
@@ -237,7 +241,9 @@ def delete_board(board_id: int):
                     raise
                 form.destination.errors = [*form.destination.errors, error.reason]
             else:
-                flash(f"Deleted the board “{title}”; {moved} thread(s) moved.", "success")
+                flash(ngettext("Deleted the board “%(title)s”; %(num)d thread moved.",
+                               "Deleted the board “%(title)s”; %(num)d threads moved.",
+                               moved, title=title), "success")
                 return _back()
     return render_template("admin/structure_board_delete.html", plan=plan, form=form,
                            tab="structure"), status

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ...errors import Refused
 from ...policy import policy
@@ -12,7 +15,29 @@ from . import bp
 from .account_forms import AccountForm, PasswordResetForm, SessionsForm
 from .forms import BoardsForm, RoleForm
 
-BECOMES = {"member": "a member", "moderator": "a moderator", "admin": "an administrator"}
+# The role filters of the list (the keys are staff.ROLE_FILTERS'): as the menu names them,
+# and as running text names them.
+FILTERS = {
+    "all": _l("Everyone"),
+    "member": _l("Members"),
+    "moderator": _l("Moderators"),
+    "admin": _l("Administrators"),
+    "board": _l("Board moderators"),
+}
+FILTERS_IN_TEXT = {
+    "member": _l("members"),
+    "moderator": _l("moderators"),
+    "admin": _l("administrators"),
+    "board": _l("board moderators"),
+}
+
+
+def _becomes(username: str, role: str) -> str:
+    if role == "admin":
+        return _("%(username)s is now an administrator.", username=username)
+    if role == "moderator":
+        return _("%(username)s is now a moderator.", username=username)
+    return _("%(username)s is now a member.", username=username)
 
 
 
@@ -22,8 +47,8 @@ def users():
         policy(), request.args.get("q", ""), request.args.get("role") or "all", page_arg(),
         current_app.config["MEMBERS_PER_PAGE"],
     )
-    return render_template("admin/users.html", result=result, filters=staff.ROLE_FILTERS,
-                           tab="users")
+    return render_template("admin/users.html", result=result, filters=FILTERS,
+                           filters_in_text=FILTERS_IN_TEXT, tab="users")
 
 
 def _render_user(page: staff.RolePage, role_form: RoleForm | None = None,
@@ -80,7 +105,7 @@ def set_role(username: str):
         roles.set_role(actor, page.user, form.role.data, form.reason.data or None)
     except Refused as error:
         return _render_user(page, role_form=form, status=_refusal(form, error))
-    flash(f"{page.user.username} is now {BECOMES[form.role.data]}.", "success")
+    flash(_becomes(page.user.username, form.role.data), "success")
     if not actor.is_admin:
         # They stepped down themselves: the panel is no longer theirs to see.
         return redirect(url_for("profiles.show", username=actor.username))
@@ -99,8 +124,10 @@ def set_boards(username: str):
     except Refused as error:
         return _render_user(page, boards_form=form, status=_refusal(form, error))
     if chosen:
-        count = f"{len(chosen)} {'board' if len(chosen) == 1 else 'boards'}"
-        flash(f"{page.user.username} now moderates {count}.", "success")
+        flash(ngettext("%(username)s now moderates %(num)d board.",
+                       "%(username)s now moderates %(num)d boards.",
+                       len(chosen), username=page.user.username), "success")
     else:
-        flash(f"{page.user.username} no longer moderates any boards.", "success")
+        flash(_("%(username)s no longer moderates any boards.", username=page.user.username),
+              "success")
     return redirect(url_for(".user", username=page.user.username))
