@@ -91,10 +91,10 @@ def find_member(username: str) -> User:
     Refuses (404): no such member, or text that could never be a username.
     """
     if not is_username(username):
-        raise NotFound("There is no member with that name.")
+        raise NotFound(_("There is no member with that name."))
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
     if user is None:
-        raise NotFound("There is no member with that name.")
+        raise NotFound(_("There is no member with that name."))
     return user
 
 
@@ -159,7 +159,7 @@ def name_search(query: str | None) -> tuple[str, list]:
     names (none for an empty search). Refuses (400) an overlong search."""
     query = " ".join((query or "").split())
     if len(query) > SEARCH_MAX:
-        raise Refused(f"Searches can be at most {SEARCH_MAX} characters.", status=400)
+        raise Refused(_("Searches can be at most %(max)s characters.", max=SEARCH_MAX), status=400)
     if not query:
         return query, []
     pattern = _like_pattern(query.lower())
@@ -184,16 +184,16 @@ def list_members(query: str = "", sort: str = DEFAULT_SORT, page: int = 1,
     (404): a page past the last one (page 1 always exists, even with no matches).
     """
     if sort not in SORTS:
-        raise Refused("Members can be sorted by posts, name or joined date.", status=400)
+        raise Refused(_("Members can be sorted by posts, name or joined date."), status=400)
     if page < 1:
-        raise Refused("Page numbers start at 1.", status=400)
+        raise Refused(_("Page numbers start at 1."), status=400)
     query, matches = name_search(query)
     # Deleted accounts keep their rows for their posts, not a place in the list.
     matches.append(User.deleted_at.is_(None))
     total = db.session.scalar(select(func.count(User.id)).where(*matches)) or 0
     pages = page_count(total, per_page)
     if page > pages:
-        raise NotFound("That page of the member list doesn't exist.")
+        raise NotFound(_("That page of the member list doesn't exist."))
     members = list(db.session.scalars(
         _ordered(select(User).where(*matches), sort)
         .limit(per_page)
@@ -226,7 +226,7 @@ def clean_website(text: str) -> str | None:
     if not value:
         return None
     if any(ch.isspace() for ch in value) or _has_control(value):
-        raise ValueError("A web address can't contain spaces.")
+        raise ValueError(_("A web address can't contain spaces."))
     if not _SCHEME.match(value):
         value = "https://" + value
     try:
@@ -235,15 +235,15 @@ def clean_website(text: str) -> str | None:
         # Reading the port is what makes urlsplit reject a malformed one.
         parts.port  # noqa: B018
     except ValueError:
-        raise ValueError("That doesn't look like a web address.") from None
+        raise ValueError(_("That doesn't look like a web address.")) from None
     if parts.scheme.lower() not in {"http", "https"}:
-        raise ValueError("Only http:// and https:// addresses are accepted.")
+        raise ValueError(_("Only http:// and https:// addresses are accepted."))
     if parts.username is not None or parts.password is not None:
-        raise ValueError("Web addresses with a user name or password aren't accepted.")
+        raise ValueError(_("Web addresses with a user name or password aren't accepted."))
     if not _HOST.match(host):
-        raise ValueError("That doesn't look like a web address, e.g. https://example.org.")
+        raise ValueError(_("That doesn't look like a web address, e.g. https://example.org."))
     if len(value) > WEBSITE_MAX:
-        raise ValueError(f"Web addresses can be at most {WEBSITE_MAX} characters.")
+        raise ValueError(_("Web addresses can be at most %(max)s characters.", max=WEBSITE_MAX))
     return value
 
 

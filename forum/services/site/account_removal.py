@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ...database import commit
@@ -43,7 +44,7 @@ class RemovalPreview:
 
 def _require_present(user: User) -> None:
     if user.is_deleted:
-        raise Conflict("This account has already been deleted.")
+        raise Conflict(_("This account has already been deleted."))
 
 
 def _is_last_admin(user: User, now: datetime) -> bool:
@@ -78,7 +79,7 @@ def removal_page(viewer: Policy, user: User, now: datetime | None = None) -> Rem
 def _remove(actor: User, user: User, posts: str, action: str, reason: str | None,
             now: datetime) -> purging.Purged:
     if posts not in POST_CHOICES:
-        raise Refused("Choose whether to keep the posts or delete them.", status=400)
+        raise Refused(_("Choose whether to keep the posts or delete them."), status=400)
     _require_present(user)
     was_admin = user.is_admin
     if was_admin:
@@ -90,7 +91,7 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise Conflict("This account has already been deleted.")
+        raise Conflict(_("This account has already been deleted."))
     purged = purging.Purged(0, 0)
     if posts == DELETE_POSTS:
         purged = purging.delete_member_posts(actor, user, now)
@@ -134,5 +135,5 @@ def delete_own_account(user: User, password: str, posts: str,
     now = now or utcnow()
     _require_present(user)
     if not password_matches(user, password):
-        raise AccountError("password", "That password is not correct.")
+        raise AccountError("password", _("That password is not correct."))
     return _remove(user, user, posts, "account.delete", None, now)
