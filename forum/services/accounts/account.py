@@ -11,6 +11,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,7 +30,7 @@ RESERVED_USERNAME_RE = re.compile(r"^deleted-\d+$", re.IGNORECASE)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 # One message for an unknown account and a wrong password, so the form reveals no accounts.
-LOGIN_FAILED = "That username/email and password don't match."
+LOGIN_FAILED = _l("That username/email and password don't match.")
 # Compared against when the account doesn't exist, so both paths cost one hash check; one per
 # hashing method, so the two paths stay alike when PASSWORD_HASH_METHOD is changed.
 _dummy_hashes: dict[str, str] = {}
@@ -213,9 +214,9 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         raise _throttled(by_account)
     if user is None:
         _check_dummy(password)
-        raise AccountError("login", LOGIN_FAILED)
+        raise AccountError("login", str(LOGIN_FAILED))
     if not check_password_hash(user.password_hash, password or ""):
-        raise AccountError("login", LOGIN_FAILED)
+        raise AccountError("login", str(LOGIN_FAILED))
     with joined():
         ratelimit.reset(account_key)
         ratelimit.refund(address_key, now=now)

@@ -208,12 +208,21 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def _one_line(name: str, text: str, limit: int, label: str, errors: dict[str, str]) -> str | None:
+def _one_line(name: str, text: str, limit: int, errors: dict[str, str]) -> str | None:
+    """A one-line field tidied; a problem goes into ``errors`` under ``name``, worded whole
+    for the field (display name or location)."""
     value = " ".join((text or "").split())
+    names = name == "display_name"
     if _has_control(value):
-        errors[name] = f"{label} can't contain control characters."
+        errors[name] = (_("Display names can't contain control characters.") if names
+                        else _("Locations can't contain control characters."))
     elif len(value) > limit:
-        errors[name] = f"{label} can be at most {limit} characters (this is {len(value)})."
+        if names:
+            errors[name] = _("Display names can be at most %(max)s characters (this is "
+                             "%(count)s).", max=limit, count=len(value))
+        else:
+            errors[name] = _("Locations can be at most %(max)s characters (this is "
+                             "%(count)s).", max=limit, count=len(value))
     return value or None
 
 
@@ -251,16 +260,15 @@ def validate(data: ProfileData) -> dict:
     """The cleaned column values for ``data``; raises ``ProfileInvalid`` listing every problem."""
     errors: dict[str, str] = {}
     values: dict = {
-        "display_name": _one_line(
-            "display_name", data.display_name, DISPLAY_NAME_MAX, "Display names", errors
-        ),
-        "location": _one_line("location", data.location, LOCATION_MAX, "Locations", errors),
+        "display_name": _one_line("display_name", data.display_name, DISPLAY_NAME_MAX, errors),
+        "location": _one_line("location", data.location, LOCATION_MAX, errors),
     }
     bio = (data.bio or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(bio) > BIO_MAX:
-        errors["bio"] = f"Bios can be at most {BIO_MAX:,} characters (this is {len(bio):,})."
+        errors["bio"] = _("Bios can be at most %(max)s characters (this is %(count)s).",
+                           max=f"{BIO_MAX:,}", count=f"{len(bio):,}")
     elif _has_control(bio.replace("\n", "").replace("\t", "")):
-        errors["bio"] = "Bios can't contain control characters."
+        errors["bio"] = _("Bios can't contain control characters.")
     values["bio"] = bio or None
     try:
         values["website"] = clean_website(data.website)

@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 
 from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -47,10 +48,10 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 LABELS = {
-    Severity.INFO: "Information",
-    Severity.SUCCESS: "Good news",
-    Severity.WARNING: "Warning",
-    Severity.CRITICAL: "Important",
+    Severity.INFO: _l("Information"),
+    Severity.SUCCESS: _l("Good news"),
+    Severity.WARNING: _l("Warning"),
+    Severity.CRITICAL: _l("Important"),
 }
 # Most pressing first wherever several are shown together.
 _RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.SUCCESS: 2, Severity.INFO: 3}
@@ -109,7 +110,7 @@ class Notice:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.severity, "Information")
+        return str(LABELS.get(self.severity, LABELS[Severity.INFO]))
 
     @property
     def role(self) -> str:

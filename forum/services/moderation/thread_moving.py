@@ -53,8 +53,8 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
         raise Refused(_("A deleted thread leaves no “moved” notice."), status=400)
     if notice_until is not None and (not leave_notice or notice_until <= now):
         raise Refused(_("A “moved” notice can only end in the future."), status=400)
-    check_ahead(notice_until, now, "A “moved” notice can end at most a year from now; leave "
-                "the end empty to keep it until a moderator removes it.")
+    check_ahead(notice_until, now, _("A “moved” notice can end at most a year from now; leave "
+                "the end empty to keep it until a moderator removes it."))
     if not thread.is_deleted:
         # Visible posts: the replies plus the opening post, as the boards count them.
         posts = thread.reply_count + 1

@@ -46,8 +46,8 @@ def pin_thread(actor: User, thread: Thread, reason: str, now: datetime | None = 
         raise Refused(_("This thread was deleted; restore it first."), status=409)
     if until is not None and until <= now:
         raise Refused(_("A pin can only end in the future."), status=400)
-    check_ahead(until, now, "A pin can end at most a year from now; leave the end empty to "
-                "pin the thread until it is unpinned.")
+    check_ahead(until, now, _("A pin can end at most a year from now; leave the end empty to "
+                "pin the thread until it is unpinned."))
     before = _pin_state(thread, now)
     after = {"pinned": True, "until": iso(until), "everywhere": bool(everywhere)}
     if before == after:

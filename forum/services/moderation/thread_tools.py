@@ -53,9 +53,9 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
         raise Refused(_("A scheduled lock must start in the future."), status=400)
     if ends_at is not None and ends_at <= (starts_at or now):
         raise Refused(_("A lock must end after it starts."), status=400)
-    check_ahead(starts_at, now, "A scheduled lock can start at most a year from now.")
-    check_ahead(ends_at, now, "A lock can end at most a year from now; leave the end empty "
-                "to lock the thread until it is unlocked.")
+    check_ahead(starts_at, now, _("A scheduled lock can start at most a year from now."))
+    check_ahead(ends_at, now, _("A lock can end at most a year from now; leave the end empty "
+                "to lock the thread until it is unlocked."))
     if (thread.locked_now(now) and starts_at is None and ends_at is None
             and thread.lock_ends_at is None):
         raise Refused(_("This thread is already locked."), status=409)
@@ -190,8 +190,8 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
         raise Refused(_("Slow mode isn't on in this thread."), status=409)
     if until is not None and (seconds == 0 or until <= now):
         raise Refused(_("Slow mode can only end in the future."), status=400)
-    check_ahead(until, now, "Slow mode can end at most a year from now; leave the end empty "
-                "to keep it on until it is turned off.")
+    check_ahead(until, now, _("Slow mode can end at most a year from now; leave the end empty "
+                "to keep it on until it is turned off."))
     before = {"seconds": thread.own_slow_mode(now), "until": iso(thread.slow_mode_until)}
     thread.slow_mode_seconds = seconds
     thread.slow_mode_until = until if seconds else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ...database import commit
@@ -28,7 +29,7 @@ from ..content import purging
 KEEP_POSTS = "keep"
 DELETE_POSTS = "delete"
 POST_CHOICES = (KEEP_POSTS, DELETE_POSTS)
-LAST_ADMIN = ("This is the forum's last administrator who can log in; make someone else an "
+LAST_ADMIN = _l("This is the forum's last administrator who can log in; make someone else an "
               "administrator first.")
 
 
@@ -102,7 +103,7 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     # Counted after the write, inside it, as when an administrator is demoted.
     if was_admin and usable_admin_count(now) == 0:
         db.session.rollback()
-        raise Refused(LAST_ADMIN)
+        raise Refused(str(LAST_ADMIN))
     audit.record(actor, action, user, reason, before=before,
                  after={"username": user.username, "role": Role.MEMBER.name.lower(),
                         "posts": "deleted" if posts == DELETE_POSTS else "kept",
