@@ -276,7 +276,7 @@ def validate(data: ProfileData) -> dict:
         errors["website"] = str(error)
     timezone = (data.timezone or "").strip()
     if not timefmt.is_zone(timezone):
-        errors["timezone"] = "Choose a time zone from the list."
+        errors["timezone"] = _("Choose a time zone from the list.")
     values["timezone"] = timezone
     language = (data.language or "").strip() or None
     if language is not None and not is_language(language):

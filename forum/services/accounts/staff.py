@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -21,11 +22,11 @@ ROLE_ACTIONS = ("user.role", "user.boards")
 # Filter value → label, in menu order. "board" is anyone who moderates chosen boards,
 # whatever their site role.
 ROLE_FILTERS = {
-    "all": "Everyone",
-    "member": "Members",
-    "moderator": "Moderators",
-    "admin": "Administrators",
-    "board": "Board moderators",
+    "all": _l("Everyone"),
+    "member": _l("Members"),
+    "moderator": _l("Moderators"),
+    "admin": _l("Administrators"),
+    "board": _l("Board moderators"),
 }
 _ROLE_OF_FILTER = {"member": Role.MEMBER, "moderator": Role.MODERATOR, "admin": Role.ADMIN}
 

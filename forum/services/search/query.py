@@ -122,10 +122,10 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     if not params.q.strip():
         return outcome
     if params.board_id is not None and params.board_id not in visible:
-        outcome.error = "There is no such board."
+        outcome.error = _("There is no such board.")
         return outcome
     if params.date_from and params.date_to and params.date_from > params.date_to:
-        outcome.error = "The “from” date is after the “to” date."
+        outcome.error = _("The “from” date is after the “to” date.")
         return outcome
     try:
         user_query = parse_query(params.q)
