@@ -266,7 +266,7 @@ def validate(data: ProfileData) -> dict:
     bio = (data.bio or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(bio) > BIO_MAX:
         errors["bio"] = _("Bios can be at most %(max)s characters (this is %(count)s).",
-                           max=f"{BIO_MAX:,}", count=f"{len(bio):,}")
+                           max=format(BIO_MAX, ","), count=format(len(bio), ","))
     elif _has_control(bio.replace("\n", "").replace("\t", "")):
         errors["bio"] = _("Bios can't contain control characters.")
     values["bio"] = bio or None

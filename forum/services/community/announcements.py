@@ -412,7 +412,7 @@ def _checked(draft: Draft, now: datetime) -> tuple[dict, Board | None]:
     try:
         body = text.checked(draft.body, BODY_MAX,
                             too_long=_("Keep the message to %(max)s characters or fewer.",
-                                       max=f"{BODY_MAX:,}"))
+                                       max=format(BODY_MAX, ",")))
     except Refused as error:
         raise InvalidAnnouncement("body", error.reason) from None
     if draft.severity not in set(Severity):

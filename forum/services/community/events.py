@@ -99,7 +99,7 @@ def _capacity(raw: str) -> int | None:
                                        "limit)."))
     if value > CAPACITY_MAX:
         raise InvalidInput("capacity",
-                           _("Capacity can be at most %(max)s.", max=f"{CAPACITY_MAX:,}"))
+                           _("Capacity can be at most %(max)s.", max=format(CAPACITY_MAX, ",")))
     return value
 
 
@@ -137,7 +137,7 @@ def clean(data: EventData, now: datetime, event: Event | None = None) -> dict:
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput("description",
                            _("Descriptions can be at most %(max)s characters.",
-                             max=f"{DESCRIPTION_MAX:,}"))
+                             max=format(DESCRIPTION_MAX, ",")))
     try:
         kind = EventKind(data.kind)
     except ValueError:

@@ -77,7 +77,7 @@ def _clean_body(body: str) -> str:
         raise InvalidInput("body", _("A post can't be empty."))
     if len(body) > BODY_MAX:
         raise InvalidInput("body", _("Posts can be at most %(max)s characters.",
-                                     max=f"{BODY_MAX:,}"))
+                                     max=format(BODY_MAX, ",")))
     return body
 
 

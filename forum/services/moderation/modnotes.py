@@ -25,19 +25,19 @@ PLACEHOLDER_RE = re.compile(r"\{(username|thread)\}")
 def _note(value: str | None) -> str:
     return text.checked(value, NOTE_MAX, missing=_("The note can't be empty."),
                         too_long=_("The note can be at most %(max)s characters.",
-                                   max=f"{NOTE_MAX:,}"))
+                                   max=format(NOTE_MAX, ",")))
 
 
 def _title(value: str | None) -> str:
     return text.checked(value, TITLE_MAX, missing=_("The title can't be empty."),
                         too_long=_("The title can be at most %(max)s characters.",
-                                   max=f"{TITLE_MAX:,}"))
+                                   max=format(TITLE_MAX, ",")))
 
 
 def _body(value: str | None) -> str:
     return text.checked(value, BODY_MAX, missing=_("The text can't be empty."),
                         too_long=_("The text can be at most %(max)s characters.",
-                                   max=f"{BODY_MAX:,}"))
+                                   max=format(BODY_MAX, ",")))
 
 
 # -- moderator notes ---------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
         raise Refused(_("Please choose a reason from the list."), status=400) from None
     note = text.checked(note, NOTE_MAX,
                         too_long=_("The note can be at most %(max)s characters.",
-                                           max=f"{NOTE_MAX:,}"))
+                                           max=format(NOTE_MAX, ",")))
     fields = _item_fields(target)
     noun = _noun(target)
     if _has_open_report(actor, fields["open_key"]):

@@ -81,13 +81,13 @@ def list_for_user(user: User) -> list[Sanction]:
 def _clean_reason(value: str | None) -> str:
     return text.checked(value, REASON_MAX, missing=_("Please give a reason."),
                         too_long=_("The reason can be at most %(max)s characters.",
-                                   max=f"{REASON_MAX:,}"))
+                                   max=format(REASON_MAX, ",")))
 
 
 def _clean_message(value: str | None) -> str | None:
     return text.checked(value, MESSAGE_MAX,
                         too_long=_("The message can be at most %(max)s characters.",
-                                   max=f"{MESSAGE_MAX:,}")) or None
+                                   max=format(MESSAGE_MAX, ","))) or None
 
 
 def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,
