@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -176,7 +177,7 @@ def log_page(viewer: Policy, filters: LogFilter | None = None, page: int = 1,
     total = db.session.scalar(_filtered(select(func.count(ModAction.id)), filters)) or 0
     pages = page_count(total, per_page)
     if page < 1 or page > pages:
-        raise Refused("That page of the log doesn't exist.", status=404)
+        raise Refused(_("That page of the log doesn't exist."), status=404)
     items = list(
         db.session.scalars(
             _filtered(select(ModAction), filters)

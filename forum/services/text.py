@@ -26,12 +26,10 @@ def checked(value: str | None, limit: int, *, too_long: str, missing: str | None
 REASON_MAX = 500
 
 
-def clean_reason(text: str | None, action: str | None = None) -> str:
-    """A moderator's reason, as the log keeps it. Refuses (400) an empty reason or one over
-    500 characters."""
-    if action is None:
+def clean_reason(text: str | None, missing: str | None = None) -> str:
+    """A moderator's reason, as the log keeps it. Refuses (400) an empty reason, with
+    ``missing`` (a whole sentence naming the action), or one over 500 characters."""
+    if missing is None:
         missing = _("Please give a reason for “this action”.")
-    else:
-        missing = _("Please give a reason for “%(action)s”.", action=action)
     return checked(text, REASON_MAX, missing=missing,
                    too_long=_("Reasons can be at most %(max)s characters.", max=REASON_MAX))

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,7 +30,7 @@ RESERVED_USERNAME_RE = re.compile(r"^deleted-\d+$", re.IGNORECASE)
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 # One message for an unknown account and a wrong password, so the form reveals no accounts.
-LOGIN_FAILED = "That username/email and password don't match."
+LOGIN_FAILED = _l("That username/email and password don't match.")
 # Compared against when the account doesn't exist, so both paths cost one hash check; one per
 # hashing method, so the two paths stay alike when PASSWORD_HASH_METHOD is changed.
 _dummy_hashes: dict[str, str] = {}
@@ -71,10 +73,10 @@ def check_username(username: str) -> str:
     if not USERNAME_RE.match(username):
         raise AccountError(
             "username",
-            "Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot.",
+            _("Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot."),
         )
     if RESERVED_USERNAME_RE.match(username):
-        raise AccountError("username", "That username is reserved. Please choose another.")
+        raise AccountError("username", _("That username is reserved. Please choose another."))
     return username
 
 
@@ -82,14 +84,17 @@ def check_email(email: str) -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise AccountError("email", f"That email address isn't valid: {error}") from None
+        raise AccountError("email", _("That email address isn't valid: %(problem)s",
+                                              problem=str(error))) from None
 
 
 def check_password(password: str) -> str:
     if len(password or "") < PASSWORD_MIN:
-        raise AccountError("password", f"Passwords need at least {PASSWORD_MIN} characters.")
+        raise AccountError("password", _("Passwords need at least %(min)s characters.",
+                                               min=PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
-        raise AccountError("password", f"Passwords can be at most {PASSWORD_MAX} characters.")
+        raise AccountError("password", _("Passwords can be at most %(max)s characters.",
+                                               max=PASSWORD_MAX))
     return password
 
 
@@ -120,9 +125,9 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
     email = check_email(data.email)
     password = check_password(data.password)
     if username_taken(username):
-        raise AccountError("username", "That username is taken. Please choose another.")
+        raise AccountError("username", _("That username is taken. Please choose another."))
     if email_taken(email):
-        raise AccountError("email", "An account with that email already exists.")
+        raise AccountError("email", _("An account with that email already exists."))
     user = User(
         username=username,
         username_key=username.lower(),
@@ -144,7 +149,7 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
     except IntegrityError:
         # Two sign-ups raced for the same name; the unique index decided.
         db.session.rollback()
-        raise AccountError("username", "That username or email is taken.") from None
+        raise AccountError("username", _("That username or email is taken.")) from None
     return user
 
 
@@ -181,7 +186,8 @@ def _address_key(address: str | None) -> str:
 def _throttled(decision: ratelimit.RateDecision) -> Refused:
     retry = decision.retry_after or 1
     return Refused(
-        f"Too many failed attempts. Try again in {duration(retry)}.", status=429, retry_after=retry
+        _("Too many failed attempts. Try again in %(wait)s.", wait=duration(retry)), status=429,
+        retry_after=retry
     )
 
 
@@ -208,9 +214,9 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         raise _throttled(by_account)
     if user is None:
         _check_dummy(password)
-        raise AccountError("login", LOGIN_FAILED)
+        raise AccountError("login", str(LOGIN_FAILED))
     if not check_password_hash(user.password_hash, password or ""):
-        raise AccountError("login", LOGIN_FAILED)
+        raise AccountError("login", str(LOGIN_FAILED))
     with joined():
         ratelimit.reset(account_key)
         ratelimit.refund(address_key, now=now)
@@ -226,7 +232,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Refuses: wrong current password, weak new password. Logs out other sessions and spends
     the member's open password reset links."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise AccountError("current_password", "Your current password is not correct.")
+        raise AccountError("current_password", _("Your current password is not correct."))
     check_password(new)
     set_password(user, new)
 

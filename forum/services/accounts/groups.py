@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -84,7 +85,7 @@ def get_group(viewer: Policy, group_id: int) -> Group:
     require(viewer.can_manage_groups())
     group = db.session.get(Group, group_id)
     if group is None:
-        raise NotFound("That group doesn't exist (any more).")
+        raise NotFound(_("That group doesn't exist (any more)."))
     return group
 
 
@@ -120,19 +121,22 @@ def groups_of(user: User) -> list[Group]:
 def _checked(name: str | None, description: str | None, group: Group | None) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidGroupField("name", "A group needs a name.")
+        raise InvalidGroupField("name", _("A group needs a name."))
     if len(name) > NAME_MAX:
-        raise InvalidGroupField("name", f"A group's name can be at most {NAME_MAX} characters.")
+        raise InvalidGroupField("name", _("A group's name can be at most %(max)s characters.",
+                                          max=NAME_MAX))
     description = text.multiline(description)
     if len(description) > DESCRIPTION_MAX:
         raise InvalidGroupField(
-            "description", f"A description can be at most {DESCRIPTION_MAX} characters.")
+            "description", _("A description can be at most %(max)s characters.",
+                             max=DESCRIPTION_MAX))
     query = select(Group).where(Group.name_key == name.lower())
     if group is not None:
         query = query.where(Group.id != group.id)
     taken = db.session.scalar(query)
     if taken is not None:
-        raise InvalidGroupField("name", f"There is already a group called “{taken.name}”.", 409)
+        raise InvalidGroupField("name", _("There is already a group called “%(name)s”.",
+                                          name=taken.name), 409)
     return name, description
 
 
@@ -143,7 +147,8 @@ def _save(name: str) -> None:
         # Another administrator took the name between the check and the write.
         db.session.rollback()
         raise InvalidGroupField(
-            "name", f"There is already a group called “{name}”.", 409) from None
+            "name", _("There is already a group called “%(name)s”.", name=name),
+            409) from None
 
 
 def _values(group: Group) -> dict:
@@ -180,7 +185,7 @@ def update_group(actor: User, group: Group, name: str | None, description: str |
     name, description = _checked(name, description, group)
     before = _values(group)
     if before == {"name": name, "description": description}:
-        raise Refused("Nothing changed: that is already the group's name and description.",
+        raise Refused(_("Nothing changed: that is already the group's name and description."),
                       status=400)
     group.name, group.name_key, group.description = name, name.lower(), description or None
     _save(name)
@@ -232,18 +237,20 @@ def add_member(actor: User, group: Group, username: str | None,
     require(Policy(actor).can_manage_groups())
     typed = (username or "").strip().lstrip("@")
     if not typed:
-        raise InvalidGroupField("username", "Type the username of the member to add.")
+        raise InvalidGroupField("username", _("Type the username of the member to add."))
     user = None
     if len(typed) <= USERNAME_MAX:
         user = db.session.scalar(select(User).where(User.username_key == typed.lower()))
     if user is None:
-        raise InvalidGroupField("username", f"No member is called “{typed[:USERNAME_MAX]}”.")
+        raise InvalidGroupField("username", _("No member is called “%(name)s”.",
+                                                    name=typed[:USERNAME_MAX]))
     if user.deleted_at is not None:
-        raise InvalidGroupField("username", "That account was deleted, so it can't join a group.",
-                                409)
+        raise InvalidGroupField(
+            "username", _("That account was deleted, so it can't join a group."), 409)
     if _member(group, user.id) is not None:
         raise InvalidGroupField("username",
-                                f"{user.username} is already in the group {group.name}.", 409)
+                                _("%(user)s is already in the group %(group)s.",
+                                  user=user.username, group=group.name), 409)
     db.session.add(GroupMember(group_id=group.id, user_id=user.id, added_at=now,
                                added_by_id=actor.id))
     try:
@@ -252,7 +259,8 @@ def add_member(actor: User, group: Group, username: str | None,
         # Another administrator added them a moment ago.
         db.session.rollback()
         raise InvalidGroupField(
-            "username", f"{user.username} is already in the group {group.name}.", 409) from None
+            "username", _("%(user)s is already in the group %(group)s.",
+                          user=user.username, group=group.name), 409) from None
     audit.record(actor, "group.add_member", user, before={"group": group.name, "member": False},
                  after={"group": group.name, "member": True}, now=now)
     notifications.notify(user, NotificationKind.GROUP,
@@ -272,7 +280,8 @@ def remove_member(actor: User, group: Group, user_id: int,
     require(Policy(actor).can_manage_groups())
     membership = _member(group, user_id)
     if membership is None:
-        raise Refused(f"That member is not in the group {group.name}.", status=409)
+        raise Refused(_("That member is not in the group %(group)s.", group=group.name),
+                      status=409)
     user = membership.user
     removed = db.session.execute(
         delete(GroupMember).where(GroupMember.group_id == group.id,
@@ -281,7 +290,8 @@ def remove_member(actor: User, group: Group, user_id: int,
     if removed != 1:
         # Another administrator took them out a moment ago.
         db.session.rollback()
-        raise Refused(f"That member is not in the group {group.name}.", status=409)
+        raise Refused(_("That member is not in the group %(group)s.", group=group.name),
+                      status=409)
     audit.record(actor, "group.remove_member", user,
                  before={"group": group.name, "member": True},
                  after={"group": group.name, "member": False}, now=now)
@@ -299,7 +309,7 @@ def checked_group_ids(ids: Iterable[int]) -> list[int]:
         return []
     found = set(db.session.scalars(select(Group.id).where(Group.id.in_(wanted))))
     if found != set(wanted):
-        raise Refused("One of the chosen groups doesn't exist (any more); reload the page.",
+        raise Refused(_("One of the chosen groups doesn't exist (any more); reload the page."),
                       status=400)
     return wanted
 

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -52,8 +53,10 @@ def create(actor: User, days: int, note: str | None = None,
     now = now or utcnow()
     longest = settings.get("invitation_days")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
-        raise Refused(f"An invitation can be valid for 1 to {longest} days.", status=400)
-    text = checked(note, NOTE_MAX, too_long=f"Keep the note under {NOTE_MAX} characters.")
+        raise Refused(_("An invitation can be valid for 1 to %(days)s days.", days=longest),
+                      status=400)
+    text = checked(note, NOTE_MAX, too_long=_("Keep the note under %(max)s characters.",
+                                                        max=NOTE_MAX))
     code = secrets.token_urlsafe(CODE_BYTES)
     invitation = Invitation(code_hash=hash_code(code), note=text or None,
                             created_by_id=actor.id, created_at=now,
@@ -84,8 +87,8 @@ def revoke(actor: User, invitation: Invitation, now: datetime | None = None) -> 
     ).rowcount
     if not done:
         db.session.rollback()
-        raise Refused("This invitation can't be revoked: it was already used, revoked or has "
-                      "expired.", status=409)
+        raise Refused(_("This invitation can't be revoked: it was already used, revoked or has "
+                      "expired."), status=409)
     audit.record(actor, "invitation.revoke", invitation, before={"state": "open"},
                  after={"state": "revoked"}, now=now)
     commit()
@@ -95,7 +98,7 @@ def revoke(actor: User, invitation: Invitation, now: datetime | None = None) -> 
 def get(invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None:
-        raise Refused("There is no such invitation.", status=404)
+        raise Refused(_("There is no such invitation."), status=404)
     return invitation
 
 
@@ -108,7 +111,7 @@ def listing(viewer: Policy, everyone: bool) -> list[Invitation]:
     if everyone:
         require(viewer.can_manage_invitations())
     elif not viewer.is_member:
-        raise Refused("Log in to see your invitations.", status=403, login_required=True)
+        raise Refused(_("Log in to see your invitations."), status=403, login_required=True)
     query = (select(Invitation)
              .options(joinedload(Invitation.created_by), joinedload(Invitation.used_by))
              .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(500))
@@ -119,14 +122,14 @@ def listing(viewer: Policy, everyone: bool) -> list[Invitation]:
 
 def _problem(invitation: Invitation | None, now: datetime) -> str | None:
     if invitation is None:
-        return "That invitation code isn't valid. Check that the whole link was copied."
+        return _("That invitation code isn't valid. Check that the whole link was copied.")
     state = invitation.state(now)
     if state == "used":
-        return "That invitation has already been used."
+        return _("That invitation has already been used.")
     if state == "revoked":
-        return "That invitation was revoked."
+        return _("That invitation was revoked.")
     if state == "expired":
-        return "That invitation has expired. Ask for a new one."
+        return _("That invitation has expired. Ask for a new one.")
     return None
 
 
@@ -164,7 +167,7 @@ def redeem(code: str | None, user: User, now: datetime | None = None) -> Invitat
         .execution_options(synchronize_session=False)
     ).rowcount
     if not done:
-        raise InvitationError("That invitation has just been used by someone else.")
+        raise InvitationError(_("That invitation has just been used by someone else."))
     db.session.refresh(invitation)
     audit.record(user, "invitation.use", invitation, after={"used_by": user.username}, now=now)
     commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from ...database import commit, joined
 from ...errors import Conflict, Refused
 from ...models import User, utcnow
@@ -11,11 +13,12 @@ from ...stores import settings
 from . import account, invitations
 from .account import AccountError, Registration
 
-REGISTRATION_CLOSED = "Registration is closed: this forum isn't taking new members right now."
-INVITATION_NEEDED = ("This forum takes new members by invitation. Open the invitation link "
+REGISTRATION_CLOSED = _l("Registration is closed: this forum isn't taking new members right "
+                         "now.")
+INVITATION_NEEDED = _l("This forum takes new members by invitation. Open the invitation link "
                      "you were sent to sign up.")
-MUST_ACCEPT = "Please tick the box to accept the rules and the privacy notice."
-CHANGED_MEANWHILE = ("The rules or the privacy notice changed while you were reading. Please "
+MUST_ACCEPT = _l("Please tick the box to accept the rules and the privacy notice.")
+CHANGED_MEANWHILE = _l("The rules or the privacy notice changed while you were reading. Please "
                      "read the new version, then accept again.")
 
 
@@ -29,7 +32,7 @@ def _check_seen(seen: tuple[int, int] | None) -> tuple[int, int]:
     nothing published there is nothing to have seen)."""
     current = current_versions()
     if seen is not None and current != (0, 0) and tuple(seen) != current:
-        raise AccountError("accept", CHANGED_MEANWHILE)
+        raise AccountError("accept", str(CHANGED_MEANWHILE))
     return current
 
 
@@ -48,10 +51,10 @@ def check_open(invite_code: str | None, now: datetime | None = None) -> None:
     that is unknown, used, revoked or expired."""
     mode = registration_mode()
     if mode == "closed":
-        raise Refused(REGISTRATION_CLOSED, status=403)
+        raise Refused(str(REGISTRATION_CLOSED), status=403)
     if mode == "invitation":
         if not (invite_code or "").strip():
-            raise Refused(INVITATION_NEEDED, status=403)
+            raise Refused(str(INVITATION_NEEDED), status=403)
         invitations.check(invite_code, now)
 
 
@@ -70,7 +73,7 @@ def join(data: Registration, accepted: bool, invite_code: str | None = None,
     now = now or utcnow()
     check_open(invite_code, now)
     if documents_published() and not accepted:
-        raise AccountError("accept", MUST_ACCEPT)
+        raise AccountError("accept", str(MUST_ACCEPT))
     rules_version, privacy_version = _check_seen(seen)
     with joined():
         user = account.register(data, now=now)

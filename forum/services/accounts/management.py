@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,8 +32,8 @@ def require_active(user: User) -> None:
     """Refuses (409) an account that was deleted in the meantime. The row stays locked until
     commit on PostgreSQL, so a deletion running at the same moment waits for this change and
     then finds it, rather than this change writing over the anonymised account."""
-    deleted = Conflict(f"The account @{user.username} has been deleted; there is nothing "
-                       "left to change.")
+    deleted = Conflict(_("The account @%(name)s has been deleted; there is nothing left to "
+                         "change.", name=user.username))
     if user.is_deleted:
         raise deleted
     still_there = db.session.scalar(
@@ -46,10 +47,11 @@ def require_active(user: User) -> None:
 def _clean_display_name(text: str) -> str | None:
     value = " ".join((text or "").split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise AccountError("display_name", "Display names can't contain control characters.")
+        raise AccountError("display_name", _("Display names can't contain control characters."))
     if len(value) > DISPLAY_NAME_MAX:
         raise AccountError("display_name",
-                           f"Display names can be at most {DISPLAY_NAME_MAX} characters.")
+                           _("Display names can be at most %(max)s characters.",
+                             max=DISPLAY_NAME_MAX))
     return value or None
 
 
@@ -73,11 +75,11 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
     after = {"username": username, "email": email, "display_name": display_name}
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
-        raise Refused("Nothing to change: these are the account's details already.", status=400)
+        raise Refused(_("Nothing to change: these are the account's details already."), status=400)
     if username.lower() != user.username_key and username_taken(username):
-        raise AccountError("username", "That username is taken. Please choose another.")
+        raise AccountError("username", _("That username is taken. Please choose another."))
     if email.lower() != user.email_key and email_taken(email):
-        raise AccountError("email", "Another account already uses that email address.")
+        raise AccountError("email", _("Another account already uses that email address."))
     if username != user.username:
         usernames.rename(user, username, now)
     user.email, user.email_key = email, email.lower()
@@ -94,7 +96,7 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
     except IntegrityError:
         # Someone took the name or address between the check and the write.
         db.session.rollback()
-        raise AccountError("username", "That username or email was just taken.") from None
+        raise AccountError("username", _("That username or email was just taken.")) from None
     return user
 
 

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ...database import commit
@@ -24,10 +25,10 @@ from .management import require_active
 RESET_LIFETIME = timedelta(hours=24)
 TOKEN_MAX = 100
 
-UNKNOWN = "This password reset link isn't valid. Ask for a new one."
-SPENT = ("This password reset link has already been used or replaced by a newer one. Ask for "
+UNKNOWN = _l("This password reset link isn't valid. Ask for a new one.")
+SPENT = _l("This password reset link has already been used or replaced by a newer one. Ask for "
          "a new one.")
-EXPIRED = "This password reset link has expired. Ask for a new one."
+EXPIRED = _l("This password reset link has expired. Ask for a new one.")
 
 
 def _digest(token: str) -> str:
@@ -76,16 +77,16 @@ def find_reset(token: str, now: datetime | None = None) -> PasswordReset:
     """
     now = now or utcnow()
     if not token or len(token) > TOKEN_MAX or not token.isascii():
-        raise NotFound(UNKNOWN)
+        raise NotFound(str(UNKNOWN))
     reset = db.session.scalar(
         select(PasswordReset).where(PasswordReset.token_hash == _digest(token))
     )
     if reset is None or reset.user.is_deleted:
-        raise NotFound(UNKNOWN)
+        raise NotFound(str(UNKNOWN))
     if reset.used_at is not None:
-        raise Refused(SPENT, status=410)
+        raise Refused(str(SPENT), status=410)
     if reset.expires_at <= now:
-        raise Refused(EXPIRED, status=410)
+        raise Refused(str(EXPIRED), status=410)
     return reset
 
 
@@ -109,7 +110,7 @@ def reset_password(token: str, new_password: str, now: datetime | None = None) -
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise Refused(SPENT, status=410)
+        raise Refused(str(SPENT), status=410)
     user = reset.user
     user.password_hash = hash_password(new_password)
     user.session_token = secrets.token_hex(16)

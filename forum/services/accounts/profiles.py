@@ -91,10 +91,10 @@ def find_member(username: str) -> User:
     Refuses (404): no such member, or text that could never be a username.
     """
     if not is_username(username):
-        raise NotFound("There is no member with that name.")
+        raise NotFound(_("There is no member with that name."))
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
     if user is None:
-        raise NotFound("There is no member with that name.")
+        raise NotFound(_("There is no member with that name."))
     return user
 
 
@@ -159,7 +159,7 @@ def name_search(query: str | None) -> tuple[str, list]:
     names (none for an empty search). Refuses (400) an overlong search."""
     query = " ".join((query or "").split())
     if len(query) > SEARCH_MAX:
-        raise Refused(f"Searches can be at most {SEARCH_MAX} characters.", status=400)
+        raise Refused(_("Searches can be at most %(max)s characters.", max=SEARCH_MAX), status=400)
     if not query:
         return query, []
     pattern = _like_pattern(query.lower())
@@ -184,16 +184,16 @@ def list_members(query: str = "", sort: str = DEFAULT_SORT, page: int = 1,
     (404): a page past the last one (page 1 always exists, even with no matches).
     """
     if sort not in SORTS:
-        raise Refused("Members can be sorted by posts, name or joined date.", status=400)
+        raise Refused(_("Members can be sorted by posts, name or joined date."), status=400)
     if page < 1:
-        raise Refused("Page numbers start at 1.", status=400)
+        raise Refused(_("Page numbers start at 1."), status=400)
     query, matches = name_search(query)
     # Deleted accounts keep their rows for their posts, not a place in the list.
     matches.append(User.deleted_at.is_(None))
     total = db.session.scalar(select(func.count(User.id)).where(*matches)) or 0
     pages = page_count(total, per_page)
     if page > pages:
-        raise NotFound("That page of the member list doesn't exist.")
+        raise NotFound(_("That page of the member list doesn't exist."))
     members = list(db.session.scalars(
         _ordered(select(User).where(*matches), sort)
         .limit(per_page)
@@ -208,12 +208,21 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def _one_line(name: str, text: str, limit: int, label: str, errors: dict[str, str]) -> str | None:
+def _one_line(name: str, text: str, limit: int, errors: dict[str, str]) -> str | None:
+    """A one-line field tidied; a problem goes into ``errors`` under ``name``, worded whole
+    for the field (display name or location)."""
     value = " ".join((text or "").split())
+    names = name == "display_name"
     if _has_control(value):
-        errors[name] = f"{label} can't contain control characters."
+        errors[name] = (_("Display names can't contain control characters.") if names
+                        else _("Locations can't contain control characters."))
     elif len(value) > limit:
-        errors[name] = f"{label} can be at most {limit} characters (this is {len(value)})."
+        if names:
+            errors[name] = _("Display names can be at most %(max)s characters (this is "
+                             "%(count)s).", max=limit, count=len(value))
+        else:
+            errors[name] = _("Locations can be at most %(max)s characters (this is "
+                             "%(count)s).", max=limit, count=len(value))
     return value or None
 
 
@@ -226,7 +235,7 @@ def clean_website(text: str) -> str | None:
     if not value:
         return None
     if any(ch.isspace() for ch in value) or _has_control(value):
-        raise ValueError("A web address can't contain spaces.")
+        raise ValueError(_("A web address can't contain spaces."))
     if not _SCHEME.match(value):
         value = "https://" + value
     try:
@@ -235,15 +244,15 @@ def clean_website(text: str) -> str | None:
         # Reading the port is what makes urlsplit reject a malformed one.
         parts.port  # noqa: B018
     except ValueError:
-        raise ValueError("That doesn't look like a web address.") from None
+        raise ValueError(_("That doesn't look like a web address.")) from None
     if parts.scheme.lower() not in {"http", "https"}:
-        raise ValueError("Only http:// and https:// addresses are accepted.")
+        raise ValueError(_("Only http:// and https:// addresses are accepted."))
     if parts.username is not None or parts.password is not None:
-        raise ValueError("Web addresses with a user name or password aren't accepted.")
+        raise ValueError(_("Web addresses with a user name or password aren't accepted."))
     if not _HOST.match(host):
-        raise ValueError("That doesn't look like a web address, e.g. https://example.org.")
+        raise ValueError(_("That doesn't look like a web address, e.g. https://example.org."))
     if len(value) > WEBSITE_MAX:
-        raise ValueError(f"Web addresses can be at most {WEBSITE_MAX} characters.")
+        raise ValueError(_("Web addresses can be at most %(max)s characters.", max=WEBSITE_MAX))
     return value
 
 
@@ -251,16 +260,15 @@ def validate(data: ProfileData) -> dict:
     """The cleaned column values for ``data``; raises ``ProfileInvalid`` listing every problem."""
     errors: dict[str, str] = {}
     values: dict = {
-        "display_name": _one_line(
-            "display_name", data.display_name, DISPLAY_NAME_MAX, "Display names", errors
-        ),
-        "location": _one_line("location", data.location, LOCATION_MAX, "Locations", errors),
+        "display_name": _one_line("display_name", data.display_name, DISPLAY_NAME_MAX, errors),
+        "location": _one_line("location", data.location, LOCATION_MAX, errors),
     }
     bio = (data.bio or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(bio) > BIO_MAX:
-        errors["bio"] = f"Bios can be at most {BIO_MAX:,} characters (this is {len(bio):,})."
+        errors["bio"] = _("Bios can be at most %(max)s characters (this is %(count)s).",
+                           max=format(BIO_MAX, ","), count=format(len(bio), ","))
     elif _has_control(bio.replace("\n", "").replace("\t", "")):
-        errors["bio"] = "Bios can't contain control characters."
+        errors["bio"] = _("Bios can't contain control characters.")
     values["bio"] = bio or None
     try:
         values["website"] = clean_website(data.website)
@@ -268,7 +276,7 @@ def validate(data: ProfileData) -> dict:
         errors["website"] = str(error)
     timezone = (data.timezone or "").strip()
     if not timefmt.is_zone(timezone):
-        errors["timezone"] = "Choose a time zone from the list."
+        errors["timezone"] = _("Choose a time zone from the list.")
     values["timezone"] = timezone
     language = (data.language or "").strip() or None
     if language is not None and not is_language(language):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from ...database import commit
@@ -25,7 +26,7 @@ def parse_role(value: Role | str | int) -> Role:
     try:
         return Role(int(value)) if str(value).isdigit() else Role[str(value).strip().upper()]
     except (KeyError, ValueError):
-        raise Refused("That isn't a role.", status=400) from None
+        raise Refused(_("That isn't a role."), status=400) from None
 
 
 def set_role(actor: User, user: User, role: Role | str | int, reason: str | None = None,
@@ -41,7 +42,11 @@ def set_role(actor: User, user: User, role: Role | str | int, reason: str | None
     role = parse_role(role)
     old = user.role
     if role == old:
-        raise Refused(f"{user.username} is already {_ARTICLES[role]}.", status=400)
+        if role == Role.MEMBER:
+            raise Refused(_("%(name)s is already a member.", name=user.username), status=400)
+        if role == Role.MODERATOR:
+            raise Refused(_("%(name)s is already a moderator.", name=user.username), status=400)
+        raise Refused(_("%(name)s is already an administrator.", name=user.username), status=400)
     demoting_admin = old == Role.ADMIN
     if demoting_admin:
         lock_admins()
@@ -50,7 +55,7 @@ def set_role(actor: User, user: User, role: Role | str | int, reason: str | None
     # counted) or waits for ours.
     if demoting_admin and usable_admin_count(now) == 0:
         db.session.rollback()
-        raise Refused("That would leave the forum without an administrator who can log in.")
+        raise Refused(_("That would leave the forum without an administrator who can log in."))
     audit.record(actor, "user.role", user, reason, before={"role": old.name.lower()},
                  after={"role": role.name.lower()}, now=now)
     notifications.notify(user, NotificationKind.ROLE, f"You are now {_ARTICLES[role]}.",
@@ -82,7 +87,7 @@ def assign_board_moderator(actor: User, user: User, boards: Iterable[Board],
         select(BoardModerator.board_id).where(BoardModerator.user_id == user.id)
     ))
     if wanted == current:
-        raise Refused("Those are already the boards this member moderates.", status=400)
+        raise Refused(_("Those are already the boards this member moderates."), status=400)
     before = _slugs(current)
     removed, added = current - wanted, wanted - current
     if removed:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -20,11 +22,11 @@ ROLE_ACTIONS = ("user.role", "user.boards")
 # Filter value → label, in menu order. "board" is anyone who moderates chosen boards,
 # whatever their site role.
 ROLE_FILTERS = {
-    "all": "Everyone",
-    "member": "Members",
-    "moderator": "Moderators",
-    "admin": "Administrators",
-    "board": "Board moderators",
+    "all": _l("Everyone"),
+    "member": _l("Members"),
+    "moderator": _l("Moderators"),
+    "admin": _l("Administrators"),
+    "board": _l("Board moderators"),
 }
 _ROLE_OF_FILTER = {"member": Role.MEMBER, "moderator": Role.MODERATOR, "admin": Role.ADMIN}
 
@@ -72,11 +74,11 @@ def list_members(viewer: Policy, query: str = "", role: str = "all", page: int =
     """
     require(viewer.can_manage_roles())
     if role not in ROLE_FILTERS:
-        raise Refused("Filter by member, moderator, administrator or board moderator.",
+        raise Refused(_("Filter by member, moderator, administrator or board moderator."),
                       status=400)
     query, conditions = profiles.name_search(query)
     if page < 1:
-        raise Refused("Page numbers start at 1.", status=400)
+        raise Refused(_("Page numbers start at 1."), status=400)
     if role == "board":
         conditions.append(User.is_board_moderator.is_(True))
     elif role in _ROLE_OF_FILTER:
@@ -84,7 +86,7 @@ def list_members(viewer: Policy, query: str = "", role: str = "all", page: int =
     total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
     pages = page_count(total, per_page)
     if page > pages:
-        raise NotFound("That page of the member list doesn't exist.")
+        raise NotFound(_("That page of the member list doesn't exist."))
     members = list(db.session.scalars(
         select(User)
         .where(*conditions)

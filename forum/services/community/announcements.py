@@ -16,6 +16,8 @@ from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from flask import current_app, g, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -46,10 +48,10 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 LABELS = {
-    Severity.INFO: "Information",
-    Severity.SUCCESS: "Good news",
-    Severity.WARNING: "Warning",
-    Severity.CRITICAL: "Important",
+    Severity.INFO: _l("Information"),
+    Severity.SUCCESS: _l("Good news"),
+    Severity.WARNING: _l("Warning"),
+    Severity.CRITICAL: _l("Important"),
 }
 # Most pressing first wherever several are shown together.
 _RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.SUCCESS: 2, Severity.INFO: 3}
@@ -108,7 +110,7 @@ class Notice:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.severity, "Information")
+        return str(LABELS.get(self.severity, LABELS[Severity.INFO]))
 
     @property
     def role(self) -> str:
@@ -324,9 +326,9 @@ def dismiss(viewer: Policy, announcement_id: int, now: datetime | None = None) -
     announcement = db.session.get(Announcement, announcement_id)
     if (announcement is None or not viewer.sees_audience(announcement.audience)
             or (announcement.board is not None and not viewer.can_view_board(announcement.board))):
-        raise NotFound("There is no such announcement.")
+        raise NotFound(_("There is no such announcement."))
     if not announcement.is_dismissible:
-        raise Refused("This announcement stays until it ends; it can't be dismissed.")
+        raise Refused(_("This announcement stays until it ends; it can't be dismissed."))
     if not viewer.is_member:
         return announcement
     g.pop(_PREFETCH, None)
@@ -352,7 +354,7 @@ def require_manager(viewer: Policy, scope: Scope = Scope.ALL) -> None:
 def _authorize(viewer: Policy, placement: str, board: Board | None, scope: Scope) -> None:
     require(viewer.can_manage_announcement(placement, board))
     if scope == Scope.BOARDS and placement != Placement.BOARD:
-        raise Refused("Site-wide announcements are managed in the administration panel.")
+        raise Refused(_("Site-wide announcements are managed in the administration panel."))
 
 
 def manage_listing(viewer: Policy, scope: Scope = Scope.ALL,
@@ -394,7 +396,7 @@ def get_manageable(viewer: Policy, announcement_id: int,
     require_manager(viewer, scope)
     announcement = db.session.get(Announcement, announcement_id)
     if announcement is None:
-        raise NotFound("There is no such announcement.")
+        raise NotFound(_("There is no such announcement."))
     _authorize(viewer, announcement.placement, announcement.board, scope)
     return announcement
 
@@ -402,41 +404,44 @@ def get_manageable(viewer: Policy, announcement_id: int,
 def _checked(draft: Draft, now: datetime) -> tuple[dict, Board | None]:
     """The draft's values ready to store, and its board. Refuses (400) with the field."""
     try:
-        title = text.checked(draft.title, TITLE_MAX, missing="Give the announcement a title.",
-                             too_long=f"Keep the title to {TITLE_MAX} characters or fewer.")
+        title = text.checked(draft.title, TITLE_MAX, missing=_("Give the announcement a title."),
+                             too_long=_("Keep the title to %(max)s characters or fewer.",
+                                        max=TITLE_MAX))
     except Refused as error:
         raise InvalidAnnouncement("title", error.reason) from None
     try:
         body = text.checked(draft.body, BODY_MAX,
-                            too_long=f"Keep the message to {BODY_MAX:,} characters or fewer.")
+                            too_long=_("Keep the message to %(max)s characters or fewer.",
+                                       max=format(BODY_MAX, ",")))
     except Refused as error:
         raise InvalidAnnouncement("body", error.reason) from None
     if draft.severity not in set(Severity):
-        raise InvalidAnnouncement("severity", "Choose info, success, warning or critical.")
+        raise InvalidAnnouncement("severity", _("Choose info, success, warning or critical."))
     if draft.audience not in set(Audience):
-        raise InvalidAnnouncement("audience", "Choose everyone, members or moderators.")
+        raise InvalidAnnouncement("audience", _("Choose everyone, members or moderators."))
     if draft.placement not in set(Placement):
         raise InvalidAnnouncement("placement",
-                                  "Choose a banner, every board, or one board.")
+                                  _("Choose a banner, every board, or one board."))
     board = None
     if draft.placement == Placement.BOARD:
         if draft.board_id is None:
-            raise InvalidAnnouncement("board", "Choose the board to announce in.")
+            raise InvalidAnnouncement("board", _("Choose the board to announce in."))
         board = db.session.get(Board, draft.board_id)
         if board is None:
-            raise InvalidAnnouncement("board", "That board doesn't exist (any more).")
+            raise InvalidAnnouncement("board", _("That board doesn't exist (any more)."))
     if draft.thread_id is not None:
         thread = db.session.get(Thread, draft.thread_id)
         if thread is None or thread.is_deleted:
-            raise InvalidAnnouncement("thread", f"There is no thread number {draft.thread_id}.")
+            raise InvalidAnnouncement("thread", _("There is no thread number %(number)s.",
+                                                   number=draft.thread_id))
     for field, moment in (("starts_at", draft.starts_at), ("ends_at", draft.ends_at)):
         if moment is not None and moment.tzinfo is None:
-            raise InvalidAnnouncement(field, "Give the time with its time zone.")
+            raise InvalidAnnouncement(field, _("Give the time with its time zone."))
         if moment is not None and not EARLIEST <= moment < LATEST:
-            raise InvalidAnnouncement(field, "That date is out of range.")
+            raise InvalidAnnouncement(field, _("That date is out of range."))
     starts_at = draft.starts_at or now
     if draft.ends_at is not None and draft.ends_at <= starts_at:
-        raise InvalidAnnouncement("ends_at", "The end must be after the start.")
+        raise InvalidAnnouncement("ends_at", _("The end must be after the start."))
     values = {
         "title": title, "body": body, "body_html": markup.render(body),
         "severity": str(draft.severity), "audience": str(draft.audience),
@@ -528,7 +533,7 @@ def end_announcement(actor: User, announcement: Announcement, scope: Scope = Sco
     require_manager(viewer, scope)
     _authorize(viewer, announcement.placement, announcement.board, scope)
     if announcement.is_past(now):
-        raise Conflict("This announcement has already ended.")
+        raise Conflict(_("This announcement has already ended."))
     before = {"starts_at": announcement.starts_at, "ends_at": announcement.ends_at}
     announcement.starts_at = min(announcement.starts_at, now)
     announcement.ends_at = now

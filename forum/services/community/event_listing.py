@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -37,7 +38,7 @@ def get_event(viewer: Policy, event_id: int) -> Event:
         .options(joinedload(Event.board), joinedload(Event.thread), joinedload(Event.author))
     )
     if event is None:
-        raise NotFound("That event doesn't exist.")
+        raise NotFound(_("That event doesn't exist."))
     require(viewer.can_view_event(event))
     return event
 
@@ -147,9 +148,9 @@ def parse_month(raw: str | None, today: date) -> date:
     year, dash, month = raw.partition("-")
     if not (dash and len(year) == 4 and len(month) == 2 and (year + month).isascii()
             and year.isdigit() and month.isdigit()):
-        raise ValueError("Give the month as YYYY-MM, for example 2026-11.")
+        raise ValueError(_("Give the month as YYYY-MM, for example 2026-11."))
     if not (1 <= int(month) <= 12) or not (1900 <= int(year) <= 9998):
-        raise ValueError("That month is out of range.")
+        raise ValueError(_("That month is out of range."))
     return date(int(year), int(month), 1)
 
 
@@ -204,9 +205,9 @@ def boards_for_new_event(viewer: Policy) -> list[Board]:
 
     Refuses: a guest (log in), a member who may create events in no board (403)."""
     if not viewer.is_member:
-        raise Refused(need_login("Log in to create an event."))
+        raise Refused(need_login(_("Log in to create an event.")))
     boards = creatable_boards(viewer)
     if not boards:
-        raise Refused("You can't create events in any board. Moderators create events; some "
-                      "boards let members create them too.")
+        raise Refused(_("You can't create events in any board. Moderators create events; some "
+                      "boards let members create them too."))
     return boards

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -59,7 +60,7 @@ def parse_answer(answer: str) -> RsvpStatus:
     except ValueError:
         status = None
     if status not in ANSWERS:
-        raise Refused("Answer going, maybe or can't go.", status=400)
+        raise Refused(_("Answer going, maybe or can't go."), status=400)
     return status
 
 
@@ -120,8 +121,8 @@ def answer_event(actor: User, event: Event, answer: str, now: datetime | None = 
         moved = 0
     if not moved:
         db.session.rollback()
-        raise Conflict("Your answer changed in another window at the same moment; "
-                       "please look again and answer once more.")
+        raise Conflict(_("Your answer changed in another window at the same moment; "
+                       "please look again and answer once more."))
     if old == RsvpStatus.GOING:
         promote_waiting(event, now)
     commit()
@@ -136,7 +137,7 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
     # Waiting members who can no longer read the event's board keep their place in the list
     # (the board may reopen) but are passed over.
     passed_over: list[int] = []
-    for _ in range(PROMOTIONS_MAX):
+    for _attempt in range(PROMOTIONS_MAX):
         candidate = db.session.execute(
             select(EventRsvp.id, EventRsvp.user_id)
             .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.WAITLISTED,

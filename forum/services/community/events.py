@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ...common import markup, timefmt
@@ -70,11 +71,18 @@ def local_input(value: datetime | None, tz_name: str) -> str:
     return timefmt.local(value, tz_name).strftime("%Y-%m-%dT%H:%M")
 
 
-def _moment(raw: str, tz_name: str, field: str, label: str) -> datetime:
+def _moment(raw: str, tz_name: str, field: str) -> datetime:
     try:
         return timefmt.parse_local(raw, tz_name)
     except ValueError as error:
-        raise InvalidInput(field, f"{label}: {error}") from None
+        problem = str(error)
+        if field == "starts_at":
+            message = _("Start: %(problem)s", problem=problem)
+        elif field == "ends_at":
+            message = _("End: %(problem)s", problem=problem)
+        else:
+            message = _("Answer by: %(problem)s", problem=problem)
+        raise InvalidInput(field, message) from None
 
 
 def _capacity(raw: str) -> int | None:
@@ -84,13 +92,14 @@ def _capacity(raw: str) -> int | None:
     # ASCII only: str.isdigit also accepts "²", which int() then rejects.
     digits = raw[1:] if raw.startswith("-") else raw
     if not (digits.isascii() and digits.isdigit()) or len(raw) > 9:
-        raise InvalidInput("capacity", "Capacity must be a whole number of places, or empty.")
+        raise InvalidInput("capacity", _("Capacity must be a whole number of places, or empty."))
     value = int(raw)
     if value < 1:
-        raise InvalidInput("capacity", "Capacity must be at least 1 (leave it empty for no "
-                                       "limit).")
+        raise InvalidInput("capacity", _("Capacity must be at least 1 (leave it empty for no "
+                                       "limit)."))
     if value > CAPACITY_MAX:
-        raise InvalidInput("capacity", f"Capacity can be at most {CAPACITY_MAX:,}.")
+        raise InvalidInput("capacity",
+                           _("Capacity can be at most %(max)s.", max=format(CAPACITY_MAX, ",")))
     return value
 
 
@@ -99,12 +108,14 @@ def _online_url(raw: str) -> str | None:
     if not url:
         return None
     if len(url) > URL_MAX:
-        raise InvalidInput("online_url", f"Links can be at most {URL_MAX} characters.")
+        raise InvalidInput("online_url", _("Links can be at most %(max)s characters.",
+                                             max=URL_MAX))
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("online_url", "The online link must start with http:// or https://.")
+        raise InvalidInput("online_url",
+                           _("The online link must start with http:// or https://."))
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise InvalidInput("online_url", "The online link can't contain spaces.")
+        raise InvalidInput("online_url", _("The online link can't contain spaces."))
     return url
 
 
@@ -118,43 +129,46 @@ def clean(data: EventData, now: datetime, event: Event | None = None) -> dict:
     """
     title = posting.normalize_title(data.title)
     if not title:
-        raise InvalidInput("title", "An event needs a title.")
+        raise InvalidInput("title", _("An event needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput("title", f"Titles can be at most {TITLE_MAX} characters.")
+        raise InvalidInput("title", _("Titles can be at most %(max)s characters.",
+                                        max=TITLE_MAX))
     description = text.multiline(data.description)
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput("description",
-                           f"Descriptions can be at most {DESCRIPTION_MAX:,} characters.")
+                           _("Descriptions can be at most %(max)s characters.",
+                             max=format(DESCRIPTION_MAX, ",")))
     try:
         kind = EventKind(data.kind)
     except ValueError:
-        raise InvalidInput("kind", "Choose a kind of event from the list.") from None
+        raise InvalidInput("kind", _("Choose a kind of event from the list.")) from None
     tz_name = (data.timezone or "").strip()
     if not timefmt.is_zone(tz_name):
-        raise InvalidInput("timezone", "Choose a time zone from the list.")
-    starts_at = _moment(data.starts_at, tz_name, "starts_at", "Start")
-    ends_at = _moment(data.ends_at, tz_name, "ends_at", "End")
+        raise InvalidInput("timezone", _("Choose a time zone from the list."))
+    starts_at = _moment(data.starts_at, tz_name, "starts_at")
+    ends_at = _moment(data.ends_at, tz_name, "ends_at")
     if ends_at <= starts_at:
-        raise InvalidInput("ends_at", "The event must end after it starts.")
+        raise InvalidInput("ends_at", _("The event must end after it starts."))
     if ends_at > now + HORIZON:
         raise InvalidInput("ends_at" if starts_at <= now + HORIZON else "starts_at",
-                           "Events can be planned at most ten years ahead.")
+                           _("Events can be planned at most ten years ahead."))
     moved = event is None or starts_at != event.starts_at
     if moved and starts_at <= now:
-        raise InvalidInput("starts_at", "The start must be in the future.")
+        raise InvalidInput("starts_at", _("The start must be in the future."))
     deadline = None
     if (data.rsvp_deadline or "").strip():
-        deadline = _moment(data.rsvp_deadline, tz_name, "rsvp_deadline", "Answer by")
+        deadline = _moment(data.rsvp_deadline, tz_name, "rsvp_deadline")
         if deadline > starts_at:
-            raise InvalidInput("rsvp_deadline", "The deadline for answers can't be after the "
-                                                "start.")
+            raise InvalidInput("rsvp_deadline", _("The deadline for answers can't be after the "
+                                                "start."))
         changed = event is None or deadline != event.rsvp_deadline
         if changed and deadline <= now:
-            raise InvalidInput("rsvp_deadline", "The deadline for answers must be in the "
-                                                "future.")
+            raise InvalidInput("rsvp_deadline", _("The deadline for answers must be in the "
+                                                "future."))
     location = " ".join((data.location or "").split()) or None
     if location is not None and len(location) > LOCATION_MAX:
-        raise InvalidInput("location", f"Locations can be at most {LOCATION_MAX} characters.")
+        raise InvalidInput("location", _("Locations can be at most %(max)s characters.",
+                                           max=LOCATION_MAX))
     return {
         "title": title,
         "description": description,
@@ -266,7 +280,7 @@ def edit_event(actor: User, event: Event, data: EventData,
     db.session.refresh(event)
     if event.is_cancelled:
         db.session.rollback()
-        raise Conflict("This event was cancelled while you were editing it.")
+        raise Conflict(_("This event was cancelled while you were editing it."))
     if "starts_at" in changed:
         # Reminders are per start: a new end alone must not send a second "starting soon".
         db.session.execute(
@@ -298,8 +312,9 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
     """
     now = now or utcnow()
     require(Policy(actor, now).can_edit_event(event))
-    reason = text.checked(reason, REASON_MAX, missing="Say why the event is cancelled.",
-                          too_long=f"Keep the reason under {REASON_MAX} characters.")
+    reason = text.checked(reason, REASON_MAX, missing=_("Say why the event is cancelled."),
+                          too_long=_("Keep the reason under %(max)s characters.",
+                                     max=REASON_MAX))
     reason = " ".join(reason.split())
     done = db.session.execute(
         update(Event).where(Event.id == event.id, Event.cancelled_at.is_(None))
@@ -309,7 +324,7 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
     ).rowcount
     if not done:
         db.session.rollback()
-        raise Conflict("This event was already cancelled.")
+        raise Conflict(_("This event was already cancelled."))
     db.session.refresh(event)
     for user in _interested(event):
         notifications.notify(user, NotificationKind.EVENT, f"“{event.title}” is cancelled",
@@ -324,5 +339,5 @@ def board_for_new_event(board_id: int) -> Board:
     create events there is ``create_event``'s question."""
     board = db.session.get(Board, board_id)
     if board is None:
-        raise Refused("Choose the board where the event's discussion goes.", status=400)
+        raise Refused(_("Choose the board where the event's discussion goes."), status=400)
     return board

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, update
 
 from ...database import joined
@@ -57,10 +59,17 @@ def check_links(viewer: Policy, board: Board, body: str, now: datetime | None = 
         return
     found = count_links(body)
     if found > limits.max_links:
-        allowed = "no links" if limits.max_links == 0 else (
-            f"at most {limits.max_links} link{'s' if limits.max_links != 1 else ''}")
-        raise Refused(f"New members can include {allowed} in a post; this one has {found}. "
-                      "The limit lifts after your first few posts.", status=400)
+        if limits.max_links == 0:
+            message = _("New members can include no links in a post; this one has %(found)s. "
+                        "The limit lifts after your first few posts.", found=found)
+        else:
+            message = ngettext(
+                "New members can include at most %(num)d link in a post; this one has "
+                "%(found)s. The limit lifts after your first few posts.",
+                "New members can include at most %(num)d links in a post; this one has "
+                "%(found)s. The limit lifts after your first few posts.",
+                limits.max_links, found=found)
+        raise Refused(message, status=400)
 
 
 @dataclass
@@ -114,7 +123,7 @@ def take(viewer: Policy, board: Board, thread: Thread | None = None,
         ticket.keys.append(key)
     if checks:
         # Never earlier than before: a counter taken under a longer interval may still run.
-        until = now + timedelta(seconds=max(window for _, window, _ in checks))
+        until = now + timedelta(seconds=max(check[1] for check in checks))
         db.session.execute(
             update(User).where(User.id == viewer.user.id)
             .values(paced_until=case((User.paced_until > until, User.paced_until), else_=until))

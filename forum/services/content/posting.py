@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
 from ...common import markup
@@ -63,18 +64,20 @@ def clean_title(title: str) -> str:
     """A title as it is stored. Refuses (400, field ``title``) an empty or oversized one."""
     title = normalize_title(title)
     if not title:
-        raise InvalidInput("title", "A thread needs a title.")
+        raise InvalidInput("title", _("A thread needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput("title", f"Titles can be at most {TITLE_MAX} characters.")
+        raise InvalidInput("title", _("Titles can be at most %(max)s characters.",
+                                      max=TITLE_MAX))
     return title
 
 
 def _clean_body(body: str) -> str:
     body = normalize_body(body)
     if not body:
-        raise InvalidInput("body", "A post can't be empty.")
+        raise InvalidInput("body", _("A post can't be empty."))
     if len(body) > BODY_MAX:
-        raise InvalidInput("body", f"Posts can be at most {BODY_MAX:,} characters.")
+        raise InvalidInput("body", _("Posts can be at most %(max)s characters.",
+                                     max=format(BODY_MAX, ",")))
     return body
 
 
@@ -93,7 +96,7 @@ def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
         .returning(Thread.post_seq)
     ).scalar_one_or_none()
     if position is None:
-        raise Refused("This thread was merged into another one just now; reply there.",
+        raise Refused(_("This thread was merged into another one just now; reply there."),
                       status=409)
     post = Post(
         thread_id=thread.id,
@@ -283,9 +286,9 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
     body = _clean_body(body)
     moderated = post.author_id != actor.id
     if moderated:
-        reason = text.clean_reason(reason, "edit the post")
+        reason = text.clean_reason(reason, _("Please give a reason for “edit the post”."))
         if body == post.body:
-            raise Refused("The new text is the same as the post's current text.", status=400)
+            raise Refused(_("The new text is the same as the post's current text."), status=400)
     elif body == post.body:
         return post
     old = post.body
@@ -367,7 +370,7 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
     _require(Policy(actor).can_delete_post(post))
     moderated = post.author_id != actor.id
     if moderated:
-        reason = text.clean_reason(reason, "delete the post")
+        reason = text.clean_reason(reason, _("Please give a reason for “delete the post”."))
     thread = post.thread
     # The flag flips only once even when two deletes race, so counters drop only once.
     claimed = db.session.execute(
@@ -377,7 +380,7 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
                 delete_reason=(reason or "").strip()[:500] or None)
     ).rowcount
     if not claimed:
-        raise Refused("This post is already deleted.", status=409)
+        raise Refused(_("This post is already deleted."), status=409)
     db.session.execute(
         update(User).where(User.id == post.author_id).values(post_count=User.post_count - 1)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
@@ -153,7 +154,7 @@ def get_board(viewer: Policy, slug: str) -> Board:
     """
     board = db.session.scalar(select(Board).where(Board.slug == slug))
     if board is None:
-        raise NotFound("There is no board at this address.")
+        raise NotFound(_("There is no board at this address."))
     require(viewer.can_view_board(board))
     return board
 
@@ -192,7 +193,7 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
     moderator = viewer.moderates(board)
     rows = db.session.execute(_head_statement(viewer, moderator),
                               {"board_id": board.id, "now": now}).unique().all()
-    pins = [thread for thread, _ in rows if thread.is_pinned]
+    pins = [thread for thread, _count in rows if thread.is_pinned]
     moved = [MovedRow(notice_id, thread) for thread, notice_id in rows
              if notice_id is not None and thread.board_id != board.id][:MOVED_SHOWN]
     everywhere = [thread for thread in pins
@@ -213,7 +214,7 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
                               and thread.pinned_now(now) and not thread.is_deleted)
         pages = page_count(board.thread_count - pinned_in_force + head, per_page)
         if page > pages:
-            raise NotFound("That page of the board doesn't exist.")
+            raise NotFound(_("That page of the board doesn't exist."))
     statement = _board_statement(viewer, board)
     total: list[int] = []
 
@@ -233,7 +234,7 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
     threads = _interleave(fetch, ended, offset, limit)
     if moderator:
         if not threads and page > 1:
-            raise NotFound("That page of the board doesn't exist.")
+            raise NotFound(_("That page of the board doesn't exist."))
         pages = page_count(head + (total[0] + len(ended) if total else offset + len(threads)),
                            per_page)
     return BoardPage(board=board, items=(pinned_here if page == 1 else []) + threads,
@@ -372,7 +373,7 @@ def get_thread_to_moderate(viewer: Policy, thread_id: int) -> Thread:
     require(viewer.can_use_moderator_tools())
     thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
     if thread is None:
-        raise NotFound("That thread doesn't exist.")
+        raise NotFound(_("That thread doesn't exist."))
     require(viewer.can_moderate_board(thread.board))
     return thread
 
@@ -392,7 +393,7 @@ def get_thread(viewer: Policy, thread_id: int,
         thread = db.session.scalar(_thread_statement(True),
                                    {"thread_id": thread_id, "first": first, "last": last})
     if thread is None:
-        raise NotFound("That thread doesn't exist.")
+        raise NotFound(_("That thread doesn't exist."))
     if thread.merged_into_id is not None:
         _follow_merge(viewer, thread)
     require(viewer.can_view_board(thread.board))
@@ -406,13 +407,13 @@ def _follow_merge(viewer: Policy, thread: Thread) -> None:
     """Raise ``MergedAway`` with the thread a merged one went into, when the viewer may read
     it; otherwise the old thread is as unknown as any deleted one (404)."""
     target = thread
-    for _ in range(MERGE_CHAIN_MAX):
+    for _step in range(MERGE_CHAIN_MAX):
         if target.merged_into_id is None:
             break
         target = db.session.get(Thread, target.merged_into_id)
     if target is not thread and target.merged_into_id is None and viewer.can_view_thread(target):
         raise MergedAway(target)
-    raise NotFound("That thread doesn't exist.")
+    raise NotFound(_("That thread doesn't exist."))
 
 
 def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 20) -> ThreadPage:
@@ -426,7 +427,7 @@ def thread_page(viewer: Policy, thread_id: int, page: int = 1, per_page: int = 2
     thread = get_thread(viewer, thread_id, stamp_positions=(first, first + per_page - 1))
     pages = page_count(thread.post_seq, per_page)
     if page > pages:
-        raise NotFound("That page of the thread doesn't exist.")
+        raise NotFound(_("That page of the thread doesn't exist."))
     return ThreadPage(thread=thread, page=page, pages=pages, per_page=per_page)
 
 
@@ -513,7 +514,7 @@ def get_post(viewer: Policy, post_id: int) -> Post:
         .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
     )
     if post is None or not viewer.can_view_thread(post.thread):
-        raise NotFound("That post doesn't exist.")
+        raise NotFound(_("That post doesn't exist."))
     return post
 
 
@@ -531,7 +532,7 @@ def get_post_to_moderate(viewer: Policy, post_id: int) -> Post:
         .options(joinedload(Post.thread).joinedload(Thread.board), joinedload(Post.author))
     )
     if post is None:
-        raise NotFound("That post doesn't exist.")
+        raise NotFound(_("That post doesn't exist."))
     require(viewer.can_moderate_board(post.thread.board))
     return post
 
@@ -543,7 +544,7 @@ def get_readable_post(viewer: Policy, post_id: int) -> Post:
     """
     post = get_post(viewer, post_id)
     if not viewer.can_view_post(post):
-        raise NotFound("That post doesn't exist.")
+        raise NotFound(_("That post doesn't exist."))
     return post
 
 

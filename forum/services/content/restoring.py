@@ -7,6 +7,7 @@ moderators restoring at once bring a count back only once.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ...errors import Refused
@@ -23,7 +24,7 @@ def _claim_post(post: Post) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        raise Refused("This post isn't deleted.", status=409)
+        raise Refused(_("This post isn't deleted."), status=409)
     db.session.execute(
         update(User).where(User.id == post.author_id).values(post_count=User.post_count + 1)
     )
@@ -79,7 +80,7 @@ def restore_thread(thread: Thread) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        raise Refused("This thread isn't deleted.", status=409)
+        raise Refused(_("This thread isn't deleted."), status=409)
     opening = db.session.get(Post, thread.first_post_id) if thread.first_post_id else None
     if opening is not None and opening.is_deleted:
         _claim_post(opening)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,9 +22,22 @@ BODY_MAX = 5000
 PLACEHOLDER_RE = re.compile(r"\{(username|thread)\}")
 
 
-def _text(value: str | None, limit: int, what: str) -> str:
-    return text.checked(value, limit, missing=f"The {what} can't be empty.",
-                        too_long=f"The {what} can be at most {limit:,} characters.")
+def _note(value: str | None) -> str:
+    return text.checked(value, NOTE_MAX, missing=_("The note can't be empty."),
+                        too_long=_("The note can be at most %(max)s characters.",
+                                   max=format(NOTE_MAX, ",")))
+
+
+def _title(value: str | None) -> str:
+    return text.checked(value, TITLE_MAX, missing=_("The title can't be empty."),
+                        too_long=_("The title can be at most %(max)s characters.",
+                                   max=format(TITLE_MAX, ",")))
+
+
+def _body(value: str | None) -> str:
+    return text.checked(value, BODY_MAX, missing=_("The text can't be empty."),
+                        too_long=_("The text can be at most %(max)s characters.",
+                                   max=format(BODY_MAX, ",")))
 
 
 # -- moderator notes ---------------------------------------------------------------------------
@@ -35,7 +49,7 @@ def add_note(actor: User, user: User, body: str, now: datetime | None = None) ->
     """
     now = now or utcnow()
     require(Policy(actor).can_view_member_notes())
-    note = ModeratorNote(user_id=user.id, author_id=actor.id, body=_text(body, NOTE_MAX, "note"),
+    note = ModeratorNote(user_id=user.id, author_id=actor.id, body=_note(body),
                          created_at=now)
     db.session.add(note)
     db.session.flush()
@@ -82,7 +96,7 @@ def get_canned(viewer: Policy, response_id: int) -> CannedResponse:
     require(viewer.can_view_member_notes())
     response = db.session.get(CannedResponse, response_id)
     if response is None:
-        raise NotFound("That canned response doesn't exist.")
+        raise NotFound(_("That canned response doesn't exist."))
     return response
 
 
@@ -91,8 +105,8 @@ def create_canned(actor: User, title: str, body: str,
     """Refuses: anyone but administrators (403), an empty or long title or text (400)."""
     now = now or utcnow()
     require(Policy(actor).can_manage_canned_responses())
-    response = CannedResponse(title=_text(title, TITLE_MAX, "title"),
-                              body=_text(body, BODY_MAX, "text"), created_at=now,
+    response = CannedResponse(title=_title(title),
+                              body=_body(body), created_at=now,
                               created_by_id=actor.id)
     db.session.add(response)
     db.session.flush()
@@ -107,7 +121,7 @@ def update_canned(actor: User, response: CannedResponse, title: str, body: str,
     """Refuses: as ``create_canned``."""
     now = now or utcnow()
     require(Policy(actor).can_manage_canned_responses())
-    title, body = _text(title, TITLE_MAX, "title"), _text(body, BODY_MAX, "text")
+    title, body = _title(title), _body(body)
     if (title, body) == (response.title, response.body):
         return response
     before = {"title": response.title, "body": response.body}

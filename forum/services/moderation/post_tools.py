@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from ...database import commit
 from ...errors import Refused, require
 from ...models import ModAction, Post, ReportItem, User, utcnow
@@ -31,11 +33,11 @@ def hide_post(actor: User, post: Post, reason: str, now: datetime | None = None,
     """
     now = now or utcnow()
     require(Policy(actor).can_act_on_user(post.author, post.thread.board))
-    reason = clean_reason(reason, "hide the post")
+    reason = clean_reason(reason, _("Please give a reason for “hide the post”."))
     if post.is_deleted:
-        raise Refused("This post was deleted already.", status=409)
+        raise Refused(_("This post was deleted already."), status=409)
     if post.is_hidden and post.hidden_by_id is not None:
-        raise Refused("A moderator has already hidden this post.", status=409)
+        raise Refused(_("A moderator has already hidden this post."), status=409)
     before = {"hidden": post.is_hidden, "pending_review": post.is_hidden}
     post.is_hidden = True
     post.hidden_at = now
@@ -56,9 +58,9 @@ def unhide_post(actor: User, post: Post, reason: str, now: datetime | None = Non
     """
     now = now or utcnow()
     require(Policy(actor).can_moderate_board(post.thread.board))
-    reason = clean_reason(reason, "show the post again")
+    reason = clean_reason(reason, _("Please give a reason for “show the post again”."))
     if not post.is_hidden:
-        raise Refused("This post isn't hidden.", status=409)
+        raise Refused(_("This post isn't hidden."), status=409)
     before = {"hidden": True, "pending_review": post.hidden_by_id is None}
     post.is_hidden = False
     post.hidden_at = None
@@ -80,9 +82,9 @@ def restore_post(actor: User, post: Post, reason: str, now: datetime | None = No
     """
     now = now or utcnow()
     require(Policy(actor).can_act_on_user(post.author, post.thread.board))
-    reason = clean_reason(reason, "restore the post")
+    reason = clean_reason(reason, _("Please give a reason for “restore the post”."))
     if not post.is_deleted:
-        raise Refused("This post isn't deleted.", status=409)
+        raise Refused(_("This post isn't deleted."), status=409)
     thread_back = restoring.restore_post(post)
     entry = audit.record(actor, "post.restore", post, reason, before={"deleted": True},
                          after={"deleted": False}, now=now, item=item)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -65,9 +66,9 @@ def queue_page(viewer: Policy, status: str = "active", board_id: int | None = No
     """
     require(viewer.can_view_reports())
     if status not in STATUSES:
-        raise Refused("Unknown status filter.", status=400)
+        raise Refused(_("Unknown status filter."), status=400)
     if reason is not None and reason not in set(ReportReason):
-        raise Refused("Unknown reason filter.", status=400)
+        raise Refused(_("Unknown reason filter."), status=400)
     statuses = list(ACTIVE_STATUSES) if status == "active" else [status]
     conditions = [ReportItem.status.in_(statuses)]
     if board_id is not None:
@@ -83,7 +84,7 @@ def queue_page(viewer: Policy, status: str = "active", board_id: int | None = No
     ) or 0
     pages = page_count(total, per_page)
     if page < 1 or page > pages:
-        raise NotFound("That page of the queue doesn't exist.")
+        raise NotFound(_("That page of the queue doesn't exist."))
     if status == "active":
         order = (ReportItem.report_count.desc(), ReportItem.first_reported_at, ReportItem.id)
     else:
@@ -170,7 +171,7 @@ def get_item(viewer: Policy, item_id: int) -> ReportItem:
         )
     )
     if item is None:
-        raise NotFound("That report doesn't exist.")
+        raise NotFound(_("That report doesn't exist."))
     require(viewer.can_handle_report(item))
     return item
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
 from ...common.timefmt import when
@@ -39,10 +40,16 @@ class AlreadyReported(Refused):
     """The member already has an open report on this target: said kindly, not as an error."""
 
     def __init__(self, noun: str) -> None:
-        super().__init__(
-            f"You have already reported this {noun}. Thank you — a moderator will look at it.",
-            status=409,
-        )
+        if noun == "post":
+            message = _("You have already reported this post. Thank you — a moderator will "
+                        "look at it.")
+        elif noun == "thread":
+            message = _("You have already reported this thread. Thank you — a moderator will "
+                        "look at it.")
+        else:
+            message = _("You have already reported this member. Thank you — a moderator will "
+                        "look at it.")
+        super().__init__(message, status=409)
 
 
 # -- targets -----------------------------------------------------------------------------------
@@ -66,7 +73,7 @@ def get_target(viewer: Policy, kind: str, target_id: int) -> Post | Thread | Use
     else:
         target = None
     if target is None or not _reportable(viewer, target):
-        raise NotFound("There is nothing to report here: it may have been deleted.")
+        raise NotFound(_("There is nothing to report here: it may have been deleted."))
     return target
 
 
@@ -121,13 +128,14 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
     policy = Policy(actor)
     require(policy.can_report(target))
     if not _reportable(policy, target):
-        raise NotFound("There is nothing to report here: it may have been deleted.")
+        raise NotFound(_("There is nothing to report here: it may have been deleted."))
     try:
         reason = ReportReason(reason)
     except ValueError:
-        raise Refused("Please choose a reason from the list.", status=400) from None
+        raise Refused(_("Please choose a reason from the list."), status=400) from None
     note = text.checked(note, NOTE_MAX,
-                        too_long=f"The note can be at most {NOTE_MAX:,} characters.")
+                        too_long=_("The note can be at most %(max)s characters.",
+                                           max=format(NOTE_MAX, ",")))
     fields = _item_fields(target)
     noun = _noun(target)
     if _has_open_report(actor, fields["open_key"]):
@@ -139,7 +147,8 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
     if not allowed:
         db.session.rollback()
         raise Refused(
-            f"You can file at most {limit} reports an hour. Please try again later.",
+            _("You can file at most %(limit)s reports an hour. Please try again later.",
+              limit=limit),
             retry_after=allowed.retry_after,
         )
 
@@ -199,7 +208,7 @@ def _join_open_item(fields: dict, now: datetime) -> tuple[int, int]:
         if count is not None:
             return item_id, count
     db.session.rollback()
-    raise Conflict("The report queue is busy right now. Please try again.")
+    raise Conflict(_("The report queue is busy right now. Please try again."))
 
 
 def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> None:
@@ -285,16 +294,42 @@ def describe_state(item: ReportItem) -> str:
     """What happened to an item, for the moderator who lost a race (they may know who)."""
     db.session.refresh(item)
     if item.status == ItemStatus.CLAIMED:
-        who = item.claimed_by.username if item.claimed_by else "another moderator"
         at = when(item.claimed_at)
-        return f"{who} claimed this report at {at} and is handling it."
+        if item.claimed_by is None:
+            return _("another moderator claimed this report at %(at)s and is handling it.",
+                     at=at)
+        return _("%(who)s claimed this report at %(at)s and is handling it.",
+                 who=item.claimed_by.username, at=at)
     if item.status in (ItemStatus.RESOLVED, ItemStatus.DISMISSED):
-        who = item.resolved_by.username if item.resolved_by else "another moderator"
-        verb = "dismissed" if item.status == ItemStatus.DISMISSED else "resolved"
-        what = f" ({item.resolution})" if item.resolution else ""
-        at = when(item.resolved_at)
-        return f"{who} already {verb} this report at {at}{what}."
-    return "This report is open again; please reload the page."
+        return _finished(item)
+    return _("This report is open again; please reload the page.")
+
+
+def _finished(item: ReportItem) -> str:
+    """How a closed item was closed, one whole sentence per case; the resolution is the
+    summary the log keeps."""
+    at, what = when(item.resolved_at), item.resolution
+    dismissed = item.status == ItemStatus.DISMISSED
+    if item.resolved_by is None:
+        if dismissed:
+            if what:
+                return _("another moderator already dismissed this report at %(at)s "
+                         "(%(what)s).", at=at, what=what)
+            return _("another moderator already dismissed this report at %(at)s.", at=at)
+        if what:
+            return _("another moderator already resolved this report at %(at)s (%(what)s).",
+                     at=at, what=what)
+        return _("another moderator already resolved this report at %(at)s.", at=at)
+    who = item.resolved_by.username
+    if dismissed:
+        if what:
+            return _("%(who)s already dismissed this report at %(at)s (%(what)s).",
+                     who=who, at=at, what=what)
+        return _("%(who)s already dismissed this report at %(at)s.", who=who, at=at)
+    if what:
+        return _("%(who)s already resolved this report at %(at)s (%(what)s).",
+                 who=who, at=at, what=what)
+    return _("%(who)s already resolved this report at %(at)s.", who=who, at=at)
 
 
 # -- the member's own data ------------------------------------------------------------------

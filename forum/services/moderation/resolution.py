@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ...database import commit, joined
@@ -110,32 +111,65 @@ class Resolution:
     entries: list[ModAction]
 
 
+def _twice(kind: ActionKind) -> str:
+    """The refusal of an action chosen twice, one whole sentence per action."""
+    return {
+        ActionKind.DISMISS: _("“no action needed” was chosen twice."),
+        ActionKind.HIDE_POST: _("“hid the post” was chosen twice."),
+        ActionKind.DELETE_POST: _("“deleted the post” was chosen twice."),
+        ActionKind.EDIT_POST: _("“edited the post” was chosen twice."),
+        ActionKind.LOCK_THREAD: _("“locked the thread” was chosen twice."),
+        ActionKind.MOVE_THREAD: _("“moved the thread” was chosen twice."),
+        ActionKind.WARN: _("“warned the author” was chosen twice."),
+        ActionKind.TIMEOUT: _("“timed out the author” was chosen twice."),
+        ActionKind.SUSPEND: _("“suspended the author” was chosen twice."),
+        ActionKind.BAN: _("“banned the author” was chosen twice."),
+    }[kind]
+
+
+def _missing_reason(kind: ActionKind) -> str:
+    """The refusal of an action without a reason, one whole sentence per action."""
+    return {
+        ActionKind.DISMISS: _("Please give a reason for “no action needed”."),
+        ActionKind.HIDE_POST: _("Please give a reason for “hid the post”."),
+        ActionKind.DELETE_POST: _("Please give a reason for “deleted the post”."),
+        ActionKind.EDIT_POST: _("Please give a reason for “edited the post”."),
+        ActionKind.LOCK_THREAD: _("Please give a reason for “locked the thread”."),
+        ActionKind.MOVE_THREAD: _("Please give a reason for “moved the thread”."),
+        ActionKind.WARN: _("Please give a reason for “warned the author”."),
+        ActionKind.TIMEOUT: _("Please give a reason for “timed out the author”."),
+        ActionKind.SUSPEND: _("Please give a reason for “suspended the author”."),
+        ActionKind.BAN: _("Please give a reason for “banned the author”."),
+    }[kind]
+
+
 # -- checking the request ----------------------------------------------------------------------
 def _checked(actions: Sequence[Action]) -> dict[ActionKind, Action]:
     """The actions by kind, with cleaned reasons. Refuses (400) what can't go together."""
     if not actions:
-        raise Refused("Choose at least one action.", status=400)
+        raise Refused(_("Choose at least one action."), status=400)
     chosen: dict[ActionKind, Action] = {}
     for action in actions:
         try:
             kind = ActionKind(action.kind)
         except ValueError:
-            raise Refused("That isn't an action moderators can take.", status=400) from None
+            raise Refused(_("That isn't an action moderators can take."), status=400) from None
         if kind in chosen:
-            raise Refused(f"“{kind.label}” was chosen twice.", status=400)
+            raise Refused(_twice(kind), status=400)
         chosen[kind] = replace(action, kind=kind,
-                               reason=clean_reason(action.reason, kind.label))
+                               reason=clean_reason(action.reason, _missing_reason(kind)))
     kinds = set(chosen)
     if ActionKind.DISMISS in kinds and len(kinds) > 1:
-        raise Refused("Dismissing means no action: it can't be combined with others.", status=400)
+        raise Refused(_("Dismissing means no action: it can't be combined with others."),
+                      status=400)
     if ActionKind.DELETE_POST in kinds and kinds & {ActionKind.HIDE_POST, ActionKind.EDIT_POST}:
-        raise Refused("A deleted post needs no hiding or editing: choose one.", status=400)
+        raise Refused(_("A deleted post needs no hiding or editing: choose one."), status=400)
     if len(kinds & {ActionKind.TIMEOUT, ActionKind.SUSPEND, ActionKind.BAN}) > 1:
-        raise Refused("Choose one of time out, suspend or ban.", status=400)
+        raise Refused(_("Choose one of time out, suspend or ban."), status=400)
     if ActionKind.EDIT_POST in kinds and not (chosen[ActionKind.EDIT_POST].body or "").strip():
-        raise Refused("Give the post's new text.", status=400)
+        raise Refused(_("Give the post's new text."), status=400)
     if ActionKind.MOVE_THREAD in kinds and chosen[ActionKind.MOVE_THREAD].board is None:
-        raise Refused("Choose the board to move the thread to.", status=400)
+        raise Refused(_("Choose the board to move the thread to."), status=400)
     return chosen
 
 
@@ -144,14 +178,14 @@ def _targets(item: ReportItem, kinds: set[ActionKind]) -> tuple[Post | None, Thr
     post = item.post if item.post_id else (thread.first_post if thread is not None else None)
     if kinds & _POST_ACTIONS:
         if post is None:
-            raise Refused("This report is about a member, not a post.", status=400)
+            raise Refused(_("This report is about a member, not a post."), status=400)
         if post.is_deleted:
-            raise Refused("This post was deleted already.", status=409)
+            raise Refused(_("This post was deleted already."), status=409)
     if kinds & _THREAD_ACTIONS:
         if thread is None:
-            raise Refused("This report is about a member, not a thread.", status=400)
+            raise Refused(_("This report is about a member, not a thread."), status=400)
         if thread.is_deleted:
-            raise Refused("This thread was deleted already.", status=409)
+            raise Refused(_("This thread was deleted already."), status=409)
     return post, thread
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -60,7 +61,7 @@ def get_sanction(sanction_id: int) -> Sanction:
     """The sanction with its member. Refuses: an unknown id (404)."""
     sanction = db.session.get(Sanction, sanction_id, options=[joinedload(Sanction.user)])
     if sanction is None:
-        raise NotFound("That sanction doesn't exist.")
+        raise NotFound(_("That sanction doesn't exist."))
     return sanction
 
 
@@ -77,9 +78,16 @@ def list_for_user(user: User) -> list[Sanction]:
 
 # -- the last administrator --------------------------------------------------------------------
 # -- issuing -----------------------------------------------------------------------------------
-def _clean(value: str | None, limit: int, what: str, required: bool) -> str | None:
-    return text.checked(value, limit, missing=f"Please give a {what}." if required else None,
-                        too_long=f"The {what} can be at most {limit:,} characters.") or None
+def _clean_reason(value: str | None) -> str:
+    return text.checked(value, REASON_MAX, missing=_("Please give a reason."),
+                        too_long=_("The reason can be at most %(max)s characters.",
+                                   max=format(REASON_MAX, ",")))
+
+
+def _clean_message(value: str | None) -> str | None:
+    return text.checked(value, MESSAGE_MAX,
+                        too_long=_("The message can be at most %(max)s characters.",
+                                   max=format(MESSAGE_MAX, ","))) or None
 
 
 def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,
@@ -92,21 +100,23 @@ def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta
         return None
     if kind == SanctionKind.TIMEOUT:
         if duration is None or not TIMEOUT_MIN <= duration <= TIMEOUT_MAX:
-            raise Refused("A timeout lasts from 10 minutes to 7 days.", status=400)
+            raise Refused(_("A timeout lasts from 10 minutes to 7 days."), status=400)
         return now + duration
     if until is None:
         if kind == SanctionKind.BAN:
             return None
-        raise Refused("A suspension needs an end date.", status=400)
+        raise Refused(_("A suspension needs an end date."), status=400)
     if until.tzinfo is None:
         raise ValueError("sanction ends must be timezone-aware")
     if until <= now:
-        raise Refused(f"The end of a {kind.value} must be in the future.", status=400)
+        if kind == SanctionKind.SUSPENSION:
+            raise Refused(_("The end of a suspension must be in the future."), status=400)
+        raise Refused(_("The end of a ban must be in the future."), status=400)
     if until > now + LONGEST_END:
-        raise Refused("A suspension can end at most ten years from now."
-                      if kind == SanctionKind.SUSPENSION
-                      else "A ban can end at most ten years from now; for longer, leave the end "
-                      "empty.", status=400)
+        if kind == SanctionKind.SUSPENSION:
+            raise Refused(_("A suspension can end at most ten years from now."), status=400)
+        raise Refused(_("A ban can end at most ten years from now; for longer, leave the end "
+                        "empty."), status=400)
     return until
 
 
@@ -137,8 +147,8 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     now = now or utcnow()
     kind = SanctionKind(kind)
     require(Policy(actor).can_act_on_user(user, board))
-    reason = _clean(reason, REASON_MAX, "reason", True)
-    message = _clean(message, MESSAGE_MAX, "message", False)
+    reason = _clean_reason(reason)
+    message = _clean_message(message)
     guard = kind in LOGIN_BLOCKED_BY and user.is_admin
     if guard:
         lock_admins()
@@ -154,7 +164,7 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     db.session.flush()
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()
-        raise Refused("That would leave no administrator able to log in.")
+        raise Refused(_("That would leave no administrator able to log in."))
     audit.record(
         actor, ACTIONS[kind], user, reason,
         after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
@@ -219,8 +229,8 @@ def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = No
     now = now or utcnow()
     require(Policy(actor).can_act_on_user(sanction.user))
     if sanction.kind == SanctionKind.WARNING:
-        raise Refused("A warning stays on the record; there is nothing to lift.", status=400)
-    reason = _clean(reason, REASON_MAX, "reason", True)
+        raise Refused(_("A warning stays on the record; there is nothing to lift."), status=400)
+    reason = _clean_reason(reason)
     lifted = db.session.execute(
         update(Sanction)
         .where(
@@ -233,7 +243,7 @@ def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = No
     ).rowcount
     if not lifted:
         db.session.rollback()
-        raise Conflict("This sanction has already ended or been lifted.")
+        raise Conflict(_("This sanction has already ended or been lifted."))
     audit.record(
         actor, "sanction.lift", sanction, reason,
         before={"ends_at": sanction.ends_at.isoformat() if sanction.ends_at else None},

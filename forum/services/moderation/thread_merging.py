@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -56,7 +57,7 @@ def find_thread(thread_id: int) -> Thread:
     said beside the form: the moderator typed it)."""
     thread = db.session.get(Thread, thread_id)
     if thread is None:
-        raise Refused(f"There is no thread number {thread_id}.", status=400)
+        raise Refused(_("There is no thread number %(number)s.", number=thread_id), status=400)
     return thread
 
 
@@ -182,13 +183,15 @@ def _check_audience(source: Board, target: Board, doing: str) -> None:
     """Refuses (409) moving posts quietly from ``source`` to a board fewer people may read."""
     if _hides_from_readers(source, target):
         if doing == "merge":
-            message = (f"“{target.title}” is open to fewer people than “{source.title}”: "
-                       "merging would hide these posts from some of the people who can read "
-                       "them now. Move the thread there first if that is what you mean.")
+            message = _("“%(target)s” is open to fewer people than “%(source)s”: merging "
+                        "would hide these posts from some of the people who can read them now. "
+                        "Move the thread there first if that is what you mean.",
+                        target=target.title, source=source.title)
         else:
-            message = (f"“{target.title}” is open to fewer people than “{source.title}”: "
-                       "splitting the posts there would hide them from some of the people who "
-                       "can read them now. Choose a board open to the same readers.")
+            message = _("“%(target)s” is open to fewer people than “%(source)s”: splitting "
+                        "the posts there would hide them from some of the people who can read "
+                        "them now. Choose a board open to the same readers.",
+                        target=target.title, source=source.title)
         raise Refused(message, status=409)
 
 
@@ -213,17 +216,17 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
     """
     now = now or utcnow()
     _check_merge(actor, source, target)
-    reason = clean_reason(reason, "merge the threads")
+    reason = clean_reason(reason, _("Please give a reason for “merge the threads”."))
     if target.id == source.id:
-        raise Refused("A thread can't be merged into itself.", status=400)
+        raise Refused(_("A thread can't be merged into itself."), status=400)
     hold_threads(source.id, target.id)
     refresh(source, target)
     # Either thread may have moved while we waited for it: ask again of the boards it is in.
     _check_merge(actor, source, target)
     if source.is_deleted:
-        raise Refused("This thread was deleted; restore it before merging it.", status=409)
+        raise Refused(_("This thread was deleted; restore it before merging it."), status=409)
     if target.is_deleted:
-        raise Refused("That thread was deleted; choose another or restore it first.",
+        raise Refused(_("That thread was deleted; choose another or restore it first."),
                       status=409)
     posts = _written_order(list(db.session.scalars(
         select(Post).where(Post.thread_id == source.id)
@@ -346,44 +349,44 @@ def split_posts(actor: User, thread: Thread, plan: SplitPlan,
     now = now or utcnow()
     into = plan.into
     _check_split(actor, thread, plan)
-    reason = clean_reason(plan.reason, "split the thread")
+    reason = clean_reason(plan.reason, _("Please give a reason for “split the thread”."))
     wanted = set(plan.post_ids)
     if not wanted:
-        raise Refused("Choose the posts to split out.", status=400)
+        raise Refused(_("Choose the posts to split out."), status=400)
     if len(wanted) > SPLIT_MAX:
-        raise Refused(f"Split at most {SPLIT_MAX} posts at once.", status=400)
+        raise Refused(_("Split at most %(max)s posts at once.", max=SPLIT_MAX), status=400)
     if into is None and plan.board is None:
-        raise Refused("Choose where the posts go: a new thread or an existing one.", status=400)
+        raise Refused(_("Choose where the posts go: a new thread or an existing one."), status=400)
     if into is not None and into.id == thread.id:
-        raise Refused("Choose another thread: the posts are already in this one.", status=400)
+        raise Refused(_("Choose another thread: the posts are already in this one."), status=400)
     title = posting.clean_title(plan.title or "") if into is None else None
     hold_threads(thread.id, *((into.id,) if into is not None else ()))
     refresh(thread, *((into,) if into is not None else ()))
     # Either thread may have moved while we waited for it: ask again of the boards it is in.
     _check_split(actor, thread, plan)
     if thread.is_deleted:
-        raise Refused("This thread was deleted; restore it before splitting it.", status=409)
+        raise Refused(_("This thread was deleted; restore it before splitting it."), status=409)
     if into is not None and into.is_deleted:
-        raise Refused("That thread was deleted; choose another or restore it first.",
+        raise Refused(_("That thread was deleted; choose another or restore it first."),
                       status=409)
     posts = list(db.session.scalars(
         select(Post).where(Post.id.in_(wanted), Post.thread_id == thread.id)
         .execution_options(populate_existing=True)
     ))
     if len(posts) != len(wanted):
-        raise Refused("Some of the chosen posts aren't in this thread (any more). Reload the "
-                      "page and choose again.", status=400)
+        raise Refused(_("Some of the chosen posts aren't in this thread (any more). Reload the "
+                      "page and choose again."), status=400)
     if any(post.id == thread.first_post_id or post.position == 1 for post in posts):
-        raise Refused("The opening post can't be split out: it starts this thread. Leave it "
-                      "unticked.", status=400)
+        raise Refused(_("The opening post can't be split out: it starts this thread. Leave it "
+                      "unticked."), status=400)
     posts = _written_order(posts)
     moved = _visible(posts)
     source_before = thread.post_seq
     if into is None:
         opening = posts[0]
         if opening.is_deleted:
-            raise Refused("A new thread can't start with a deleted post; tick a later one "
-                          "first or restore it.", status=400)
+            raise Refused(_("A new thread can't start with a deleted post; tick a later one "
+                          "first or restore it."), status=400)
         into = Thread(board_id=plan.board.id, author_id=opening.author_id, title=title,
                       slug=posting.slugify(title), created_at=opening.created_at,
                       last_post_at=opening.created_at, post_seq=0, reply_count=0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, update
 
 from ...database import commit
@@ -45,15 +46,15 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
     source = thread.board
     check_moderator(actor, source)
     check_moderator(actor, destination)
-    reason = clean_reason(reason, "move the thread")
+    reason = clean_reason(reason, _("Please give a reason for “move the thread”."))
     if destination.id == source.id:
-        raise Refused("The thread is already in that board.", status=400)
+        raise Refused(_("The thread is already in that board."), status=400)
     if leave_notice and thread.is_deleted:
-        raise Refused("A deleted thread leaves no “moved” notice.", status=400)
+        raise Refused(_("A deleted thread leaves no “moved” notice."), status=400)
     if notice_until is not None and (not leave_notice or notice_until <= now):
-        raise Refused("A “moved” notice can only end in the future.", status=400)
-    check_ahead(notice_until, now, "A “moved” notice can end at most a year from now; leave "
-                "the end empty to keep it until a moderator removes it.")
+        raise Refused(_("A “moved” notice can only end in the future."), status=400)
+    check_ahead(notice_until, now, _("A “moved” notice can end at most a year from now; leave "
+                "the end empty to keep it until a moderator removes it."))
     if not thread.is_deleted:
         # Visible posts: the replies plus the opening post, as the boards count them.
         posts = thread.reply_count + 1
@@ -104,7 +105,7 @@ def get_notice(notice_id: int) -> ThreadMoveNotice:
     """Refuses: an unknown notice (404)."""
     notice = db.session.get(ThreadMoveNotice, notice_id)
     if notice is None:
-        raise NotFound("That “moved” notice doesn't exist.")
+        raise NotFound(_("That “moved” notice doesn't exist."))
     return notice
 
 
@@ -116,7 +117,7 @@ def remove_notice(actor: User, notice: ThreadMoveNotice, reason: str,
     """
     now = now or utcnow()
     check_moderator(actor, notice.board)
-    reason = clean_reason(reason, "remove the notice")
+    reason = clean_reason(reason, _("Please give a reason for “remove the notice”."))
     thread = notice.thread
     entry = audit.record(actor, "thread.move_notice_remove", thread, reason,
                          before={"notice_board": notice.board.slug}, after={"notice": False},

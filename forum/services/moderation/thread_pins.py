@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from ...common.timefmt import when
 from ...database import commit
 from ...errors import Refused, require
@@ -39,17 +41,17 @@ def pin_thread(actor: User, thread: Thread, reason: str, now: datetime | None = 
     if everywhere or (thread.pinned_now(now) and thread.pinned_everywhere):
         # Pinning again replaces the pin: changing one shown everywhere is theirs alone.
         require(Policy(actor).can_pin_everywhere())
-    reason = clean_reason(reason, "pin the thread")
+    reason = clean_reason(reason, _("Please give a reason for “pin the thread”."))
     if thread.is_deleted:
-        raise Refused("This thread was deleted; restore it first.", status=409)
+        raise Refused(_("This thread was deleted; restore it first."), status=409)
     if until is not None and until <= now:
-        raise Refused("A pin can only end in the future.", status=400)
-    check_ahead(until, now, "A pin can end at most a year from now; leave the end empty to "
-                "pin the thread until it is unpinned.")
+        raise Refused(_("A pin can only end in the future."), status=400)
+    check_ahead(until, now, _("A pin can end at most a year from now; leave the end empty to "
+                "pin the thread until it is unpinned."))
     before = _pin_state(thread, now)
     after = {"pinned": True, "until": iso(until), "everywhere": bool(everywhere)}
     if before == after:
-        raise Refused("This thread is already pinned.", status=409)
+        raise Refused(_("This thread is already pinned."), status=409)
     thread.is_pinned = True
     thread.pinned_until = until
     thread.pinned_everywhere = bool(everywhere)
@@ -79,9 +81,9 @@ def unpin_thread(actor: User, thread: Thread, reason: str,
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "unpin the thread")
+    reason = clean_reason(reason, _("Please give a reason for “unpin the thread”."))
     if not thread.pinned_now(now):
-        raise Refused("This thread isn't pinned.", status=409)
+        raise Refused(_("This thread isn't pinned."), status=409)
     if thread.pinned_everywhere:
         require(Policy(actor).can_pin_everywhere())
     before = _pin_state(thread, now)

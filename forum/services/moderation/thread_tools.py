@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from ...common.timefmt import duration, when
 from ...database import commit, joined
 from ...errors import Refused
@@ -46,17 +48,17 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "lock the thread")
+    reason = clean_reason(reason, _("Please give a reason for “lock the thread”."))
     if starts_at is not None and starts_at <= now:
-        raise Refused("A scheduled lock must start in the future.", status=400)
+        raise Refused(_("A scheduled lock must start in the future."), status=400)
     if ends_at is not None and ends_at <= (starts_at or now):
-        raise Refused("A lock must end after it starts.", status=400)
-    check_ahead(starts_at, now, "A scheduled lock can start at most a year from now.")
-    check_ahead(ends_at, now, "A lock can end at most a year from now; leave the end empty "
-                "to lock the thread until it is unlocked.")
+        raise Refused(_("A lock must end after it starts."), status=400)
+    check_ahead(starts_at, now, _("A scheduled lock can start at most a year from now."))
+    check_ahead(ends_at, now, _("A lock can end at most a year from now; leave the end empty "
+                "to lock the thread until it is unlocked."))
     if (thread.locked_now(now) and starts_at is None and ends_at is None
             and thread.lock_ends_at is None):
-        raise Refused("This thread is already locked.", status=409)
+        raise Refused(_("This thread is already locked."), status=409)
     before = _lock_state(thread)
     thread.is_locked = True
     thread.locked_reason = reason
@@ -87,9 +89,9 @@ def unlock_thread(actor: User, thread: Thread, reason: str,
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "unlock the thread")
+    reason = clean_reason(reason, _("Please give a reason for “unlock the thread”."))
     if not (thread.locked_now(now) or thread.lock_pending(now)):
-        raise Refused("This thread isn't locked.", status=409)
+        raise Refused(_("This thread isn't locked."), status=409)
     before = _lock_state(thread)
     thread.is_locked = False
     thread.lock_starts_at = None
@@ -114,11 +116,11 @@ def rename_thread(actor: User, thread: Thread, title: str, reason: str,
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "rename the thread")
+    reason = clean_reason(reason, _("Please give a reason for “rename the thread”."))
     title = posting.clean_title(title)
     old = thread.title
     if title == old:
-        raise posting.InvalidInput("title", "The thread already has that title.")
+        raise posting.InvalidInput("title", _("The thread already has that title."))
     before = {"title": old, "slug": thread.slug}
     thread.title = title
     thread.slug = posting.slugify(title)
@@ -141,11 +143,11 @@ def restore_thread(actor: User, thread: Thread, reason: str,
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "restore the thread")
+    reason = clean_reason(reason, _("Please give a reason for “restore the thread”."))
     if not thread.is_deleted:
-        raise Refused("This thread isn't deleted.", status=409)
+        raise Refused(_("This thread isn't deleted."), status=409)
     if thread.merged_into_id is not None:
-        raise Refused("This thread was merged into another; its posts are there now.",
+        raise Refused(_("This thread was merged into another; its posts are there now."),
                       status=409)
     restoring.restore_thread(thread)
     tell_author(actor, thread, f"A moderator restored your thread “{thread.title}”.", reason,
@@ -157,11 +159,15 @@ def restore_thread(actor: User, thread: Thread, reason: str,
 
 
 # -- slow mode ---------------------------------------------------------------------------------
-def check_interval(seconds: int, what: str = "Slow mode") -> int:
-    """Refuses (400) an interval outside 30 seconds … 24 hours; 0 means off."""
+def check_interval(seconds: int, board: bool = False) -> int:
+    """Refuses (400) an interval outside 30 seconds … 24 hours; 0 means off. ``board``: the
+    interval is a board's slow mode rather than a thread's."""
     if seconds != 0 and not SLOW_MIN <= seconds <= SLOW_MAX:
-        raise Refused(f"{what} lasts from 30 seconds to 24 hours between posts (or 0 for off).",
-                      status=400)
+        if board:
+            raise Refused(_("A board's slow mode lasts from 30 seconds to 24 hours between "
+                            "posts (or 0 for off)."), status=400)
+        raise Refused(_("Slow mode lasts from 30 seconds to 24 hours between posts (or 0 for "
+                        "off)."), status=400)
     return seconds
 
 
@@ -178,14 +184,14 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(reason, "slow mode")
+    reason = clean_reason(reason, _("Please give a reason for “slow mode”."))
     seconds = check_interval(seconds)
     if seconds == 0 and not thread.own_slow_mode(now):
-        raise Refused("Slow mode isn't on in this thread.", status=409)
+        raise Refused(_("Slow mode isn't on in this thread."), status=409)
     if until is not None and (seconds == 0 or until <= now):
-        raise Refused("Slow mode can only end in the future.", status=400)
-    check_ahead(until, now, "Slow mode can end at most a year from now; leave the end empty "
-                "to keep it on until it is turned off.")
+        raise Refused(_("Slow mode can only end in the future."), status=400)
+    check_ahead(until, now, _("Slow mode can end at most a year from now; leave the end empty "
+                "to keep it on until it is turned off."))
     before = {"seconds": thread.own_slow_mode(now), "until": iso(thread.slow_mode_until)}
     thread.slow_mode_seconds = seconds
     thread.slow_mode_until = until if seconds else None
@@ -214,10 +220,10 @@ def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_on
     """
     now = now or utcnow()
     check_moderator(actor, board)
-    reason = clean_reason(reason, "change the board")
-    check_interval(slow_mode_seconds, "A board's slow mode")
+    reason = clean_reason(reason, _("Please give a reason for “change the board”."))
+    check_interval(slow_mode_seconds, board=True)
     if board.is_archived and not is_read_only:
-        raise Refused("This board is archived, so it stays read-only.", status=400)
+        raise Refused(_("This board is archived, so it stays read-only."), status=400)
     if member_events is None:
         member_events = bool(board.allows_member_events)
     before = {"slow_mode_seconds": board.slow_mode_seconds or 0,
@@ -226,7 +232,7 @@ def set_board_pace(actor: User, board: Board, slow_mode_seconds: int, is_read_on
     after = {"slow_mode_seconds": slow_mode_seconds, "read_only": bool(is_read_only),
              "member_events": bool(member_events)}
     if before == after:
-        raise Refused("Nothing changed.", status=400)
+        raise Refused(_("Nothing changed."), status=400)
     board.slow_mode_seconds = slow_mode_seconds
     board.is_read_only = bool(is_read_only)
     board.allows_member_events = bool(member_events)
@@ -257,14 +263,14 @@ def cool_down(actor: User, thread: Thread, plan: CoolDown, now: datetime | None 
     """
     now = now or utcnow()
     check_moderator(actor, thread.board)
-    reason = clean_reason(plan.reason, "cool down")
+    reason = clean_reason(plan.reason, _("Please give a reason for “cool down”."))
     if thread.is_deleted:
-        raise Refused("This thread was deleted.", status=409)
+        raise Refused(_("This thread was deleted."), status=409)
     notice = (plan.notice or "").strip()
     if not (plan.slow_seconds or plan.lock_for or notice):
-        raise Refused("Choose slow mode, a lock or a notice (or several).", status=400)
+        raise Refused(_("Choose slow mode, a lock or a notice (or several)."), status=400)
     if plan.lock_for is not None and plan.lock_for <= timedelta(0):
-        raise Refused("A lock must last a while.", status=400)
+        raise Refused(_("A lock must last a while."), status=400)
     entries: list[ModAction] = []
     with joined():
         if notice:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from whoosh import collectors, index, matching, qparser, query
 from whoosh.analysis import StemmingAnalyzer
@@ -220,7 +221,7 @@ def _refreshed(ix: index.FileIndex, searcher: Searcher) -> Searcher:
     under their generation and looks them up under the segment id, so it reopened every
     segment on every change (≈ 0.5 ms each). A segment is unchanged when its id and its count
     of deleted documents are (deletions only ever grow; a merge makes a new segment)."""
-    for _ in range(10):
+    for _attempt in range(10):
         try:
             toc = ix._read_toc()
             break
@@ -231,7 +232,7 @@ def _refreshed(ix: index.FileIndex, searcher: Searcher) -> Searcher:
     if not toc.segments:
         return searcher.refresh()  # an empty index: Whoosh's own empty reader
     previous = {leaf.segment().segment_id(): leaf
-                for leaf, _ in searcher.reader().leaf_readers()
+                for leaf, _base in searcher.reader().leaf_readers()
                 if isinstance(leaf, SegmentReader)}  # not the empty index's reader
     readers = []
     for segment in toc.segments:
@@ -275,11 +276,11 @@ def _balanced(text: str) -> str | None:
         elif char == ")":
             depth -= 1
             if depth < 0:
-                return "A closing bracket “)” has no opening “(”."
+                return _("A closing bracket “)” has no opening “(”.")
     if quoted:
-        return "A quoted phrase is missing its closing quote."
+        return _("A quoted phrase is missing its closing quote.")
     if depth:
-        return "An opening bracket “(” has no closing “)”."
+        return _("An opening bracket “(” has no closing “)”.")
     return None
 
 
@@ -288,21 +289,22 @@ def parse_query(text: str) -> query.Query:
     """The member's words as a Whoosh query. Raises ``QuerySyntaxError`` with a friendly message."""
     text = " ".join(text.split())
     if len(text) > QUERY_MAX:
-        raise QuerySyntaxError(f"Searches can be at most {QUERY_MAX} characters long.")
+        raise QuerySyntaxError(_("Searches can be at most %(max)s characters long.",
+                                 max=QUERY_MAX))
     problem = _balanced(text)
     if problem:
         raise QuerySyntaxError(problem)
     try:
         parsed = _parser.parse(text)
     except Exception as error:  # Whoosh's parser is lenient; anything it raises is our 400
-        raise QuerySyntaxError("We couldn't understand that search.") from error
-    if parsed is query.NullQuery or not any(True for _ in parsed.leaves()):
+        raise QuerySyntaxError(_("We couldn't understand that search.")) from error
+    if parsed is query.NullQuery or not any(True for _leaf in parsed.leaves()):
         raise QuerySyntaxError(
-            "There is nothing to search for: the words are too common or only operators. "
-            "Try more specific words."
+            _("There is nothing to search for: the words are too common or only operators. "
+            "Try more specific words.")
         )
     if isinstance(parsed, query.Every) or any(isinstance(q, query.Every) for q in parsed.leaves()):
-        raise QuerySyntaxError("Add at least one word to search for.")
+        raise QuerySyntaxError(_("Add at least one word to search for."))
     return parsed
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import case, select, true
 
@@ -121,10 +122,10 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     if not params.q.strip():
         return outcome
     if params.board_id is not None and params.board_id not in visible:
-        outcome.error = "There is no such board."
+        outcome.error = _("There is no such board.")
         return outcome
     if params.date_from and params.date_to and params.date_from > params.date_to:
-        outcome.error = "The “from” date is after the “to” date."
+        outcome.error = _("The “from” date is after the “to” date.")
         return outcome
     try:
         user_query = parse_query(params.q)
@@ -155,7 +156,7 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     page = run(searcher, narrow(user_query, filters), exclude=exclusions(scope),
                sort=params.sort, page=params.page, cache=state.cache)
     if params.page > page.pages:
-        raise NotFound("There are not that many pages of results.")
+        raise NotFound(_("There are not that many pages of results."))
     outcome.total, outcome.pages = page.total, page.pages
     outcome.hits = _hits(page.post_ids, Highlighter(searcher, user_query), boards, withheld_boards)
     return outcome
@@ -167,7 +168,7 @@ def _thread_or_refuse(pol: Policy, thread_id: int) -> Thread:
 
     thread = db.session.get(Thread, thread_id, options=[joinedload(Thread.board)])
     if thread is None:
-        raise NotFound("That thread doesn't exist.")
+        raise NotFound(_("That thread doesn't exist."))
     require(pol.can_view_thread(thread))
     return thread
 

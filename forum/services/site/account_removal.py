@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ...database import commit
@@ -27,7 +29,7 @@ from ..content import purging
 KEEP_POSTS = "keep"
 DELETE_POSTS = "delete"
 POST_CHOICES = (KEEP_POSTS, DELETE_POSTS)
-LAST_ADMIN = ("This is the forum's last administrator who can log in; make someone else an "
+LAST_ADMIN = _l("This is the forum's last administrator who can log in; make someone else an "
               "administrator first.")
 
 
@@ -43,7 +45,7 @@ class RemovalPreview:
 
 def _require_present(user: User) -> None:
     if user.is_deleted:
-        raise Conflict("This account has already been deleted.")
+        raise Conflict(_("This account has already been deleted."))
 
 
 def _is_last_admin(user: User, now: datetime) -> bool:
@@ -78,7 +80,7 @@ def removal_page(viewer: Policy, user: User, now: datetime | None = None) -> Rem
 def _remove(actor: User, user: User, posts: str, action: str, reason: str | None,
             now: datetime) -> purging.Purged:
     if posts not in POST_CHOICES:
-        raise Refused("Choose whether to keep the posts or delete them.", status=400)
+        raise Refused(_("Choose whether to keep the posts or delete them."), status=400)
     _require_present(user)
     was_admin = user.is_admin
     if was_admin:
@@ -90,7 +92,7 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise Conflict("This account has already been deleted.")
+        raise Conflict(_("This account has already been deleted."))
     purged = purging.Purged(0, 0)
     if posts == DELETE_POSTS:
         purged = purging.delete_member_posts(actor, user, now)
@@ -101,7 +103,7 @@ def _remove(actor: User, user: User, posts: str, action: str, reason: str | None
     # Counted after the write, inside it, as when an administrator is demoted.
     if was_admin and usable_admin_count(now) == 0:
         db.session.rollback()
-        raise Refused(LAST_ADMIN)
+        raise Refused(str(LAST_ADMIN))
     audit.record(actor, action, user, reason, before=before,
                  after={"username": user.username, "role": Role.MEMBER.name.lower(),
                         "posts": "deleted" if posts == DELETE_POSTS else "kept",
@@ -134,5 +136,5 @@ def delete_own_account(user: User, password: str, posts: str,
     now = now or utcnow()
     _require_present(user)
     if not password_matches(user, password):
-        raise AccountError("password", "That password is not correct.")
+        raise AccountError("password", _("That password is not correct."))
     return _remove(user, user, posts, "account.delete", None, now)

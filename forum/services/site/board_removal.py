@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select, update
 
 from ...database import commit
@@ -80,17 +81,18 @@ def delete_board(actor: User, board: Board, destination_id: int | None,
     require(Policy(actor).can_manage_structure())
     destination = db.session.get(Board, destination_id) if destination_id else None
     if destination_id and destination is None:
-        raise Refused("The board to move the threads to doesn't exist (any more). Choose "
-                      "another.", status=400)
+        raise Refused(_("The board to move the threads to doesn't exist (any more). Choose "
+                      "another."), status=400)
     if destination is not None and destination.id == board.id:
-        raise Refused("Choose another board to move the threads to: they can't stay in the "
-                      "board being deleted.", status=400)
+        raise Refused(_("Choose another board to move the threads to: they can't stay in the "
+                      "board being deleted."), status=400)
     lock_categories(board.category_id, *([destination.category_id] if destination else []))
     threads = _count(Thread, Thread.board_id == board.id)
     events = _count(Event, Event.board_id == board.id)
     if (threads or events) and destination is None:
-        raise Refused(f"“{board.title}” has {threads} thread(s) and {events} event(s). Choose "
-                      f"the board they move to.", status=400)
+        raise Refused(_("“%(title)s” has %(threads)s thread(s) and %(events)s event(s). Choose "
+                        "the board they move to.", title=board.title, threads=threads,
+                        events=events), status=400)
     before = {**board_values(board), "threads": threads, "events": events}
     after: dict = {}
     if destination is not None:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 
@@ -148,55 +149,59 @@ def _set_groups(board: Board, chosen: dict[GroupLimit, list[int]]) -> None:
 def _checked_slug(draft: BoardDraft, board: Board | None) -> str:
     typed = (draft.slug or "").strip()
     if typed and len(slugify(typed, limit=None)) > SLUG_MAX:
-        raise InvalidField("slug", f"A slug can be at most {SLUG_MAX} characters.")
+        raise InvalidField("slug", _("A slug can be at most %(max)s characters.",
+                                     max=SLUG_MAX))
     slug = slugify(typed or draft.title)
     if not slug:
         if typed:
-            raise InvalidField("slug", "A slug needs at least one letter or digit.")
-        raise InvalidField("slug", "The title has no letters or digits to make an address "
-                                   "from; type a slug.")
+            raise InvalidField("slug", _("A slug needs at least one letter or digit."))
+        raise InvalidField("slug", _("The title has no letters or digits to make an address "
+                                   "from; type a slug."))
     if slug in RESERVED_SLUGS:
-        raise InvalidField("slug", f"“{slug}” is reserved for the site's own pages; choose "
-                                   f"another slug.", 409)
+        raise InvalidField("slug", _("“%(slug)s” is reserved for the site's own pages; choose "
+                                     "another slug.", slug=slug), 409)
     own_id = board.id if board is not None else None
     taken = db.session.scalar(select(Board).where(
         func.lower(Board.slug) == slug, Board.id != own_id if own_id is not None else true()))
     if taken is not None:
-        raise InvalidField("slug", f"The board “{taken.title}” already has the address "
-                                   f"/b/{slug}.", 409)
+        raise InvalidField("slug", _("The board “%(title)s” already has the address "
+                                     "/b/%(slug)s.", title=taken.title, slug=slug), 409)
     kept = db.session.scalar(select(BoardSlug).where(BoardSlug.slug == slug))
     if kept is not None and kept.board_id != own_id:
-        raise InvalidField("slug", f"/b/{slug} still leads to the board “{kept.board.title}”, "
-                                   f"which had that address before; choose another slug.", 409)
+        raise InvalidField("slug", _("/b/%(slug)s still leads to the board “%(title)s”, which "
+                                     "had that address before; choose another slug.",
+                                     slug=slug, title=kept.board.title), 409)
     return slug
 
 
 def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Category]:
     title = " ".join((draft.title or "").split())
     if not title:
-        raise InvalidField("title", "A board needs a title.")
+        raise InvalidField("title", _("A board needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidField("title", f"A title can be at most {TITLE_MAX} characters.")
+        raise InvalidField("title", _("A title can be at most %(max)s characters.",
+                                       max=TITLE_MAX))
     description = text.multiline(draft.description)
     if len(description) > DESCRIPTION_MAX:
         raise InvalidField("description",
-                           f"A description can be at most {DESCRIPTION_MAX} characters.")
+                           _("A description can be at most %(max)s characters.",
+                             max=DESCRIPTION_MAX))
     category = db.session.get(Category, draft.category_id) if draft.category_id else None
     if category is None:
-        raise InvalidField("category", "Choose one of the categories.")
+        raise InvalidField("category", _("Choose one of the categories."))
     if draft.access not in READ_ACCESS:
-        raise InvalidField("access", "Choose who may read the board: everyone, members or the "
-                                     "moderation team.")
+        raise InvalidField("access", _("Choose who may read the board: everyone, members or the "
+                                     "moderation team."))
     if draft.thread_access not in THREAD_ACCESS:
-        raise InvalidField("thread_access", "Choose who may start threads: members or the "
-                                            "moderation team.")
+        raise InvalidField("thread_access", _("Choose who may start threads: members or the "
+                                            "moderation team."))
     try:
-        check_interval(draft.slow_mode_seconds, "A board's slow mode")
+        check_interval(draft.slow_mode_seconds, board=True)
     except Refused as error:
         raise InvalidField("slow_mode_seconds", error.reason) from None
     if board is not None and board.is_archived and not draft.is_read_only:
-        raise InvalidField("is_read_only", "An archived board stays read-only; unarchive it "
-                                           "to open it for posting.")
+        raise InvalidField("is_read_only", _("An archived board stays read-only; unarchive it "
+                                           "to open it for posting."))
     values = {
         "title": title, "slug": _checked_slug(draft, board), "description": description or None,
         "category_id": category.id, "access": Access(draft.access),
@@ -210,7 +215,8 @@ def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Catego
 
 def _check_position(position: int | None, count: int) -> None:
     if position is not None and not 1 <= position <= count:
-        raise InvalidField("position", f"The position is a number from 1 to {count}.")
+        raise InvalidField("position", _("The position is a number from 1 to %(count)s.",
+                                             count=count))
 
 
 def _save(board: Board) -> None:
@@ -219,8 +225,8 @@ def _save(board: Board) -> None:
     except IntegrityError:
         # Another administrator took the slug between the check and the write.
         db.session.rollback()
-        raise InvalidField("slug", "Another board took that slug a moment ago; choose "
-                                   "another.", 409) from None
+        raise InvalidField("slug", _("Another board took that slug a moment ago; choose "
+                                   "another."), 409) from None
 
 
 @undone_on_refusal
@@ -305,7 +311,7 @@ def archive_board(actor: User, board: Board, reason: str | None = None,
     """
     require(Policy(actor).can_manage_structure())
     if board.is_archived:
-        raise Refused(f"“{board.title}” is already archived.", status=409)
+        raise Refused(_("“%(title)s” is already archived.", title=board.title), status=409)
     before = {"archived": False, "read_only": bool(board.is_read_only)}
     board.is_archived, board.is_read_only = True, True
     audit.record(actor, "board.archive", board, reason, before=before,
@@ -322,7 +328,7 @@ def unarchive_board(actor: User, board: Board, reopen: bool = True, reason: str 
     """
     require(Policy(actor).can_manage_structure())
     if not board.is_archived:
-        raise Refused(f"“{board.title}” isn't archived.", status=409)
+        raise Refused(_("“%(title)s” isn't archived.", title=board.title), status=409)
     before = {"archived": True, "read_only": bool(board.is_read_only)}
     board.is_archived = False
     if reopen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,25 +24,27 @@ DOCUMENT_MAX = 50_000
 
 def _known(name: str) -> str:
     if name not in DOCUMENT_TITLES:
-        raise Refused("There is no such document.", status=404)
+        raise Refused(_("There is no such document."), status=404)
     return name
 
 
-# What publishing says, a whole sentence for each document.
-_SAID = {
-    "rules": {
-        "missing": "The community rules need some text.",
-        "too_long": "Keep the community rules under {limit} characters.",
-        "raced": ("Someone else published the community rules just now. Reload the page and "
-                  "check their version first."),
-    },
-    "privacy": {
-        "missing": "The privacy notice needs some text.",
-        "too_long": "Keep the privacy notice under {limit} characters.",
-        "raced": ("Someone else published the privacy notice just now. Reload the page and "
-                  "check their version first."),
-    },
-}
+def _said(name: str) -> dict[str, str]:
+    """What publishing says, a whole sentence for each document (in the reader's language, so
+    built when asked)."""
+    limit = f"{DOCUMENT_MAX:,}"
+    if name == "rules":
+        return {
+            "missing": _("The community rules need some text."),
+            "too_long": _("Keep the community rules under %(limit)s characters.", limit=limit),
+            "raced": _("Someone else published the community rules just now. Reload the page "
+                       "and check their version first."),
+        }
+    return {
+        "missing": _("The privacy notice needs some text."),
+        "too_long": _("Keep the privacy notice under %(limit)s characters.", limit=limit),
+        "raced": _("Someone else published the privacy notice just now. Reload the page and "
+                   "check their version first."),
+    }
 
 
 def current(name: str) -> SiteDocument | None:
@@ -73,9 +76,9 @@ def publish(actor: User, name: str, body: str,
     require(Policy(actor).can_manage_documents())
     _known(name)
     now = now or utcnow()
-    said = _SAID[name]
+    said = _said(name)
     text = checked(body, DOCUMENT_MAX, missing=said["missing"],
-                   too_long=said["too_long"].format(limit=f"{DOCUMENT_MAX:,}"))
+                   too_long=said["too_long"])
     latest = current(name)
     if latest is not None and latest.body == text:
         return None

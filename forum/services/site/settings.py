@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ...database import commit
 from ...errors import Refused, require
 from ...extensions import db
@@ -25,7 +27,7 @@ def update(actor: User, changes: dict[str, Any], now: datetime | None = None) ->
     parsed: dict[str, Any] = {}
     for name, raw in changes.items():
         if name not in SETTINGS:
-            raise Refused(f"There is no setting called {name}.", status=400)
+            raise Refused(_("There is no setting called %(name)s.", name=name), status=400)
         try:
             parsed[name] = SETTINGS[name].parse(raw)
         except ValueError as error:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -66,7 +67,7 @@ def get_category(viewer: Policy, category_id: int) -> Category:
     require(viewer.can_manage_structure())
     category = db.session.get(Category, category_id)
     if category is None:
-        raise NotFound("That category doesn't exist (any more).")
+        raise NotFound(_("That category doesn't exist (any more)."))
     return category
 
 
@@ -74,7 +75,7 @@ def get_board(viewer: Policy, board_id: int) -> Board:
     require(viewer.can_manage_structure())
     board = db.session.get(Board, board_id)
     if board is None:
-        raise NotFound("That board doesn't exist (any more).")
+        raise NotFound(_("That board doesn't exist (any more)."))
     return board
 
 
@@ -127,8 +128,8 @@ def renumber(model, order: list, *where) -> None:
         ).rowcount
         if changed != 1:
             db.session.rollback()
-            raise Refused("The order changed while you were working on it. Reload the page and "
-                          "try again.", status=409)
+            raise Refused(_("The order changed while you were working on it. Reload the page and "
+                          "try again."), status=409)
         # Written by the UPDATE already: the session must not write it again.
         set_committed_value(row, "position", number)
 
@@ -142,11 +143,12 @@ def place(order: list, item, index: int) -> list:
 def step(order: list, item, direction: int) -> int:
     """The index ``item`` moves to one step up (-1) or down (+1). Refuses a step past an end."""
     if direction not in (-1, 1):
-        raise Refused("Move one place up or down.", status=400)
+        raise Refused(_("Move one place up or down."), status=400)
     index = [row.id for row in order].index(item.id) + direction
     if not 0 <= index < len(order):
-        where = "first" if direction < 0 else "last"
-        raise Refused(f"“{item.title}” is already {where}.", status=409)
+        if direction < 0:
+            raise Refused(_("“%(title)s” is already first.", title=item.title), status=409)
+        raise Refused(_("“%(title)s” is already last.", title=item.title), status=409)
     return index
 
 
@@ -197,13 +199,15 @@ def move_board(actor: User, board: Board, direction: int,
 def _category_text(title: str | None, description: str | None) -> tuple[str, str | None]:
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidField("title", "A category needs a title.")
+        raise InvalidField("title", _("A category needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidField("title", f"A title can be at most {TITLE_MAX} characters.")
+        raise InvalidField("title", _("A title can be at most %(max)s characters.",
+                                       max=TITLE_MAX))
     description = text.multiline(description)
     if len(description) > DESCRIPTION_MAX:
         raise InvalidField("description",
-                           f"A description can be at most {DESCRIPTION_MAX} characters.")
+                           _("A description can be at most %(max)s characters.",
+                             max=DESCRIPTION_MAX))
     return title, description or None
 
 
@@ -257,8 +261,9 @@ def delete_category(actor: User, category: Category, now: datetime | None = None
     boards = db.session.scalar(select(func.count(Board.id))
                                .where(Board.category_id == category.id)) or 0
     if boards:
-        raise Refused(f"“{category.title}” still has {boards} board(s). Move or delete them "
-                      f"first; only an empty category can be deleted.", status=409)
+        raise Refused(_("“%(title)s” still has %(count)s board(s). Move or delete them first; "
+                        "only an empty category can be deleted.",
+                        title=category.title, count=boards), status=409)
     audit.record(actor, "category.delete", category,
                  before={"title": category.title, "description": category.description or ""},
                  now=now or utcnow())
