@@ -27,6 +27,15 @@ class Refused(Exception):
         self.status = status or (429 if retry_after else 403)
 
 
+class InvalidField(Refused):
+    """Input a rule refuses (400 unless said otherwise); ``field`` names the form field the
+    reason belongs under."""
+
+    def __init__(self, field: str, reason: str, status: int = 400) -> None:
+        super().__init__(reason, status=status)
+        self.field = field
+
+
 class NotFound(Refused):
     def __init__(self, reason: str | None = None) -> None:
         super().__init__(reason or _("We couldn't find that page."), status=404)

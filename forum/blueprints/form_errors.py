@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import Field
 
+from ..errors import InvalidField, Refused
+
 
 def attach(form: FlaskForm, field_name: str | None, reason: str,
            fallback: Field | None = None) -> None:
@@ -16,3 +18,12 @@ def attach(form: FlaskForm, field_name: str | None, reason: str,
         form.form_errors.append(reason)
     else:
         field.errors = [*field.errors, reason]
+
+
+def attach_refusal(form: FlaskForm, error: Refused) -> int:
+    """A refusal of input (``InvalidField``) goes under its field and its status is returned;
+    any other refusal is raised again, for the usual error page."""
+    if not isinstance(error, InvalidField):
+        raise error
+    attach(form, error.field, error.reason)
+    return error.status

@@ -85,7 +85,7 @@ def test_a_group_is_created_and_logged(admin, club):
 
 @pytest.mark.parametrize("name", ["Makers Club", "makers club", "  MAKERS   club "])
 def test_names_are_unique_whatever_the_case(admin, club, name):
-    with pytest.raises(groups.InvalidGroupField) as refused:
+    with pytest.raises(groups.InvalidField) as refused:
         groups.create_group(admin, name)
     assert refused.value.status == 409 and refused.value.field == "name"
     assert "already a group called “Makers Club”" in refused.value.reason
@@ -99,7 +99,7 @@ def test_names_are_unique_whatever_the_case(admin, club, name):
     ("Fine", "d" * 301, "description"),
 ])
 def test_bad_group_input_is_refused_with_its_field(admin, name, description, field):
-    with pytest.raises(groups.InvalidGroupField) as refused:
+    with pytest.raises(groups.InvalidField) as refused:
         groups.create_group(admin, name, description)
     assert refused.value.status == 400 and refused.value.field == field
     assert count(Group) == 0 and not entries("group.create")
@@ -181,7 +181,7 @@ def test_adding_and_removing_members_is_logged_and_told(admin, club, member):
     ("x" * 200, 400, "No member is called"),
 ])
 def test_adding_someone_unknown_is_refused(admin, club, username, status, words):
-    with pytest.raises(groups.InvalidGroupField) as refused:
+    with pytest.raises(groups.InvalidField) as refused:
         groups.add_member(admin, club, username)
     assert refused.value.status == status and words in refused.value.reason
     assert count(GroupMember) == 0 and not entries("group.add_member")
@@ -189,7 +189,7 @@ def test_adding_someone_unknown_is_refused(admin, club, username, status, words)
 
 def test_adding_someone_twice_is_refused(admin, club, member):
     groups.add_member(admin, club, member.username)
-    with pytest.raises(groups.InvalidGroupField) as refused:
+    with pytest.raises(groups.InvalidField) as refused:
         groups.add_member(admin, club, "MEMBER")
     assert refused.value.status == 409
     assert refused.value.reason == "member is already in the group Makers Club."
@@ -201,7 +201,7 @@ def test_a_deleted_account_is_not_added(admin, club, member):
     from forum.services.site import account_removal
 
     account_removal.delete_account(admin, member, "keep")
-    with pytest.raises(groups.InvalidGroupField) as refused:
+    with pytest.raises(groups.InvalidField) as refused:
         groups.add_member(admin, club, member.username)
     assert refused.value.status == 409 and "was deleted" in refused.value.reason
     assert count(GroupMember) == 0 and not entries("group.add_member")

@@ -6,22 +6,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...errors import Refused, require
+from ...errors import InvalidField, Refused, require
 from ...models import GroupLimit
 from ...policy import policy
 from ...services.accounts import groups
 from ...web import current_actor
-from ..form_errors import attach
+from ..form_errors import attach_refusal
 from . import bp
 from .forms import ConfirmForm, GroupForm, GroupMemberForm
-
-
-def _field_error(form, error: Refused) -> int:
-    """A refusal of input goes under its field; anything else is the usual error page."""
-    if not isinstance(error, groups.InvalidGroupField):
-        raise error
-    attach(form, error.field, error.reason)
-    return error.status
 
 
 def _render_list(form: GroupForm, status: int = 200):
@@ -43,7 +35,7 @@ def create_group():
     try:
         group = groups.create_group(current_actor(), form.name.data, form.description.data)
     except Refused as error:
-        return _render_list(form, _field_error(form, error))
+        return _render_list(form, attach_refusal(form, error))
     flash(_("Created the group “%(name)s”.", name=group.name), "success")
     return redirect(url_for(".group", group_id=group.id))
 
@@ -73,8 +65,8 @@ def group(group_id: int):
         return _render_group(found, form=form, status=400)
     try:
         groups.update_group(current_actor(), found, form.name.data, form.description.data)
-    except groups.InvalidGroupField as error:
-        return _render_group(found, form=form, status=_field_error(form, error))
+    except InvalidField as error:
+        return _render_group(found, form=form, status=attach_refusal(form, error))
     except Refused as error:
         if error.status != 400:
             raise
@@ -93,7 +85,7 @@ def add_group_member(group_id: int):
     try:
         user = groups.add_member(current_actor(), found, form.username.data)
     except Refused as error:
-        return _render_group(found, member_form=form, status=_field_error(form, error))
+        return _render_group(found, member_form=form, status=attach_refusal(form, error))
     flash(_("Added %(username)s to %(group)s.", username=user.username, group=found.name),
           "success")
     return redirect(url_for(".group", group_id=found.id, _anchor="members-heading"))

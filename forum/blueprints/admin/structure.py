@@ -14,7 +14,7 @@ from ...policy import policy
 from ...services.accounts import groups
 from ...services.site import board_removal, boards, structure
 from ...web import current_actor
-from ..form_errors import attach
+from ..form_errors import attach_refusal
 from . import bp
 from .forms import ConfirmForm
 from .structure_forms import (
@@ -31,12 +31,6 @@ def _back(anchor: str | None = None):
     return redirect(url_for(".structure", _anchor=anchor))
 
 
-def _field_error(form, error: Refused) -> int:
-    """A refusal of input goes under its field; anything else is the usual error page."""
-    if not isinstance(error, structure.InvalidField):
-        raise error
-    attach(form, error.field, error.reason)
-    return error.status
 
 
 def _bad_form(form) -> None:
@@ -68,7 +62,7 @@ def create_category():
         category = structure.create_category(current_actor(), form.title.data,
                                              form.description.data)
     except Refused as error:
-        return _render_overview(form, _field_error(form, error))
+        return _render_overview(form, attach_refusal(form, error))
     flash(_("Added the category “%(title)s”.", title=category.title), "success")
     return _back(f"category-{category.id}")
 
@@ -85,7 +79,7 @@ def edit_category(category_id: int):
                 structure.update_category(current_actor(), category, form.title.data,
                                           form.description.data)
             except Refused as error:
-                status = _field_error(form, error)
+                status = attach_refusal(form, error)
             else:
                 flash(_("Saved the category “%(title)s”.", title=category.title), "success")
                 return _back(f"category-{category.id}")
@@ -157,7 +151,7 @@ def new_board():
     try:
         board = boards.create_board(current_actor(), _draft(form))
     except Refused as error:
-        return _render_board_form(form, None, _field_error(form, error))
+        return _render_board_form(form, None, attach_refusal(form, error))
     flash(_("Added the board “%(title)s” at %(address)s.", title=board.title,
             address="/b/" + board.slug), "success")
     return _back(f"board-{board.id}")
@@ -183,7 +177,7 @@ def edit_board(board_id: int):
     try:
         boards.update_board(current_actor(), board, _draft(form))
     except Refused as error:
-        return _render_board_form(form, board, _field_error(form, error))
+        return _render_board_form(form, board, attach_refusal(form, error))
     flash(_("Saved the board “%(title)s”.", title=board.title), "success")
     return _back(f"board-{board.id}")
 

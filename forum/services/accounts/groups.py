@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ...database import commit
-from ...errors import NotFound, Refused, require
+from ...errors import InvalidField, NotFound, Refused, require
 from ...extensions import db
 from ...models import (
     Board,
@@ -38,13 +38,6 @@ NAME_MAX = 60
 DESCRIPTION_MAX = 300
 USERNAME_MAX = 32
 
-
-class InvalidGroupField(Refused):
-    """Input that breaks a rule; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field: str, reason: str, status: int = 400) -> None:
-        super().__init__(reason, status=status)
-        self.field = field
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -121,13 +114,13 @@ def groups_of(user: User) -> list[Group]:
 def _checked(name: str | None, description: str | None, group: Group | None) -> tuple[str, str]:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidGroupField("name", _("A group needs a name."))
+        raise InvalidField("name", _("A group needs a name."))
     if len(name) > NAME_MAX:
-        raise InvalidGroupField("name", _("A group's name can be at most %(max)s characters.",
+        raise InvalidField("name", _("A group's name can be at most %(max)s characters.",
                                           max=NAME_MAX))
     description = text.multiline(description)
     if len(description) > DESCRIPTION_MAX:
-        raise InvalidGroupField(
+        raise InvalidField(
             "description", _("A description can be at most %(max)s characters.",
                              max=DESCRIPTION_MAX))
     query = select(Group).where(Group.name_key == name.lower())
@@ -135,7 +128,7 @@ def _checked(name: str | None, description: str | None, group: Group | None) -> 
         query = query.where(Group.id != group.id)
     taken = db.session.scalar(query)
     if taken is not None:
-        raise InvalidGroupField("name", _("There is already a group called “%(name)s”.",
+        raise InvalidField("name", _("There is already a group called “%(name)s”.",
                                           name=taken.name), 409)
     return name, description
 
@@ -146,7 +139,7 @@ def _save(name: str) -> None:
     except IntegrityError:
         # Another administrator took the name between the check and the write.
         db.session.rollback()
-        raise InvalidGroupField(
+        raise InvalidField(
             "name", _("There is already a group called “%(name)s”.", name=name),
             409) from None
 
@@ -237,18 +230,18 @@ def add_member(actor: User, group: Group, username: str | None,
     require(Policy(actor).can_manage_groups())
     typed = (username or "").strip().lstrip("@")
     if not typed:
-        raise InvalidGroupField("username", _("Type the username of the member to add."))
+        raise InvalidField("username", _("Type the username of the member to add."))
     user = None
     if len(typed) <= USERNAME_MAX:
         user = db.session.scalar(select(User).where(User.username_key == typed.lower()))
     if user is None:
-        raise InvalidGroupField("username", _("No member is called “%(name)s”.",
+        raise InvalidField("username", _("No member is called “%(name)s”.",
                                                     name=typed[:USERNAME_MAX]))
     if user.deleted_at is not None:
-        raise InvalidGroupField(
+        raise InvalidField(
             "username", _("That account was deleted, so it can't join a group."), 409)
     if _member(group, user.id) is not None:
-        raise InvalidGroupField("username",
+        raise InvalidField("username",
                                 _("%(user)s is already in the group %(group)s.",
                                   user=user.username, group=group.name), 409)
     db.session.add(GroupMember(group_id=group.id, user_id=user.id, added_at=now,
@@ -258,7 +251,7 @@ def add_member(actor: User, group: Group, username: str | None,
     except IntegrityError:
         # Another administrator added them a moment ago.
         db.session.rollback()
-        raise InvalidGroupField(
+        raise InvalidField(
             "username", _("%(user)s is already in the group %(group)s.",
                           user=user.username, group=group.name), 409) from None
     audit.record(actor, "group.add_member", user, before={"group": group.name, "member": False},

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...database import commit
-from ...errors import NotFound, Refused, require
+from ...errors import InvalidField, NotFound, Refused, require
 from ...extensions import db
 from ...models import Board, Category, User, utcnow
 from ...policy import Policy
@@ -35,13 +35,6 @@ from .. import audit, text
 TITLE_MAX = 100
 DESCRIPTION_MAX = 300
 
-
-class InvalidField(Refused):
-    """Input that breaks a rule; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field: str, reason: str, status: int = 400) -> None:
-        super().__init__(reason, status=status)
-        self.field = field
 
 
 # -- reading -----------------------------------------------------------------------------------
