@@ -153,7 +153,9 @@ SETTINGS: dict[str, SettingSpec] = {
             maximum=60, group=_l("Identity"),
         ),
         SettingSpec(
-            "tagline", str, "a community and its care, in one place", _l("Tagline"),
+            # Until an administrator writes their own, the tagline reads in each reader's
+            # language.
+            "tagline", str, _l("a community and its care, in one place"), _l("Tagline"),
             _l("A short line under the name in the header and footer; may be left empty."),
             maximum=120, group=_l("Identity"),
         ),

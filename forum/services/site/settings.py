@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 
 from ...database import commit
 from ...errors import Refused, require
@@ -35,6 +36,8 @@ def update(actor: User, changes: dict[str, Any], now: datetime | None = None) ->
     changed: dict[str, Any] = {}
     for name, value in parsed.items():
         old = get(name)
+        if isinstance(old, LazyString):  # a default kept in each reader's language
+            old = str(old)
         if value == old:
             continue
         row = db.session.get(Setting, name)

@@ -1,0 +1,270 @@
+"""A German community sees no English: every page of the authorization matrix, the members'
+and the public pages, rendered in German, with the words people wrote taken out, must not
+contain a telltale English word.
+
+The check reads what a person reads: text between tags and the attributes a browser shows or
+speaks (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``), never
+scripts, styles, code or what members typed (titles, names, posts, reasons), which stays in
+the language it was written in.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import (
+    Announcement,
+    Board,
+    CannedResponse,
+    Category,
+    Event,
+    Group,
+    ModAction,
+    Post,
+    Sanction,
+    Thread,
+    User,
+    utcnow,
+)
+from forum.services import notifications
+from forum.services.content import posting
+from forum.services.moderation import modnotes, reports, sanctions
+from tests import factories
+from tests.blueprints import test_authorization_matrix as matrix
+from tests.services import event_kit
+
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that are English and never German (nor a loanword German pages use). Short, common,
+# and what a forgotten text would almost surely contain.
+TELLTALES = _words("""
+    the and or of to for with from your you this that these those is are were has have
+    not no nobody none yet by at on into than then when where which who what why how
+    post posts thread threads board boards reply replies report reports member members
+    moderators settings save cancel delete edit search sign log login logout
+    ago yesterday today tomorrow minute minutes hour hours day days week weeks month months
+    year years second seconds just now back next previous page pages more less show hide
+    new old open closed locked pinned hidden deleted warning warnings timeout ban banned
+    suspended reason january february march april june july october december
+    monday tuesday wednesday thursday friday saturday sunday
+    jan feb mar apr may jun jul aug sep oct nov dec
+""")
+WORD = re.compile(r"[A-Za-zÄÖÜäöüß']+")
+
+
+_VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+_HIDDEN_ELEMENTS = {"script", "style", "code", "pre", "textarea", "template", "svg"}
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees or hears on a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+        self._zone = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _HIDDEN_ELEMENTS:
+            self._hidden += 1
+        if self._hidden:
+            return
+        attributes = dict(attrs)
+        for name in _VISIBLE_ATTRIBUTES:
+            if attributes.get(name):
+                self.parts.append(attributes[name])
+        if tag == "option" and "/" in (attributes.get("value") or ""):
+            self._zone = True  # a time zone's name is its identifier, in every language
+        if tag == "input" and attributes.get("type") in {"submit", "button"}:
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "option":
+            self._zone = False
+        if tag in _HIDDEN_ELEMENTS and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and not self._zone:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "\n".join(parser.parts)
+
+
+def _written_by_people() -> list[str]:
+    """Everything members and staff typed that a page may show, longest first, so a title
+    containing another is taken out whole."""
+    texts: set[str] = set()
+    for column in (Board.title, Board.description, Board.slug, Category.title, Thread.title,
+                   Post.body, User.username, User.display_name, User.bio, Group.name,
+                   CannedResponse.title, CannedResponse.body, Announcement.title,
+                   Announcement.body, Event.title, Event.description, Event.location,
+                   Sanction.reason, ModAction.reason):
+        texts.update(value for value in db.session.scalars(select(column)) if value)
+    return sorted(texts, key=len, reverse=True)
+
+
+def english_words(html: str) -> list[str]:
+    text = visible_text(html)
+    for written in _written_by_people():
+        text = text.replace(written, " ")
+    # Placeholders a template fills ({username}) and the name a removed account is given.
+    text = re.sub(r"\{\w+\}|deleted-\d+", " ", text)
+    found = []
+    for word in WORD.findall(text):
+        lowered = word.lower().strip("'")
+        if lowered in TELLTALES:
+            found.append(word)
+    return found
+
+
+def _context(html: str, word: str) -> str:
+    text = " ".join(visible_text(html).split())
+    at = re.search(rf"\b{re.escape(word)}\b", text)
+    return text[max(0, at.start() - 60): at.end() + 60] if at else ""
+
+
+def assert_german(response, where: str) -> None:
+    if response.mimetype != "text/html":  # exports are for programs, with English keys
+        return
+    html = response.get_data(as_text=True)
+    leftovers = sorted(set(english_words(html)))
+    assert not leftovers, f"{where}: English words " + " | ".join(
+        f"{word}: …{_context(html, word)}…" for word in leftovers)
+
+
+# -- the check itself --------------------------------------------------------------------------
+
+def test_the_check_finds_english_and_spares_what_people_wrote(app):
+    factories.make_board(title="The best board")
+    assert english_words("<p>Antworten</p><p>The best board</p>") == []
+    assert english_words("<p>Reply to this post</p>") == ["Reply", "to", "this", "post"]
+    assert english_words('<button aria-label="Close">x</button>') == []
+    assert english_words('<a title="Show more">…</a>') == ["Show", "more"]
+    assert english_words("<script>var the = 1</script><code>post</code>") == []
+    assert english_words("<p>vor 3 Minuten, 4. Dez. 2026</p><p>3 minutes ago</p>") == [
+        "minutes", "ago"]
+
+
+# -- every page ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(app):
+    """The authorization matrix's world, with more on the pages: a notification, an
+    announcement and an event, so their texts are read too."""
+    here = factories.make_board(title="Hier")
+    elsewhere = factories.make_board(title="Anderswo")
+    author = factories.make_user(username="autorin")
+    thread = factories.make_thread(here, author=factories.make_user(), title="Uhren")
+    post = factories.make_post(thread, author=author, body="Billige Uhren kaufen")
+    item = reports.file_report(factories.make_user(), post, "spam").item
+    issuer = factories.make_user(username="chefin", role="admin")
+    sanction = sanctions.timeout(issuer, author, "Werbung", timedelta(hours=6))
+    canned = modnotes.create_canned(issuer, "Sei freundlich", "Hallo {username}")
+    world = matrix.World(here=here, elsewhere=elsewhere, author=author, item=item,
+                         sanction=sanction, canned=canned, thread=thread, post=post)
+    now = utcnow()
+    event_kit.make_event(board=world.here, start=now + timedelta(days=3), now=now,
+                         capacity="2")
+    notifications.notify(world.author, "reply", "Jemand hat geantwortet", link="/")
+    db.session.commit()
+    return world
+
+
+def _german_viewer(role: str, world) -> User:
+    viewer = matrix._viewer(role, world)
+    viewer.language = "de"
+    db.session.commit()
+    return viewer
+
+
+def _matrix_pages():
+    for table in (matrix.MATRIX, matrix.SITE_MATRIX, matrix.ACCOUNT_ROUTES):
+        for key, case in sorted(table.items()):
+            if case.method == "GET":
+                yield pytest.param(case, id=key)
+
+
+@pytest.mark.parametrize("case", list(_matrix_pages()))
+def test_every_matrix_page_in_german(client, login, world, case):
+    world.viewer = _german_viewer("admin", world)
+    if case.setup is not None:
+        case.setup(world)
+    login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert_german(response, url)
+
+
+def _member_pages(world) -> list[str]:
+    thread = world.thread
+    return [
+        "/", f"/b/{world.here.slug}", f"/t/{thread.id}", f"/u/{world.author.username}",
+        "/members", "/members?q=zzzz", "/search", f"/search?q={thread.title}", "/search?q=zzzz",
+        "/events", "/rules", "/privacy",
+    ]
+
+
+def test_public_pages_in_german(client, world):
+    for path in [*_member_pages(world), "/login", "/register", "/t/999999", "/u/nobody"]:
+        response = client.get(path, headers=GERMAN)
+        assert response.status_code in (200, 404), path
+        assert_german(response, path)
+
+
+def test_member_pages_in_german(client, login, world):
+    viewer = _german_viewer("member", world)
+    own = posting.reply(viewer, world.thread, "Meine Antwort.")
+    event = db.session.scalar(select(Event))
+    login(viewer)
+    for path in [*_member_pages(world), "/notifications", "/account/profile",
+                 "/account/password", f"/b/{world.here.slug}/new",
+                 f"/t/{world.thread.id}/reply", f"/t/{world.thread.id}/reply?quote={own.id}",
+                 f"/p/{own.id}/edit", f"/p/{own.id}/delete", f"/p/{own.id}/history",
+                 f"/report/post/{world.post.id}", f"/report/user/{world.author.id}",
+                 f"/events/{event.id}", "/events/new"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
+
+
+def test_the_authors_pages_in_german(client, login, world):
+    """The member a moderator acted on: their notifications and their sanction notice."""
+    world.author.language = "de"
+    db.session.commit()
+    login(world.author)
+    for path in ["/", "/notifications", f"/t/{world.thread.id}"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
+
+
+def test_german_refusals_on_forms(client, login, world):
+    viewer = _german_viewer("member", world)
+    login(viewer)
+    for path, data in [
+        (f"/b/{world.here.slug}/new", {"title": "", "body": ""}),
+        (f"/t/{world.thread.id}/reply", {"body": ""}),
+        ("/account/password", {}),
+        ("/account/profile", {"timezone": "Mars/Olympus", "language": "xx"}),
+        (f"/report/post/{world.post.id}", {"reason": "nonsense"}),
+    ]:
+        response = client.post(path, data=data)
+        assert response.status_code == 400, path
+        assert_german(response, path)
