@@ -1,6 +1,6 @@
-"""A German community sees no English: every page of the authorization matrix, the members'
-and the public pages, rendered in German, with the words people wrote taken out, must not
-contain a telltale English word.
+"""A German community sees no English, an English one no German: every page of the
+authorization matrix, the members' and the public pages, rendered in each language, with the
+words people wrote taken out, must not contain a telltale word of the other language.
 
 The check reads what a person reads: text between tags and the attributes a browser shows or
 speaks (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``), never
@@ -57,6 +57,17 @@ TELLTALES = _words("""
     suspended reason january february march april june july october december
     monday tuesday wednesday thursday friday saturday sunday
     jan feb mar apr may jun jul aug sep oct nov dec
+""")
+# And what an English page must not show: German words no English text uses.
+GERMAN_TELLTALES = _words("""
+    und oder der die das den dem des ein eine einen einer nicht mit für von zu ist sind wird
+    wurde hat haben du dein deine dich dir noch schon bitte
+    beitrag beiträge thema themen bereich bereiche antwort antworten meldung meldungen
+    mitglied mitglieder einstellungen speichern abbrechen löschen bearbeiten suchen suche
+    anmelden abmelden gestern heute morgen minuten stunden tagen seite weiter zurück neu
+    zeitsperre sperre verwarnung grund ankündigung veranstaltung gruppe einladung
+    januar februar märz mai juni juli oktober dezember okt dez
+    montag dienstag mittwoch donnerstag freitag samstag sonntag
 """)
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß']+")
 
@@ -119,6 +130,10 @@ def _written_by_people() -> list[str]:
 
 
 def english_words(html: str) -> list[str]:
+    return foreign_words(html, TELLTALES)
+
+
+def foreign_words(html: str, telltales: frozenset[str]) -> list[str]:
     text = visible_text(html)
     for written in _written_by_people():
         text = text.replace(written, " ")
@@ -127,7 +142,7 @@ def english_words(html: str) -> list[str]:
     found = []
     for word in WORD.findall(text):
         lowered = word.lower().strip("'")
-        if lowered in TELLTALES:
+        if lowered in telltales:
             found.append(word)
     return found
 
@@ -139,11 +154,19 @@ def _context(html: str, word: str) -> str:
 
 
 def assert_german(response, where: str) -> None:
+    _assert_none_of(response, where, TELLTALES, "English")
+
+
+def assert_english(response, where: str) -> None:
+    _assert_none_of(response, where, GERMAN_TELLTALES, "German")
+
+
+def _assert_none_of(response, where: str, telltales: frozenset[str], language: str) -> None:
     if response.mimetype != "text/html":  # exports are for programs, with English keys
         return
     html = response.get_data(as_text=True)
-    leftovers = sorted(set(english_words(html)))
-    assert not leftovers, f"{where}: English words " + " | ".join(
+    leftovers = sorted(set(foreign_words(html, telltales)))
+    assert not leftovers, f"{where}: {language} words " + " | ".join(
         f"{word}: …{_context(html, word)}…" for word in leftovers)
 
 
@@ -158,6 +181,7 @@ def test_the_check_finds_english_and_spares_what_people_wrote(app):
     assert english_words("<script>var the = 1</script><code>post</code>") == []
     assert english_words("<p>vor 3 Minuten, 4. Dez. 2026</p><p>3 minutes ago</p>") == [
         "minutes", "ago"]
+    assert foreign_words("<p>Reply</p><p>Antworten</p>", GERMAN_TELLTALES) == ["Antworten"]
 
 
 # -- every page ---------------------------------------------------------------------------------
@@ -207,9 +231,23 @@ def test_every_matrix_page_in_german(client, login, world, case):
     login(world.viewer)
     db.session.expire_all()
     url = case.url(world)
-    response = client.get(url)
+    response = client.get(url, follow_redirects=True)
     assert response.status_code == 200, url
     assert_german(response, url)
+
+
+@pytest.mark.parametrize("case", list(_matrix_pages()))
+def test_every_matrix_page_in_english(client, login, world, case):
+    world.viewer = matrix._viewer("admin", world)
+    if case.setup is not None:
+        case.setup(world)
+    login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = client.get(url, headers={"Accept-Language": "en-GB,en;q=0.9"},
+                          follow_redirects=True)
+    assert response.status_code == 200, url
+    assert_english(response, url)
 
 
 def _member_pages(world) -> list[str]:
@@ -253,6 +291,25 @@ def test_the_authors_pages_in_german(client, login, world):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_german(response, path)
+
+
+def test_member_pages_in_english(client, login, world):
+    viewer = matrix._viewer("member", world)
+    own = posting.reply(viewer, world.thread, "Meine Antwort.")
+    login(viewer)
+    for path in [*_member_pages(world), "/notifications", "/account/profile",
+                 f"/t/{world.thread.id}/reply?quote={own.id}", f"/p/{own.id}/edit",
+                 f"/report/post/{world.post.id}"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_english(response, path)
+
+
+def test_guest_pages_in_english(client, world):
+    for path in [*_member_pages(world), "/login", "/register", "/t/999999"]:
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        assert_english(response, path)
 
 
 def test_german_refusals_on_forms(client, login, world):
