@@ -5,6 +5,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .seeding import DEMO_LANGUAGES
+
 forum_cli = AppGroup("forum", help="Agora maintenance commands.")
 
 
@@ -75,12 +77,14 @@ def init(no_demo: bool, username: str | None, email: str | None,
 
 
 @forum_cli.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--lang", type=click.Choice(DEMO_LANGUAGES), default="en", show_default=True,
+              help="The language the demo community writes in.")
+def seed_demo(lang: str) -> None:
     """Fill an empty forum with a living demo community (safe to run again)."""
     from .common.progress import bar
     from .seeding.demo import seed
 
-    seed(echo=click.echo, progress=bar)
+    seed(echo=click.echo, progress=bar, lang=lang)
 
 
 @forum_cli.command("reindex")

@@ -33,17 +33,20 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.models.settings import SETTINGS, SettingSpec
 from forum.policy import Policy, standing
-from forum.seeding.demo import calming, tidying
+from forum.seeding import demo
+from forum.seeding.demo import calming, content, tidying
 from forum.services.accounts import account
 from forum.services.moderation import report_queue
+from forum.stores import settings as stored_settings
 from tests import factories
 
 LOGIN_LINE = re.compile(r"^\s+(\S+) / (\S+)\s+\((\w+)\)$", re.MULTILINE)
 
 
-def _seed(runner):
-    result = runner.invoke(args=["forum", "seed-demo"])
+def _seed(runner, *options):
+    result = runner.invoke(args=["forum", "seed-demo", *options])
     assert result.exit_code == 0, result.output
     return result
 
@@ -352,6 +355,70 @@ def test_seed_demo_refuses_when_a_demo_username_is_taken(runner, db):
 
     assert "'admin' already exists" in result.output
     assert _count(db, Category) == 0 and _count(db, User) == 1
+
+
+def test_seed_demo_in_german(runner, db):
+    started = utcnow()
+    result = _seed(runner, "--lang", "de")
+
+    german = content.get("de")
+    assert _count(db, Category) == 4
+    assert _count(db, Board) == 8
+    assert _count(db, Thread, Thread.is_deleted.is_(False)) >= 35
+    assert _count(db, Post, Post.is_deleted.is_(False)) >= 150
+    titles = set(db.session.scalars(select(Thread.title)))
+    assert "Reverse Proxy: Caddy, Traefik oder nginx?" in titles
+    assert "Frag die Expertin: Stromsparendes ESP32-Design mit Sabine" in titles
+    english = {script.title for script in content.get("en").scripts()}
+    assert not titles & english
+    assert db.session.scalar(select(Board).where(Board.slug == "mikrocontroller")).title == (
+        "Mikrocontroller")
+    lounge = db.session.scalar(select(Board).where(Board.access == Access.STAFF))
+    assert lounge.slug == german.staff_board and lounge.thread_count >= 1
+
+    # The same scenes as in English, played with the German cast and words.
+    threads = db.session.scalars(select(Thread).where(Thread.merged_into_id.is_(None))).all()
+    by_title = {thread.title: thread for thread in threads}
+    assert by_title[german.heated.slow_thread].slow_mode_seconds == 600
+    assert by_title[german.heated.closed_thread].is_locked
+    moved = by_title[german.tidied.moved_thread]
+    assert moved.board.slug == german.tidied.moved_to
+    assert _count(db, Thread, Thread.merged_into_id.is_not(None)) == 1
+    assert _count(db, Sanction) == 2 and _count(db, Event) == 4
+    _assert_timeline(db, started)
+    _assert_counters_consistent(db)
+
+    logins = LOGIN_LINE.findall(result.output)
+    assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
+    assert "Seeded 4 categories, 8 boards" in result.output
+
+    again = _seed(runner, "--lang", "de")
+    assert "already seeded" in again.output
+
+
+def test_seed_demo_refuses_an_unknown_language(runner, db):
+    result = runner.invoke(args=["forum", "seed-demo", "--lang", "xx"])
+
+    assert result.exit_code == 2
+    assert "Invalid value for '--lang'" in result.output and "'de'" in result.output
+    assert _count(db, Category) == 0 and _count(db, User) == 0
+
+
+def test_a_german_demo_marks_the_forum_german_where_it_can(monkeypatch, db):
+    # Neither the setting nor the board field need exist; once they do, the seed fills them.
+    monkeypatch.setitem(SETTINGS, "default_language", SettingSpec(
+        "default_language", str, "en", "Default language"))
+    monkeypatch.setattr(demo.Board, "language", None, raising=False)
+    admin = factories.make_user(username="admin", role="admin")
+    board = factories.make_board()
+
+    demo._mark_language("de", admin, {board.slug: board})
+
+    stored_settings.clear_cache()
+    assert stored_settings.get("default_language") == "de"
+    assert board.language == "de"
+    demo._mark_language("en", admin, {board.slug: board})
+    assert stored_settings.get("default_language") == "de"
 
 
 # -- create-admin ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The demo's threads as Markdown files: all of them load, and a malformed one is refused
-with the file and line named."""
+"""The demo's threads as Markdown files, in every language: all of them load, and a malformed
+one is refused with the file and line named."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from forum.seeding.demo import library
+from forum.seeding import DEMO_LANGUAGES
+from forum.seeding.demo import content, library
 from forum.seeding.demo.script import Reply, ThreadScript
 
 THREADS_PER_BOARD = {
@@ -16,6 +17,10 @@ THREADS_PER_BOARD = {
     "servers": 7, "networking": 6, "self-hosting": 6,
     "microcontrollers": 7, "3d-printing": 7, "repair": 5,
     "moderators-lounge": 3,
+}
+THREADS_PER_BOARD_DE = {
+    "ankuendigungen": 3, "werkstatt": 4, "flohmarkt": 3, "heimserver": 7,
+    "mikrocontroller": 6, "3d-druck": 6, "reparatur": 4, "moderation": 2,
 }
 
 SMALL = """\
@@ -53,6 +58,56 @@ def test_every_thread_file_loads_board_by_board():
     assert sum(reply.author is None for reply in replies) == 1
     assert sum(reply.deleted is not None for reply in replies) == 2
     assert sum(reply.replace is not None for reply in replies) == 1
+
+
+def test_every_german_thread_file_loads_board_by_board():
+    german = content.get("de")
+    scripts = german.scripts()
+
+    files = [entry for folder in german.threads.iterdir() for entry in folder.iterdir()]
+    assert len(scripts) == len(files) == sum(THREADS_PER_BOARD_DE.values())
+    assert Counter(script.board for script in scripts) == THREADS_PER_BOARD_DE
+    order = [german.cast.boards.index(script.board) for script in scripts]
+    assert order == sorted(order)
+    assert scripts[0].title == "Willkommen bei Agora – hier geht's los"
+    assert sum(script.pinned for script in scripts) == 5
+    assert [script.locked for script in scripts if script.locked] == [
+        "Verkauft. Auf Wunsch des Verkäufers gesperrt."
+    ]
+    replies = [reply for script in scripts for reply in script.replies]
+    assert all(3 <= len(script.replies) + 1 <= 11 for script in scripts)
+    assert sum(reply.author is None for reply in replies) == 1
+    assert sum(reply.deleted is not None for reply in replies) == 1
+    assert sum(reply.replace is not None for reply in replies) == 1
+    assert sum(reply.quote is not None for reply in replies) >= 10
+
+
+@pytest.mark.parametrize("language", DEMO_LANGUAGES)
+def test_every_set_names_only_its_own_boards_and_people(language):
+    chosen = content.get(language)
+    scripts = chosen.scripts()
+    assert {script.board for script in scripts} <= set(chosen.cast.boards)
+    named = {script.author for script in scripts} | {
+        reply.author for script in scripts for reply in script.replies if reply.author}
+    assert named <= chosen.cast.usernames
+    # The scenes play in threads the set has, with members it has.
+    titles = {script.title for script in scripts}
+    assert {chosen.week.first_thread, chosen.week.second_thread, chosen.week.dismissed_thread,
+            chosen.week.spam_reply_thread, chosen.heated.slow_thread,
+            chosen.heated.paused_thread, chosen.heated.closed_thread,
+            chosen.tidied.moved_thread, chosen.tidied.merge_target} <= titles
+    assert chosen.tidied.moved_to in chosen.cast.boards
+    assert {"admin", "mod", "member"} <= chosen.cast.usernames
+
+
+def test_the_sets_share_no_thread_titles():
+    english, german = (content.get(language).scripts() for language in ("en", "de"))
+    assert not {script.title for script in english} & {script.title for script in german}
+
+
+def test_an_unknown_language_has_no_set():
+    with pytest.raises(ValueError, match="No demo community in 'xx'"):
+        content.get("xx")
 
 
 def test_every_field_reaches_the_script():
@@ -157,6 +212,17 @@ def test_a_malformed_thread_names_the_file_and_line(old, new, line, message):
         library.parse(SMALL.replace(old, new, 1), "servers/09-quiet.md")
     assert str(refused.value).startswith(f"servers/09-quiet.md, line {line}: ")
     assert message in str(refused.value)
+
+
+def test_a_german_thread_is_read_against_the_german_cast():
+    german = content.get("de").cast
+    text = SMALL.replace("board: servers", "board: heimserver").replace(
+        "quietfan", "leiseluefter").replace("nyx", "selfhost_sven")
+    assert library.parse(text, "heimserver/09-leise.md", cast=german).board == "heimserver"
+    with pytest.raises(library.ThreadFileError, match="no board 'heimserver'"):
+        library.parse(text, "heimserver/09-leise.md")
+    with pytest.raises(library.ThreadFileError, match="no member 'quietfan'"):
+        library.parse(SMALL.replace("board: servers", "board: heimserver"), "x.md", cast=german)
 
 
 def test_loading_a_folder_names_the_bad_file(tmp_path):

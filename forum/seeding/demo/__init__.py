@@ -5,6 +5,9 @@
 Markdown files in ``threads/``, one a file (``library`` reads them and describes the format);
 a fixed random seed picks the remaining authors and times. A last week of reports, sanctions
 and notes (``moderation``) gives the moderators something to do.
+
+The community exists in English (the default) and German: ``content`` holds a set of people,
+boards, threads and scene texts for each, and the same machinery plays whichever is chosen.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from ...common import markup
 from ...common.progress import Progress, quiet
 from ...extensions import db
 from ...models import (
+    SETTINGS,
     Board,
     BoardModerator,
     Category,
@@ -35,10 +39,12 @@ from ...models import (
 from ...services.accounts import account
 from ...services.content import cooldowns, posting
 from ...services.search import sync
-from . import calming, gatherings, library, moderation, tidying
-from .people import CATEGORIES, DEMO_LOGINS, PEOPLE
+from ...services.site import settings
+from . import calming, content, gatherings, moderation, tidying
+from .content import ContentSet
+from .people import DEMO_LOGINS
 from .plan import Planner, Step
-from .script import Person, ThreadScript
+from .script import CategorySpec, Person, ThreadScript
 
 RANDOM_SEED = 20_240_611
 RANDOM_PASSWORD_HASH = "pbkdf2:sha256:1000"
@@ -56,37 +62,42 @@ class SeedSummary:
 
 
 def seed(echo: Echo = print, progress: Progress | None = None,
-         now: datetime | None = None) -> SeedSummary | None:
-    """Build the demo community, or explain why not and change nothing.
+         now: datetime | None = None, lang: str = "en") -> SeedSummary | None:
+    """Build the demo community in ``lang`` (a key of ``content.SETS``), or explain why not
+    and change nothing.
 
     Only an empty forum is seeded: with any category present (the demo's or real ones), or a
     demo username already taken, it stops with a message. Returns what was created, or None.
+    An unknown language is a ValueError.
     """
     now = now or utcnow()
-    refusal = _refusal()
+    chosen = content.get(lang)
+    refusal = _refusal(chosen)
     if refusal:
         echo(refusal)
         if _demo_present():
             _print_logins(echo)
         return None
-    scripts = library.load()
+    scripts = chosen.scripts()
     rng = random.Random(RANDOM_SEED)
     # One index rebuild at the end instead of an index commit after every post.
     # The demo writes a history dated over weeks, not live posts: no flood limits meanwhile.
     with sync.paused(), cooldowns.suspended():
         echo("Creating members…")
-        users = _create_users(rng, now)
-        boards = _create_boards()
-        _assign_board_moderators(users, boards)
-        steps = Planner(rng, now, PEOPLE, _board_specs()).plan(list(scripts))
+        users = _create_users(rng, now, chosen.people)
+        boards = _create_boards(chosen.categories)
+        _mark_language(chosen.language, users["admin"], boards)
+        _assign_board_moderators(users, boards, chosen.people)
+        steps = Planner(rng, now, chosen.people, _board_specs(chosen.categories)).plan(
+            list(scripts))
         _create_threads(steps, scripts, users, boards, progress or quiet)
         echo("Filling the moderation queue…")
-        users.update(_create_users(rng, now, moderation.NEWCOMERS))
-        queue = moderation.play(users, boards, now)
-        calmed = calming.play(users, now)
-        tidying.play(users, now)
+        users.update(_create_users(rng, now, chosen.newcomers))
+        queue = moderation.play(users, boards, now, chosen.week)
+        calmed = calming.play(users, now, chosen.heated)
+        tidying.play(users, now, chosen.tidied)
         echo("Planning events and announcements…")
-        announced, planned = gatherings.play(users, boards, now)
+        announced, planned = gatherings.play(users, boards, now, chosen.calendar)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     sync.rebuild()
@@ -107,7 +118,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
 
 
 # -- steps ----------------------------------------------------------------------------------
-def _refusal() -> str | None:
+def _refusal(chosen: ContentSet) -> str | None:
     if db.session.scalar(select(func.count()).select_from(Category)):
         if _demo_present():
             return "The demo community is already seeded; nothing to do."
@@ -115,7 +126,7 @@ def _refusal() -> str | None:
             "This forum already has categories, so seed-demo left it alone: "
             "it only fills an empty forum."
         )
-    for person in (*PEOPLE, *moderation.NEWCOMERS):
+    for person in (*chosen.people, *chosen.newcomers):
         if account.username_taken(person.username):
             return (
                 f"A user named {person.username!r} already exists, so seed-demo left the "
@@ -127,7 +138,7 @@ def _refusal() -> str | None:
 def _demo_present() -> bool:
     return all(account.username_taken(username) for username, _, _ in DEMO_LOGINS) and bool(
         db.session.scalar(select(func.count()).select_from(Board).where(
-            Board.slug == "moderators-lounge"
+            Board.slug.in_([chosen.staff_board for chosen in content.SETS.values()])
         ))
     )
 
@@ -155,7 +166,7 @@ def _hashing(method: str | None) -> Iterator[None]:
 
 
 def _create_users(rng: random.Random, now: datetime,
-                  people: tuple[Person, ...] = PEOPLE) -> dict[str, User]:
+                  people: tuple[Person, ...]) -> dict[str, User]:
     passwords = {name: password for name, password, _ in DEMO_LOGINS}
     users: dict[str, User] = {}
     for person in people:
@@ -189,14 +200,14 @@ def _fill_profile(user: User, person: Person) -> None:
     user.timezone = person.timezone
 
 
-def _board_specs() -> dict:
-    return {board.slug: board for category in CATEGORIES for board in category.boards}
+def _board_specs(categories: tuple[CategorySpec, ...]) -> dict:
+    return {board.slug: board for category in categories for board in category.boards}
 
 
-def _create_boards() -> dict[str, Board]:
+def _create_boards(categories: tuple[CategorySpec, ...]) -> dict[str, Board]:
     boards: dict[str, Board] = {}
     position = 0
-    for category_position, spec in enumerate(CATEGORIES, start=1):
+    for category_position, spec in enumerate(categories, start=1):
         category = Category(title=spec.title, description=spec.description,
                             position=category_position)
         db.session.add(category)
@@ -221,8 +232,28 @@ def _create_boards() -> dict[str, Board]:
     return boards
 
 
-def _assign_board_moderators(users: dict[str, User], boards: dict[str, Board]) -> None:
-    for person in PEOPLE:
+def _mark_language(lang: str, admin: User, boards: dict[str, Board]) -> None:
+    """Record the community's language where this forum keeps one: the ``default_language``
+    setting and each board's ``language``, when the forum has them.
+
+    English is the forum's own language, so the English demo leaves both at their defaults.
+    The setting is changed the way an administrator would (and logged), an hour after the
+    administrator joined: the forum was set up in this language from the start.
+    """
+    if lang == "en":
+        return
+    if "default_language" in SETTINGS:
+        settings.update(admin, {"default_language": lang},
+                        now=admin.created_at + timedelta(hours=1))
+    if hasattr(Board, "language"):
+        for board in boards.values():
+            board.language = lang
+        db.session.commit()
+
+
+def _assign_board_moderators(users: dict[str, User], boards: dict[str, Board],
+                             people: tuple[Person, ...]) -> None:
+    for person in people:
         for slug in person.moderates:
             db.session.add(BoardModerator(user_id=users[person.username].id,
                                           board_id=boards[slug].id))

@@ -7,6 +7,7 @@ authors' notifications and the thread notices are what a moderator's clicks woul
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -24,6 +25,31 @@ SLOW_NOTICE = textwrap.dedent("""
     one post every 10 minutes each. Take the time to read the answers before replying;
     the comparison itself is a good one and stays open.
 """).strip()
+
+
+@dataclass(frozen=True)
+class Heated:
+    """The three threads (by title) and what the moderator says, in one language."""
+
+    closed_thread: str
+    closed_reason: str
+    slow_thread: str
+    slow_reason: str
+    slow_notice: str
+    paused_thread: str
+    paused_reason: str
+
+
+ENGLISH = Heated(
+    closed_thread=CLOSED_THREAD,
+    closed_reason="Answered: the author went with a VM. Please start a new thread for new "
+                  "questions.",
+    slow_thread=SLOW_THREAD,
+    slow_reason="Two personal remarks in a week in this thread.",
+    slow_notice=SLOW_NOTICE,
+    paused_thread=PAUSED_THREAD,
+    paused_reason="Going in circles. A day's pause, then back to helping the original poster.",
+)
 
 
 def _thread(title: str) -> Thread:
@@ -45,31 +71,24 @@ class Clock:
         return self.cursor
 
 
-def play(users: dict[str, User], now: datetime) -> int:
+def play(users: dict[str, User], now: datetime, heated: Heated = ENGLISH) -> int:
     """Apply the three; returns how many threads were calmed."""
     mod = users["mod"]
     clock = Clock(now, hours_ago=3)
 
-    closed = _thread(CLOSED_THREAD)
-    thread_tools.lock_thread(
-        mod, closed,
-        "Answered: the author went with a VM. Please start a new thread for new questions.",
-        now=clock.after(closed),
-    )
+    closed = _thread(heated.closed_thread)
+    thread_tools.lock_thread(mod, closed, heated.closed_reason, now=clock.after(closed))
 
-    slow = _thread(SLOW_THREAD)
+    slow = _thread(heated.slow_thread)
     thread_tools.cool_down(mod, slow, thread_tools.CoolDown(
-        reason="Two personal remarks in a week in this thread.",
+        reason=heated.slow_reason,
         slow_seconds=10 * 60,
         slow_for=timedelta(days=3),
-        notice=SLOW_NOTICE,
+        notice=heated.slow_notice,
     ), now=clock.after(slow))
 
-    paused = _thread(PAUSED_THREAD)
+    paused = _thread(heated.paused_thread)
     at = clock.after(paused)
-    thread_tools.lock_thread(
-        mod, paused,
-        "Going in circles. A day's pause, then back to helping the original poster.",
-        ends_at=at + timedelta(hours=24), now=at,
-    )
+    thread_tools.lock_thread(mod, paused, heated.paused_reason,
+                             ends_at=at + timedelta(hours=24), now=at)
     return 3

@@ -132,6 +132,34 @@ BANNER = announcements.Draft(
 )
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """The events, the banner and the board announcement, in one language. The board
+    announcement is posted by the meetup's author in the meetup's board and points to it."""
+
+    plans: tuple[Plan, ...]
+    meetup: Plan
+    contest: Plan
+    contest_closed: str  # the lock reason when the contest's thread closes
+    banner: announcements.Draft
+    meetup_note_title: str
+    meetup_note_body: str
+
+
+ENGLISH = Calendar(
+    plans=PLANS,
+    meetup=MEETUP,
+    contest=CONTEST,
+    contest_closed="The challenge has ended: entries are closed. Thanks for taking part!",
+    banner=BANNER,
+    meetup_note_title="Print & repair café: a few places left",
+    meetup_note_body=_text("""
+        Bring a broken print or a stubborn printer to the Oslo makerspace. Answer on the
+        event page so we know how many waffles to make.
+    """),
+)
+
+
 def _local_text(moment: datetime, tz_name: str) -> str:
     return local(moment, tz_name).strftime("%Y-%m-%dT%H:%M")
 
@@ -162,34 +190,32 @@ def _event(plan: Plan, users: dict[str, User], boards: dict[str, Board], now: da
     return event
 
 
-def play(users: dict[str, User], boards: dict[str, Board], now: datetime) -> tuple[int, int]:
+def play(users: dict[str, User], boards: dict[str, Board], now: datetime,
+         calendar: Calendar = ENGLISH) -> tuple[int, int]:
     """Write them; returns (announcements, events)."""
     steps = sum(1 + len(plan.replies) + len(plan.going) + len(plan.maybe)
-                + len(plan.declined) for plan in PLANS) + 3
+                + len(plan.declined) for plan in calendar.plans) + 3
     clock = _Clock(now, steps)
     admin = users["admin"]
-    made = {plan.title: _event(plan, users, boards, now, clock) for plan in PLANS}
+    made = {plan.title: _event(plan, users, boards, now, clock) for plan in calendar.plans}
 
-    contest = made[CONTEST.title]
+    contest = made[calendar.contest.title]
     # The challenge's thread takes entries until the end, then closes by itself.
-    thread_tools.lock_thread(users["mod"], contest.thread,
-                      "The challenge has ended: entries are closed. Thanks for taking part!",
-                      starts_at=contest.ends_at, now=clock.tick())
+    thread_tools.lock_thread(users["mod"], contest.thread, calendar.contest_closed,
+                             starts_at=contest.ends_at, now=clock.tick())
 
     at = clock.tick()
     announcements.create_announcement(admin, replace(
-        BANNER, starts_at=at - timedelta(minutes=1),
+        calendar.banner, starts_at=at - timedelta(minutes=1),
         ends_at=contest.starts_at + timedelta(days=3)), now=at)
     at = clock.tick()
-    announcements.create_announcement(users["printfarm"], announcements.Draft(
-        title="Print & repair café: a few places left",
-        body=_text("""
-            Bring a broken print or a stubborn printer to the Oslo makerspace. Answer on the
-            event page so we know how many waffles to make.
-        """),
+    meetup = calendar.meetup
+    announcements.create_announcement(users[meetup.author], announcements.Draft(
+        title=calendar.meetup_note_title,
+        body=calendar.meetup_note_body,
         severity=Severity.INFO, audience=Audience.EVERYONE, placement=Placement.BOARD,
-        board_id=boards["3d-printing"].id, thread_id=made[MEETUP.title].thread_id,
-        starts_at=at - timedelta(minutes=1), ends_at=made[MEETUP.title].starts_at,
+        board_id=boards[meetup.board].id, thread_id=made[meetup.title].thread_id,
+        starts_at=at - timedelta(minutes=1), ends_at=made[meetup.title].starts_at,
         is_dismissible=False,
     ), now=at)
     return 2, len(made)

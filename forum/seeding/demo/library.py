@@ -1,7 +1,8 @@
 """The demo's threads, read from Markdown files: one thread a file.
 
-A thread lives in ``threads/<board-slug>/NN-short-name.md``. Boards are read in the order
-``people.CATEGORIES`` lists them, and files by name within a board, so the two-digit prefix
+A thread lives in ``threads/<board-slug>/NN-short-name.md`` (the English set; another
+language's set keeps its own ``threads`` folder beside its people). Boards are read in the order
+the set's categories list them, and files by name within a board, so the two-digit prefix
 sets the order. The order matters: the seed's fixed random seed hands out the remaining
 authors and times thread by thread, so moving a file changes the whole demo.
 
@@ -79,11 +80,9 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from .people import CATEGORIES, PEOPLE
-from .script import Reply, ThreadScript
+from .script import CategorySpec, Person, Reply, ThreadScript
 
 THREADS_DIR = resources.files(__package__) / "threads"
-BOARDS = tuple(board.slug for category in CATEGORIES for board in category.boards)
-USERNAMES = frozenset(person.username for person in PEOPLE)
 ANYONE = "anyone"
 
 FILE_NAME = re.compile(r"\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.md")
@@ -103,6 +102,24 @@ class ThreadFileError(ValueError):
     """A thread file that can't be read as written; the message names the file and line."""
 
 
+@dataclass(frozen=True)
+class Cast:
+    """The boards and members one language's thread files may name."""
+
+    boards: tuple[str, ...]  # slugs, in the order the categories list them
+    usernames: frozenset[str]
+
+    @classmethod
+    def of(cls, categories: tuple[CategorySpec, ...], people: tuple[Person, ...]) -> Cast:
+        return cls(tuple(board.slug for category in categories for board in category.boards),
+                   frozenset(person.username for person in people))
+
+
+ENGLISH = Cast.of(CATEGORIES, PEOPLE)
+BOARDS = ENGLISH.boards
+USERNAMES = ENGLISH.usernames
+
+
 @dataclass
 class _Section:
     kind: str  # thread (the header and opening post), reply, edit or delete
@@ -119,17 +136,17 @@ class _Post:
     delete: _Section | None = None
 
 
-def load(root: Traversable = THREADS_DIR) -> tuple[ThreadScript, ...]:
+def load(root: Traversable = THREADS_DIR, cast: Cast = ENGLISH) -> tuple[ThreadScript, ...]:
     """Every thread under ``root``, board by board, each board's files in name order."""
     folders = {entry.name: entry for entry in root.iterdir()}
-    strays = sorted(set(folders) - set(BOARDS))
+    strays = sorted(set(folders) - set(cast.boards))
     if strays:
         raise ThreadFileError(
             f"{folders[strays[0]]}: not a board of the demo; the folders are named after the "
-            f"boards in people.py ({', '.join(BOARDS)})"
+            f"boards in people.py ({', '.join(cast.boards)})"
         )
     scripts: list[ThreadScript] = []
-    for slug in BOARDS:
+    for slug in cast.boards:
         if slug not in folders:
             continue
         for entry in sorted(folders[slug].iterdir(), key=lambda entry: entry.name):
@@ -138,27 +155,29 @@ def load(root: Traversable = THREADS_DIR) -> tuple[ThreadScript, ...]:
                     f"{entry}: thread files are named NN-short-name.md (two digits for the "
                     "order, then lowercase words joined by hyphens)"
                 )
-            scripts.append(read(entry, board=slug))
+            scripts.append(read(entry, board=slug, cast=cast))
     return tuple(scripts)
 
 
-def read(entry: Traversable, board: str | None = None) -> ThreadScript:
+def read(entry: Traversable, board: str | None = None, cast: Cast = ENGLISH) -> ThreadScript:
     """One thread file; ``board``, when given, is the board its folder says it belongs to."""
     try:
         text = entry.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ThreadFileError(f"{entry}: not UTF-8 text ({error.reason})") from None
-    return parse(text, str(entry), board=board)
+    return parse(text, str(entry), board=board, cast=cast)
 
 
-def parse(text: str, source: str, board: str | None = None) -> ThreadScript:
+def parse(text: str, source: str, board: str | None = None,
+          cast: Cast = ENGLISH) -> ThreadScript:
     """A thread from a file's text; ``source`` names the file in error messages."""
-    return _Parser(source).thread(text, board)
+    return _Parser(source, cast).thread(text, board)
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, cast: Cast) -> None:
         self.source = source
+        self.cast = cast
 
     def error(self, line: int, message: str) -> ThreadFileError:
         return ThreadFileError(f"{self.source}, line {line}: {message}")
@@ -229,8 +248,9 @@ class _Parser:
             if name not in head.fields:
                 raise self.error(head.line, f"the header has no {name!r}")
         slug, slug_line = head.fields["board"]
-        if slug not in BOARDS:
-            raise self.error(slug_line, f"no board {slug!r}; the boards: {', '.join(BOARDS)}")
+        if slug not in self.cast.boards:
+            raise self.error(slug_line,
+                             f"no board {slug!r}; the boards: {', '.join(self.cast.boards)}")
         if board is not None and slug != board:
             raise self.error(slug_line, f"board {slug!r}, but the file is in the {board!r} folder")
         if not head.text:
@@ -375,7 +395,7 @@ class _Parser:
 
     # -- values -----------------------------------------------------------------------------
     def person(self, name: str, line: int) -> str:
-        if name not in USERNAMES:
+        if name not in self.cast.usernames:
             raise self.error(line, f"no member {name!r} in people.py")
         return name
 

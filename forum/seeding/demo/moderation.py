@@ -105,6 +105,120 @@ SPAM_ANSWER = _text("""
 
 
 @dataclass(frozen=True)
+class Filing:
+    """One member's report: who, the reason's code (spam, harassment, off_topic…), a note."""
+
+    by: str
+    reason: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Week:
+    """The week's cast and words in one language; ``play`` gives it its order and times.
+
+    The hothead's two remarks go into existing threads (named by title), each reported by two
+    members; the shop posts a thread and a reply. Canned responses are (title, body) pairs,
+    ``be_kind`` and ``cooling_off`` naming the two the sanctions send.
+    """
+
+    newcomers: tuple[Person, ...]
+    hothead: str
+    shop: str
+    canned: tuple[tuple[str, str], ...]
+    be_kind: str
+    cooling_off: str
+    # Last month's context note about a member who apologised.
+    earlier_about: str
+    earlier_note: str
+    # The hothead's first remark: hidden and warned.
+    first_thread: str
+    first_body: str
+    first_reports: tuple[Filing, Filing]
+    first_hidden: str
+    first_warning: str
+    first_note: str
+    # A report the moderator dismisses: the first post of ``dismissed_author`` in the thread.
+    dismissed_thread: str
+    dismissed_author: str
+    dismissed_report: Filing
+    dismissed_because: str
+    # The second remark: hidden, then a timeout.
+    second_thread: str
+    second_body: str
+    second_reports: tuple[Filing, Filing]
+    second_hidden: str
+    timeout_reason: str
+    second_note: str
+    # The shop: a thread in ``spam_board`` answered and reported, a reply reported, the account
+    # reported, and a note by the board's own moderator.
+    spam_board: str
+    spam_title: str
+    spam_body: str
+    spam_answer: str
+    spam_thread_reports: tuple[Filing, Filing]
+    spam_reply_thread: str
+    spam_reply: str
+    spam_reply_reports: tuple[Filing, Filing, Filing]
+    shop_report: Filing
+    board_moderator: str
+    board_moderator_note: str
+
+
+ENGLISH = Week(
+    newcomers=NEWCOMERS,
+    hothead="sparky_dan",
+    shop="filament_deals",
+    canned=CANNED,
+    be_kind="Be kind",
+    cooling_off="Cooling-off timeout",
+    earlier_about="okapi",
+    earlier_note=(
+        "Removed a personal remark of his in the OPNsense/pfSense thread last month; he "
+        "apologised in the thread straight away. No sanction, just context if anything "
+        "else comes up."),
+    first_thread="Reverse proxy: Caddy, Traefik or nginx?",
+    first_body=RUDE_PROXY,
+    first_reports=(Filing("gus", "harassment"),
+                   Filing("nyx", "harassment", "Calling people the problem isn't an argument.")),
+    first_hidden="Personal remark about other members.",
+    first_warning="Personal remarks in “Reverse proxy: Caddy, Traefik or nginx?”",
+    first_note=(
+        "Warned after the reverse proxy remark. Knows his stuff; the tone is the problem. If "
+        "it happens again, a short timeout rather than another warning."),
+    dismissed_thread="OPNsense or pfSense for a first firewall?",
+    dismissed_author="quietfan",
+    dismissed_report=Filing("ziggy", "off_topic", "Isn't this thread about OPNsense?"),
+    dismissed_because="On topic: the thread asks for a comparison of the two.",
+    second_thread="I2C sensor returns zeros after a few hours",
+    second_body=RUDE_I2C,
+    second_reports=(Filing("beepboop", "harassment",
+                           "Second time this week he's talked to people like this."),
+                    Filing("member", "harassment")),
+    second_hidden="Personal remark about the poster.",
+    timeout_reason="Second personal attack in a week, after a warning.",
+    second_note=(
+        "Timed out for three days after the I2C reply. Next step would be a suspension; "
+        "let's talk in the lounge before that."),
+    spam_board="swap-and-sell",
+    spam_title=SPAM_TITLE,
+    spam_body=SPAM_THREAD,
+    spam_answer=SPAM_ANSWER,
+    spam_thread_reports=(Filing("rackjack", "spam"), Filing("hobbs", "spam")),
+    spam_reply_thread="PETG stringing no matter what I do",
+    spam_reply=SPAM_REPLY,
+    spam_reply_reports=(Filing("tinkerbelle", "spam"), Filing("gus", "spam"),
+                        Filing("ziggy", "spam", "Same shop as the Swap & sell thread.")),
+    shop_report=Filing("kestrel", "spam",
+                       "New account; both of its posts are adverts for the same shop."),
+    board_moderator="printfarm",
+    board_moderator_note=(
+        "The same shop posted in 3D printing last year under another name, I think. Leaving "
+        "the ban to the global moderators."),
+)
+
+
+@dataclass(frozen=True)
 class ModerationSummary:
     active: int
     closed: int
@@ -158,79 +272,72 @@ def _after_latest(board: Board, thread: Thread | None = None) -> datetime | None
     return latest + timedelta(minutes=10) if latest is not None else None
 
 
-def play(users: dict[str, User], boards: dict[str, Board], now: datetime) -> ModerationSummary:
+def play(users: dict[str, User], boards: dict[str, Board], now: datetime,
+         week: Week = ENGLISH) -> ModerationSummary:
     """Write the week. ``users`` holds the demo's people and the newcomers by username,
     ``boards`` the boards by slug."""
     story = _Story(now)
-    mod, admin, printfarm = users["mod"], users["admin"], users["printfarm"]
-    dan, shop = users["sparky_dan"], users["filament_deals"]
+    mod, admin = users["mod"], users["admin"]
+    dan, shop = users[week.hothead], users[week.shop]
     canned = {
         title: modnotes.create_canned(admin, title, _plain(body), now=story.at(240))
-        for title, body in CANNED
+        for title, body in week.canned
     }
 
     # Last month's removed remark: context for the team, no sanction (he apologised).
-    modnotes.add_note(mod, users["okapi"], (
-        "Removed a personal remark of his in the OPNsense/pfSense thread last month; he "
-        "apologised in the thread straight away. No sanction, just context if anything "
-        "else comes up."), now=story.at(200))
+    modnotes.add_note(mod, users[week.earlier_about], week.earlier_note, now=story.at(200))
 
     # The hothead, first time: reported, hidden, warned.
-    first = story.reply(dan, "Reverse proxy: Caddy, Traefik or nginx?", RUDE_PROXY, 120)
-    story.report(users["gus"], first, "harassment", 119)
-    item = story.report(users["nyx"], first, "harassment", 118.5,
-                        "Calling people the problem isn't an argument.")
+    first = story.reply(dan, week.first_thread, week.first_body, 120)
+    one, two = week.first_reports
+    story.report(users[one.by], first, one.reason, 119, one.note)
+    item = story.report(users[two.by], first, two.reason, 118.5, two.note)
     resolve(mod, item, [
-        Action(ActionKind.HIDE_POST, "Personal remark about other members."),
-        Action(ActionKind.WARN, "Personal remarks in “Reverse proxy: Caddy, Traefik or nginx?”",
-               message=modnotes.fill_for(canned["Be kind"], dan, first.thread)),
+        Action(ActionKind.HIDE_POST, week.first_hidden),
+        Action(ActionKind.WARN, week.first_warning,
+               message=modnotes.fill_for(canned[week.be_kind], dan, first.thread)),
     ], now=story.at(116))
-    modnotes.add_note(mod, dan, (
-        "Warned after the reverse proxy remark. Knows his stuff; the tone is the problem. If "
-        "it happens again, a short timeout rather than another warning."), now=story.at(115.8))
+    modnotes.add_note(mod, dan, week.first_note, now=story.at(115.8))
 
-    # A report that needed no action: comparing the two is what the thread asked for.
-    opnsense = _thread("OPNsense or pfSense for a first firewall?")
+    # A report that needed no action: the post was what the thread asked for.
+    discussed = _thread(week.dismissed_thread)
     quiet_post = db.session.scalar(
-        select(Post).where(Post.thread_id == opnsense.id,
-                           Post.author_id == users["quietfan"].id).order_by(Post.position)
+        select(Post).where(Post.thread_id == discussed.id,
+                           Post.author_id == users[week.dismissed_author].id)
+        .order_by(Post.position)
     )
-    item = story.report(users["ziggy"], quiet_post, "off_topic", 70,
-                        "Isn't this thread about OPNsense?")
-    dismiss(mod, item, "On topic: the thread asks for a comparison of the two.",
-            now=story.at(68))
+    filing = week.dismissed_report
+    item = story.report(users[filing.by], quiet_post, filing.reason, 70, filing.note)
+    dismiss(mod, item, week.dismissed_because, now=story.at(68))
 
     # The hothead again, days after the warning: hidden, then timed out from his record.
-    second = story.reply(dan, "I2C sensor returns zeros after a few hours", RUDE_I2C, 30)
-    story.report(users["beepboop"], second, "harassment", 29.5,
-                 "Second time this week he's talked to people like this.")
-    item = story.report(users["member"], second, "harassment", 29)
-    resolve(mod, item, [Action(ActionKind.HIDE_POST, "Personal remark about the poster.")],
-            now=story.at(28))
+    second = story.reply(dan, week.second_thread, week.second_body, 30)
+    one, two = week.second_reports
+    story.report(users[one.by], second, one.reason, 29.5, one.note)
+    item = story.report(users[two.by], second, two.reason, 29, two.note)
+    resolve(mod, item, [Action(ActionKind.HIDE_POST, week.second_hidden)], now=story.at(28))
     sanctions.timeout(
-        mod, dan, "Second personal attack in a week, after a warning.", timedelta(days=3),
-        message=modnotes.fill_for(canned["Cooling-off timeout"], dan), now=story.at(27.9),
+        mod, dan, week.timeout_reason, timedelta(days=3),
+        message=modnotes.fill_for(canned[week.cooling_off], dan), now=story.at(27.9),
     )
-    modnotes.add_note(mod, dan, (
-        "Timed out for three days after the I2C reply. Next step would be a suspension; "
-        "let's talk in the lounge before that."), now=story.at(27.8))
+    modnotes.add_note(mod, dan, week.second_note, now=story.at(27.8))
 
     # The spammer: still in the queue, one item claimed by the demo moderator.
-    spam_thread = story.new_thread(shop, boards["swap-and-sell"], SPAM_TITLE, SPAM_THREAD, 20)
-    posting.reply(users["rackjack"], spam_thread, SPAM_ANSWER, now=story.at(19.7))
-    story.report(users["rackjack"], spam_thread, "spam", 19.2)
-    item = story.report(users["hobbs"], spam_thread, "spam", 18.5)
+    spam_thread = story.new_thread(shop, boards[week.spam_board], week.spam_title,
+                                   week.spam_body, 20)
+    one, two = week.spam_thread_reports
+    posting.reply(users[one.by], spam_thread, week.spam_answer, now=story.at(19.7))
+    story.report(users[one.by], spam_thread, one.reason, 19.2, one.note)
+    item = story.report(users[two.by], spam_thread, two.reason, 18.5, two.note)
     reports.claim(mod, item, now=story.at(6))
 
-    spam = story.reply(shop, "PETG stringing no matter what I do", SPAM_REPLY, 3.5)
-    story.report(users["tinkerbelle"], spam, "spam", 3)
-    story.report(users["gus"], spam, "spam", 2.5)
-    story.report(users["ziggy"], spam, "spam", 2, "Same shop as the Swap & sell thread.")
-    story.report(users["kestrel"], shop, "spam", 1.5,
-                 "New account; both of its posts are adverts for the same shop.")
-    modnotes.add_note(printfarm, shop, (
-        "The same shop posted in 3D printing last year under another name, I think. Leaving "
-        "the ban to the global moderators."), now=story.at(1))
+    spam = story.reply(shop, week.spam_reply_thread, week.spam_reply, 3.5)
+    for filing, hours_ago in zip(week.spam_reply_reports, (3, 2.5, 2), strict=True):
+        story.report(users[filing.by], spam, filing.reason, hours_ago, filing.note)
+    filing = week.shop_report
+    story.report(users[filing.by], shop, filing.reason, 1.5, filing.note)
+    modnotes.add_note(users[week.board_moderator], shop, week.board_moderator_note,
+                      now=story.at(1))
     return _summary()
 
 
