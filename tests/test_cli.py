@@ -375,6 +375,9 @@ def test_seed_demo_in_german(runner, db):
         "Mikrocontroller")
     lounge = db.session.scalar(select(Board).where(Board.access == Access.STAFF))
     assert lounge.slug == german.staff_board and lounge.thread_count >= 1
+    bodies = list(db.session.scalars(select(Post.body)))
+    assert any(" schrieb:\n> " in body for body in bodies)  # quotes headed in German
+    assert not any(" wrote:\n> " in body for body in bodies)
 
     # The same scenes as in English, played with the German cast and words.
     threads = db.session.scalars(select(Thread).where(Thread.merged_into_id.is_(None))).all()

@@ -12,6 +12,7 @@ from functools import partial
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset({
@@ -99,10 +100,13 @@ def excerpt(html: str, length: int = 160) -> str:
 _NAME_SPECIALS = re.compile(r"([\\`*_\[\]<>&~])")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # The header line a quote starts with: "**[Name](/p/12)** wrote:", or "**Name** wrote:" as
-# written before quotes carried the post they came from.
+# written before quotes carried the post they came from. The verb is in the language of
+# whoever quoted ("schrieb:" in German): a linked header is known by its link and takes any
+# one word; an unlinked one only the verbs the translations use.
+_QUOTE_VERBS = ("wrote", "schrieb")
 _QUOTE_HEADER = re.compile(
-    r"^\*\*(?:\[(?P<linked>(?:\\.|[^\\\]])+)\]\(/p/(?P<post_id>[0-9]{1,18})\)"
-    r"|(?P<name>.+))\*\* wrote:$"
+    r"^\*\*(?:\[(?P<linked>(?:\\.|[^\\\]])+)\]\(/p/(?P<post_id>[0-9]{1,18})\)\*\* [^\s*]{1,24}"
+    r"|(?P<name>.+)\*\* (?:" + "|".join(_QUOTE_VERBS) + r")):$"
 )
 
 
@@ -111,9 +115,10 @@ def quote(author: str, source: str, post_id: int | None = None) -> str:
     links to the quoted post, which is how ``quotes`` later knows whom to tell."""
     body = "\n".join(f"> {line}" if line else ">" for line in source.strip().splitlines())
     if post_id is None:
-        return f"**{author}** wrote:\n{body}\n\n"
+        return _("%(name)s wrote:", name=f"**{author}**") + f"\n{body}\n\n"
     name = _NAME_SPECIALS.sub(r"\\\1", author)
-    return f"**[{name}](/p/{post_id})** wrote:\n{body}\n\n"
+    header = _("%(name)s wrote:", name=f"**[{name}](/p/{post_id})**")
+    return f"{header}\n{body}\n\n"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from forum.common import markup
@@ -56,6 +57,17 @@ def test_quote_without_a_post_keeps_the_old_form():
     source = markup.quote("member", "Opening post")
     assert source == "**member** wrote:\n> Opening post\n\n"
     assert markup.quotes(source) == [markup.QuoteRef("member")]
+
+
+def test_a_quote_is_headed_in_the_quoters_language_and_still_found(app):
+    with force_locale("de"):
+        linked = markup.quote("Ada", "Erste Zeile", 42)
+        plain = markup.quote("Bea", "Zweite Zeile")
+    assert linked.startswith("**[Ada](/p/42)** schrieb:\n> Erste Zeile")
+    assert plain.startswith("**Bea** schrieb:\n")
+    assert markup.quotes(linked + plain) == [markup.QuoteRef("Ada", 42), markup.QuoteRef("Bea")]
+    # An unlinked header is only a quote with a verb a translation uses.
+    assert markup.quotes("**Note** this:\n> not a quote\n") == []
 
 
 @pytest.mark.parametrize("name", ["Jo_Ann", "[x](javascript:1)", "a\\b", "*Star* `tick` <b>&"])

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ...common import markup
@@ -88,8 +89,11 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         boards = _create_boards(chosen.categories)
         _mark_language(chosen.language, users["admin"], boards)
         _assign_board_moderators(users, boards, chosen.people)
-        steps = Planner(rng, now, chosen.people, _board_specs(chosen.categories)).plan(
-            list(scripts))
+        # Quotes are headed in the community's language ("schrieb:"), as its members'
+        # reply forms would have written them.
+        with force_locale(chosen.language):
+            steps = Planner(rng, now, chosen.people, _board_specs(chosen.categories)).plan(
+                list(scripts))
         _create_threads(steps, scripts, users, boards, progress or quiet)
         echo("Filling the moderation queue…")
         users.update(_create_users(rng, now, chosen.newcomers))
