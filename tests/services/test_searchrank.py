@@ -13,7 +13,7 @@ from forum.services.search import index as searchindex
 from forum.services.search import rank as searchrank
 from forum.services.search.index import PostRecord, Scope, document, exclusions, parse_query
 
-FIELDS = frozenset({"title", "body"})
+FIELDS = searchindex._RANKED_FIELDS
 WORDS = ["firmware", "battery", "update", "router", "kernel", "panic", "driver", "fan",
          "noise", "boot", "loop", "screen", "flicker", "wifi", "drop"]
 
