@@ -660,3 +660,17 @@ def test_every_interface_language_can_be_searched():
     from forum.services.search import index
 
     assert set(index.LANGUAGES) == set(LANGUAGES)
+
+
+def test_an_index_built_with_another_schema_warns_until_rebuilt(app, thread, caplog):
+    from whoosh.fields import ID, Schema
+    from whoosh.index import create_in
+
+    state = sync.current_index()
+    create_in(state.path, Schema(id=ID(stored=True, unique=True), body=ID()))
+    state._ix = None
+    with caplog.at_level(logging.WARNING):
+        state.open()
+    assert "forum reindex" in caplog.text
+    sync.rebuild()
+    assert ids(find(None, "acetone")) == [thread.first_post_id]

@@ -12,6 +12,7 @@ either side sees it (``folding``).
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -230,6 +231,10 @@ class SearchIndex:
             if not index.exists_in(self.path):
                 self._create()
             self._ix = index.open_dir(self.path)
+            if outdated(self._ix.schema):
+                logging.getLogger(__name__).warning(
+                    "The search index at %s was built with other fields or analyzers; run "
+                    "`flask --app wsgi forum reindex` to rebuild it.", self.path)
         return self._ix
 
     def _create(self) -> None:
