@@ -183,6 +183,7 @@ def test_only_staff_start_threads_where_the_board_says_so(client, login, shop, m
     ({"slow_mode_seconds": "soon"}, 400, "Not a valid integer"),
     ({"position": "7"}, 400, "The position is a number from 1 to 2."),
     ({"position": "-1"}, 400, "The position is a number from 1 up."),
+    ({"language": "fr"}, 400, "Choose one of the languages, or the forum's default."),
 ])
 def test_bad_board_input_is_refused_on_the_form(as_admin, shop, fields, status, message):
     factories.make_board(shop, slug="taken", title="Taken")
@@ -237,6 +238,33 @@ def test_the_edit_form_saves_as_shown(as_admin, shop, admin):
         thread_access="staff", is_questions="y"))
     assert response.status_code == 302
     assert not log("board.update")
+
+
+def test_a_boards_language_is_shown_saved_and_logged(as_admin, shop):
+    board = factories.make_board(shop, slug="werkstatt", title="Werkstatt")
+    page = text(as_admin.get(f"/admin/structure/boards/{board.id}/edit"))
+    assert '<option selected value="">Forum default</option>' in page
+    assert '<option value="de">Deutsch</option>' in page
+    response = as_admin.post(f"/admin/structure/boards/{board.id}/edit", data=board_form(
+        shop, title="Werkstatt", slug="werkstatt", description="A board for tests",
+        language="de"))
+    assert response.status_code == 302
+    db.session.refresh(board)
+    assert board.language == "de"
+    [entry] = log("board.update")
+    assert entry.before == {"language": ""} and entry.after == {"language": "de"}
+    page = text(as_admin.get(f"/admin/structure/boards/{board.id}/edit"))
+    assert '<option selected value="de">Deutsch</option>' in page
+
+
+def test_a_refused_language_changes_nothing(as_admin, shop):
+    board = factories.make_board(shop, slug="werkstatt", title="Werkstatt", language="de")
+    response = as_admin.post(f"/admin/structure/boards/{board.id}/edit", data=board_form(
+        shop, title="Werkstatt", slug="werkstatt", language="klingon"))
+    assert response.status_code == 400
+    assert "Choose one of the languages" in text(response)
+    db.session.refresh(board)
+    assert board.language == "de" and not log("board.update")
 
 
 def test_boards_move_up_and_down(as_admin, shop):

@@ -251,3 +251,26 @@ def test_a_results_page_costs_at_most_five_queries(client, login, board, member,
         response = client.get("/search?q=pumpkin&author=member&sort=newest")
     assert response.status_code == 200
     assert len(queries) <= 5, queries
+
+
+# -- languages --------------------------------------------------------------------------------
+def test_a_board_switched_to_german_is_searched_in_german(client, login, admin, board, member):
+    thread = factories.make_thread(board, member, title="Bauteile",
+                                   body="Die neuen Platinen aus Straßburg.")
+    assert "Nothing found" in text(client.get("/search?q=Platine"))
+    login(admin)
+    form = {"title": "Garden", "slug": "garden", "description": "A board for tests",
+            "category": str(board.category_id), "access": "everyone",
+            "thread_access": "members", "slow_mode_seconds": "0", "language": "de"}
+    assert client.post(f"/admin/structure/boards/{board.id}/edit", data=form).status_code == 302
+    page = text(client.get("/search?q=Platine"))
+    assert f'href="/p/{thread.first_post_id}"' in page
+    assert "Die neuen <mark>Platinen</mark> aus" in page
+    page = text(client.get("/search?q=Strassburg"))
+    assert "aus <mark>Straßburg</mark>" in page
+
+
+def test_the_unknown_author_notice_is_translated(client, thread):
+    page = text(client.get("/search?q=spots&author=nobody",
+                           headers={"Accept-Language": "de"}))
+    assert "Kein Mitglied heißt „nobody“." in page

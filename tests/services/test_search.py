@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from forum import create_app
 from forum.errors import NotFound, Refused
 from forum.extensions import db
-from forum.models import Access, Post, Thread, User
+from forum.models import Access, Board, Post, Setting, Thread, User
 from forum.services.content import posting
 from forum.services.search import query, sync
 from forum.services.search.index import PostRecord, document
@@ -207,7 +207,7 @@ def test_hidden_posts_are_flagged_even_before_the_column_exists():
     )
     doc = document(record)
     assert doc["flags"] == "withheld hidden"
-    assert doc["body"] == "x & y"
+    assert doc["body_en"] == "x & y"
     assert "title" not in doc  # replies carry no title
 
 
@@ -264,7 +264,7 @@ def test_rebuild_starts_over_when_the_index_is_gone(app, thread):
 def test_rebuild_drops_documents_for_rows_that_no_longer_exist(app, thread, member):
     with sync.current_index().writer() as writer:
         writer.add_document(id="999999", board_id=str(thread.board_id), flags="visible",
-                            body="ghost acetone")
+                            body_en="ghost acetone")
     sync.rebuild()
     assert stored(999999) is None
 
@@ -489,7 +489,7 @@ def test_rebuild_keeps_a_current_index_and_replaces_an_outdated_one(app, thread)
     assert state.open().latest_generation() == generation + 1
     state._ix = create_in(state.path, Schema(id=ID(stored=True, unique=True)))
     sync.rebuild()
-    assert "body" in state.open().schema.names()
+    assert "body_en" in state.open().schema.names()
     assert ids(find(None, "acetone")) == [thread.first_post_id]
 
 
@@ -523,3 +523,154 @@ def test_the_kept_exclusions_are_each_viewers_own(board, member, moderator):
     assert ids(find(None, "rye")) == [open_thread.first_post_id]
     assert len(ids(find(moderator, "rye"))) == 2
     assert ids(find(None, "rye")) == [open_thread.first_post_id]
+
+
+# -- languages --------------------------------------------------------------------------------
+@pytest.fixture
+def german(app):
+    return factories.make_board(slug="werkstatt", title="Werkstatt", language="de")
+
+
+@pytest.mark.parametrize("singular, plural", [
+    ("Platine", "Platinen"), ("Lötstation", "Lötstationen"), ("Gehäuse", "Gehäusen"),
+    ("Schraube", "Schrauben"),
+])
+def test_german_posts_are_stemmed_in_german(german, member, singular, plural):
+    one = factories.make_thread(german, member, title="Frage", body=f"Eine {singular} hier.")
+    many = factories.make_thread(german, member, title="Noch eine", body=f"Zwei {plural} dort.")
+    expected = sorted([one.first_post_id, many.first_post_id])
+    assert sorted(ids(find(None, singular))) == expected
+    assert sorted(ids(find(None, plural))) == expected
+
+
+def test_umlauts_fold_both_ways_and_digraphs_read_as_umlauts(german, member):
+    umlaut = factories.make_thread(german, member, title="Werkzeug", body="Meine Lötstation.")
+    bare = factories.make_thread(german, member, title="Werkzeug", body="Deine Lotstation.")
+    both = sorted([umlaut.first_post_id, bare.first_post_id])
+    for typed in ("Lötstation", "Lotstation", "lötstation", "LOTSTATION", "Loetstation",
+                  "Lötstationen", "Loetstationen"):
+        assert sorted(ids(find(None, typed))) == both, typed
+
+
+def test_sharp_s_is_ss(german, member):
+    thread = factories.make_thread(german, member, title="Unterwegs", body="Die Straße ist nass.")
+    for typed in ("Straße", "Strasse", "strassen", "STRASSE"):
+        assert ids(find(None, typed)) == [thread.first_post_id], typed
+
+
+def test_digraphs_never_replace_the_word_as_typed(german, board, member):
+    fire = factories.make_thread(german, member, title="Achtung", body="Das Feuer brennt.")
+    queue = factories.make_thread(board, member, title="Jobs", body="The print queue stalls.")
+    assert ids(find(None, "Feuer")) == [fire.first_post_id]
+    assert ids(find(None, "queue")) == [queue.first_post_id]
+    assert ids(find(None, "queues")) == [queue.first_post_id]
+
+
+def test_english_stemming_still_works(board, member):
+    thread = factories.make_thread(board, member, title="Wiring",
+                                   body="The board connected at last.")
+    for typed in ("connect", "connected", "connection", "connecting"):
+        assert ids(find(None, typed)) == [thread.first_post_id], typed
+
+
+def test_a_board_without_a_language_follows_the_forums_default(app, member, monkeypatch):
+    monkeypatch.setitem(app.config, "DEFAULT_LANGUAGE", "de")
+    board = factories.make_board(slug="allgemein")
+    thread = factories.make_thread(board, member, title="Bauteile", body="Viele Platinen.")
+    assert stored(thread.first_post_id)["language"] == "de"
+    assert ids(find(None, "Platine")) == [thread.first_post_id]
+
+
+def test_a_german_word_in_an_english_board_is_stemmed_as_english(board, member):
+    """Found as written and by its folded spelling, not by its German plural."""
+    thread = factories.make_thread(board, member, title="Parts", body="I need a new Platine.")
+    assert stored(thread.first_post_id)["language"] == "en"
+    assert ids(find(None, "Platine")) == [thread.first_post_id]
+    assert ids(find(None, "Platinen")) == []
+
+
+def test_words_are_marked_in_the_posts_language(german, board, member):
+    factories.make_thread(german, member, title="Platinen bestellt",
+                          body="Die Platinen aus Straßburg sind da.")
+    factories.make_thread(board, member, title="Connections", body="Connecting the wires.")
+    [hit] = find(None, "platine").hits
+    assert str(hit.title) == "<mark>Platinen</mark> bestellt"
+    assert "Die <mark>Platinen</mark> aus" in str(hit.snippet)
+    [hit] = find(None, "Strassburg").hits
+    assert "aus <mark>Straßburg</mark> sind" in str(hit.snippet)
+    [hit] = find(None, "connect").hits
+    assert str(hit.title) == "<mark>Connections</mark>"
+    assert "<mark>Connecting</mark> the" in str(hit.snippet)
+
+
+def test_stop_words_of_both_languages_leave_nothing_to_search(app):
+    for text in ("the", "AND OR", "in the", "will it"):
+        assert find(None, text).error, text
+    # A stop word of one language only is searched in the other's posts (a die, fur).
+    for text in ("die", "für", "und die"):
+        assert find(None, text).error is None, text
+
+
+def test_changing_a_boards_language_reindexes_its_posts(app, german, member):
+    thread = factories.make_thread(german, member, title="Bauteile", body="Neue Platinen.")
+    other = factories.make_board(slug="elsewhere", language="de")
+    untouched = factories.make_thread(other, member, title="Anderes", body="Alte Platinen.")
+    assert sorted(ids(find(None, "Platine"))) == sorted([thread.first_post_id,
+                                                         untouched.first_post_id])
+    german.language = "en"
+    db.session.commit()
+    assert stored(thread.first_post_id)["language"] == "en"
+    assert stored(untouched.first_post_id)["language"] == "de"
+    assert ids(find(None, "Platine")) == [untouched.first_post_id]
+
+
+def test_a_bulk_language_change_is_followed(app, german, member):
+    thread = factories.make_thread(german, member, title="Bauteile", body="Neue Platinen.")
+    db.session.execute(update(Board).where(Board.id == german.id).values(language=None))
+    db.session.commit()
+    assert stored(thread.first_post_id)["language"] == "en"
+
+
+def test_a_new_default_language_reindexes_the_boards_that_follow_it(app, board, german,
+                                                                    member):
+    """Once the default is a setting, changing it re-indexes the boards without a language."""
+    follows = factories.make_thread(board, member, title="Bauteile", body="Neue Platinen.")
+    own = factories.make_thread(german, member, title="Bauteile", body="Alte Platinen.")
+    db.session.add(Setting(name="default_language", value="de"))
+    db.session.commit()
+    assert stored(follows.first_post_id)["language"] == "de"
+    assert stored(own.first_post_id)["language"] == "de"
+
+
+def test_a_changed_analyzer_makes_the_index_outdated(app):
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import TEXT
+
+    from forum.services.search import index
+
+    assert not index.outdated(index.SCHEMA)
+    changed = index.SCHEMA.copy()
+    changed.remove("body_de")
+    changed.add("body_de", TEXT(analyzer=StemmingAnalyzer()))
+    assert index.outdated(changed)
+
+
+def test_every_interface_language_can_be_searched():
+    from forum.i18n import LANGUAGES
+    from forum.services.search import index
+
+    assert set(index.LANGUAGES) == set(LANGUAGES)
+
+
+def test_an_index_built_with_another_schema_warns_until_rebuilt(app, thread, caplog):
+    from whoosh.fields import ID, Schema
+    from whoosh.index import create_in
+
+    state = sync.current_index()
+    create_in(state.path, Schema(id=ID(stored=True, unique=True), body=ID()))
+    state._ix = None
+    with caplog.at_level(logging.WARNING):
+        state.open()
+    assert "forum reindex" in caplog.text
+    sync.rebuild()
+    assert ids(find(None, "acetone")) == [thread.first_post_id]

@@ -13,7 +13,7 @@ from forum.services.search import index as searchindex
 from forum.services.search import rank as searchrank
 from forum.services.search.index import PostRecord, Scope, document, exclusions, parse_query
 
-FIELDS = frozenset({"title", "body"})
+FIELDS = searchindex._RANKED_FIELDS
 WORDS = ["firmware", "battery", "update", "router", "kernel", "panic", "driver", "fan",
          "noise", "boot", "loop", "screen", "flicker", "wifi", "drop"]
 
@@ -27,7 +27,8 @@ def _record(post_id: int, rng: random.Random, *, thread_id: int | None = None,
         author_id=post_id % 7 + 1, author_name=f"user{post_id % 7}", position=position,
         created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=post_id),
         title=" ".join(rng.choices(WORDS, k=3)), body_html="<p>" + " ".join(words) + "</p>",
-        **flags,
+        # A third in German: each language's fields, scored by its own average length.
+        language="de" if post_id % 3 == 0 else "en", **flags,
     )
 
 
@@ -275,3 +276,15 @@ def test_the_installed_whoosh_is_the_release_this_ranking_reads():
 def test_another_whoosh_release_leaves_every_query_to_whoosh(monkeypatch):
     monkeypatch.setattr(searchrank, "_READABLE", False)
     assert not searchrank.supported(parse_query("firmware"), FIELDS)
+
+
+def test_each_languages_fields_are_measured_against_its_own_posts(index):
+    """Whoosh would divide the German bodies' length by every document, English ones too."""
+    searcher = index.searcher()
+    for language in ("de", "en"):
+        fieldname = f"body_{language}"
+        word = next(iter(searcher.reader().lexicon(fieldname))).decode()
+        scorer = searcher.weighting.scorer(searcher, fieldname, word)
+        documents = searcher.doc_frequency("language", language)
+        assert 0 < documents < searcher.doc_count_all()
+        assert scorer.avgfl == pytest.approx(searcher.field_length(fieldname) / documents)

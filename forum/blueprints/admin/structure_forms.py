@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from ...common.validators import DataRequired, InputRequired
+from ...i18n import LANGUAGES
 from ...models import Access
 from ...services.site.boards import SLUG_MAX
 from ...services.site.structure import DESCRIPTION_MAX, TITLE_MAX
@@ -127,6 +128,14 @@ class BoardForm(FlaskForm):
     is_read_only = BooleanField(_l("Read-only: only moderators can post"))
     allows_member_events = BooleanField(_l("Members may create events here"))
     is_questions = BooleanField(_l("Questions board"))
+    # Each language by its own name, as in the footer's switch; the service checks it again.
+    language = SelectField(
+        _l("Language"), default="", validate_choice=False,
+        choices=[SelectChoice("", _l("Forum default")),
+                 *(SelectChoice(code, name) for code, name in LANGUAGES.items())],
+        validators=[AnyOf(["", *LANGUAGES], message=_l("Choose one of the languages, or the "
+                                                         "forum's default."))],
+    )
     # Checkboxes the template draws from the groups; the ticked ids arrive as text and the
     # service checks that each still names a group.
     read_groups = SelectMultipleField(_l("Only these groups may read"), validate_choice=False)

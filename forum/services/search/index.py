@@ -1,9 +1,18 @@
 """The Whoosh side of search: schema, documents, the index on disk, queries and highlighting.
 
 No Flask and no database here, so the benchmark drives exactly the code the app runs.
+
+Languages. A post is written in its board's language, and its title and body are indexed in
+that language's fields (``title_en``/``body_en``, ``title_de``/``body_de``), each stemmed by its
+language's stemmer. A query is parsed once per language, against that language's fields with
+that language's analyzer, and the parts are joined by OR: German posts are matched by German
+stems, English posts by English ones, and a German word in an English board is stemmed as
+English (it is still found by its exact form). Text is folded (umlauts, accents, ß) before
+either side sees it (``folding``).
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -17,17 +26,26 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from whoosh import collectors, index, matching, qparser, query
-from whoosh.analysis import StemmingAnalyzer
+from whoosh import collectors, index, matching, qparser, query, scoring
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StemmingAnalyzer,
+    StopFilter,
+)
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.lang import porter
+from whoosh.lang import porter, stemmer_for_language, stopwords
 from whoosh.reading import MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
 from ...common import markup
 from ...common.ttlcache import TtlCache
 from . import rank
+from .folding import collapse_digraphs, fold
 
 PER_PAGE = 20
 QUERY_MAX = 200
@@ -36,7 +54,36 @@ TITLE_BOOST = 4.0
 VISIBLE = "visible"
 WITHHELD = "withheld"
 
-_ANALYZER = StemmingAnalyzer()
+# Every language posts may be written in (the interface's languages; a test keeps the two
+# lists equal). A board naming none of them is indexed in the forum's default language.
+LANGUAGES = ("en", "de")
+TEXT_FIELDS = ("title", "body")
+
+
+def _german() -> Analyzer:
+    # Whoosh's German stop words are spelt with umlauts; the text reaching the filter is folded.
+    # English's short list too ("the", "and", "of" in quoted English say nothing in a German
+    # post, and a query of only such words stays one to refuse), less "not", a German noun.
+    stoplist = (frozenset(fold(word) for word in stopwords.stoplists["de"])
+                | (STOP_WORDS - {"not"}))
+    return (RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stoplist, minsize=2)
+            | StemFilter(lang="de"))
+
+
+# English as the forum always indexed it (Porter stemmer, Whoosh's short stop list); German with
+# the Snowball stemmer. Only Whoosh's own parts: the schema is pickled into the index.
+ANALYZERS: dict[str, Analyzer] = {"en": StemmingAnalyzer(), "de": _german()}
+_STEMMERS = {"en": porter.stem, "de": stemmer_for_language("de")}
+
+
+def field(kind: str, language: str) -> str:
+    """The index field of a title or body in a language: ``field("body", "de")`` → "body_de"."""
+    return f"{kind}_{language}"
+
+
+# Each text field's language, for the scoring below.
+FIELD_LANGUAGE = {field(kind, language): language
+                  for language in LANGUAGES for kind in TEXT_FIELDS}
 
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
@@ -45,18 +92,25 @@ SCHEMA = Schema(
     author_id=ID(stored=True),
     author=KEYWORD(stored=True, lowercase=True),
     created=DATETIME(stored=True, sortable=True),
-    title=TEXT(analyzer=_ANALYZER, field_boost=TITLE_BOOST),
-    body=TEXT(analyzer=_ANALYZER),
+    # The language the title and body were indexed in.
+    language=ID(stored=True),
     # "visible", or "withheld" and why: deleted, hidden, thread_deleted, thread_hidden.
     flags=KEYWORD(stored=True),
+    **{field("title", language): TEXT(analyzer=ANALYZERS[language], field_boost=TITLE_BOOST)
+       for language in LANGUAGES},
+    **{field("body", language): TEXT(analyzer=ANALYZERS[language]) for language in LANGUAGES},
 )
 
-# What members may name in a query ("title:word", "author:alice"); filters are applied separately.
-_PARSER_SCHEMA = Schema(
-    title=TEXT(analyzer=_ANALYZER),
-    body=TEXT(analyzer=_ANALYZER),
-    author=KEYWORD(lowercase=True),
-)
+
+def _parser_schema(language: str) -> Schema:
+    """What members may name in a query ("title:word", "author:alice"), with the language's
+    analyzer; the parsed query's "title" and "body" then become the language's fields. Filters
+    are applied separately."""
+    return Schema(
+        title=TEXT(analyzer=ANALYZERS[language]),
+        body=TEXT(analyzer=ANALYZERS[language]),
+        author=KEYWORD(lowercase=True),
+    )
 
 # -- documents --------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -76,6 +130,7 @@ class PostRecord:
     post_hidden: bool = False
     thread_deleted: bool = False
     thread_hidden: bool = False
+    language: str = "en"  # its board's (one of ``LANGUAGES``)
 
 
 def document(record: PostRecord) -> dict:
@@ -85,29 +140,76 @@ def document(record: PostRecord) -> dict:
         ("thread_deleted", record.thread_deleted),
         ("thread_hidden", record.thread_hidden),
     ) if on]
+    language = record.language if record.language in LANGUAGES else LANGUAGES[0]
     doc = {
         "id": str(record.post_id),
         "thread_id": str(record.thread_id),
         "board_id": str(record.board_id),
         "author_id": str(record.author_id),
-        "author": record.author_name,
+        "author": fold(record.author_name),  # "author:jurgen" finds Jürgen, as words do
         # Whoosh stores naive datetimes; ours are UTC.
         "created": record.created_at.astimezone(UTC).replace(tzinfo=None),
-        "body": markup.plain_text(record.body_html),
+        "language": language,
+        field("body", language): fold(markup.plain_text(record.body_html)),
         "flags": " ".join([WITHHELD, *flags]) if flags else VISIBLE,
     }
     if record.position == 1:
-        doc["title"] = record.title
+        doc[field("title", language)] = fold(record.title)
     return doc
+
+
+def _analyzer_signature(analyzer) -> tuple:
+    # Each step of the chain and what it was built with: a new stemmer or stop list changes
+    # the indexed words as surely as a new field does.
+    steps = getattr(analyzer, "items", None) or [analyzer]
+    return tuple(
+        (type(step).__name__, getattr(step, "lang", None),
+         getattr(getattr(step, "stemfn", None), "__qualname__", None),
+         tuple(sorted(step.stops)) if isinstance(step, StopFilter) else None)
+        for step in steps
+    )
 
 
 def _signature(schema: Schema) -> list[tuple]:
     # Schema equality compares column objects by identity, so it never holds after a reload.
     return sorted(
         (name, type(f).__name__, f.stored, f.unique, getattr(f, "field_boost", 1.0),
-         type(f.format).__name__ if f.format else None)
+         type(f.format).__name__ if f.format else None,
+         _analyzer_signature(f.analyzer) if getattr(f, "analyzer", None) else None)
         for name, f in schema.items()
     )
+
+
+def outdated(schema: Schema) -> bool:
+    """Whether an index was built with another schema (fields, analyzers) than this code's:
+    its words no longer match the queries, and only a rebuild (``forum reindex``) helps."""
+    return _signature(schema) != _signature(SCHEMA)
+
+
+# -- scoring ----------------------------------------------------------------------------------
+class LanguageBM25F(scoring.BM25F):
+    """BM25F with each language's fields measured against that language's posts.
+
+    Whoosh divides a field's total length by every document in the index, so in a forum of
+    mostly English posts the German fields' average length would come out tiny and every
+    German post would look many times longer than usual (and rank low). Here the average of a
+    language's field counts only the documents of that language. The scorer stays Whoosh's
+    own ``BM25FScorer``, so ``rank`` reads the same statistics.
+    """
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        language = FIELD_LANGUAGE.get(fieldname)
+        if language is not None and isinstance(scorer, scoring.BM25FScorer):
+            parent = searcher.get_parent()
+            documents = parent.doc_frequency("language", language)
+            if documents:
+                scorer.avgfl = parent.field_length(fieldname) / documents or 1
+                scorer.setup(searcher, fieldname, text)  # its best score uses the average
+        return scorer
+
+
+WEIGHTING = LanguageBM25F()
 
 
 # -- the index on disk ------------------------------------------------------------------------
@@ -129,6 +231,10 @@ class SearchIndex:
             if not index.exists_in(self.path):
                 self._create()
             self._ix = index.open_dir(self.path)
+            if outdated(self._ix.schema):
+                logging.getLogger(__name__).warning(
+                    "The search index at %s was built with other fields or analyzers; run "
+                    "`flask --app wsgi forum reindex` to rebuild it.", self.path)
         return self._ix
 
     def _create(self) -> None:
@@ -181,7 +287,7 @@ class SearchIndex:
         then see the new one; writers from requests wait for the lock (or give up and log)."""
         from whoosh.writing import CLEAR
 
-        if _signature(self.open().schema) != _signature(SCHEMA):
+        if outdated(self.open().schema):
             # Built by an older version: start over with the current schema.
             self._ix = index.create_in(self.path, SCHEMA)
         count = done = 0
@@ -208,7 +314,7 @@ class SearchIndex:
         ix = self.open()
         cached = getattr(self._local, "searcher", None)
         if cached is None or cached._ix is not ix or cached.is_closed:
-            cached = ix.searcher()
+            cached = ix.searcher(weighting=WEIGHTING)
         elif ix.latest_generation() != cached.reader().generation():
             cached = _refreshed(ix, cached)
         self._local.searcher = cached
@@ -261,7 +367,42 @@ class QuerySyntaxError(ValueError):
         self.message = message
 
 
-_parser = qparser.MultifieldParser(["title", "body"], _PARSER_SCHEMA, group=qparser.AndGroup)
+class _GermanParser(qparser.QueryParser):
+    """Reads a word written with "ae", "oe" or "ue" both as typed and with umlauts: the folded
+    "Loetstation" also finds "Lötstation" (indexed as "lotstation"), and "Feuer" still finds
+    "Feuer". A word that is a stop word either way is dropped ("fuer" as "für")."""
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True,
+                   removestops=True):
+        typed = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        collapsed = collapse_digraphs(text)
+        if termclass is not query.Term or fieldname not in TEXT_FIELDS or collapsed == text:
+            return typed
+        other = super().term_query(fieldname, collapsed, termclass, boost, tokenize,
+                                   removestops)
+        if typed is None or other is None:
+            return None
+        return typed if other == typed else query.Or([typed, other])
+
+
+def _parser(language: str) -> qparser.QueryParser:
+    # What qparser.MultifieldParser builds, with the German class where it applies.
+    kind = _GermanParser if language == "de" else qparser.QueryParser
+    parser = kind(None, _parser_schema(language), group=qparser.AndGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(list(TEXT_FIELDS)))
+    return parser
+
+
+_PARSERS = {language: _parser(language) for language in LANGUAGES}
+
+
+def _in_language(parsed: query.Query, language: str) -> query.Query:
+    """The parsed query with "title" and "body" renamed to the language's fields (in place:
+    the parser made every node afresh)."""
+    for leaf in parsed.leaves():
+        if getattr(leaf, "fieldname", None) in TEXT_FIELDS:
+            leaf.fieldname = field(leaf.fieldname, language)
+    return parsed
 
 
 def _balanced(text: str) -> str | None:
@@ -286,7 +427,9 @@ def _balanced(text: str) -> str | None:
 
 @lru_cache(maxsize=512)
 def parse_query(text: str) -> query.Query:
-    """The member's words as a Whoosh query. Raises ``QuerySyntaxError`` with a friendly message."""
+    """The member's words as a Whoosh query: in each language, the words analyzed as that
+    language's posts were, against its fields. Raises ``QuerySyntaxError`` with a friendly
+    message."""
     text = " ".join(text.split())
     if len(text) > QUERY_MAX:
         raise QuerySyntaxError(_("Searches can be at most %(max)s characters long.",
@@ -294,18 +437,24 @@ def parse_query(text: str) -> query.Query:
     problem = _balanced(text)
     if problem:
         raise QuerySyntaxError(problem)
-    try:
-        parsed = _parser.parse(text)
-    except Exception as error:  # Whoosh's parser is lenient; anything it raises is our 400
-        raise QuerySyntaxError(_("We couldn't understand that search.")) from error
-    if parsed is query.NullQuery or not any(True for _leaf in parsed.leaves()):
+    parts = []
+    for language, parser in _PARSERS.items():
+        try:
+            parsed = parser.parse(fold(text))
+        except Exception as error:  # Whoosh's parser is lenient; anything it raises is our 400
+            raise QuerySyntaxError(_("We couldn't understand that search.")) from error
+        if isinstance(parsed, query.Every) or any(isinstance(q, query.Every)
+                                                  for q in parsed.leaves()):
+            raise QuerySyntaxError(_("Add at least one word to search for."))
+        # Only stop words of this language ("the" in English): nothing to look for in its posts.
+        if parsed is not query.NullQuery and any(True for _leaf in parsed.leaves()):
+            parts.append(_in_language(parsed, language))
+    if not parts:
         raise QuerySyntaxError(
             _("There is nothing to search for: the words are too common or only operators. "
             "Try more specific words.")
         )
-    if isinstance(parsed, query.Every) or any(isinstance(q, query.Every) for q in parsed.leaves()):
-        raise QuerySyntaxError(_("Add at least one word to search for."))
-    return parsed
+    return parts[0] if len(parts) == 1 else query.Or(parts).normalize()
 
 
 class _RequireMatcher(matching.RequireMatcher):
@@ -459,7 +608,7 @@ def run(searcher: Searcher, whoosh_query: query.Query, *, sort: str = "relevance
     return found
 
 
-_RANKED_FIELDS = frozenset({"title", "body"})
+_RANKED_FIELDS = frozenset(FIELD_LANGUAGE)
 
 
 def _ranked(searcher: Searcher, whoosh_query: query.Query, sort: str, limit: int,
@@ -501,17 +650,18 @@ SCAN_LIMIT = 20_000  # characters of a long post searched for words to mark
 
 
 @lru_cache(maxsize=50_000)
-def _stem(token: str) -> str:
-    # What StemmingAnalyzer indexes for a token: lower-cased, Porter-stemmed.
-    return porter.stem(token.lower())
+def _stem(token: str, language: str) -> str:
+    # What the language's analyzer indexes for a token: folded, lower-cased, stemmed.
+    return _STEMMERS[language](fold(token).lower())
 
 
-def _mark(text: str, words: frozenset[str], start: int = 0, end: int | None = None) -> Markup:
+def _mark(text: str, words: frozenset[str], language: str, start: int = 0,
+          end: int | None = None) -> Markup:
     """Escape text[start:end], wrapping the words found in <mark>: the only markup we add."""
     end = len(text) if end is None else end
     out, pos = [], start
     for found in _TOKEN.finditer(text, start, end):
-        if _stem(found.group()) in words:
+        if _stem(found.group(), language) in words:
             out += [escape(text[pos:found.start()]), Markup("<mark>"), escape(found.group()),
                     Markup("</mark>")]
             pos = found.end()
@@ -522,13 +672,14 @@ def _mark(text: str, words: frozenset[str], start: int = 0, end: int | None = No
 class Highlighter:
     """Marks the query's words in a title or body; the words are worked out once per search.
 
-    A token is marked when its stem is one the query matched, as the index saw it; this is
-    several times faster than Whoosh's highlighter, which runs the full analyzer per hit.
+    A token is marked when its stem, in the language of the post's board, is one the query
+    matched in that language's fields, as the index saw it; this is several times faster than
+    Whoosh's highlighter, which runs the full analyzer per hit.
     """
 
     def __init__(self, searcher: Searcher, whoosh_query: query.Query) -> None:
         reader = searcher.reader()
-        found: dict[str, set[str]] = {"title": set(), "body": set()}
+        found: dict[str, set[str]] = {name: set() for name in FIELD_LANGUAGE}
         # Leaf by leaf: Query.existing_terms reuses its ``fieldname`` argument as a loop variable
         # and so drops every field after the first one it meets.
         for leaf in whoosh_query.leaves():
@@ -537,16 +688,21 @@ class Highlighter:
                     found[fieldname].add(text.decode("utf-8") if isinstance(text, bytes) else text)
         self.words = {name: frozenset(words) for name, words in found.items()}
 
-    def title(self, text: str) -> Markup:
-        return _mark(text, self.words["title"]) if self.words["title"] else escape(text)
+    def _words(self, kind: str, language: str) -> frozenset[str]:
+        return self.words.get(field(kind, language), frozenset())
 
-    def snippet(self, text: str) -> Markup:
+    def title(self, text: str, language: str = LANGUAGES[0]) -> Markup:
+        words = self._words("title", language)
+        return _mark(text, words, language) if words else escape(text)
+
+    def snippet(self, text: str, language: str = LANGUAGES[0]) -> Markup:
         """Up to SNIPPET characters around the first marked word, cut at spaces."""
+        words = self._words("body", language)
         if len(text) <= SNIPPET:
-            return _mark(text, self.words["body"])
+            return _mark(text, words, language)
         first = 0
         for found in _TOKEN.finditer(text, 0, SCAN_LIMIT):
-            if _stem(found.group()) in self.words["body"]:
+            if _stem(found.group(), language) in words:
                 first = found.start()
                 break
         start = 0 if first < SNIPPET // 3 else text.rfind(" ", 0, first - SNIPPET // 4) + 1
@@ -554,7 +710,7 @@ class Highlighter:
         if end < len(text):
             cut = text.rfind(" ", start, end)
             end = cut if cut > first else end
-        marked = _mark(text, self.words["body"], start, end)
+        marked = _mark(text, words, language, start, end)
         return Markup("{}{}{}").format(
             "… " if start else "", marked, " …" if end < len(text) else ""
         )

@@ -26,6 +26,7 @@ from .index import (
     parse_query,
     run,
 )
+from .languages import board_language, default_language
 from .sync import current_index
 
 SORTS = ("relevance", "newest")
@@ -49,6 +50,7 @@ class BoardChoice:
     id: int
     title: str
     slug: str
+    language: str = "en"  # its posts' language, in which their words are marked
 
 
 @dataclass
@@ -83,11 +85,13 @@ def _boards(pol: Policy) -> tuple[list[BoardChoice], frozenset[int]]:
     readable = pol.visible_boards(select(Board.id)).whereclause
     flag = true() if readable is None else case((readable, True), else_=False)
     rows = db.session.execute(
-        select(Board.id, Board.title, Board.slug, flag)
+        select(Board.id, Board.title, Board.slug, flag, Board.language)
         .join(Category, Category.id == Board.category_id)
         .order_by(Category.position, Board.position)
     ).all()
-    choices = [BoardChoice(id, title, slug) for id, title, slug, ok in rows if ok]
+    default = default_language()
+    choices = [BoardChoice(id, title, slug, board_language(language, default))
+               for id, title, slug, ok, language in rows if ok]
     return choices, frozenset(row[0] for row in rows if not row[3])
 
 
@@ -139,7 +143,7 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
         )
         if author_id is None:
             outcome.hits = []
-            outcome.notice = f"No member is called “{params.author.strip()}”."
+            outcome.notice = _("No member is called “%(name)s”.", name=params.author.strip())
             return outcome
 
     after, before = _utc_range(params, getattr(actor, "timezone", None) or "UTC")
@@ -199,6 +203,6 @@ def _hits(post_ids: list[int], marker: Highlighter, boards: list[BoardChoice],
         if withheld and not (withheld_boards is None or thread.board_id in withheld_boards):
             continue
         text = markup.plain_text(post.body_html)
-        hits.append(Hit(post, thread, author, board, marker.title(thread.title),
-                        marker.snippet(text), withheld))
+        hits.append(Hit(post, thread, author, board, marker.title(thread.title, board.language),
+                        marker.snippet(text, board.language), withheld))
     return hits

@@ -12,6 +12,11 @@ after the commit the affected posts are read back from the database (the truth) 
 connection and written to the index. A rollback drops the record. Indexing never raises into
 the caller: a failure is logged and ``flask --app wsgi forum reindex`` repairs the index.
 
+A post is indexed in its board's language (``languages.board_language``), so changing a board's
+language re-indexes every post of the board after the commit, as moving threads does; a change
+of the forum's default language (the ``default_language`` setting, when there is one)
+re-indexes the posts of every board that follows the default.
+
 Several processes may write: each write takes Whoosh's file lock, retrying with backoff for a
 bounded time (``FORUM_SEARCH_LOCK_TIMEOUT`` seconds, default 5).
 """
@@ -21,18 +26,21 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, false, or_, select
 from sqlalchemy.orm import Session
 
 from ...extensions import db
-from ...models import Post, Thread, User
+from ...models import Board, Post, Setting, Thread, User
 from .index import (
+    LANGUAGES,
     PostRecord,
     SearchIndex,
     document,
 )
+from .languages import DEFAULT_SETTING, board_language, default_language
 
 EXTENSION = "agora_search"
 
@@ -42,6 +50,7 @@ _WATCHED = {
               "is_deleted", "is_hidden"},
     "threads": {"title", "board_id", "is_deleted"},
     "users": {"username"},
+    "boards": {"language"},
 }
 
 
@@ -51,17 +60,23 @@ def _record_query(*where):
             Post.id, Post.thread_id, Thread.board_id, Post.author_id, User.username,
             Post.position, Post.created_at, Thread.title, Post.body_html, Post.is_deleted,
             # Threads are not hidden on their own (their posts are), so that slot stays false.
-            Post.is_hidden, Thread.is_deleted, false(),
+            Post.is_hidden, Thread.is_deleted, false(), Board.language,
         )
         .join(Thread, Thread.id == Post.thread_id)
+        .join(Board, Board.id == Thread.board_id)
         .join(User, User.id == Post.author_id)
         .where(*where)
     )
 
 
-def _records(session: Session, *where) -> Iterator[PostRecord]:
+def _record(row, default: str) -> PostRecord:
+    return PostRecord(*row[:9], *(bool(flag) for flag in row[9:13]),
+                      language=board_language(row[13], default))
+
+
+def _records(session: Session, default: str, *where) -> Iterator[PostRecord]:
     for row in session.execute(_record_query(*where)):
-        yield PostRecord(*row[:9], *(bool(flag) for flag in row[9:]))
+        yield _record(row, default)
 
 
 
@@ -96,10 +111,16 @@ class _Pending:
     posts: set[int] = field(default_factory=set)
     threads: set[int] = field(default_factory=set)
     authors: set[int] = field(default_factory=set)
+    boards: set[int] = field(default_factory=set)
     threads_gone: set[int] = field(default_factory=set)
+    default_changed: bool = False  # the boards without a language of their own follow it
+    # The forum's default language, read while the transaction can still query (after the
+    # commit it cannot).
+    default_language: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.posts or self.threads or self.authors or self.threads_gone)
+        return bool(self.posts or self.threads or self.authors or self.boards
+                    or self.threads_gone or self.default_changed)
 
 
 _PENDING = "agora_search_pending"
@@ -154,6 +175,15 @@ def _after_flush(session: Session, _context) -> None:
             pending.threads.add(obj.id)
         elif isinstance(obj, User) and _changed(obj, {"username"}):
             pending.authors.add(obj.id)
+        elif isinstance(obj, Board) and _changed(obj, _WATCHED["boards"]):
+            pending.boards.add(obj.id)
+    for obj in chain(session.new, session.dirty):
+        if isinstance(obj, Setting) and obj.name == DEFAULT_SETTING:
+            # The new value, not the one read settings still keep until the commit.
+            pending.default_changed = True
+            pending.default_language = obj.value if obj.value in LANGUAGES else None
+    if pending and pending.default_language is None:
+        pending.default_language = default_language()
     for obj in session.deleted:
         if isinstance(obj, Post):
             pending.posts.add(obj.id)
@@ -193,15 +223,22 @@ def _before_bulk(state) -> None:
         pending.posts |= ids
     elif name == "threads":
         (pending.threads_gone if state.is_delete else pending.threads).update(ids)
+    elif name == "boards":
+        if state.is_update:
+            pending.boards |= ids
     elif state.is_update:
         pending.authors |= ids
+    if pending and pending.default_language is None:
+        pending.default_language = default_language()
 
 
 @_logged
 def _after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending and _tracking():
-        sync(pending.posts, pending.threads, pending.authors, pending.threads_gone)
+        sync(pending.posts, pending.threads, pending.authors, pending.threads_gone,
+             board_ids=pending.boards, default_boards=pending.default_changed,
+             default=pending.default_language)
 
 
 def _after_rollback(session: Session) -> None:
@@ -224,12 +261,17 @@ def _listen_once() -> None:
 
 
 def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
-         author_ids: Iterable[int] = (), threads_gone: Iterable[int] = ()) -> int:
-    """Bring these posts (and every post of these threads and authors) in line with the database.
+         author_ids: Iterable[int] = (), threads_gone: Iterable[int] = (), *,
+         board_ids: Iterable[int] = (), default_boards: bool = False,
+         default: str | None = None) -> int:
+    """Bring these posts (and every post of these threads, authors and boards, and with
+    ``default_boards`` of every board in the default language) in line with the database.
+    ``default`` is the forum's default language (read here when not given).
 
     Reads committed data on its own connection; returns the number of documents written.
     """
     post_ids, thread_ids, author_ids = set(post_ids), set(thread_ids), set(author_ids)
+    board_ids = set(board_ids)
     docs: dict[int, dict | None] = dict.fromkeys(post_ids)  # not found below: gone from the db
     conditions = []
     if post_ids:
@@ -238,9 +280,14 @@ def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
         conditions.append(Post.thread_id.in_(thread_ids))
     if author_ids:
         conditions.append(Post.author_id.in_(author_ids))
+    if board_ids:
+        conditions.append(Thread.board_id.in_(board_ids))
+    if default_boards:
+        conditions.append(or_(Board.language.is_(None), Board.language.not_in(LANGUAGES)))
     if conditions:
+        default = default if default is not None else default_language()
         with Session(db.engine) as session:
-            for record in _records(session, or_(*conditions)):
+            for record in _records(session, default, or_(*conditions)):
                 docs[record.post_id] = document(record)
     current_index().apply(docs, threads_gone)
     return len(docs)
@@ -259,13 +306,14 @@ def post_total() -> int:
 def iter_records(batch: int = BATCH) -> Iterator[PostRecord]:
     """Every post, in id order, a batch per query so memory stays flat at any size."""
     last_id = 0
+    default = default_language()
     while True:
         query = _record_query(Post.id > last_id).order_by(Post.id).limit(batch)
         rows = db.session.execute(query).all()
         if not rows:
             return
         for row in rows:
-            yield PostRecord(*row[:9], *(bool(flag) for flag in row[9:]))
+            yield _record(row, default)
         last_id = rows[-1][0]
 
 

@@ -1,6 +1,6 @@
 """Boards, kept by administrators: create, edit (title, address, description, category,
-place, who may read and start threads, pace, flags), archive. Reordering is in ``structure``,
-with the order's locking.
+place, who may read and start threads, pace, flags, language), archive. Reordering is in
+``structure``, with the order's locking.
 
 Addresses. A slug is lower case letters, digits and single hyphens, derived from the title
 unless given. It is unique among boards' current slugs and the old slugs renamed boards keep
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ...database import commit
 from ...errors import Refused, require
 from ...extensions import db
+from ...i18n import LANGUAGES
 from ...models import (
     Access,
     Board,
@@ -88,6 +89,9 @@ class BoardDraft:
     # are, empty means no limit.
     read_groups: tuple[int, ...] | None = None
     post_groups: tuple[int, ...] | None = None
+    # The language its posts are written in (search stems them in it); empty: the forum's
+    # default language, whatever it is at the time.
+    language: str = ""
 
 
 def board_values(board: Board) -> dict:
@@ -100,6 +104,7 @@ def board_values(board: Board) -> dict:
         "read_only": bool(board.is_read_only), "slow_mode_seconds": board.slow_mode_seconds or 0,
         "member_events": bool(board.allows_member_events),
         "questions": bool(board.is_questions), "archived": bool(board.is_archived),
+        "language": board.language or "",
         "read_groups": _group_names(board, GroupLimit.READ),
         "post_groups": _group_names(board, GroupLimit.POST),
     }
@@ -199,6 +204,9 @@ def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Catego
         check_interval(draft.slow_mode_seconds, board=True)
     except Refused as error:
         raise InvalidField("slow_mode_seconds", error.reason) from None
+    if draft.language and draft.language not in LANGUAGES:
+        raise InvalidField("language", _("Choose one of the languages, or the forum's "
+                                         "default."))
     if board is not None and board.is_archived and not draft.is_read_only:
         raise InvalidField("is_read_only", _("An archived board stays read-only; unarchive it "
                                            "to open it for posting."))
@@ -209,6 +217,7 @@ def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Catego
         "slow_mode_seconds": draft.slow_mode_seconds,
         "allows_member_events": bool(draft.allows_member_events),
         "is_questions": bool(draft.is_questions),
+        "language": draft.language or None,
     }
     return values, category
 

@@ -1,0 +1,39 @@
+"""Folding text for search, in the application rather than in Whoosh's analyzers: documents and
+queries go through the same plain function, so any other engine given the folded text (the
+database's own full-text search, say) finds what this one finds.
+
+``fold`` makes umlauts and accents their bare letter and ß "ss": "Lötstation" and "Lotstation"
+are one word, "Straße" and "Strasse" too. People without a German keyboard also write umlauts
+as "oe", "ae", "ue" ("Loetstation"); ``collapse_digraphs`` gives a query word's other reading,
+which the German query tries beside the word as typed, never instead of it: "Queue" or "Feuer"
+keep matching themselves.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that carry no separable accent, so decomposing them leaves them as they are.
+_LETTERS = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+})
+# Only the marks Latin letters take (U+0300–U+036F): other scripts write vowels with
+# combining marks that are part of the word.
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+_DIGRAPH = re.compile(r"([aou])e", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """``text`` without umlauts and accents, ß as "ss". Case stays as it was: the analyzers
+    lower it, and the query parser reads AND, OR and NOT in capitals."""
+    text = text.translate(_LETTERS)
+    if text.isascii():
+        return text
+    bare = _ACCENTS.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", bare)
+
+
+def collapse_digraphs(word: str) -> str:
+    """A folded word with "ae", "oe", "ue" read as umlauts ("Loetstation" → "Lotstation")."""
+    return _DIGRAPH.sub(r"\1", word)

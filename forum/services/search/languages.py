@@ -1,0 +1,28 @@
+"""Which language a board's posts are searched in: the board's own, else the forum's default."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ...models import SETTINGS
+from .index import LANGUAGES
+
+DEFAULT_SETTING = "default_language"
+
+
+def default_language() -> str:
+    """The forum's default language: the site setting once there is one, else the
+    ``DEFAULT_LANGUAGE`` configuration ("en" unless set)."""
+    if DEFAULT_SETTING in SETTINGS:
+        from ...stores.settings import get
+
+        return str(get(DEFAULT_SETTING))
+    return current_app.config.get("DEFAULT_LANGUAGE", "en")
+
+
+def board_language(code: str | None, default: str | None = None) -> str:
+    """The language a board's posts are indexed and highlighted in: its own (``code``), else
+    ``default`` (the forum's, when not given), else English."""
+    if code in LANGUAGES:
+        return code
+    default = default if default is not None else default_language()
+    return default if default in LANGUAGES else LANGUAGES[0]
