@@ -411,7 +411,6 @@ def test_a_german_demo_marks_the_forum_german_where_it_can(monkeypatch, db):
     # Neither the setting nor the board field need exist; once they do, the seed fills them.
     monkeypatch.setitem(SETTINGS, "default_language", SettingSpec(
         "default_language", str, "en", "Default language"))
-    monkeypatch.setattr(demo.Board, "language", None, raising=False)
     admin = factories.make_user(username="admin", role="admin")
     board = factories.make_board()
 
