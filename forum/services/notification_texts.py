@@ -25,7 +25,8 @@ Wording = Callable[[dict[str, Any]], str]
 
 
 # Each key names one whole sentence. The English msgids are the sentences the forum wrote
-# before keys were stored, so old rows recognised by the migration read exactly as before.
+# before keys were stored, so old rows recognised by the migration read as before. Plural
+# forms take their number from the ``num`` parameter.
 TEXTS: dict[str, Wording] = {
     # Replies and quotes.
     "post.reply": lambda v: _("%(name)s replied to “%(title)s”", **v),
@@ -102,21 +103,21 @@ TEXTS: dict[str, Wording] = {
     "thread.split_new": lambda v: ngettext(
         "A moderator split a post of your thread “%(title)s” into a new thread, “%(into)s”.",
         "A moderator split %(num)d posts of your thread “%(title)s” into a new thread, "
-        "“%(into)s”.", v["num"], **v),
+        "“%(into)s”.", **v),
     "thread.split_new_unseen": lambda v: ngettext(
         "A moderator split a post of your thread “%(title)s” into a new thread in a board you "
         "can't open.",
         "A moderator split %(num)d posts of your thread “%(title)s” into a new thread in a "
-        "board you can't open.", v["num"], **v),
+        "board you can't open.", **v),
     "thread.split_into": lambda v: ngettext(
         "A moderator moved a post of your thread “%(title)s” to “%(into)s”.",
         "A moderator moved %(num)d posts of your thread “%(title)s” to “%(into)s”.",
-        v["num"], **v),
+        **v),
     "thread.split_into_unseen": lambda v: ngettext(
         "A moderator moved a post of your thread “%(title)s” to a thread in a board you can't "
         "open.",
         "A moderator moved %(num)d posts of your thread “%(title)s” to a thread in a board "
-        "you can't open.", v["num"], **v),
+        "you can't open.", **v),
     # Groups, roles, the account.
     "group.added": lambda v: _("You were added to the group %(group)s.", **v),
     "group.removed": lambda v: _("You were removed from the group %(group)s.", **v),
