@@ -216,6 +216,20 @@ def nav_counts() -> dict[str, int]:
     return g.nav_counts
 
 
+def _stored_words(app: Flask) -> None:
+    """Filters that word what is stored as codes (a notification, a log entry's action and
+    target, a report's outcome) in the reader's language, moments in their zone."""
+    from .services import audit_names, notification_texts
+    from .services.moderation import summaries
+
+    app.jinja_env.filters["notification"] = (
+        lambda note: notification_texts.shown(note, viewer_tz()))
+    app.jinja_env.filters["action_name"] = audit_names.action_name
+    app.jinja_env.filters["target_label"] = (
+        lambda entry: audit_names.target_label(entry.target_kind, entry.target_label))
+    app.jinja_env.filters["outcome"] = summaries.summary_text
+
+
 def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
@@ -226,6 +240,7 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.filters["time"] = _time_tag
     app.jinja_env.filters["duration"] = timefmt.duration
+    _stored_words(app)
     app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.globals["url_pattern"] = UrlPattern

@@ -17,6 +17,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.services import notification_texts
 from forum.services.accounts import account
 from forum.services.content import posting
 
@@ -156,3 +157,13 @@ def password_matches(login: str, password: str) -> User | None:
     if user is None or not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def said(note) -> str:
+    """A notification's line as its reader sees it, in the current language."""
+    return notification_texts.shown(note).text
+
+
+def said_body(note) -> str | None:
+    """The longer text under a notification's line, as its reader sees it."""
+    return notification_texts.shown(note).body

@@ -49,7 +49,8 @@ def test_guest_pages_render_in_german(client, scene):
 
 def test_member_pages_render_in_german(client, login, member, scene):
     board, thread, reply = scene
-    notifications.notify(member, "reply", "Someone replied", link=f"/t/{thread.id}")
+    notifications.notify(member, "reply", "post.reply", {"name": "ann", "title": "Hi"},
+                         link=f"/t/{thread.id}")
     own = factories.make_post(thread, author=member, body="A later word.")
     member.language = "de"
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,9 +29,13 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
-    # One line for the list; plain text, escaped when shown.
-    text: Mapped[str] = mapped_column(String(300))
-    # A longer message, such as the words a moderator wrote with a warning.
+    # What it says, worded when shown so each reader reads their own language: a key of
+    # services/notification_texts and its plain parameters (titles, names, ISO moments).
+    key: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[dict | None] = mapped_column(JSON)
+    # Rows written before keys: the English line and longer text they were written with,
+    # shown as stored. Empty on newer rows.
+    text: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
     # Who caused it, when that may be shown (never the moderator behind a report outcome).

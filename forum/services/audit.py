@@ -43,6 +43,7 @@ from ..models import (
     utcnow,
 )
 from ..policy import Policy
+from .audit_names import action_name
 
 ACTION_RE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 REASON_MAX = 2000
@@ -195,7 +196,9 @@ def action_names() -> list[str]:
     return list(db.session.scalars(select(ModAction.action).distinct().order_by(ModAction.action)))
 
 
-CSV_COLUMNS = ["time", "actor", "action", "target", "member", "reason", "before", "after", "report"]
+# The action as its code (for tools) and its name in the reader's language (for people).
+CSV_COLUMNS = ["time", "actor", "action", "action_name", "target", "member", "reason", "before",
+               "after", "report"]
 
 
 def _csv_safe(value: str) -> str:
@@ -230,6 +233,7 @@ def export_csv(viewer: Policy, filters: LogFilter | None = None,
                 entry.created_at.isoformat(),
                 _csv_safe(entry.actor.username) if entry.actor else "(system)",
                 entry.action,
+                action_name(entry.action),
                 _csv_safe(entry.target_label),
                 _csv_safe(entry.target_user.username) if entry.target_user else "",
                 _csv_safe(entry.reason or ""),

@@ -1,16 +1,22 @@
 """The notification centre: ``notify`` adds to the caller's transaction; the rest serve the bell
 and the list.
 
-    notifications.notify(thread.author, NotificationKind.REPLY,
-                         f"{actor.username} replied to “{thread.title}”", post.url, actor=actor)
+    notifications.notify(thread.author, NotificationKind.REPLY, "post.reply",
+                         {"name": actor.name, "title": thread.title}, post.url, actor=actor)
+
+A notification is stored as a key of ``notification_texts`` and its parameters, and worded in
+the reader's language when shown (``notification_texts.shown``).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
@@ -20,30 +26,37 @@ from ..database import commit
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Notification, NotificationKind, User, utcnow
-from . import data_export
+from . import data_export, notification_texts
 
-TEXT_MAX = 300
 LINK_MAX = 300
-BODY_MAX = 5000
+# Words a moderator typed (a reason, a message) are kept to this length.
+WORDS_MAX = 5000
 
 
-def notify(recipient: User, kind: NotificationKind | str, text: str, link: str | None = None,
-           actor: User | None = None, *, body: str | None = None,
-           now: datetime | None = None) -> Notification | None:
-    """Queue a notification in the current transaction (the caller commits).
+def _fitted(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: value[:WORDS_MAX] if isinstance(value, str) else value
+            for name, value in params.items() if value is not None}
+
+
+def notify(recipient: User, kind: NotificationKind | str, key: str,
+           params: dict[str, Any] | None = None, link: str | None = None,
+           actor: User | None = None, *, now: datetime | None = None) -> Notification | None:
+    """Queue a notification in the current transaction (the caller commits): ``key`` names its
+    sentence in ``notification_texts``, ``params`` fill it (plain JSON values; moments through
+    ``notification_texts.moment``; ``reason`` and ``message`` become the text under it).
 
     Nobody is notified of their own doing: returns None when ``actor`` is the recipient.
     """
+    if not notification_texts.is_key(key):
+        raise ValueError(f"no notification text is named {key!r}")
     if actor is not None and actor.id == recipient.id:
         return None
-    text = " ".join(text.split())
-    if len(text) > TEXT_MAX:
-        text = text[: TEXT_MAX - 1] + "…"
     notification = Notification(
         recipient_id=recipient.id,
         kind=str(kind),
-        text=text,
-        body=(body or "").strip()[:BODY_MAX] or None,
+        key=key,
+        params=_fitted(params or {}),
+        text="",
         link=link if link and len(link) <= LINK_MAX else None,
         actor_id=actor.id if actor is not None else None,
         created_at=now or utcnow(),
@@ -52,12 +65,17 @@ def notify(recipient: User, kind: NotificationKind | str, text: str, link: str |
     return notification
 
 
+# What ``notify_moderated`` says for each thing a moderator does to a post.
+MODERATED = {"hid": "post.hidden", "restored": "post.restored", "edited": "post.edited",
+             "deleted": "post.deleted"}
+
+
 def notify_moderated(post, verb: str, reason: str, now: datetime | None = None) -> None:
-    """Tell a post's author that "a moderator <verb> your post", with the reason. Signed by "a
-    moderator": members see what happened and why, not who did it."""
-    notify(post.author, NotificationKind.MODERATION,
-           f"A moderator {verb} your post in “{post.thread.title}”.", post.url,
-           body=f"Reason: {reason}", now=now)
+    """Tell a post's author that a moderator hid, restored, edited or deleted (``verb``) their
+    post, with the reason. Signed by "a moderator": members see what happened and why, not who
+    did it."""
+    notify(post.author, NotificationKind.MODERATION, MODERATED[verb],
+           {"title": post.thread.title, "reason": reason}, post.url, now=now)
 
 
 @cache
@@ -156,14 +174,19 @@ def open_notification(user: User, notification_id: int,
 
 @data_export.section("notifications")
 def export_notifications(user: User) -> list[dict]:
-    """Every notification the member has: one query."""
+    """Every notification the member has, worded in their language and zone, with the key
+    and parameters it is stored as: one query."""
     rows = db.session.scalars(
         select(Notification).where(Notification.recipient_id == user.id)
         .order_by(Notification.created_at, Notification.id)
     )
-    return [
-        {"kind": row.kind, "text": row.text, "body": row.body, "link": row.link,
-         "created_at": data_export.iso(row.created_at),
-         "read_at": data_export.iso(row.read_at)}
-        for row in rows
-    ]
+    with force_locale(user.language) if user.language else nullcontext():
+        exported = []
+        for row in rows:
+            shown = notification_texts.shown(row, user.timezone)
+            exported.append({
+                "kind": row.kind, "text": shown.text, "body": shown.body,
+                "key": row.key, "params": row.params, "link": row.link,
+                "created_at": data_export.iso(row.created_at),
+                "read_at": data_export.iso(row.read_at)})
+    return exported

@@ -88,8 +88,8 @@ def test_admin_exports_csv_with_formulas_defused(client, login, admin, history):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(text(response))))
-    assert rows[0][:3] == ["time", "actor", "action"]
-    reasons = [row[5] for row in rows[1:]]
+    assert rows[0][:4] == ["time", "actor", "action", "action_name"]
+    reasons = [row[6] for row in rows[1:]]
     assert "Insults <script>alert(1)</script>" in reasons
     assert "'=HYPERLINK(\"http://evil\")" in reasons
 

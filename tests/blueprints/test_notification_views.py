@@ -19,8 +19,16 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def add(user, text_="Something happened", link="/p/1", actor=None, body=None, at=T0,
-        kind=NotificationKind.REPLY) -> Notification:
-    note = notifications.notify(user, kind, text_, link, actor, body=body, now=at)
+        kind=NotificationKind.REPLY, stored=False) -> Notification:
+    """A notification whose line shows ``text_``: worded from a key (as the group's name), or
+    ``stored`` as a row from before keys, English text and body as written."""
+    if stored:
+        note = Notification(recipient_id=user.id, kind=str(kind), text=text_, body=body,
+                            link=link, actor_id=actor.id if actor else None, created_at=at)
+        db.session.add(note)
+    else:
+        note = notifications.notify(user, kind, "group.added",
+                                    {"group": text_, "message": body}, link, actor, now=at)
     db.session.commit()
     return note
 
@@ -75,7 +83,7 @@ def test_notification_without_link_or_actor(client, login, member):
 def test_body_keeps_line_breaks_and_stays_escaped(client, login, member, moderator):
     body = "First line <b>bold?</b>\nSecond line <script>alert(1)</script>\n\nLast"
     note = add(member, "A warning from the moderators", None, body=body,
-               kind=NotificationKind.SANCTION)
+               kind=NotificationKind.SANCTION, stored=True)
     login(member)
     part = item(text(client.get("/notifications")), note.id)
     assert ("First line &lt;b&gt;bold?&lt;/b&gt;<br>Second line "

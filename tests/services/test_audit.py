@@ -170,10 +170,10 @@ def test_csv_export_for_admins(history, admin, moderator):
     text = "".join(audit.export_csv(Policy(admin), batch=2))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == audit.CSV_COLUMNS
-    assert [row[5] for row in rows[1:]] == ["one", "two", "three", "four", "five"]
+    assert [row[6] for row in rows[1:]] == ["one", "two", "three", "four", "five"]
     assert rows[5][1] == "(system)"
-    assert rows[1][:5] == [(T0 - timedelta(days=2)).isoformat(), "moderator", "user.warn",
-                           "user @member", "member"]
+    assert rows[1][:6] == [(T0 - timedelta(days=2)).isoformat(), "moderator", "user.warn",
+                           "Member warned", "user @member", "member"]
 
     filtered = "".join(audit.export_csv(Policy(admin), LogFilter(action="user.role")))
     assert len(list(csv.reader(io.StringIO(filtered)))) == 2
@@ -186,8 +186,8 @@ def test_csv_cells_never_run_as_formulas(admin, member):
                  before={"a": 1}, after={"b": "é"}, now=T0)
     db.session.commit()
     rows = list(csv.reader(io.StringIO("".join(audit.export_csv(Policy(admin))))))
-    assert rows[1][5] == "'=HYPERLINK(\"http://evil\")"
-    assert (rows[1][6], rows[1][7]) == ('{"a": 1}', '{"b": "é"}')
+    assert rows[1][6] == "'=HYPERLINK(\"http://evil\")"
+    assert (rows[1][7], rows[1][8]) == ('{"a": 1}', '{"b": "é"}')
 
 
 def test_entries_link_to_their_queue_item(moderator):

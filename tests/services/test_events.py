@@ -13,6 +13,7 @@ from forum.models import Access, Event, EventRsvp, ModAction, Post, Thread
 from forum.services.community import event_rsvp, events
 from forum.services.content import posting
 from tests import factories
+from tests.factories import said, said_body
 from tests.services.event_kit import T0, event_data, event_notes, make_event, rsvp_status
 from tests.services.moderation_kit import race
 
@@ -160,7 +161,7 @@ def test_edit_reschedule_bumps_sequence_clears_reminders_and_notifies(board, mod
     events.edit_event(moderator, event, event_data(start), now=T0)
     assert event.starts_at == start and event.sequence == 1
     assert all(row.reminded_at is None for row in db.session.scalars(select(EventRsvp)))
-    assert ["new time" in n.text for n in event_notes(member)] == [True]
+    assert ["new time" in said(n) for n in event_notes(member)] == [True]
     assert event_notes(other_member) == []  # "can't go" isn't told
     entry = db.session.scalars(select(ModAction).where(ModAction.action == "event.edit")).one()
     assert entry.before["starts_at"] != entry.after["starts_at"]
@@ -220,7 +221,7 @@ def test_more_capacity_lets_the_waitlist_in(board, moderator):
     db.session.refresh(event)
     assert (event.going_count, event.waitlist_count) == (2, 1)
     assert rsvp_status(event, second) == "going" and rsvp_status(event, third) == "waitlisted"
-    assert "place opened up" in event_notes(second)[0].text
+    assert "place opened up" in said(event_notes(second)[0])
 
 
 def test_cancel_notifies_logs_and_freezes(board, moderator, member, other_member):
@@ -233,7 +234,7 @@ def test_cancel_notifies_logs_and_freezes(board, moderator, member, other_member
         events.cancel_event(moderator, event, "x" * 501, now=T0)
     events.cancel_event(moderator, event, "Venue flooded", now=T0)
     assert event.is_cancelled and event.cancel_reason == "Venue flooded" and event.sequence == 1
-    assert event_notes(member)[0].body == "Venue flooded"
+    assert said_body(event_notes(member)[0]) == "Reason: Venue flooded"
     entry = db.session.scalars(select(ModAction).where(ModAction.action == "event.cancel")).one()
     assert entry.reason == "Venue flooded"
     with pytest.raises(Refused):
@@ -254,7 +255,7 @@ def test_members_the_board_closed_to_hear_nothing(board, moderator, member, othe
     events.edit_event(moderator, event, event_data(later, title="Secret plans"), now=T0)
     events.cancel_event(moderator, event, "Called off", now=T0)
     assert event_notes(member) == []
-    assert [n.text.split(" ")[0] for n in event_notes(other_member)] == ["“Secret", "“Secret"]
+    assert [said(n).split(" ")[0] for n in event_notes(other_member)] == ["“Secret", "“Secret"]
 
 
 def test_cancelling_twice_is_a_conflict(board, moderator):
@@ -322,7 +323,7 @@ def test_full_event_waitlists_and_promotes_in_order(board, moderator):
     event_rsvp.answer_event(a, event, "maybe", now=T0 + timedelta(hours=2))
     assert rsvp_status(event, c) == "going" and rsvp_status(event, d) == "waitlisted"
     assert (event.going_count, event.waitlist_count, event.maybe_count) == (2, 1, 1)
-    assert "place opened up" in event_notes(c)[0].text and event_notes(d) == []
+    assert "place opened up" in said(event_notes(c)[0]) and event_notes(d) == []
     event_rsvp.answer_event(b, event, "declined", now=T0 + timedelta(hours=3))
     assert rsvp_status(event, d) == "going"
     assert (event.going_count, event.waitlist_count, event.declined_count) == (2, 0, 1)

@@ -23,6 +23,7 @@ from forum.services.site import board_removal, boards
 from forum.services.site.boards import BoardDraft
 
 from .. import factories
+from ..factories import said
 
 
 def entries(action: str) -> list[ModAction]:
@@ -35,10 +36,10 @@ def count(model) -> int:
 
 
 def told(user) -> list[str]:
-    return list(db.session.scalars(
-        select(Notification.text).where(Notification.recipient_id == user.id,
-                                        Notification.kind == NotificationKind.GROUP)
-        .order_by(Notification.id)))
+    return [said(note) for note in db.session.scalars(
+        select(Notification).where(Notification.recipient_id == user.id,
+                                   Notification.kind == NotificationKind.GROUP)
+        .order_by(Notification.id))]
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ from forum.models import (
 from forum.policy import Policy
 from forum.services.moderation import post_tools, report_queue, reports, resolution
 from forum.services.moderation.resolution import Action
+from forum.services.moderation.summaries import summary_text
 from tests import factories
+from tests.factories import said, said_body
 
 from .moderation_kit import T0, actions, race, reported_post
 
@@ -72,7 +74,8 @@ def test_dismiss_closes_the_item_and_every_report(moderator):
     assert result.status == ItemStatus.DISMISSED
     assert (item.status, item.open_key) == (ItemStatus.DISMISSED, None)
     assert (item.resolved_by_id, item.resolved_at) == (moderator.id, LATER)
-    assert item.resolution == "no action needed"
+    assert item.resolution == "dismiss"
+    assert summary_text(item.resolution) == "no action needed"
     assert {r.status for r in item.reports} == {ItemStatus.DISMISSED}
     assert {r.closed_at for r in item.reports} == {LATER}
     [entry] = result.entries
@@ -92,13 +95,13 @@ def test_reporters_hear_the_outcome_without_the_moderator(app):
     for reporter in reporters_of(dismissed):
         [note] = notes_for(reporter)
         assert note.kind == NotificationKind.REPORT_OUTCOME
-        assert note.text == ("Thanks for your report about a post in “Watches”. A moderator "
+        assert said(note) == ("Thanks for your report about a post in “Watches”. A moderator "
                              "reviewed it and found that no action was needed.")
-        assert note.actor_id is None and "moderator" not in (note.body or "")
-        assert "Zelda" not in note.text
+        assert note.actor_id is None and "moderator" not in (said_body(note) or "")
+        assert "Zelda" not in said(note)
     [reporter] = reporters_of(actioned)
     [note] = notes_for(reporter)
-    assert note.text.endswith("A moderator reviewed it and took action.")
+    assert said(note).endswith("A moderator reviewed it and took action.")
     assert note.link is None  # the post is hidden now: nothing to link to
     assert note.actor_id is None
 
@@ -130,7 +133,8 @@ def test_hide_and_warn_in_one_step(moderator):
     ], now=LATER)
 
     assert result.status == ItemStatus.RESOLVED
-    assert item.resolution == "hid the post, warned the author"
+    assert item.resolution == "hide_post,warn"
+    assert summary_text(item.resolution) == "hid the post, warned the author"
     assert [(e.action, e.reason) for e in result.entries] == [
         ("post.hide", "Advertising"), ("user.warn", "Spam is not allowed")]
     assert all(e.item_id == item.id and e.created_at == LATER for e in result.entries)
@@ -169,7 +173,7 @@ def test_delete_post_updates_the_counts(moderator):
     after = (thread.reply_count, board.post_count, db.session.get(User, author.id).post_count)
     assert after == tuple(n - 1 for n in before)
     assert [e.action for e in result.entries] == ["post.delete"]
-    assert notes_for(author)[-1].text == "A moderator deleted your post in “Watches”."
+    assert said(notes_for(author)[-1]) == "A moderator deleted your post in “Watches”."
 
 
 def test_deleting_the_opening_post_of_a_reported_thread_removes_the_thread(moderator):
@@ -254,7 +258,8 @@ def test_move_thread_moves_counts_and_queue_filter(moderator):
     assert destination.last_post_id == db.session.get(Thread, thread.id).last_post_id
     [entry] = result.entries
     assert (entry.before, entry.after) == ({"board": "src"}, {"board": "dst"})
-    assert db.session.get(ReportItem, item.id).resolution == "moved the thread to /b/dst"
+    stored = db.session.get(ReportItem, item.id).resolution
+    assert (stored, summary_text(stored)) == ("move_thread:dst", "moved the thread to /b/dst")
     resolved = report_queue.queue_page(Policy(moderator), status="resolved",
                                        board_id=destination.id)
     assert [i.id for i in resolved.items] == [item.id]

@@ -10,15 +10,20 @@ from sqlalchemy import func, select
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Notification, NotificationKind
-from forum.services import notifications
+from forum.services import notification_texts, notifications
 from tests import factories
 
 from .moderation_kit import T0
 
 
+def said(note: Notification) -> str:
+    return notification_texts.shown(note).text
+
+
 def make(user, n: int, start=T0) -> list[Notification]:
     made = [
-        notifications.notify(user, NotificationKind.REPLY, f"reply {i}", f"/p/{i}",
+        notifications.notify(user, NotificationKind.REPLY, "post.reply",
+                             {"name": "ann", "title": f"reply {i}"}, f"/p/{i}",
                              now=start + timedelta(minutes=i))
         for i in range(n)
     ]
@@ -27,28 +32,40 @@ def make(user, n: int, start=T0) -> list[Notification]:
 
 
 def test_notify_joins_the_callers_transaction(member, other_member):
-    note = notifications.notify(member, NotificationKind.QUOTE, "other quoted you", "/p/1",
-                                actor=other_member, body="  > hi  ", now=T0)
+    note = notifications.notify(member, NotificationKind.QUOTE, "post.quote",
+                                {"name": "other", "title": "Hi"}, "/p/1", actor=other_member,
+                                now=T0)
     assert note in db.session.new
     db.session.rollback()
     assert db.session.scalar(select(func.count(Notification.id))) == 0
 
-    notifications.notify(member, "quote", "other quoted you", "/p/1", actor=other_member,
-                         now=T0)
+    notifications.notify(member, "quote", "post.quote", {"name": "other", "title": "Hi"}, "/p/1",
+                         actor=other_member, now=T0)
     db.session.commit()
     [saved] = db.session.scalars(select(Notification)).all()
     assert (saved.recipient_id, saved.kind, saved.actor_id, saved.created_at) == (
         member.id, "quote", other_member.id, T0)
     assert not saved.is_read
+    assert (saved.key, saved.params, saved.text) == (
+        "post.quote", {"name": "other", "title": "Hi"}, "")
+    assert said(saved) == "other quoted you in “Hi”"
 
 
 def test_nobody_is_notified_of_their_own_doing(member):
-    assert notifications.notify(member, "reply", "you replied", actor=member) is None
+    assert notifications.notify(member, "reply", "post.reply", {"name": "me", "title": "T"},
+                                actor=member) is None
 
 
-def test_text_is_one_line_and_capped(member):
-    note = notifications.notify(member, "reply", "a\n  b " + "x" * 400, "/" + "y" * 400)
-    assert note.text.startswith("a b x") and len(note.text) == 300 and note.text.endswith("…")
+def test_an_unknown_key_is_refused(member):
+    with pytest.raises(ValueError):
+        notifications.notify(member, "reply", "replied")
+
+
+def test_words_are_capped_and_long_links_dropped(member):
+    note = notifications.notify(member, "moderation", "post.hidden",
+                                {"title": "T", "reason": "x" * 6000, "empty": None},
+                                "/" + "y" * 400)
+    assert len(note.params["reason"]) == notifications.WORDS_MAX and "empty" not in note.params
     assert note.link is None  # too long to be a link of ours
     db.session.rollback()
 
@@ -75,9 +92,11 @@ def test_list_for_newest_first_in_pages(member, count_queries):
         page = notifications.list_for(member, page=1, per_page=2)
         _ = [n.actor for n in page.items]
     assert len(queries) == 2
-    assert [n.text for n in page.items] == ["reply 4", "reply 3"]
+    assert [said(n) for n in page.items] == ["ann replied to “reply 4”",
+                                             "ann replied to “reply 3”"]
     assert (page.page, page.pages, page.total) == (1, 3, 5)
-    assert [n.text for n in notifications.list_for(member, 3, per_page=2).items] == ["reply 0"]
+    assert [said(n) for n in notifications.list_for(member, 3, per_page=2).items] == [
+        "ann replied to “reply 0”"]
     with pytest.raises(NotFound):
         notifications.list_for(member, 4, per_page=2)
     # An empty centre still has its first page.
@@ -126,6 +145,6 @@ def test_the_same_moderation_twice_tells_the_author_twice(member):
     for _ in range(2):
         notifications.notify_moderated(post, "hid", "Keep it civil", now=T0)
     db.session.commit()
-    told = db.session.scalars(select(Notification.text).where(
+    told = db.session.scalars(select(Notification).where(
         Notification.recipient_id == member.id, Notification.kind == NotificationKind.MODERATION))
-    assert list(told) == [f"A moderator hid your post in “{thread.title}”."] * 2
+    assert [said(note) for note in told] == [f"A moderator hid your post in “{thread.title}”."] * 2

@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.models import Access, Notification, NotificationKind, Post
 from forum.services.content import posting
 from tests import factories
+from tests.factories import said
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -105,7 +106,7 @@ def test_reply_notifies_the_thread_author(thread, member, other_member):
     [note] = notes()
     assert note.recipient_id == member.id
     assert note.kind == NotificationKind.REPLY
-    assert note.text == "other replied to “Bench vices”"
+    assert said(note) == "other replied to “Bench vices”"
     assert note.link == f"/p/{post.id}"
     assert note.actor_id == other_member.id
     assert note.created_at == T0
@@ -116,7 +117,7 @@ def test_reply_uses_the_display_name(thread, member, other_member):
     other_member.display_name = "Olive Other"
     db.session.commit()
     posting.reply(other_member, thread, "Hello")
-    assert notes(member)[0].text == "Olive Other replied to “Bench vices”"
+    assert said(notes(member)[0]) == "Olive Other replied to “Bench vices”"
 
 
 def test_no_notification_for_replying_to_yourself(thread, member):
@@ -151,7 +152,7 @@ def test_quote_notifies_the_quoted_author_and_the_thread_author(thread, member, 
 
     [to_other] = notes(other_member)
     assert to_other.kind == NotificationKind.QUOTE
-    assert to_other.text == "third quoted you in “Bench vices”"
+    assert said(to_other) == "third quoted you in “Bench vices”"
     assert to_other.link == post.url and to_other.actor_id == third.id
     assert kinds(member) == ["reply"]
 
@@ -324,4 +325,4 @@ def test_text_is_stored_plain(board, member, other_member):
     thread = factories.make_thread(board, author=member, title="<script>alert(1)</script>")
     posting.reply(other_member, thread, "hi")
     [note] = notes(member)
-    assert note.text == "other replied to “<script>alert(1)</script>”"
+    assert said(note) == "other replied to “<script>alert(1)</script>”"

@@ -23,6 +23,7 @@ from forum.services.moderation import report_queue, reports, resolution, sanctio
 from forum.services.moderation.reports import AlreadyReported
 from forum.services.site import settings
 from tests import factories
+from tests.factories import said
 
 from .moderation_kit import T0, actions, race, reported_post
 
@@ -253,7 +254,7 @@ def test_post_is_hidden_pending_review_at_the_threshold(post, member):
     assert entry.item_id == third.item_id
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id))
     assert note.kind == NotificationKind.MODERATION
-    assert "hidden until a moderator reviews it" in note.text
+    assert "hidden until a moderator reviews it" in said(note)
 
 
 def test_hidden_post_is_seen_by_its_author_and_moderators_only(app, post, member, moderator):

@@ -13,6 +13,7 @@ from forum.policy import Policy
 from forum.services.accounts import roles
 from forum.services.moderation import sanctions
 from tests import factories
+from tests.factories import said
 
 from .moderation_kit import T0, actions, race
 
@@ -32,7 +33,7 @@ def test_promote_logs_and_tells_the_member(admin, member):
         admin.id, member.id, "Helpful for years")
     assert (entry.before, entry.after) == ({"role": "member"}, {"role": "moderator"})
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id))
-    assert (note.kind, note.text, note.actor_id) == (
+    assert (note.kind, said(note), note.actor_id) == (
         NotificationKind.ROLE, "You are now a moderator.", admin.id)
 
 
@@ -131,10 +132,10 @@ def test_assign_board_moderator(admin, member):
         ({"boards": ["art", "books"]}, {"boards": ["books", "cars"]}),
         ({"boards": ["books", "cars"]}, {"boards": []}),
     ]
-    texts = list(db.session.scalars(
-        select(Notification.text).where(Notification.recipient_id == member.id)
+    texts = [said(note) for note in db.session.scalars(
+        select(Notification).where(Notification.recipient_id == member.id)
         .order_by(Notification.id)
-    ))
+    )]
     assert texts == ["You now moderate /b/art, /b/books.", "You now moderate /b/books, /b/cars.",
                      "You no longer moderate any boards."]
 

@@ -15,6 +15,7 @@ from forum.policy import Policy, standing
 from forum.services.content import posting
 from forum.services.moderation import sanctions
 from tests import factories
+from tests.factories import said, said_body
 
 from .moderation_kit import T0, actions
 
@@ -47,8 +48,8 @@ def test_warning_is_recorded_logged_and_told(moderator, member):
     assert entry.after == {"kind": "warning", "ends_at": None}
     note = last_notification(member)
     assert note.kind == NotificationKind.SANCTION
-    assert note.text == "You received a warning from the moderators."
-    assert note.body == "Reason: Please keep it civil\n\nHi member, see the rules."
+    assert said(note) == "You received a warning from the moderators."
+    assert said_body(note) == "Reason: Please keep it civil\n\nHi member, see the rules."
     assert note.actor_id is None
     # A warning stops nothing.
     assert Policy(member, T0).posting_sanction()
@@ -96,8 +97,8 @@ def test_suspension_stops_logging_in_and_says_until_when(moderator, member):
     decision = Policy(member, T0).posting_sanction()
     assert not decision and decision.reason.startswith("Your account is suspended")
     assert standing.login_refusal(member, until) is None
-    assert last_notification(member).text == (
-        "Your account is suspended until 1 Dec 2026, 09:30 UTC.")
+    assert said(last_notification(member)) == (
+        "Your account is suspended until 1 Dec 2026, 09:30 (UTC).")
     assert actions("user.suspend")[0].after["ends_at"] == until.isoformat()
 
 
@@ -117,7 +118,7 @@ def test_permanent_ban(moderator, member):
     assert standing.login_refusal(member, far) == "Your account is banned: Spam bot"
     decision = Policy(member, far).posting_sanction()
     assert not decision and decision.retry_after is None
-    assert last_notification(member).text == "Your account is banned."
+    assert said(last_notification(member)) == "Your account is banned."
 
 
 def test_ban_until_a_date(moderator, member):
@@ -221,7 +222,7 @@ def test_lift_ends_a_sanction_early(moderator, member):
     assert (entry.target_kind, entry.target_id, entry.target_user_id) == (
         "sanction", timeout.id, member.id)
     assert entry.before == {"ends_at": (T0 + 5 * HOUR).isoformat()}
-    assert last_notification(member).text == "Your timeout was lifted early."
+    assert said(last_notification(member)) == "Your timeout was lifted early."
 
 
 def test_lift_refusals(moderator, member):

@@ -13,6 +13,7 @@ from forum.models import Board, Notification, Post, Thread, User
 from forum.services.content import posting
 from forum.services.moderation import post_tools, thread_pins, thread_tools
 from tests import factories
+from tests.factories import said
 from tests.services.moderation_kit import T0, actions
 
 
@@ -27,9 +28,9 @@ def thread(board, member):
 
 
 def _told(user: User) -> list[str]:
-    return list(db.session.scalars(select(Notification.text)
-                                   .where(Notification.recipient_id == user.id)
-                                   .order_by(Notification.id)))
+    return [said(note) for note in db.session.scalars(
+        select(Notification).where(Notification.recipient_id == user.id)
+        .order_by(Notification.id))]
 
 
 def _counts(thread: Thread, *people: User) -> dict:

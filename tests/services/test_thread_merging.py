@@ -29,6 +29,7 @@ from forum.services.content import posting, reading
 from forum.services.moderation import reports, thread_merging
 from forum.services.moderation.thread_merging import SplitPlan
 from tests import factories
+from tests.factories import said
 from tests.services.moderation_kit import T0, actions
 
 
@@ -59,9 +60,9 @@ def positions(thread_id: int) -> list[tuple[int, str]]:
 
 
 def _told(user: User) -> list[str]:
-    return list(db.session.scalars(select(Notification.text)
-                                   .where(Notification.recipient_id == user.id)
-                                   .order_by(Notification.id)))
+    return [said(note) for note in db.session.scalars(
+        select(Notification).where(Notification.recipient_id == user.id)
+        .order_by(Notification.id))]
 
 
 def _snapshot(*things) -> list:
@@ -220,7 +221,7 @@ def test_a_starter_who_cannot_read_the_target_is_told_without_its_name(member, m
     thread_merging.merge_threads(moderator, source, target, "Same")
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
                              .order_by(Notification.id.desc()))
-    assert note.text == ("A moderator merged your thread “Mine” into a thread in a board you "
+    assert said(note) == ("A moderator merged your thread “Mine” into a thread in a board you "
                          "can't open.")
     assert note.link is None
     posts = _posts(other)
@@ -228,9 +229,9 @@ def test_a_starter_who_cannot_read_the_target_is_told_without_its_name(member, m
         reason="Tidy", post_ids=(posts[1].id,), title="Hidden topic", board=rota))
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
                              .order_by(Notification.id.desc()))
-    assert note.text == ("A moderator split a post of your thread “Another” into a new thread "
+    assert said(note) == ("A moderator split a post of your thread “Another” into a new thread "
                          "in a board you can't open.")
-    assert "Hidden topic" not in note.text and note.link == fresh(Thread, other.id).url
+    assert "Hidden topic" not in said(note) and note.link == fresh(Thread, other.id).url
 
 
 @pytest.mark.parametrize("doing", ["merge", "split"])

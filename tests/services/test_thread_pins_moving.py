@@ -14,6 +14,7 @@ from forum.policy import Policy
 from forum.services.content import reading
 from forum.services.moderation import thread_moving, thread_pins, thread_tools
 from tests import factories
+from tests.factories import said
 from tests.services.moderation_kit import T0, actions
 
 
@@ -28,9 +29,9 @@ def thread(board, member):
 
 
 def _told(user) -> list[str]:
-    return list(db.session.scalars(select(Notification.text)
-                                   .where(Notification.recipient_id == user.id)
-                                   .order_by(Notification.id)))
+    return [said(note) for note in db.session.scalars(
+        select(Notification).where(Notification.recipient_id == user.id)
+        .order_by(Notification.id))]
 
 
 # -- pins ----------------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def test_a_move_to_a_board_the_author_cannot_read_names_nothing(board, thread, m
     thread_moving.move_thread(moderator, thread, staff, "Internal", now=T0)
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id)
                              .order_by(Notification.id.desc()))
-    assert note.text == ("A moderator moved your thread “Which slicer?” to a board you can't "
+    assert said(note) == ("A moderator moved your thread “Which slicer?” to a board you can't "
                          "open.")
     assert note.link is None
 

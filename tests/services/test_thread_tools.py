@@ -13,6 +13,7 @@ from forum.policy import Policy
 from forum.services.moderation import thread_tools
 from forum.services.moderation.thread_tools import CoolDown
 from tests import factories
+from tests.factories import said, said_body
 from tests.services.moderation_kit import T0, actions
 
 
@@ -53,8 +54,8 @@ def test_lock_is_logged_and_the_author_told(thread, moderator, member):
     assert entry.actor_id == moderator.id and entry.reason == "Off the rails"
     assert entry.after["locked"] is True
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id))
-    assert note.text == "A moderator locked your thread “Heated”."
-    assert note.actor_id is None and note.body == "Reason: Off the rails"
+    assert said(note) == "A moderator locked your thread “Heated”."
+    assert note.actor_id is None and said_body(note) == "Reason: Off the rails"
 
 
 @pytest.mark.parametrize("kwargs, message", [

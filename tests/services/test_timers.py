@@ -11,6 +11,7 @@ from forum.models import EventRsvp, utcnow
 from forum.services.community import event_rsvp, events
 from forum.services.site import settings, timers
 from tests import factories
+from tests.factories import said
 from tests.services.event_kit import T0, event_data, event_notes, make_event
 from tests.services.moderation_kit import race
 
@@ -30,7 +31,7 @@ def test_reminders_go_once_to_going_members(event, member, other_member):
     due = event.starts_at - timedelta(minutes=30)
     assert timers.run_timers(due).event_reminders == 2
     assert timers.run_timers(due + timedelta(minutes=1)).event_reminders == 0
-    assert [n.text.startswith("Starting soon") for n in event_notes(member)] == [True]
+    assert [said(n).startswith("Starting soon") for n in event_notes(member)] == [True]
     assert len(event_notes(other_member)) == 1 and event_notes(maybe) == []
     assert timers.send_event_reminders(event.starts_at) == 0  # started: too late
 
@@ -42,7 +43,7 @@ def test_rescheduling_reminds_again(event, moderator, member):
     events.edit_event(moderator, event, event_data(later), now=T0)
     assert db.session.scalar(select(EventRsvp.reminded_at)) is None
     assert timers.send_event_reminders(later - timedelta(minutes=10)) == 1
-    texts = [n.text for n in event_notes(member)]
+    texts = [said(n) for n in event_notes(member)]
     assert [t.split(":")[0] for t in texts] == [
         "Starting soon", "“Soldering meetup” has a new time", "Starting soon"]
 
@@ -53,7 +54,7 @@ def test_a_new_end_alone_does_not_remind_again(event, moderator, member):
     assert timers.send_event_reminders(due) == 1
     events.edit_event(moderator, event, event_data(event.starts_at, hours=3), now=due)
     assert timers.send_event_reminders(due + timedelta(minutes=1)) == 0
-    texts = [n.text.split(":")[0] for n in event_notes(member)]
+    texts = [said(n).split(":")[0] for n in event_notes(member)]
     assert texts == ["Starting soon", "“Soldering meetup” has a new time"]
 
 

@@ -11,7 +11,7 @@ from ...common import markup
 from ...errors import Conflict, Refused, require
 from ...models import ReportReason
 from ...policy import policy
-from ...services.moderation import modnotes, report_queue, reports, resolution
+from ...services.moderation import modnotes, report_queue, reports, resolution, summaries
 from ...web import current_actor
 from ..args import id_arg, page_arg, parse_id
 from . import bp
@@ -110,7 +110,8 @@ def release(item_id: int):
 
 
 def _done(outcome: resolution.Resolution):
-    flash(_("Report handled: %(outcome)s.", outcome=outcome.item.resolution), "success")
+    flash(_("Report handled: %(outcome)s.",
+            outcome=summaries.summary_text(outcome.item.resolution)), "success")
     return redirect(url_for(".queue"))
 
 

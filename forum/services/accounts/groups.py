@@ -256,8 +256,8 @@ def add_member(actor: User, group: Group, username: str | None,
                           user=user.username, group=group.name), 409) from None
     audit.record(actor, "group.add_member", user, before={"group": group.name, "member": False},
                  after={"group": group.name, "member": True}, now=now)
-    notifications.notify(user, NotificationKind.GROUP,
-                         f"You were added to the group {group.name}.", actor=actor, now=now)
+    notifications.notify(user, NotificationKind.GROUP, "group.added", {"group": group.name},
+                         actor=actor, now=now)
     commit()
     return user
 
@@ -288,8 +288,8 @@ def remove_member(actor: User, group: Group, user_id: int,
     audit.record(actor, "group.remove_member", user,
                  before={"group": group.name, "member": True},
                  after={"group": group.name, "member": False}, now=now)
-    notifications.notify(user, NotificationKind.GROUP,
-                         f"You were removed from the group {group.name}.", actor=actor, now=now)
+    notifications.notify(user, NotificationKind.GROUP, "group.removed", {"group": group.name},
+                         actor=actor, now=now)
     commit()
     return user
 

@@ -88,8 +88,7 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
                  before={name: before[name] for name in changed},
                  after={name: after[name] for name in changed}, now=now)
     if "username" in changed or "email" in changed:
-        notifications.notify(user, NotificationKind.ACCOUNT,
-                             "An administrator changed your account's username or email.",
+        notifications.notify(user, NotificationKind.ACCOUNT, "account.changed", None,
                              f"/u/{username}", actor=actor, now=now)
     try:
         commit()

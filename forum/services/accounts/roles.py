@@ -16,7 +16,9 @@ from ...policy import Policy
 from .. import audit, notifications
 from .last_admin import lock_admins, usable_admin_count
 
-_ARTICLES = {Role.MEMBER: "a member", Role.MODERATOR: "a moderator", Role.ADMIN: "an administrator"}
+# The key of the member's notification of their new role.
+_ROLE_KEYS = {Role.MEMBER: "role.member", Role.MODERATOR: "role.moderator",
+              Role.ADMIN: "role.admin"}
 
 
 def parse_role(value: Role | str | int) -> Role:
@@ -58,7 +60,7 @@ def set_role(actor: User, user: User, role: Role | str | int, reason: str | None
         raise Refused(_("That would leave the forum without an administrator who can log in."))
     audit.record(actor, "user.role", user, reason, before={"role": old.name.lower()},
                  after={"role": role.name.lower()}, now=now)
-    notifications.notify(user, NotificationKind.ROLE, f"You are now {_ARTICLES[role]}.",
+    notifications.notify(user, NotificationKind.ROLE, _ROLE_KEYS[role], None,
                          f"/u/{user.username}", actor=actor, now=now)
     commit()
     return user
@@ -102,10 +104,9 @@ def assign_board_moderator(actor: User, user: User, boards: Iterable[Board],
     after = _slugs(wanted)
     audit.record(actor, "user.boards", user, reason, before={"boards": before},
                  after={"boards": after}, now=now)
-    text = (f"You now moderate {', '.join('/b/' + slug for slug in after)}." if after
-            else "You no longer moderate any boards.")
-    notifications.notify(user, NotificationKind.ROLE, text, f"/u/{user.username}", actor=actor,
-                         now=now)
+    key, params = ("role.boards", {"boards": after}) if after else ("role.no_boards", None)
+    notifications.notify(user, NotificationKind.ROLE, key, params, f"/u/{user.username}",
+                         actor=actor, now=now)
     commit()
     db.session.expire(user, ["moderated_boards"])
     return user

@@ -166,8 +166,8 @@ def promote_waiting(event: Event, now: datetime) -> list[int]:
         _count(event.id, RsvpStatus.WAITLISTED, -1)
         promoted.append(candidate.user_id)
         notifications.notify(
-            member, NotificationKind.EVENT,
-            f"A place opened up: you're going to “{event.title}”", event.url, now=now,
+            member, NotificationKind.EVENT, "event.place", {"title": event.title}, event.url,
+            now=now,
         )
     return promoted
 

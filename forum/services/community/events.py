@@ -31,6 +31,7 @@ from ...models import (
 from ...policy import Policy
 from .. import audit, notifications, text
 from ..content import posting
+from ..notification_texts import moment
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 20_000
@@ -287,11 +288,10 @@ def edit_event(actor: User, event: Event, data: EventData,
             update(EventRsvp).where(EventRsvp.event_id == event.id).values(reminded_at=None)
         )
     if rescheduled:
-        when = timefmt.format_datetime(event.starts_at, event.timezone)
         for user in _interested(event):
             notifications.notify(
-                user, NotificationKind.EVENT,
-                f"“{event.title}” has a new time: {when} ({event.timezone})", event.url,
+                user, NotificationKind.EVENT, "event.rescheduled",
+                {"title": event.title, "starts_at": moment(event.starts_at)}, event.url,
                 actor=actor, now=now,
             )
     if "capacity" in changed:
@@ -327,8 +327,9 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
         raise Conflict(_("This event was already cancelled."))
     db.session.refresh(event)
     for user in _interested(event):
-        notifications.notify(user, NotificationKind.EVENT, f"“{event.title}” is cancelled",
-                             event.url, actor=actor, body=reason, now=now)
+        notifications.notify(user, NotificationKind.EVENT, "event.cancelled",
+                             {"title": event.title, "reason": reason}, event.url, actor=actor,
+                             now=now)
     audit.record(actor, "event.cancel", event, reason=reason, now=now)
     commit()
     return event

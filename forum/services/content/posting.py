@@ -236,11 +236,9 @@ def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> N
         reader = Policy(user, now)
         if not (reader.can_view_thread(thread) and reader.can_view_post(post)):
             continue
-        if kind == NotificationKind.QUOTE:
-            message = f"{actor.name} quoted you in “{thread.title}”"
-        else:
-            message = f"{actor.name} replied to “{thread.title}”"
-        notifications.notify(user, kind, message, post.url, actor=actor, now=now)
+        key = "post.quote" if kind == NotificationKind.QUOTE else "post.reply"
+        notifications.notify(user, kind, key, {"name": actor.name, "title": thread.title},
+                             post.url, actor=actor, now=now)
 
 
 def _quoted_authors(thread: Thread, post: Post) -> list[User]:

@@ -32,6 +32,7 @@ from ...models import (
 from ...policy import Policy
 from ...stores import ratelimit, settings
 from .. import audit, data_export, notifications, text
+from .summaries import summary_text
 
 NOTE_MAX = 1000
 
@@ -236,9 +237,8 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
     audit.record(None, "post.autohide", post, f"{count} members reported it.",
                  after={"hidden": True}, now=now, item=item)
     notifications.notify(
-        post.author, NotificationKind.MODERATION,
-        f"Your post in “{post.thread.title}” is hidden until a moderator reviews it.",
-        post.url, now=now,
+        post.author, NotificationKind.MODERATION, "post.auto_hidden",
+        {"title": post.thread.title}, post.url, now=now,
     )
     db.session.expire(post)
 
@@ -308,7 +308,7 @@ def describe_state(item: ReportItem) -> str:
 def _finished(item: ReportItem) -> str:
     """How a closed item was closed, one whole sentence per case; the resolution is the
     summary the log keeps."""
-    at, what = when(item.resolved_at), item.resolution
+    at, what = when(item.resolved_at), summary_text(item.resolution)
     dismissed = item.status == ItemStatus.DISMISSED
     if item.resolved_by is None:
         if dismissed:

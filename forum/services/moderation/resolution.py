@@ -40,7 +40,7 @@ from ...policy import Policy
 from .. import audit, notifications
 from ..content import posting
 from ..text import clean_reason
-from . import post_tools, reports, thread_moving, thread_tools
+from . import post_tools, reports, summaries, thread_moving, thread_tools
 from . import sanctions as sanctions_service
 
 
@@ -58,21 +58,9 @@ class ActionKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        """What a report's summary calls it, in the reader's language."""
+        return str(summaries.LABELS[self.value])
 
-
-_LABELS = {
-    ActionKind.DISMISS: "no action needed",
-    ActionKind.HIDE_POST: "hid the post",
-    ActionKind.DELETE_POST: "deleted the post",
-    ActionKind.EDIT_POST: "edited the post",
-    ActionKind.LOCK_THREAD: "locked the thread",
-    ActionKind.MOVE_THREAD: "moved the thread",
-    ActionKind.WARN: "warned the author",
-    ActionKind.TIMEOUT: "timed out the author",
-    ActionKind.SUSPEND: "suspended the author",
-    ActionKind.BAN: "banned the author",
-}
 
 _SANCTIONS = {
     ActionKind.WARN: SanctionKind.WARNING,
@@ -319,16 +307,13 @@ def dismiss(actor: User, item: ReportItem, reason: str,
 
 
 def _summary(chosen: dict[ActionKind, Action]) -> str:
+    """The actions taken as ``summaries`` stores them: codes, worded when shown."""
     if ActionKind.DISMISS in chosen:
-        return ActionKind.DISMISS.label
-    parts = []
-    for kind in _ORDER:
-        if kind in chosen:
-            label = kind.label
-            if kind == ActionKind.MOVE_THREAD:
-                label += f" to /b/{chosen[kind].board.slug}"
-            parts.append(label)
-    return ", ".join(parts)
+        return summaries.encode([(ActionKind.DISMISS.value, None)])
+    return summaries.encode(
+        (kind.value, chosen[kind].board.slug if kind == ActionKind.MOVE_THREAD else None)
+        for kind in _ORDER if kind in chosen
+    )
 
 
 def _close(actor: User, item: ReportItem, status: ItemStatus, summary: str,
@@ -339,7 +324,7 @@ def _close(actor: User, item: ReportItem, status: ItemStatus, summary: str,
         update(ReportItem)
         .where(ReportItem.id == item.id, ReportItem.status.in_(ACTIVE_STATUSES))
         .values(status=status, open_key=None, resolved_by_id=actor.id, resolved_at=now,
-                resolution=summary[:300])
+                resolution=summary[:summaries.STORED_MAX])
         .execution_options(synchronize_session=False)
     ).rowcount
     if not closed:
@@ -347,21 +332,24 @@ def _close(actor: User, item: ReportItem, status: ItemStatus, summary: str,
         raise Conflict(reports.describe_state(item))
 
 
-def _what(item: ReportItem, post: Post | None, thread: Thread | None) -> tuple[str, str | None]:
-    """How a reporter's notification names the target, and a link if they can still see it."""
+def _what(item: ReportItem, post: Post | None,
+          thread: Thread | None) -> tuple[str, dict, str | None]:
+    """How a reporter's notification names the target (the kind and its parameters), and a
+    link if they can still see it."""
     if item.target_kind == TargetKind.USER:
-        return f"@{item.subject.username}", f"/u/{item.subject.username}"
+        username = item.subject.username
+        return "user", {"username": username}, f"/u/{username}"
     if item.target_kind == TargetKind.THREAD:
         link = None if thread.is_deleted else thread.url
-        return f"the thread “{thread.title}”", link
+        return "thread", {"title": thread.title}, link
     link = None if post.is_deleted or post.is_hidden else post.url
-    return f"a post in “{thread.title}”", link
+    return "post", {"title": thread.title}, link
 
 
 def _tell_reporters(actor: User, item: ReportItem, post: Post | None, thread: Thread | None,
                     dismissed: bool, now: datetime) -> None:
-    what, link = _what(item, post, thread)
-    outcome = ("found that no action was needed" if dismissed else "took action")
+    what, params, link = _what(item, post, thread)
+    key = f"report.{what}.{'dismissed' if dismissed else 'actioned'}"
     reporters = db.session.scalars(
         select(User).where(User.id.in_(select(Report.reporter_id)
                                        .where(Report.item_id == item.id)))
@@ -369,8 +357,5 @@ def _tell_reporters(actor: User, item: ReportItem, post: Post | None, thread: Th
     for reporter in reporters:
         if reporter.id == actor.id:
             continue
-        notifications.notify(
-            reporter, NotificationKind.REPORT_OUTCOME,
-            f"Thanks for your report about {what}. A moderator reviewed it and {outcome}.",
-            link, now=now,
-        )
+        notifications.notify(reporter, NotificationKind.REPORT_OUTCOME, key, params, link,
+                             now=now)

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from ...common.timefmt import when
 from ...database import commit
 from ...errors import Conflict, NotFound, Refused, require
 from ...extensions import db
@@ -31,6 +30,7 @@ from ...models.moderation import LOGIN_BLOCKED_BY
 from ...policy import Policy
 from .. import audit, notifications, text
 from ..accounts.last_admin import lock_admins, usable_admin_count
+from ..notification_texts import moment
 
 TIMEOUT_MIN = timedelta(minutes=10)
 TIMEOUT_MAX = timedelta(days=7)
@@ -121,15 +121,11 @@ def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta
 
 
 def _notice(sanction: Sanction) -> str:
+    """The key of the member's notification of a new sanction."""
     kind = SanctionKind(sanction.kind)
-    if kind == SanctionKind.WARNING:
-        return "You received a warning from the moderators."
-    if kind == SanctionKind.TIMEOUT:
-        return f"You are timed out: you can read but not post until {when(sanction.ends_at)}."
-    if sanction.ends_at is None:
-        return "Your account is banned."
-    verb = "banned" if kind == SanctionKind.BAN else "suspended"
-    return f"Your account is {verb} until {when(sanction.ends_at)}."
+    if kind == SanctionKind.BAN and sanction.ends_at is not None:
+        return "sanction.ban_until"
+    return f"sanction.{kind.value}"
 
 
 def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
@@ -170,9 +166,10 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
         after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
         now=now, item=item,
     )
-    body = f"Reason: {reason}" + (f"\n\n{message}" if message else "")
     # The notice comes from "the moderators", never a named one.
-    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction), body=body, now=now)
+    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
+                         {"ends_at": moment(ends_at), "reason": reason, "message": message},
+                         now=now)
     commit()
     return sanction
 
@@ -249,10 +246,8 @@ def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = No
         before={"ends_at": sanction.ends_at.isoformat() if sanction.ends_at else None},
         after={"lifted_at": now.isoformat()}, now=now,
     )
-    notifications.notify(
-        sanction.user, NotificationKind.SANCTION,
-        f"Your {SanctionKind(sanction.kind).value} was lifted early.", now=now,
-    )
+    notifications.notify(sanction.user, NotificationKind.SANCTION,
+                         f"sanction.{SanctionKind(sanction.kind).value}_lifted", now=now)
     commit()
     db.session.refresh(sanction)
     return sanction

@@ -27,29 +27,35 @@ def check_ahead(moment: datetime | None, now: datetime, message: str) -> None:
         raise Refused(message, status=400)
 
 
-def tell_author(actor: User, thread: Thread, text: str, reason: str, now: datetime,
-                link: str | None = None) -> None:
-    """Tell the thread's author what a moderator did, and why. From "a moderator": the member
-    sees what changed and why, not who changed it, so the actor isn't recorded."""
+def tell_author(actor: User, thread: Thread, key: str, params: dict, reason: str,
+                now: datetime, link: str | None = None) -> None:
+    """Tell the thread's author what a moderator did (``key`` of ``notification_texts`` with
+    ``params``; the thread's title is added as ``title`` unless given), and why. From "a
+    moderator": the member sees what changed and why, not who changed it, so the actor isn't
+    recorded."""
     if thread.author_id == actor.id:
         return
-    notifications.notify(thread.author, NotificationKind.MODERATION, text, link or thread.url,
-                         body=f"Reason: {reason}", now=now)
+    notifications.notify(thread.author, NotificationKind.MODERATION, key,
+                         {"title": thread.title, **params, "reason": reason},
+                         link or thread.url, now=now)
 
 
-def tell_author_of_place(actor: User, thread: Thread, board: Board, named: str, neutral: str,
+def tell_author_of_place(actor: User, thread: Thread, board: Board, key: str, params: dict,
                          reason: str, now: datetime, link: str | None = None,
                          neutral_link: str | None = None) -> None:
     """Tell the thread's author of a change that took their thread or its posts to ``board``:
-    ``named`` (which may name the place) with ``link`` when they may read that board, else
-    ``neutral`` (naming nothing there) with ``neutral_link`` (somewhere they may still go)."""
+    ``key`` (which may name the place) with ``link`` when they may read that board, else its
+    ``_unseen`` form (naming nothing there) with ``neutral_link`` (somewhere they may still
+    go)."""
     if thread.author_id == actor.id:
         return
     if Policy(thread.author).can_view_board(board):
-        tell_author(actor, thread, named, reason, now, link=link)
+        tell_author(actor, thread, key, params, reason, now, link=link)
         return
-    notifications.notify(thread.author, NotificationKind.MODERATION, neutral, neutral_link,
-                         body=f"Reason: {reason}", now=now)
+    unseen = {name: value for name, value in params.items() if name not in ("board", "into")}
+    notifications.notify(thread.author, NotificationKind.MODERATION, f"{key}_unseen",
+                         {"title": thread.title, **unseen, "reason": reason}, neutral_link,
+                         now=now)
 
 
 def check_moderator(actor: User, board: Board) -> None:

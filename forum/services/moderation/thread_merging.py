@@ -268,11 +268,8 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
         .execution_options(synchronize_session=False)
     )
     _repoint_boards(source.board_id, target.board_id)
-    tell_author_of_place(
-        actor, source, target.board,
-        f"A moderator merged your thread “{source.title}” into “{target.title}”.",
-        f"A moderator merged your thread “{source.title}” into a thread in a board you can't "
-        "open.", reason, now, link=target.url)
+    tell_author_of_place(actor, source, target.board, "thread.merged",
+                         {"into": target.title}, reason, now, link=target.url)
     entry = audit.record(actor, "thread.merge", source, reason, before=before,
                          after={"into": target.id, "title": target.title,
                                 "board": target.board.slug,
@@ -285,31 +282,6 @@ def merge_threads(actor: User, source: Thread, target: Thread, reason: str,
 
 
 # -- splitting -----------------------------------------------------------------------------------
-def _split_texts(thread: Thread, into: Thread, count: int, created: bool) -> tuple[str, str]:
-    """What the thread's starter is told: naming where the posts went, and without it (for a
-    starter who may not read that board)."""
-    names = {"count": count, "title": thread.title, "into": into.title}
-    if created and count == 1:
-        named = "A moderator split a post of your thread “{title}” into a new thread, “{into}”."
-        neutral = ("A moderator split a post of your thread “{title}” into a new thread in a "
-                   "board you can't open.")
-    elif created:
-        named = ("A moderator split {count} posts of your thread “{title}” into a new thread, "
-                 "“{into}”.")
-        neutral = ("A moderator split {count} posts of your thread “{title}” into a new thread "
-                   "in a board you can't open.")
-    elif count == 1:
-        named = "A moderator moved a post of your thread “{title}” to “{into}”."
-        neutral = ("A moderator moved a post of your thread “{title}” to a thread in a board "
-                   "you can't open.")
-    else:
-        named = "A moderator moved {count} posts of your thread “{title}” to “{into}”."
-        neutral = ("A moderator moved {count} posts of your thread “{title}” to a thread in a "
-                   "board you can't open.")
-    return named.format(**names), neutral.format(**names)
-
-
-
 def _check_split(actor: User, thread: Thread, plan: SplitPlan) -> None:
     """The rank and audience checks of a split, asked of the boards as they are now."""
     check_moderator(actor, thread.board)
@@ -411,8 +383,9 @@ def split_posts(actor: User, thread: Thread, plan: SplitPlan,
     _shift_board_counts(thread.board_id, 0, -moved)
     _shift_board_counts(into.board_id, 0, moved)
     _repoint_boards(thread.board_id, into.board_id)
-    tell_author_of_place(actor, thread, into.board, *_split_texts(thread, into, len(posts),
-                                                                  created),
+    tell_author_of_place(actor, thread, into.board,
+                         "thread.split_new" if created else "thread.split_into",
+                         {"num": len(posts), "into": into.title},
                          reason, now, link=into.url, neutral_link=thread.url)
     audit.record(actor, "thread.split", thread, reason,
                  before={"posts": post_ids, "positions": source_before},

@@ -90,11 +90,8 @@ def move_thread(actor: User, thread: Thread, destination: Board, reason: str,
         after["notice_until"] = iso(notice_until)
     db.session.expire(source)
     db.session.expire(destination)
-    tell_author_of_place(
-        actor, thread, destination,
-        f"A moderator moved your thread “{thread.title}” to {destination.title}.",
-        f"A moderator moved your thread “{thread.title}” to a board you can't open.",
-        reason, now, link=thread.url)
+    tell_author_of_place(actor, thread, destination, "thread.moved",
+                         {"board": destination.title}, reason, now, link=thread.url)
     entry = audit.record(actor, "thread.move", thread, reason, before={"board": source.slug},
                          after=after, now=now, item=item)
     commit()

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from ...common.timefmt import when
 from ...database import commit
 from ...errors import Refused, require
 from ...models import ModAction, Thread, User, utcnow
 from ...policy import Policy
 from .. import audit
+from ..notification_texts import moment
 from ..text import clean_reason
 from .thread_common import check_ahead, check_moderator, iso, tell_author
 
@@ -55,16 +55,11 @@ def pin_thread(actor: User, thread: Thread, reason: str, now: datetime | None = 
     thread.is_pinned = True
     thread.pinned_until = until
     thread.pinned_everywhere = bool(everywhere)
-    if everywhere and until is not None:
-        text = (f"A moderator pinned your thread “{thread.title}” above every board until "
-                f"{when(until)}.")
-    elif everywhere:
-        text = f"A moderator pinned your thread “{thread.title}” above every board."
-    elif until is not None:
-        text = f"A moderator pinned your thread “{thread.title}” until {when(until)}."
+    key = "thread.pinned_everywhere" if everywhere else "thread.pinned"
+    if until is not None:
+        tell_author(actor, thread, f"{key}_until", {"until_at": moment(until)}, reason, now)
     else:
-        text = f"A moderator pinned your thread “{thread.title}”."
-    tell_author(actor, thread, text, reason, now)
+        tell_author(actor, thread, key, {}, reason, now)
     entry = audit.record(actor, "thread.pin", thread, reason, before=before, after=after,
                          now=now)
     commit()
@@ -90,8 +85,7 @@ def unpin_thread(actor: User, thread: Thread, reason: str,
     thread.is_pinned = False
     thread.pinned_until = None
     thread.pinned_everywhere = False
-    tell_author(actor, thread, f"A moderator unpinned your thread “{thread.title}”.", reason,
-                now)
+    tell_author(actor, thread, "thread.unpinned", {}, reason, now)
     entry = audit.record(actor, "thread.unpin", thread, reason, before=before,
                          after=_pin_state(thread, now), now=now)
     commit()

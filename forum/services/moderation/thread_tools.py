@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
-from ...common.timefmt import duration, when
 from ...database import commit, joined
 from ...errors import Refused
 from ...models import Board, ModAction, ReportItem, Thread, User, utcnow
 from .. import audit
 from ..content import posting, restoring
+from ..notification_texts import moment
 from ..text import clean_reason
 from .thread_common import check_ahead, check_moderator, iso, tell_author
 
@@ -67,13 +67,13 @@ def lock_thread(actor: User, thread: Thread, reason: str, *, starts_at: datetime
     thread.lock_starts_at = starts_at
     thread.lock_ends_at = ends_at
     if starts_at is not None:
-        text = f"Your thread “{thread.title}” will be locked at {when(starts_at)}."
+        tell_author(actor, thread, "thread.lock_scheduled", {"starts_at": moment(starts_at)},
+                    reason, now)
     elif ends_at is not None:
-        text = (f"A moderator locked your thread “{thread.title}” for "
-                f"{duration((ends_at - now).total_seconds())}.")
+        tell_author(actor, thread, "thread.locked_for",
+                    {"length_seconds": int((ends_at - now).total_seconds())}, reason, now)
     else:
-        text = f"A moderator locked your thread “{thread.title}”."
-    tell_author(actor, thread, text, reason, now)
+        tell_author(actor, thread, "thread.locked", {}, reason, now)
     entry = audit.record(actor, "thread.lock", thread, reason, before=before,
                          after=_lock_state(thread), now=now, item=item)
     commit()
@@ -97,8 +97,7 @@ def unlock_thread(actor: User, thread: Thread, reason: str,
     thread.lock_starts_at = None
     thread.lock_ends_at = None
     thread.locked_reason = None
-    tell_author(actor, thread, f"A moderator unlocked your thread “{thread.title}”.", reason,
-                 now)
+    tell_author(actor, thread, "thread.unlocked", {}, reason, now)
     entry = audit.record(actor, "thread.unlock", thread, reason, before=before,
                          after=_lock_state(thread), now=now)
     commit()
@@ -124,8 +123,7 @@ def rename_thread(actor: User, thread: Thread, title: str, reason: str,
     before = {"title": old, "slug": thread.slug}
     thread.title = title
     thread.slug = posting.slugify(title)
-    tell_author(actor, thread, f"A moderator renamed your thread “{old}” to “{title}”.",
-                 reason, now)
+    tell_author(actor, thread, "thread.renamed", {"old": old, "title": title}, reason, now)
     entry = audit.record(actor, "thread.rename", thread, reason, before=before,
                          after={"title": title, "slug": thread.slug}, now=now)
     commit()
@@ -150,8 +148,7 @@ def restore_thread(actor: User, thread: Thread, reason: str,
         raise Refused(_("This thread was merged into another; its posts are there now."),
                       status=409)
     restoring.restore_thread(thread)
-    tell_author(actor, thread, f"A moderator restored your thread “{thread.title}”.", reason,
-                 now)
+    tell_author(actor, thread, "thread.restored", {}, reason, now)
     entry = audit.record(actor, "thread.restore", thread, reason, before={"deleted": True},
                          after={"deleted": False}, now=now)
     commit()
@@ -195,12 +192,14 @@ def set_slow_mode(actor: User, thread: Thread, seconds: int, reason: str, *,
     before = {"seconds": thread.own_slow_mode(now), "until": iso(thread.slow_mode_until)}
     thread.slow_mode_seconds = seconds
     thread.slow_mode_until = until if seconds else None
-    if seconds:
-        text = (f"A moderator put your thread “{thread.title}” in slow mode: one post every "
-                f"{duration(seconds)}" + (f" until {when(until)}." if until else "."))
+    if seconds and until:
+        tell_author(actor, thread, "thread.slow_mode_until",
+                    {"interval_seconds": seconds, "until_at": moment(until)}, reason, now)
+    elif seconds:
+        tell_author(actor, thread, "thread.slow_mode", {"interval_seconds": seconds}, reason,
+                    now)
     else:
-        text = f"A moderator turned off slow mode in your thread “{thread.title}”."
-    tell_author(actor, thread, text, reason, now)
+        tell_author(actor, thread, "thread.slow_mode_off", {}, reason, now)
     entry = audit.record(actor, "thread.slow_mode", thread, reason, before=before,
                          after={"seconds": seconds, "until": iso(thread.slow_mode_until)},
                          now=now, item=item)

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ...common import timefmt
 from ...database import commit
 from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
 from ...stores import settings
 from .. import notifications
+from ..notification_texts import moment
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,9 @@ def send_event_reminders(now: datetime | None = None) -> int:
         ).rowcount
         if not claimed:
             continue
-        when = timefmt.format_datetime(row.starts_at, recipient.timezone)
         notifications.notify(
-            recipient, NotificationKind.EVENT,
-            f"Starting soon: “{row.title}” at {when} ({recipient.timezone})",
+            recipient, NotificationKind.EVENT, "event.starting",
+            {"title": row.title, "starts_at": moment(row.starts_at)},
             f"/events/{row.event_id}", now=now,
         )
         sent += 1

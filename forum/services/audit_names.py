@@ -1,0 +1,148 @@
+"""What the moderation log's stored codes and labels say, in the reader's language.
+
+An entry keeps its action as a code (``user.warn``) and its target as the English label
+``audit.describe`` wrote (``user @ann``). Both are worded when shown: the code by the table
+below, the label by recognising the shape ``describe`` gives each kind of target. The stored
+values stay as written: the log is append-only, and its CSV keeps them for tools.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Every action the forum logs; a test fails when a code in the source has no name here.
+ACTION_NAMES = {
+    "account.delete": _l("Account deleted by its owner"),
+    "account.password_reset": _l("Password reset by the member"),
+    "announcement.create": _l("Announcement created"),
+    "announcement.edit": _l("Announcement edited"),
+    "announcement.end": _l("Announcement ended"),
+    "board.archive": _l("Board archived"),
+    "board.create": _l("Board created"),
+    "board.delete": _l("Board deleted"),
+    "board.move": _l("Board moved"),
+    "board.settings": _l("Board pace changed"),
+    "board.unarchive": _l("Board taken out of the archive"),
+    "board.update": _l("Board edited"),
+    "canned.create": _l("Canned response created"),
+    "canned.delete": _l("Canned response deleted"),
+    "canned.update": _l("Canned response edited"),
+    "category.create": _l("Category created"),
+    "category.delete": _l("Category deleted"),
+    "category.move": _l("Category moved"),
+    "category.update": _l("Category edited"),
+    "document.publish": _l("Document published"),
+    "event.cancel": _l("Event cancelled"),
+    "event.create": _l("Event created"),
+    "event.edit": _l("Event edited"),
+    "group.add_member": _l("Member added to a group"),
+    "group.create": _l("Group created"),
+    "group.delete": _l("Group deleted"),
+    "group.remove_member": _l("Member removed from a group"),
+    "group.update": _l("Group edited"),
+    "invitation.create": _l("Invitation created"),
+    "invitation.revoke": _l("Invitation revoked"),
+    "invitation.use": _l("Invitation used"),
+    "note.add": _l("Moderator note added"),
+    "post.autohide": _l("Post hidden after reports"),
+    "post.delete": _l("Post deleted"),
+    "post.edit": _l("Post edited"),
+    "post.hide": _l("Post hidden"),
+    "post.restore": _l("Post restored"),
+    "post.unhide": _l("Post shown again"),
+    "report.claim": _l("Report claimed"),
+    "report.dismiss": _l("Report dismissed"),
+    "report.release": _l("Report released"),
+    "sanction.lift": _l("Sanction lifted"),
+    "setting.change": _l("Setting changed"),
+    "thread.cool_down": _l("Thread cooled down"),
+    "thread.lock": _l("Thread locked"),
+    "thread.merge": _l("Thread merged"),
+    "thread.move": _l("Thread moved"),
+    "thread.move_notice_remove": _l("“Moved” notice removed"),
+    "thread.notice": _l("Moderator notice posted"),
+    "thread.pin": _l("Thread pinned"),
+    "thread.rename": _l("Thread renamed"),
+    "thread.restore": _l("Thread restored"),
+    "thread.slow_mode": _l("Slow mode changed"),
+    "thread.split": _l("Thread split"),
+    "thread.unlock": _l("Thread unlocked"),
+    "thread.unpin": _l("Thread unpinned"),
+    "user.account": _l("Account details changed"),
+    "user.ban": _l("Member banned"),
+    "user.boards": _l("Boards moderated changed"),
+    "user.delete": _l("Account deleted by an administrator"),
+    "user.password_reset": _l("Password reset link made"),
+    "user.role": _l("Role changed"),
+    "user.sessions": _l("Sessions ended"),
+    "user.suspend": _l("Member suspended"),
+    "user.timeout": _l("Member timed out"),
+    "user.warn": _l("Member warned"),
+}
+
+
+def action_name(code: str | None) -> str:
+    """The action's name for people; a code with no name shows as itself."""
+    name = ACTION_NAMES.get(code or "")
+    return str(name) if name is not None else (code or "")
+
+
+# -- target labels -------------------------------------------------------------------------------
+# For each kind of target, the shapes ``audit.describe`` writes and how each reads now. Titles
+# may hold anything, quotes included, so a pattern must match the whole label.
+Wording = Callable[[dict[str, str]], str]
+_LABELS: dict[str, list[tuple[re.Pattern[str], Wording]]] = {
+    "user": [(re.compile(r"user @(?P<name>.+)"), lambda v: _("member @%(name)s", **v))],
+    "post": [(re.compile(r"post #(?P<id>\d+) in “(?P<title>.*)”", re.S),
+              lambda v: _("post #%(id)s in “%(title)s”", **v))],
+    "thread": [(re.compile(r"thread “(?P<title>.*)”", re.S),
+                lambda v: _("thread “%(title)s”", **v))],
+    "board": [(re.compile(r"board “(?P<title>.*)” \(/b/(?P<slug>[^)]*)\)", re.S),
+               lambda v: _("board “%(title)s” (/b/%(slug)s)", **v))],
+    "category": [(re.compile(r"category “(?P<title>.*)”", re.S),
+                  lambda v: _("category “%(title)s”", **v))],
+    "report": [(re.compile(r"report #(?P<id>\d+)"), lambda v: _("report #%(id)s", **v))],
+    "sanction": [
+        (re.compile(r"warning #(?P<id>\d+)"), lambda v: _("warning #%(id)s", **v)),
+        (re.compile(r"timeout #(?P<id>\d+)"), lambda v: _("timeout #%(id)s", **v)),
+        (re.compile(r"suspension #(?P<id>\d+)"), lambda v: _("suspension #%(id)s", **v)),
+        (re.compile(r"ban #(?P<id>\d+)"), lambda v: _("ban #%(id)s", **v)),
+    ],
+    "note": [(re.compile(r"note #(?P<id>\d+)"), lambda v: _("note #%(id)s", **v))],
+    "canned": [(re.compile(r"canned response “(?P<title>.*)”", re.S),
+                lambda v: _("canned response “%(title)s”", **v))],
+    "event": [(re.compile(r"event “(?P<title>.*)”", re.S),
+               lambda v: _("event “%(title)s”", **v))],
+    "setting": [(re.compile(r"setting (?P<name>.+)"), lambda v: _("setting %(name)s", **v))],
+    "group": [(re.compile(r"group “(?P<name>.*)”", re.S),
+               lambda v: _("group “%(name)s”", **v))],
+    "announcement": [(re.compile(r"announcement “(?P<title>.*)”", re.S),
+                      lambda v: _("announcement “%(title)s”", **v))],
+    "document": [
+        (re.compile(r"community rules v(?P<version>\d+)"),
+         lambda v: _("community rules v%(version)s", **v)),
+        (re.compile(r"privacy notice v(?P<version>\d+)"),
+         lambda v: _("privacy notice v%(version)s", **v)),
+        (re.compile(r"document (?P<name>\S+) v(?P<version>\d+)"),
+         lambda v: _("document %(name)s v%(version)s", **v)),
+    ],
+    "invitation": [
+        (re.compile(r"invitation #(?P<id>\d+)"), lambda v: _("invitation #%(id)s", **v)),
+        (re.compile(r"invitation #(?P<id>\d+) “(?P<note>.*)”", re.S),
+         lambda v: _("invitation #%(id)s “%(note)s”", **v)),
+    ],
+}
+
+
+def target_label(kind: str | None, label: str | None) -> str:
+    """A log entry's target in the reader's language; a label of no known shape (one cut
+    short at the length limit, say) shows as stored."""
+    label = label or ""
+    for pattern, wording in _LABELS.get(kind or "", ()):
+        match = pattern.fullmatch(label)
+        if match:
+            return wording(match.groupdict())
+    return label
