@@ -17,8 +17,6 @@ from .common.locales import LANGUAGES
 from .extensions import babel
 from .stores import settings
 
-__all__ = ["COOKIE", "LANGUAGES", "is_language", "language", "select_locale"]
-
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 COOKIE = "lang"
 

@@ -171,3 +171,44 @@ def test_the_admin_overview_writes_days_and_numbers_in_german(client, login, adm
         short = timefmt.write(today, "day_month")
     assert f'<time datetime="{today.isoformat()}">{day}</time>' in html
     assert short in html and "Beiträge" in html
+
+
+@pytest.mark.parametrize("code", ["en", "de", "fr", "ja"])
+def test_compiled_patterns_write_what_babel_writes(code):
+    from babel import Locale
+
+    from forum.common.datepatterns import Compiled
+
+    locale = Locale.parse(code)
+    moments = [datetime(2026, month, day, hour, minute)
+               for month, day, hour, minute in ((1, 1, 0, 0), (3, 9, 7, 5), (12, 31, 23, 59))]
+    moments += [datetime(1, 1, 1, 0, 30), datetime(9999, 12, 31, 23, 59)]
+    for pattern in ("d MMM y, HH:mm", "dd.MM.y", "d. MMMM y", "LLL", "LLLL", "EEE", "EEEE",
+                    "H:mm", "M/d", "MMMM y", "h:mm a", "QQQ y"):
+        compiled = Compiled(pattern, locale)
+        for moment in moments:
+            assert compiled(moment) == compiled.pattern.apply(moment, locale), (pattern, moment)
+
+
+@pytest.mark.parametrize(("code", "value"), [("en", -1234567), ("de", 10_000), ("de", 999),
+                                             ("hi", 12345678), ("de", 1234.5), ("ar", 1234)])
+def test_counts_are_written_as_babel_writes_them(code, value):
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    from forum.common.numfmt import _writer
+
+    assert _writer(Locale.parse(code))(value) == format_decimal(value, locale=code)
+
+
+@pytest.mark.parametrize("code", ["en", "de", "fr"])
+def test_time_ago_reads_as_babel_would_put_it(code):
+    from babel import Locale
+    from babel.dates import format_timedelta
+
+    locale = Locale.parse(code)
+    for amount, unit, seconds in ((1, "minute", 60), (5, "minute", 60), (1, "hour", 3600),
+                                  (7, "hour", 3600), (2, "day", 86400), (29, "day", 86400)):
+        assert timefmt._ago(amount, unit, locale) == format_timedelta(
+            timedelta(seconds=-amount * seconds), granularity=unit, threshold=float("inf"),
+            add_direction=True, locale=locale)

@@ -1,4 +1,5 @@
-"""Times are stored in UTC and shown in the viewer's time zone."""
+"""Times are stored in UTC and shown in the viewer's time zone, written the way the
+viewer's language writes them (Babel's CLDR data)."""
 from __future__ import annotations
 
 import re
@@ -8,11 +9,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from babel.dates import DateTimePattern, format_timedelta, parse_pattern
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import locales
+from .datepatterns import Compiled
 
 
 @lru_cache(maxsize=512)
@@ -79,17 +80,16 @@ def parse_local(text: str, tz_name: str | None, malformed: str = MALFORMED_MOMEN
 
 @dataclass(frozen=True)
 class _Patterns:
-    """One language's ways of writing a moment, parsed once (parsing a CLDR pattern costs
-    more than applying it, and a thread page writes forty moments)."""
-    moment: DateTimePattern  # "4 Dec 2026, 14:00" / "4. Dez. 2026, 14:00"
-    day: DateTimePattern  # "4 December 2026" / "4. Dezember 2026"
-    short_day: DateTimePattern  # "4 Dec 2026" / "4. Dez. 2026"
-    day_month: DateTimePattern  # "4 Dec" / "4. Dez."
-    month: DateTimePattern  # "December 2026" / "Dezember 2026"
-    month_name: DateTimePattern  # "Dec" / "Dez."
-    weekday: DateTimePattern  # "Fri" / "Fr."
-    weekday_name: DateTimePattern  # "Friday" / "Freitag"
-    clock: DateTimePattern  # "14:00"
+    """One language's ways of writing a moment, each compiled once."""
+    moment: Compiled  # "4 Dec 2026, 14:00" / "4. Dez. 2026, 14:00"
+    day: Compiled  # "4 December 2026" / "4. Dezember 2026"
+    short_day: Compiled  # "4 Dec 2026" / "4. Dez. 2026"
+    day_month: Compiled  # "4 Dec" / "4. Dez."
+    month: Compiled  # "December 2026" / "Dezember 2026"
+    month_name: Compiled  # "Dec" / "Dez"
+    weekday: Compiled  # "Fri" / "Fr."
+    weekday_name: Compiled  # "Friday" / "Freitag"
+    clock: Compiled  # "14:00"
 
 
 # English has always been written here with the day first and a 24-hour clock ("4 Dec 2026,
@@ -107,25 +107,27 @@ def _patterns(locale: Locale) -> _Patterns:
     def skeleton(name: str) -> str:
         return own.get(name) or locale.datetime_skeletons[name].pattern
 
+    def compiled(pattern: str) -> Compiled:
+        return Compiled(pattern, locale)
+
     clock = "HH:mm"
     joined = str(locale.datetime_formats["medium"]).replace("{1}", skeleton("yMMMd"), 1)
     return _Patterns(
-        moment=parse_pattern(joined.replace("{0}", clock, 1)),
-        day=parse_pattern(skeleton("yMMMMd")),
-        short_day=parse_pattern(skeleton("yMMMd")),
-        day_month=parse_pattern(skeleton("MMMd")),
-        month=parse_pattern(skeleton("yMMMM")),
-        month_name=parse_pattern("LLL"),
-        weekday=parse_pattern("EEE"),
-        weekday_name=parse_pattern("EEEE"),
-        clock=parse_pattern(clock),
+        moment=compiled(joined.replace("{0}", clock, 1)),
+        day=compiled(skeleton("yMMMMd")),
+        short_day=compiled(skeleton("yMMMd")),
+        day_month=compiled(skeleton("MMMd")),
+        month=compiled(skeleton("yMMMM")),
+        month_name=compiled("LLL"),
+        weekday=compiled("EEE"),
+        weekday_name=compiled("EEEE"),
+        clock=compiled(clock),
     )
 
 
 def write(value: date | datetime, name: str) -> str:
     """``value`` as it stands (already in the zone it is shown in), in the named pattern."""
-    locale = locales.current()
-    return getattr(_patterns(locale), name).apply(value, locale)
+    return getattr(_patterns(locales.current()), name)(value)
 
 
 def format_datetime(value: datetime | None, tz_name: str | None) -> str:
@@ -142,17 +144,12 @@ def format_date(value: datetime | None, tz_name: str | None) -> str:
     return write(local(value, tz_name), "day")
 
 
-# Whole units only, counted down rather than rounded: "59 minutes ago" stays that, where
-# Babel's own rounding would call it an hour.
-_NEVER_ROUND_UP = float("inf")
-
-
 def _ago(amount: int, unit: str, locale: Locale) -> str:
-    return format_timedelta(timedelta(seconds=-amount * _UNIT_SECONDS[unit]), granularity=unit,
-                            threshold=_NEVER_ROUND_UP, add_direction=True, locale=locale)
-
-
-_UNIT_SECONDS = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
+    """'3 minutes ago' / 'vor 3 Minuten': CLDR's words for a time past, as Babel's
+    ``format_timedelta`` picks them, but for a whole number of units counted down rather than
+    rounded ("59 minutes ago" stays that, where Babel would call it an hour)."""
+    forms = locale._data["date_fields"][unit]["past"]
+    return (forms.get(locale.plural_form(amount)) or forms["other"]).replace("{0}", str(amount))
 
 
 def relative(value: datetime | None, now: datetime | None = None,
@@ -172,10 +169,11 @@ def relative(value: datetime | None, now: datetime | None = None,
     if seconds < 86400:
         return _ago(seconds // 3600, "hour", locale)
     if delta < timedelta(days=2):
-        return locale._data["date_fields"]["day"]["relative"][-1]
+        yesterday = locale._data["date_fields"]["day"].get("relative", {}).get(-1)
+        return yesterday or _ago(1, "day", locale)
     if delta < timedelta(days=30):
         return _ago(delta.days, "day", locale)
-    return _patterns(locale).short_day.apply(local(value, tz_name), locale)
+    return _patterns(locale).short_day(local(value, tz_name))
 
 
 def _unit(amount: int, unit: str, locale: Locale, width: str) -> str:
