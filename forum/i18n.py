@@ -13,11 +13,11 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .common.locales import LANGUAGES
 from .extensions import babel
+from .stores import settings
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-# Every language the interface is translated into, with its name in itself (for the switch).
-LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
 COOKIE = "lang"
 
 
@@ -32,9 +32,9 @@ def language() -> str:
 
 
 def select_locale() -> str:
-    default = current_app.config.get("DEFAULT_LANGUAGE", "en")
     if not has_request_context():
-        return default
+        # A command or a timer: no reader to ask, and perhaps no settings table yet.
+        return current_app.config.get("DEFAULT_LANGUAGE", "en")
     user = current_user._get_current_object() if current_user else None
     chosen = getattr(user, "language", None) if user is not None and user.is_authenticated else None
     if is_language(chosen):
@@ -42,7 +42,13 @@ def select_locale() -> str:
     cookie = request.cookies.get(COOKIE)
     if is_language(cookie):
         return cookie
-    return request.accept_languages.best_match(list(LANGUAGES)) or default
+    asked = request.accept_languages.best_match(list(LANGUAGES))
+    if asked:
+        return asked
+    # A browser that asks for none of ours (or for nothing): the forum's own language. Read
+    # from the settings every page reads anyway, kept per process, so no query of its own.
+    default = settings.get("default_language")
+    return default if is_language(default) else current_app.config.get("DEFAULT_LANGUAGE", "en")
 
 
 def compile_catalogs(folder: Path = TRANSLATIONS) -> list[Path]:

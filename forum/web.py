@@ -14,7 +14,7 @@ from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .common import timefmt
+from .common import numfmt, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
@@ -139,7 +139,7 @@ def _time_tag(value, fmt: str = "datetime") -> Markup:
     # isoformat() yields only digits, signs, colons and a "T": nothing to escape.
     if fmt == "relative":
         title = escape(timefmt.format_datetime(value, tz))
-        text = escape(timefmt.relative(value))
+        text = escape(timefmt.relative(value, tz_name=tz))
         return Markup(f'<time datetime="{value.isoformat()}" title="{title}">{text}</time>')
     text = timefmt.format_date(value, tz) if fmt == "date" else timefmt.format_datetime(value, tz)
     return Markup(f'<time datetime="{value.isoformat()}">{escape(text)}</time>')
@@ -241,6 +241,10 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["time"] = _time_tag
     app.jinja_env.filters["duration"] = timefmt.duration
     _stored_words(app)
+    # ``moment|datefmt("weekday")`` and friends: a date (or a moment already in the zone it
+    # is shown in) in one of the language's patterns; ``count|number``: "1,234" / "1.234".
+    app.jinja_env.filters["datefmt"] = timefmt.write
+    app.jinja_env.filters["number"] = numfmt.number
     app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.globals["url_pattern"] = UrlPattern

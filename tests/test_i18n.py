@@ -96,3 +96,75 @@ def test_catalogs_are_compiled_when_their_source_is_newer(tmp_path):
                   'msgid "Hello"\nmsgstr "Hallo"\n', encoding="utf-8")
     assert i18n.compile_catalogs(tmp_path) == [po.with_suffix(".mo")]
     assert i18n.compile_catalogs(tmp_path) == []  # up to date
+
+
+# -- the forum's default language ---------------------------------------------------------------
+def _german_default(admin):
+    from forum.services.site import settings as site_settings
+
+    site_settings.update(admin, {"default_language": "de"})
+
+
+def test_a_german_forum_greets_guests_who_ask_for_nothing_in_german(client, admin, board):
+    _german_default(admin)
+    page = client.get("/")
+    assert _lang(page) == "de" and "Gemeinschaftsregeln" in text(page)
+    # Nothing of ours asked for: still the forum's own language.
+    assert _lang(client.get("/", headers={"Accept-Language": "fr"})) == "de"
+    # A browser asking for English still gets English.
+    assert _lang(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})) == "en"
+    assert _lang(client.get("/", headers={"Accept-Language": "fr, en;q=0.5"})) == "en"
+
+
+def test_a_members_choice_and_the_footer_still_win_over_the_default(client, login, admin,
+                                                                    member, board):
+    _german_default(admin)
+    client.set_cookie("lang", "en")
+    assert _lang(client.get("/")) == "en"
+    client.delete_cookie("lang")
+    member.language = "en"
+    db.session.commit()
+    login(member)
+    assert _lang(client.get("/")) == "en"
+
+
+def test_the_default_costs_no_query(client, admin, board, count_queries):
+    client.get("/")
+    with count_queries() as asked:
+        client.get("/", headers={"Accept-Language": "en"})
+    with count_queries() as unasked:
+        client.get("/")
+    assert len(unasked) == len(asked)
+    _german_default(admin)
+    client.get("/")
+    with count_queries() as german:
+        assert _lang(client.get("/")) == "de"
+    assert len(german) == len(asked)
+
+
+def test_the_setting_offers_each_language_in_its_own_name(client, login, admin):
+    login(admin)
+    html = text(client.get("/admin/settings"))
+    field = re.search(r'<select[^>]*id="default_language".*?</select>', html, re.S).group(0)
+    assert ">English</option>" in field and ">Deutsch</option>" in field
+    assert re.search(r'<option[^>]*selected[^>]*value="en"|<option[^>]*value="en"[^>]*selected',
+                     field)
+
+
+def test_saving_the_default_language_is_logged(client, login, admin, board):
+    from sqlalchemy import select
+
+    from forum.models import SETTINGS, ModAction
+
+    login(admin)
+    form = {spec.name: ("y" if spec.default else "") if spec.type is bool else str(spec.default)
+            for spec in SETTINGS.values()}
+    refused = client.post("/admin/settings", data={**form, "default_language": "fr"})
+    assert refused.status_code == 400 and "English, Deutsch" in text(refused)
+    saved = client.post("/admin/settings", data={**form, "default_language": "de"})
+    assert saved.status_code == 302
+    [entry] = db.session.scalars(select(ModAction).where(ModAction.action == "setting.change"))
+    assert (entry.before, entry.after) == ({"value": "en"}, {"value": "de"})
+    client.post("/logout")
+    client.delete_cookie("session")
+    assert _lang(client.get("/")) == "de"

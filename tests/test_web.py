@@ -63,23 +63,6 @@ def test_page_window_marks_gaps():
     assert page_window(2, 4) == [1, 2, 3, 4]
 
 
-def test_durations_read_naturally():
-    assert timefmt.duration(42) == "42 s"
-    assert timefmt.duration(192) == "3 min 12 s"
-    assert timefmt.duration(3600) == "1 h"
-    assert timefmt.duration(3 * 86400) == "3 days"
-
-
-def test_moments_at_the_calendars_ends_show_in_utc_rather_than_failing():
-    from datetime import UTC, datetime
-
-    last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
-    first = datetime(1, 1, 1, 0, 30, tzinfo=UTC)
-    assert timefmt.format_datetime(last, "Asia/Tokyo") == "31 Dec 9999, 23:59"
-    assert timefmt.format_date(first, "America/New_York") == "1 January 1"
-    assert timefmt.local(last, "Europe/Paris").utcoffset().total_seconds() == 0
-
-
 def test_unknown_time_zone_falls_back_to_utc():
     assert timefmt.zone("Mars/Olympus").key == "UTC"
     assert timefmt.is_zone("Europe/Paris")

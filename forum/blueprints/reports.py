@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
 from ..common import markup
+from ..common.numfmt import lazy_number
 from ..errors import require, wants_json
 from ..models import Post, ReportReason, Thread, User
 from ..policy import policy
@@ -22,7 +23,7 @@ from ..web import current_actor
 bp = Blueprint("reports", __name__)
 
 NOTE_HELP = _l("Optional, at most %(num)s characters. Only the moderation team sees it; a link "
-               "or a few words of context help them most.", num=format(NOTE_MAX, ","))
+               "or a few words of context help them most.", num=lazy_number(NOTE_MAX))
 
 
 class ReportForm(FlaskForm):
@@ -42,7 +43,7 @@ class ReportForm(FlaskForm):
         filters=[multiline],
         validators=[Length(max=NOTE_MAX,
                            message=_l("The note can be at most %(num)s characters.",
-                                      num=format(NOTE_MAX, ",")))],
+                                      num=lazy_number(NOTE_MAX)))],
         render_kw={"maxlength": NOTE_MAX, "rows": 5},
     )
 

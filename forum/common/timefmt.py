@@ -1,10 +1,19 @@
-"""Times are stored in UTC and shown in the viewer's time zone."""
+"""Times are stored in UTC and shown in the viewer's time zone, written the way the
+viewer's language writes them (Babel's CLDR data)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from . import locales
+from .datepatterns import Compiled
 
 
 @lru_cache(maxsize=512)
@@ -44,12 +53,12 @@ def parse_date(text: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError("Enter a date as YYYY-MM-DD, for example 2024-03-31.") from None
+        raise ValueError(_("Enter a date as YYYY-MM-DD, for example 2024-03-31.")) from None
 
 
 # What a datetime-local control sends: "2026-11-25T14:00", sometimes with seconds.
 _LOCAL_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
-MALFORMED_MOMENT = "Enter a date and time such as 2026-11-30 18:00."
+MALFORMED_MOMENT = _l("Enter a date and time such as 2026-11-30 18:00.")
 
 
 def parse_local(text: str, tz_name: str | None, malformed: str = MALFORMED_MOMENT) -> datetime:
@@ -59,67 +68,143 @@ def parse_local(text: str, tz_name: str | None, malformed: str = MALFORMED_MOMEN
     DST change skips or repeats is taken as the clock shows it (the earlier of two)."""
     text = (text or "").strip()
     if not _LOCAL_MOMENT.fullmatch(text):
-        raise ValueError(malformed)
+        raise ValueError(str(malformed))
     try:
         naive = datetime.fromisoformat(text.replace(" ", "T"))
         return naive.replace(tzinfo=zone(tz_name)).astimezone(UTC)
     except ValueError:
-        raise ValueError("That date doesn't exist; please check it.") from None
+        raise ValueError(_("That date doesn't exist; please check it.")) from None
     except OverflowError:
-        raise ValueError("That date is out of range.") from None
+        raise ValueError(_("That date is out of range.")) from None
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """One language's ways of writing a moment, each compiled once."""
+    moment: Compiled  # "4 Dec 2026, 14:00" / "4. Dez. 2026, 14:00"
+    day: Compiled  # "4 December 2026" / "4. Dezember 2026"
+    short_day: Compiled  # "4 Dec 2026" / "4. Dez. 2026"
+    day_month: Compiled  # "4 Dec" / "4. Dez."
+    month: Compiled  # "December 2026" / "Dezember 2026"
+    month_name: Compiled  # "Dec" / "Dez"
+    weekday: Compiled  # "Fri" / "Fr."
+    weekday_name: Compiled  # "Friday" / "Freitag"
+    clock: Compiled  # "14:00"
+
+
+# English has always been written here with the day first and a 24-hour clock ("4 Dec 2026,
+# 14:00"), which CLDR's "en" (American) would turn around; every other language writes
+# dates its own way, as CLDR knows it.
+_OWN_SKELETONS = {
+    "en": {"yMMMd": "d MMM y", "yMMMMd": "d MMMM y", "MMMd": "d MMM", "yMMMM": "MMMM y"},
+}
+
+
+@lru_cache(maxsize=16)
+def _patterns(locale: Locale) -> _Patterns:
+    own = _OWN_SKELETONS.get(locale.language, {})
+
+    def skeleton(name: str) -> str:
+        return own.get(name) or locale.datetime_skeletons[name].pattern
+
+    def compiled(pattern: str) -> Compiled:
+        return Compiled(pattern, locale)
+
+    clock = "HH:mm"
+    joined = str(locale.datetime_formats["medium"]).replace("{1}", skeleton("yMMMd"), 1)
+    return _Patterns(
+        moment=compiled(joined.replace("{0}", clock, 1)),
+        day=compiled(skeleton("yMMMMd")),
+        short_day=compiled(skeleton("yMMMd")),
+        day_month=compiled(skeleton("MMMd")),
+        month=compiled(skeleton("yMMMM")),
+        month_name=compiled("LLL"),
+        weekday=compiled("EEE"),
+        weekday_name=compiled("EEEE"),
+        clock=compiled(clock),
+    )
+
+
+def write(value: date | datetime, name: str) -> str:
+    """``value`` as it stands (already in the zone it is shown in), in the named pattern."""
+    return getattr(_patterns(locales.current()), name)(value)
 
 
 def format_datetime(value: datetime | None, tz_name: str | None) -> str:
+    """'4 Dec 2026, 14:00' / '4. Dez. 2026, 14:00', in the zone ``tz_name``."""
     if value is None:
         return ""
-    moment = local(value, tz_name)
-    return moment.strftime("%-d %b %Y, %H:%M")
+    return write(local(value, tz_name), "moment")
 
 
 def format_date(value: datetime | None, tz_name: str | None) -> str:
+    """'4 December 2026' / '4. Dezember 2026', the day in the zone ``tz_name``."""
     if value is None:
         return ""
-    return local(value, tz_name).strftime("%-d %B %Y")
+    return write(local(value, tz_name), "day")
 
 
-def relative(value: datetime | None, now: datetime | None = None) -> str:
-    """'3 min ago', 'yesterday'…: short, for lists."""
+def _ago(amount: int, unit: str, locale: Locale) -> str:
+    """'3 minutes ago' / 'vor 3 Minuten': CLDR's words for a time past, as Babel's
+    ``format_timedelta`` picks them, but for a whole number of units counted down rather than
+    rounded ("59 minutes ago" stays that, where Babel would call it an hour)."""
+    forms = locale._data["date_fields"][unit]["past"]
+    return (forms.get(locale.plural_form(amount)) or forms["other"]).replace("{0}", str(amount))
+
+
+def relative(value: datetime | None, now: datetime | None = None,
+             tz_name: str | None = None) -> str:
+    """'3 minutes ago' / 'vor 3 Minuten', 'yesterday' / 'gestern'…: short, for lists; past a
+    month the day itself ('4 Dec 2026', in the zone ``tz_name``)."""
     if value is None:
         return ""
+    locale = locales.current()
     now = now or datetime.now(UTC)
     delta = now - value
     seconds = int(delta.total_seconds())
-    if seconds < 0:
-        return "just now"
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return _ago(seconds // 60, "minute", locale)
     if seconds < 86400:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+        return _ago(seconds // 3600, "hour", locale)
     if delta < timedelta(days=2):
-        return "yesterday"
+        yesterday = locale._data["date_fields"]["day"].get("relative", {}).get(-1)
+        return yesterday or _ago(1, "day", locale)
     if delta < timedelta(days=30):
-        return f"{delta.days} days ago"
-    return value.strftime("%-d %b %Y")
+        return _ago(delta.days, "day", locale)
+    return _patterns(locale).short_day(local(value, tz_name))
+
+
+def _unit(amount: int, unit: str, locale: Locale, width: str) -> str:
+    forms = locale._data["unit_patterns"][f"duration-{unit}"][width]
+    text = forms.get(locale.plural_form(amount)) or forms["other"]
+    return text.replace("{0}", str(amount))
+
+
+def _parts(*parts: tuple[int, str, str]) -> str:
+    locale = locales.current()
+    # Two amounts side by side ("2 hr 5 min", "2 Std. 5 Min."), the way a clock's remainder is
+    # read; days in full words, since "3 Tg." reads as a code rather than as days.
+    return " ".join(_unit(amount, unit, locale, width) for amount, unit, width in parts if amount)
 
 
 def duration(seconds: int) -> str:
-    """'3 min 12 s', '2 h 5 min', for retry-after messages."""
+    """'3 min 12 sec', '2 hr 5 min', '3 days 4 hr' (German '3 Min. 12 Sek.', '2 Std. 5 Min.',
+    '3 Tage 4 Std.'), for retry-after messages."""
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return _unit(seconds, "second", locales.current(), "short")
     minutes, sec = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {sec} s" if sec else f"{minutes} min"
+        return _parts((minutes, "minute", "short"), (sec, "second", "short"))
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return _parts((hours, "hour", "short"), (minutes, "minute", "short"))
     days, hours = divmod(hours, 24)
-    return f"{days} days {hours} h" if hours else f"{days} days"
+    return _parts((days, "day", "long"), (hours, "hour", "short"))
 
 
 def when(moment: datetime) -> str:
     """'25 Nov 2026, 14:00 UTC': messages may be read anywhere, so they name the zone."""
-    return f"{format_datetime(moment, 'UTC')} UTC"
+    return _("%(moment)s UTC", moment=format_datetime(moment, "UTC"))

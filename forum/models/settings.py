@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..common.locales import LANGUAGES
 from ..common.timefmt import is_zone
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -163,6 +164,12 @@ SETTINGS: dict[str, SettingSpec] = {
             "contact_email", Email, "", _l("Contact address"),
             _l("Where people can write to the team; linked in the footer. May be left empty."),
             group=_l("Identity"),
+        ),
+        SettingSpec(
+            "default_language", Choice, "en", _l("Default language"),
+            _l("Guests whose browser asks for none of the forum's languages (or for none at "
+               "all) read the forum in this one. Members can choose their own."),
+            group=_l("Identity"), choices=tuple(LANGUAGES.items()),
         ),
         SettingSpec(
             "default_timezone", TimeZone, "UTC", _l("Default time zone"),

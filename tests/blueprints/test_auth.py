@@ -255,7 +255,7 @@ def test_account_throttle_refuses_the_sixth_attempt_even_with_the_right_password
     # The window opened with the first failure, a moment before this request.
     assert 890 <= int(response.headers["Retry-After"]) <= 900
     html = response.get_data(as_text=True)
-    assert re.search(rf"{THROTTLED} (15 min|14 min \d+ s)\.", html)
+    assert re.search(rf"{THROTTLED} (15 min|14 min \d+ sec)\.", html)
     assert 'name="login"' in html  # the form is still there to try later
     assert not is_logged_in(client)
 
@@ -275,7 +275,7 @@ def test_address_throttle_spans_accounts(app, client, member):
     refused = log_in(client, **attacker)
     assert refused.status_code == 429
     assert 590 <= int(refused.headers["Retry-After"]) <= 600
-    assert re.search(rf"{THROTTLED} (10 min|9 min \d+ s)\.", refused.get_data(as_text=True))
+    assert re.search(rf"{THROTTLED} (10 min|9 min \d+ sec)\.", refused.get_data(as_text=True))
     # A member elsewhere is not held back by someone else's address.
     assert log_in(client, environ_base={"REMOTE_ADDR": "198.51.100.10"}).status_code == 302
 

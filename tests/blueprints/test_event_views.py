@@ -523,3 +523,18 @@ def test_calendar_uids_do_not_follow_the_host_header(app, client, event):
         (vevent,) = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
         uids.add(str(vevent["UID"]))
     assert len(uids) == 1 and uids.pop().startswith(f"event-{event.id}@")
+
+
+def test_calendar_files_speak_the_language_the_request_negotiated(client, moderator,
+                                                                 plain_board, now):
+    event = make_event(moderator, plain_board, now=now, start=now + timedelta(days=3))
+    events.cancel_event(moderator, event, "Regen", now=now)
+    german = {"Accept-Language": "de"}
+    feed = icalendar.Calendar.from_ical(client.get("/events.ics", headers=german).data)
+    assert str(feed["X-WR-CALNAME"]) == "Veranstaltungen in Agora"
+    assert str(icalendar.Calendar.from_ical(client.get("/events.ics").data)["X-WR-CALNAME"]) \
+        == "Agora events"
+    single = client.get(f"/events/{event.id}.ics", headers=german)
+    (vevent,) = icalendar.Calendar.from_ical(single.data).walk("VEVENT")
+    assert str(vevent["SUMMARY"]).startswith("Abgesagt: ")
+    assert str(vevent["DESCRIPTION"]).startswith("Abgesagt: Regen")

@@ -58,7 +58,7 @@ def test_flood_interval_between_any_two_posts(board, thread, veteran):
     take(veteran, board, thread)
     error = refused(veteran, board, None, T0 + timedelta(seconds=5))
     assert error.status == 429 and error.retry_after == 10
-    assert error.reason == "Members can post once every 15 s. You can post again in 10 s."
+    assert error.reason == "Members can post once every 15 sec. You can post again in 10 sec."
     take(veteran, board, thread, T0 + timedelta(seconds=15))
 
 
@@ -67,7 +67,7 @@ def test_new_members_wait_longer(board, thread, newcomer):
     error = refused(newcomer, board, thread, T0 + timedelta(seconds=20))
     assert error.retry_after == 40
     assert error.reason.startswith("New members can post once every 1 min.")
-    assert "You can reply again in 40 s." in error.reason
+    assert "You can reply again in 40 sec." in error.reason
     take(newcomer, board, thread, T0 + timedelta(seconds=60))
 
 
@@ -96,7 +96,7 @@ def test_slow_mode_per_thread(board, thread, veteran):
     error = refused(veteran, board, thread, T0 + timedelta(seconds=108))
     assert error.retry_after == 192
     assert error.reason == ("Slow mode is on in this thread: one post every 5 min. "
-                            "You can reply again in 3 min 12 s.")
+                            "You can reply again in 3 min 12 sec.")
     # Elsewhere only the flood interval applies.
     other = factories.make_thread(board)
     take(veteran, board, other, T0 + timedelta(seconds=108))
@@ -153,7 +153,7 @@ def test_wait_tells_the_page_without_counting(board, thread, veteran):
     later = Policy(veteran, T0 + timedelta(seconds=30))
     decision = later.posting_wait(board, thread)
     assert not decision and decision.retry_after == 90
-    assert "You can reply again in 1 min 30 s." in decision.reason
+    assert "You can reply again in 1 min 30 sec." in decision.reason
     assert later.posting_wait(board, thread).retry_after == 90  # peeking counted nothing
 
 

@@ -112,3 +112,29 @@ def test_an_event_in_the_last_year_still_makes_a_calendar(board, moderator):
     calendar = _parse(event_calendar.calendar_bytes([event], BASE, HOST, "Far", now=T0))
     (vevent,) = calendar.walk("VEVENT")
     assert vevent.decoded("DTSTART") == event.starts_at
+
+
+def test_a_cancelled_event_says_so_in_the_title_too(board, moderator):
+    event = make_event(moderator, board)
+    events.cancel_event(moderator, event, "Rain", now=T0)
+    (vevent,) = _parse(event_calendar.calendar_bytes([event], BASE, HOST, "x", now=T0)).walk(
+        "VEVENT")
+    assert str(vevent["SUMMARY"]) == "Cancelled: Soldering meetup"
+    event.cancel_reason = None  # the form asks for a reason; a row may still lack one
+    (vevent,) = _parse(event_calendar.calendar_bytes([event], BASE, HOST, "x", now=T0)).walk(
+        "VEVENT")
+    assert str(vevent["DESCRIPTION"]).startswith("This event was cancelled.")
+
+
+def test_the_texts_are_in_the_requesters_language(app, board, moderator):
+    from flask_babel import force_locale
+
+    event = make_event(moderator, board)
+    events.cancel_event(moderator, event, "Regen", now=T0)
+    with app.test_request_context("/"), force_locale("de"):
+        data = event_calendar.calendar_bytes([event], BASE, HOST, "x", now=T0)
+    (vevent,) = _parse(data).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Abgesagt: Soldering meetup"
+    assert str(vevent["DESCRIPTION"]).startswith("Abgesagt: Regen")
+    assert vevent["CATEGORIES"].cats == ["Treffen"]
+    assert str(vevent["STATUS"]) == "CANCELLED"  # the protocol's words stay as they are

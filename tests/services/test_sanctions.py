@@ -77,7 +77,7 @@ def test_timeout_stops_posting_until_it_ends(moderator, member):
     decision = Policy(member, T0 + HOUR).posting_sanction()
     assert not decision
     assert decision.reason == ("A moderator has given you a timeout: Flaming. "
-                               "You can post again in 1 h (25 Nov 2026, 16:00 UTC).")
+                               "You can post again in 1 hr (25 Nov 2026, 16:00 UTC).")
     assert decision.retry_after == 3600
     # A timeout doesn't lock the member out.
     assert standing.login_refusal(member, T0 + HOUR) is None

@@ -12,6 +12,7 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 
 from ...common import timefmt
+from ...common.numfmt import lazy_number
 from ...common.validators import DataRequired
 from ...models import Announcement, Audience, Board, Placement, Severity
 from ...services.community.announcements import BODY_MAX, TITLE_MAX, Draft
@@ -63,7 +64,7 @@ class AnnouncementForm(FlaskForm):
         _l("Message"), filters=[multiline],
         validators=[Length(max=BODY_MAX,
                            message=_l("Keep the message to %(max)s characters or fewer.",
-                                      max=format(BODY_MAX, ",")))],
+                                      max=lazy_number(BODY_MAX)))],
     )
     severity = SelectField(
         _l("Severity"), choices=SEVERITY_CHOICES, default=Severity.INFO.value,

@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput
 
+from ...common.numfmt import lazy_number, number
 from ...common.timefmt import zone_names
 from ...common.validators import DataRequired, InputRequired
 from ...models import Choice, Email, Role, SettingSpec, TimeZone
@@ -114,7 +115,7 @@ class CannedForm(FlaskForm):
         validators=[
             DataRequired(_l("A canned response needs some text.")),
             Length(max=BODY_MAX, message=_l("The text can be at most %(max)s characters.",
-                                            max=f"{BODY_MAX:,}")),
+                                            max=lazy_number(BODY_MAX))),
         ],
     )
 
@@ -156,11 +157,11 @@ def _describe(spec: SettingSpec) -> str:
     low, high = spec.minimum, spec.maximum
     bounds = ""
     if spec.type is int and low is not None and high is not None:
-        bounds = _("From %(low)s to %(high)s.", low=f"{low:,}", high=f"{high:,}")
+        bounds = _("From %(low)s to %(high)s.", low=number(low), high=number(high))
     elif spec.type is int and low is not None:
-        bounds = _("At least %(low)s.", low=f"{low:,}")
+        bounds = _("At least %(low)s.", low=number(low))
     elif spec.type is int and high is not None:
-        bounds = _("At most %(high)s.", high=f"{high:,}")
+        bounds = _("At most %(high)s.", high=number(high))
     elif spec.type is str and high is not None:
         bounds = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", high)
     return f"{spec.help} {bounds}".strip()

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ...common.numfmt import lazy_number
 from ...services.content.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
 from ...services.text import REASON_MAX
 
@@ -23,7 +24,7 @@ def _body_field(label) -> TextAreaField:
         validators=[
             DataRequired(_l("A post can't be empty.")),
             Length(max=BODY_MAX, message=_l("Posts can be at most %(num)s characters.",
-                                            num=format(BODY_MAX, ","))),
+                                            num=lazy_number(BODY_MAX))),
         ],
     )
 

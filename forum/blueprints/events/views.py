@@ -120,7 +120,7 @@ def feed():
     now = policy().clock
     data = event_calendar.calendar_bytes(
         event_listing.public_upcoming(now), request.url_root.rstrip("/"), _host(),
-        f"{settings.get('forum_name')} events", now=now,
+        _("%(forum)s events", forum=settings.get("forum_name")), now=now,
     )
     return _calendar_response(data, "events.ics")
 

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ...common import timefmt
+from ...common.numfmt import lazy_number
 from ...common.validators import DataRequired
 from ...models import SanctionKind
 from ...services.moderation import modnotes, sanctions
@@ -61,7 +62,7 @@ class SanctionForm(FlaskForm):
             Optional(),
             Length(max=sanctions.MESSAGE_MAX,
                    message=_l("The message can be at most %(max)s characters.",
-                              max=f"{sanctions.MESSAGE_MAX:,}")),
+                              max=lazy_number(sanctions.MESSAGE_MAX))),
         ],
     )
     duration = SelectField(_l("Timeout length"), validate_choice=False,
@@ -140,6 +141,6 @@ class NoteForm(FlaskForm):
             DataRequired(_l("The note can't be empty.")),
             Length(max=modnotes.NOTE_MAX,
                    message=_l("A note can be at most %(max)s characters.",
-                              max=f"{modnotes.NOTE_MAX:,}")),
+                              max=lazy_number(modnotes.NOTE_MAX))),
         ],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +18,9 @@ from ...services.moderation.thread_tools import SLOW_PRESETS, CoolDown
 from ...services.text import REASON_MAX
 from .forms import PERIODS, period_choices
 
-SLOW_CHOICES = [(str(seconds), _l("One post every %(interval)s", interval=duration(seconds)))
+# The interval is written when the choice is shown, in the reader's language.
+SLOW_CHOICES = [(str(seconds), _l("One post every %(interval)s",
+                                  interval=LazyString(duration, seconds)))
                 for seconds in SLOW_PRESETS]
 # Locks last up to 3 days (longer is "until unlocked"); slow mode may run for a week.
 LOCK_LENGTHS = ("1h", "6h", "24h", "3d")

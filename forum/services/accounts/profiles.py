@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ...common import markup, timefmt
+from ...common.numfmt import number
 from ...common.paging import page_count
 from ...database import commit
 from ...errors import NotFound, Refused
@@ -266,7 +267,7 @@ def validate(data: ProfileData) -> dict:
     bio = (data.bio or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(bio) > BIO_MAX:
         errors["bio"] = _("Bios can be at most %(max)s characters (this is %(count)s).",
-                           max=format(BIO_MAX, ","), count=format(len(bio), ","))
+                           max=number(BIO_MAX), count=number(len(bio)))
     elif _has_control(bio.replace("\n", "").replace("\t", "")):
         errors["bio"] = _("Bios can't contain control characters.")
     values["bio"] = bio or None

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ...common import markup
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import Conflict, NotFound, Refused, require
 from ...extensions import db
@@ -412,7 +413,7 @@ def _checked(draft: Draft, now: datetime) -> tuple[dict, Board | None]:
     try:
         body = text.checked(draft.body, BODY_MAX,
                             too_long=_("Keep the message to %(max)s characters or fewer.",
-                                       max=format(BODY_MAX, ",")))
+                                       max=number(BODY_MAX)))
     except Refused as error:
         raise InvalidAnnouncement("body", error.reason) from None
     if draft.severity not in set(Severity):

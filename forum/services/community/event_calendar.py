@@ -1,5 +1,8 @@
 """iCalendar files for events: one event, or the public feed of upcoming events.
 
+Every text a person reads in the calendar (the calendar's name, what a cancellation says, the
+kind of event) is in the language of the request that fetched the file.
+
 Times are written in the zone the author chose (TZID plus its VTIMEZONE), so a calendar app
 moves the event correctly across daylight-saving changes; UID and SEQUENCE let it recognise
 an update (a new time, a cancellation) of an event it already holds.
@@ -11,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import icalendar
+from flask_babel import gettext as _
 
 from ...common import timefmt
 from ...models import Event, utcnow
@@ -44,11 +48,15 @@ def _vevent(event: Event, base_url: str, host: str, now: datetime) -> icalendar.
     component.add("dtstart", event.starts_at.astimezone(zone))
     component.add("dtend", event.ends_at.astimezone(zone))
     component.add("sequence", event.sequence)
-    component.add("summary", event.title)
     description = plain_text(event.description)
     if event.is_cancelled:
-        description = f"Cancelled: {event.cancel_reason or ''}".strip() + (
-            f"\n\n{description}" if description else "")
+        # Many calendar apps show no STATUS, so the title and the text say it in words.
+        component.add("summary", _("Cancelled: %(title)s", title=event.title))
+        said = (_("Cancelled: %(reason)s", reason=event.cancel_reason) if event.cancel_reason
+                else _("This event was cancelled."))
+        description = f"{said}\n\n{description}" if description else said
+    else:
+        component.add("summary", event.title)
     component.add("description", f"{description}\n\n{url}".strip())
     location = event.location or event.online_url
     if location:

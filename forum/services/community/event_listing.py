@@ -129,7 +129,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return self.first.strftime("%B %Y")
+        return timefmt.write(self.first, "month")
 
     @property
     def key(self) -> str:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ...common import markup, timefmt
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import Conflict, Refused, require
 from ...extensions import db
@@ -100,7 +101,7 @@ def _capacity(raw: str) -> int | None:
                                        "limit)."))
     if value > CAPACITY_MAX:
         raise InvalidInput("capacity",
-                           _("Capacity can be at most %(max)s.", max=format(CAPACITY_MAX, ",")))
+                           _("Capacity can be at most %(max)s.", max=number(CAPACITY_MAX)))
     return value
 
 
@@ -138,7 +139,7 @@ def clean(data: EventData, now: datetime, event: Event | None = None) -> dict:
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput("description",
                            _("Descriptions can be at most %(max)s characters.",
-                             max=format(DESCRIPTION_MAX, ",")))
+                             max=number(DESCRIPTION_MAX)))
     try:
         kind = EventKind(data.kind)
     except ValueError:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
 from ...common import markup
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import Refused
 from ...extensions import db
@@ -77,7 +78,7 @@ def _clean_body(body: str) -> str:
         raise InvalidInput("body", _("A post can't be empty."))
     if len(body) > BODY_MAX:
         raise InvalidInput("body", _("Posts can be at most %(max)s characters.",
-                                     max=format(BODY_MAX, ",")))
+                                     max=number(BODY_MAX)))
     return body
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import NotFound, require
 from ...extensions import db
@@ -25,19 +26,19 @@ PLACEHOLDER_RE = re.compile(r"\{(username|thread)\}")
 def _note(value: str | None) -> str:
     return text.checked(value, NOTE_MAX, missing=_("The note can't be empty."),
                         too_long=_("The note can be at most %(max)s characters.",
-                                   max=format(NOTE_MAX, ",")))
+                                   max=number(NOTE_MAX)))
 
 
 def _title(value: str | None) -> str:
     return text.checked(value, TITLE_MAX, missing=_("The title can't be empty."),
                         too_long=_("The title can be at most %(max)s characters.",
-                                   max=format(TITLE_MAX, ",")))
+                                   max=number(TITLE_MAX)))
 
 
 def _body(value: str | None) -> str:
     return text.checked(value, BODY_MAX, missing=_("The text can't be empty."),
                         too_long=_("The text can be at most %(max)s characters.",
-                                   max=format(BODY_MAX, ",")))
+                                   max=number(BODY_MAX)))
 
 
 # -- moderator notes ---------------------------------------------------------------------------

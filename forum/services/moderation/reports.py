@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
+from ...common.numfmt import number
 from ...common.timefmt import when
 from ...database import commit, joined
 from ...errors import Conflict, NotFound, Refused, require
@@ -136,7 +137,7 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
         raise Refused(_("Please choose a reason from the list."), status=400) from None
     note = text.checked(note, NOTE_MAX,
                         too_long=_("The note can be at most %(max)s characters.",
-                                           max=format(NOTE_MAX, ",")))
+                                           max=number(NOTE_MAX)))
     fields = _item_fields(target)
     noun = _noun(target)
     if _has_open_report(actor, fields["open_key"]):

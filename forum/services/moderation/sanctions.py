@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import Conflict, NotFound, Refused, require
 from ...extensions import db
@@ -81,13 +82,13 @@ def list_for_user(user: User) -> list[Sanction]:
 def _clean_reason(value: str | None) -> str:
     return text.checked(value, REASON_MAX, missing=_("Please give a reason."),
                         too_long=_("The reason can be at most %(max)s characters.",
-                                   max=format(REASON_MAX, ",")))
+                                   max=number(REASON_MAX)))
 
 
 def _clean_message(value: str | None) -> str | None:
     return text.checked(value, MESSAGE_MAX,
                         too_long=_("The message can be at most %(max)s characters.",
-                                   max=format(MESSAGE_MAX, ","))) or None
+                                   max=number(MESSAGE_MAX))) or None
 
 
 def sanction_end(kind: SanctionKind | str, now: datetime, *, duration: timedelta | None = None,

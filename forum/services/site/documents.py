@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...common import markup
+from ...common.numfmt import number
 from ...database import commit
 from ...errors import Refused, require
 from ...extensions import db
@@ -31,7 +32,7 @@ def _known(name: str) -> str:
 def _said(name: str) -> dict[str, str]:
     """What publishing says, a whole sentence for each document (in the reader's language, so
     built when asked)."""
-    limit = f"{DOCUMENT_MAX:,}"
+    limit = number(DOCUMENT_MAX)
     if name == "rules":
         return {
             "missing": _("The community rules need some text."),
