@@ -228,6 +228,9 @@ def _stored_words(app: Flask) -> None:
     app.jinja_env.filters["target_label"] = (
         lambda entry: audit_names.target_label(entry.target_kind, entry.target_label))
     app.jinja_env.filters["outcome"] = summaries.summary_text
+    app.jinja_env.filters["field_name"] = audit_names.field_name
+    app.jinja_env.filters["field_value"] = (
+        lambda value, key: audit_names.field_value(key, value, viewer_tz()))
 
 
 def init_web(app: Flask) -> None:

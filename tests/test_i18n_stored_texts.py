@@ -48,7 +48,7 @@ def test_every_notification_reads_in_english_and_german(app, key, num):
 def test_moments_lengths_and_boards_are_shown_for_the_reader(app):
     berlin = words("event.starting", "en", tz="Europe/Berlin").text
     assert berlin == "Starting soon: “Bench vices” at 1 Dec 2026, 10:30 (Europe/Berlin)"
-    assert words("thread.locked_for", "en").text.endswith("for 2 h.")
+    assert words("thread.locked_for", "en").text.endswith("for 2 hr.")
     assert words("role.boards", "de").text == "Du moderierst jetzt /b/art, /b/books."
     assert words("thread.split_new", "de", {**PARAMS, "num": 1}).text.startswith(
         "Ein Moderator hat einen Beitrag deines Themas")
@@ -118,10 +118,10 @@ OLD_ROWS = [
      "Your account is suspended until 1 Dec 2026, 09:30 (UTC)."),
     ("sanction", "Your timeout was lifted early.", None, None),
     ("moderation", "A moderator locked your thread “Heated” for 2 days 3 h.", "Reason: x",
-     None),
+     "A moderator locked your thread “Heated” for 2 days 3 hr."),
     ("moderation", "A moderator put your thread “Heated” in slow mode: one post every 1 min 30 s "
      "until 1 Dec 2026, 09:30 UTC.", "Reason: x",
-     "A moderator put your thread “Heated” in slow mode: one post every 1 min 30 s until "
+     "A moderator put your thread “Heated” in slow mode: one post every 1 min 30 sec until "
      "1 Dec 2026, 09:30 (UTC)."),
     ("moderation", "A moderator moved your thread “Which slicer?” to a board you can't open.",
      "Reason: x", None),

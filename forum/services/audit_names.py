@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from ..common import timefmt
+from ..common.numfmt import number
 
 # Every action the forum logs; a test fails when a code in the source has no name here.
 ACTION_NAMES = {
@@ -146,3 +150,69 @@ def target_label(kind: str | None, label: str | None) -> str:
         if match:
             return wording(match.groupdict())
     return label
+
+
+# -- before and after ------------------------------------------------------------------------------
+# The fields entries keep before and after a change, named for people. A field with no name
+# here shows its key, so a new field is never hidden.
+FIELD_NAMES = {
+    "access": _l("Who may read"), "archived": _l("Archived"), "audience": _l("Audience"),
+    "board": _l("Board"), "boards": _l("Boards"), "body": _l("Text"),
+    "capacity": _l("Places"), "category": _l("Category"), "category_id": _l("Category"),
+    "deleted": _l("Deleted"), "description": _l("Description"), "ends_at": _l("Ends"),
+    "expires": _l("Expires"), "expires_at": _l("Expires"), "group": _l("Group"),
+    "hidden": _l("Hidden"), "is_dismissible": _l("Can be dismissed"), "kind": _l("Kind"),
+    "language": _l("Language"), "lifted_at": _l("Lifted"), "location": _l("Place"),
+    "locked": _l("Closed"), "member": _l("Member"), "note": _l("Note"),
+    "notice": _l("Notice"), "notice_board": _l("Notice in board"),
+    "online_url": _l("Online link"), "placement": _l("Placement"), "position": _l("Position"),
+    "positions": _l("Positions"), "post": _l("Post"), "posts": _l("Posts"),
+    "read_only": _l("Read-only"), "role": _l("Role"), "rsvp_deadline": _l("Answers until"),
+    "seconds": _l("Seconds"), "sessions": _l("Sessions"),
+    "sessions_ended": _l("Sessions ended"), "severity": _l("Severity"), "slug": _l("Address"),
+    "slow_mode_seconds": _l("Slow mode (seconds)"), "starts_at": _l("Starts"),
+    "state": _l("State"), "timezone": _l("Time zone"), "title": _l("Title"),
+    "until": _l("Until"), "used_by": _l("Used by"), "value": _l("Value"),
+    "version": _l("Version"),
+}
+# Stored codes a field may hold, worded (the same code may mean different things in two fields).
+VALUE_NAMES = {
+    "kind": {"warning": _l("Warning"), "timeout": _l("Timeout"),
+             "suspension": _l("Suspension"), "ban": _l("Ban")},
+    "access": {"everyone": _l("Everyone"), "members": _l("Members"),
+               "staff": _l("Moderation team")},
+    "audience": {"everyone": _l("Everyone"), "members": _l("Members"),
+                 "moderators": _l("Moderation team")},
+    "severity": {"info": _l("Information"), "success": _l("Good news"),
+                 "warning": _l("Warning"), "critical": _l("Critical")},
+    "placement": {"banner": _l("Banner on every page"), "all_boards": _l("Top of every board"),
+                  "board": _l("Top of one board")},
+}
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def field_name(key: str) -> str:
+    name = FIELD_NAMES.get(key)
+    return str(name) if name is not None else key
+
+
+def field_value(key: str, value, tz_name: str | None) -> str:
+    """A stored value as people read it: yes/no, a dash for nothing, moments in the reader's
+    zone and language, known codes by name, lists joined; anything else as stored."""
+    named = VALUE_NAMES.get(key, {}).get(value) if isinstance(value, str) else None
+    if named is not None:
+        return str(named)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return number(value)
+    if isinstance(value, str) and _MOMENT.match(value):
+        try:
+            return timefmt.format_datetime(datetime.fromisoformat(value), tz_name)
+        except ValueError:
+            return value
+    if isinstance(value, list | tuple):
+        return ", ".join(field_value(key, item, tz_name) for item in value)
+    return str(value)

@@ -14,13 +14,14 @@ from . import bp
 from .forms import CannedForm, ConfirmForm
 
 # What the previews fill the placeholders with.
-SAMPLE_USERNAME = "sample_member"
+# A made-up username, so it reads in the page's language too.
+SAMPLE_USERNAME = _l("sample_member")
 SAMPLE_THREAD = _l("Sample thread title")
 
 
 def canned_sample(body: str) -> str:
     """A canned text as a moderator would send it to a sample member (plain text)."""
-    return modnotes.fill(body, SAMPLE_USERNAME, str(SAMPLE_THREAD))
+    return modnotes.fill(body, str(SAMPLE_USERNAME), str(SAMPLE_THREAD))
 
 
 
@@ -41,7 +42,7 @@ def _render_list(form: CannedForm, status: int = 200, preview: str | None = None
     responses = modnotes.canned_responses(policy())
     return render_template("admin/canned.html", responses=responses, form=form,
                            preview=preview, sample_of=canned_sample,
-                           sample=(SAMPLE_USERNAME, str(SAMPLE_THREAD)), tab="canned"), status
+                           sample=(str(SAMPLE_USERNAME), str(SAMPLE_THREAD)), tab="canned"), status
 
 
 @bp.get("/canned")
@@ -70,7 +71,7 @@ def _render_edit(response: CannedResponse, form: CannedForm, status: int = 200,
                  preview: str | None = None):
     return render_template("admin/canned_edit.html", response=response, form=form,
                            preview=preview, sample_of=canned_sample,
-                           sample=(SAMPLE_USERNAME, str(SAMPLE_THREAD)), tab="canned"), status
+                           sample=(str(SAMPLE_USERNAME), str(SAMPLE_THREAD)), tab="canned"), status
 
 
 @bp.route("/canned/<int:response_id>/edit", methods=["GET", "POST"])

@@ -201,11 +201,13 @@ def _snapshot(values: dict | Event) -> dict:
 
 
 def _opening_post(event: Event) -> str:
+    """The discussion thread's first post, written like any post in its author's language."""
     when = timefmt.format_datetime(event.starts_at, event.timezone)
     lines = [
-        f"**{event.kind_label}**, starting {when} ({event.timezone}).",
+        _("%(kind)s, starting %(when)s (%(zone)s).", kind=f"**{event.kind_label}**",
+          when=when, zone=event.timezone),
         "",
-        f"[Details, times in your zone and RSVP]({event.url})",
+        "[{}]({})".format(_("Details, times in your zone and RSVP"), event.url),
     ]
     if event.description:
         lines += ["", event.description]
