@@ -59,7 +59,7 @@ def set_role(actor: User, user: User, role: Role | str | int, reason: str | None
     audit.record(actor, "user.role", user, reason, before={"role": old.name.lower()},
                  after={"role": role.name.lower()}, now=now)
     notifications.notify(user, NotificationKind.ROLE, f"You are now {_ARTICLES[role]}.",
-                         f"/u/{user.username}", actor=actor, now=now)
+                         user.url, actor=actor, now=now)
     commit()
     return user
 
@@ -104,7 +104,7 @@ def assign_board_moderator(actor: User, user: User, boards: Iterable[Board],
                  after={"boards": after}, now=now)
     text = (f"You now moderate {', '.join('/b/' + slug for slug in after)}." if after
             else "You no longer moderate any boards.")
-    notifications.notify(user, NotificationKind.ROLE, text, f"/u/{user.username}", actor=actor,
+    notifications.notify(user, NotificationKind.ROLE, text, user.url, actor=actor,
                          now=now)
     commit()
     db.session.expire(user, ["moderated_boards"])

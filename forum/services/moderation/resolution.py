@@ -350,7 +350,7 @@ def _close(actor: User, item: ReportItem, status: ItemStatus, summary: str,
 def _what(item: ReportItem, post: Post | None, thread: Thread | None) -> tuple[str, str | None]:
     """How a reporter's notification names the target, and a link if they can still see it."""
     if item.target_kind == TargetKind.USER:
-        return f"@{item.subject.username}", f"/u/{item.subject.username}"
+        return f"@{item.subject.username}", item.subject.url
     if item.target_kind == TargetKind.THREAD:
         link = None if thread.is_deleted else thread.url
         return f"the thread “{thread.title}”", link
