@@ -46,7 +46,7 @@ class Problem(Enum):
     """What makes a name unusable, in the order they are looked for."""
 
     INVISIBLE = "invisible"  # control, format (bidi, zero-width) or other invisible characters
-    SPACE = "space"
+    SPACE = "space"  # any kind, tabs and line breaks too
     CHARACTER = "character"  # punctuation, symbols, unassigned code points …
     LONE_MARK = "lone mark"  # an accent mark with no letter or digit to sit on
     STACKED_MARKS = "stacked marks"
@@ -81,10 +81,10 @@ def problem(name: str) -> Problem | None:
     marks = 0
     for position, char in enumerate(text):
         category = unicodedata.category(char)
-        if _invisible(char):
-            found.add(Problem.INVISIBLE)
-        elif char.isspace() or category.startswith("Z"):
+        if char.isspace() or category.startswith("Z"):  # tabs and line breaks too
             found.add(Problem.SPACE)
+        elif _invisible(char):
+            found.add(Problem.INVISIBLE)
         elif category.startswith("M"):
             marks += 1
             base = position - marks  # the character the run of marks sits on
