@@ -90,6 +90,14 @@ def test_a_unicode_name_has_a_percent_encoded_address(client, app):
     assert client.get("/u/J%C3%BCrgen.M%C3%BCller/avatar.svg").status_code == 200
 
 
+def test_a_unicode_authors_links_on_a_thread_page_are_encoded(client, board):
+    author = factories.make_user("Дмитрий", email="dmitri@example.com")
+    thread = factories.make_thread(board, author=author, title="Привет")
+    html = page(client.get(thread.url))
+    assert 'href="/u/%D0%94%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9"' in html
+    assert "/u/%D0%94%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9/avatar.svg" in html
+
+
 @pytest.mark.parametrize("typed", [
     "j%C3%BCrgen.m%C3%BCller",  # other case
     "JU%CC%88RGEN.MU%CC%88LLER",  # decomposed: U and a combining diaeresis
