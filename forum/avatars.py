@@ -9,6 +9,8 @@ import hashlib
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from .common.usernames import key as username_key
+
 # Bump when the drawing changes so caches (and ETags) move on to the new picture.
 VERSION = "1"
 
@@ -74,7 +76,7 @@ PALETTE: tuple[tuple[str, str], ...] = (
 
 def colours(username: str) -> tuple[str, str]:
     """The gradient stops for this name; case-insensitive, like usernames themselves."""
-    digest = hashlib.sha256(username.lower().encode()).digest()
+    digest = hashlib.sha256(username_key(username).encode()).digest()
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
 
 

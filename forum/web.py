@@ -149,8 +149,8 @@ class UrlPattern:
     """A URL built once per page and completed per row: ``url_for`` through the routing map
     cost a tenth of a thread page when called for every post's links.
 
-    Only for values a URL carries unchanged (ids, usernames of ``[A-Za-z0-9_.-]``); anything
-    else is quoted."""
+    Values are percent-encoded as ``url_for`` would: usernames in any script come out as
+    ``/u/J%C3%BCrgen``."""
 
     _SLOT = "2147483647"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from forum.common import usernames
 from forum.extensions import db
 from forum.models import (
     Access,
@@ -132,7 +133,8 @@ def quick_users(count: int, prefix: str = "author") -> list[User]:
     from forum.models import utcnow
 
     users = [
-        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}", email=f"{prefix}{n}@example.com",
+        User(username=f"{prefix}{n}", username_key=f"{prefix}{n}",
+             username_skeleton=usernames.skeleton(f"{prefix}{n}"), email=f"{prefix}{n}@example.com",
              email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
              session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
              is_board_moderator=False, created_at=utcnow())

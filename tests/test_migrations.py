@@ -63,3 +63,58 @@ def test_migrations_match_models(tmp_path, empty_database_url):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_unicode_usernames_backfill_keys_and_skeletons(tmp_path, empty_database_url):
+    """Upgrading a forum with members works out every key and skeleton again; names that
+    already look alike don't stop it: the oldest keeps its skeleton."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "x",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": empty_database_url,
+    })
+    members = [  # id, username, key as the old rules stored it, deleted
+        (1, "bob1", "bob1", False),
+        (2, "Alice", "alice", False),
+        (3, "bobl", "bobl", False),  # looks like bob1
+        (4, "deleted-4", "deleted-4", True),
+        (5, "Straße", "straße", False),  # lower() kept the ß; folding makes it "ss"
+    ]
+    with app.app_context():
+        upgrade(revision="f2a6c81d4e07")
+        with db.engine.begin() as conn:
+            for user_id, name, key, deleted in members:
+                conn.execute(text(
+                    "INSERT INTO users (id, username, username_key, email, email_key, "
+                    "password_hash, role, timezone, created_at, post_count, thread_count, "
+                    "session_token, is_board_moderator, rules_version, privacy_version, "
+                    "deleted_at) VALUES (:id, :name, :key, :email, :email, '!', 1, 'UTC', "
+                    ":now, 0, 0, 'token', :false, 0, 0, :deleted)"
+                ), {"id": user_id, "name": name, "key": key, "email": f"{user_id}@example.com",
+                    "now": "2030-01-01 00:00:00", "false": False,
+                    "deleted": "2030-01-02 00:00:00" if deleted else None})
+            conn.execute(text(
+                "INSERT INTO old_usernames (user_id, username, username_key, retired_at) "
+                "VALUES (2, 'GROSSE', 'grosse', '2030-01-01 00:00:00'), "
+                "(5, 'Größe', 'größe', '2030-01-01 00:00:00')"
+            ))
+        upgrade()
+        with db.engine.connect() as conn:
+            found = {row.id: (row.username_key, row.username_skeleton) for row in conn.execute(
+                text("SELECT id, username_key, username_skeleton FROM users"))}
+            old = dict(conn.execute(text("SELECT username, username_key FROM old_usernames")).all())
+        assert found[1] == ("bob1", "bobl")
+        assert found[2] == ("alice", "alice")
+        assert found[3] == ("bobl", None)  # the younger look-alike keeps its name, no skeleton
+        assert found[4] == ("deleted-4", None)
+        assert found[5] == ("strasse", "strasse")
+        # "größe" folds to "grösse": no clash with "grosse", which stays as it was.
+        assert old == {"GROSSE": "grosse", "Größe": "grösse"}
+        unique = [index for index in inspect(db.engine).get_indexes("users")
+                  if index["column_names"] == ["username_skeleton"]]
+        assert unique and unique[0]["unique"]
+        downgrade(revision="f2a6c81d4e07")
+        columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
+        assert "username_skeleton" not in columns
+        db.engine.dispose()

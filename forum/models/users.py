@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from ..common import usernames
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -37,9 +39,17 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # NFKC-normalised as typed, in any script (forum/common/usernames.py).
     username: Mapped[str] = mapped_column(String(32))
-    # Lower-cased copies carry the unique constraints: "Alice" and "alice" are one name.
-    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # Case-folded copies carry the unique constraints: "Alice" and "alice" are one name, and so
+    # are "Jürgen" and "JÜRGEN".
+    username_key: Mapped[str] = mapped_column(String(usernames.KEY_MAX), unique=True)
+    # The name's look-alike skeleton (Unicode TR39): a unique index, so no two members have
+    # names that look alike even when two sign-ups race, and the check is one lookup. Null for
+    # deleted accounts, and for names that were already alike when skeletons came in: the
+    # oldest of those keeps the skeleton, which still keeps new look-alikes out.
+    username_skeleton: Mapped[str | None] = mapped_column(String(usernames.SKELETON_MAX),
+                                                          unique=True, index=True)
     email: Mapped[str] = mapped_column(String(254))
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -102,6 +112,12 @@ class User(UserMixin, db.Model):
         return self.display_name or self.username
 
     @property
+    def url(self) -> str:
+        """The profile's address, for links stored outside a request (notifications); names
+        in any script are percent-encoded, as ``url_for`` would."""
+        return f"/u/{quote(self.username, safe='')}"
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
@@ -145,7 +161,9 @@ class OldUsername(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     username: Mapped[str] = mapped_column(String(32))
-    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # Old names reserve nothing (anyone may take one, which ends its redirect), so they need
+    # no skeleton: only the key that finds them.
+    username_key: Mapped[str] = mapped_column(String(usernames.KEY_MAX), unique=True)
     retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")

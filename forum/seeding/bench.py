@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from ..common import markup
+from ..common import markup, usernames
 from ..common.progress import Progress, quiet
 from ..extensions import db
 from ..models import (
@@ -186,7 +186,8 @@ def _users(rng: random.Random, now: datetime) -> list[dict]:
         else:
             name, role = f"bench_member{i - 5}", Role.MEMBER
         users.append({
-            "id": i + 1, "username": name, "username_key": name.lower(),
+            "id": i + 1, "username": name, "username_key": usernames.key(name),
+            "username_skeleton": usernames.skeleton(name),
             "email": f"{name}@example.com", "email_key": f"{name}@example.com",
             "password_hash": password_hash, "role": int(role),
             "display_name": None if rng.random() < 0.7 else name.replace("_", " ").title(),

@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..common.paging import page_count
+from ..common.usernames import key as username_key
 from ..errors import Refused, require
 from ..extensions import db
 from ..models import (
@@ -147,7 +148,7 @@ class LogPage:
 
 def _user_id(username: str):
     return (
-        select(User.id).where(User.username_key == username.strip().lower()).scalar_subquery()
+        select(User.id).where(User.username_key == username_key(username)).scalar_subquery()
     )
 
 

@@ -130,7 +130,7 @@ def test_adding_and_removing_a_member(as_admin, club, member):
 @pytest.mark.parametrize(("username", "status", "words"), [
     ("", 400, "Type the username of the member to add."),
     ("nobody", 400, "No member is called “nobody”."),
-    ("y" * 65, 400, "No member has a username that long."),
+    ("y" * 129, 400, "No member has a username that long."),
 ])
 def test_adding_someone_unknown_is_refused(as_admin, club, username, status, words):
     response = as_admin.post(f"/admin/groups/{club.id}/members", data={"username": username})

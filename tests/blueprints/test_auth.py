@@ -73,11 +73,30 @@ def test_register_creates_the_account_and_logs_in(client, db):
     assert is_logged_in(client)
 
 
+def test_register_with_a_unicode_username(client, db):
+    response = register(client, username="Zoë.Ærøskøbing", email="zoe@example.com")
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.username_key == "zoë.ærøskøbing"))
+    assert user.username == "Zoë.Ærøskøbing"
+    assert is_logged_in(client)
+
+
+def test_register_refuses_a_look_alike_of_a_members_name(client, db):
+    factories.make_user("paypal")
+    response = register(client, username="раураl")
+    assert response.status_code == 400
+    assert ("That name looks too much like an existing member&#39;s name"
+            in response.get_data(as_text=True))
+    assert db.session.scalar(select(User).where(User.username == "раураl")) is None
+
+
 @pytest.mark.parametrize("fields, field, message", [
     ({"username": "ab"}, "username", "Usernames are 3–32 characters"),
-    ({"username": "bad name"}, "username", "Usernames are 3–32 characters"),
+    ({"username": "bad name"}, "username", "Usernames can&#39;t contain spaces."),
     ({"username": ""}, "username", "Please enter a username."),
-    ({"username": "x" * 33}, "username", "Usernames can be at most 32 characters."),
+    ({"username": "x" * 33}, "username", "Usernames are 3–32 characters"),
+    # Longer than any name typed in decomposed form could be: the form stops it.
+    ({"username": "x" * 129}, "username", "Usernames can be at most 32 characters."),
     ({"email": "not-an-email"}, "email", "That email address isn"),
     ({"email": ""}, "email", "Please enter your email address."),
     ({"password": "short", "confirm": "short"}, "password",
@@ -150,6 +169,14 @@ def test_login_by_username_or_email_ignoring_case(client, member, login):
     response = log_in(client, login=login)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+    assert is_logged_in(client)
+
+
+@pytest.mark.parametrize("login", ["Jürgen.Müller", "JÜRGEN.MÜLLER", "ju\u0308rgen.mu\u0308ller"])
+def test_login_by_a_unicode_username_in_any_spelling(client, login):
+    factories.make_user("Jürgen.Müller", email="juergen@example.com")
+    response = log_in(client, login=login)
+    assert response.status_code == 302
     assert is_logged_in(client)
 
 

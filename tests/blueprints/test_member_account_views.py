@@ -58,7 +58,8 @@ def test_renaming_redirects_the_old_profile(client, login, admin, member):
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"username": "OTHER"}, "That username is taken"),
-    ({"username": "two words"}, "Usernames are 3–32 characters"),
+    ({"username": "two words"}, "Usernames can&#39;t contain spaces."),
+    ({"username": "semi;colon"}, "Usernames are 3–32 characters"),
     ({"email": "OTHER@example.com"}, "Another account already uses that email address"),
     ({"email": "nope"}, "That email address isn&#39;t valid"),
     ({"username": ""}, "Please enter a username."),

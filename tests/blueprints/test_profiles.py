@@ -79,6 +79,53 @@ def test_username_case_redirects_to_the_canonical_address(client, app):
     assert client.get("/u/Alice_W").status_code == 200
 
 
+def test_a_unicode_name_has_a_percent_encoded_address(client, app):
+    user = factories.make_user("Jürgen.Müller", email="juergen@example.com")
+    response = client.get("/u/J%C3%BCrgen.M%C3%BCller")
+    assert response.status_code == 200
+    assert "Jürgen.Müller" in page(response)
+    # Links to the member carry the encoded name.
+    assert 'href="/u/J%C3%BCrgen.M%C3%BCller"' in page(client.get("/members"))
+    assert user.url == "/u/J%C3%BCrgen.M%C3%BCller"
+    assert client.get("/u/J%C3%BCrgen.M%C3%BCller/avatar.svg").status_code == 200
+
+
+def test_a_unicode_authors_links_on_a_thread_page_are_encoded(client, board):
+    author = factories.make_user("Дмитрий", email="dmitri@example.com")
+    thread = factories.make_thread(board, author=author, title="Привет")
+    html = page(client.get(thread.url))
+    assert 'href="/u/%D0%94%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9"' in html
+    assert "/u/%D0%94%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9/avatar.svg" in html
+
+
+@pytest.mark.parametrize("typed", [
+    "j%C3%BCrgen.m%C3%BCller",  # other case
+    "JU%CC%88RGEN.MU%CC%88LLER",  # decomposed: U and a combining diaeresis
+    "%EF%BD%8A%C3%BCrgen.m%C3%BCller",  # a full-width j
+])
+def test_other_spellings_of_a_unicode_name_redirect_to_the_canonical_one(client, app, typed):
+    factories.make_user("Jürgen.Müller", email="juergen@example.com")
+    response = client.get(f"/u/{typed}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/u/J%C3%BCrgen.M%C3%BCller")
+
+
+def test_an_old_unicode_name_redirects_to_the_new_one(client, app, admin):
+    from forum.services.accounts import management
+
+    user = factories.make_user("Zoë", email="zoe@example.com")
+    management.update_account(admin, user, management.AccountChange(
+        username="Zoë.Ærø", email=user.email, display_name=""))
+    response = client.get("/u/ZO%C3%8B")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/u/Zo%C3%AB.%C3%86r%C3%B8")
+
+
+@pytest.mark.parametrize("typed", ["a%E2%80%8Bbc", "%E2%80%AEabc", "a%20b%20c"])
+def test_names_that_could_never_be_usernames_are_404(client, member, typed):
+    assert client.get(f"/u/{typed}").status_code == 404
+
+
 @pytest.mark.parametrize("role, badge", [("admin", "Admin"), ("moderator", "Moderator")])
 def test_role_badges(client, app, role, badge):
     factories.make_user("staffer", role=role)

@@ -40,7 +40,7 @@ def test_register_with_a_role(app, db):
 
 @pytest.mark.parametrize(
     "username",
-    ["ab", "x" * 33, "has space", "semi;colon", "émile", "", "   ", "a/b", "<script>"],
+    ["ab", "x" * 33, "has space", "semi;colon", "", "   ", "a/b", "<script>"],
 )
 def test_register_refuses_bad_usernames(app, db, username):
     with pytest.raises(AccountError) as caught:

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import Length, ValidationError
 
+from ...common.usernames import LENGTH_MAX, TYPED_MAX
+from ...common.usernames import key as username_key
 from ...common.validators import DataRequired
 from ...services.accounts.profiles import DISPLAY_NAME_MAX
 from ...services.site.account_removal import DELETE_POSTS, KEEP_POSTS
@@ -24,9 +26,9 @@ class AccountForm(FlaskForm):
     username = StringField(
         _l("Username"), filters=[_stripped],
         validators=[DataRequired(_l("Please enter a username.")),
-                    Length(max=32, message=_l("Usernames can be at most %(num)d characters.",
-                                                      num=32))],
-        render_kw={"maxlength": 32, "autocomplete": "off"},
+                    Length(max=TYPED_MAX, message=_l("Usernames can be at most %(num)d characters.",
+                                                     num=LENGTH_MAX))],
+        render_kw={"maxlength": TYPED_MAX, "autocomplete": "off"},
     )
     email = EmailField(
         _l("Email"), filters=[_stripped],
@@ -59,8 +61,8 @@ class DeleteAccountForm(FlaskForm):
     confirm = StringField(
         _l("Type their username to confirm"), filters=[_stripped],
         validators=[DataRequired(_l("Type the member's username to confirm.")),
-                    Length(max=32, message=_l("That isn't their username."))],
-        render_kw={"maxlength": 32, "autocomplete": "off"},
+                    Length(max=TYPED_MAX, message=_l("That isn't their username."))],
+        render_kw={"maxlength": TYPED_MAX, "autocomplete": "off"},
     )
     reason = _reason_field("delete-reason")
 
@@ -69,5 +71,5 @@ class DeleteAccountForm(FlaskForm):
         self.username = username
 
     def validate_confirm(self, field) -> None:
-        if (field.data or "").lower() != self.username.lower():
+        if username_key(field.data or "") != username_key(self.username):
             raise ValidationError(_("That isn't their username; type it exactly to confirm."))

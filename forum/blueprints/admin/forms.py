@@ -30,6 +30,7 @@ from wtforms.widgets import NumberInput
 
 from ...common.numfmt import lazy_number, number
 from ...common.timefmt import zone_names
+from ...common.usernames import TYPED_MAX
 from ...common.validators import DataRequired, InputRequired
 from ...models import Choice, Email, Role, SettingSpec, TimeZone
 from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
@@ -268,6 +269,6 @@ class GroupMemberForm(FlaskForm):
     username = StringField(
         _l("Username"), filters=[_stripped],
         validators=[DataRequired(_l("Type the username of the member to add.")),
-                    Length(max=64, message=_l("No member has a username that long."))],
-        render_kw={"maxlength": 64, "autocomplete": "off", "spellcheck": "false"},
+                    Length(max=TYPED_MAX, message=_l("No member has a username that long."))],
+        render_kw={"maxlength": TYPED_MAX, "autocomplete": "off", "spellcheck": "false"},
     )

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ...common import usernames
 from ...services.accounts.account import PASSWORD_MAX, PASSWORD_MIN
 from ...services.site.account_removal import DELETE_POSTS, KEEP_POSTS
 
@@ -56,7 +57,8 @@ class RegisterForm(FlaskForm):
         _l("Username"),
         validators=[
             _required(_l("Please enter a username.")),
-            Length(max=32, message=_l("Usernames can be at most %(num)d characters.", num=32)),
+            Length(max=usernames.TYPED_MAX, message=_l(
+                "Usernames can be at most %(num)d characters.", num=usernames.LENGTH_MAX)),
         ],
     )
     email = EmailField(

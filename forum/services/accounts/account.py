@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ...common import usernames
 from ...common.timefmt import duration
 from ...database import commit, joined
 from ...errors import Refused
@@ -24,9 +25,9 @@ from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
 from ...stores import ratelimit
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
-# Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name.
-RESERVED_USERNAME_RE = re.compile(r"^deleted-\d+$", re.IGNORECASE)
+# Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name (matched on
+# the key, so no other case or width of it either).
+RESERVED_USERNAME_RE = re.compile(r"^deleted-\d+$")
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 # One message for an unknown account and a wrong password, so the form reveals no accounts.
@@ -68,14 +69,31 @@ def _check_dummy(password: str) -> None:
     check_password_hash(_dummy_hashes[method], password or "")
 
 
+_USERNAME_FORMAT = _l("Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot.")
+_USERNAME_PROBLEMS = {
+    usernames.Problem.INVISIBLE: _l(
+        "Usernames can't contain invisible characters (such as zero-width or text direction "
+        "marks)."),
+    usernames.Problem.SPACE: _l("Usernames can't contain spaces."),
+    usernames.Problem.LONE_MARK: _l("An accent mark in a username needs a letter to sit on."),
+    usernames.Problem.STACKED_MARKS: _l("That's too many accent marks on one letter."),
+    usernames.Problem.FOLDED_LENGTH: _l(
+        "That name is too long once it is compared with others, where “ß” counts as “ss”. "
+        "Please shorten it."),
+}
+USERNAME_CONFUSABLE = _l("That name looks too much like an existing member's name, so people "
+                         "could mistake one for the other. Please choose another.")
+
+
 def check_username(username: str) -> str:
-    username = (username or "").strip()
-    if not USERNAME_RE.match(username):
-        raise AccountError(
-            "username",
-            _("Usernames are 3–32 characters: letters, digits, underscore, hyphen or dot."),
-        )
-    if RESERVED_USERNAME_RE.match(username):
+    """The name as it will be stored (trimmed, NFKC-normalised), if it may be a username.
+    Refuses (``AccountError``): a name that breaks the rules of ``common.usernames``, saying
+    which; a "deleted-<id>" name."""
+    problem = usernames.problem(username)
+    if problem is not None:
+        raise AccountError("username", str(_USERNAME_PROBLEMS.get(problem, _USERNAME_FORMAT)))
+    username = usernames.normalise(username)
+    if RESERVED_USERNAME_RE.match(usernames.key(username)):
         raise AccountError("username", _("That username is reserved. Please choose another."))
     return username
 
@@ -99,9 +117,30 @@ def check_password(password: str) -> str:
 
 
 def username_taken(username: str) -> bool:
+    """Whether a member has this name, in any case or normalisation."""
     return db.session.scalar(
-        select(func.count()).select_from(User).where(User.username_key == username.lower())
+        select(func.count()).select_from(User)
+        .where(User.username_key == usernames.key(username))
     ) > 0
+
+
+def username_confusable(username: str, user: User | None = None) -> bool:
+    """Whether another member than ``user`` has a name that looks like this one (the same
+    skeleton): one query on the unique skeleton index."""
+    query = select(User.id).where(User.username_skeleton == usernames.skeleton(username))
+    if user is not None:
+        query = query.where(User.id != user.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def check_username_free(username: str, user: User | None = None) -> None:
+    """Refuses (``AccountError``) a name another member than ``user`` has, or one that looks
+    like theirs."""
+    key = usernames.key(username)
+    if (user is None or key != user.username_key) and username_taken(username):
+        raise AccountError("username", _("That username is taken. Please choose another."))
+    if username_confusable(username, user):
+        raise AccountError("username", str(USERNAME_CONFUSABLE))
 
 
 def email_taken(email: str) -> bool:
@@ -112,25 +151,27 @@ def email_taken(email: str) -> bool:
 
 def free_old_username(username: str) -> None:
     """Someone takes a name another member left behind: its redirect ends."""
-    db.session.execute(delete(OldUsername).where(OldUsername.username_key == username.lower()))
+    db.session.execute(
+        delete(OldUsername).where(OldUsername.username_key == usernames.key(username))
+    )
 
 
 def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None = None) -> User:
     """Create an account.
 
     Refuses (``AccountError``): malformed username, email or password; a username or email that
-    is already taken, ignoring case.
+    is already taken, ignoring case (and normalisation); a username that looks like a member's.
     """
     username = check_username(data.username)
     email = check_email(data.email)
     password = check_password(data.password)
-    if username_taken(username):
-        raise AccountError("username", _("That username is taken. Please choose another."))
+    check_username_free(username)
     if email_taken(email):
         raise AccountError("email", _("An account with that email already exists."))
     user = User(
         username=username,
-        username_key=username.lower(),
+        username_key=usernames.key(username),
+        username_skeleton=usernames.skeleton(username),
         email=email,
         email_key=email.lower(),
         password_hash=hash_password(password),
@@ -147,18 +188,21 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
     try:
         commit()
     except IntegrityError:
-        # Two sign-ups raced for the same name; the unique index decided.
+        # Two sign-ups raced for the same name, or for two names alike; the unique indexes
+        # (key and skeleton) decided.
         db.session.rollback()
         raise AccountError("username", _("That username or email is taken.")) from None
     return user
 
 
 def find_login(login: str) -> User | None:
-    login = (login or "").strip().lower()
+    """The account a username or email (any case) names."""
+    login = (login or "").strip()
     if not login:
         return None
-    column = User.email_key if "@" in login else User.username_key
-    return db.session.scalar(select(User).where(column == login))
+    if "@" in login:
+        return db.session.scalar(select(User).where(User.email_key == login.lower()))
+    return db.session.scalar(select(User).where(User.username_key == usernames.key(login)))
 
 
 def _account_key(login: str, user: User | None) -> str:
@@ -166,7 +210,7 @@ def _account_key(login: str, user: User | None) -> str:
     # tell whether the account exists.
     if user is not None:
         return f"login:account:{user.id}"
-    digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+    digest = hashlib.sha256(usernames.key(login).encode()).hexdigest()[:32]
     return f"login:name:{digest}"
 
 

@@ -62,6 +62,9 @@ def anonymise(user: User, now: datetime) -> dict:
         name = f"{name}-{secrets.token_hex(4)}"
     user.username = name
     user.username_key = name
+    # The placeholder keeps nothing out: its own name is reserved, and the name it replaces is
+    # free again, look-alikes included.
+    user.username_skeleton = None
     user.email = placeholder_email(user)
     user.email_key = user.email
     user.display_name = DELETED_NAME

@@ -18,6 +18,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ...common.usernames import LENGTH_MAX as USERNAME_MAX
+from ...common.usernames import key as username_key
+from ...common.usernames import normalise as normalise_username
 from ...database import commit
 from ...errors import InvalidField, NotFound, Refused, require
 from ...extensions import db
@@ -36,7 +39,6 @@ from .. import audit, data_export, notifications, text
 
 NAME_MAX = 60
 DESCRIPTION_MAX = 300
-USERNAME_MAX = 32
 
 
 
@@ -228,12 +230,12 @@ def add_member(actor: User, group: Group, username: str | None,
     """
     now = now or utcnow()
     require(Policy(actor).can_manage_groups())
-    typed = (username or "").strip().lstrip("@")
+    typed = normalise_username((username or "").strip().lstrip("@"))
     if not typed:
         raise InvalidField("username", _("Type the username of the member to add."))
     user = None
     if len(typed) <= USERNAME_MAX:
-        user = db.session.scalar(select(User).where(User.username_key == typed.lower()))
+        user = db.session.scalar(select(User).where(User.username_key == username_key(typed)))
     if user is None:
         raise InvalidField("username", _("No member is called “%(name)s”.",
                                                     name=typed[:USERNAME_MAX]))

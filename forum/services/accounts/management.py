@@ -17,7 +17,7 @@ from ...models import NotificationKind, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
 from . import usernames
-from .account import AccountError, check_email, check_username, email_taken, username_taken
+from .account import AccountError, check_email, check_username, check_username_free, email_taken
 from .profiles import DISPLAY_NAME_MAX
 
 
@@ -61,8 +61,8 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
     what changed). Their old username keeps redirecting to the new one.
 
     Refuses: anyone but administrators (403), a deleted account (409), an invalid or taken
-    username or email (``AccountError`` naming the field), a change that changes nothing
-    (400). Nothing is saved unless everything is valid.
+    username or email or a name that looks like another member's (``AccountError`` naming the
+    field), a change that changes nothing (400). Nothing is saved unless everything is valid.
     """
     now = now or utcnow()
     require(Policy(actor).can_manage_account(user))
@@ -76,8 +76,8 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
     changed = [name for name in before if before[name] != after[name]]
     if not changed:
         raise Refused(_("Nothing to change: these are the account's details already."), status=400)
-    if username.lower() != user.username_key and username_taken(username):
-        raise AccountError("username", _("That username is taken. Please choose another."))
+    if "username" in changed:
+        check_username_free(username, user)
     if email.lower() != user.email_key and email_taken(email):
         raise AccountError("email", _("Another account already uses that email address."))
     if username != user.username:
@@ -89,7 +89,7 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
                  after={name: after[name] for name in changed}, now=now)
     if "username" in changed or "email" in changed:
         notifications.notify(user, NotificationKind.ACCOUNT, "account.changed", None,
-                             f"/u/{username}", actor=actor, now=now)
+                             user.url, actor=actor, now=now)
     try:
         commit()
     except IntegrityError:

@@ -17,6 +17,8 @@ from sqlalchemy.orm import contains_eager
 from ...common import markup, timefmt
 from ...common.numfmt import number
 from ...common.paging import page_count
+from ...common.usernames import key as username_key
+from ...common.usernames import problem as username_problem
 from ...database import commit
 from ...errors import NotFound, Refused
 from ...extensions import db
@@ -38,7 +40,6 @@ RECENT_POSTS = 10
 SORTS = ("posts", "name", "joined")
 DEFAULT_SORT = "posts"
 
-_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 # "name:" starts a scheme unless digits follow, as in "example.org:8080".
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 _HOST = re.compile(r"^[\w-]+(\.[\w-]+)+\.?$")
@@ -83,17 +84,18 @@ class MemberPage:
 # -- reading ------------------------------------------------------------------------------
 
 def is_username(text: str) -> bool:
-    return bool(_USERNAME.match(text or ""))
+    """Whether ``text`` could be a username, in any case or normalisation."""
+    return username_problem(text or "") is None
 
 
 def find_member(username: str) -> User:
-    """The member with this username, ignoring case.
+    """The member with this username, ignoring case and normalisation.
 
     Refuses (404): no such member, or text that could never be a username.
     """
     if not is_username(username):
         raise NotFound(_("There is no member with that name."))
-    user = db.session.scalar(select(User).where(User.username_key == username.lower()))
+    user = db.session.scalar(select(User).where(User.username_key == username_key(username)))
     if user is None:
         raise NotFound(_("There is no member with that name."))
     return user
@@ -163,9 +165,11 @@ def name_search(query: str | None) -> tuple[str, list]:
         raise Refused(_("Searches can be at most %(max)s characters.", max=SEARCH_MAX), status=400)
     if not query:
         return query, []
-    pattern = _like_pattern(query.lower())
-    return query, [or_(User.username_key.like(pattern, escape="\\"),
-                       func.lower(User.display_name).like(pattern, escape="\\"))]
+    # Keys are folded in Python; display names only by the database's lower(), which on
+    # SQLite folds ASCII letters alone.
+    return query, [or_(User.username_key.like(_like_pattern(username_key(query)), escape="\\"),
+                       func.lower(User.display_name).like(_like_pattern(query.lower()),
+                                                          escape="\\"))]
 
 
 def _ordered(query: Select, sort: str) -> Select:

@@ -61,7 +61,7 @@ def set_role(actor: User, user: User, role: Role | str | int, reason: str | None
     audit.record(actor, "user.role", user, reason, before={"role": old.name.lower()},
                  after={"role": role.name.lower()}, now=now)
     notifications.notify(user, NotificationKind.ROLE, _ROLE_KEYS[role], None,
-                         f"/u/{user.username}", actor=actor, now=now)
+                         user.url, actor=actor, now=now)
     commit()
     return user
 
@@ -105,7 +105,7 @@ def assign_board_moderator(actor: User, user: User, boards: Iterable[Board],
     audit.record(actor, "user.boards", user, reason, before={"boards": before},
                  after={"boards": after}, now=now)
     key, params = ("role.boards", {"boards": after}) if after else ("role.no_boards", None)
-    notifications.notify(user, NotificationKind.ROLE, key, params, f"/u/{user.username}",
+    notifications.notify(user, NotificationKind.ROLE, key, params, user.url,
                          actor=actor, now=now)
     commit()
     db.session.expire(user, ["moderated_boards"])

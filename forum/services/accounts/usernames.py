@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from ...common import usernames
 from ...extensions import db
 from ...models import OldUsername, User
 from .account import free_old_username
@@ -15,7 +16,7 @@ def find_by_old_name(username: str) -> User | None:
     """The member who had this name before, if nobody has taken it since."""
     return db.session.scalar(
         select(User).join(OldUsername, OldUsername.user_id == User.id)
-        .where(OldUsername.username_key == username.lower())
+        .where(OldUsername.username_key == usernames.key(username))
     )
 
 
@@ -25,11 +26,12 @@ def rename(user: User, new: str, now: datetime) -> None:
     redirect. No commit: the caller's transaction holds the change."""
     old = user.username
     free_old_username(new)
-    if old.lower() != new.lower():
-        db.session.add(OldUsername(user_id=user.id, username=old, username_key=old.lower(),
+    if user.username_key != usernames.key(new):
+        db.session.add(OldUsername(user_id=user.id, username=old, username_key=user.username_key,
                                    retired_at=now))
     user.username = new
-    user.username_key = new.lower()
+    user.username_key = usernames.key(new)
+    user.username_skeleton = usernames.skeleton(new)
 
 
 def forget_old_names(user: User) -> None:

@@ -338,7 +338,7 @@ def _what(item: ReportItem, post: Post | None,
     link if they can still see it."""
     if item.target_kind == TargetKind.USER:
         username = item.subject.username
-        return "user", {"username": username}, f"/u/{username}"
+        return "user", {"username": username}, item.subject.url
     if item.target_kind == TargetKind.THREAD:
         link = None if thread.is_deleted else thread.url
         return "thread", {"title": thread.title}, link

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import case, select, true
 
 from ...common import markup
+from ...common.usernames import key as username_key
 from ...errors import NotFound, require
 from ...extensions import db
 from ...models import Board, Category, Post, Thread, User
@@ -139,7 +140,7 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     author_id = None
     if params.author.strip():
         author_id = db.session.scalar(
-            select(User.id).where(User.username_key == params.author.strip().lower())
+            select(User.id).where(User.username_key == username_key(params.author))
         )
         if author_id is None:
             outcome.hits = []
