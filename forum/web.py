@@ -220,7 +220,7 @@ def _stored_words(app: Flask) -> None:
     """Filters that word what is stored as codes (a notification, a log entry's action and
     target, a report's outcome) in the reader's language, moments in their zone."""
     from .services import audit_names, notification_texts
-    from .services.moderation import summaries
+    from .services.moderation import summaries, system_reasons
 
     app.jinja_env.filters["notification"] = (
         lambda note: notification_texts.shown(note, viewer_tz()))
@@ -228,6 +228,7 @@ def _stored_words(app: Flask) -> None:
     app.jinja_env.filters["target_label"] = (
         lambda entry: audit_names.target_label(entry.target_kind, entry.target_label))
     app.jinja_env.filters["outcome"] = summaries.summary_text
+    app.jinja_env.filters["reason"] = system_reasons.shown
     app.jinja_env.filters["field_name"] = audit_names.field_name
     app.jinja_env.filters["field_value"] = (
         lambda value, key: audit_names.field_value(key, value, viewer_tz()))

@@ -289,3 +289,26 @@ def test_the_migration_knows_a_sentence_for_every_key():
     # migration's copy of those sentences names exactly the registry's keys.
     keys = {key for _kind, key, _pattern, _convert in _migration().SENTENCES}
     assert keys == set(notification_texts.TEXTS)
+
+
+# -- reasons the forum writes by itself -----------------------------------------------------------
+
+def test_the_forums_own_reasons_are_worded_for_the_reader(app):
+    from flask_babel import force_locale
+
+    from forum.services.moderation import system_reasons
+
+    hidden = system_reasons.auto_hidden(3)
+    logged = system_reasons.auto_hide_logged(1)
+    reviewed = system_reasons.reviewed(hidden)
+    with force_locale("de"):
+        assert system_reasons.shown(hidden) == (
+            "Von 3 Mitgliedern gemeldet; ausgeblendet, bis die Moderation es prüft.")
+        assert system_reasons.shown(logged) == "1 Mitglied hat es gemeldet."
+        assert system_reasons.shown(reviewed).startswith("Geprüft: Von 3 Mitgliedern")
+        # What a moderator typed stays as typed.
+        assert system_reasons.shown("Reported by a friend") == "Reported by a friend"
+        assert system_reasons.shown(None) == ""
+    with force_locale("en"):
+        assert system_reasons.shown(hidden) == hidden
+        assert system_reasons.shown(logged) == "1 member reported it."

@@ -33,6 +33,7 @@ from ...models import (
 from ...policy import Policy
 from ...stores import ratelimit, settings
 from .. import audit, data_export, notifications, text
+from . import system_reasons
 from .summaries import summary_text
 
 NOTE_MAX = 1000
@@ -225,7 +226,7 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
         update(Post)
         .where(Post.id == post.id, Post.is_hidden.is_(False), Post.is_deleted.is_(False))
         .values(is_hidden=True, hidden_at=now, hidden_by_id=None,
-                hidden_reason=f"Reported by {count} members; hidden until a moderator reviews it.")
+                hidden_reason=system_reasons.auto_hidden(count))
         .execution_options(synchronize_session=False)
     ).rowcount
     if not hidden:
@@ -235,7 +236,7 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
         .execution_options(synchronize_session=False)
     )
     item = db.session.get(ReportItem, item_id)
-    audit.record(None, "post.autohide", post, f"{count} members reported it.",
+    audit.record(None, "post.autohide", post, system_reasons.auto_hide_logged(count),
                  after={"hidden": True}, now=now, item=item)
     notifications.notify(
         post.author, NotificationKind.MODERATION, "post.auto_hidden",

@@ -40,7 +40,7 @@ from ...policy import Policy
 from .. import audit, notifications
 from ..content import posting
 from ..text import clean_reason
-from . import post_tools, reports, summaries, thread_moving, thread_tools
+from . import post_tools, reports, summaries, system_reasons, thread_moving, thread_tools
 from . import sanctions as sanctions_service
 
 
@@ -267,7 +267,8 @@ def _carry_out(actor: User, plan: _Plan, now: datetime) -> list[ModAction]:
     if post is not None and post.is_hidden and post.hidden_by_id is None and not (
         plan.kinds & {ActionKind.HIDE_POST, ActionKind.DELETE_POST}
     ):
-        post_tools.unhide_post(actor, post, f"Reviewed: {first_reason}", now, item=item)
+        post_tools.unhide_post(actor, post, system_reasons.reviewed(first_reason), now,
+                                item=item)
     db.session.execute(
         update(Report).where(Report.item_id == item.id)
         .values(status=plan.status, closed_at=now).execution_options(synchronize_session=False)

@@ -1,0 +1,46 @@
+"""Reasons the forum writes by itself (a post hidden because members reported it, a hidden
+post restored on review) are stored as fixed English sentences, a form every version
+recognises, and worded in the reader's language when shown. Reasons people typed are shown
+as they wrote them."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+_AUTO_HIDDEN = re.compile(
+    r"Reported by (?P<count>\d+) members; hidden until a moderator reviews it\.")
+_AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
+_REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
+
+
+def auto_hidden(count: int) -> str:
+    """Stored as the hidden post's reason."""
+    return f"Reported by {count} members; hidden until a moderator reviews it."
+
+
+def auto_hide_logged(count: int) -> str:
+    """Stored as the log entry's reason."""
+    return f"{count} members reported it."
+
+
+def reviewed(reason: str) -> str:
+    """Stored when a review restores a post: the reason the report gave, marked as reviewed."""
+    return f"Reviewed: {reason}"
+
+
+def shown(reason: str | None) -> str:
+    if not reason:
+        return ""
+    if match := _AUTO_HIDDEN.fullmatch(reason):
+        count = int(match["count"])
+        return ngettext("Reported by %(num)d member; hidden until a moderator reviews it.",
+                        "Reported by %(num)d members; hidden until a moderator reviews it.",
+                        count)
+    if match := _AUTO_HIDE_LOGGED.fullmatch(reason):
+        return ngettext("%(num)d member reported it.", "%(num)d members reported it.",
+                        int(match["count"]))
+    if match := _REVIEWED.fullmatch(reason):
+        return _("Reviewed: %(reason)s", reason=shown(match["reason"]))
+    return reason
