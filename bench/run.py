@@ -157,7 +157,12 @@ event.listen(engine, "before_cursor_execute", record)
 for viewer, cookie, label, path in pages:
     client = app.test_client()
     if cookie:
-        client.set_cookie("session", cookie, domain="localhost")
+        # "session=…" plus any other cookies the viewer sends ("lang=de").
+        session, *others = cookie.split("; ")
+        client.set_cookie("session", session, domain="localhost")
+        for other in others:
+            name, _, value = other.partition("=")
+            client.set_cookie(name, value, domain="localhost")
     client.get(path)  # first request warms caches; the budget is for every request
     statements.clear()
     status = client.get(path).status_code
@@ -489,7 +494,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8101, help="Agora; the floor gets port+1")
     parser.add_argument("--only", default="", help="comma list of page labels")
-    parser.add_argument("--viewers", default="guest,member", help="guest,member")
+    parser.add_argument("--viewers", default="guest,member",
+                        help="comma list of guest, member, member-de (a member reading German)")
     parser.add_argument("--json-out", default="")
     parser.add_argument("--mixed", action="store_true",
                         help="members' reads alone and while members post replies")
@@ -546,6 +552,9 @@ def main(argv=None) -> int:
         # Sessions are signed with the scratch instance's key, so they hold on both servers.
         cookies = {"guest": "", "member": log_in(agora.base, "bench_member1"),
                    "moderator": log_in(agora.base, "bench_mod1")}
+        # The same member reading in German (the language cookie, as the footer switch sets
+        # it; the member has no language setting of their own).
+        cookies["member-de"] = cookies["member"] + "; lang=de"
         pages = [Page("thread", "/t/3", "floor", "floor")]
         shown = [(label, path, viewer) for viewer in args.viewers.split(",")
                  for label, path in paths if label != "reports"]

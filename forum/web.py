@@ -7,6 +7,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from flask import Flask, current_app, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import String, bindparam, cast, func, select, update
@@ -88,16 +89,16 @@ def _reject_bad_text() -> None:
         _check_bytes(unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")))
     for key, value in request.form.items(multi=True):
         if "\x00" in key or "\x00" in value:
-            raise bad_request("Text may not contain NUL characters.")
+            raise bad_request(_("Text may not contain NUL characters."))
 
 
 def _check_bytes(data: bytes) -> None:
     if b"\x00" in data:
-        raise bad_request("Text may not contain NUL characters.")
+        raise bad_request(_("Text may not contain NUL characters."))
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("Text must be valid UTF-8.") from None
+        raise bad_request(_("Text must be valid UTF-8.")) from None
 
 
 def _touch_last_seen() -> None:

@@ -205,7 +205,7 @@ def test_promote(client, login, admin, member):
         admin.id, member.id, "Helpful for years")
     assert (entry.before, entry.after) == ({"role": "member"}, {"role": "moderator"})
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id))
-    assert (note.kind, note.text) == (NotificationKind.ROLE, "You are now a moderator.")
+    assert (note.kind, factories.said(note)) == (NotificationKind.ROLE, "You are now a moderator.")
     html = text(client.get(response.headers["Location"]))
     assert "member is now a moderator." in html
     assert "is a <strong>moderator</strong>" in html
@@ -308,7 +308,7 @@ def test_assign_boards(client, login, admin, member, boards):
     assert (entry.before, entry.after, entry.reason) == (
         {"boards": []}, {"boards": ["metal", "wood"]}, "Shop lead")
     note = db.session.scalar(select(Notification).where(Notification.recipient_id == member.id))
-    assert note.kind == NotificationKind.ROLE and "/b/metal" in note.text
+    assert note.kind == NotificationKind.ROLE and "/b/metal" in factories.said(note)
     assert "member now moderates 2 boards." in text(client.get("/admin/users/member"))
 
 

@@ -84,7 +84,7 @@ def test_edit_by_rank(client, login, board, actor_kind, author_kind, allowed):
     assert entry.reason == "Wrong order"
     assert entry.before == {"body": "Flux first, then heat."}
     assert entry.after == {"body": "Heat first, then flux."}
-    assert [n.body for n in _told(author)] == ["Reason: Wrong order"]
+    assert [factories.said_body(n) for n in _told(author)] == ["Reason: Wrong order"]
 
 
 @pytest.mark.parametrize("actor_kind, author_kind, allowed", PAIRS)
@@ -106,7 +106,7 @@ def test_delete_by_rank(client, login, board, actor_kind, author_kind, allowed):
     assert [(e.actor_id, e.target_id, e.reason) for e in logged] == [
         (actor.id, post.id, "Off topic")]
     assert _fresh(post).delete_reason == "Off topic"
-    assert [n.body for n in _told(author)] == ["Reason: Off topic"]
+    assert [factories.said_body(n) for n in _told(author)] == ["Reason: Off topic"]
 
 
 def test_the_moderators_forms_ask_for_a_reason(client, login, board, member, moderator):

@@ -100,9 +100,9 @@ def test_hide_then_show_again_from_the_page(client, login, thread, member, moder
     assert response.status_code == 302
     assert response.headers["Location"] == f"/p/{reply.id}"
     assert _fresh(reply).is_hidden
-    told = db.session.scalars(select(Notification.body)
+    told = db.session.scalars(select(Notification)
                               .where(Notification.recipient_id == reply.author_id)).all()
-    assert told == ["Reason: Advertising"]
+    assert [factories.said_body(note) for note in told] == ["Reason: Advertising"]
     assert "Show the post again" in text(client.get(f"/mod/posts/{reply.id}"))
     assert client.post(f"/mod/posts/{reply.id}/unhide",
                        data={"reason": "Sponsor, agreed"}).status_code == 302

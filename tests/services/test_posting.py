@@ -386,8 +386,8 @@ def test_a_moderators_edit_and_delete_are_logged_and_the_author_told(board, memb
     assert (edited.reason, edited.actor_id, edited.before["body"]) == (
         "Contact details", moderator.id, "Call me on 555-0142")
     assert deleted.reason == "Off topic after all"
-    told = db.session.scalars(select(Notification.text).where(
-        Notification.recipient_id == member.id)).all()
+    told = [factories.said(note) for note in db.session.scalars(select(Notification).where(
+        Notification.recipient_id == member.id))]
     assert any("edited your post" in subject for subject in told)
     assert any("deleted your post" in subject for subject in told)
 

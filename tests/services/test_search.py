@@ -18,6 +18,7 @@ from forum.models import Access, Board, Post, Setting, Thread, User
 from forum.services.content import posting
 from forum.services.search import query, sync
 from forum.services.search.index import PostRecord, document
+from forum.services.site import settings as site_settings
 
 from .. import factories
 
@@ -573,8 +574,8 @@ def test_english_stemming_still_works(board, member):
         assert ids(find(None, typed)) == [thread.first_post_id], typed
 
 
-def test_a_board_without_a_language_follows_the_forums_default(app, member, monkeypatch):
-    monkeypatch.setitem(app.config, "DEFAULT_LANGUAGE", "de")
+def test_a_board_without_a_language_follows_the_forums_default(app, member, admin):
+    site_settings.update(admin, {"default_language": "de"})
     board = factories.make_board(slug="allgemein")
     thread = factories.make_thread(board, member, title="Bauteile", body="Viele Platinen.")
     assert stored(thread.first_post_id)["language"] == "de"

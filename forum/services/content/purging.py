@@ -17,6 +17,7 @@ from ...extensions import db
 from ...models import Board, Post, Thread, User
 from .posting import LATEST_FIRST, latest_board_post_id
 
+# Stored as written; worded for each reader by ``moderation.system_reasons``.
 REASON = "The member's account was deleted with their posts."
 
 

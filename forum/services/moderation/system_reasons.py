@@ -13,6 +13,8 @@ _AUTO_HIDDEN = re.compile(
     r"Reported by (?P<count>\d+) members; hidden until a moderator reviews it\.")
 _AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
 _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
+# What ``content.purging`` stores on the posts of an account deleted with them.
+_PURGED = "The member's account was deleted with their posts."
 
 
 def auto_hidden(count: int) -> str:
@@ -41,6 +43,8 @@ def shown(reason: str | None) -> str:
     if match := _AUTO_HIDE_LOGGED.fullmatch(reason):
         return ngettext("%(num)d member reported it.", "%(num)d members reported it.",
                         int(match["count"]))
+    if reason == _PURGED:
+        return _("The member's account was deleted with their posts.")
     if match := _REVIEWED.fullmatch(reason):
         return _("Reviewed: %(reason)s", reason=shown(match["reason"]))
     return reason

@@ -1,22 +1,15 @@
 """Which language a board's posts are searched in: the board's own, else the forum's default."""
 from __future__ import annotations
 
-from flask import current_app
-
-from ...models import SETTINGS
+from ...stores.settings import get
 from .index import LANGUAGES
 
 DEFAULT_SETTING = "default_language"
 
 
 def default_language() -> str:
-    """The forum's default language: the site setting once there is one, else the
-    ``DEFAULT_LANGUAGE`` configuration ("en" unless set)."""
-    if DEFAULT_SETTING in SETTINGS:
-        from ...stores.settings import get
-
-        return str(get(DEFAULT_SETTING))
-    return current_app.config.get("DEFAULT_LANGUAGE", "en")
+    """The forum's default language (the administrators' setting)."""
+    return str(get(DEFAULT_SETTING))
 
 
 def board_language(code: str | None, default: str | None = None) -> str:
