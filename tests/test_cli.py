@@ -33,12 +33,12 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.models.settings import SETTINGS, SettingSpec
 from forum.policy import Policy, standing
 from forum.seeding import demo
 from forum.seeding.demo import calming, content, tidying
 from forum.services.accounts import account
 from forum.services.moderation import report_queue
+from forum.services.search.languages import board_language
 from forum.stores import settings as stored_settings
 from tests import factories
 
@@ -407,20 +407,17 @@ def test_seed_demo_refuses_an_unknown_language(runner, db):
     assert _count(db, Category) == 0 and _count(db, User) == 0
 
 
-def test_a_german_demo_marks_the_forum_german_where_it_can(monkeypatch, db):
-    # Neither the setting nor the board field need exist; once they do, the seed fills them.
-    monkeypatch.setitem(SETTINGS, "default_language", SettingSpec(
-        "default_language", str, "en", "Default language"))
+def test_a_german_demo_makes_german_the_forums_default(db):
     admin = factories.make_user(username="admin", role="admin")
     board = factories.make_board()
 
-    demo._mark_language("de", admin, {board.slug: board})
+    demo._mark_language("de", admin)
 
     stored_settings.clear_cache()
     assert stored_settings.get("default_language") == "de"
-    assert board.language == "de"
-    demo._mark_language("en", admin, {board.slug: board})
-    assert stored_settings.get("default_language") == "de"
+    assert board.language is None and board_language(board.language) == "de"  # follows it
+    logged = db.session.scalars(select(ModAction).where(ModAction.action == "setting.change"))
+    assert [entry.after for entry in logged] == [{"value": "de"}]
 
 
 # -- create-admin ---------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from ...common import markup
 from ...common.progress import Progress, quiet
 from ...extensions import db
 from ...models import (
-    SETTINGS,
     Board,
     BoardModerator,
     Category,
@@ -40,7 +39,8 @@ from ...models import (
 from ...services.accounts import account
 from ...services.content import cooldowns, posting
 from ...services.search import sync
-from ...services.site import settings
+from ...services.site import settings as site_settings
+from ...stores import settings
 from . import calming, content, gatherings, moderation, tidying
 from .content import ContentSet
 from .people import DEMO_LOGINS
@@ -87,7 +87,7 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         echo("Creating members…")
         users = _create_users(rng, now, chosen.people)
         boards = _create_boards(chosen.categories)
-        _mark_language(chosen.language, users["admin"], boards)
+        _mark_language(chosen.language, users["admin"])
         _assign_board_moderators(users, boards, chosen.people)
         # Quotes are headed in the community's language ("schrieb:"), as its members'
         # reply forms would have written them.
@@ -236,23 +236,17 @@ def _create_boards(categories: tuple[CategorySpec, ...]) -> dict[str, Board]:
     return boards
 
 
-def _mark_language(lang: str, admin: User, boards: dict[str, Board]) -> None:
-    """Record the community's language where this forum keeps one: the ``default_language``
-    setting and each board's ``language``, when the forum has them.
+def _mark_language(lang: str, admin: User) -> None:
+    """Make the community's language the forum's default: guests read the forum in it and
+    the boards, which keep no language of their own, are searched in it.
 
-    English is the forum's own language, so the English demo leaves both at their defaults.
-    The setting is changed the way an administrator would (and logged), an hour after the
-    administrator joined: the forum was set up in this language from the start.
+    English is already the default, so the English demo changes nothing. The setting is
+    changed the way an administrator would (and logged), an hour after the administrator
+    joined: the forum was set up in this language from the start.
     """
-    if lang == "en":
-        return
-    if "default_language" in SETTINGS:
-        settings.update(admin, {"default_language": lang},
-                        now=admin.created_at + timedelta(hours=1))
-    if hasattr(Board, "language"):
-        for board in boards.values():
-            board.language = lang
-        db.session.commit()
+    if lang != settings.get("default_language"):
+        site_settings.update(admin, {"default_language": lang},
+                             now=admin.created_at + timedelta(hours=1))
 
 
 def _assign_board_moderators(users: dict[str, User], boards: dict[str, Board],
