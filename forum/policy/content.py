@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, exists
 
 from ..common import timefmt
@@ -166,7 +168,7 @@ class ContentRules(Viewer):
             return need_login(_("Log in to edit posts."))
         board = post.thread.board
         if not self._is_author(post):
-            return self._may_moderate_post(post, _("You can only edit your own posts."))
+            return self._may_moderate_post(post, _l("You can only edit your own posts."))
         if self.moderates(board):
             return ALLOW
         if post.is_deleted:
@@ -187,7 +189,7 @@ class ContentRules(Viewer):
             return deny(_("This post is already deleted."))
         thread = post.thread
         if not self._is_author(post):
-            return self._may_moderate_post(post, _("You can only delete your own posts."))
+            return self._may_moderate_post(post, _l("You can only delete your own posts."))
         if self.moderates(thread.board):
             return ALLOW
         if thread.locked_now(self.clock):
@@ -198,9 +200,11 @@ class ContentRules(Viewer):
             ))
         return ALLOW
 
-    def _may_moderate_post(self, post: Post, refusal: str) -> Decision:
+    def _may_moderate_post(self, post: Post, refusal: LazyString) -> Decision:
         # Someone else's post: the board's moderators, and only above the author's rank, the
         # rule hiding applies (``ModerationRules.can_act_on_user``, beside this on ``Policy``).
+        # ``refusal`` is lazy: a thread page asks this of every post, and a text nobody reads
+        # needn't be looked up.
         board = post.thread.board
         if not self.moderates(board):
             return deny(refusal)

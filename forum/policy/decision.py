@@ -2,23 +2,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str = ""
+    # The refusal as text, or as a lazy translation worded only when someone reads it: a
+    # page asks many questions whose refusals it never shows.
+    wording: Any = ""
     retry_after: int | None = None  # seconds, for cooldowns
     login_required: bool = False  # a guest would be allowed after logging in
 
     def __bool__(self) -> bool:
         return self.allowed
 
+    @property
+    def reason(self) -> str:
+        return str(self.wording)
+
 
 ALLOW = Decision(True)
 
 
-def deny(reason: str, *, retry_after: int | None = None) -> Decision:
+def deny(reason: Any, *, retry_after: int | None = None) -> Decision:
     return Decision(False, reason, retry_after)
 
 
