@@ -19,7 +19,7 @@ from .common import numfmt, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
-from .models import BoardModerator, GroupMember, User, UTCDateTime, utcnow
+from .models import BoardModerator, GroupMember, Login, User, UTCDateTime, utcnow
 from .policy import policy
 from .stores import settings
 
@@ -44,13 +44,23 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+def load_user(cookie: str) -> User | None:
+    """The member whose login the session or remember-me cookie names, while that login is
+    open: logging out anywhere ends it here too."""
+    from .services.accounts import logins
+
+    parsed = logins.parse_cookie(cookie)
+    if parsed is None:
         return None
-    user = db.session.execute(_user_statement(), {"user_id": int(user_id)}).scalar_one_or_none()
-    if user is None or user.session_token != token:
+    login_id, secret = parsed
+    # The login comes along in the member's query: checking it costs no query of its own.
+    row = db.session.execute(_user_statement(), {
+        "login_id": login_id, "idle_since": utcnow() - logins.idle_limit(),
+    }).one_or_none()
+    if row is None or not logins.secret_matches(secret, row.secret_hash):
         return None
+    user = row.User
+    user.login_cookie, user.login_seen_at = cookie, row.last_seen_at
     return user
 
 
@@ -68,12 +78,18 @@ def _user_statement():
     groups = func.coalesce(
         select(func.aggregate_strings(cast(GroupMember.group_id, String), ","))
         .where(GroupMember.user_id == User.id).scalar_subquery(), "")
-    return select(User).where(User.id == bindparam("user_id")).options(
-        # The clock is read when the statement runs (and again if the row is refreshed).
-        with_expression(User.sanctioned_at_load, standing.any_in_force(
-            bindparam("now", callable_=utcnow, type_=UTCDateTime))),
-        with_expression(User.moderated_board_list, boards),
-        with_expression(User.group_list, groups),
+    return (
+        select(User, Login.secret_hash, Login.last_seen_at)
+        .join(Login, Login.user_id == User.id)
+        .where(Login.id == bindparam("login_id"), Login.revoked_at.is_(None),
+               Login.last_seen_at > bindparam("idle_since", type_=UTCDateTime))
+        .options(
+            # The clock is read when the statement runs (and again if the row is refreshed).
+            with_expression(User.sanctioned_at_load, standing.any_in_force(
+                bindparam("now", callable_=utcnow, type_=UTCDateTime))),
+            with_expression(User.moderated_board_list, boards),
+            with_expression(User.group_list, groups),
+        )
     )
 
 
@@ -105,16 +121,23 @@ def _touch_last_seen() -> None:
     if not current_user.is_authenticated:
         return
     now = utcnow()
-    seen = current_user.last_seen_at
-    if seen is not None and now - seen < LAST_SEEN_EVERY:
+    user = current_user._get_current_object()
+    member_due = user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_EVERY
+    login_due = user.login_seen_at is not None and now - user.login_seen_at >= LAST_SEEN_EVERY
+    if not (member_due or login_due):
         return
-    # A plain UPDATE on its own connection, outside the page's unit of work: presence is
+    # Plain UPDATEs on their own connection, outside the page's unit of work: presence is
     # best-effort, and committing the page's session would expire the user just loaded.
     with db.engine.begin() as connection:
-        connection.execute(
-            update(User).where(User.id == current_user.id).values(last_seen_at=now)
-        )
-    set_committed_value(current_user._get_current_object(), "last_seen_at", now)
+        if member_due:
+            connection.execute(update(User).where(User.id == user.id).values(last_seen_at=now))
+        if login_due:
+            connection.execute(
+                update(Login).where(Login.id == user.login_id).values(last_seen_at=now))
+    if member_due:
+        set_committed_value(user, "last_seen_at", now)
+    if login_due:
+        user.login_seen_at = now
 
 
 def current_actor() -> User:

@@ -224,6 +224,9 @@ def login(client):
     """``login(user)`` logs the test client in as that user without going through the form."""
 
     def _login(user):
+        from forum.services.accounts import logins
+
+        logins.start(user, False, "127.0.0.1", None)
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

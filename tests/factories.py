@@ -136,7 +136,7 @@ def quick_users(count: int, prefix: str = "author") -> list[User]:
         User(username=f"{prefix}{n}", username_key=f"{prefix}{n}",
              username_skeleton=usernames.skeleton(f"{prefix}{n}"), email=f"{prefix}{n}@example.com",
              email_key=f"{prefix}{n}@example.com", password_hash="!", role_value=int(Role.MEMBER),
-             session_token=f"token{n}", timezone="UTC", post_count=0, thread_count=0,
+             timezone="UTC", post_count=0, thread_count=0,
              is_board_moderator=False, created_at=utcnow())
         for n in range(count)
     ]

@@ -28,7 +28,7 @@ def quick_user(role: Role = Role.MEMBER) -> User:
     n = next(_seq)
     user = User(username=f"perm{n}", username_key=f"perm{n}", email=f"perm{n}@example.com",
                 email_key=f"perm{n}@example.com", password_hash="!", role_value=int(role),
-                session_token=f"t{n}", timezone="UTC", post_count=0, thread_count=0,
+                timezone="UTC", post_count=0, thread_count=0,
                 is_board_moderator=False, created_at=utcnow())
     db.session.add(user)
     db.session.commit()

@@ -4,6 +4,7 @@ from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
+from .logins import Login
 from .moderation import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -34,6 +35,7 @@ __all__ = [
     "Group",
     "GroupLimit",
     "GroupMember",
+    "Login",
     "EventKind",
     "EventRsvp",
     "Placement",

@@ -69,8 +69,6 @@ class User(UserMixin, db.Model):
     # No posting counter (flood interval, slow mode) of this member runs past this moment, so
     # before it the reply box asks the counters and after it need not.
     paced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on password change: old sessions and remember-me cookies stop working.
-    session_token: Mapped[str] = mapped_column(String(64))
     # Set when the account was deleted: the row stays, anonymised, so posts keep an author.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -129,9 +127,35 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role >= Role.ADMIN
 
+    # "<login id>:<secret>" of the login this request came with (``models.Login``), set when
+    # the member is loaded or logs in; what Flask-Login keeps in the session and the
+    # remember-me cookie. Not a column: the secret is never stored.
+    login_cookie = None
+    # When that login was last marked seen, as loaded with the member.
+    login_seen_at = None
+
+    @property
+    def login_id(self) -> int | None:
+        cookie = self.login_cookie
+        return int(cookie.partition(":")[0]) if cookie else None
+
+    # One member is one member whichever login loaded them (Flask-Login would compare the
+    # login cookies).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     def get_id(self) -> str:
-        # The token makes a password change log out every other session.
-        return f"{self.id}:{self.session_token}"
+        if not self.login_cookie:
+            raise RuntimeError("no login is attached to this member")
+        return self.login_cookie
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -195,7 +194,7 @@ def _users(rng: random.Random, now: datetime) -> list[dict]:
             "timezone": rng.choice(("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo")),
             "created_at": now - timedelta(days=rng.randint(760, 1500)),
             "last_seen_at": now - timedelta(hours=rng.randint(1, 2000)),
-            "post_count": 0, "thread_count": 0, "session_token": secrets.token_hex(16),
+            "post_count": 0, "thread_count": 0,
             "is_board_moderator": False,
         })
     return users

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ModAction, Post, User
-from forum.services.accounts import password_reset
+from forum.services.accounts import logins, password_reset
 from tests import factories
 from tests.factories import text
 
@@ -125,6 +125,7 @@ def test_an_expired_or_unknown_link_is_a_clear_page(client, admin, member):
 
 def test_ending_sessions_logs_the_member_out(app, client, login, admin, member):
     theirs = app.test_client()
+    logins.start(member, True, "127.0.0.1", None)
     with theirs.session_transaction() as session:
         session["_user_id"] = member.get_id()
     assert theirs.get("/account/profile").status_code == 200
@@ -184,6 +185,7 @@ def test_deleting_with_posts_removes_them(client, login, admin, member, thread):
 
 def test_the_last_administrator_cannot_be_deleted(client, login, admin):
     other = factories.make_user(username="other_admin", role="admin")
+    logins.start(other, False, "127.0.0.1", None)
     old_session = other.get_id()
     login(admin)
     assert client.post("/admin/users/other_admin/delete",

@@ -7,8 +7,8 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from forum.errors import Refused
-from forum.models import Role, User
-from forum.services.accounts import account
+from forum.models import Login, Role, User
+from forum.services.accounts import account, logins
 from forum.services.accounts.account import AccountError, Registration
 from forum.stores import ratelimit
 from tests import factories
@@ -31,7 +31,6 @@ def test_register_creates_a_member_with_a_hashed_password(app, db):
     assert user.email_key == user.email.lower() == "alice@example.com"
     assert user.role == Role.MEMBER and user.created_at == T0
     assert user.password_hash != PASSWORD and check_password_hash(user.password_hash, PASSWORD)
-    assert len(user.session_token) == 32
 
 
 def test_register_with_a_role(app, db):
@@ -215,22 +214,24 @@ def test_password_hash_method_is_configurable(app, db):
 # -- change password -----------------------------------------------------------------------
 
 
-def test_change_password_rotates_the_session_token(alice, db):
-    old_token, old_id = alice.session_token, alice.get_id()
-    account.change_password(alice, PASSWORD, "a brand new password")
+def test_change_password_ends_every_login(alice, db):
+    phone = logins.start(alice, True, "10.0.0.1", None)
+    laptop = logins.start(alice, False, "10.0.0.2", None)
+    account.change_password(alice, PASSWORD, "a brand new password", now=T0)
     db.session.expire_all()
     user = db.session.get(User, alice.id)
     assert check_password_hash(user.password_hash, "a brand new password")
-    assert user.session_token != old_token and user.get_id() != old_id
+    assert db.session.get(Login, phone.id).revoked_at == T0
+    assert db.session.get(Login, laptop.id).revoked_at == T0
 
 
 def test_change_password_refuses_a_wrong_current_password(alice, db):
-    token = alice.session_token
+    login = logins.start(alice, False, "10.0.0.1", None)
     with pytest.raises(AccountError) as caught:
         account.change_password(alice, "not my password", "a brand new password")
     assert caught.value.field == "current_password"
     db.session.expire_all()
-    assert db.session.get(User, alice.id).session_token == token
+    assert db.session.get(Login, login.id).revoked_at is None
 
 
 def test_change_password_refuses_a_short_new_password(alice, db):

@@ -15,6 +15,7 @@ from forum.models import (
     BoardModerator,
     GroupMember,
     Invitation,
+    Login,
     ModAction,
     Notification,
     OldUsername,
@@ -28,6 +29,7 @@ from forum.services import data_export
 from forum.services.accounts import (
     groups,
     invitations,
+    logins,
     management,
     password_reset,
     profiles,
@@ -131,9 +133,9 @@ def test_only_administrators_manage_accounts(app, db, member, role):
 
 
 def test_ending_sessions_changes_the_token_and_is_logged(app, db, admin, member):
-    before = member.get_id()
+    phone = logins.start(member, True, "10.0.0.1", None)
     management.end_sessions(admin, member, "Lost phone")
-    assert member.get_id() != before
+    assert db.session.get(Login, phone.id).revoked_at is not None
     [entry] = _log("user.sessions")
     assert entry.target_user_id == member.id and entry.reason == "Lost phone"
 
@@ -145,9 +147,9 @@ def test_a_reset_link_sets_a_password_once(app, db, admin, member):
     stored = db.session.scalar(select(PasswordReset))
     assert token not in stored.token_hash and len(stored.token_hash) == 64
     assert stored.expires_at == T0 + timedelta(hours=24)
-    session = member.get_id()
+    phone = logins.start(member, True, "10.0.0.1", None)
     password_reset.reset_password(token, "a brand new password", now=T0 + timedelta(hours=1))
-    assert member.get_id() != session
+    assert db.session.get(Login, phone.id).revoked_at == T0 + timedelta(hours=1)
     assert log_in("member", "a brand new password", "127.0.0.1") == member
     with pytest.raises(Refused) as spent:
         password_reset.reset_password(token, "another new password", now=T0 + timedelta(hours=2))

@@ -19,7 +19,7 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services.accounts import account, joining
+from ...services.accounts import account, joining, logins
 from ...services.accounts.account import AccountError, Registration
 from ...services.accounts.invitations import InvitationError
 from ...stores import settings
@@ -30,6 +30,8 @@ from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 
 def _start_session(user, remember: bool) -> None:
+    # A login of its own for this browser: logging out here ends it and no other.
+    logins.start(user, remember, request.remote_addr, request.user_agent.string)
     login_user(user, remember=remember)
     config = current_app.config
     if not (remember and request.is_secure) or config.get("REMEMBER_COOKIE_SECURE"):
@@ -148,6 +150,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Ended on the server, so a copy of this browser's cookies logs nobody in either.
+        logins.end_current(current_actor())
     logout_user()
     refresh_language()
     flash(_("You have been logged out."), "info")
@@ -165,8 +170,8 @@ def change_password():
         except AccountError as error:
             _show_error(form, error, {"password": "new_password"})
         else:
-            # The new session token logged out every session, this one too: log it back in,
-            # keeping "remember me" if this browser had it.
+            # Changing the password ended every login, this one too: log it back in with a
+            # new one, keeping "remember me" if this browser had it.
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             _start_session(user, remember=cookie in request.cookies)
             flash(

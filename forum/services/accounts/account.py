@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from ...extensions import db
 from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
 from ...stores import ratelimit
+from . import logins
 
 # Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name (matched on
 # the key, so no other case or width of it either).
@@ -177,7 +177,6 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
         password_hash=hash_password(password),
         role_value=int(role),
         created_at=now or utcnow(),
-        session_token=secrets.token_hex(16),
         timezone="UTC",
         post_count=0,
         thread_count=0,
@@ -272,18 +271,18 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Refuses: wrong current password, weak new password. Logs out other sessions and spends
-    the member's open password reset links."""
+def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:
+    """Refuses: wrong current password, weak new password. Ends every login of the member
+    (this one too: the page starts a new one) and spends their open password reset links."""
     if not check_password_hash(user.password_hash, current or ""):
         raise AccountError("current_password", _("Your current password is not correct."))
     check_password(new)
-    set_password(user, new)
+    set_password(user, new, now)
 
 
 def set_password(user: User, new: str, now: datetime | None = None) -> None:
     user.password_hash = hash_password(new)
-    user.session_token = secrets.token_hex(16)
+    logins.end_all(user.id, now)
     spend_resets(user, now)
     commit()
 

@@ -22,7 +22,7 @@ from ...models import (
     Role,
     User,
 )
-from . import usernames
+from . import logins, usernames
 from .account import username_taken
 
 DELETED_NAME = "Deleted member"
@@ -74,6 +74,7 @@ def anonymise(user: User, now: datetime) -> dict:
     user.is_board_moderator = False
     # Not a hash any method produces, so no password ever matches it.
     user.password_hash = "!deleted:" + secrets.token_hex(16)
-    user.session_token = secrets.token_hex(16)
+    # Its logins end, and their addresses and browsers are not kept.
+    logins.forget(user.id)
     user.deleted_at = now
     return before

@@ -2,7 +2,6 @@
 sessions. Every change is logged with before and after and the member is told."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from ...extensions import db
 from ...models import NotificationKind, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from . import usernames
+from . import logins, usernames
 from .account import AccountError, check_email, check_username, check_username_free, email_taken
 from .profiles import DISPLAY_NAME_MAX
 
@@ -109,7 +108,7 @@ def end_sessions(actor: User, user: User, reason: str | None = None,
     now = now or utcnow()
     require(Policy(actor).can_manage_account(user))
     require_active(user)
-    user.session_token = secrets.token_hex(16)
+    logins.end_all(user.id, now)
     audit.record(actor, "user.sessions", user, reason, before={"sessions": "open"},
                  after={"sessions": "ended"}, now=now)
     commit()

@@ -19,6 +19,7 @@ from ...extensions import db
 from ...models import PasswordReset, User, utcnow
 from ...policy import Policy
 from .. import audit
+from . import logins
 from .account import check_password, hash_password, spend_resets
 from .management import require_active
 
@@ -113,7 +114,7 @@ def reset_password(token: str, new_password: str, now: datetime | None = None) -
         raise Refused(str(SPENT), status=410)
     user = reset.user
     user.password_hash = hash_password(new_password)
-    user.session_token = secrets.token_hex(16)
+    logins.end_all(user.id, now)
     spend_resets(user, now)
     audit.record(user, "account.password_reset", user, None, now=now,
                  after={"sessions_ended": True})

@@ -7,7 +7,6 @@ nothing and stays on the record.
 """
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from ...models import (
 from ...models.moderation import LOGIN_BLOCKED_BY
 from ...policy import Policy
 from .. import audit, notifications, text
+from ..accounts import logins
 from ..accounts.last_admin import lock_admins, usable_admin_count
 from ..notification_texts import moment
 
@@ -155,9 +155,8 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     )
     db.session.add(sanction)
     if kind in LOGIN_BLOCKED_BY:
-        # A new token ends every session the member has open, at once and on every device.
-        db.session.execute(update(User).where(User.id == user.id)
-                           .values(session_token=secrets.token_hex(16)))
+        # Every login the member has open ends, at once and on every device.
+        logins.end_all(user.id, now)
     db.session.flush()
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()
