@@ -59,9 +59,15 @@ DEFAULTS: dict = {
     "POSTS_PER_PAGE": 20,
     "THREADS_PER_PAGE": 25,
     "MEMBERS_PER_PAGE": 30,
-    # Failed-login throttling: (attempts, window seconds) per account and per client address.
-    "LOGIN_LIMIT_ACCOUNT": (5, 15 * 60),
-    "LOGIN_LIMIT_IP": (20, 15 * 60),
+    # Failed logins (services/accounts/login_throttle.py): failures allowed before waiting
+    # starts, per (account, address) pair, per address, and per browser that logged in to the
+    # account before; then the first wait and its cap in seconds (doubling in between); and
+    # how long failures are remembered.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_FREE_FAILURES_IP": 20,
+    "LOGIN_FREE_FAILURES_DEVICE": 10,
+    "LOGIN_DELAY": (30, 15 * 60),
+    "LOGIN_FAILURE_MEMORY": 24 * 3600,
     # The flood interval and new members' limits (settings say how strict). Test suites that
     # post many times a second turn them off and switch them on where they are the subject.
     "MEMBER_COOLDOWNS": True,

@@ -258,10 +258,17 @@ def _stored_words(app: Flask) -> None:
         lambda value, key: audit_names.field_value(key, value, viewer_tz()))
 
 
+def trust_proxy(app: Flask) -> None:
+    """Behind one reverse proxy (``TRUST_PROXY``): the client's address, scheme and host are
+    the ones it puts last into X-Forwarded-For, -Proto and -Host. Only safe when nothing but
+    the proxy can reach the app, or anyone could name any address."""
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
 def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        trust_proxy(app)
 
     app.before_request(_reject_bad_text)
     app.before_request(_touch_last_seen)

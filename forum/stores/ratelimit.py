@@ -52,7 +52,7 @@ class Backend(Protocol):
 
     def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]: ...
 
-    def reset(self, key: str) -> None: ...
+    def reset(self, *keys: str) -> None: ...
 
     def refund(self, key: str, now: datetime) -> None: ...
 
@@ -124,8 +124,8 @@ class DatabaseBackend:
             )
         return decisions
 
-    def reset(self, key: str) -> None:
-        db.session.execute(delete(self.table).where(self.table.c.key == key))
+    def reset(self, *keys: str) -> None:
+        db.session.execute(delete(self.table).where(self.table.c.key.in_(keys)))
         commit()
 
     def refund(self, key: str, now: datetime) -> None:
@@ -192,8 +192,8 @@ class RedisBackend:
             decisions[key] = _decide(int(value or 0), limit, seconds_left, counted=False)
         return decisions
 
-    def reset(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
+    def reset(self, *keys: str) -> None:
+        self.client.delete(*(self.prefix + key for key in keys))
 
     def refund(self, key: str, now: datetime) -> None:
         self.client.eval(_REFUND_SCRIPT, 1, self.prefix + key)
@@ -269,9 +269,9 @@ def peek_many(limits: dict[str, tuple[int, int]], now: datetime | None = None
     return {key: decisions[stored[key]] for key in limits}
 
 
-def reset(key: str) -> None:
-    """Forget the key's window, as after a successful login."""
-    backend().reset(_key(key))
+def reset(*keys: str) -> None:
+    """Forget the keys' windows, as after a successful login."""
+    backend().reset(*(_key(key) for key in keys))
 
 
 def refund(key: str, now: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash
 
 from forum.errors import Refused
 from forum.models import Login, Role, User
-from forum.services.accounts import account, logins
+from forum.services.accounts import account, devices, logins
 from forum.services.accounts.account import AccountError, Registration
 from forum.stores import ratelimit
 from tests import factories
@@ -102,104 +102,159 @@ def test_log_in_failures_share_one_message(alice, login, password):
     assert caught.value.message == account.LOGIN_FAILED
 
 
-def _fail(login="alice", address="10.0.0.1", now=T0):
+def _fail(login="alice", address="10.0.0.1", now=T0, device=None):
     with pytest.raises(AccountError):
-        account.log_in(login, "wrong password!", address, now=now)
+        account.log_in(login, "wrong password!", address, now=now, device=device)
 
 
-def test_account_is_throttled_after_five_failures_even_with_the_right_password(alice):
+def _refused(login="alice", address="10.0.0.1", now=T0, device=None, password=PASSWORD):
+    with pytest.raises(Refused) as caught:
+        account.log_in(login, password, address, now=now, device=device)
+    assert caught.value.status == 429
+    return caught.value
+
+
+def test_five_failures_then_a_wait_that_doubles_up_to_a_cap(app, alice):
+    first, cap = app.config["LOGIN_DELAY"]
+    assert (first, cap) == (30, 900)
+    for _ in range(4):
+        _fail()
+    # The fifth failure starts the first wait; until it ends even the right password waits.
+    _fail()
+    refused = _refused(now=T0 + timedelta(seconds=10))
+    assert refused.retry_after == 20
+    assert refused.reason == "Too many failed attempts. Try again in 20 sec."
+    moment, waits = T0, []
+    for _ in range(7):
+        moment += timedelta(seconds=first * 2 ** len(waits))
+        _fail(now=moment)
+        waits.append(_refused(now=moment).retry_after)
+    assert waits == [60, 120, 240, 480, 900, 900, 900]
+    # Once the wait is over the owner gets in, and the pair's failures are forgotten.
+    assert account.log_in("alice", PASSWORD, "10.0.0.1", now=moment + timedelta(seconds=900))
+    for _ in range(4):
+        _fail(now=moment + timedelta(seconds=900))
+
+
+def test_a_wait_counts_nothing(alice):
     for _ in range(5):
         _fail()
-    with pytest.raises(Refused) as caught:
-        account.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(minutes=3))
-    refused = caught.value
-    assert refused.status == 429
-    assert refused.retry_after == 12 * 60
-    assert refused.reason == "Too many failed attempts. Try again in 12 min."
+    for _ in range(10):
+        _refused(now=T0 + timedelta(seconds=1))
+    # Attempts refused while waiting did not make the next wait longer.
+    _fail(now=T0 + timedelta(seconds=30))
+    assert _refused(now=T0 + timedelta(seconds=30)).retry_after == 60
 
 
-def test_username_and_email_share_the_account_counter(alice):
+def test_one_address_does_not_slow_the_account_at_another(alice):
+    for _ in range(5):
+        _fail(address="198.51.100.66", now=T0)
+    _refused(address="198.51.100.66")
+    assert account.log_in("alice", PASSWORD, "203.0.113.5", now=T0).id == alice.id
+
+
+def test_username_and_email_share_the_pair_counter(alice):
     for login in ["alice", "ALICE@example.com", "Alice", "alice@example.com", "alice"]:
-        _fail(login=login, address=f"10.0.0.{len(login)}")
-    with pytest.raises(Refused):
-        account.log_in("alice@example.com", PASSWORD, "10.9.9.9", now=T0)
-
-
-def test_account_limit_holds_across_addresses(alice):
-    for n in range(5):
-        _fail(address=f"10.0.1.{n}")
-    with pytest.raises(Refused):
-        account.log_in("alice", PASSWORD, "192.168.0.1", now=T0)
+        _fail(login=login)
+    _refused(login="alice@example.com")
 
 
 def test_unknown_accounts_are_throttled_alike(app):
     for _ in range(5):
         _fail(login="ghost")
-    with pytest.raises(Refused):
-        account.log_in("GHOST", "whatever else", "10.0.0.1", now=T0)
+    _refused(login="GHOST", password="whatever else")
 
 
-def test_throttle_ends_with_the_window(app, alice):
-    _, window = app.config["LOGIN_LIMIT_ACCOUNT"]
+def test_a_browser_that_logged_in_before_gets_through(alice):
+    owner = devices.issue(alice, None)
+    # Someone guesses from the owner's own (shared) address, at alice and at others.
     for _ in range(5):
         _fail()
-    with pytest.raises(Refused):
-        account.log_in("alice", PASSWORD, "10.0.0.1", now=T0 + timedelta(seconds=window - 1))
-    later = T0 + timedelta(seconds=window)
-    assert account.log_in("alice", PASSWORD, "10.0.0.1", now=later).id == alice.id
+    for n in range(15):
+        _fail(login=f"user{n}")
+    _refused()
+    _refused(login="user99")  # the address as a whole waits now
+    assert account.log_in("alice", PASSWORD, "10.0.0.1", now=T0, device=owner).id == alice.id
+    # A stranger's browser at that address still waits.
+    _refused()
 
 
-def test_success_clears_the_account_counter(alice):
-    for _ in range(4):
-        _fail()
-    account.log_in("alice", PASSWORD, "10.0.0.1", now=T0)
-    for _ in range(4):
-        _fail()
-    # Eight failures in one window, but never five in a row.
+def test_a_device_cookie_is_bounded_too(app, alice):
+    owner = devices.issue(alice, None)
+    for _ in range(app.config["LOGIN_FREE_FAILURES_DEVICE"]):
+        _fail(device=owner)
+    refused = _refused(device=owner, now=T0 + timedelta(seconds=1))
+    assert refused.retry_after == 29
+    # The browser's failures don't touch the pair's: without the cookie it is a stranger.
     assert account.log_in("alice", PASSWORD, "10.0.0.1", now=T0).id == alice.id
 
 
+def test_a_device_cookie_helps_only_its_own_account(alice, db):
+    bob = factories.make_user(username="bob")
+    theirs = devices.issue(bob, None)
+    for _ in range(5):
+        _fail()
+    _refused(device=theirs)
+    _refused(device="not-a-signed-cookie")
+    forged = devices.issue(alice, None)[:-2] + "xx"
+    _refused(device=forged)
+
+
+def test_the_device_id_stays_with_the_browser(alice, db):
+    first = devices.issue(alice, None)
+    again = devices.issue(alice, first)
+    assert devices.read(first).device_id == devices.read(again).device_id
+    bob = factories.make_user(username="bob")
+    assert devices.read(devices.issue(bob, first)).device_id != devices.read(first).device_id
+
+
 def test_address_is_throttled_across_accounts(app, alice):
-    app.config["LOGIN_LIMIT_IP"] = (3, 600)
+    app.config["LOGIN_FREE_FAILURES_IP"] = 3
     for name in ["bob", "carol", "dave"]:
         _fail(login=name, address="203.0.113.7")
-    with pytest.raises(Refused) as caught:
-        account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
-    assert caught.value.retry_after == 600
-    # Another address, and the same address after the window, are let through.
+    assert _refused(address="203.0.113.7").retry_after == 30
+    # Another address, and the same address after the wait, are let through.
     assert account.log_in("alice", PASSWORD, "203.0.113.8", now=T0)
-    assert account.log_in("alice", PASSWORD, "203.0.113.7", now=T0 + timedelta(seconds=600))
+    assert account.log_in("alice", PASSWORD, "203.0.113.7", now=T0 + timedelta(seconds=30))
 
 
-def test_successful_logins_do_not_use_up_the_address_limit(app, alice):
-    app.config["LOGIN_LIMIT_IP"] = (3, 600)
+def test_successful_logins_do_not_use_up_the_address(app, alice):
+    app.config["LOGIN_FREE_FAILURES_IP"] = 3
     for _ in range(10):
         account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
     _fail(login="bob", address="203.0.113.7")
     assert account.log_in("alice", PASSWORD, "203.0.113.7", now=T0)
 
 
-def test_ipv6_addresses_are_limited_per_64_block(app, alice):
-    app.config["LOGIN_LIMIT_IP"] = (2, 600)
+def test_ipv6_addresses_are_counted_per_64_block(app, alice):
+    app.config["LOGIN_FREE_FAILURES_IP"] = 2
     _fail(login="bob", address="2001:db8:1:2::1")
     _fail(login="carol", address="2001:db8:1:2:ffff::9")
-    with pytest.raises(Refused):
-        account.log_in("alice", PASSWORD, "2001:db8:1:2::abcd", now=T0)
+    _refused(address="2001:db8:1:2::abcd")
     assert account.log_in("alice", PASSWORD, "2001:db8:1:3::1", now=T0)
 
 
 def test_ipv4_mapped_addresses_count_as_ipv4(app, alice):
-    app.config["LOGIN_LIMIT_IP"] = (1, 600)
+    app.config["LOGIN_FREE_FAILURES_IP"] = 1
     _fail(login="bob", address="::ffff:198.51.100.1")
-    with pytest.raises(Refused):
-        account.log_in("alice", PASSWORD, "198.51.100.1", now=T0)
+    _refused(address="198.51.100.1")
+
+
+def test_parallel_guesses_get_one_try_per_wait(app, alice):
+    for _ in range(5):
+        _fail()
+    later = T0 + timedelta(seconds=30)
+    # The wait is claimed with the count, so of guesses arriving together past the free
+    # failures only the first is checked.
+    _fail(now=later)
+    _refused(now=later)
 
 
 def test_throttle_state_is_in_the_shared_store(alice):
     for _ in range(5):
         _fail()
-    account = ratelimit.peek(f"login:account:{alice.id}", 5, 900, now=T0)
-    assert not account and account.count == 5
+    waiting = ratelimit.peek(f"login:pair:account:{alice.id}:ip:10.0.0.1:wait", 1, 30, now=T0)
+    assert not waiting and waiting.retry_after == 30
 
 
 def test_password_hash_method_is_configurable(app, db):

@@ -19,7 +19,7 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services.accounts import account, joining, logins
+from ...services.accounts import account, devices, joining, logins
 from ...services.accounts.account import AccountError, Registration
 from ...services.accounts.invitations import InvitationError
 from ...stores import settings
@@ -33,6 +33,7 @@ def _start_session(user, remember: bool) -> None:
     # A login of its own for this browser: logging out here ends it and no other.
     logins.start(user, remember, request.remote_addr, request.user_agent.string)
     login_user(user, remember=remember)
+    _mark_device(user)
     config = current_app.config
     if not (remember and request.is_secure) or config.get("REMEMBER_COOKIE_SECURE"):
         return
@@ -56,6 +57,19 @@ def _start_session(user, remember: bool) -> None:
             httponly=config.get("REMEMBER_COOKIE_HTTPONLY", True),
             samesite=config.get("REMEMBER_COOKIE_SAMESITE", "Lax"),
         )
+        return response
+
+
+def _mark_device(user) -> None:
+    """This browser has logged in to the account: failed logins elsewhere don't slow it."""
+    token = devices.issue(user, request.cookies.get(devices.COOKIE_NAME))
+
+    @after_this_request
+    def _device_cookie(response):
+        response.set_cookie(devices.COOKIE_NAME, token, max_age=devices.LIFETIME,
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")
+                                        or request.is_secure),
+                            httponly=True, samesite="Lax")
         return response
 
 
@@ -131,7 +145,8 @@ def login():
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
-            user = account.log_in(form.login.data, form.password.data, request.remote_addr)
+            user = account.log_in(form.login.data, form.password.data, request.remote_addr,
+                                  device=request.cookies.get(devices.COOKIE_NAME))
         except Refused as refused:
             form.form_errors.append(refused.reason)
             page = render_template("auth/login.html", form=form)

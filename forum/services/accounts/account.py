@@ -1,8 +1,6 @@
 """Registering, authenticating and changing passwords."""
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,14 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...common import usernames
-from ...common.timefmt import duration
 from ...database import commit, joined
 from ...errors import Refused
 from ...extensions import db
 from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
-from ...stores import ratelimit
-from . import logins
+from . import devices, login_throttle, logins
 
 # Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name (matched on
 # the key, so no other case or width of it either).
@@ -204,65 +200,29 @@ def find_login(login: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_key == usernames.key(login)))
 
 
-def _account_key(login: str, user: User | None) -> str:
-    # Username and email share one counter; unknown names are throttled alike, so a 429 doesn't
-    # tell whether the account exists.
-    if user is not None:
-        return f"login:account:{user.id}"
-    digest = hashlib.sha256(usernames.key(login).encode()).hexdigest()[:32]
-    return f"login:name:{digest}"
-
-
-def _address_key(address: str | None) -> str:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return f"login:ip:{address or 'unknown'}"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return f"login:ip:{ip.ipv4_mapped}"
-        # One IPv6 host usually holds a whole /64; per-address limits would not hold it back.
-        return f"login:ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"login:ip:{ip}"
-
-
-def _throttled(decision: ratelimit.RateDecision) -> Refused:
-    retry = decision.retry_after or 1
-    return Refused(
-        _("Too many failed attempts. Try again in %(wait)s.", wait=duration(retry)), status=429,
-        retry_after=retry
-    )
-
-
-def log_in(login: str, password: str, address: str | None, now: datetime | None = None) -> User:
+def log_in(login: str, password: str, address: str | None, now: datetime | None = None,
+           device: str | None = None) -> User:
     """The account ``login`` (username or email, any case) names, if ``password`` is right.
 
-    Failed attempts are limited per account and per client address (``LOGIN_LIMIT_ACCOUNT``,
-    ``LOGIN_LIMIT_IP``). Each attempt is counted before the password is checked, so a burst of
-    parallel guesses can't all slip past a count that hasn't risen yet; a success clears the
-    account's counter and gives the address its attempt back.
+    Failed attempts slow down (``login_throttle``): per (account, address) pair and per
+    address, or, for a browser whose ``device`` cookie says it logged in to this account
+    before, per browser. A success forgets the pair's failures.
 
-    Refuses: ``Refused`` (429, with ``retry_after``) while a limit is reached, even for the
+    Refuses: ``Refused`` (429, with ``retry_after``) while a wait is running, even for the
     right password; ``Refused`` (403) for a suspended or banned member, saying why and until
     when; ``AccountError`` on field "login" for a wrong password or unknown account.
     """
     now = now or utcnow()
     user = find_login(login)
-    account_key, address_key = _account_key(login, user), _address_key(address)
-    by_address = ratelimit.hit(address_key, *current_app.config["LOGIN_LIMIT_IP"], now=now)
-    if not by_address:
-        raise _throttled(by_address)
-    by_account = ratelimit.hit(account_key, *current_app.config["LOGIN_LIMIT_ACCOUNT"], now=now)
-    if not by_account:
-        raise _throttled(by_account)
+    counted = login_throttle.counters(login, user, address, devices.read(device))
+    login_throttle.count_attempt(counted, now)
     if user is None:
         _check_dummy(password)
         raise AccountError("login", str(LOGIN_FAILED))
     if not check_password_hash(user.password_hash, password or ""):
         raise AccountError("login", str(LOGIN_FAILED))
     with joined():
-        ratelimit.reset(account_key)
-        ratelimit.refund(address_key, now=now)
+        login_throttle.succeeded(counted, now)
     commit()
     # Asked only once the password is right, so a sanction is never revealed to a stranger.
     refusal = standing.login_refusal(user, now)

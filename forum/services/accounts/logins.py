@@ -58,8 +58,9 @@ def start(user: User, remember: bool, address: str | None, user_agent: str | Non
                   address=(address or None) and address[:ADDRESS_MAX],
                   user_agent=(user_agent or None) and user_agent[:USER_AGENT_MAX])
     db.session.add(login)
+    db.session.flush()
+    user.login_cookie = f"{login.id}:{secret}"  # read before the commit expires the row
     commit()
-    user.login_cookie = f"{login.id}:{secret}"
     return login
 
 
