@@ -493,6 +493,7 @@ def _reset_token(world: World) -> str:
 
 ACCOUNT_ROUTES: dict[str, Case] = {
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
+    "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
     # A wrong password: the form comes back with its message (400), nothing is deleted.
     "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
@@ -515,6 +516,26 @@ def test_account_routes(client, login, world, key, role):
     else:
         assert response.status_code == (400 if case.method == "POST" else 200), (key, role)
         assert world.viewer.deleted_at is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ["/account/logins/{id}/end", "/account/logins/end-all"])
+def test_ending_logins_is_each_members_own(client, login, world, role, path):
+    from forum.services.accounts import logins
+
+    author_login = logins.start(world.author, False, None, None)
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    response = client.post(path.format(id=author_login.id))
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    elif "{id}" in path:
+        assert response.status_code == 404  # someone else's login: not theirs to end
+    else:
+        assert response.status_code == 302  # their own logins, all of them
+    db.session.expire_all()
+    assert db.session.get(type(author_login), author_login.id).revoked_at is None
 
 
 @pytest.mark.parametrize("role", ROLES)
