@@ -138,3 +138,20 @@ def test_the_logins_page_costs_what_the_member_page_costs(client, login, member,
         assert client.get("/account/logins").status_code == 200
     # The member with their login, the bell, the list.
     assert len(queries) == 3, queries
+
+
+def test_ended_and_idle_logins_are_deleted_after_a_week(app, member):
+    from datetime import timedelta
+
+    from forum.models import utcnow
+    from forum.services.site import timers
+
+    now = utcnow()
+    ended = logins.start(member, False, "10.0.0.1", None, now=now - timedelta(days=8))
+    logins.end(member, ended.id, now=now - timedelta(days=8))
+    idle = logins.start(member, True, "10.0.0.2", None, now=now - timedelta(days=38))
+    kept = logins.start(member, False, "10.0.0.3", None, now=now - timedelta(days=1))
+    ended_id, idle_id, kept_id = ended.id, idle.id, kept.id
+    assert timers.run_timers(now).logins_deleted == 2
+    assert {row for row in db.session.scalars(select(Login.id))} == {kept_id}
+    assert ended_id != idle_id

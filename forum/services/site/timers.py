@@ -17,12 +17,14 @@ from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcn
 from ...policy import Policy
 from ...stores import settings
 from .. import notifications
+from ..accounts import logins
 from ..notification_texts import moment
 
 
 @dataclass(frozen=True)
 class TimerRun:
     event_reminders: int
+    logins_deleted: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -75,4 +77,5 @@ def send_event_reminders(now: datetime | None = None) -> int:
 def run_timers(now: datetime | None = None) -> TimerRun:
     """Everything due at ``now``, one commit per kind of work."""
     now = now or utcnow()
-    return TimerRun(event_reminders=send_event_reminders(now))
+    return TimerRun(event_reminders=send_event_reminders(now),
+                    logins_deleted=logins.purge(now))
