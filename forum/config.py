@@ -62,6 +62,10 @@ DEFAULTS: dict = {
     # Failed-login throttling: (attempts, window seconds) per account and per client address.
     "LOGIN_LIMIT_ACCOUNT": (5, 15 * 60),
     "LOGIN_LIMIT_IP": (20, 15 * 60),
+    # The sign-up form carries the moment it was shown, signed: sent back sooner than this
+    # it was filled in by a program, later than the second it is asked again.
+    "REGISTRATION_MIN_SECONDS": 3,
+    "REGISTRATION_FORM_MAX_SECONDS": 6 * 60 * 60,
     # The flood interval and new members' limits (settings say how strict). Test suites that
     # post many times a second turn them off and switch them on where they are the subject.
     "MEMBER_COOLDOWNS": True,

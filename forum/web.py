@@ -51,6 +51,8 @@ def load_user(session_id: str) -> User | None:
     user = db.session.execute(_user_statement(), {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or user.session_token != token:
         return None
+    if user.approval_state is not None:
+        return None  # an account waiting for approval (or rejected) is nobody's session
     return user
 
 
