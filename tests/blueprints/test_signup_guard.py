@@ -227,6 +227,8 @@ def test_the_alarm_reads_in_german(app, client, login, admin):
     db.session.commit()
     signup_guard.note_signup()
     db.session.commit()
+    settings.clear_cache()
     login(admin)
     page = text(client.get("/admin/"))
-    assert "Anmelde-Alarm" in page
+    assert "Registrierungsalarm" in page
+    assert "1 Konto wurde innerhalb von 60 Sekunden angelegt" in page
