@@ -68,6 +68,10 @@ DEFAULTS: dict = {
     "LOGIN_FREE_FAILURES_DEVICE": 10,
     "LOGIN_DELAY": (30, 15 * 60),
     "LOGIN_FAILURE_MEMORY": 24 * 3600,
+    # The sign-up form carries the moment it was shown, signed: sent back sooner than this
+    # it was filled in by a program, later than the second it is asked again.
+    "REGISTRATION_MIN_SECONDS": 3,
+    "REGISTRATION_FORM_MAX_SECONDS": 6 * 60 * 60,
     # The flood interval and new members' limits (settings say how strict). Test suites that
     # post many times a second turn them off and switch them on where they are the subject.
     "MEMBER_COOLDOWNS": True,

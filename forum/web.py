@@ -61,6 +61,8 @@ def load_user(cookie: str) -> User | None:
         return None
     user = row.User
     user.login_cookie, user.login_seen_at = cookie, row.last_seen_at
+    if user.approval_state is not None:
+        return None  # an account waiting for approval (or rejected) is nobody's session
     return user
 
 

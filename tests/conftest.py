@@ -156,6 +156,9 @@ def app_on(database_url: str, folder: Path, *, search: bool,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Fixtures post many times a second; the cooldown tests switch this back on.
         "MEMBER_COOLDOWNS": False,
+        # Tests send the sign-up form without showing it first; the sign-up guard's tests
+        # switch the form's stamp back on.
+        "REGISTRATION_MIN_SECONDS": 0,
     }
     app = create_app(config)
     app.test_client_class = FreshContextClient

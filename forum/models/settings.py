@@ -191,6 +191,28 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Registration"),
         ),
         SettingSpec(
+            "registrations_per_address_per_hour", int, 3, _l("Sign-ups per address per hour"),
+            _l("How many accounts may be created from one internet address in an hour. "
+               "0 turns the limit off."), minimum=0, maximum=1000, group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
+            "signup_alarm_per_minute", int, 10, _l("Sign-ups in a minute that raise an alarm"),
+            _l("When this many accounts are created within a minute, the administration "
+               "overview shows an alarm. 0 turns the alarm off."), minimum=0, maximum=10000,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
+            "registration_needs_approval", bool, False, _l("New accounts need approval"),
+            _l("New accounts can't log in until an administrator approves them."),
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
+            "registration_question", str, "", _l("Question for new accounts"),
+            _l("Asked on the sign-up form while new accounts need approval, such as “What "
+               "brings you here?”. Leave it empty to ask nothing."), maximum=200,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
             _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
             group=_l("Moderation"),

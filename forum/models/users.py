@@ -77,6 +77,18 @@ class User(UserMixin, db.Model):
     rules_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     privacy_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    # None for an admitted member. "waiting" while a sign-up waits for an administrator
+    # (the forum's "new accounts need approval" setting), "rejected" once refused: the account
+    # can't log in either way. A rejected account is kept, so its name and email can't simply
+    # be used again, and the login page can tell the applicant why.
+    approval_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    # The applicant's answer to the forum's question, while it matters to the decision.
+    approval_answer: Mapped[str | None] = mapped_column(Text)
+    # The address the application came from, kept only until it is decided.
+    approval_address: Mapped[str | None] = mapped_column(String(64))
+    # Why an application was rejected, told to the applicant when they try to log in.
+    approval_reason: Mapped[str | None] = mapped_column(Text)
+
     # Set while the member moderates chosen boards, so the policy only looks the boards up then.
     is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -118,6 +130,11 @@ class User(UserMixin, db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_admitted(self) -> bool:
+        """Whether the account may log in as far as approval goes (sanctions aside)."""
+        return self.approval_state is None
 
     @property
     def is_moderator(self) -> bool:

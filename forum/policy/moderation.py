@@ -158,6 +158,10 @@ class ModerationRules(Viewer):
             return deny(_("Delete your own account from your account settings."))
         return decision
 
+    def can_manage_approvals(self) -> Decision:
+        """See new accounts waiting for approval, approve or reject them."""
+        return self._admin_only(_l("Only administrators can approve new accounts."))
+
     def can_manage_settings(self) -> Decision:
         return self._admin_only(_l("Only administrators can change site settings."))
 

@@ -76,10 +76,12 @@ ACTION_NAMES = {
     "thread.unlock": _l("Thread unlocked"),
     "thread.unpin": _l("Thread unpinned"),
     "user.account": _l("Account details changed"),
+    "user.approve": _l("New account approved"),
     "user.ban": _l("Member banned"),
     "user.boards": _l("Boards moderated changed"),
     "user.delete": _l("Account deleted by an administrator"),
     "user.password_reset": _l("Password reset link made"),
+    "user.reject": _l("New account rejected"),
     "user.role": _l("Role changed"),
     "user.sessions": _l("Sessions ended"),
     "user.suspend": _l("Member suspended"),
@@ -156,7 +158,8 @@ def target_label(kind: str | None, label: str | None) -> str:
 # The fields entries keep before and after a change, named for people. A field with no name
 # here shows its key, so a new field is never hidden.
 FIELD_NAMES = {
-    "access": _l("Who may read"), "archived": _l("Archived"), "audience": _l("Audience"),
+    "access": _l("Who may read"), "approval": _l("Approval"), "archived": _l("Archived"),
+    "audience": _l("Audience"),
     "board": _l("Board"), "boards": _l("Boards"), "body": _l("Text"),
     "capacity": _l("Places"), "category": _l("Category"), "category_id": _l("Category"),
     "deleted": _l("Deleted"), "description": _l("Description"), "ends_at": _l("Ends"),
@@ -177,6 +180,8 @@ FIELD_NAMES = {
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {
+    "approval": {"waiting": _l("Waiting for approval"), "approved": _l("Approved"),
+                 "rejected": _l("Rejected")},
     "kind": {"warning": _l("Warning"), "timeout": _l("Timeout"),
              "suspension": _l("Suspension"), "ban": _l("Ban")},
     "access": {"everyone": _l("Everyone"), "members": _l("Members"),

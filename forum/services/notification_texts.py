@@ -126,6 +126,8 @@ TEXTS: dict[str, Wording] = {
     "role.admin": lambda v: _("You are now an administrator."),
     "role.boards": lambda v: _("You now moderate %(boards)s.", **v),
     "role.no_boards": lambda v: _("You no longer moderate any boards."),
+    "account.approved": lambda v: _("Welcome! An administrator approved your account: you "
+                                    "can now take part."),
     "account.changed": lambda v: _("An administrator changed your account's username or "
                                    "email."),
     # Events.

@@ -84,3 +84,10 @@ def documents_accepted(user) -> bool:
     """Whether ``user`` has accepted the current rules and privacy notice (or none exist)."""
     return (user.rules_version or 0) >= document_version("rules") and (
         user.privacy_version or 0) >= document_version("privacy")
+
+
+def kept(name: str) -> Any:
+    """A row the forum keeps for itself among the settings (undeclared, so the settings page
+    leaves it alone), as stored; None while there is none. Costs no query beyond the settings
+    a page already reads."""
+    return _stored().get(name)

@@ -142,6 +142,11 @@ def _board_form(world: World) -> dict:
             "access": "everyone", "thread_access": "members", "slow_mode_seconds": "0"}
 
 
+def _applicant(world: World) -> None:
+    """A new account waiting for approval."""
+    world.spare = factories.make_user(approval_state="waiting")
+
+
 def _invitation(world: World) -> None:
     """An open invitation made by another administrator."""
     world.spare, _ = invitations.create(factories.make_user(role="admin"), 3)
@@ -343,6 +348,16 @@ MATRIX: dict[str, Case] = {
     "admin.revoke_invitation": Case("POST",
                                     lambda w: f"/admin/invitations/{w.spare.id}/revoke",
                                     ADMINS, setup=_invitation),
+    # -- new accounts waiting for approval ---------------------------------------------------
+    "admin.approvals_list": Case("GET", lambda w: "/admin/approvals", ADMINS, setup=_applicant),
+    "admin.approve_account": Case("POST", lambda w: f"/admin/approvals/{w.spare.id}/approve",
+                                  ADMINS, setup=_applicant),
+    "admin.reject_account": Case("POST", lambda w: f"/admin/approvals/{w.spare.id}/reject",
+                                 ADMINS, data=lambda w: {"reason": "Not for us"},
+                                 setup=_applicant),
+    "admin.approve_accounts": Case("POST", lambda w: "/admin/approvals/approve", ADMINS,
+                                   data=lambda w: {"user_id": str(w.spare.id)},
+                                   setup=_applicant),
     # -- groups -----------------------------------------------------------------------------
     "admin.groups_list": Case("GET", lambda w: "/admin/groups", ADMINS),
     "admin.create_group": Case("POST", lambda w: "/admin/groups", ADMINS,

@@ -19,6 +19,7 @@ def _register(browser, server: str, username: str):
     page.get_by_label("Email").fill(f"{username}@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
+    page.wait_for_timeout(1200)  # the form refuses to be sent within a second of showing
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text(f"Welcome to Agora, {username}!")).to_be_visible()
     return page

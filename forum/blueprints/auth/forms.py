@@ -12,6 +12,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -86,6 +87,12 @@ class RegisterForm(FlaskForm):
     # The versions of the rules and the privacy notice the page linked to when it was shown.
     rules_version = HiddenField()
     privacy_version = HiddenField()
+    # The administrators' question while new accounts need approval; the service checks it.
+    answer = TextAreaField()
+    # Hidden from people and screen readers: only a program fills it in.
+    website = StringField(_l("Leave this field empty"))
+    # The signed moment the form was shown.
+    shown = HiddenField()
 
 
 class ResetPasswordForm(FlaskForm):

@@ -19,9 +19,10 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services.accounts import account, devices, joining, logins
+from ...services.accounts import account, devices, joining, logins, signup_guard
 from ...services.accounts.account import AccountError, Registration
 from ...services.accounts.invitations import InvitationError
+from ...services.accounts.signup_guard import SignupAttempt, SignupRefused
 from ...stores import settings
 from ...web import current_actor
 from ..args import documents_seen, local_path
@@ -92,12 +93,16 @@ def _status() -> int:
 
 
 def _register_page(form: RegisterForm, invite: str | None, status: int,
-                   refusal: str | None = None):
+                   refusal: str | None = None, headers: dict | None = None):
     # The page links to the documents as they are now: those are the versions it offers.
     rules, privacy = joining.current_versions()
     form.rules_version.data, form.privacy_version.data = str(rules), str(privacy)
-    return render_template("auth/register.html", form=form, invite=invite,
-                           refusal=refusal), status
+    if not form.shown.data:
+        form.shown.data = signup_guard.form_stamp()
+    form.website.data = ""
+    return render_template("auth/register.html", form=form, invite=invite, refusal=refusal,
+                           needs_approval=joining.needs_approval(invite),
+                           question=joining.approval_question()), status, headers or {}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -116,9 +121,20 @@ def register():
         return _register_page(form, None, 400, error.message)
     if form.validate_on_submit():
         data = Registration(form.username.data, form.email.data, form.password.data)
+        attempt = SignupAttempt(address=request.remote_addr, stamp=form.shown.data,
+                                trap=form.website.data, answer=form.answer.data)
         try:
             user = joining.join(data, bool(form.accept.data), invite,
-                                seen=documents_seen(request.form))
+                                seen=documents_seen(request.form), attempt=attempt)
+        except SignupRefused as refused:
+            form.form_errors.append(refused.reason)
+            if refused.fresh_form:
+                form.shown.data = None  # spent: the page signs a new one
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            return _register_page(form, invite, refused.status, headers=headers)
+        except Refused as refused:
+            form.form_errors.append(refused.reason)
+            return _register_page(form, invite, refused.status)
         except AccountError as error:
             if error.message == joining.CHANGED_MEANWHILE:
                 form.accept.data = False  # to be ticked again, for the texts now linked
@@ -126,6 +142,11 @@ def register():
         except InvitationError as error:
             form.form_errors.append(error.message)
         else:
+            if not user.is_admitted:
+                flash(_("Thanks for signing up, %(username)s! An administrator looks at new "
+                        "accounts before they can log in. You can log in as soon as yours is "
+                        "approved.", username=user.username), "info")
+                return _index()
             _start_session(user, remember=False)
             flash(
                 _("Welcome to %(forum)s, %(username)s! You're logged in and ready to post.",

@@ -210,7 +210,8 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
 
     Refuses: ``Refused`` (429, with ``retry_after``) while a wait is running, even for the
     right password; ``Refused`` (403) for a suspended or banned member, saying why and until
-    when; ``AccountError`` on field "login" for a wrong password or unknown account.
+    when; ``Refused`` (403) for an account waiting for approval or rejected;
+    ``AccountError`` on field "login" for a wrong password or unknown account.
     """
     now = now or utcnow()
     user = find_login(login)
@@ -225,10 +226,23 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         login_throttle.succeeded(counted, now)
     commit()
     # Asked only once the password is right, so a sanction is never revealed to a stranger.
-    refusal = standing.login_refusal(user, now)
+    refusal = approval_refusal(user) or standing.login_refusal(user, now)
     if refusal:
         raise Refused(refusal, status=403)
     return user
+
+
+def approval_refusal(user: User) -> str | None:
+    """Why an account that has not been admitted can't log in, or None."""
+    if user.approval_state == "waiting":
+        return _("Your account waits for approval by the administrators. You can log in as "
+                 "soon as they approve it; you'll find a notification then.")
+    if user.approval_state == "rejected":
+        if user.approval_reason:
+            return _("Your request to join was declined: %(reason)s",
+                     reason=user.approval_reason)
+        return _("Your request to join was declined.")
+    return None
 
 
 def change_password(user: User, current: str, new: str, now: datetime | None = None) -> None:

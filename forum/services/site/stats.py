@@ -1,7 +1,8 @@
 """How the community is doing, for the administrators' overview: a few totals and what happened
 each day of the last month.
 
-Three queries whatever the size of the forum: one for every total, one per daily series. Days
+Three queries whatever the size of the forum: one for every total, one per daily series (the
+sign-up alarm comes with the settings every page reads). Days
 are bucketed by comparing against day boundaries computed here, in the viewer's time zone,
 rather than with a date function: SQLite and PostgreSQL disagree on those, and PostgreSQL's
 would count days in the server's zone instead of the viewer's.
@@ -27,6 +28,8 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
+from ..accounts import signup_guard
+from ..accounts.signup_guard import SignupAlarm
 
 DAYS = 30
 WEEK = timedelta(days=7)
@@ -51,6 +54,8 @@ class Overview:
     open_reports: int
     active_sanctions: int
     days: list[Day]
+    # Many sign-ups within a minute lately (kept with the settings: no query of its own).
+    signup_alarm: SignupAlarm | None = None
 
     @property
     def busiest_posts(self) -> int:
@@ -137,4 +142,5 @@ def overview(viewer: Policy, tz_name: str | None = None, now: datetime | None = 
     )
     return Overview(members=members, new_members_week=week, new_members_month=month,
                     threads=threads, posts=posts, posts_week=posts_week, open_reports=reports,
-                    active_sanctions=sanctions, days=series)
+                    active_sanctions=sanctions, days=series,
+                    signup_alarm=signup_guard.alarm(now))
