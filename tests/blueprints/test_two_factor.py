@@ -14,7 +14,6 @@ from forum.extensions import db
 from forum.models import ModAction, Notification, RecoveryCode, TwoFactor, utcnow
 from forum.services.accounts import two_factor
 from forum.services.site import settings as site_settings
-from tests import factories
 from tests.factories import PASSWORD
 
 
