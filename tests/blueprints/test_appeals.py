@@ -277,3 +277,23 @@ def test_appeals_pages_in_german(client, login, member, timeout, moderator):
         client.get("/account/sanctions"))
     login(moderator)
     assert "Einsprüche" in _text(client.get("/mod/appeals"))
+
+
+def test_the_list_costs_the_same_for_more_appeals(client, login, member, timeout, moderator,
+                                                  count_queries):
+    appeals.submit(member, timeout, "Please")
+    login(moderator)
+    client.get("/mod/appeals")
+
+    def cost() -> int:
+        db.session.expire_all()
+        with count_queries() as queries:
+            assert client.get("/mod/appeals").status_code == 200
+        return len(queries)
+
+    few = cost()
+    for n in range(4):
+        someone = factories.make_user(username=f"someone{n}")
+        appeals.submit(someone, sanctions.timeout(moderator, someone, "Spam",
+                                                  timedelta(hours=1)), "Please")
+    assert cost() == few
