@@ -1,5 +1,6 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
 from .announcements import Announcement, AnnouncementDismissal, Audience, Placement, Severity
+from .appeals import Appeal, AppealStatus
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
@@ -24,9 +25,14 @@ from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
+from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
+    "Appeal",
+    "AppealStatus",
+    "RecoveryCode",
+    "TwoFactor",
     "Announcement",
     "AnnouncementDismissal",
     "Audience",

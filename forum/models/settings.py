@@ -252,6 +252,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Posting"),
         ),
         SettingSpec(
+            "staff_need_two_factor", bool, False, _l("The team needs two-step login"),
+            _l("Moderators and administrators must set up two-step login (a code from an app) "
+               "before they can use the moderation panel or the administration."),
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
             _l("Members who are going get a notification this long before an event starts "
                "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,

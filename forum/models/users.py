@@ -1,6 +1,7 @@
 """Members and their roles."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import IntEnum
 from urllib.parse import quote
@@ -120,6 +121,12 @@ class User(UserMixin, db.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def password_stamp(self) -> str:
+        """A short digest of the password hash: a signed token that names it (the second step
+        of a login, an appeal from the login page) is spent by a password change."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     @property
     def url(self) -> str:

@@ -119,6 +119,26 @@ class ModerationRules(Viewer):
             return ALLOW
         return deny(_("Moderator notes are for the moderation team."))
 
+    def can_handle_appeals(self) -> Decision:
+        """See members' appeals against sanctions: moderators and administrators, who may act
+        on any board's sanctions."""
+        if not self.is_member:
+            return need_login(_("Log in to see appeals."))
+        if self.is_global_moderator:
+            return ALLOW
+        return deny(_("Appeals are for moderators."))
+
+    def can_decide_appeal(self, appeal) -> Decision:
+        """Decide an appeal: a moderator who may act on the member, never the one who issued
+        the sanction (another moderator looks at it afresh)."""
+        listed = self.can_handle_appeals()
+        if not listed:
+            return listed
+        if appeal.sanction.issuer_id == self.user.id:
+            return deny(_("You issued this sanction, so another moderator decides the appeal "
+                          "against it."))
+        return self.can_act_on_user(appeal.user)
+
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:
             return need_login(_("Log in to see the moderation log."))

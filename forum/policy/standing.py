@@ -90,6 +90,17 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     return deny(reason, retry_after=retry)
 
 
+def login_block(user: User, now: datetime | None = None) -> Sanction | None:
+    """The suspension or ban that keeps the member from logging in now, or None."""
+    now = now or utcnow()
+    return _binding(active_sanctions(user, now), LOGIN_BLOCKED_BY, now)
+
+
+def account_message(sanction: Sanction) -> str:
+    """Why the member can't log in, with the end: the refusal's words."""
+    return _account_message(sanction)
+
+
 def login_refusal(user: User, now: datetime | None = None) -> str | None:
     """Why a suspended or banned member may not log in (with the end), or None.
 

@@ -21,6 +21,9 @@ from ..common.numfmt import number
 ACTION_NAMES = {
     "account.delete": _l("Account deleted by its owner"),
     "account.password_reset": _l("Password reset by the member"),
+    "appeal.lift": _l("Appeal granted: sanction lifted"),
+    "appeal.reduce": _l("Appeal granted in part: sanction shortened"),
+    "appeal.uphold": _l("Appeal refused: sanction upheld"),
     "announcement.create": _l("Announcement created"),
     "announcement.edit": _l("Announcement edited"),
     "announcement.end": _l("Announcement ended"),
@@ -86,6 +89,7 @@ ACTION_NAMES = {
     "user.sessions": _l("Sessions ended"),
     "user.suspend": _l("Member suspended"),
     "user.timeout": _l("Member timed out"),
+    "user.two_factor_off": _l("Two-step login turned off by an administrator"),
     "user.warn": _l("Member warned"),
 }
 

@@ -67,6 +67,12 @@ TEXTS: dict[str, Wording] = {
     "sanction.timeout_lifted": lambda v: _("Your timeout was lifted early."),
     "sanction.suspension_lifted": lambda v: _("Your suspension was lifted early."),
     "sanction.ban_lifted": lambda v: _("Your ban was lifted early."),
+    "appeal.upheld": lambda v: _("The moderators looked at your appeal and kept the sanction "
+                                 "as it was."),
+    "appeal.reduced": lambda v: _("The moderators looked at your appeal and shortened the "
+                                  "sanction: it now ends %(ends_at)s.", **v),
+    "appeal.lifted": lambda v: _("The moderators looked at your appeal and lifted the "
+                                 "sanction."),
     # Thread tools.
     "thread.lock_scheduled": lambda v: _("Your thread “%(title)s” will be locked at "
                                          "%(starts_at)s.", **v),
@@ -130,6 +136,9 @@ TEXTS: dict[str, Wording] = {
                                     "can now take part."),
     "account.changed": lambda v: _("An administrator changed your account's username or "
                                    "email."),
+    "account.two_factor_off": lambda v: _("An administrator turned off two-step login for "
+                                          "your account. You can set it up again on your "
+                                          "account page."),
     # Events.
     "event.rescheduled": lambda v: _("“%(title)s” has a new time: %(starts_at)s", **v),
     "event.cancelled": lambda v: _("“%(title)s” is cancelled", **v),

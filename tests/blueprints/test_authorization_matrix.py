@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import CannedResponse, ReportItem, Sanction, ThreadMoveNotice, User
+from forum.models import (
+    Appeal,
+    CannedResponse,
+    ReportItem,
+    Sanction,
+    ThreadMoveNotice,
+    User,
+)
 from forum.services.accounts import invitations
 from forum.services.content import posting
 from forum.services.moderation import modnotes, reports, sanctions
@@ -62,6 +70,22 @@ def _claim_for_viewer(world: World) -> None:
     claimer = viewer if viewer is not None and viewer.is_moderator else (
         factories.make_user(role="moderator"))
     reports.claim(claimer, world.item)
+
+
+def _appeal(world: World) -> None:
+    """An open appeal against the world's timeout (issued by "chief", never the viewer)."""
+    from forum.services.moderation import appeals
+
+    world.spare = appeals.submit(world.author, world.sanction, "I was not spamming.")
+
+
+def _two_factor(world: World) -> None:
+    from forum.extensions import db as database
+    from forum.models import TwoFactor, utcnow
+
+    database.session.add(TwoFactor(user_id=world.author.id, secret="v1:unused",
+                                   enabled_at=utcnow()))
+    database.session.commit()
 
 
 def _lock(world: World) -> None:
@@ -376,6 +400,15 @@ MATRIX: dict[str, Case] = {
                                    ADMINS, setup=_group),
     "admin.delete_group:POST": Case("POST", lambda w: f"/admin/groups/{w.group.id}/delete",
                                     ADMINS, setup=_group),
+    # -- appeals and two-step login -----------------------------------------------------------
+    "moderation.appeal_list": Case("GET", lambda w: "/mod/appeals", MODERATORS),
+    "moderation.decide_appeal": Case(
+        "POST", lambda w: f"/mod/appeals/{w.spare.id}/decide", MODERATORS, setup=_appeal,
+        data=lambda w: {f"decide-{w.spare.id}-outcome": "upheld",
+                        f"decide-{w.spare.id}-message": "It stays."}),
+    "admin.two_factor_off": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/two-factor/off", ADMINS,
+        setup=_two_factor, data=lambda w: {"reason": "Lost their phone"}),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",
@@ -507,6 +540,15 @@ def _reset_token(world: World) -> str:
 
 
 ACCOUNT_ROUTES: dict[str, Case] = {
+    "auth.two_factor_page": Case("GET", lambda w: "/account/two-factor", frozenset(ROLES[1:])),
+    # Without a code, each form comes back with its message (400), nothing changes.
+    "auth.two_factor_setup": Case("POST", lambda w: "/account/two-factor/setup",
+                                  frozenset(ROLES[1:])),
+    "auth.two_factor_codes": Case("POST", lambda w: "/account/two-factor/codes",
+                                  frozenset(ROLES[1:])),
+    "auth.two_factor_off": Case("POST", lambda w: "/account/two-factor/off",
+                                frozenset(ROLES[1:])),
+    "auth.own_sanctions": Case("GET", lambda w: "/account/sanctions", frozenset(ROLES[1:])),
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
     "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
@@ -561,3 +603,28 @@ def test_a_reset_link_works_for_whoever_holds_it(client, login, world, role):
         login(world.viewer)
     assert client.get(f"/account/reset/{token}").status_code == 200
     assert client.get("/account/reset/not-a-token").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_appeal_routes_for_every_role(client, login, world, role):
+    """An appeal from the account concerns the viewer's own sanction: another member's is not
+    found; the login refusal's form needs its token, whoever sends it; the code step of the
+    login needs a right password first."""
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    response = client.post(f"/account/sanctions/{world.sanction.id}/appeal",
+                           data={f"appeal-{world.sanction.id}-body": "Please look again."})
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 404, role
+    assert client.post("/login/appeal", data={"token": "forged", "body": "Hi"}).status_code == 400
+    code_step = client.get("/login/code")
+    assert code_step.status_code == 302
+    if role == "guest":
+        assert code_step.headers["Location"].endswith("/login")
+    else:
+        assert "/login" not in code_step.headers["Location"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0

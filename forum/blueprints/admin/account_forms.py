@@ -55,6 +55,16 @@ class SessionsForm(FlaskForm):
     reason = _reason_field("sessions-reason")
 
 
+class TwoFactorOffForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (kept in the moderation log)"), id="two-factor-reason", filters=[_stripped],
+        validators=[DataRequired(_l("Please give a reason for turning two-step login off.")),
+                    Length(max=500, message=_l("Keep the reason under %(max)s characters.",
+                                               max=500))],
+        render_kw={"maxlength": 500},
+    )
+
+
 class DeleteAccountForm(FlaskForm):
     posts = RadioField(_l("Their posts"), choices=POST_CHOICES, default=KEEP_POSTS,
                        validators=[DataRequired(_l("Choose what happens to their posts."))])

@@ -8,11 +8,11 @@ from flask_babel import ngettext
 
 from ...errors import Refused
 from ...policy import policy
-from ...services.accounts import roles, staff
+from ...services.accounts import roles, staff, two_factor
 from ...web import current_actor
 from ..args import page_arg
 from . import bp
-from .account_forms import AccountForm, PasswordResetForm, SessionsForm
+from .account_forms import AccountForm, PasswordResetForm, SessionsForm, TwoFactorOffForm
 from .forms import BoardsForm, RoleForm
 
 # The role filters of the list (the keys are staff.ROLE_FILTERS'): as the menu names them,
@@ -69,12 +69,13 @@ def render_user(page: staff.RolePage, status: int = 200, **forms):
                                             display_name=user.display_name or ""),
         "reset_form": lambda: PasswordResetForm(formdata=None),
         "sessions_form": lambda: SessionsForm(formdata=None),
+        "two_factor_form": lambda: TwoFactorOffForm(formdata=None),
     }
     for name, make in defaults.items():
         if forms.get(name) is None:
             forms[name] = make()
     return render_template("admin/user.html", page=page, user=user, tab="users",
-                           **forms), status
+                           two_factor_on=two_factor.is_enabled(user), **forms), status
 
 
 def _refusal(form: RoleForm | BoardsForm, error: Refused) -> int:

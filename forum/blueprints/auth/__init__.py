@@ -3,4 +3,10 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import account_views, login_views, views  # noqa: E402,F401  (registers the routes on bp)
+from . import (  # noqa: E402,F401  (registers the routes on bp)
+    account_views,
+    appeal_views,
+    login_views,
+    two_factor_views,
+    views,
+)

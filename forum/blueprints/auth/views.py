@@ -19,8 +19,8 @@ from flask_login import current_user, encode_cookie, login_required, login_user,
 from flask_wtf import FlaskForm
 
 from ...errors import Refused
-from ...services.accounts import account, devices, joining, logins, signup_guard
-from ...services.accounts.account import AccountError, Registration
+from ...services.accounts import account, devices, joining, logins, signup_guard, two_factor
+from ...services.accounts.account import AccountError, BlockedLogin, Registration
 from ...services.accounts.invitations import InvitationError
 from ...services.accounts.signup_guard import SignupAttempt, SignupRefused
 from ...stores import settings
@@ -28,6 +28,10 @@ from ...web import current_actor
 from ..args import documents_seen, local_path
 from . import bp
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from .refusal import blocked_page
+
+# Where the session keeps the proof of a right password while the login waits for the code.
+SECOND_STEP = "two_step"
 
 
 def _start_session(user, remember: bool) -> None:
@@ -168,6 +172,8 @@ def login():
         try:
             user = account.log_in(form.login.data, form.password.data, request.remote_addr,
                                   device=request.cookies.get(devices.COOKIE_NAME))
+        except BlockedLogin as blocked:
+            return blocked_page(blocked)
         except Refused as refused:
             form.form_errors.append(refused.reason)
             page = render_template("auth/login.html", form=form)
@@ -176,10 +182,15 @@ def login():
         except AccountError as error:
             form.form_errors.append(error.message)
         else:
+            target = local_path(form.next.data) or local_path(request.args.get("next"))
+            if two_factor.is_enabled(user):
+                # Not logged in yet: the code page (two_factor_views) finishes the login.
+                session[SECOND_STEP] = two_factor.pending_token(user, bool(form.remember.data),
+                                                                target)
+                return redirect(url_for("auth.login_code"))
             _start_session(user, remember=bool(form.remember.data))
             refresh_language()  # the member's own language, from this message on
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
-            target = local_path(form.next.data) or local_path(request.args.get("next"))
             return redirect(target) if target else _index()
     return render_template("auth/login.html", form=form), _status()
 

@@ -1,7 +1,11 @@
 """The moderator panel under /mod: the report queue, the moderation log, members' records,
-thread and post tools."""
+thread and post tools, appeals."""
 from flask import Blueprint
 
-bp = Blueprint("moderation", __name__, url_prefix="/mod")
+from ..two_step_gate import require_two_step
 
-from . import announcements, log, members, posts, queue, threads  # noqa: E402,F401  (registers the routes on bp)
+bp = Blueprint("moderation", __name__, url_prefix="/mod")
+# The team may be required to use two-step login before using the panel.
+bp.before_request(require_two_step)
+
+from . import announcements, appeals, log, members, posts, queue, threads  # noqa: E402,F401  (registers the routes on bp)

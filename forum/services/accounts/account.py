@@ -42,6 +42,16 @@ class AccountError(ValueError):
         self.message = message
 
 
+class BlockedLogin(Refused):
+    """The password was right, but a suspension or ban keeps the member out (403); carries the
+    member and the sanction, so the refusal can offer an appeal."""
+
+    def __init__(self, reason: str, user: User, sanction) -> None:
+        super().__init__(reason, status=403)
+        self.user = user
+        self.sanction = sanction
+
+
 @dataclass(frozen=True)
 class Registration:
     username: str
@@ -226,9 +236,12 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         login_throttle.succeeded(counted, now)
     commit()
     # Asked only once the password is right, so a sanction is never revealed to a stranger.
-    refusal = approval_refusal(user) or standing.login_refusal(user, now)
+    refusal = approval_refusal(user)
     if refusal:
         raise Refused(refusal, status=403)
+    blocking = standing.login_block(user, now)
+    if blocking is not None:
+        raise BlockedLogin(standing.account_message(blocking), user, blocking)
     return user
 
 
