@@ -213,6 +213,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Spam and abuse"),
         ),
         SettingSpec(
+            "staff_need_two_factor", bool, False, _l("The team needs two-step login"),
+            _l("Moderators and administrators must set up two-step login (a code from an app) "
+               "before they can use the moderation panel or the administration."),
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
             _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
             group=_l("Moderation"),
@@ -250,12 +256,6 @@ SETTINGS: dict[str, SettingSpec] = {
             _l("The most links a new member's post may hold; spam usually starts with links."),
             minimum=0, maximum=100,
             group=_l("Posting"),
-        ),
-        SettingSpec(
-            "staff_need_two_factor", bool, False, _l("The team needs two-step login"),
-            _l("Moderators and administrators must set up two-step login (a code from an app) "
-               "before they can use the moderation panel or the administration."),
-            group=_l("Spam and abuse"),
         ),
         SettingSpec(
             "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),

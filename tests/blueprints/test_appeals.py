@@ -87,6 +87,9 @@ def test_warnings_and_ended_sanctions_are_not_appealed(member, chief, timeout):
 
 
 def test_two_appeals_sent_at_once_make_one(app, member, timeout):
+    from forum.services.accounts import logins
+
+    logins.start(member, False, "127.0.0.1", None)  # one browser's login, shared by four
     db.session.commit()
     url, field, user_id = (f"/account/sanctions/{timeout.id}/appeal",
                            f"appeal-{timeout.id}-body", member.get_id())
