@@ -52,6 +52,11 @@ def test_leading_inner_and_short_wildcards_are_refused(thread, text):
     assert outcome.hits is None and "can only end a word" in outcome.error
 
 
+def test_a_stemmer_never_shortens_a_wildcard_below_what_was_typed(thread):
+    assert "title_en:bas*" in str(parse_query("bas*"))
+    assert find(None, "bas*").error is None
+
+
 @pytest.mark.parametrize("text", ["[a TO z]", "{a TO z}", "[a TO]", "iron [b TO y]",
                                   "author:[a TO z]", "created:[2020 TO 2021]"])
 def test_ranges_are_refused(thread, text):

@@ -360,7 +360,23 @@ def _refreshed(ix: index.FileIndex, searcher: Searcher) -> Searcher:
 
 
 # -- querying ---------------------------------------------------------------------------------
-class _GermanParser(qparser.QueryParser):
+class _Parser(qparser.QueryParser):
+    """Whoosh's parser, except that a stemmed trailing wildcard keeps the letters typed before
+    "*" (up to ``limits.MIN_PREFIX``): the stemmer cuts "bas*" to "ba*", which stands for many more
+    words than were asked for, and would be refused as too short."""
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True,
+                   removestops=True):
+        made = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        # Whoosh hands a trailing wildcard over as a Prefix of the letters before "*".
+        if termclass is query.Prefix and isinstance(made, query.Prefix):
+            typed = text.lower()
+            if len(made.text) < min(len(typed), limits.MIN_PREFIX):
+                made = query.Prefix(made.fieldname, typed, boost=made.boost)
+        return made
+
+
+class _GermanParser(_Parser):
     """Reads a word written with "ae", "oe" or "ue" both as typed and with umlauts: the folded
     "Loetstation" also finds "Lötstation" (indexed as "lotstation"), and "Feuer" still finds
     "Feuer". A word that is a stop word either way is dropped ("fuer" as "für")."""
@@ -380,7 +396,7 @@ class _GermanParser(qparser.QueryParser):
 
 def _parser(language: str) -> qparser.QueryParser:
     # What qparser.MultifieldParser builds, with the German class where it applies.
-    kind = _GermanParser if language == "de" else qparser.QueryParser
+    kind = _GermanParser if language == "de" else _Parser
     parser = kind(None, _parser_schema(language), group=qparser.AndGroup)
     parser.add_plugin(qparser.MultifieldPlugin(list(TEXT_FIELDS)))
     return parser
