@@ -8,10 +8,10 @@ is left is bounded three ways:
 - a trailing wildcard (``solder*``) stands for at most ``MAX_EXPANSIONS`` words per field: the
   most frequent of the first ``SCAN_TERMS`` the index holds with that beginning, in each
   segment. It is then searched as those words joined by OR, so it is ranked like any word;
-- the postings the query would read (one per post and word) are counted before it runs, and a
-  query over the budget is refused as too broad; queries that ``rank`` cannot score (phrases,
-  NOT, boosts, ``author:``) go through Whoosh's matchers, several times slower per posting, and
-  get a smaller budget;
+- the postings the query would read (one per post and word, and ``WORD_COST`` per word) are
+  counted before it runs, and a query over the budget is refused as too broad; queries that
+  ``rank`` cannot score (phrases, NOT, boosts, ``author:``) go through Whoosh's matchers,
+  several times slower per posting, and get a smaller budget;
 - the search itself stops at ``TIME_LIMIT`` seconds (a busy machine) and is refused as too
   broad rather than answered with a partial, misranked page.
 """
@@ -29,10 +29,13 @@ from ...common.numfmt import number
 MIN_PREFIX = 3  # letters before a trailing "*"
 MAX_WORDS = 16
 MAX_WILDCARDS = 3  # words ending in "*" in one search
-MAX_EXPANSIONS = 50  # words a trailing wildcard stands for, per field
+MAX_EXPANSIONS = 20  # words a trailing wildcard stands for, per field
 SCAN_TERMS = 500  # words looked at per field and segment to choose them
-RANKED_BUDGET = 120_000  # postings a query ``rank`` scores may read
-WHOOSH_BUDGET = 25_000  # postings a query left to Whoosh's matchers may read
+RANKED_BUDGET = 60_000  # postings a query ``rank`` scores may read
+WHOOSH_BUDGET = 10_000  # postings a query left to Whoosh's matchers may read
+# What looking up one word costs (its scorer, its statistics), counted as this many postings:
+# three wildcards standing for 20 words in each of four fields are 240 words to look up.
+WORD_COST = 150
 TIME_LIMIT = 0.5  # seconds
 
 
@@ -119,13 +122,15 @@ def expanded(reader, q: query.Query) -> query.Query:
 
 
 def postings(reader, q: query.Query) -> int:
-    """How many postings running ``q`` reads at most: each word's number of posts, summed."""
+    """How many postings running ``q`` reads at most: each word's number of posts, summed,
+    and ``WORD_COST`` for each word looked up."""
     total = 0
     for leaf in q.leaves():
         if isinstance(leaf, query.Term):
-            total += reader.doc_frequency(leaf.fieldname, leaf.text)
+            total += WORD_COST + reader.doc_frequency(leaf.fieldname, leaf.text)
         elif isinstance(leaf, query.Phrase):
-            total += sum(reader.doc_frequency(leaf.fieldname, word) for word in leaf.words)
+            total += sum(WORD_COST + reader.doc_frequency(leaf.fieldname, word)
+                         for word in leaf.words)
         elif isinstance(leaf, query.MultiTerm | query.Every):
             raise TooBroad  # refused when parsing; never run one unbounded
     return total
