@@ -11,7 +11,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ..common import timefmt
 from ..policy import policy
-from ..services.search import query
+from ..services.search import query, throttle
 from ..services.search.index import QUERY_MAX
 
 bp = Blueprint("search", __name__)
@@ -78,6 +78,8 @@ class SearchForm(FlaskForm):
 @bp.get("/search")
 def search():
     form = SearchForm(formdata=request.args)
+    if request.args.get("q", "").strip():  # the empty form costs nothing to show
+        throttle.admit(current_user, request.remote_addr)
     valid = form.validate()
     params = form.params() if valid else query.SearchParams(
         thread_id=form.thread.data if not form.thread.errors else None

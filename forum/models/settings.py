@@ -219,6 +219,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Spam and abuse"),
         ),
         SettingSpec(
+            "searches_per_minute", int, 30, _l("Searches per minute"),
+            _l("How many searches a member, or a guest's internet address, may run in a "
+               "minute. 0 turns the limit off."), minimum=0, maximum=10000,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
             _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
             group=_l("Moderation"),

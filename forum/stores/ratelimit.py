@@ -91,6 +91,18 @@ class DatabaseBackend:
         return insert(self.table)
 
     def hit(self, key: str, limit: int, window_seconds: int, now: datetime) -> RateDecision:
+        count, ends_at = db.session.execute(self._hit_statement(key, window_seconds, now)).one()
+        commit()
+        return _decide(count, limit, _seconds_until(ends_at, now), counted=True)
+
+    def hit_apart(self, key: str, limit: int, window_seconds: int, now: datetime
+                  ) -> RateDecision:
+        with db.engine.begin() as connection:
+            count, ends_at = connection.execute(
+                self._hit_statement(key, window_seconds, now)).one()
+        return _decide(count, limit, _seconds_until(ends_at, now), counted=True)
+
+    def _hit_statement(self, key: str, window_seconds: int, now: datetime):
         c = self.table.c
         stmt = self._insert().values(
             key=key, count=1, window_ends_at=now + timedelta(seconds=window_seconds)
@@ -107,9 +119,7 @@ class DatabaseBackend:
                 ),
             },
         ).returning(c.count, c.window_ends_at)
-        count, ends_at = db.session.execute(stmt).one()
-        commit()
-        return _decide(count, limit, _seconds_until(ends_at, now), counted=True)
+        return stmt
 
     def peek(self, limits: dict[str, int], now: datetime) -> dict[str, RateDecision]:
         rows = db.session.execute(_peek_statement(), {"keys": list(limits), "now": now})
@@ -251,6 +261,18 @@ def hit(key: str, limit: int, window_seconds: int, now: datetime | None = None
     """
     _check(limit, window_seconds)
     return backend().hit(_key(key), limit, window_seconds, now or utcnow())
+
+
+def hit_apart(key: str, limit: int, window_seconds: int, now: datetime | None = None
+              ) -> RateDecision:
+    """``hit``, committed at once on a connection of its own, outside the caller's unit of
+    work: for counting reads (a search), where committing the page's session would expire what
+    the page had loaded (the member) and load it again."""
+    _check(limit, window_seconds)
+    chosen = backend()
+    if isinstance(chosen, DatabaseBackend):
+        return chosen.hit_apart(_key(key), limit, window_seconds, now or utcnow())
+    return chosen.hit(_key(key), limit, window_seconds, now or utcnow())
 
 
 def peek(key: str, limit: int, window_seconds: int, now: datetime | None = None) -> RateDecision:

@@ -265,3 +265,13 @@ def test_redis_concurrent_hits_lose_no_increment(redis_app):
     client = redis_app.redis_test_client
     assert int(client.get(redis_app.config["RATELIMIT_PREFIX"] + "race")) == 80
     assert results.count(True) == 25
+
+
+def test_hit_apart_counts_on_its_own_connection_and_keeps_loaded_objects(app, db, member):
+    db.session.refresh(member)
+    decisions = [ratelimit.hit_apart("apart", 2, 60, now=T0) for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, False]
+    assert decisions[2].retry_after == 60
+    # Nothing of the caller's session was committed or expired.
+    assert "username" in member.__dict__
+    assert _count(db, "apart") == 3

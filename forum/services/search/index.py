@@ -44,8 +44,9 @@ from whoosh.searching import Searcher
 
 from ...common import markup
 from ...common.ttlcache import TtlCache
-from . import rank
+from . import limits, rank
 from .folding import collapse_digraphs, fold
+from .limits import QuerySyntaxError
 
 PER_PAGE = 20
 QUERY_MAX = 200
@@ -359,15 +360,23 @@ def _refreshed(ix: index.FileIndex, searcher: Searcher) -> Searcher:
 
 
 # -- querying ---------------------------------------------------------------------------------
-class QuerySyntaxError(ValueError):
-    """A query we cannot make sense of; the message is written for the person who typed it."""
+class _Parser(qparser.QueryParser):
+    """Whoosh's parser, except that a stemmed trailing wildcard keeps the letters typed before
+    "*" (up to ``limits.MIN_PREFIX``): the stemmer cuts "bas*" to "ba*", which stands for many more
+    words than were asked for, and would be refused as too short."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True,
+                   removestops=True):
+        made = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        # Whoosh hands a trailing wildcard over as a Prefix of the letters before "*".
+        if termclass is query.Prefix and isinstance(made, query.Prefix):
+            typed = text.lower()
+            if len(made.text) < min(len(typed), limits.MIN_PREFIX):
+                made = query.Prefix(made.fieldname, typed, boost=made.boost)
+        return made
 
 
-class _GermanParser(qparser.QueryParser):
+class _GermanParser(_Parser):
     """Reads a word written with "ae", "oe" or "ue" both as typed and with umlauts: the folded
     "Loetstation" also finds "Lötstation" (indexed as "lotstation"), and "Feuer" still finds
     "Feuer". A word that is a stop word either way is dropped ("fuer" as "für")."""
@@ -387,7 +396,7 @@ class _GermanParser(qparser.QueryParser):
 
 def _parser(language: str) -> qparser.QueryParser:
     # What qparser.MultifieldParser builds, with the German class where it applies.
-    kind = _GermanParser if language == "de" else qparser.QueryParser
+    kind = _GermanParser if language == "de" else _Parser
     parser = kind(None, _parser_schema(language), group=qparser.AndGroup)
     parser.add_plugin(qparser.MultifieldPlugin(list(TEXT_FIELDS)))
     return parser
@@ -429,8 +438,9 @@ def _balanced(text: str) -> str | None:
 def parse_query(text: str) -> query.Query:
     """The member's words as a Whoosh query: in each language, the words analyzed as that
     language's posts were, against its fields. Raises ``QuerySyntaxError`` with a friendly
-    message."""
-    text = " ".join(text.split())
+    message, also for what ``limits.check`` refuses (ranges, leading and inner wildcards)."""
+    # "?" is punctuation to people ("how do I solder?"), a one-letter wildcard to Whoosh.
+    text = " ".join(text.replace("?", " ").split())
     if len(text) > QUERY_MAX:
         raise QuerySyntaxError(_("Searches can be at most %(max)s characters long.",
                                  max=QUERY_MAX))
@@ -446,6 +456,7 @@ def parse_query(text: str) -> query.Query:
         if isinstance(parsed, query.Every) or any(isinstance(q, query.Every)
                                                   for q in parsed.leaves()):
             raise QuerySyntaxError(_("Add at least one word to search for."))
+        limits.check(parsed)
         # Only stop words of this language ("the" in English): nothing to look for in its posts.
         if parsed is not query.NullQuery and any(True for _leaf in parsed.leaves()):
             parts.append(_in_language(parsed, language))
@@ -454,6 +465,7 @@ def parse_query(text: str) -> query.Query:
             _("There is nothing to search for: the words are too common or only operators. "
             "Try more specific words.")
         )
+    limits.check_size(parts)
     return parts[0] if len(parts) == 1 else query.Or(parts).normalize()
 
 
@@ -579,10 +591,21 @@ class SearchCache:
         self._entries.clear()
 
 
+def bounded(searcher: Searcher, user_query: query.Query) -> query.Query:
+    """A parsed query made ready to run against this searcher's index: each trailing wildcard
+    replaced by the words it stands for (``limits.expanded``). Raises ``TooBroad`` when it would
+    read more postings than its budget."""
+    reader = searcher.reader()
+    ready = limits.expanded(reader, user_query)
+    limits.within_budget(reader, ready, rank.supported(ready, _RANKED_FIELDS))
+    return ready
+
+
 def run(searcher: Searcher, whoosh_query: query.Query, *, sort: str = "relevance", page: int = 1,
         per_page: int = PER_PAGE, exclude: query.Query | None = None,
-        cache: SearchCache | None = None) -> Page:
-    """One page of results of ``whoosh_query`` less the documents ``exclude`` matches."""
+        cache: SearchCache | None = None, deadline: float | None = None) -> Page:
+    """One page of results of ``whoosh_query`` less the documents ``exclude`` matches.
+    Raises ``TooBroad`` when ranking is still going at ``deadline`` (``time.monotonic()``)."""
     key = ("page", whoosh_query, exclude, sort, page, per_page)
     found = cache.get(searcher, key) if cache is not None else None
     if found is not None:
@@ -595,9 +618,13 @@ def run(searcher: Searcher, whoosh_query: query.Query, *, sort: str = "relevance
             if cache is not None:
                 cache.put(searcher, ("mask", exclude), mask)
     limit = min(page * per_page, max(searcher.doc_count_all(), 1))  # page=10**9 costs nothing
-    ranked = _ranked(searcher, whoosh_query, sort, limit, mask)
-    if ranked is None:
-        ranked = _whoosh_ranked(searcher, whoosh_query, sort, limit, mask)
+    try:
+        ranked = _ranked(searcher, whoosh_query, sort, limit, mask, deadline)
+        if ranked is None:
+            ranked = _whoosh_ranked(searcher, whoosh_query, sort, limit, mask, deadline)
+    except collectors.TimeLimit:
+        # A partial page would be ranked and counted wrongly: better to say so.
+        raise limits.TooBroad from None
     docnums, total = ranked
     pages = max(1, -(-total // per_page))
     found = Page([int(searcher.stored_fields(docnum)["id"])
@@ -612,7 +639,7 @@ _RANKED_FIELDS = frozenset(FIELD_LANGUAGE)
 
 
 def _ranked(searcher: Searcher, whoosh_query: query.Query, sort: str, limit: int,
-            mask: set[int]) -> tuple[list[int], int] | None:
+            mask: set[int], deadline: float | None = None) -> tuple[list[int], int] | None:
     """Words, ANDs and ORs of words, with any filters: ranked by ``search.rank`` (the same
     order and total as Whoosh, several times faster), or None for Whoosh to do."""
     user_query, required = whoosh_query, None
@@ -625,21 +652,24 @@ def _ranked(searcher: Searcher, whoosh_query: query.Query, sort: str, limit: int
     if sort == "newest":
         return rank.newest(searcher, user_query, limit, "created",
                                  excluded=mask, required=required)
-    return rank.rank(searcher, user_query, limit, excluded=mask, required=required)
+    return rank.rank(searcher, user_query, limit, excluded=mask, required=required,
+                     deadline=deadline)
 
 
 def _whoosh_ranked(searcher: Searcher, whoosh_query: query.Query, sort: str, limit: int,
-                   mask: set[int]) -> tuple[list[int], int]:
+                   mask: set[int], deadline: float | None = None) -> tuple[list[int], int]:
     if sort == "newest":
         collector = searcher.collector(limit=limit, sortedby="created", reverse=True,
-                                       optimize=False, mask=mask or None)
+                                       optimize=False)
     else:
         # replace=0: once its page is full, Whoosh swaps in matchers that drop the parts of the
         # query that cannot reach the top alone; across segments that loses documents that
         # would (and undercounts the total).
         collector = collectors.TopCollector(limit, usequality=False, replace=0)
-        if mask:
-            collector = collectors.FilterCollector(collector, None, mask)
+    if deadline is not None:
+        collector = limits.DeadlineCollector(collector, deadline)
+    if mask:
+        collector = collectors.FilterCollector(collector, None, mask)
     searcher.search_with_collector(whoosh_query, collector)
     results = collector.results()
     return [hit.docnum for hit in results], len(results)

@@ -17,11 +17,13 @@ from ...errors import NotFound, require
 from ...extensions import db
 from ...models import Board, Category, Post, Thread, User
 from ...policy import Policy
+from . import limits
 from .index import (
     Filters,
     Highlighter,
     QuerySyntaxError,
     Scope,
+    bounded,
     exclusions,
     narrow,
     parse_query,
@@ -158,12 +160,18 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
 
     state = current_index()
     searcher = state.searcher()
-    page = run(searcher, narrow(user_query, filters), exclude=exclusions(scope),
-               sort=params.sort, page=params.page, cache=state.cache)
+    try:
+        ready = bounded(searcher, user_query)
+        page = run(searcher, narrow(ready, filters), exclude=exclusions(scope),
+                   sort=params.sort, page=params.page, cache=state.cache,
+                   deadline=limits.deadline())
+    except QuerySyntaxError as error:  # too broad: over its budget or out of time
+        outcome.error = error.message
+        return outcome
     if params.page > page.pages:
         raise NotFound(_("There are not that many pages of results."))
     outcome.total, outcome.pages = page.total, page.pages
-    outcome.hits = _hits(page.post_ids, Highlighter(searcher, user_query), boards, withheld_boards)
+    outcome.hits = _hits(page.post_ids, Highlighter(searcher, ready), boards, withheld_boards)
     return outcome
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import sys
+import time
 from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from typing import NamedTuple
 import whoosh
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.collectors import TimeLimit
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
@@ -59,16 +61,17 @@ def supported(q: query.Query, fields: frozenset[str]) -> bool:
 
 
 def rank(searcher: Searcher, q: query.Query, limit: int, *,
-         excluded: Iterable[int] = (), required: set[int] | None = None
-         ) -> tuple[list[int], int] | None:
+         excluded: Iterable[int] = (), required: set[int] | None = None,
+         deadline: float | None = None) -> tuple[list[int], int] | None:
     """The top ``limit`` document numbers (best first, ties by document number) and the number
     of matching documents, leaving out ``excluded`` and, when given, anything not in
-    ``required``; None when the query or the weighting is beyond this module."""
+    ``required``; None when the query or the weighting is beyond this module. Raises Whoosh's
+    ``TimeLimit`` when a word is done after ``deadline`` (``time.monotonic()``)."""
     weighting = searcher.weighting
     if weighting.use_final:
         return None
     try:
-        scores = _evaluate(searcher, q)
+        scores = _evaluate(searcher, q, deadline)
     except _Unsupported:
         return None
     scores = _narrowed(searcher, scores, excluded, required)
@@ -167,17 +170,19 @@ class _Unsupported(Exception):
     pass
 
 
-def _evaluate(searcher: Searcher, q: query.Query) -> Scores:
+def _evaluate(searcher: Searcher, q: query.Query, deadline: float | None = None) -> Scores:
     if type(q) is query.Term:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeLimit
         return _term_scores(searcher, q.fieldname, q.text)
     if type(q) is query.Or:
-        return _tree(_union, [_evaluate(searcher, sub) for sub in q.subqueries])
+        return _tree(_union, [_evaluate(searcher, sub, deadline) for sub in q.subqueries])
     # The rarest part first: when it matches nothing, the common ones are never read.
     reader = searcher.reader()
     order = sorted(range(len(q.subqueries)), key=lambda i: q.subqueries[i].estimate_size(reader))
     subs: list[Scores] = [{}] * len(order)
     for i in order:
-        subs[i] = _evaluate(searcher, q.subqueries[i])
+        subs[i] = _evaluate(searcher, q.subqueries[i], deadline)
         if not subs[i]:
             return {}
     return _tree(_intersection, subs)
