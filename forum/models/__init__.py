@@ -1,5 +1,6 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
 from .announcements import Announcement, AnnouncementDismissal, Audience, Placement, Severity
+from .approvals import HoldCause, PendingPost, PendingState, WatchedWord, WordAction
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
@@ -26,6 +27,11 @@ from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
+    "HoldCause",
+    "PendingPost",
+    "PendingState",
+    "WatchedWord",
+    "WordAction",
     "Announcement",
     "AnnouncementDismissal",
     "Audience",

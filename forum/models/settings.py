@@ -230,6 +230,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Posting"),
         ),
         SettingSpec(
+            "premod_new_member_posts", int, 0, _l("New members' posts to approve"),
+            _l("A new member's first posts, up to this many, wait for a moderator's approval "
+               "before anyone else sees them. 0 turns it off."), minimum=0, maximum=100,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
             _l("Members who are going get a notification this long before an event starts "
                "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
