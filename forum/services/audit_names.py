@@ -184,7 +184,8 @@ FIELD_NAMES = {
     "until": _l("Until"), "used_by": _l("Used by"), "value": _l("Value"),
     "version": _l("Version"),
     "word": _l("Word or domain"), "word_action": _l("Action"), "replacement": _l("Replacement"),
-    "domain": _l("Link domain"), "always_review": _l("Review every post"),
+    "domain": _l("Link domain"), "threads_need_approval": _l("New threads need approval"),
+    "always_review": _l("Review every post"),
     "words": _l("Watched words"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).

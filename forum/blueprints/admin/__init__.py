@@ -15,4 +15,5 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     settings,
     structure,
     users,
+    words,
 )

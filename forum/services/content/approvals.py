@@ -83,8 +83,7 @@ def get_for_viewer(viewer: Policy, pending_id: int) -> PendingPost:
 
     Refuses: guests (login); anyone else (404, so nobody learns it exists).
     """
-    if not viewer.is_member:
-        require(viewer.can_use_moderator_tools())
+    require(viewer.can_see_own_waiting())
     pending = db.session.scalar(loaded().where(PendingPost.id == pending_id))
     if pending is None or not (pending.author_id == viewer.user.id
                                or viewer.moderates(pending.board)):

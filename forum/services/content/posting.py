@@ -31,8 +31,7 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, data_export, notifications, text
-from ..moderation import reports, system_reasons
-from . import approvals, cooldowns, watched_words
+from . import approvals, cooldowns, flagging, watched_words
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -158,7 +157,7 @@ def create_thread(actor: User, board: Board, title: str, body: str,
 
 def _flag(post: Post, screening: watched_words.Screening, now: datetime) -> None:
     """A watched word with the action "flag": the post stays up and the queue gets an item."""
-    reports.open_system_item(post, system_reasons.watched_words(screening.flag_words), now)
+    flagging.open_item(post, screening.flag_words, now)
 
 
 def open_thread(actor: User, board: Board, title: str, body: str, now: datetime) -> Thread:
@@ -374,9 +373,9 @@ def _screened_edit(post: Post, screening: watched_words.Screening, now: datetime
     like a new one; "review" hides it until a moderator looks (as reports do), and both
     "review" and "flag" put it in the queue."""
     words = ", ".join(filter(None, (screening.review_words, screening.flag_words)))
-    item = reports.open_system_item(post, system_reasons.watched_words(words), now)
+    item = flagging.open_item(post, words, now)
     if screening.review:
-        reports.hide_for_review(post, item, system_reasons.watched_words(words), now)
+        flagging.hide_for_review(post, item, words, now)
 
 
 # A thread's latest post is the one written last: after a merge or a split, positions are no

@@ -245,39 +245,6 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
     db.session.expire(post)
 
 
-# -- opened by the forum itself ---------------------------------------------------------------
-def open_system_item(post: Post, reason: str, now: datetime) -> ReportItem:
-    """Put a post in the queue without a member's report (a watched word flagged it): the
-    post's open item, opened if there is none, and a log entry with no actor saying why,
-    linked to it (no commit). The item counts no reporters."""
-    fields = _item_fields(post)
-    _insert_ignoring_duplicate(
-        ReportItem,
-        {**fields, "status": ItemStatus.OPEN, "report_count": 0, "first_reported_at": now,
-         "last_reported_at": now, "auto_hidden": False},
-        ["open_key"],
-    )
-    item = db.session.scalar(select(ReportItem).where(ReportItem.open_key == fields["open_key"]))
-    audit.record(None, "post.flag", post, reason, now=now, item=item)
-    return item
-
-
-def hide_for_review(post: Post, item: ReportItem, reason: str, now: datetime) -> None:
-    """Hide a post until a moderator reviews it, as enough reports would (no commit)."""
-    hidden = db.session.execute(
-        update(Post)
-        .where(Post.id == post.id, Post.is_hidden.is_(False), Post.is_deleted.is_(False))
-        .values(is_hidden=True, hidden_at=now, hidden_by_id=None, hidden_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if hidden:
-        db.session.execute(
-            update(ReportItem).where(ReportItem.id == item.id).values(auto_hidden=True)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.expire(post)
-
-
 # -- claiming ----------------------------------------------------------------------------------
 def claim(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
     """"I'm on it": mark the item as handled by ``actor``, logged as ``report.claim``.

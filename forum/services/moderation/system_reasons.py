@@ -12,6 +12,7 @@ from flask_babel import ngettext
 _AUTO_HIDDEN = re.compile(
     r"Reported by (?P<count>\d+) members; hidden until a moderator reviews it\.")
 _AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
+# What ``content.flagging`` stores when a watched word put a post in the queue or hid it.
 _WATCHED = re.compile(r"Watched words: (?P<words>.*)", re.S)
 _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
 # What ``content.purging`` stores on the posts of an account deleted with them.
@@ -26,11 +27,6 @@ def auto_hidden(count: int) -> str:
 def auto_hide_logged(count: int) -> str:
     """Stored as the log entry's reason."""
     return f"{count} members reported it."
-
-
-def watched_words(words: str) -> str:
-    """Stored when a watched word put a post in the queue or hid it."""
-    return f"Watched words: {words}"
 
 
 def reviewed(reason: str) -> str:
