@@ -309,3 +309,14 @@ def test_service_race_of_two_approvals(app, thread, premod):
     assert sorted(kind for kind, _value in results) == ["error", "ok"]
     db.session.expire_all()
     assert thread.reply_count == 1 and thread.post_seq == 2
+
+
+@pytest.mark.search
+def test_search_finds_a_waiting_post_only_once_approved(client, login, thread, premod, moderator):
+    pending = held_reply(client, login, thread, newcomer(), "Zanzibarian marmalade recipe")
+    for viewer in (None, moderator):
+        if viewer is not None:
+            login(viewer)
+        assert "marmalade" not in text(client.get("/search?q=zanzibarian"))
+    approving.approve(moderator, db.session.get(PendingPost, pending.id))
+    assert "marmalade" in text(client.get("/search?q=zanzibarian"))

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
-from ...errors import Refused
+from ...errors import Refused, require
 from ...policy import policy
 from ...services.content import approvals as approval_queue
 from ...services.content import approving
@@ -62,6 +62,7 @@ def reject(pending_id: int):
 
 @bp.post("/approvals/bulk")
 def approve_many():
+    require(policy().can_use_moderator_tools())
     form = DecideForm()
     if not form.validate_on_submit():
         raise Refused(_("The form expired. Please try again."), status=400)
