@@ -69,7 +69,7 @@ def _waiting(world: World) -> None:
     writer = factories.make_user()
     writer.always_review = True
     db.session.commit()
-    world.spare = posting.reply(writer, world.thread, "Waiting for a moderator")
+    world.spare = posting.reply(writer, world.thread, "Zzz 123")
 
 
 def _word(world: World) -> None:
