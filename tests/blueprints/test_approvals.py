@@ -320,3 +320,16 @@ def test_search_finds_a_waiting_post_only_once_approved(client, login, thread, p
         assert "marmalade" not in text(client.get("/search?q=zanzibarian"))
     approving.approve(moderator, db.session.get(PendingPost, pending.id))
     assert "marmalade" in text(client.get("/search?q=zanzibarian"))
+
+
+def test_the_authors_export_holds_their_waiting_and_rejected_posts(thread, premod, moderator):
+    from forum.services import data_export
+
+    author = newcomer()
+    kept = posting.reply(author, thread, "Still waiting")
+    turned_down = posting.reply(author, thread, "Turned down")
+    approving.reject(moderator, turned_down, "Off-topic")
+    rows = data_export.export(author)["waiting_posts"]
+    assert [(row["body"], row["state"], row["reason"]) for row in rows] == [
+        ("Still waiting", "waiting", None), ("Turned down", "rejected", "Off-topic")]
+    assert kept.id == rows[0]["id"]

@@ -36,6 +36,7 @@ from ...models import (
 from ...policy import Policy
 from ...policy.pace import is_new_member
 from ...stores import settings
+from .. import data_export
 from .watched_words import Screening
 
 
@@ -155,3 +156,16 @@ def get_to_decide(viewer: Policy, pending_id: int) -> PendingPost:
     return pending
 
 
+
+
+# -- the member's own data ---------------------------------------------------------------------
+@data_export.section("waiting_posts")
+def export_waiting(user: User) -> list[dict]:
+    """The member's posts that waited (or wait) for approval, with what became of them: their
+    text, which no other section holds while it waits or after it was turned down."""
+    rows = db.session.scalars(select(PendingPost).where(PendingPost.author_id == user.id)
+                              .order_by(PendingPost.created_at, PendingPost.id))
+    return [{"id": row.id, "thread_id": row.thread_id, "title": row.title, "body": row.body,
+             "created_at": data_export.iso(row.created_at), "state": row.state,
+             "reason": row.reason if row.state == PendingState.REJECTED else None,
+             "post_id": row.post_id} for row in rows]
