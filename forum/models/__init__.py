@@ -1,6 +1,7 @@
 """All models, importable from one place (and registered on the metadata for Alembic)."""
 from .announcements import Announcement, AnnouncementDismissal, Audience, Placement, Severity
 from .appeals import Appeal, AppealStatus
+from .approvals import HoldCause, PendingPost, PendingState, WatchedWord, WordAction
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
@@ -33,6 +34,11 @@ __all__ = [
     "AppealStatus",
     "RecoveryCode",
     "TwoFactor",
+    "HoldCause",
+    "PendingPost",
+    "PendingState",
+    "WatchedWord",
+    "WordAction",
     "Announcement",
     "AnnouncementDismissal",
     "Audience",

@@ -52,6 +52,8 @@ class Board(db.Model):
     is_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     # Archived boards are read-only and listed last on the index, under "Archived".
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every new thread here waits for a moderator's approval before anyone else sees it.
+    threads_need_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     # The language its posts are written in, for search (stemming); None: the forum's default.
     language: Mapped[str | None] = mapped_column(String(8))
     thread_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -225,6 +225,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Spam and abuse"),
         ),
         SettingSpec(
+            "premod_new_member_posts", int, 0, _l("New members' posts to approve"),
+            _l("A new member's first posts, up to this many, wait for a moderator's approval "
+               "before anyone else sees them. 0 turns it off."), minimum=0, maximum=100,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
             _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
             group=_l("Moderation"),

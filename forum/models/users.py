@@ -92,6 +92,8 @@ class User(UserMixin, db.Model):
 
     # Set while the member moderates chosen boards, so the policy only looks the boards up then.
     is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by a moderator on the member's record: every post waits for approval.
+    always_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # Whether any timeout, suspension or ban was in force when the request loaded the member
     # (``web.load_user`` asks in the same query); False spares the policy its sanctions query.

@@ -75,6 +75,12 @@ class ContentRules(Viewer):
             allowed = allowed | Board.id.in_(self.moderated_board_ids)
         return query.where(allowed)
 
+    def can_see_own_waiting(self) -> Decision:
+        """A member's posts waiting for approval are theirs to see; guests have none."""
+        if not self.is_member:
+            return need_login(_("Log in to see your posts waiting for a moderator."))
+        return ALLOW
+
     def can_create_thread(self, board: Board) -> Decision:
         seen = self.can_view_board(board)
         if not seen:

@@ -55,6 +55,15 @@ ACTION_NAMES = {
     "invitation.use": _l("Invitation used"),
     "note.add": _l("Moderator note added"),
     "post.autohide": _l("Post hidden after reports"),
+    "post.approve": _l("Waiting post approved"),
+    "post.reject": _l("Waiting post rejected"),
+    "post.flag": _l("Post flagged by a watched word"),
+    "thread.approve": _l("Waiting thread approved"),
+    "thread.reject": _l("Waiting thread rejected"),
+    "user.review": _l("Review of every post switched"),
+    "words.add": _l("Watched word added"),
+    "words.update": _l("Watched word changed"),
+    "words.remove": _l("Watched word removed"),
     "post.delete": _l("Post deleted"),
     "post.edit": _l("Post edited"),
     "post.hide": _l("Post hidden"),
@@ -181,6 +190,10 @@ FIELD_NAMES = {
     "state": _l("State"), "timezone": _l("Time zone"), "title": _l("Title"),
     "until": _l("Until"), "used_by": _l("Used by"), "value": _l("Value"),
     "version": _l("Version"),
+    "word": _l("Word or domain"), "word_action": _l("Action"), "replacement": _l("Replacement"),
+    "domain": _l("Link domain"), "threads_need_approval": _l("New threads need approval"),
+    "always_review": _l("Review every post"),
+    "words": _l("Watched words"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {
@@ -194,6 +207,8 @@ VALUE_NAMES = {
                  "moderators": _l("Moderation team")},
     "severity": {"info": _l("Information"), "success": _l("Good news"),
                  "warning": _l("Warning"), "critical": _l("Critical")},
+    "word_action": {"block": _l("Block"), "review": _l("Send to review"),
+                    "replace": _l("Replace"), "flag": _l("Flag")},
     "placement": {"banner": _l("Banner on every page"), "all_boards": _l("Top of every board"),
                   "board": _l("Top of one board")},
 }

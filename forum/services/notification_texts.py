@@ -38,6 +38,10 @@ TEXTS: dict[str, Wording] = {
     "post.deleted": lambda v: _("A moderator deleted your post in “%(title)s”.", **v),
     "post.auto_hidden": lambda v: _("Your post in “%(title)s” is hidden until a moderator "
                                     "reviews it.", **v),
+    # A post that waited for approval.
+    "post.approved": lambda v: _("A moderator approved your post in “%(title)s”; everyone "
+                                 "can see it now.", **v),
+    "post.rejected": lambda v: _("A moderator turned down your post in “%(title)s”.", **v),
     # What became of a report, told to the people who filed it.
     "report.user.dismissed": lambda v: _(
         "Thanks for your report about @%(username)s. A moderator reviewed it and found that "

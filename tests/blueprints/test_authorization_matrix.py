@@ -24,7 +24,7 @@ from forum.models import (
     User,
 )
 from forum.services.accounts import invitations
-from forum.services.content import posting
+from forum.services.content import posting, watched_words
 from forum.services.moderation import modnotes, reports, sanctions
 from tests import factories
 
@@ -86,6 +86,18 @@ def _two_factor(world: World) -> None:
     database.session.add(TwoFactor(user_id=world.author.id, secret="v1:unused",
                                    enabled_at=utcnow()))
     database.session.commit()
+
+
+def _waiting(world: World) -> None:
+    """A reply in "here" waiting for approval (its author's posts are all reviewed)."""
+    writer = factories.make_user()
+    writer.always_review = True
+    db.session.commit()
+    world.spare = posting.reply(writer, world.thread, "Zzz 123")
+
+
+def _word(world: World) -> None:
+    world.spare = watched_words.add(factories.make_user(role="admin"), "casino", "review")
 
 
 def _lock(world: World) -> None:
@@ -190,6 +202,19 @@ MATRIX: dict[str, Case] = {
                                BOARD_TEAM,
                                data=lambda w: {"actions": ["hide_post"], "reason": "Spam"}),
     "moderation.log": Case("GET", lambda w: "/mod/log", MODERATORS),
+    # -- posts waiting for approval: board moderators decide in their boards only ----------
+    "moderation.approvals": Case("GET", lambda w: "/mod/approvals", TEAM, setup=_waiting),
+    "moderation.approve": Case("POST", lambda w: f"/mod/approvals/{w.spare.id}/approve",
+                               BOARD_TEAM, setup=_waiting),
+    "moderation.reject": Case("POST", lambda w: f"/mod/approvals/{w.spare.id}/reject",
+                              BOARD_TEAM, data=lambda w: {"reason": "Off-topic"},
+                              setup=_waiting),
+    # A board moderator elsewhere is answered with the list; nothing of "here" is approved.
+    "moderation.approve_many": Case("POST", lambda w: "/mod/approvals/bulk", TEAM,
+                                    data=lambda w: {"ids": [str(w.spare.id)]},
+                                    setup=_waiting),
+    "moderation.review": Case("POST", lambda w: f"/mod/members/{w.author.username}/review",
+                              MODERATORS, data=lambda w: {"review": "on"}),
     "moderation.log_csv": Case("GET", lambda w: "/mod/log.csv", ADMINS),
     "moderation.member": Case("GET", lambda w: f"/mod/members/{w.author.username}", TEAM),
     "moderation.add_note": Case("POST", lambda w: f"/mod/members/{w.author.username}/notes",
@@ -409,6 +434,13 @@ MATRIX: dict[str, Case] = {
     "admin.two_factor_off": Case(
         "POST", lambda w: f"/admin/users/{w.author.username}/two-factor/off", ADMINS,
         setup=_two_factor, data=lambda w: {"reason": "Lost their phone"}),
+    "admin.words": Case("GET", lambda w: "/admin/words", ADMINS, setup=_word),
+    "admin.add_word": Case("POST", lambda w: "/admin/words", ADMINS,
+                           data=lambda w: {"pattern": "spam*", "action": "block"}),
+    "admin.update_word": Case("POST", lambda w: f"/admin/words/{w.spare.id}", ADMINS,
+                              data=lambda w: {f"e{w.spare.id}-action": "flag"}, setup=_word),
+    "admin.delete_word": Case("POST", lambda w: f"/admin/words/{w.spare.id}/delete", ADMINS,
+                              setup=_word),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",

@@ -21,4 +21,5 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     structure,
     two_factor,
     users,
+    words,
 )

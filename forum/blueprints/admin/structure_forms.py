@@ -128,6 +128,7 @@ class BoardForm(FlaskForm):
     is_read_only = BooleanField(_l("Read-only: only moderators can post"))
     allows_member_events = BooleanField(_l("Members may create events here"))
     is_questions = BooleanField(_l("Questions board"))
+    threads_need_approval = BooleanField(_l("Every new thread needs a moderator's approval"))
     # Each language by its own name, as in the footer's switch; the service checks it again.
     language = SelectField(
         _l("Language"), default="", validate_choice=False,

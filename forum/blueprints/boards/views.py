@@ -8,10 +8,11 @@ from flask_wtf import FlaskForm
 from ...common import markup
 from ...errors import NotFound, Refused, error_response, require, wants_json
 from ...i18n import language
-from ...models import Post, Thread
+from ...models import PendingPost, Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
-from ...services.content import posting, reading
+from ...services.content import approvals, posting, reading
+from ...services.content.watched_words import WordRefused
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
 from ..form_errors import attach
@@ -55,7 +56,7 @@ def _require_or_wait(decision) -> None:
     require(decision)
 
 
-def _field_error(form: FlaskForm, error: posting.InvalidInput) -> None:
+def _field_error(form: FlaskForm, error: posting.InvalidInput | WordRefused) -> None:
     attach(form, error.field, error.reason, fallback=form.body)
 
 
@@ -213,11 +214,13 @@ def new_thread(slug: str):
             try:
                 created = posting.create_thread(current_actor(), board, form.title.data,
                                                 form.body.data)
-            except posting.InvalidInput as error:
+            except (posting.InvalidInput, WordRefused) as error:
                 _field_error(form, error)
             except Refused as refused:
                 status, headers = _keep_draft(form, refused)
             else:
+                if isinstance(created, PendingPost):
+                    return _waiting(created)
                 flash(_("Your thread is up."), "success")
                 return redirect(thread_url(created))
     if not form.errors:
@@ -248,11 +251,13 @@ def reply(thread_id: int):
         else:
             try:
                 created = posting.reply(current_actor(), thread, form.body.data)
-            except posting.InvalidInput as error:
+            except (posting.InvalidInput, WordRefused) as error:
                 _field_error(form, error)
             except Refused as refused:
                 status, headers = _keep_draft(form, refused)
             else:
+                if isinstance(created, PendingPost):
+                    return _waiting(created)
                 return redirect(url_for("boards.post", post_id=created.id))
     if form.errors:
         # Back on the thread's latest page, so the draft sits under the posts it answers.
@@ -264,6 +269,26 @@ def reply(thread_id: int):
         "boards/reply.html", thread=thread, board=thread.board, form=form, preview=preview,
         body_help=BODY_HELP, locked=thread.locked_now(viewer.clock),
     )
+
+
+def _waiting(pending: PendingPost):
+    flash(_("Thanks! A moderator will look at your post before others can see it."), "info")
+    return redirect(url_for("boards.waiting_post", pending_id=pending.id))
+
+
+@bp.get("/waiting")
+def waiting_posts():
+    """The viewer's posts that wait for a moderator."""
+    viewer = policy()
+    require(viewer.can_see_own_waiting())
+    return render_template("boards/waiting_list.html", items=approvals.own_waiting(viewer))
+
+
+@bp.get("/waiting/<int:pending_id>")
+def waiting_post(pending_id: int):
+    """A waiting post as its author and the board's moderators see it."""
+    pending = approvals.get_for_viewer(policy(), pending_id)
+    return render_template("boards/waiting.html", pending=pending)
 
 
 @bp.get("/p/<int:post_id>/quote")
@@ -295,7 +320,7 @@ def edit_post(post_id: int):
             try:
                 posting.edit_post(current_actor(), post, form.body.data,
                                   reason=form.reason.data if moderating else None)
-            except posting.InvalidInput as error:
+            except (posting.InvalidInput, WordRefused) as error:
                 _field_error(form, error)
             except Refused as refused:
                 if refused.status != 400:

@@ -8,4 +8,13 @@ bp = Blueprint("moderation", __name__, url_prefix="/mod")
 # The team may be required to use two-step login before using the panel.
 bp.before_request(require_two_step)
 
-from . import announcements, appeals, log, members, posts, queue, threads  # noqa: E402,F401  (registers the routes on bp)
+from . import (  # noqa: E402,F401  (registers the routes on bp)
+    announcements,
+    appeals,
+    approvals,
+    log,
+    members,
+    posts,
+    queue,
+    threads,
+)

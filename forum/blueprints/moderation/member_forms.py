@@ -144,3 +144,7 @@ class NoteForm(FlaskForm):
                               max=lazy_number(modnotes.NOTE_MAX))),
         ],
     )
+
+
+class ReviewForm(FlaskForm):
+    """The "always review" switch: the button sends ``review`` on or off."""

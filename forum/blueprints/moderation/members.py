@@ -10,11 +10,11 @@ from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
 from ...policy import policy
 from ...services.accounts import profiles
-from ...services.moderation import modnotes, report_queue, sanctions
+from ...services.moderation import member_review, modnotes, report_queue, sanctions
 from ...web import current_actor
 from ..args import id_arg
 from . import bp
-from .member_forms import LiftForm, NoteForm, SanctionForm
+from .member_forms import LiftForm, NoteForm, ReviewForm, SanctionForm
 
 # The record lists the latest reports; older ones stay reachable from the queue's filters.
 ITEMS_SHOWN = 50
@@ -84,6 +84,7 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
         sanction_form=sanction_form,
         note_form=note_form or NoteForm(formdata=None),
         lift_forms=lift_forms,
+        review_form=ReviewForm(formdata=None),
         notice=notice,
         now=now,
     ), status
@@ -168,3 +169,19 @@ def add_note(username: str):
     modnotes.add_note(current_actor(), user, form.body.data)
     flash(_("Your note was added."), "success")
     return redirect(url_for(".member", username=user.username, _anchor="notes"))
+
+
+@bp.post("/members/<username>/review")
+def review(username: str):
+    user = _member(username)
+    allowed = policy().can_act_on_user(user)
+    if not allowed:
+        return _render(user, notice=allowed.reason, status=403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _render(user, notice=_("The form expired. Please try again."), status=400)
+    on = request.form.get("review") == "on"
+    member_review.set_always_review(current_actor(), user, on)
+    flash(_("Every post by %(name)s now waits for approval.", name=user.name) if on
+          else _("Posts by %(name)s no longer wait for approval.", name=user.name), "success")
+    return redirect(url_for(".member", username=user.username))

@@ -21,6 +21,7 @@ from ...extensions import db
 from ...models import (
     Board,
     NotificationKind,
+    PendingPost,
     Post,
     PostRevision,
     ReportItem,
@@ -30,7 +31,7 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, data_export, notifications, text
-from . import cooldowns
+from . import approvals, cooldowns, flagging, watched_words
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -117,22 +118,36 @@ def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
 
 def create_thread(actor: User, board: Board, title: str, body: str,
                   now: datetime | None = None,
-                  then: Callable[[Thread], None] | None = None) -> Thread:
+                  then: Callable[[Thread], None] | None = None) -> Thread | PendingPost:
     """Start a thread with its opening post. ``then(thread)`` runs in the same transaction,
     before the one commit (an event links its discussion thread so).
 
-    Refuses: board not visible or read-only, guest, empty/oversized title or body.
+    Watched words apply to the title and the text; a thread that must wait for approval
+    (``approvals.hold_cause``) is returned as the ``PendingPost`` it waits as. A thread made
+    for ``then`` (an event's discussion) never waits: the event has been checked on its own.
+    Refuses: board not visible or read-only, guest, empty/oversized title or body, a blocked
+    watched word (``WordRefused``, 400).
     """
     now = now or utcnow()
     policy = Policy(actor, now)
     _require(policy.can_create_thread(board))
     title, body = clean_title(title), _clean_body(body)
+    screening = watched_words.screen(title, body)
+    title, body = clean_title(screening.title), _clean_body(screening.body)
     cooldowns.check_links(policy, board, body, now)
     ticket = cooldowns.take(policy, board, None, now)
     try:
-        thread = _open_thread(actor, board, title, body, now)
+        cause = approvals.hold_cause(policy, board, None, screening, now) if then is None else None
+        if cause is not None:
+            pending = approvals.hold(actor, board, None, title, body, cause, screening, now)
+            commit()
+            return pending
+        thread = open_thread(actor, board, title, body, now)
         if then is not None:
             then(thread)
+        if screening.flag:
+            db.session.refresh(thread)
+            _flag(db.session.get(Post, thread.first_post_id), screening, now)
     except BaseException:
         ticket.cancel(now)
         raise
@@ -140,7 +155,12 @@ def create_thread(actor: User, board: Board, title: str, body: str,
     return thread
 
 
-def _open_thread(actor: User, board: Board, title: str, body: str, now: datetime) -> Thread:
+def _flag(post: Post, screening: watched_words.Screening, now: datetime) -> None:
+    """A watched word with the action "flag": the post stays up and the queue gets an item."""
+    flagging.open_item(post, screening.flag_words, now)
+
+
+def open_thread(actor: User, board: Board, title: str, body: str, now: datetime) -> Thread:
     thread = Thread(
         board_id=board.id,
         author_id=actor.id,
@@ -174,22 +194,35 @@ def _open_thread(actor: User, board: Board, title: str, body: str, now: datetime
     return thread
 
 
-def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -> Post:
+def reply(actor: User, thread: Thread, body: str,
+          now: datetime | None = None) -> Post | PendingPost:
     """Add a reply. The thread's author hears of it (``REPLY``) and so do the authors of the
-    posts it quotes (``QUOTE``), in the same transaction: see ``_notify_readers``.
+    posts it quotes (``QUOTE``), in the same transaction: see ``_notify_readers``. A reply
+    that must wait for approval is returned as its ``PendingPost``; nobody hears of it yet.
 
-    Refuses: thread not visible, locked, read-only board, guest, empty/oversized body.
+    Refuses: thread not visible, locked, read-only board, guest, empty/oversized body, a
+    blocked watched word (``WordRefused``, 400).
     """
     now = now or utcnow()
     policy = Policy(actor, now)
     _require(policy.can_reply(thread))
     body = _clean_body(body)
+    screening = watched_words.screen(None, body)
+    body = _clean_body(screening.body)
     cooldowns.check_links(policy, thread.board, body, now)
     # Counted first, in this transaction: of two replies sent at once, one fits the slow mode
     # and the other is refused, and a refusal further on gives the count back.
     ticket = cooldowns.take(policy, thread.board, thread, now)
     try:
-        post = _append(actor, thread, body, now)
+        cause = approvals.hold_cause(policy, thread.board, thread, screening, now)
+        if cause is not None:
+            pending = approvals.hold(actor, thread.board, thread, None, body, cause, screening,
+                                     now)
+            commit()
+            return pending
+        post = append(actor, thread, body, now)
+        if screening.flag:
+            _flag(post, screening, now)
     except BaseException:
         ticket.cancel(now)
         raise
@@ -199,11 +232,11 @@ def reply(actor: User, thread: Thread, body: str, now: datetime | None = None) -
 
 def add_notice(actor: User, thread: Thread, body: str, now: datetime) -> Post:
     """A moderator's notice posted into the thread (the caller checked the rank; no commit)."""
-    post = _append(actor, thread, _clean_body(body), now, notice=True)
+    post = append(actor, thread, _clean_body(body), now, notice=True)
     return post
 
 
-def _append(actor: User, thread: Thread, body: str, now: datetime,
+def append(actor: User, thread: Thread, body: str, now: datetime,
             notice: bool = False) -> Post:
     post = _add_post(actor, thread, body, now)
     post.is_mod_notice = notice
@@ -276,13 +309,19 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
     moderator of the board who outranks its author) needs a reason: the edit is logged as
     ``post.edit`` (linked to the report ``item`` when there is one) and the author told why.
 
+    Watched words apply: "replace" censors the new text; for a member's own edit "review"
+    hides the post until a moderator looks at it and "review" and "flag" open a queue item.
     Refuses: not the author (nor a moderator of the board above the author's rank), deleted
-    post, locked thread, empty/oversized body; for someone else's post, no reason or the same
-    text (400). An author's edit that changes nothing is accepted and records nothing.
+    post, locked thread, empty/oversized body, a blocked watched word (``WordRefused``); for
+    someone else's post, no reason or the same text (400). An author's edit that changes
+    nothing is accepted and records nothing.
     """
     now = now or utcnow()
-    _require(Policy(actor).can_edit_post(post))
+    policy = Policy(actor)
+    _require(policy.can_edit_post(post))
     body = _clean_body(body)
+    screening = watched_words.screen(None, body)
+    body = _clean_body(screening.body)
     moderated = post.author_id != actor.id
     if moderated:
         reason = text.clean_reason(reason, _("Please give a reason for “edit the post”."))
@@ -323,8 +362,20 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
         audit.record(actor, "post.edit", post, reason, before={"body": old},
                      after={"body": body}, now=now, item=item)
         notifications.notify_moderated(post, "edited", reason, now)
+    elif not policy.moderates(post.thread.board) and (screening.review or screening.flag):
+        _screened_edit(post, screening, now)
     commit()
     return post
+
+
+def _screened_edit(post: Post, screening: watched_words.Screening, now: datetime) -> None:
+    """An edit that brought in a watched word: the post keeps its place, so it cannot wait
+    like a new one; "review" hides it until a moderator looks (as reports do), and both
+    "review" and "flag" put it in the queue."""
+    words = ", ".join(filter(None, (screening.review_words, screening.flag_words)))
+    item = flagging.open_item(post, words, now)
+    if screening.review:
+        flagging.hide_for_review(post, item, words, now)
 
 
 # A thread's latest post is the one written last: after a merge or a split, positions are no

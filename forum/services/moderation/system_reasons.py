@@ -12,6 +12,8 @@ from flask_babel import ngettext
 _AUTO_HIDDEN = re.compile(
     r"Reported by (?P<count>\d+) members; hidden until a moderator reviews it\.")
 _AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
+# What ``content.flagging`` stores when a watched word put a post in the queue or hid it.
+_WATCHED = re.compile(r"Watched words: (?P<words>.*)", re.S)
 _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
 # What ``content.purging`` stores on the posts of an account deleted with them.
 _PURGED = "The member's account was deleted with their posts."
@@ -45,6 +47,8 @@ def shown(reason: str | None) -> str:
                         int(match["count"]))
     if reason == _PURGED:
         return _("The member's account was deleted with their posts.")
+    if match := _WATCHED.fullmatch(reason):
+        return _("Watched words: %(words)s", words=match["words"])
     if match := _REVIEWED.fullmatch(reason):
         return _("Reviewed: %(reason)s", reason=shown(match["reason"]))
     return reason

@@ -84,6 +84,7 @@ class BoardDraft:
     slow_mode_seconds: int = 0
     allows_member_events: bool = False
     is_questions: bool = False
+    threads_need_approval: bool = False
     position: int | None = None
     # The ids of the groups that alone may read (post in) the board; None keeps them as they
     # are, empty means no limit.
@@ -104,6 +105,7 @@ def board_values(board: Board) -> dict:
         "read_only": bool(board.is_read_only), "slow_mode_seconds": board.slow_mode_seconds or 0,
         "member_events": bool(board.allows_member_events),
         "questions": bool(board.is_questions), "archived": bool(board.is_archived),
+        "threads_need_approval": bool(board.threads_need_approval),
         "language": board.language or "",
         "read_groups": _group_names(board, GroupLimit.READ),
         "post_groups": _group_names(board, GroupLimit.POST),
@@ -217,6 +219,7 @@ def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Catego
         "slow_mode_seconds": draft.slow_mode_seconds,
         "allows_member_events": bool(draft.allows_member_events),
         "is_questions": bool(draft.is_questions),
+        "threads_need_approval": bool(draft.threads_need_approval),
         "language": draft.language or None,
     }
     return values, category
