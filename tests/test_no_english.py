@@ -51,7 +51,7 @@ TELLTALES = _words("""
     not no nobody none yet by at on into than then when where which who what why how
     post posts thread threads board boards reply replies report reports member members
     moderators settings save cancel delete edit search sign log login logout
-    ago yesterday today tomorrow minute minutes hour hours day days week weeks month months
+    ago yesterday today tomorrow minutes hour hours day days week weeks month months
     year years second seconds just now back next previous page pages more less show hide
     new old open closed locked pinned hidden deleted warning warnings timeout ban banned
     suspended reason january february march april june july october december

@@ -15,6 +15,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.services.accounts import logins
 from forum.services.content import approving, posting
 from forum.services.site import settings as site_settings
 from tests import factories
@@ -273,8 +274,10 @@ def test_two_moderators_deciding_at_once_one_wins(app, thread, premod):
     def as_moderator(user_id: int, path: str, data: dict):
         def prepare():
             client = app.test_client()
+            moderator = db.session.get(User, user_id)
+            logins.start(moderator, False, "127.0.0.1", None)
             with client.session_transaction() as session:
-                session["_user_id"] = db.session.get(User, user_id).get_id()
+                session["_user_id"] = moderator.get_id()
                 session["_fresh"] = True
             return lambda: client.post(path, data=data).status_code
         return prepare
