@@ -341,8 +341,8 @@ def test_board_moderators_see_the_moderation_record_link(client, login, board, o
 def test_author_sees_their_post_is_hidden_pending_review(client, login, admin, member, moderator,
                                                          thread, post, other_member):
     settings.update(admin, {"auto_hide_threshold": 2})
-    reports.file_report(member, post, "spam")
-    reports.file_report(factories.make_user(username="second"), post, "spam")
+    reports.file_report(factories.make_established_user(username="first"), post, "spam")
+    reports.file_report(factories.make_established_user(username="second"), post, "spam")
     db.session.refresh(post)
     assert post.is_hidden and post.hidden_by_id is None
 
