@@ -22,7 +22,7 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from .. import avatars
 from ..common import markup, timefmt
-from ..errors import NotFound
+from ..errors import NotFound, Refused
 from ..i18n import LANGUAGES
 from ..policy import policy
 from ..services.accounts import profiles
@@ -118,6 +118,12 @@ def edit():
         except ProfileInvalid as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
+        except Refused as refused:
+            if refused.login_required:
+                raise
+            # A timeout: the member keeps what they typed, with the reason above it.
+            form.form_errors.append(refused.reason)
+            return render_template("profiles/edit.html", form=form, user=user), refused.status
         else:
             # The page after this one speaks the language just chosen; so does this message.
             refresh_language()

@@ -90,6 +90,28 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     return deny(reason, retry_after=retry)
 
 
+def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
+    """May a member with these sanctions change anything others see: edit or delete their
+    posts, change their public profile, report, answer events? A timeout stops all of that
+    as it stops posting (reading stays); a suspension or ban stops everything."""
+    now = now or utcnow()
+    sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
+    if sanction is None:
+        return ALLOW
+    retry = _retry_after(sanction, now)
+    if sanction.kind == SanctionKind.TIMEOUT:
+        reason = _(
+            "A moderator has given you a timeout: %(reason)s. Until it ends in %(wait)s "
+            "(%(time)s) you can read the forum, but not post, edit or delete posts, change "
+            "your profile, report or answer events.",
+            reason=sanction.reason.rstrip(" ."), wait=timefmt.duration(retry),
+            time=when(sanction.ends_at),
+        )
+    else:
+        reason = _account_message(sanction)
+    return deny(reason, retry_after=retry)
+
+
 def login_refusal(user: User, now: datetime | None = None) -> str | None:
     """Why a suspended or banned member may not log in (with the end), or None.
 

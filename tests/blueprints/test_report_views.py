@@ -330,9 +330,13 @@ def test_profile_links_by_role(client, login, member, other_member, moderator, a
     assert 'href="/admin/users/other"' in html and ">Roles<" in html
 
 
-def test_board_moderators_see_the_moderation_record_link(client, login, board, other_member):
+def test_board_moderators_see_the_record_link_of_members_of_their_boards(client, login, board,
+                                                                         other_member):
     keeper = factories.make_board_moderator(factories.make_user(username="keeper"), board)
     login(keeper)
+    # "other" hasn't posted in the keeper's board: their record is not the keeper's to read.
+    assert "/mod/members/other" not in text(client.get("/u/other"))
+    factories.make_thread(board, author=other_member)
     html = text(client.get("/u/other"))
     assert 'href="/mod/members/other"' in html and "/admin/users/" not in html
 

@@ -44,9 +44,13 @@ def _lifted(kind: SanctionKind, name: str) -> str:
 
 def _member(username: str) -> User:
     """The member a record page is about, once the viewer is known to be on the team: guests
-    are sent to log in and members refused before anyone learns whether a name exists."""
+    are sent to log in and members refused before anyone learns whether a name exists. Then
+    the record's scope (``Policy.can_view_member_record``): a board moderator is refused the
+    record of a member who never posted in their boards, a moderator an administrator's."""
     require(policy().can_view_member_notes())
-    return profiles.find_member(username)
+    user = profiles.find_member(username)
+    require(policy().can_view_member_record(user))
+    return user
 
 
 def _render(user: User, *, sanction_form: SanctionForm | None = None,
@@ -146,6 +150,7 @@ def lift(sanction_id: int):
     require(policy().can_view_member_notes())
     record = sanctions.get_sanction(sanction_id)
     user = record.user
+    require(policy().can_view_member_record(user))
     form = LiftForm(prefix=f"lift-{record.id}")
     if not form.validate_on_submit():
         return _render(user, lift_form=form, lift_id=record.id, status=400)

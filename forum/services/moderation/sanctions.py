@@ -51,10 +51,11 @@ ACTIONS = {
 def history(viewer: Policy, user: User) -> list[Sanction]:
     """Every sanction the member received, newest first, with issuer and lifter.
 
-    Refuses: anyone but the moderation team and the member themselves.
+    Refuses: anyone but the member themselves and the team members who may read their
+    record (``Policy.can_view_member_record``).
     """
     if not (viewer.is_member and viewer.user.id == user.id):
-        require(viewer.can_view_member_notes())
+        require(viewer.can_view_member_record(user))
     return list_for_user(user)
 
 
