@@ -165,15 +165,18 @@ FIELD_NAMES = {
     "language": _l("Language"), "lifted_at": _l("Lifted"), "location": _l("Place"),
     "locked": _l("Closed"), "member": _l("Member"), "note": _l("Note"),
     "notice": _l("Notice"), "notice_board": _l("Notice in board"),
-    "online_url": _l("Online link"), "placement": _l("Placement"), "position": _l("Position"),
+    "online_url": _l("Online link"), "placement": _l("Placement"), "points": _l("Warning points"),
+    "position": _l("Position"),
     "positions": _l("Positions"), "post": _l("Post"), "posts": _l("Posts"),
     "read_only": _l("Read-only"), "role": _l("Role"), "rsvp_deadline": _l("Answers until"),
     "seconds": _l("Seconds"), "sessions": _l("Sessions"),
-    "sessions_ended": _l("Sessions ended"), "severity": _l("Severity"), "slug": _l("Address"),
+    "sanction": _l("Sanction"), "sessions_ended": _l("Sessions ended"),
+    "severity": _l("Severity"), "slug": _l("Address"),
     "slow_mode_seconds": _l("Slow mode (seconds)"), "starts_at": _l("Starts"),
-    "state": _l("State"), "timezone": _l("Time zone"), "title": _l("Title"),
+    "state": _l("State"), "threshold": _l("Threshold"), "timezone": _l("Time zone"),
+    "title": _l("Title"),
     "until": _l("Until"), "used_by": _l("Used by"), "value": _l("Value"),
-    "version": _l("Version"),
+    "version": _l("Version"), "warnings": _l("Warnings"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import ModAction, ModeratorNote, Sanction, SanctionKind, utcnow
 from forum.services.moderation import modnotes, reports, sanctions
+from forum.services.site import settings
 from tests import factories
 from tests.factories import text
 
@@ -150,6 +151,9 @@ def test_moderator_viewing_another_moderator_gets_the_rank_rule(client, login, m
 
 
 def test_page_query_budget_is_flat(client, login, count_queries, moderator, admin):
+    # Twenty warnings would bring a sanction by themselves; here they only fill the record.
+    settings.update(admin, {"warning_timeout_points": 0, "warning_suspension_points": 0})
+
     def build(prefix: str, n: int) -> None:
         target = factories.make_user(prefix)
         thread = factories.make_thread(factories.make_board(), title=f"{prefix} thread")

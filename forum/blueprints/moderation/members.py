@@ -10,7 +10,7 @@ from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
 from ...policy import policy
 from ...services.accounts import profiles
-from ...services.moderation import modnotes, report_queue, sanctions
+from ...services.moderation import modnotes, report_queue, sanctions, warning_points
 from ...web import current_actor
 from ..args import id_arg
 from . import bp
@@ -82,6 +82,7 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
         items=report_queue.items_about(viewer, user, ITEMS_SHOWN),
         items_shown=ITEMS_SHOWN,
         notes=modnotes.notes_for(viewer, user),
+        points=warning_points.from_history(history, now),
         canned=canned,
         canned_id=request.args.get("canned") if request.method == "GET" else None,
         act=act,
@@ -135,7 +136,8 @@ def issue_from_form(form: SanctionForm, user: User) -> None:
     says no (the form's page shows it). The member's record and a post's tools share it."""
     kind, reason, message = form.chosen, form.reason.data, form.message.data or None
     if kind == SanctionKind.WARNING:
-        sanctions.warn(current_actor(), user, reason, message=message)
+        sanctions.warn(current_actor(), user, reason, message=message,
+                       points=form.warning_points)
     elif kind == SanctionKind.TIMEOUT:
         sanctions.timeout(current_actor(), user, reason, form.length, message=message)
     elif kind == SanctionKind.SUSPENSION:
