@@ -284,11 +284,15 @@ def test_the_reporter_hears_the_outcome_in_their_language(app, moderator):
     assert said(note).endswith("found that no action was needed.")
 
 
+# Keys registered after that migration: no row was ever stored without them.
+KEYS_SINCE_THE_MIGRATION = {"sanction.points_timeout", "sanction.points_suspension"}
+
+
 def test_the_migration_knows_a_sentence_for_every_key():
     # Each key's English was written by the forum before keys were stored, so the
     # migration's copy of those sentences names exactly the registry's keys.
     keys = {key for _kind, key, _pattern, _convert in _migration().SENTENCES}
-    assert keys == set(notification_texts.TEXTS)
+    assert keys == set(notification_texts.TEXTS) - KEYS_SINCE_THE_MIGRATION
 
 
 # -- reasons the forum writes by itself -----------------------------------------------------------

@@ -39,6 +39,11 @@ _ALREADY_STOPPED_BY = {
     SanctionKind.SUSPENSION: LOGIN_BLOCKED_BY,
 }
 
+# The log's codes are a moderator's; the notices say the points did it.
+_ACTIONS = {SanctionKind.TIMEOUT: "user.timeout", SanctionKind.SUSPENSION: "user.suspend"}
+_NOTICES = {SanctionKind.TIMEOUT: "sanction.points_timeout",
+            SanctionKind.SUSPENSION: "sanction.points_suspension"}
+
 
 @dataclass(frozen=True)
 class Points:
@@ -140,13 +145,12 @@ def apply_thresholds(user: User, now: datetime) -> Sanction | None:
                            .values(session_token=secrets.token_hex(16)))
     db.session.flush()
     warnings = counting_warning_ids(user, now)
-    action = "user.timeout" if kind == SanctionKind.TIMEOUT else "user.suspend"
     audit.record(
-        None, action, user, reason,
+        None, _ACTIONS[kind], user, reason,
         before={"points": points.total, "threshold": threshold, "warnings": warnings},
         after={"kind": kind.value, "ends_at": ends_at.isoformat(), "sanction": sanction.id},
         now=now,
     )
-    notifications.notify(user, NotificationKind.SANCTION, f"sanction.points_{kind.value}",
+    notifications.notify(user, NotificationKind.SANCTION, _NOTICES[kind],
                          {"ends_at": moment(ends_at), "num": points.total}, now=now)
     return sanction
