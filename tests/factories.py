@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
 from forum.common import usernames
 from forum.extensions import db
@@ -42,6 +43,15 @@ def make_user(username: str | None = None, role: str = "member", password: str =
         setattr(user, key, value)
     db.session.commit()
     return user
+
+
+# Long past any new-member limits (``pace.is_new_member``), whatever clock a test runs at.
+ESTABLISHED = {"created_at": datetime(2020, 1, 1, tzinfo=UTC), "post_count": 100}
+
+
+def make_established_user(username: str | None = None, role: str = "member", **fields) -> User:
+    """A member who is no longer new: their reports count toward hiding a post."""
+    return make_user(username, role, **{**ESTABLISHED, **fields})
 
 
 def make_category(title: str = "General", position: int | None = None) -> Category:

@@ -287,7 +287,8 @@ def test_the_reporter_hears_the_outcome_in_their_language(app, moderator):
 # Keys that came after notifications were stored as keys: no row holds their English.
 KEYS_SINCE_THE_MIGRATION = {
     "account.approved", "account.two_factor_off", "appeal.upheld", "appeal.reduced",
-    "appeal.lifted", "post.approved", "post.rejected",
+    "appeal.lifted", "post.approved", "post.rejected", "sanction.points_timeout",
+    "sanction.points_suspension",
 }
 
 

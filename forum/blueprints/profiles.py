@@ -22,11 +22,13 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from .. import avatars
 from ..common import markup, timefmt
-from ..errors import NotFound
+from ..errors import NotFound, Refused
 from ..i18n import LANGUAGES
+from ..models import utcnow
 from ..policy import policy
 from ..services.accounts import profiles
 from ..services.accounts.profiles import ProfileData, ProfileInvalid
+from ..services.moderation import warning_points
 from ..web import current_actor
 from .args import page_arg
 
@@ -108,8 +110,10 @@ def show(username: str):
 @login_required
 def edit():
     user = current_actor()
+    points = warning_points.current(user, utcnow())
     if request.method == "GET":
-        return render_template("profiles/edit.html", form=ProfileForm(obj=user), user=user)
+        return render_template("profiles/edit.html", form=ProfileForm(obj=user), user=user,
+                               points=points)
     # A submission is the whole profile: a field left out is cleared, never filled from the row.
     form = ProfileForm()
     if form.validate_on_submit():
@@ -118,12 +122,19 @@ def edit():
         except ProfileInvalid as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
+        except Refused as refused:
+            if refused.login_required:
+                raise
+            # A timeout: the member keeps what they typed, with the reason above it.
+            form.form_errors.append(refused.reason)
+            return render_template("profiles/edit.html", form=form, user=user,
+                                   points=points), refused.status
         else:
             # The page after this one speaks the language just chosen; so does this message.
             refresh_language()
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for(".show", username=user.username))
-    return render_template("profiles/edit.html", form=form, user=user), 400
+    return render_template("profiles/edit.html", form=form, user=user, points=points), 400
 
 
 @bp.get("/members")

@@ -7,6 +7,10 @@ name, and the skeleton that makes two names look alike.
 - ``skeleton``: the Unicode TR39 skeleton, with case folded as well. "paypal" and the Cyrillic
   "раураl" share one, so the second can be refused while the first is taken.
 - ``problem``: why a name can't be a username, or None.
+
+Display names follow gentler rules (spaces and punctuation are fine) on the same ground:
+``clean_display_name`` takes out what draws nothing, ``display_problem`` says what is left
+wrong, and ``display_skeletons`` are what a display name is compared with staff names by.
 """
 from __future__ import annotations
 
@@ -147,3 +151,56 @@ def skeleton(name: str) -> str:
             break
         text = folded
     return text
+
+
+# -- display names -----------------------------------------------------------------------------
+DISPLAY_LENGTH_MAX = 64  # characters after cleaning
+# Drawn as blanks though no Unicode property says so: spammers' favourite "empty" name.
+_BLANKS = frozenset("\u2800")
+
+
+class DisplayProblem(Enum):
+    """What makes a cleaned display name unusable."""
+
+    NOTHING_VISIBLE = "nothing visible"  # typed, but only invisible characters and spaces
+    STACKED_MARKS = "stacked marks"
+    LENGTH = "length"
+
+
+def clean_display_name(text: str) -> str:
+    """A display name as it is stored and shown: NFKC-normalised, with control and format
+    characters (bidi overrides, zero-width spaces and joiners) and other invisible ones taken
+    out, and every run of spaces of any kind made one space. Letters of every script stay
+    ("Jürgen Müller", "Зоя", "李小龙"). "" when nothing visible is left."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", text or ""):
+        if char.isspace() or unicodedata.category(char).startswith("Z") or char in _BLANKS:
+            kept.append(" ")
+        elif not _invisible(char):
+            kept.append(char)
+    # Taking a character out can bring two that compose together: normalised once more.
+    return unicodedata.normalize("NFKC", " ".join("".join(kept).split()))
+
+
+def display_problem(typed: str, cleaned: str) -> DisplayProblem | None:
+    """Why a display name (as typed, and as ``clean_display_name`` made it) can't be used,
+    or None. An empty one is fine when nothing was typed: the username is shown instead."""
+    if not cleaned:
+        return DisplayProblem.NOTHING_VISIBLE if (typed or "").strip() else None
+    marks = 0
+    for char in cleaned:
+        marks = marks + 1 if unicodedata.category(char).startswith("M") else 0
+        if marks > MARKS_IN_A_ROW_MAX:
+            return DisplayProblem.STACKED_MARKS
+    if len(cleaned) > DISPLAY_LENGTH_MAX:
+        return DisplayProblem.LENGTH
+    return None
+
+
+def display_skeletons(name: str) -> frozenset[str]:
+    """The skeletons a display name is compared by: a leading "@" (how usernames are shown)
+    and spaces left out, so "@аdmin" and "a dmin" meet "admin"; and of the name in lower case
+    as well, since a skeleton keeps case ("ADMIN" has an "I" that looks like "l", where
+    "admin" has an "i"), yet every case of a name is that name."""
+    bare = "".join(name.lstrip("@").split())
+    return frozenset((skeleton(bare), skeleton(bare.casefold())))

@@ -196,7 +196,10 @@ class Sanction(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     # What the member was told, when the moderator wrote more than the reason.
     message: Mapped[str | None] = mapped_column(Text)
-    issuer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Null when the forum issued it by itself (a warning-points threshold).
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A warning's points (``services.moderation.warning_points``); null for other kinds.
+    points: Mapped[int | None] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -275,5 +275,39 @@ SETTINGS: dict[str, SettingSpec] = {
                "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
             group=_l("Events"),
         ),
+        # Warning points: each warning carries points that count for a while; reaching a
+        # threshold applies a sanction by itself (``services.moderation.warning_points``).
+        SettingSpec(
+            "warning_points_max", int, 5, _l("Most points for one warning"),
+            _l("A moderator gives each warning 1 point, or up to this many for a serious one."),
+            minimum=1, maximum=100, group=_l("Warning points"),
+        ),
+        SettingSpec(
+            "warning_points_days", int, 90, _l("Days warning points count"),
+            _l("A warning's points count for this many days after it was given, then expire."),
+            minimum=1, maximum=3650, group=_l("Warning points"),
+        ),
+        SettingSpec(
+            "warning_timeout_points", int, 3, _l("Points that bring a timeout"),
+            _l("A warning that brings a member's current points to this many or more times them "
+               "out automatically. 0 turns this off."), minimum=0, maximum=1000,
+            group=_l("Warning points"),
+        ),
+        SettingSpec(
+            "warning_timeout_hours", int, 24, _l("Hours of that timeout"),
+            _l("How long the automatic timeout lasts (at most 7 days)."), minimum=1,
+            maximum=168, group=_l("Warning points"),
+        ),
+        SettingSpec(
+            "warning_suspension_points", int, 5, _l("Points that bring a suspension"),
+            _l("A warning that brings a member's current points to this many or more suspends "
+               "them automatically. 0 turns this off."), minimum=0, maximum=1000,
+            group=_l("Warning points"),
+        ),
+        SettingSpec(
+            "warning_suspension_days", int, 7, _l("Days of that suspension"),
+            _l("How long the automatic suspension lasts."), minimum=1, maximum=3650,
+            group=_l("Warning points"),
+        ),
     )
 }

@@ -99,6 +99,9 @@ class CommunityRules(Viewer):
             return seen
         if not self.is_member:
             return need_login(_("Log in to answer this event."))
+        sanctioned = self.acting_sanction()  # type: ignore[attr-defined]
+        if not sanctioned:
+            return sanctioned
         if event.is_cancelled:
             return deny(_("This event was cancelled."))
         now = self.clock

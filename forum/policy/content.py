@@ -167,11 +167,15 @@ class ContentRules(Viewer):
 
     def can_edit_post(self, post: Post) -> Decision:
         """Authors edit their own posts within the thread's limits (moderators of the board
-        past them); anyone else's post only a moderator of the board who outranks its author
-        (``can_act_on_user``), through the moderators' edit, which asks for a reason and is
-        logged (``services.content.posting.edit_post``)."""
+        past them), unless a sanction stops them (``acting_sanction``); anyone else's post
+        only a moderator of the board who outranks its author (``can_act_on_user``), through
+        the moderators' edit, which asks for a reason and is logged
+        (``services.content.posting.edit_post``)."""
         if not self.is_member:
             return need_login(_("Log in to edit posts."))
+        sanctioned = self.acting_sanction()
+        if not sanctioned:
+            return sanctioned
         board = post.thread.board
         if not self._is_author(post):
             return self._may_moderate_post(post, _l("You can only edit your own posts."))
@@ -187,10 +191,15 @@ class ContentRules(Viewer):
 
     def can_delete_post(self, post: Post) -> Decision:
         """Authors delete their own posts within the thread's limits (moderators of the board
-        past them); anyone else's post only a moderator of the board who outranks its author,
-        with a reason and a log entry (``services.content.posting.delete_post``)."""
+        past them), unless a sanction stops them (``acting_sanction``); anyone else's post
+        only a moderator of the board who outranks its author, with a reason and a log entry
+        (``services.content.posting.delete_post``)."""
         if not self.is_member:
             return need_login(_("Log in to delete posts."))
+        # A timed-out member's posts stay as they are while the moderators look at them.
+        sanctioned = self.acting_sanction()
+        if not sanctioned:
+            return sanctioned
         if post.is_deleted:
             return deny(_("This post is already deleted."))
         thread = post.thread
@@ -226,9 +235,18 @@ class ContentRules(Viewer):
 
     # -- members -------------------------------------------------------------------------
     def can_edit_profile(self, user) -> Decision:
+        """Open one's profile form and keep one's own settings there (time zone, language)."""
         if not self.is_member:
             return need_login(_("Log in to edit your profile."))
         if user.id == self.user.id:
             return ALLOW
         return deny(_("You can only edit your own profile."))
+
+    def can_change_public_profile(self, user) -> Decision:
+        """Change what others see of the member (display name, bio, location, website): not
+        while a timeout or other sanction is in force."""
+        decision = self.can_edit_profile(user)
+        if not decision:
+            return decision
+        return self.acting_sanction()
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
 
+from ..extensions import db
 from ..models import (
     Board,
     Invitation,
@@ -68,10 +70,13 @@ class ModerationRules(Viewer):
         return ALLOW
 
     def can_report(self, target: Post | Thread | User) -> Decision:
-        """Whether the viewer may report this; the reports service answers 404 for targets
-        that are gone or out of sight."""
+        """Whether the viewer may report this (not under a timeout or other sanction); the
+        reports service answers 404 for targets that are gone or out of sight."""
         if not self.is_member:
             return need_login(_("Log in to report something to the moderators."))
+        sanctioned = self.acting_sanction()
+        if not sanctioned:
+            return sanctioned
         if isinstance(target, User):
             if target.id == self.user.id:
                 return deny(_("You can't report yourself."))
@@ -112,7 +117,8 @@ class ModerationRules(Viewer):
         return ALLOW
 
     def can_view_member_notes(self) -> Decision:
-        """Private moderator notes on members, and adding to them."""
+        """Whether the viewer is on the team that keeps moderator notes and canned responses
+        at all; whose record they may read is ``can_view_member_record``."""
         if not self.is_member:
             return need_login(_("Log in to continue."))
         if self.is_staff_anywhere:
@@ -138,6 +144,50 @@ class ModerationRules(Viewer):
             return deny(_("You issued this sanction, so another moderator decides the appeal "
                           "against it."))
         return self.can_act_on_user(appeal.user)
+
+    def can_view_member_record(self, user: User, board: Board | None = None) -> Decision:
+        """Read a member's moderation record (the team's private notes on them, their
+        sanctions) and add a note to it. The scope, highest rank first:
+
+        - administrators read every record;
+        - nobody below an administrator reads an administrator's record, nor their own;
+        - moderators of the whole forum read everyone else's, other moderators' included;
+        - board moderators read only plain members' records, and only of members who have
+          posted in a board they moderate (their threads and replies, deleted ones too): the
+          people whose posts they look after. ``board`` is a board the viewer moderates where
+          the member is known to have posted (a report about their post), which spares asking.
+        """
+        team = self.can_view_member_notes()
+        if not team:
+            return team
+        if self.is_admin:
+            return ALLOW
+        if user.is_admin:
+            return deny(_("Only administrators can read an administrator's moderation record."))
+        if user.id == self.user.id:
+            return deny(_("Your own moderation record is for the administrators."))
+        if self.is_global_moderator:
+            return ALLOW
+        if user.is_moderator or user.is_board_moderator:
+            return deny(_("Only moderators of the whole forum and administrators can read a "
+                          "moderator's record."))
+        if board is not None and board.id in self.moderated_board_ids:
+            return ALLOW
+        if self._posted_in_moderated_boards(user):
+            return ALLOW
+        return deny(_("You can read the records of members who have posted in the boards you "
+                      "moderate."))
+
+    def _posted_in_moderated_boards(self, user: User) -> bool:
+        """One EXISTS on the member's posts, once per member and policy."""
+        asked = self.__dict__.setdefault("_active_in_boards", {})
+        if user.id not in asked:
+            asked[user.id] = bool(db.session.scalar(select(exists().where(
+                Post.author_id == user.id,
+                Post.thread_id == Thread.id,
+                Thread.board_id.in_(self.moderated_board_ids),
+            ))))
+        return asked[user.id]
 
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:

@@ -61,6 +61,11 @@ def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
 
 
 def _account_message(sanction: Sanction) -> str:
+    if sanction.issuer_id is None:
+        # The forum's own, when warning points reached a threshold: its stored reason is a
+        # fixed English sentence, so the wording says why instead.
+        return _("Your account is suspended until %(time)s because your warning points "
+                 "reached the limit.", time=when(sanction.ends_at))
     if sanction.kind == SanctionKind.BAN and sanction.ends_at is None:
         return _("Your account is banned: %(reason)s", reason=sanction.reason)
     if sanction.kind == SanctionKind.BAN:
@@ -77,7 +82,11 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     if sanction is None:
         return ALLOW
     retry = _retry_after(sanction, now)
-    if sanction.kind == SanctionKind.TIMEOUT:
+    if sanction.kind == SanctionKind.TIMEOUT and sanction.issuer_id is None:
+        reason = _("Your warning points reached the limit, so you are timed out. You can post "
+                   "again in %(wait)s (%(time)s).", wait=timefmt.duration(retry),
+                   time=when(sanction.ends_at))
+    elif sanction.kind == SanctionKind.TIMEOUT:
         # Worded like the cooldowns ("You can post again in …"): one kind of wait, one message.
         reason = _(
             "A moderator has given you a timeout: %(reason)s. "
@@ -99,6 +108,35 @@ def login_block(user: User, now: datetime | None = None) -> Sanction | None:
 def account_message(sanction: Sanction) -> str:
     """Why the member can't log in, with the end: the refusal's words."""
     return _account_message(sanction)
+
+
+def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
+    """May a member with these sanctions change anything others see: edit or delete their
+    posts, change their public profile, report, answer events? A timeout stops all of that
+    as it stops posting (reading stays); a suspension or ban stops everything."""
+    now = now or utcnow()
+    sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
+    if sanction is None:
+        return ALLOW
+    retry = _retry_after(sanction, now)
+    if sanction.kind == SanctionKind.TIMEOUT and sanction.issuer_id is None:
+        reason = _(
+            "Your warning points reached the limit, so you are timed out. Until it ends in "
+            "%(wait)s (%(time)s) you can read the forum, but not post, edit or delete posts, "
+            "change your profile, report or answer events.",
+            wait=timefmt.duration(retry), time=when(sanction.ends_at),
+        )
+    elif sanction.kind == SanctionKind.TIMEOUT:
+        reason = _(
+            "A moderator has given you a timeout: %(reason)s. Until it ends in %(wait)s "
+            "(%(time)s) you can read the forum, but not post, edit or delete posts, change "
+            "your profile, report or answer events.",
+            reason=sanction.reason.rstrip(" ."), wait=timefmt.duration(retry),
+            time=when(sanction.ends_at),
+        )
+    else:
+        reason = _account_message(sanction)
+    return deny(reason, retry_after=retry)
 
 
 def login_refusal(user: User, now: datetime | None = None) -> str | None:

@@ -100,6 +100,13 @@ class Viewer:
             return sanctioned
         return self.documents_decision()
 
+    def acting_sanction(self) -> Decision:
+        """Refuses a member under a timeout, suspension or ban what a timeout stops besides
+        posting: editing and deleting, profile changes, reports, event answers."""
+        if not self.is_member:
+            return ALLOW
+        return standing.acting_decision(self.active_sanctions, self.now)
+
     def documents_decision(self) -> Decision:
         """Refuses a member who has not accepted the current rules and privacy notice: they
         read on, but post again only after accepting them at /accept. Compared with the

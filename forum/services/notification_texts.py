@@ -68,6 +68,17 @@ TEXTS: dict[str, Wording] = {
     "sanction.suspension": lambda v: _("Your account is suspended until %(ends_at)s.", **v),
     "sanction.ban": lambda v: _("Your account is banned."),
     "sanction.ban_until": lambda v: _("Your account is banned until %(ends_at)s.", **v),
+    # Applied by the forum when a member's warning points reach a threshold.
+    "sanction.points_timeout": lambda v: ngettext(
+        "Your warnings add up to %(num)d point, so you are timed out: you can read but not "
+        "post until %(ends_at)s.",
+        "Your warnings add up to %(num)d points, so you are timed out: you can read but not "
+        "post until %(ends_at)s.", **v),
+    "sanction.points_suspension": lambda v: ngettext(
+        "Your warnings add up to %(num)d point, so your account is suspended until "
+        "%(ends_at)s.",
+        "Your warnings add up to %(num)d points, so your account is suspended until "
+        "%(ends_at)s.", **v),
     "sanction.timeout_lifted": lambda v: _("Your timeout was lifted early."),
     "sanction.suspension_lifted": lambda v: _("Your suspension was lifted early."),
     "sanction.ban_lifted": lambda v: _("Your ban was lifted early."),

@@ -5,7 +5,7 @@ Cookies made before this change name no login: those browsers are logged out onc
 members log in again.
 
 Revision ID: a3c9e1d7f5b2
-Revises: bcfe0b285daf
+Revises: c4e9a7d21f36
 Create Date: 2026-12-08 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a3c9e1d7f5b2"
-down_revision = "bcfe0b285daf"
+down_revision = "c4e9a7d21f36"
 branch_labels = None
 depends_on = None
 

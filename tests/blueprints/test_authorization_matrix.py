@@ -1,7 +1,8 @@
 """Every /mod and /admin route × every kind of viewer: each gets exactly what it should.
 
 Guests are sent to log in; members get 403; board moderators may handle reports from their
-boards only and see the queue and members' records but not the log or the admin panel;
+boards only and see the queue, and the records of members who posted in their boards, but not
+the log or the admin panel;
 moderators do everything in /mod except exporting the log; administrators do everything.
 A route added to those areas without a line here fails ``test_every_route_has_an_entry``.
 """
@@ -216,9 +217,11 @@ MATRIX: dict[str, Case] = {
     "moderation.review": Case("POST", lambda w: f"/mod/members/{w.author.username}/review",
                               MODERATORS, data=lambda w: {"review": "on"}),
     "moderation.log_csv": Case("GET", lambda w: "/mod/log.csv", ADMINS),
-    "moderation.member": Case("GET", lambda w: f"/mod/members/{w.author.username}", TEAM),
+    # The author posted in "here" only: a board moderator elsewhere doesn't read their record.
+    "moderation.member": Case("GET", lambda w: f"/mod/members/{w.author.username}",
+                              BOARD_TEAM),
     "moderation.add_note": Case("POST", lambda w: f"/mod/members/{w.author.username}/notes",
-                                TEAM, data=lambda w: {"body": "Seen this before"}),
+                                BOARD_TEAM, data=lambda w: {"body": "Seen this before"}),
     "moderation.sanction": Case("POST",
                                 lambda w: f"/mod/members/{w.author.username}/sanctions",
                                 MODERATORS,
@@ -510,6 +513,78 @@ def test_matrix(client, login, world, key, role):
         assert "/login" not in location, (key, role)
     else:
         assert response.status_code == 403, (key, role, response.status_code)
+
+
+# -- whose moderation record each rank reads (``Policy.can_view_member_record``) --------------
+TARGETS = ("member who posted here", "member who never posted", "board moderator",
+           "moderator", "admin", "self")
+_RECORD_READERS = {
+    # target: the viewers (beside administrators, who read every record) allowed
+    "member who posted here": {"board moderator here", "moderator"},
+    "member who never posted": {"moderator"},
+    "board moderator": {"moderator"},
+    "moderator": {"moderator"},
+    "admin": set(),
+    "self": set(),
+}
+RECORD_MATRIX = {(target, role): role == "admin" or role in _RECORD_READERS[target]
+                 for target in TARGETS for role in ROLES[2:]}
+
+
+def _target(kind: str, world: World) -> User:
+    if kind == "member who posted here":
+        return world.author
+    if kind == "member who never posted":
+        return factories.make_user()
+    if kind == "board moderator":
+        # Moderates "elsewhere" and posted "here": rank, not activity, keeps them out.
+        user = factories.make_board_moderator(factories.make_user(), world.elsewhere)
+        factories.make_post(world.thread, author=user)
+        return user
+    if kind == "self":
+        return world.viewer
+    user = factories.make_user(role=kind)
+    factories.make_post(world.thread, author=user)
+    return user
+
+
+@pytest.mark.parametrize("role", ROLES[2:])
+@pytest.mark.parametrize("target", TARGETS)
+def test_record_scope(client, login, world, target, role):
+    """The member page, its notes and sanction history, by the rank of the member it is about:
+    board moderators read plain members who posted in their boards; moderators everyone but
+    administrators; administrators everyone; nobody below an administrator their own."""
+    world.viewer = _viewer(role, world)
+    user = _target(target, world)
+    sanctions.warn(factories.make_user(role="admin"), user, "Watch the tone")
+    modnotes.add_note(factories.make_user(role="admin"), user, "Private: said sorry")
+    login(world.viewer)
+    response = client.get(f"/mod/members/{user.username}")
+    note = client.post(f"/mod/members/{user.username}/notes", data={"body": "Seen"})
+    if RECORD_MATRIX[target, role]:
+        assert response.status_code == 200, (target, role)
+        html = response.get_data(as_text=True)
+        assert "Private: said sorry" in html and "Watch the tone" in html
+        assert note.status_code == 302
+    else:
+        assert response.status_code == 403, (target, role)
+        html = response.get_data(as_text=True)
+        assert "Private: said sorry" not in html and "Watch the tone" not in html
+        assert note.status_code == 403
+
+
+def test_the_report_page_leaves_out_an_administrators_record(client, login, world):
+    """A moderator handles a report on an administrator's post without reading their notes."""
+    chief = factories.make_user(role="admin")
+    post = factories.make_post(world.thread, author=chief, body="Sale ends today")
+    modnotes.add_note(factories.make_user(role="admin"), chief, "Private: on leave")
+    item = reports.file_report(factories.make_user(), post, "spam").item
+    login(factories.make_user(role="moderator"))
+    html = client.get(f"/mod/reports/{item.id}").get_data(as_text=True)
+    assert "Sale ends today" in html
+    assert "Private: on leave" not in html
+    assert "administrator&#39;s moderation record" in html or \
+        "administrator's moderation record" in html
 
 
 # -- the forum's own pages outside /mod and /admin -------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import ModAction, ModeratorNote, Sanction, SanctionKind, utcnow
 from forum.services.moderation import modnotes, reports, sanctions
+from forum.services.site import settings
 from tests import factories
 from tests.factories import text
 
@@ -150,6 +151,9 @@ def test_moderator_viewing_another_moderator_gets_the_rank_rule(client, login, m
 
 
 def test_page_query_budget_is_flat(client, login, count_queries, moderator, admin):
+    # Twenty warnings would bring a sanction by themselves; here they only fill the record.
+    settings.update(admin, {"warning_timeout_points": 0, "warning_suspension_points": 0})
+
     def build(prefix: str, n: int) -> None:
         target = factories.make_user(prefix)
         thread = factories.make_thread(factories.make_board(), title=f"{prefix} thread")
@@ -331,7 +335,9 @@ def test_moderator_cannot_sanction_staff(client, login, moderator, target_role):
     response = client.post("/mod/members/target/sanctions", data=form())
     assert response.status_code == 403
     html = text(response)
-    assert "Moderators can't act on" in unescape(html)
+    # Moderators neither act on an administrator nor read their record.
+    assert ("Moderators can't act on" in unescape(html)
+            or "Only administrators can read an administrator's" in unescape(html))
     assert 'action="/mod/members/target/sanctions"' not in html
     assert sanction_count() == 0
     assert target.id
@@ -341,11 +347,19 @@ def test_nobody_sanctions_themselves(client, login, moderator):
     login(moderator)
     response = client.post("/mod/members/moderator/sanctions", data=form())
     assert response.status_code == 403
+    # Below an administrator, one's own record isn't even open to read.
+    assert "Your own moderation record is for the administrators." in unescape(text(response))
+    admin = factories.make_user("chief", role="admin")
+    login(admin)
+    response = client.post("/mod/members/chief/sanctions", data=form())
+    assert response.status_code == 403
     assert "on yourself" in text(response)
 
 
 def test_board_moderator_cannot_issue_a_direct_sanction(client, login, board_moderator,
                                                         member):
+    # The member posted in the board: the board moderator reads their record, no more.
+    factories.make_thread(board_moderator.moderated_boards[0], author=member)
     login(board_moderator)
     response = client.post("/mod/members/member/sanctions", data=form())
     assert response.status_code == 403
@@ -516,6 +530,7 @@ def test_lift_refused_by_rank(client, login, admin, moderator):
 
 def test_lift_refused_for_board_moderators_members_and_guests(client, login, moderator, member,
                                                               board_moderator, other_member):
+    thread = factories.make_thread(factories.make_board(), author=member)
     timeout = sanctions.timeout(moderator, member, "x", timedelta(hours=5))
     data = {f"lift-{timeout.id}-reason": "ok"}
     url = f"/mod/sanctions/{timeout.id}/lift"
@@ -524,6 +539,11 @@ def test_lift_refused_for_board_moderators_members_and_guests(client, login, mod
     login(other_member)
     assert client.post(url, data=data).status_code == 403
     login(board_moderator)
+    response = client.post(url, data=data)
+    assert response.status_code == 403
+    assert "members who have posted in the boards you moderate" in text(response)
+    thread.board_id = board_moderator.moderated_boards[0].id  # they posted in theirs
+    db.session.commit()
     response = client.post(url, data=data)
     assert response.status_code == 403
     assert "inside the boards you moderate" in text(response)
@@ -564,6 +584,7 @@ def test_add_a_note(client, login, moderator, member):
 
 
 def test_board_moderators_add_notes_too(client, login, board_moderator, member):
+    factories.make_thread(board_moderator.moderated_boards[0], author=member)
     login(board_moderator)
     assert client.post("/mod/members/member/notes", data={"body": "Seen"}).status_code == 302
     assert note_count() == 1

@@ -330,9 +330,13 @@ def test_profile_links_by_role(client, login, member, other_member, moderator, a
     assert 'href="/admin/users/other"' in html and ">Roles<" in html
 
 
-def test_board_moderators_see_the_moderation_record_link(client, login, board, other_member):
+def test_board_moderators_see_the_record_link_of_members_of_their_boards(client, login, board,
+                                                                         other_member):
     keeper = factories.make_board_moderator(factories.make_user(username="keeper"), board)
     login(keeper)
+    # "other" hasn't posted in the keeper's board: their record is not the keeper's to read.
+    assert "/mod/members/other" not in text(client.get("/u/other"))
+    factories.make_thread(board, author=other_member)
     html = text(client.get("/u/other"))
     assert 'href="/mod/members/other"' in html and "/admin/users/" not in html
 
@@ -341,8 +345,8 @@ def test_board_moderators_see_the_moderation_record_link(client, login, board, o
 def test_author_sees_their_post_is_hidden_pending_review(client, login, admin, member, moderator,
                                                          thread, post, other_member):
     settings.update(admin, {"auto_hide_threshold": 2})
-    reports.file_report(member, post, "spam")
-    reports.file_report(factories.make_user(username="second"), post, "spam")
+    reports.file_report(factories.make_established_user(username="first"), post, "spam")
+    reports.file_report(factories.make_established_user(username="second"), post, "spam")
     db.session.refresh(post)
     assert post.is_hidden and post.hidden_by_id is None
 

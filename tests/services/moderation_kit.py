@@ -17,14 +17,15 @@ T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 def reported_post(reporters: int = 1, author=None, board=None, reason: str = "spam",
                   body: str = "Buy cheap watches!", now: datetime = T0):
-    """A reply by ``author`` reported by ``reporters`` fresh members; returns (post, item)."""
+    """A reply by ``author`` reported by ``reporters`` members past the new-member limits
+    (whose reports count toward hiding it); returns (post, item)."""
     board = board or factories.make_board()
     author = author or factories.make_user()
     thread = factories.make_thread(board, author=factories.make_user(), title="Watches")
     post = factories.make_post(thread, author=author, body=body)
     item = None
     for _ in range(reporters):
-        report = reports.file_report(factories.make_user(), post, reason, now=now)
+        report = reports.file_report(factories.make_established_user(), post, reason, now=now)
         item = report.item
     return post, item
 

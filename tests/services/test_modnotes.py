@@ -15,8 +15,9 @@ from .moderation_kit import T0, actions
 
 
 def test_notes_are_private_to_the_team_and_logged_without_their_text(moderator, member):
-    board_moderator = factories.make_board_moderator(factories.make_user(),
-                                                     factories.make_board())
+    board = factories.make_board()
+    board_moderator = factories.make_board_moderator(factories.make_user(), board)
+    factories.make_thread(board, author=member)  # the member's record is theirs to read
     modnotes.add_note(moderator, member, "Known spammer on another forum", now=T0)
     modnotes.add_note(board_moderator, member, " Second ", now=T0)
 

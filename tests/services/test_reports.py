@@ -233,12 +233,14 @@ def test_a_refused_duplicate_does_not_use_up_the_allowance(post, admin, other_me
 # -- hiding at the threshold -------------------------------------------------------------------
 def test_post_is_hidden_pending_review_at_the_threshold(post, member):
     for minute in range(2):
-        reports.file_report(factories.make_user(), post, "spam", now=T0 + timedelta(minutes=minute))
+        reports.file_report(factories.make_established_user(), post, "spam",
+                            now=T0 + timedelta(minutes=minute))
     db.session.refresh(post)
     assert not post.is_hidden
     assert actions("post.autohide") == []
 
-    third = reports.file_report(factories.make_user(), post, "spam", now=T0 + timedelta(hours=1))
+    third = reports.file_report(factories.make_established_user(), post, "spam",
+                                now=T0 + timedelta(hours=1))
 
     db.session.refresh(post)
     assert post.is_hidden
@@ -263,7 +265,7 @@ def test_hidden_post_is_seen_by_its_author_and_moderators_only(app, post, member
     other_board_moderator = factories.make_board_moderator(factories.make_user(),
                                                            factories.make_board())
     for _ in range(3):
-        reports.file_report(factories.make_user(), post, "spam", now=T0)
+        reports.file_report(factories.make_established_user(), post, "spam", now=T0)
     db.session.refresh(post)
     from flask_login import AnonymousUserMixin
 
@@ -279,13 +281,42 @@ def test_hidden_post_is_seen_by_its_author_and_moderators_only(app, post, member
 def test_threshold_comes_from_the_setting_and_zero_turns_it_off(post, admin):
     settings.update(admin, {"auto_hide_threshold": 0})
     for _ in range(5):
-        reports.file_report(factories.make_user(), post, "spam", now=T0)
+        reports.file_report(factories.make_established_user(), post, "spam", now=T0)
     db.session.refresh(post)
     assert not post.is_hidden
 
     settings.update(admin, {"auto_hide_threshold": 1})
     _, item = reported_post(reporters=1)
     assert item.post.is_hidden
+
+
+def test_reports_by_new_members_reach_the_queue_but_do_not_hide_the_post(post, admin):
+    # Three accounts made a minute ago could hide anyone's post: they count no more.
+    settings.update(admin, {"auto_hide_threshold": 3})
+    for minute in range(3):
+        report = reports.file_report(factories.make_user(), post, "spam",
+                                     now=T0 + timedelta(minutes=minute))
+    db.session.refresh(post)
+    db.session.refresh(report.item)
+    assert not post.is_hidden
+    assert report.item.report_count == 3  # the queue shows all three
+    assert report.item.status == ItemStatus.OPEN
+    assert actions("post.autohide") == []
+
+    # New by posts, not by age: a year-old account with no posts is still new.
+    quiet = factories.make_user(created_at=T0 - timedelta(days=365))
+    reports.file_report(quiet, post, "spam", now=T0 + timedelta(minutes=5))
+    db.session.refresh(post)
+    assert not post.is_hidden
+
+    # Once members past the limits make up the threshold, the post is hidden, and the
+    # reason counts only them.
+    for minute in range(3):
+        reports.file_report(factories.make_established_user(), post, "spam",
+                            now=T0 + timedelta(minutes=10 + minute))
+    db.session.refresh(post)
+    assert post.is_hidden
+    assert "3 members" in post.hidden_reason
 
 
 def test_staff_posts_are_not_hidden_automatically(board, moderator):

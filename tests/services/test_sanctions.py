@@ -45,7 +45,7 @@ def test_warning_is_recorded_logged_and_told(moderator, member):
     [entry] = actions("user.warn")
     assert (entry.actor_id, entry.target_user_id, entry.reason) == (
         moderator.id, member.id, "Please keep it civil")
-    assert entry.after == {"kind": "warning", "ends_at": None}
+    assert entry.after == {"kind": "warning", "ends_at": None, "points": 1}
     note = last_notification(member)
     assert note.kind == NotificationKind.SANCTION
     assert said(note) == "You received a warning from the moderators."

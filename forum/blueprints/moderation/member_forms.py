@@ -17,11 +17,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ...common import timefmt
-from ...common.numfmt import lazy_number
+from ...common.numfmt import lazy_number, number
 from ...common.validators import DataRequired
 from ...models import SanctionKind
 from ...services.moderation import modnotes, sanctions
 from ...services.text import multiline
+from ...stores import settings
 from .forms import PERIODS
 
 KIND_LABELS = {
@@ -70,12 +71,17 @@ class SanctionForm(FlaskForm):
     minutes = StringField(_l("Custom length in minutes"), filters=[multiline],
                           render_kw={"inputmode": "numeric"})
     ends_at = StringField(_l("Ends at"), filters=[multiline], render_kw={"type": "datetime-local"})
+    points = StringField(_l("Points"), filters=[multiline],
+                         render_kw={"inputmode": "numeric", "placeholder": "1"})
 
     def __init__(self, *args, timezone: str | None = None, **kwargs) -> None:
         # The moderator's zone: what they type in ``ends_at`` is their local time.
         self.timezone = timezone
         self.length: timedelta | None = None
         self.until: datetime | None = None
+        # For the points field's help: the settings in force.
+        self.points_max = settings.get("warning_points_max")
+        self.points_days = settings.get("warning_points_days")
         super().__init__(*args, **kwargs)
 
     @property
@@ -105,6 +111,21 @@ class SanctionForm(FlaskForm):
         if not (text.isascii() and text.isdigit()) or len(text) > MINUTES_DIGITS_MAX:
             raise ValidationError(_("Give the custom length in whole minutes (10 to 10,080)."))
         self.length = timedelta(minutes=int(text))
+
+    @property
+    def warning_points(self) -> int | None:
+        """The points the moderator gave the warning; None (the default, 1) when left empty."""
+        text = self.points.data or ""
+        return int(text) if text else None
+
+    def validate_points(self, field) -> None:
+        if self.chosen != SanctionKind.WARNING or not field.data:
+            return
+        most = self.points_max
+        text = field.data
+        if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 1 <= int(text) <= most:
+            raise ValidationError(_("Give the warning from 1 to %(max)s points.",
+                                    max=number(most)))
 
     def validate_ends_at(self, field) -> None:
         if self.chosen not in (SanctionKind.SUSPENSION, SanctionKind.BAN):

@@ -10,7 +10,7 @@ from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
 from ...policy import policy
 from ...services.accounts import profiles
-from ...services.moderation import member_review, modnotes, report_queue, sanctions
+from ...services.moderation import member_review, modnotes, report_queue, sanctions, warning_points
 from ...web import current_actor
 from ..args import id_arg
 from . import bp
@@ -44,9 +44,13 @@ def _lifted(kind: SanctionKind, name: str) -> str:
 
 def _member(username: str) -> User:
     """The member a record page is about, once the viewer is known to be on the team: guests
-    are sent to log in and members refused before anyone learns whether a name exists."""
+    are sent to log in and members refused before anyone learns whether a name exists. Then
+    the record's scope (``Policy.can_view_member_record``): a board moderator is refused the
+    record of a member who never posted in their boards, a moderator an administrator's."""
     require(policy().can_view_member_notes())
-    return profiles.find_member(username)
+    user = profiles.find_member(username)
+    require(policy().can_view_member_record(user))
+    return user
 
 
 def _render(user: User, *, sanction_form: SanctionForm | None = None,
@@ -78,6 +82,7 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
         items=report_queue.items_about(viewer, user, ITEMS_SHOWN),
         items_shown=ITEMS_SHOWN,
         notes=modnotes.notes_for(viewer, user),
+        points=warning_points.from_history(history, now),
         canned=canned,
         canned_id=request.args.get("canned") if request.method == "GET" else None,
         act=act,
@@ -132,7 +137,8 @@ def issue_from_form(form: SanctionForm, user: User) -> None:
     says no (the form's page shows it). The member's record and a post's tools share it."""
     kind, reason, message = form.chosen, form.reason.data, form.message.data or None
     if kind == SanctionKind.WARNING:
-        sanctions.warn(current_actor(), user, reason, message=message)
+        sanctions.warn(current_actor(), user, reason, message=message,
+                       points=form.warning_points)
     elif kind == SanctionKind.TIMEOUT:
         sanctions.timeout(current_actor(), user, reason, form.length, message=message)
     elif kind == SanctionKind.SUSPENSION:
@@ -147,6 +153,7 @@ def lift(sanction_id: int):
     require(policy().can_view_member_notes())
     record = sanctions.get_sanction(sanction_id)
     user = record.user
+    require(policy().can_view_member_record(user))
     form = LiftForm(prefix=f"lift-{record.id}")
     if not form.validate_on_submit():
         return _render(user, lift_form=form, lift_id=record.id, status=400)

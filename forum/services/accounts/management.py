@@ -15,9 +15,8 @@ from ...extensions import db
 from ...models import NotificationKind, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from . import logins, usernames
+from . import display_names, logins, usernames
 from .account import AccountError, check_email, check_username, check_username_free, email_taken
-from .profiles import DISPLAY_NAME_MAX
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,11 @@ def require_active(user: User) -> None:
         raise deleted
 
 
-def _clean_display_name(text: str) -> str | None:
-    value = " ".join((text or "").split())
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise AccountError("display_name", _("Display names can't contain control characters."))
-    if len(value) > DISPLAY_NAME_MAX:
-        raise AccountError("display_name",
-                           _("Display names can be at most %(max)s characters.",
-                             max=DISPLAY_NAME_MAX))
-    return value or None
+def _clean_display_name(text: str, user: User) -> str | None:
+    try:
+        return display_names.check(text, user)
+    except display_names.DisplayNameRefused as refused:
+        raise AccountError("display_name", str(refused)) from None
 
 
 def update_account(actor: User, user: User, change: AccountChange, reason: str | None = None,
@@ -68,7 +63,7 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
     require_active(user)
     username = check_username(change.username)
     email = check_email(change.email)
-    display_name = _clean_display_name(change.display_name)
+    display_name = _clean_display_name(change.display_name, user)
     before = {"username": user.username, "email": user.email,
               "display_name": user.display_name}
     after = {"username": username, "email": email, "display_name": display_name}

@@ -26,13 +26,16 @@ from ...i18n import is_language
 from ...models import Board, BoardModerator, OldUsername, Post, Thread, User
 from ...policy import Policy
 from .. import data_export
-from . import usernames
+from . import display_names, usernames
 
-DISPLAY_NAME_MAX = 64
+DISPLAY_NAME_MAX = display_names.LENGTH_MAX
 BIO_MAX = 5_000
 LOCATION_MAX = 100
 WEBSITE_MAX = 200
 SEARCH_MAX = 64
+
+# What others see of a member: a sanction stops changes to these.
+PUBLIC_FIELDS = ("display_name", "bio", "location", "website")
 
 RECENT_THREADS = 5
 RECENT_POSTS = 10
@@ -213,22 +216,23 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def _one_line(name: str, text: str, limit: int, errors: dict[str, str]) -> str | None:
-    """A one-line field tidied; a problem goes into ``errors`` under ``name``, worded whole
-    for the field (display name or location)."""
+def _location(text: str, errors: dict[str, str]) -> str | None:
+    """The location tidied to one line; a problem goes into ``errors``."""
     value = " ".join((text or "").split())
-    names = name == "display_name"
     if _has_control(value):
-        errors[name] = (_("Display names can't contain control characters.") if names
-                        else _("Locations can't contain control characters."))
-    elif len(value) > limit:
-        if names:
-            errors[name] = _("Display names can be at most %(max)s characters (this is "
-                             "%(count)s).", max=limit, count=len(value))
-        else:
-            errors[name] = _("Locations can be at most %(max)s characters (this is "
-                             "%(count)s).", max=limit, count=len(value))
+        errors["location"] = _("Locations can't contain control characters.")
+    elif len(value) > LOCATION_MAX:
+        errors["location"] = _("Locations can be at most %(max)s characters (this is "
+                               "%(count)s).", max=LOCATION_MAX, count=len(value))
     return value or None
+
+
+def _display_name(text: str, user: User | None, errors: dict[str, str]) -> str | None:
+    try:
+        return display_names.check(text, user)
+    except display_names.DisplayNameRefused as refused:
+        errors["display_name"] = str(refused)
+        return None
 
 
 def clean_website(text: str) -> str | None:
@@ -261,12 +265,13 @@ def clean_website(text: str) -> str | None:
     return value
 
 
-def validate(data: ProfileData) -> dict:
-    """The cleaned column values for ``data``; raises ``ProfileInvalid`` listing every problem."""
+def validate(data: ProfileData, user: User | None = None) -> dict:
+    """The cleaned column values for ``user``'s profile from ``data``; raises
+    ``ProfileInvalid`` listing every problem."""
     errors: dict[str, str] = {}
     values: dict = {
-        "display_name": _one_line("display_name", data.display_name, DISPLAY_NAME_MAX, errors),
-        "location": _one_line("location", data.location, LOCATION_MAX, errors),
+        "display_name": _display_name(data.display_name, user, errors),
+        "location": _location(data.location, errors),
     }
     bio = (data.bio or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(bio) > BIO_MAX:
@@ -294,15 +299,22 @@ def validate(data: ProfileData) -> dict:
 
 def update_profile(actor: User, user: User, data: ProfileData) -> User:
     """Save a member's public profile, time zone and language; the bio is rendered to safe HTML
-    here.
+    here. The display name is cleaned and checked by ``display_names``.
 
     Refuses: a guest (login required), someone else's profile (403), invalid input
-    (``ProfileInvalid``, 400, nothing saved).
+    (``ProfileInvalid``, 400, nothing saved), a change to what others see (display name, bio,
+    location, website) while a timeout or other sanction is in force (403; time zone and
+    language stay the member's own to change).
     """
-    decision = Policy(actor).can_edit_profile(user)
+    viewer = Policy(actor)
+    decision = viewer.can_edit_profile(user)
     if not decision:
         raise Refused(decision)
-    values = validate(data)
+    values = validate(data, user)
+    if any(values[name] != getattr(user, name) for name in PUBLIC_FIELDS):
+        decision = viewer.can_change_public_profile(user)
+        if not decision:
+            raise Refused(decision)
     values["bio_html"] = markup.render(values["bio"]) if values["bio"] else None
     for name, value in values.items():
         setattr(user, name, value)

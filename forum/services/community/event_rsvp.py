@@ -69,15 +69,17 @@ def answer_event(actor: User, event: Event, answer: str, now: datetime | None = 
     want to go and the event is full). Leaving "going" gives the place to the first member
     waiting (by when they last answered, then by id), who is notified.
 
-    Refuses: as ``Policy.can_rsvp``: a guest (login), an event out of sight (403), a cancelled
-    or started event or one past its deadline (400); an answer other than going, maybe or
-    can't go (400); the same member answering twice at once (409).
+    Refuses: as ``Policy.can_rsvp``: a guest (login), an event out of sight or a member under a
+    timeout or other sanction (403), a cancelled or started event or one past its deadline
+    (400); an answer other than going, maybe or can't go (400); the same member answering
+    twice at once (409).
     """
     now = now or utcnow()
     viewer = Policy(actor, now)
     decision = viewer.can_rsvp(event)
     if not decision:
-        if decision.login_required or not viewer.can_view_event(event):
+        if (decision.login_required or not viewer.can_view_event(event)
+                or not viewer.acting_sanction()):
             raise Refused(decision)
         # A member who can see the event asked too late or of a cancelled one: a request
         # that can't be granted as it stands, not a matter of rank.

@@ -46,10 +46,11 @@ def add_note(actor: User, user: User, body: str, now: datetime | None = None) ->
     """A private note on ``user`` for the moderation team (``note.add``; the text stays out of
     the log).
 
-    Refuses: anyone outside the moderation team (403), an empty or long note (400).
+    Refuses: anyone who may not read the member's record (``Policy.can_view_member_record``;
+    403), an empty or long note (400).
     """
     now = now or utcnow()
-    require(Policy(actor).can_view_member_notes())
+    require(Policy(actor).can_view_member_record(user))
     note = ModeratorNote(user_id=user.id, author_id=actor.id, body=_note(body),
                          created_at=now)
     db.session.add(note)
@@ -60,8 +61,9 @@ def add_note(actor: User, user: User, body: str, now: datetime | None = None) ->
 
 
 def notes_for(viewer: Policy, user: User) -> list[ModeratorNote]:
-    """Newest first, with their authors. Refuses: anyone outside the moderation team."""
-    require(viewer.can_view_member_notes())
+    """Newest first, with their authors. Refuses: anyone who may not read the member's
+    record (``Policy.can_view_member_record``)."""
+    require(viewer.can_view_member_record(user))
     return list(db.session.scalars(
         select(ModeratorNote).where(ModeratorNote.user_id == user.id)
         .options(joinedload(ModeratorNote.author))

@@ -189,6 +189,9 @@ class ItemContext:
     earlier: list[ReportItem]  # other items about the same member, newest first
     sanctions: list[Sanction]
     notes: list[ModeratorNote]
+    # Why the member's sanctions and notes are left out (``Policy.can_view_member_record``),
+    # or None when they are shown.
+    record_refusal: str | None = None
 
 
 def item_context(viewer: Policy, item_id: int, around: int = 2,
@@ -217,14 +220,21 @@ def item_context(viewer: Policy, item_id: int, around: int = 2,
     earlier: list[ReportItem] = []
     member_sanctions: list[Sanction] = []
     notes: list[ModeratorNote] = []
+    record_refusal = None
     if subject is not None:
         earlier = items_about(viewer, subject, limit=earlier_limit, leave_out=item.id)
-        member_sanctions = sanctions.list_for_user(subject)
-        notes = list(db.session.scalars(
-            select(ModeratorNote).where(ModeratorNote.user_id == subject.id)
-            .options(joinedload(ModeratorNote.author))
-            .order_by(ModeratorNote.created_at.desc(), ModeratorNote.id.desc())
-        ))
+        # The item's board is one the viewer moderates and the member posted in (the
+        # reported post or thread), so asking costs no query.
+        record = viewer.can_view_member_record(subject, thread.board if thread else None)
+        if record:
+            member_sanctions = sanctions.list_for_user(subject)
+            notes = list(db.session.scalars(
+                select(ModeratorNote).where(ModeratorNote.user_id == subject.id)
+                .options(joinedload(ModeratorNote.author))
+                .order_by(ModeratorNote.created_at.desc(), ModeratorNote.id.desc())
+            ))
+        else:
+            record_refusal = record.reason
     return ItemContext(item=item, reports=reports, post=post, thread=thread, nearby=nearby,
                        subject=subject, earlier=earlier, sanctions=member_sanctions,
-                       notes=notes)
+                       notes=notes, record_refusal=record_refusal)

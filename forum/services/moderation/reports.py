@@ -31,6 +31,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
+from ...policy.pace import is_new_member
 from ...stores import ratelimit, settings
 from .. import audit, data_export, notifications, text
 from . import system_reasons
@@ -119,8 +120,9 @@ def _insert_ignoring_duplicate(model, values: dict, keys: list[str]) -> int:
 def file_report(actor: User, target: Post | Thread | User, reason: ReportReason | str,
                 note: str | None = None, now: datetime | None = None) -> Report:
     """Report a post, thread or member. The report joins the target's open queue item (made
-    if needed); when distinct reporters of a post reach ``auto_hide_threshold`` the post is
-    hidden pending review (logged as ``post.autohide`` with no actor; the author is told).
+    if needed); when distinct reporters of a post who are no longer new members reach
+    ``auto_hide_threshold`` the post is hidden pending review (logged as ``post.autohide``
+    with no actor; the author is told).
 
     Refuses: guests (login), own content or self (403), a deleted or invisible target (404), an
     unknown reason or a note over 1,000 characters (400), a second open report on the same
@@ -214,6 +216,16 @@ def _join_open_item(fields: dict, now: datetime) -> tuple[int, int]:
     raise Conflict(_("The report queue is busy right now. Please try again."))
 
 
+def _established_reporters(item_id: int, now: datetime) -> int:
+    """How many of the item's reporters are no longer new members (``pace.is_new_member``):
+    one query, asked only once the item has enough reports in all. The row lock the report
+    count's UPDATE took orders two reports filed at once, so the second sees the first."""
+    reporters = db.session.scalars(
+        select(User).join(Report, Report.reporter_id == User.id).where(Report.item_id == item_id)
+    )
+    return sum(1 for reporter in reporters if not is_new_member(reporter, now))
+
+
 def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> None:
     threshold = settings.get("auto_hide_threshold")
     # Staff posts stay up: a handful of accounts shouldn't be able to silence a moderator.
@@ -221,6 +233,11 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
     if not threshold or count < threshold or post.is_hidden:
         return
     if author.is_moderator or author.is_board_moderator:
+        return
+    # Only members past the new-member limits count: accounts made a minute ago (a spammer's
+    # or a mob's) can still report, and the queue shows them, but they can't hide a post.
+    count = _established_reporters(item_id, now)
+    if count < threshold:
         return
     hidden = db.session.execute(
         update(Post)

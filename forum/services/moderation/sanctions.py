@@ -3,7 +3,8 @@
 A sanction is in force from its start until its end (never, for a permanent ban) unless lifted;
 everything here judges that against the clock passed in, so a timeout ends on time with no
 worker. A timeout stops posting; a suspension or ban also stops logging in. A warning stops
-nothing and stays on the record.
+nothing by itself and stays on the record; its points may bring a sanction
+(``warning_points``).
 """
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ from ...models import (
 )
 from ...models.moderation import LOGIN_BLOCKED_BY
 from ...policy import Policy
+from ...stores import settings
 from .. import audit, notifications, text
 from ..accounts import logins
 from ..accounts.last_admin import lock_admins, usable_admin_count
 from ..notification_texts import moment
+from . import warning_points
 
 TIMEOUT_MIN = timedelta(minutes=10)
 TIMEOUT_MAX = timedelta(days=7)
@@ -51,10 +54,11 @@ ACTIONS = {
 def history(viewer: Policy, user: User) -> list[Sanction]:
     """Every sanction the member received, newest first, with issuer and lifter.
 
-    Refuses: anyone but the moderation team and the member themselves.
+    Refuses: anyone but the member themselves and the team members who may read their
+    record (``Policy.can_view_member_record``).
     """
     if not (viewer.is_member and viewer.user.id == user.id):
-        require(viewer.can_view_member_notes())
+        require(viewer.can_view_member_record(user))
     return list_for_user(user)
 
 
@@ -129,29 +133,51 @@ def _notice(sanction: Sanction) -> str:
     return f"sanction.{kind.value}"
 
 
+def check_points(points: int | None) -> int:
+    """A warning's points: 1 when not given. Refuses (400): fewer than 1 or more than
+    ``warning_points_max``."""
+    if points is None:
+        return 1
+    most = settings.get("warning_points_max")
+    if not 1 <= points <= most:
+        raise Refused(_("A warning carries from 1 to %(max)s points.", max=number(most)),
+                      status=400)
+    return points
+
+
 def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
           ends_at: datetime | None = None, message: str | None = None,
           board: Board | None = None, item: ReportItem | None = None,
-          now: datetime | None = None) -> Sanction:
+          points: int | None = None, now: datetime | None = None) -> Sanction:
     """Issue a sanction with its log entry and the member's notification (``ends_at`` comes
     from ``sanction_end``): the one entry point for every kind, which ``warn`` … ``ban`` and
     the report queue call. ``board`` is the board the action is taken in, which lets a board
-    moderator act.
+    moderator act. A warning carries ``points`` (1 unless given); when they bring the
+    member's current points to a threshold, the sanction it brings is applied in the same
+    transaction (``warning_points``).
 
-    Refuses: rank rules (403), missing or long reason (400), a suspension or ban that would
-    leave no administrator able to log in (403; the transaction is rolled back).
+    Refuses: rank rules (403), missing or long reason (400), points out of range (400), a
+    suspension or ban that would leave no administrator able to log in (403; the transaction
+    is rolled back).
     """
     now = now or utcnow()
     kind = SanctionKind(kind)
     require(Policy(actor).can_act_on_user(user, board))
     reason = _clean_reason(reason)
     message = _clean_message(message)
+    if kind == SanctionKind.WARNING:
+        points = check_points(points)
+        # Two warnings at once take turns, so their points bring one automatic sanction.
+        warning_points.lock_member(user)
+    else:
+        points = None
     guard = kind in LOGIN_BLOCKED_BY and user.is_admin
     if guard:
         lock_admins()
     sanction = Sanction(
         user_id=user.id, kind=kind, reason=reason, message=message, issuer_id=actor.id,
-        starts_at=now, ends_at=ends_at, item_id=item.id if item is not None else None,
+        points=points, starts_at=now, ends_at=ends_at,
+        item_id=item.id if item is not None else None,
     )
     db.session.add(sanction)
     if kind in LOGIN_BLOCKED_BY:
@@ -161,24 +187,26 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()
         raise Refused(_("That would leave no administrator able to log in."))
-    audit.record(
-        actor, ACTIONS[kind], user, reason,
-        after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
-        now=now, item=item,
-    )
+    after = {"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None}
+    if points is not None:
+        after["points"] = points
+    audit.record(actor, ACTIONS[kind], user, reason, after=after, now=now, item=item)
     # The notice comes from "the moderators", never a named one.
     notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
                          {"ends_at": moment(ends_at), "reason": reason, "message": message},
                          now=now)
+    if kind == SanctionKind.WARNING:
+        warning_points.apply_thresholds(user, now)
     commit()
     return sanction
 
 
 def warn(actor: User, user: User, reason: str, *, message: str | None = None,
-         board: Board | None = None, now: datetime | None = None) -> Sanction:
-    """Refuses: as ``issue``."""
+         board: Board | None = None, points: int | None = None,
+         now: datetime | None = None) -> Sanction:
+    """A warning of ``points`` (1 unless given). Refuses: as ``issue``."""
     sanction = issue(actor, user, SanctionKind.WARNING, reason, message=message, board=board,
-                     now=now)
+                     points=points, now=now)
     return sanction
 
 

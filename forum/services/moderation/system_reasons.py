@@ -15,6 +15,7 @@ _AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
 # What ``content.flagging`` stores when a watched word put a post in the queue or hid it.
 _WATCHED = re.compile(r"Watched words: (?P<words>.*)", re.S)
 _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
+_WARNING_POINTS = re.compile(r"Reached (?P<count>\d+) warning points\.")
 # What ``content.purging`` stores on the posts of an account deleted with them.
 _PURGED = "The member's account was deleted with their posts."
 
@@ -27,6 +28,12 @@ def auto_hidden(count: int) -> str:
 def auto_hide_logged(count: int) -> str:
     """Stored as the log entry's reason."""
     return f"{count} members reported it."
+
+
+def warning_points(count: int) -> str:
+    """Stored as the reason of a sanction the forum applied when warning points reached a
+    threshold (``warning_points``)."""
+    return f"Reached {count} warning points."
 
 
 def reviewed(reason: str) -> str:
@@ -44,6 +51,9 @@ def shown(reason: str | None) -> str:
                         count)
     if match := _AUTO_HIDE_LOGGED.fullmatch(reason):
         return ngettext("%(num)d member reported it.", "%(num)d members reported it.",
+                        int(match["count"]))
+    if match := _WARNING_POINTS.fullmatch(reason):
+        return ngettext("Reached %(num)d warning point.", "Reached %(num)d warning points.",
                         int(match["count"]))
     if reason == _PURGED:
         return _("The member's account was deleted with their posts.")
