@@ -179,3 +179,13 @@ def said(note) -> str:
 def said_body(note) -> str | None:
     """The longer text under a notification's line, as its reader sees it."""
     return notification_texts.shown(note).body
+
+
+def login_cookie(user: User) -> str:
+    """What a browser logged in as ``user`` keeps in its session: a real login's id and
+    secret, started here unless this object already holds one."""
+    from forum.services.accounts import logins
+
+    if getattr(user, "login_cookie", None) is None:
+        logins.start(user, False, "127.0.0.1", None)
+    return user.get_id()

@@ -85,7 +85,8 @@ class Viewer:
         """The member's sanctions in force: one query per policy, none for guests."""
         if not self.is_member:
             return ()
-        if self.now is None and self.user.sanctioned_at_load is False:
+        # Read without loading: on an expired member the expression can't be refreshed.
+        if self.now is None and self.user.__dict__.get("sanctioned_at_load") is False:
             # Asked when the request loaded the member, milliseconds ago.
             return ()
         return tuple(standing.active_sanctions(self.user, self.now))

@@ -393,7 +393,7 @@ def test_concurrent_reorders_never_duplicate_or_lose_positions(app, admin, shop)
     for user in admins:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = factories.login_cookie(user)
             session["_fresh"] = True
         clients.append(client)
     # Each administrator moves a different board, neighbours overlapping, all at once.

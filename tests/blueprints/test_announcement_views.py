@@ -102,7 +102,7 @@ def test_member_dismissal_persists_across_clients(app, client, login, admin, mem
     assert count(AnnouncementDismissal) == 1
     other = app.test_client()
     with other.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+        session["_user_id"] = factories.login_cookie(member)
     assert "Closable" not in text(other.get("/"))
 
 
@@ -126,7 +126,7 @@ def test_dismissing_needs_a_token_from_members_only(app, client, login, admin, m
     assert guest.status_code == 302 and "agora_dismissed" in guest.headers["Set-Cookie"]
     login_client = app.test_client()
     with login_client.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+        session["_user_id"] = factories.login_cookie(member)
     html = text(login_client.get("/"))
     assert 'name="csrf_token"' in html
     forged = login_client.post(f"/announcements/{shown.id}/dismiss", data={"next": "/"})

@@ -91,7 +91,7 @@ def test_two_simultaneous_replies_give_one_post(app, member, slow_thread):
     for _ in range(2):
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = member.get_id()
+            session["_user_id"] = factories.login_cookie(member)
             session["_fresh"] = True
         clients.append(client)
     barrier = threading.Barrier(len(clients))

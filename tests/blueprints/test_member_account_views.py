@@ -127,7 +127,7 @@ def test_ending_sessions_logs_the_member_out(app, client, login, admin, member):
     theirs = app.test_client()
     logins.start(member, True, "127.0.0.1", None)
     with theirs.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+        session["_user_id"] = factories.login_cookie(member)
     assert theirs.get("/account/profile").status_code == 200
     login(admin)
     response = client.post("/admin/users/member/sessions", data={"reason": "Stolen phone"})

@@ -421,7 +421,7 @@ def test_suspended_member_is_logged_out_and_refused_at_login(app, client, login,
                                                             member):
     members_browser = app.test_client()
     with members_browser.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+        session["_user_id"] = factories.login_cookie(member)
         session["_fresh"] = True
     assert members_browser.get("/account/profile").status_code == 200
     login(moderator)

@@ -181,12 +181,9 @@ def test_split_refusals_show_beside_the_form(client, login, board, member, moder
 
 # -- at the same moment --------------------------------------------------------------------------
 def _client_for(app, user):
-    from forum.services.accounts import logins
-
     client = app.test_client()
-    logins.start(user, False, "127.0.0.1", None)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = factories.login_cookie(user)
         session["_fresh"] = True
     return client
 

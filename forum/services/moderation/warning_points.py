@@ -18,11 +18,10 @@ warning's transaction, logged with no actor and the warnings that led to it.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import NotificationKind, Sanction, SanctionKind, User
@@ -30,6 +29,7 @@ from ...models.moderation import LOGIN_BLOCKED_BY, POSTING_BLOCKED_BY
 from ...policy import standing
 from ...stores import settings
 from .. import audit, notifications
+from ..accounts import logins
 from ..notification_texts import moment
 from . import system_reasons
 
@@ -140,9 +140,8 @@ def apply_thresholds(user: User, now: datetime) -> Sanction | None:
                         starts_at=now, ends_at=ends_at)
     db.session.add(sanction)
     if kind in LOGIN_BLOCKED_BY:
-        # As a moderator's suspension does: a new token ends every session the member has.
-        db.session.execute(update(User).where(User.id == user.id)
-                           .values(session_token=secrets.token_hex(16)))
+        # As a moderator's suspension does: every login the member has ends.
+        logins.end_all(user.id, now)
     db.session.flush()
     warnings = counting_warning_ids(user, now)
     audit.record(
