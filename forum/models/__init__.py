@@ -22,6 +22,7 @@ from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
+from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
@@ -41,6 +42,8 @@ __all__ = [
     "Severity",
     "ACTIVE_STATUSES",
     "Access",
+    "BanEntry",
+    "BanKind",
     "Board",
     "BoardGroup",
     "BoardModerator",
@@ -48,6 +51,7 @@ __all__ = [
     "CannedResponse",
     "Category",
     "ItemStatus",
+    "MemberAddress",
     "ModAction",
     "ModeratorNote",
     "OldUsername",
@@ -66,6 +70,7 @@ __all__ = [
     "SiteDocument",
     "TimeZone",
     "Sanction",
+    "SpamRemoval",
     "SanctionKind",
     "Setting",
     "SettingSpec",

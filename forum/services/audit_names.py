@@ -24,6 +24,8 @@ ACTION_NAMES = {
     "announcement.create": _l("Announcement created"),
     "announcement.edit": _l("Announcement edited"),
     "announcement.end": _l("Announcement ended"),
+    "ban_list.add": _l("Added to a ban list"),
+    "ban_list.remove": _l("Removed from a ban list"),
     "board.archive": _l("Board archived"),
     "board.create": _l("Board created"),
     "board.delete": _l("Board deleted"),
@@ -80,10 +82,12 @@ ACTION_NAMES = {
     "user.boards": _l("Boards moderated changed"),
     "user.delete": _l("Account deleted by an administrator"),
     "user.password_reset": _l("Password reset link made"),
+    "user.remove_spammer": _l("Spammer removed"),
     "user.role": _l("Role changed"),
     "user.sessions": _l("Sessions ended"),
     "user.suspend": _l("Member suspended"),
     "user.timeout": _l("Member timed out"),
+    "user.undo_remove_spammer": _l("Spammer's removal undone"),
     "user.warn": _l("Member warned"),
 }
 
@@ -133,6 +137,8 @@ _LABELS: dict[str, list[tuple[re.Pattern[str], Wording]]] = {
         (re.compile(r"document (?P<name>\S+) v(?P<version>\d+)"),
          lambda v: _("document %(name)s v%(version)s", **v)),
     ],
+    "ban_entry": [(re.compile(r"ban list entry (?P<value>.+)"),
+                   lambda v: _("ban list entry %(value)s", **v))],
     "invitation": [
         (re.compile(r"invitation #(?P<id>\d+)"), lambda v: _("invitation #%(id)s", **v)),
         (re.compile(r"invitation #(?P<id>\d+) “(?P<note>.*)”", re.S),
@@ -157,6 +163,7 @@ def target_label(kind: str | None, label: str | None) -> str:
 # here shows its key, so a new field is never hidden.
 FIELD_NAMES = {
     "access": _l("Who may read"), "archived": _l("Archived"), "audience": _l("Audience"),
+    "ban_entries": _l("Ban-list entries"),
     "board": _l("Board"), "boards": _l("Boards"), "body": _l("Text"),
     "capacity": _l("Places"), "category": _l("Category"), "category_id": _l("Category"),
     "deleted": _l("Deleted"), "description": _l("Description"), "ends_at": _l("Ends"),
@@ -167,18 +174,22 @@ FIELD_NAMES = {
     "notice": _l("Notice"), "notice_board": _l("Notice in board"),
     "online_url": _l("Online link"), "placement": _l("Placement"), "position": _l("Position"),
     "positions": _l("Positions"), "post": _l("Post"), "posts": _l("Posts"),
-    "read_only": _l("Read-only"), "role": _l("Role"), "rsvp_deadline": _l("Answers until"),
+    "read_only": _l("Read-only"), "reports": _l("Reports closed"), "role": _l("Role"),
+    "rsvp_deadline": _l("Answers until"),
     "seconds": _l("Seconds"), "sessions": _l("Sessions"),
     "sessions_ended": _l("Sessions ended"), "severity": _l("Severity"), "slug": _l("Address"),
     "slow_mode_seconds": _l("Slow mode (seconds)"), "starts_at": _l("Starts"),
-    "state": _l("State"), "timezone": _l("Time zone"), "title": _l("Title"),
+    "state": _l("State"), "threads": _l("Threads"), "timezone": _l("Time zone"),
+    "title": _l("Title"),
     "until": _l("Until"), "used_by": _l("Used by"), "value": _l("Value"),
     "version": _l("Version"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {
     "kind": {"warning": _l("Warning"), "timeout": _l("Timeout"),
-             "suspension": _l("Suspension"), "ban": _l("Ban")},
+             "suspension": _l("Suspension"), "ban": _l("Ban"),
+             "domain": _l("Email domain"), "email": _l("Email address"),
+             "network": _l("Network range")},
     "access": {"everyone": _l("Everyone"), "members": _l("Members"),
                "staff": _l("Moderation team")},
     "audience": {"everyone": _l("Everyone"), "members": _l("Members"),

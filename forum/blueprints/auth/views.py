@@ -99,7 +99,8 @@ def register():
     except InvitationError as error:
         return _register_page(form, None, 400, error.message)
     if form.validate_on_submit():
-        data = Registration(form.username.data, form.email.data, form.password.data)
+        data = Registration(form.username.data, form.email.data, form.password.data,
+                            address=request.remote_addr)
         try:
             user = joining.join(data, bool(form.accept.data), invite,
                                 seen=documents_seen(request.form))

@@ -24,6 +24,7 @@ from ...extensions import db
 from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
 from ...stores import ratelimit
+from . import addresses, bans
 
 # Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name (matched on
 # the key, so no other case or width of it either).
@@ -51,6 +52,8 @@ class Registration:
     username: str
     email: str
     password: str
+    # Where the sign-up came from: checked against the ban lists and kept with the account.
+    address: str | None = None
 
 
 def _hash_method() -> str:
@@ -160,8 +163,12 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
     """Create an account.
 
     Refuses (``AccountError``): malformed username, email or password; a username or email that
-    is already taken, ignoring case (and normalisation); a username that looks like a member's.
+    is already taken, ignoring case (and normalisation); a username that looks like a member's;
+    an email or address on a ban list (field "ban", shown above the form).
     """
+    refusal = bans.refusal_for(email=data.email, address=data.address, now=now)
+    if refusal:
+        raise AccountError("ban", refusal)
     username = check_username(data.username)
     email = check_email(data.email)
     password = check_password(data.password)
@@ -192,6 +199,8 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
         # (key and skeleton) decided.
         db.session.rollback()
         raise AccountError("username", _("That username or email is taken.")) from None
+    if addresses.record(user.id, data.address, user.created_at):
+        commit()
     return user
 
 
@@ -243,11 +252,17 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     parallel guesses can't all slip past a count that hasn't risen yet; a success clears the
     account's counter and gives the address its attempt back.
 
-    Refuses: ``Refused`` (429, with ``retry_after``) while a limit is reached, even for the
-    right password; ``Refused`` (403) for a suspended or banned member, saying why and until
-    when; ``AccountError`` on field "login" for a wrong password or unknown account.
+    Refuses: ``Refused`` (403) from an address on the ban list, before anything else, and
+    for an account whose email is on one once the password is right (so a stranger learns
+    nothing of the account); ``Refused`` (429, with ``retry_after``) while a limit is reached,
+    even for the right password; ``Refused`` (403) for a suspended or banned member, saying
+    why and until when; ``AccountError`` on field "login" for a wrong password or unknown
+    account.
     """
     now = now or utcnow()
+    refusal = bans.refusal_for(address=address, now=now)
+    if refusal:
+        raise Refused(refusal, status=403)
     user = find_login(login)
     account_key, address_key = _account_key(login, user), _address_key(address)
     by_address = ratelimit.hit(address_key, *current_app.config["LOGIN_LIMIT_IP"], now=now)
@@ -264,9 +279,10 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     with joined():
         ratelimit.reset(account_key)
         ratelimit.refund(address_key, now=now)
+        addresses.record(user.id, address, now)
     commit()
     # Asked only once the password is right, so a sanction is never revealed to a stranger.
-    refusal = standing.login_refusal(user, now)
+    refusal = bans.refusal_for(email=user.email, now=now) or standing.login_refusal(user, now)
     if refusal:
         raise Refused(refusal, status=403)
     return user

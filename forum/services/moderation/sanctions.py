@@ -132,11 +132,12 @@ def _notice(sanction: Sanction) -> str:
 def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
           ends_at: datetime | None = None, message: str | None = None,
           board: Board | None = None, item: ReportItem | None = None,
-          now: datetime | None = None) -> Sanction:
+          now: datetime | None = None, quiet: bool = False) -> Sanction:
     """Issue a sanction with its log entry and the member's notification (``ends_at`` comes
     from ``sanction_end``): the one entry point for every kind, which ``warn`` … ``ban`` and
     the report queue call. ``board`` is the board the action is taken in, which lets a board
-    moderator act.
+    moderator act. ``quiet``: a step of a larger action that logs itself as one entry and
+    tells nobody (removing a spammer), so neither a log entry nor a notification here.
 
     Refuses: rank rules (403), missing or long reason (400), a suspension or ban that would
     leave no administrator able to log in (403; the transaction is rolled back).
@@ -162,15 +163,16 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()
         raise Refused(_("That would leave no administrator able to log in."))
-    audit.record(
-        actor, ACTIONS[kind], user, reason,
-        after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
-        now=now, item=item,
-    )
-    # The notice comes from "the moderators", never a named one.
-    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
-                         {"ends_at": moment(ends_at), "reason": reason, "message": message},
-                         now=now)
+    if not quiet:
+        audit.record(
+            actor, ACTIONS[kind], user, reason,
+            after={"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None},
+            now=now, item=item,
+        )
+        # The notice comes from "the moderators", never a named one.
+        notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
+                             {"ends_at": moment(ends_at), "reason": reason, "message": message},
+                             now=now)
     commit()
     return sanction
 
@@ -208,12 +210,12 @@ def suspend(actor: User, user: User, reason: str, until: datetime, *,
 
 def ban(actor: User, user: User, reason: str, until: datetime | None = None, *,
         message: str | None = None, board: Board | None = None,
-        now: datetime | None = None) -> Sanction:
+        now: datetime | None = None, quiet: bool = False) -> Sanction:
     """No logging in, for good or until ``until``. Refuses: as ``suspend``."""
     now = now or utcnow()
     ends_at = sanction_end(SanctionKind.BAN, now, until=until)
     sanction = issue(actor, user, SanctionKind.BAN, reason, ends_at=ends_at, message=message,
-                     board=board, now=now)
+                     board=board, now=now, quiet=quiet)
     return sanction
 
 

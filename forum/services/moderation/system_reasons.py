@@ -15,6 +15,8 @@ _AUTO_HIDE_LOGGED = re.compile(r"(?P<count>\d+) members reported it\.")
 _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
 # What ``content.purging`` stores on the posts of an account deleted with them.
 _PURGED = "The member's account was deleted with their posts."
+# What ``moderation.spammers`` stores on the posts of a member removed as a spammer.
+SPAM_REMOVED = "Removed with everything its author wrote: spam."
 
 
 def auto_hidden(count: int) -> str:
@@ -45,6 +47,8 @@ def shown(reason: str | None) -> str:
                         int(match["count"]))
     if reason == _PURGED:
         return _("The member's account was deleted with their posts.")
+    if reason == SPAM_REMOVED:
+        return _("Removed with everything its author wrote: spam.")
     if match := _REVIEWED.fullmatch(reason):
         return _("Reviewed: %(reason)s", reason=shown(match["reason"]))
     return reason
