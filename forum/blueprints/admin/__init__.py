@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from . import (  # noqa: E402,F401  (registers the routes on bp)
     accounts,
     announcements,
+    bans,
     canned,
     documents,
     groups,

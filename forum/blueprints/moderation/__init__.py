@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/mod")
 
-from . import announcements, log, members, posts, queue, threads  # noqa: E402,F401  (registers the routes on bp)
+from . import announcements, log, members, posts, queue, spammers, threads  # noqa: E402,F401  (registers the routes on bp)
