@@ -8,14 +8,14 @@ member's export lists theirs.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from ...database import commit
 from ...errors import require
@@ -110,25 +110,24 @@ class UsedAddress:
 
 def lookup(viewer: Policy, user: User) -> list[UsedAddress]:
     """The addresses ``user`` used, latest first, each with the other accounts that used it:
-    two queries whatever the numbers. Refuses: anyone but moderators of the whole forum."""
+    one query whatever the numbers. Refuses: anyone but moderators of the whole forum."""
     require(viewer.can_view_member_addresses())
-    rows = list(db.session.scalars(
-        select(MemberAddress).where(MemberAddress.user_id == user.id)
-        .order_by(MemberAddress.last_seen.desc(), MemberAddress.address)
-    ))
-    others: dict[str, list[User]] = defaultdict(list)
-    if rows:
-        shared = db.session.execute(
-            select(MemberAddress.address, User)
-            .join(User, User.id == MemberAddress.user_id)
-            .where(MemberAddress.address.in_([row.address for row in rows]),
-                   MemberAddress.user_id != user.id)
-            .order_by(User.username_key)
-        ).all()
-        for address, other in shared:
-            others[address].append(other)
-    return [UsedAddress(row.address, row.first_seen, row.last_seen, others[row.address])
-            for row in rows]
+    other = aliased(MemberAddress)
+    rows = db.session.execute(
+        select(MemberAddress, User)
+        .outerjoin(other, and_(other.address == MemberAddress.address,
+                               other.user_id != MemberAddress.user_id))
+        .outerjoin(User, User.id == other.user_id)
+        .where(MemberAddress.user_id == user.id)
+        .order_by(MemberAddress.last_seen.desc(), MemberAddress.address, User.username_key)
+    ).all()
+    used: dict[str, UsedAddress] = {}
+    for row, other_user in rows:
+        entry = used.setdefault(row.address, UsedAddress(row.address, row.first_seen,
+                                                         row.last_seen, []))
+        if other_user is not None:
+            entry.others.append(other_user)
+    return list(used.values())
 
 
 @data_export.section("addresses")

@@ -2,10 +2,9 @@
 ranges (CIDR, IPv4 and IPv6), each with an optional end and a note. Registration and login
 ask ``refusal_for``; administrators keep the lists (every change logged).
 
-The network ranges are asked about on every login and sign-up, so each process keeps the
-active ones in memory for ``BAN_CACHE_SECONDS`` (default 30) and drops them at once when it
-changes a list itself; the email checks are one indexed query, made only when an email is
-given.
+The lists are asked about on every login and sign-up, so each process keeps the active
+entries in memory for ``BAN_CACHE_SECONDS`` (default 30) and drops them at once when it
+changes a list itself: a check costs no query most of the time, one when the copy is renewed.
 """
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -55,7 +54,16 @@ def ip(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
 
 
 # -- checking ------------------------------------------------------------------------------------
-def _active_networks() -> list[tuple[Network, datetime | None]]:
+@dataclass(frozen=True)
+class _Active:
+    """The entries in force when loaded, each with its end (checked again when asked)."""
+
+    networks: list[tuple[Network, datetime | None]]
+    emails: dict[str, datetime | None]
+    domains: dict[str, datetime | None]
+
+
+def _active() -> _Active:
     app = current_app._get_current_object()
     ttl = app.config.get("BAN_CACHE_SECONDS", 30)
     cached = _CACHE.get(app)
@@ -63,18 +71,23 @@ def _active_networks() -> list[tuple[Network, datetime | None]]:
     if cached is not None and clock - cached[0] < ttl:
         return cached[1]
     now = utcnow()
-    rows = db.session.execute(
-        select(BanEntry.value, BanEntry.expires_at)
-        .where(BanEntry.kind == BanKind.NETWORK,
-               or_(BanEntry.expires_at.is_(None), BanEntry.expires_at > now))
-    ).all()
-    networks = [(ipaddress.ip_network(value), expires_at) for value, expires_at in rows]
-    _CACHE[app] = (clock, networks)
-    return networks
+    active = _Active([], {}, {})
+    for kind, value, expires_at in db.session.execute(
+        select(BanEntry.kind, BanEntry.value, BanEntry.expires_at)
+        .where(or_(BanEntry.expires_at.is_(None), BanEntry.expires_at > now))
+    ):
+        if kind == BanKind.NETWORK:
+            active.networks.append((ipaddress.ip_network(value), expires_at))
+        elif kind == BanKind.EMAIL:
+            active.emails[value] = expires_at
+        else:
+            active.domains[value] = expires_at
+    _CACHE[app] = (clock, active)
+    return active
 
 
 def forget_cache() -> None:
-    """Drop this process's copy of the ranges, after a change to them."""
+    """Drop this process's copy of the lists, after a change to them."""
     if has_app_context():
         _CACHE.pop(current_app._get_current_object(), None)
 
@@ -85,15 +98,18 @@ def _domains(domain: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels))]
 
 
+def _in_force(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is None or expires_at > now
+
+
 def banned_address(address: str | None, now: datetime | None = None) -> bool:
     value = ip(address)
     if value is None:
         return False
     now = now or utcnow()
     return any(
-        value.version == network.version and value in network
-        and (expires_at is None or expires_at > now)
-        for network, expires_at in _active_networks()
+        value.version == network.version and value in network and _in_force(expires_at, now)
+        for network, expires_at in _active().networks
     )
 
 
@@ -102,15 +118,11 @@ def banned_email(email: str | None, now: datetime | None = None) -> bool:
     if "@" not in email:
         return False
     now = now or utcnow()
-    domain = email.rpartition("@")[2]
-    found = db.session.scalar(
-        select(BanEntry.id).where(
-            or_(and_(BanEntry.kind == BanKind.EMAIL, BanEntry.value == email),
-                and_(BanEntry.kind == BanKind.DOMAIN, BanEntry.value.in_(_domains(domain)))),
-            or_(BanEntry.expires_at.is_(None), BanEntry.expires_at > now),
-        ).limit(1)
-    )
-    return found is not None
+    active = _active()
+    if email in active.emails and _in_force(active.emails[email], now):
+        return True
+    return any(domain in active.domains and _in_force(active.domains[domain], now)
+               for domain in _domains(email.rpartition("@")[2]))
 
 
 def refusal_for(*, email: str | None = None, address: str | None = None,
