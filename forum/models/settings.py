@@ -230,6 +230,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Posting"),
         ),
         SettingSpec(
+            "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
+            _l("Members who are going get a notification this long before an event starts "
+               "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
+            group=_l("Events"),
+        ),
+        SettingSpec(
             "member_address_days", int, 90, _l("Days to keep members' addresses"),
             _l("The network addresses members used are kept this long for moderators to look "
                "up, then deleted (by `forum run-timers`)."), minimum=1, maximum=3650,
@@ -246,12 +252,6 @@ SETTINGS: dict[str, SettingSpec] = {
             _l("Addresses change hands, so the bans “Remove spammer” adds on them end after this "
                "many days. 0 keeps them until removed."), minimum=0, maximum=3650,
             group=_l("Spam and abuse"),
-        ),
-        SettingSpec(
-            "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
-            _l("Members who are going get a notification this long before an event starts "
-               "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
-            group=_l("Events"),
         ),
     )
 }

@@ -96,7 +96,8 @@ def test_boolean_and_text_spec_refusals():
 # -- the identity and registration settings ------------------------------------------------------
 def test_every_setting_has_a_group_and_groups_come_in_declaration_order():
     groups = list(dict.fromkeys(spec.group for spec in SETTINGS.values()))
-    assert groups == ["Identity", "Registration", "Moderation", "Posting", "Events"]
+    assert groups == ["Identity", "Registration", "Moderation", "Posting", "Events",
+                      "Spam and abuse"]
 
 
 def test_choice_time_zone_and_email_settings_parse(admin):
