@@ -142,6 +142,16 @@ def _touch_last_seen() -> None:
         user.login_seen_at = now
 
 
+def _record_address() -> None:
+    """A member sending a form (posting, editing, reporting) is acting from this address;
+    reading pages records nothing. At most one write an hour per member and address."""
+    if request.method != "POST" or not current_user.is_authenticated:
+        return
+    from .services.accounts import addresses
+
+    addresses.record(current_user.id, request.remote_addr, separately=True)
+
+
 def current_actor() -> User:
     """The signed-in member as a plain object, for services (which keep it past the request
     proxy's lookups)."""
@@ -274,6 +284,7 @@ def init_web(app: Flask) -> None:
 
     app.before_request(_reject_bad_text)
     app.before_request(_touch_last_seen)
+    app.before_request(_record_address)
 
     app.jinja_env.filters["time"] = _time_tag
     app.jinja_env.filters["duration"] = timefmt.duration

@@ -25,6 +25,7 @@ from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
+from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
@@ -55,6 +56,8 @@ __all__ = [
     "Severity",
     "ACTIVE_STATUSES",
     "Access",
+    "BanEntry",
+    "BanKind",
     "Board",
     "BoardGroup",
     "BoardModerator",
@@ -62,6 +65,7 @@ __all__ = [
     "CannedResponse",
     "Category",
     "ItemStatus",
+    "MemberAddress",
     "ModAction",
     "ModeratorNote",
     "OldUsername",
@@ -80,6 +84,7 @@ __all__ = [
     "SiteDocument",
     "TimeZone",
     "Sanction",
+    "SpamRemoval",
     "SanctionKind",
     "Setting",
     "SettingSpec",

@@ -231,6 +231,24 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Spam and abuse"),
         ),
         SettingSpec(
+            "member_address_days", int, 90, _l("Days to keep members' addresses"),
+            _l("The network addresses members used are kept this long for moderators to look "
+               "up, then deleted (by `forum run-timers`)."), minimum=1, maximum=3650,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
+            "spam_undo_days", int, 7, _l("Days to undo a spammer's removal"),
+            _l("For this long an administrator can undo “Remove spammer”: posts come back, the "
+               "ban and the ban-list entries it added go."), minimum=1, maximum=90,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
+            "spam_address_ban_days", int, 30, _l("Days a removed spammer's addresses stay banned"),
+            _l("Addresses change hands, so the bans “Remove spammer” adds on them end after this "
+               "many days. 0 keeps them until removed."), minimum=0, maximum=3650,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "report_limit_per_hour", int, 10, _l("Reports per member per hour"),
             _l("How many reports one member may file in an hour."), minimum=1, maximum=1000,
             group=_l("Moderation"),

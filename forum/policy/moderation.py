@@ -189,6 +189,32 @@ class ModerationRules(Viewer):
             ))))
         return asked[user.id]
 
+    def can_view_member_addresses(self) -> Decision:
+        """The network addresses a member used and who else used them: personal data kept
+        for spotting spammers' second accounts, so moderators of the whole forum only."""
+        if not self.is_member:
+            return need_login(_("Log in to continue."))
+        if self.is_global_moderator:
+            return ALLOW
+        return deny(_("Only moderators of the whole forum can see the addresses members "
+                      "used."))
+
+    def can_remove_spammer(self, user: User) -> Decision:
+        """Ban, delete everything they wrote and ban their addresses, in one step: it reaches
+        the whole forum, so moderators of the whole forum, by the rank rules."""
+        if not self.is_member:
+            return need_login(_("Log in to moderate."))
+        if not self.is_global_moderator:
+            return deny(_("Only moderators of the whole forum can remove a spammer."))
+        return self.can_act_on_user(user)
+
+    def can_undo_spam_removal(self) -> Decision:
+        return self._admin_only(_l("Only administrators can undo a spammer's removal."))
+
+    def can_manage_bans(self) -> Decision:
+        """The ban lists: email domains, email addresses and network ranges."""
+        return self._admin_only(_l("Only administrators can change the ban lists."))
+
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:
             return need_login(_("Log in to see the moderation log."))

@@ -26,6 +26,7 @@ from ..errors import Refused, require
 from ..extensions import db
 from ..models import (
     Announcement,
+    BanEntry,
     Board,
     CannedResponse,
     Category,
@@ -98,6 +99,8 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     if isinstance(target, Invitation):
         note = f" “{_short(target.note, 40)}”" if target.note else ""
         return "invitation", target.id, target.used_by_id, f"invitation #{target.id}{note}"
+    if isinstance(target, BanEntry):
+        return "ban_entry", target.id, None, f"ban list entry {target.value}"
     raise TypeError(f"the moderation log can't describe {type(target).__name__}")
 
 

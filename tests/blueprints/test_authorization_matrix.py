@@ -189,6 +189,20 @@ def _invitation(world: World) -> None:
     world.spare, _ = invitations.create(factories.make_user(role="admin"), 3)
 
 
+def _removed(world: World) -> None:
+    """The author removed as a spammer by a moderator, for undoing."""
+    from forum.services.moderation import spammers
+
+    world.spare = spammers.remove(factories.make_user(role="moderator"), world.author, "Spam")
+
+
+def _ban_entry(world: World) -> None:
+    from forum.services.accounts import bans
+
+    world.spare = bans.add(factories.make_user(role="admin"),
+                           bans.NewEntry("domain", "spam.example"))
+
+
 MATRIX: dict[str, Case] = {
     # -- the moderator panel ---------------------------------------------------------------
     "moderation.home": Case("GET", lambda w: "/mod/", TEAM),
@@ -229,6 +243,20 @@ MATRIX: dict[str, Case] = {
     "moderation.lift": Case("POST", lambda w: f"/mod/sanctions/{w.sanction.id}/lift",
                             MODERATORS,
                             data=lambda w: {f"lift-{w.sanction.id}-reason": "Apologised"}),
+    # Removing a spammer reaches the whole forum: moderators of the whole forum only.
+    "moderation.remove_spammer:GET": Case(
+        "GET", lambda w: f"/mod/members/{w.author.username}/remove-spammer", MODERATORS),
+    "moderation.remove_spammer:POST": Case(
+        "POST", lambda w: f"/mod/members/{w.author.username}/remove-spammer", MODERATORS,
+        data=lambda w: {"reason": "Spam only"}),
+    "moderation.remove_spammer_item:GET": Case(
+        "GET", lambda w: f"/mod/reports/{w.item.id}/remove-spammer", MODERATORS),
+    "moderation.remove_spammer_item:POST": Case(
+        "POST", lambda w: f"/mod/reports/{w.item.id}/remove-spammer", MODERATORS,
+        data=lambda w: {"reason": "Spam only"}),
+    "moderation.undo_spam_removal": Case(
+        "POST", lambda w: f"/mod/spam-removals/{w.spare.id}/undo", ADMINS,
+        data=lambda w: {"reason": "A real person"}, setup=_removed),
     "moderation.thread_tools": Case("GET", lambda w: f"/mod/threads/{w.thread.id}",
                                     BOARD_TEAM),
     "moderation.lock_thread": Case("POST", lambda w: f"/mod/threads/{w.thread.id}/lock",
@@ -444,6 +472,11 @@ MATRIX: dict[str, Case] = {
                               data=lambda w: {f"e{w.spare.id}-action": "flag"}, setup=_word),
     "admin.delete_word": Case("POST", lambda w: f"/admin/words/{w.spare.id}/delete", ADMINS,
                               setup=_word),
+    "admin.bans_list": Case("GET", lambda w: "/admin/bans", ADMINS),
+    "admin.add_ban": Case("POST", lambda w: "/admin/bans", ADMINS,
+                          data=lambda w: {"kind": "network", "value": "198.51.100.0/24"}),
+    "admin.remove_ban": Case("POST", lambda w: f"/admin/bans/{w.spare.id}/remove", ADMINS,
+                             setup=_ban_entry),
     "admin.settings:GET": Case("GET", lambda w: "/admin/settings", ADMINS),
     "admin.settings:POST": Case("POST", lambda w: "/admin/settings", ADMINS,
                                 data=lambda w: {"report_limit_per_hour": "12",

@@ -180,7 +180,8 @@ def test_page_query_budget_is_flat(client, login, count_queries, moderator, admi
         assert text(response).count('href="/mod/reports/') == items
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 7, counts
+    # With the addresses the member used and their spam removals: one query each.
+    assert counts[1] <= 9, counts
 
 
 # -- canned responses --------------------------------------------------------------------------

@@ -124,7 +124,8 @@ def register():
     except InvitationError as error:
         return _register_page(form, None, 400, error.message)
     if form.validate_on_submit():
-        data = Registration(form.username.data, form.email.data, form.password.data)
+        data = Registration(form.username.data, form.email.data, form.password.data,
+                            address=request.remote_addr)
         attempt = SignupAttempt(address=request.remote_addr, stamp=form.shown.data,
                                 trap=form.website.data, answer=form.answer.data)
         try:

@@ -16,5 +16,6 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     members,
     posts,
     queue,
+    spammers,
     threads,
 )

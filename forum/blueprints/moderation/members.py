@@ -9,11 +9,20 @@ from flask_babel import gettext as _
 from ...errors import Refused, require
 from ...models import SanctionKind, User, utcnow
 from ...policy import policy
-from ...services.accounts import profiles
-from ...services.moderation import member_review, modnotes, report_queue, sanctions, warning_points
+from ...services.accounts import addresses, profiles
+from ...services.moderation import (
+    member_review,
+    modnotes,
+    report_queue,
+    sanctions,
+    spammers,
+    warning_points,
+)
+from ...stores import settings
 from ...web import current_actor
 from ..args import id_arg
 from . import bp
+from . import spammers as spammer_views
 from .member_forms import LiftForm, NoteForm, ReviewForm, SanctionForm
 
 # The record lists the latest reports; older ones stay reachable from the queue's filters.
@@ -74,6 +83,8 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
     if sanction_form is None:
         sanction_form = SanctionForm(formdata=None)
     canned = modnotes.canned_responses(viewer) if act else []
+    # Addresses are personal data: looked up only for those who may see them.
+    used = addresses.lookup(viewer, user) if viewer.can_view_member_addresses() else None
     return render_template(
         "moderation/member.html",
         user=user,
@@ -92,6 +103,12 @@ def _render(user: User, *, sanction_form: SanctionForm | None = None,
         review_form=ReviewForm(formdata=None),
         notice=notice,
         now=now,
+        addresses=used,
+        address_days=settings.get("member_address_days"),
+        removals=spammers.removals_of(user),
+        undo_until=spammers.undo_until,
+        may_remove=viewer.can_remove_spammer(user),
+        undo_form=spammer_views.UndoForm(formdata=None),
     ), status
 
 

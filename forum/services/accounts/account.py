@@ -19,7 +19,7 @@ from ...errors import Refused
 from ...extensions import db
 from ...models import OldUsername, PasswordReset, Role, User, utcnow
 from ...policy import standing
-from . import devices, login_throttle, logins
+from . import addresses, bans, devices, login_throttle, logins
 
 # Deleted accounts are renamed "deleted-<id>"; nobody else may take such a name (matched on
 # the key, so no other case or width of it either).
@@ -57,6 +57,8 @@ class Registration:
     username: str
     email: str
     password: str
+    # Where the sign-up came from: checked against the ban lists and kept with the account.
+    address: str | None = None
 
 
 def _hash_method() -> str:
@@ -166,8 +168,12 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
     """Create an account.
 
     Refuses (``AccountError``): malformed username, email or password; a username or email that
-    is already taken, ignoring case (and normalisation); a username that looks like a member's.
+    is already taken, ignoring case (and normalisation); a username that looks like a member's;
+    an email or address on a ban list (field "ban", shown above the form).
     """
+    refusal = bans.refusal_for(email=data.email, address=data.address, now=now)
+    if refusal:
+        raise AccountError("ban", refusal)
     username = check_username(data.username)
     email = check_email(data.email)
     password = check_password(data.password)
@@ -197,6 +203,8 @@ def register(data: Registration, role: Role = Role.MEMBER, now: datetime | None 
         # (key and skeleton) decided.
         db.session.rollback()
         raise AccountError("username", _("That username or email is taken.")) from None
+    if addresses.record(user.id, data.address, user.created_at):
+        commit()
     return user
 
 
@@ -218,12 +226,17 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
     address, or, for a browser whose ``device`` cookie says it logged in to this account
     before, per browser. A success forgets the pair's failures.
 
-    Refuses: ``Refused`` (429, with ``retry_after``) while a wait is running, even for the
-    right password; ``Refused`` (403) for a suspended or banned member, saying why and until
-    when; ``Refused`` (403) for an account waiting for approval or rejected;
+    Refuses: ``Refused`` (403) from an address on the ban list, before anything else, and
+    for an account whose email is on one once the password is right (so a stranger learns
+    nothing of the account); ``Refused`` (429, with ``retry_after``) while a wait is running,
+    even for the right password; ``Refused`` (403) for an account waiting for approval or
+    rejected, and for a suspended or banned member, saying why and until when;
     ``AccountError`` on field "login" for a wrong password or unknown account.
     """
     now = now or utcnow()
+    refusal = bans.refusal_for(address=address, now=now)
+    if refusal:
+        raise Refused(refusal, status=403)
     user = find_login(login)
     counted = login_throttle.counters(login, user, address, devices.read(device))
     login_throttle.count_attempt(counted, now)
@@ -234,9 +247,10 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         raise AccountError("login", str(LOGIN_FAILED))
     with joined():
         login_throttle.succeeded(counted, now)
+        addresses.record(user.id, address, now)
     commit()
     # Asked only once the password is right, so a sanction is never revealed to a stranger.
-    refusal = approval_refusal(user)
+    refusal = bans.refusal_for(email=user.email, now=now) or approval_refusal(user)
     if refusal:
         raise Refused(refusal, status=403)
     blocking = standing.login_block(user, now)

@@ -17,6 +17,7 @@ from ...models import (
     BoardModerator,
     GroupMember,
     Invitation,
+    MemberAddress,
     Notification,
     PasswordReset,
     Role,
@@ -50,6 +51,7 @@ def anonymise(user: User, now: datetime) -> dict:
         delete(AnnouncementDismissal).where(AnnouncementDismissal.user_id == user.id)
     )
     db.session.execute(delete(GroupMember).where(GroupMember.user_id == user.id))
+    db.session.execute(delete(MemberAddress).where(MemberAddress.user_id == user.id))
     # Links the person handed out stop working with the account that vouched for them.
     db.session.execute(
         update(Invitation).where(Invitation.created_by_id == user.id,

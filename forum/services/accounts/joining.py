@@ -10,7 +10,7 @@ from ...database import commit, joined
 from ...errors import Conflict, Refused
 from ...models import User, utcnow
 from ...stores import ratelimit, settings
-from . import account, invitations, signup_guard
+from . import account, bans, invitations, signup_guard
 from .account import AccountError, Registration
 from .signup_guard import SignupAttempt
 
@@ -78,8 +78,10 @@ def approval_question() -> str:
 def _refusals_before_registering(data: Registration, address: str | None) -> list[str]:
     """Why this sign-up may not go ahead before anything else is checked (banned email
     addresses and domains, banned address ranges): one reason per refusal, empty when
-    nothing refuses. The ban lists answer here."""
-    return []
+    nothing refuses. The ban lists answer here, before the sign-up is counted against the
+    address (``account.register`` asks them again for sign-ups that don't come this way)."""
+    refusal = bans.refusal_for(email=data.email, address=address)
+    return [refusal] if refusal else []
 
 
 def _checked_answer(attempt: SignupAttempt | None) -> str | None:

@@ -148,13 +148,16 @@ def check_points(points: int | None) -> int:
 def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
           ends_at: datetime | None = None, message: str | None = None,
           board: Board | None = None, item: ReportItem | None = None,
-          points: int | None = None, now: datetime | None = None) -> Sanction:
+          points: int | None = None, now: datetime | None = None,
+          quiet: bool = False) -> Sanction:
     """Issue a sanction with its log entry and the member's notification (``ends_at`` comes
     from ``sanction_end``): the one entry point for every kind, which ``warn`` … ``ban`` and
     the report queue call. ``board`` is the board the action is taken in, which lets a board
     moderator act. A warning carries ``points`` (1 unless given); when they bring the
     member's current points to a threshold, the sanction it brings is applied in the same
-    transaction (``warning_points``).
+    transaction (``warning_points``). ``quiet``: a step of a larger action that logs itself
+    as one entry and tells nobody (removing a spammer), so neither a log entry nor a
+    notification here.
 
     Refuses: rank rules (403), missing or long reason (400), points out of range (400), a
     suspension or ban that would leave no administrator able to log in (403; the transaction
@@ -187,14 +190,15 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
     if guard and usable_admin_count(now) == 0:
         db.session.rollback()
         raise Refused(_("That would leave no administrator able to log in."))
-    after = {"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None}
-    if points is not None:
-        after["points"] = points
-    audit.record(actor, ACTIONS[kind], user, reason, after=after, now=now, item=item)
-    # The notice comes from "the moderators", never a named one.
-    notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
-                         {"ends_at": moment(ends_at), "reason": reason, "message": message},
-                         now=now)
+    if not quiet:
+        after = {"kind": kind.value, "ends_at": ends_at.isoformat() if ends_at else None}
+        if points is not None:
+            after["points"] = points
+        audit.record(actor, ACTIONS[kind], user, reason, after=after, now=now, item=item)
+        # The notice comes from "the moderators", never a named one.
+        notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
+                             {"ends_at": moment(ends_at), "reason": reason, "message": message},
+                             now=now)
     if kind == SanctionKind.WARNING:
         warning_points.apply_thresholds(user, now)
     commit()
@@ -235,12 +239,12 @@ def suspend(actor: User, user: User, reason: str, until: datetime, *,
 
 def ban(actor: User, user: User, reason: str, until: datetime | None = None, *,
         message: str | None = None, board: Board | None = None,
-        now: datetime | None = None) -> Sanction:
+        now: datetime | None = None, quiet: bool = False) -> Sanction:
     """No logging in, for good or until ``until``. Refuses: as ``suspend``."""
     now = now or utcnow()
     ends_at = sanction_end(SanctionKind.BAN, now, until=until)
     sanction = issue(actor, user, SanctionKind.BAN, reason, ends_at=ends_at, message=message,
-                     board=board, now=now)
+                     board=board, now=now, quiet=quiet)
     return sanction
 
 

@@ -24,6 +24,7 @@ LABELS = {
     "timeout": _l("timed out the author"),
     "suspend": _l("suspended the author"),
     "ban": _l("banned the author"),
+    "remove_spammer": _l("removed the author as a spammer"),
 }
 
 # The English each label was stored as before codes, for recognising old summaries.

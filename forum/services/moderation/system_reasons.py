@@ -18,6 +18,8 @@ _REVIEWED = re.compile(r"Reviewed: (?P<reason>.*)", re.S)
 _WARNING_POINTS = re.compile(r"Reached (?P<count>\d+) warning points\.")
 # What ``content.purging`` stores on the posts of an account deleted with them.
 _PURGED = "The member's account was deleted with their posts."
+# What ``moderation.spammers`` stores on the posts of a member removed as a spammer.
+SPAM_REMOVED = "Removed with everything its author wrote: spam."
 
 
 def auto_hidden(count: int) -> str:
@@ -59,6 +61,8 @@ def shown(reason: str | None) -> str:
         return _("The member's account was deleted with their posts.")
     if match := _WATCHED.fullmatch(reason):
         return _("Watched words: %(words)s", words=match["words"])
+    if reason == SPAM_REMOVED:
+        return _("Removed with everything its author wrote: spam.")
     if match := _REVIEWED.fullmatch(reason):
         return _("Reviewed: %(reason)s", reason=shown(match["reason"]))
     return reason

@@ -1,8 +1,9 @@
 """Side effects that fall due with the clock, performed by ``forum run-timers``.
 
 Pages judge timed state against the clock when they read it; this only sends what should be
-sent. Each item is claimed with a conditional UPDATE before anything is sent, so runs that
-overlap (two cron hosts, a retry) never send one twice.
+sent, and deletes what is kept only for a while (members' addresses). Each item is claimed
+with a conditional UPDATE before anything is sent, so runs that overlap (two cron hosts, a
+retry) never send one twice.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcn
 from ...policy import Policy
 from ...stores import settings
 from .. import notifications
-from ..accounts import logins
+from ..accounts import addresses, logins
 from ..notification_texts import moment
 
 
@@ -25,6 +26,7 @@ from ..notification_texts import moment
 class TimerRun:
     event_reminders: int
     logins_deleted: int = 0
+    addresses_purged: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -78,4 +80,5 @@ def run_timers(now: datetime | None = None) -> TimerRun:
     """Everything due at ``now``, one commit per kind of work."""
     now = now or utcnow()
     return TimerRun(event_reminders=send_event_reminders(now),
-                    logins_deleted=logins.purge(now))
+                    logins_deleted=logins.purge(now),
+                    addresses_purged=addresses.purge(now))
