@@ -178,7 +178,7 @@ def test_login_registration_and_posting_record_the_address(app, client, member):
     board = factories.make_board()
     client.post("/login", data={"login": "newbie", "password": factories.PASSWORD + "x"})
     with client.session_transaction() as session:
-        session["_user_id"] = member.get_id()
+        session["_user_id"] = factories.login_cookie(member)
         session["_fresh"] = True
     client.get("/", environ_base={"REMOTE_ADDR": "198.51.100.3"})  # reading records nothing
     client.post(f"/b/{board.slug}/new", data={"title": "Hello", "body": "Hi all"},
@@ -345,7 +345,7 @@ def test_two_moderators_remove_at_once_and_one_of_them_does_it(app, spammer):
     second = factories.make_user(role="moderator")
 
     def press(moderator):
-        session_id = moderator.get_id()
+        session_id = factories.login_cookie(moderator)
 
         def job():
             client = app.test_client()
