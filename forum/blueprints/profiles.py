@@ -98,6 +98,9 @@ def show(username: str):
         user = profiles.find_member(username)
     except NotFound:
         return _renamed(username, ".show")
+    if not user.is_admitted and not policy().is_admin:
+        # Not a member yet (or turned away): no public page; administrators see who applied.
+        raise NotFound(_("There is no member with that name."))
     if user.username != username:
         return redirect(url_for(".show", username=user.username), 301)
     activity = profiles.recent_activity(policy(), user)

@@ -191,3 +191,17 @@ def test_only_administrators_decide(app, client, login, approval, role):
     assert client.get("/admin/approvals").status_code == 403
     assert client.post(f"/admin/approvals/{user.id}/approve").status_code == 403
     assert _user("newbie1").approval_state == "waiting"
+
+
+def test_an_applicant_is_not_listed_nor_shown_until_approved(client, login, app, approval,
+                                                             admin, member):
+    assert _apply(app).status_code == 302
+    login(member)
+    assert "newbie1" not in text(client.get("/members"))
+    assert client.get("/u/newbie1").status_code == 404
+    login(admin)
+    assert client.get("/u/newbie1").status_code == 200  # administrators see who applied
+    approvals.approve(admin, [_user("newbie1")])
+    login(member)
+    assert "newbie1" in text(client.get("/members"))
+    assert client.get("/u/newbie1").status_code == 200

@@ -196,8 +196,9 @@ def list_members(query: str = "", sort: str = DEFAULT_SORT, page: int = 1,
     if page < 1:
         raise Refused(_("Page numbers start at 1."), status=400)
     query, matches = name_search(query)
-    # Deleted accounts keep their rows for their posts, not a place in the list.
-    matches.append(User.deleted_at.is_(None))
+    # Deleted accounts keep their rows for their posts, not a place in the list; accounts
+    # waiting for approval (or rejected) aren't members yet.
+    matches += [User.deleted_at.is_(None), User.approval_state.is_(None)]
     total = db.session.scalar(select(func.count(User.id)).where(*matches)) or 0
     pages = page_count(total, per_page)
     if page > pages:
