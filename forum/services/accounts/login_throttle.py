@@ -12,7 +12,6 @@ the waiting time at once, atomically, so a burst of parallel guesses gets one tr
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ...common import usernames
+from ...common.addresses import counter_part
 from ...common.timefmt import duration
 from ...errors import Refused
 from ...models import User
@@ -53,16 +53,7 @@ def account_part(login: str, user: User | None) -> str:
 
 
 def address_part(address: str | None) -> str:
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return f"ip:{address or 'unknown'}"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return f"ip:{ip.ipv4_mapped}"
-        # One IPv6 host usually holds a whole /64; per-address limits would not hold it back.
-        return f"ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"ip:{ip}"
+    return f"ip:{counter_part(address)}"
 
 
 def counters(login: str, user: User | None, address: str | None,

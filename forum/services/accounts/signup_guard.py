@@ -6,7 +6,6 @@ The checks are steps of ``joining.join``; the page only carries what the form se
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ...common.addresses import counter_part
 from ...common.timefmt import duration
 from ...errors import Refused
 from ...extensions import db
@@ -109,15 +109,7 @@ def check_form(attempt: SignupAttempt, now: datetime | None = None) -> None:
 def address_key(address: str | None) -> str:
     """The counter of an address's sign-ups. An IPv6 host usually holds a whole /64, so that
     counts as one address."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return f"signup:ip:{address or 'unknown'}"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return f"signup:ip:{ip.ipv4_mapped}"
-        return f"signup:ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"signup:ip:{ip}"
+    return f"signup:ip:{counter_part(address)}"
 
 
 def count_address(address: str | None, now: datetime | None = None) -> str | None:

@@ -8,7 +8,6 @@ what lets only one of two moderators pressing the button at once go ahead.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ...common.addresses import host_network
 from ...common.numfmt import number
 from ...database import commit, joined
 from ...errors import Conflict, NotFound, Refused, require
@@ -88,11 +88,11 @@ def active_removal(user: User) -> SpamRemoval | None:
 
 
 def _host_network(address: str) -> str:
-    """A single address as the range to ban: the address itself for IPv4; for IPv6 its /64,
-    which one host usually holds whole."""
-    value = ipaddress.ip_address(address)
-    prefix = 32 if value.version == 4 else 64
-    return str(ipaddress.ip_network(f"{value}/{prefix}", strict=False))
+    """A single address as the range to ban (``common.addresses.host_network``)."""
+    network = host_network(address)
+    if network is None:
+        raise ValueError(f"not an address: {address!r}")
+    return network
 
 
 def _staff_addresses() -> set[str]:
