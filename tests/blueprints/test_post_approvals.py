@@ -300,15 +300,17 @@ def test_service_race_of_two_approvals(app, thread, premod):
     pending = posting.reply(newcomer(), thread, "Racing post")
     one = factories.make_user(username="mod1", role="moderator")
     two = factories.make_user(username="mod2", role="moderator")
+    # Ids read here: the racing threads must not touch this thread's session.
+    pending_id, one_id, two_id = pending.id, one.id, two.id
 
     def job(user_id):
         def prepare():
             actor = db.session.get(User, user_id)
-            item = db.session.get(PendingPost, pending.id)
+            item = db.session.get(PendingPost, pending_id)
             return lambda: approving.approve(actor, item)
         return prepare
 
-    results = race(app, job(one.id), job(two.id))
+    results = race(app, job(one_id), job(two_id))
     assert sorted(kind for kind, _value in results) == ["error", "ok"]
     db.session.expire_all()
     assert thread.reply_count == 1 and thread.post_seq == 2
