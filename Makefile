@@ -58,8 +58,8 @@ lint: $(VENV)/.installed-test
 # After changing texts: extract them again and merge them into every language's catalog.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 --add-location=file \
-		--sort-output -o forum/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i forum/translations/messages.pot \
+		--sort-output --width 100 -o forum/translations/messages.pot .
+	$(BIN)/pybabel update --width 100 --no-fuzzy-matching --ignore-obsolete -i forum/translations/messages.pot \
 		-d forum/translations
 
 clean:

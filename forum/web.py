@@ -227,15 +227,16 @@ def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
 
 
 def nav_counts() -> dict[str, int]:
-    """The bell's unread count and, for the moderation team, open reports: one query for
-    both, once per request, none for guests."""
+    """The bell's unread count and, for the moderation team, open reports and posts waiting
+    for approval: one query for all, once per request, none for guests."""
     if "nav_counts" not in g:
         from .services import notifications
         from .services.community import announcements
+        from .services.content import approvals
         from .services.moderation import report_queue
 
         viewer = policy()
-        counts = {"unread": 0, "reports": 0}
+        counts = {"unread": 0, "reports": 0, "approvals": 0}
         if viewer.is_member:
             unread = notifications.unread_count_query()
             params = {"viewer_id": viewer.user.id}
@@ -243,8 +244,11 @@ def nav_counts() -> dict[str, int]:
             # banner on every page costs members no query of its own.
             if viewer.is_staff_anywhere:
                 reports = report_queue.open_count_query(viewer)
-                row = announcements.select_with_notices(viewer, unread, reports, params=params)
-                counts["unread"], counts["reports"] = row[0] or 0, row[1] or 0
+                waiting = approvals.waiting_count_query(viewer)
+                row = announcements.select_with_notices(viewer, unread, reports, waiting,
+                                                        params=params)
+                counts["unread"], counts["reports"], counts["approvals"] = (
+                    value or 0 for value in row)
             else:
                 counts["unread"] = announcements.select_with_notices(
                     viewer, unread, params=params, reusable=True)[0] or 0

@@ -338,3 +338,24 @@ def test_the_authors_export_holds_their_waiting_and_rejected_posts(thread, premo
     assert [(row["body"], row["state"], row["reason"]) for row in rows] == [
         ("Still waiting", "waiting", None), ("Turned down", "rejected", "Off-topic")]
     assert kept.id == rows[0]["id"]
+
+
+def test_the_approvals_tab_counts_what_waits_in_the_viewers_boards(client, login, thread,
+                                                                    premod, moderator):
+    held_reply(client, login, thread, newcomer())
+    held_reply(client, login, thread, newcomer("second"), body="Another waiting reply")
+    login(moderator)
+    page = client.get("/mod/reports").get_data(as_text=True)
+    assert 'aria-label="2 posts wait for approval">2</span>' in page
+    elsewhere = factories.make_board_moderator(factories.make_user(username="boardmod"),
+                                               factories.make_board(slug="other"))
+    login(elsewhere)
+    assert "wait for approval" not in client.get("/mod/reports").get_data(as_text=True)
+    here = factories.make_board_moderator(factories.make_user(username="heremod"),
+                                          thread.board)
+    login(here)
+    client.get("/mod/approvals")
+    pending = waiting()[0]
+    client.post(f"/mod/approvals/{pending.id}/approve")
+    page = client.get("/mod/reports").get_data(as_text=True)
+    assert 'aria-label="1 post waits for approval">1</span>' in page

@@ -135,11 +135,17 @@ def queue(viewer: Policy, page: int = 1, per_page: int = 50) -> ApprovalPage:
     return ApprovalPage(items, page, pages, total)
 
 
+def waiting_count_query(viewer: Policy):
+    """Posts waiting in the boards the viewer moderates, as a scalar subquery for the page
+    header's counts (it rides along with the other counts: no query of its own)."""
+    return _scoped(viewer, select(db.func.count(PendingPost.id)).where(
+        PendingPost.state == PendingState.WAITING)).scalar_subquery()
+
+
 def waiting_count(viewer: Policy) -> int:
     if not viewer.can_use_moderator_tools():
         return 0
-    return db.session.scalar(_scoped(viewer, select(db.func.count(PendingPost.id)).where(
-        PendingPost.state == PendingState.WAITING))) or 0
+    return db.session.scalar(select(waiting_count_query(viewer))) or 0
 
 
 def get_to_decide(viewer: Policy, pending_id: int) -> PendingPost:
