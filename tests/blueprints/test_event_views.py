@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Access, Event, EventRsvp, Thread, utcnow
 from forum.services.community import event_rsvp, events
+from forum.services.moderation import sanctions
 from tests import factories
 from tests.factories import text
 from tests.services.event_kit import event_data, local_text, make_event, rsvp_status
 
-EVENTS_BUDGET = 6  # user, last seen, bell, upcoming, past, month
+EVENTS_BUDGET = 7  # user, last seen, bell, boards for "New event", upcoming, past, month
 EVENT_BUDGET = 6  # user, last seen, bell, event (board, thread, author), answers, sanctions
 
 
@@ -121,6 +122,26 @@ def test_events_page_hides_what_the_viewer_may_not_see(client, login, moderator,
     assert "Members only" in html and "Staff only" not in html
     login(factories.make_user(role="moderator"))
     assert "Staff only" in text(client.get("/events"))
+
+
+NEW_EVENT = 'href="/events/new"'
+
+
+def test_new_event_is_offered_only_to_who_may_create_one_somewhere(client, login, moderator,
+                                                                   plain_board, now):
+    """A click on "New event" never ends in a refusal: guests, members of a forum where
+    only moderators create events and a timed-out member are not offered it."""
+    assert NEW_EVENT not in text(client.get("/events"))
+    member = login(factories.make_user())
+    assert NEW_EVENT not in text(client.get("/events"))
+    assert client.get("/events/new").status_code == 403
+    factories.make_board(slug="meetups", allows_member_events=True)
+    assert NEW_EVENT in text(client.get("/events"))
+    assert client.get("/events/new").status_code == 200
+    sanctions.timeout(moderator, member, "Cool off", timedelta(hours=2))
+    assert NEW_EVENT not in text(client.get("/events"))
+    login(factories.make_board_moderator(factories.make_user(), plain_board))
+    assert NEW_EVENT in text(client.get("/events"))
 
 
 # -- /events/<id> -------------------------------------------------------------------------------

@@ -200,6 +200,11 @@ def creatable_boards(viewer: Policy) -> list[Board]:
     return [board for board in boards if viewer.can_create_event(board)]
 
 
+def may_create_events(viewer: Policy) -> bool:
+    """Whether the viewer may create an event in some board: what offers "New event"."""
+    return bool(creatable_boards(viewer))
+
+
 def boards_for_new_event(viewer: Policy) -> list[Board]:
     """The boards offered on the new-event form.
 
