@@ -1,6 +1,7 @@
 """Event pages: every route for every kind of viewer, bad input, calendar files, query budgets."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -223,6 +224,29 @@ def test_answer_flow_with_waitlist(client, login, event):
     assert rsvp_status(event, viewer) == "waitlisted"
     client.post(f"/events/{event.id}/rsvp", data={"answer": "declined"})
     assert rsvp_status(event, viewer) == "declined"
+
+
+def _pressed(html: str) -> list[str]:
+    """The labels of the answer buttons shown as pressed."""
+    return re.findall(r'<button[^>]*aria-pressed="true"[^>]*>([^<]*)</button>', html)
+
+
+def test_the_pressed_answer_says_what_the_member_answered(client, login, event):
+    """A member on the waitlist is not shown "Going" pressed."""
+    for _ in range(3):
+        event_rsvp.answer_event(factories.make_user(), event, "going")
+    login(factories.make_user())
+    client.post(f"/events/{event.id}/rsvp", data={"answer": "going"})
+    html = text(client.get(f"/events/{event.id}"))
+    assert "Your answer: <strong>On the waitlist</strong>" in html
+    assert _pressed(html) == ["On the waitlist"]
+    german = text(client.get(f"/events/{event.id}", headers={"Accept-Language": "de"}))
+    assert _pressed(german) == ["Auf der Warteliste"]
+    client.post(f"/events/{event.id}/rsvp", data={"answer": "maybe"})
+    html = text(client.get(f"/events/{event.id}"))
+    assert _pressed(html) == ["Maybe"] and "Join the waitlist" in html
+    login(factories.make_user())
+    assert _pressed(text(client.get(f"/events/{event.id}"))) == []
 
 
 @pytest.mark.parametrize("answer", ["", "waitlisted", "sure"])
