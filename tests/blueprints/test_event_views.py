@@ -85,6 +85,14 @@ def test_calendar_month_navigation_and_viewer_zone(client, login, moderator, pla
     assert "Kiwi night" in html.partition("calendar-grid")[2].partition("</table>")[0]
     assert f'href="/events?month={now.year}-12"' in html
     assert f'href="/events?month={now.year + 1}-02"' in html
+    # The neighbours are named as months, not as codes.
+    assert f"</span>December {now.year}</a>" in html
+    assert f"</span>February {now.year + 1} <span" in html
+    assert f"{now.year}-12</a>" not in html and f"{now.year + 1}-02 →" not in html
+    german = text(client.get(f"/events?month={now.year + 1}-03",
+                             headers={"Accept-Language": "de"}))
+    assert f"</span>Februar {now.year + 1}</a>" in german
+    assert f"</span>April {now.year + 1} <span" in german and f"März {now.year + 1}" in german
     login(factories.make_user(timezone="Pacific/Auckland"))
     january = text(client.get(f"/events?month={now.year + 1}-01"))
     february = text(client.get(f"/events?month={now.year + 1}-02"))
@@ -484,6 +492,14 @@ def test_feed_ics_lists_public_events(client, moderator, plain_board, now):
 
 
 # -- the index, the thread and the navigation -------------------------------------------------
+def test_index_event_lines_start_with_their_kind(client, event):
+    """The line under an upcoming event's title starts with its kind, not a separator."""
+    html = text(client.get("/"))
+    section = html.partition('class="card upcoming-events"')[2].partition("</section>")[0]
+    lines = re.findall(r'<span class="small muted">\s*([^<]*)', section)
+    assert lines and all(line.startswith(event.kind_label) for line in lines), lines
+
+
 def test_board_index_shows_upcoming_events_within_budget(client, login, count_queries,
                                                          moderator, plain_board, now):
     from tests.blueprints.test_index import INDEX_BUDGET
