@@ -33,12 +33,14 @@ def test_moments_and_days(in_language):
         assert timefmt.format_datetime(NOW, "UTC") == "4 Dec 2026, 14:00"
         assert timefmt.format_datetime(NOW, "Europe/Berlin") == "4 Dec 2026, 15:00"
         assert timefmt.format_date(NOW, "UTC") == "4 December 2026"
-        assert timefmt.when(NOW) == "4 Dec 2026, 14:00 UTC"
+        assert timefmt.when(NOW, None) == "4 Dec 2026, 14:00 (UTC)"
+        assert timefmt.when(NOW, "Europe/Berlin") == "4 Dec 2026, 15:00 (Europe/Berlin)"
+        assert timefmt.when(NOW, "No/Such_Zone") == "4 Dec 2026, 14:00 (UTC)"
     with in_language("de"):
         assert timefmt.format_datetime(NOW, "UTC") == "4. Dez. 2026, 14:00"
         assert timefmt.format_datetime(NOW, "America/New_York") == "4. Dez. 2026, 09:00"
         assert timefmt.format_date(NOW, "UTC") == "4. Dezember 2026"
-        assert timefmt.when(NOW) == "4. Dez. 2026, 14:00 UTC"
+        assert timefmt.when(NOW, "Europe/Berlin") == "4. Dez. 2026, 15:00 (Europe/Berlin)"
 
 
 def test_named_patterns_for_pages(in_language):

@@ -205,6 +205,8 @@ def duration(seconds: int) -> str:
     return _parts((days, "day", "long"), (hours, "hour", "short"))
 
 
-def when(moment: datetime) -> str:
-    """'25 Nov 2026, 14:00 UTC': messages may be read anywhere, so they name the zone."""
-    return _("%(moment)s UTC", moment=format_datetime(moment, "UTC"))
+def when(moment: datetime, tz_name: str | None) -> str:
+    """'25 Nov 2026, 15:00 (Europe/Berlin)': the moment in the reader's zone, named, since a
+    message (a refusal, a notification, a mail) may be read away from the page that shows
+    which zone its times are in."""
+    return f"{format_datetime(moment, tz_name)} ({zone(tz_name).key})"

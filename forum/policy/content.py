@@ -139,7 +139,7 @@ class ContentRules(Viewer):
             if reason:
                 return _("Locked by a moderator: %(reason)s", reason=reason)
             return _("Locked by a moderator.")
-        reopens = timefmt.when(thread.lock_ends_at)
+        reopens = timefmt.when(thread.lock_ends_at, self.tz)
         if reason:
             return _("Locked by a moderator: %(reason)s It reopens at %(time)s.",
                      reason=reason, time=reopens)

@@ -60,23 +60,25 @@ def _binding(sanctions: Iterable[Sanction], kinds: frozenset[str],
     return max(candidates, key=lambda s: (s.ends_at is None, s.ends_at or now))
 
 
-def _account_message(sanction: Sanction) -> str:
+def _account_message(sanction: Sanction, tz_name: str | None) -> str:
     if sanction.issuer_id is None:
         # The forum's own, when warning points reached a threshold: its stored reason is a
         # fixed English sentence, so the wording says why instead.
         return _("Your account is suspended until %(time)s because your warning points "
-                 "reached the limit.", time=when(sanction.ends_at))
+                 "reached the limit.", time=when(sanction.ends_at, tz_name))
     if sanction.kind == SanctionKind.BAN and sanction.ends_at is None:
         return _("Your account is banned: %(reason)s", reason=sanction.reason)
     if sanction.kind == SanctionKind.BAN:
         return _("Your account is banned until %(time)s: %(reason)s",
-                 time=when(sanction.ends_at), reason=sanction.reason)
+                 time=when(sanction.ends_at, tz_name), reason=sanction.reason)
     return _("Your account is suspended until %(time)s: %(reason)s",
-             time=when(sanction.ends_at), reason=sanction.reason)
+             time=when(sanction.ends_at, tz_name), reason=sanction.reason)
 
 
-def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
-    """May a member with these sanctions post? (The policy passes its cached list.)"""
+def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None,
+                     tz_name: str | None = None) -> Decision:
+    """May a member with these sanctions post? (The policy passes its cached list.) Times in
+    the refusal are in the zone ``tz_name``, the member's."""
     now = now or utcnow()
     sanction = _binding(sanctions, POSTING_BLOCKED_BY, now)
     if sanction is None:
@@ -85,17 +87,17 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None)
     if sanction.kind == SanctionKind.TIMEOUT and sanction.issuer_id is None:
         reason = _("Your warning points reached the limit, so you are timed out. You can post "
                    "again in %(wait)s (%(time)s).", wait=timefmt.duration(retry),
-                   time=when(sanction.ends_at))
+                   time=when(sanction.ends_at, tz_name))
     elif sanction.kind == SanctionKind.TIMEOUT:
         # Worded like the cooldowns ("You can post again in …"): one kind of wait, one message.
         reason = _(
             "A moderator has given you a timeout: %(reason)s. "
             "You can post again in %(wait)s (%(time)s).",
             reason=sanction.reason.rstrip(" ."), wait=timefmt.duration(retry),
-            time=when(sanction.ends_at),
+            time=when(sanction.ends_at, tz_name),
         )
     else:
-        reason = _account_message(sanction)
+        reason = _account_message(sanction, tz_name)
     return deny(reason, retry_after=retry)
 
 
@@ -105,12 +107,14 @@ def login_block(user: User, now: datetime | None = None) -> Sanction | None:
     return _binding(active_sanctions(user, now), LOGIN_BLOCKED_BY, now)
 
 
-def account_message(sanction: Sanction) -> str:
-    """Why the member can't log in, with the end: the refusal's words."""
-    return _account_message(sanction)
+def account_message(sanction: Sanction, tz_name: str | None) -> str:
+    """Why the member can't log in, with the end in the zone ``tz_name``: the refusal's
+    words."""
+    return _account_message(sanction, tz_name)
 
 
-def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) -> Decision:
+def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None,
+                    tz_name: str | None = None) -> Decision:
     """May a member with these sanctions change anything others see: edit or delete their
     posts, change their public profile, report, answer events? A timeout stops all of that
     as it stops posting (reading stays); a suspension or ban stops everything."""
@@ -124,7 +128,7 @@ def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) 
             "Your warning points reached the limit, so you are timed out. Until it ends in "
             "%(wait)s (%(time)s) you can read the forum, but not post, edit or delete posts, "
             "change your profile, report or answer events.",
-            wait=timefmt.duration(retry), time=when(sanction.ends_at),
+            wait=timefmt.duration(retry), time=when(sanction.ends_at, tz_name),
         )
     elif sanction.kind == SanctionKind.TIMEOUT:
         reason = _(
@@ -132,18 +136,19 @@ def acting_decision(sanctions: Iterable[Sanction], now: datetime | None = None) 
             "(%(time)s) you can read the forum, but not post, edit or delete posts, change "
             "your profile, report or answer events.",
             reason=sanction.reason.rstrip(" ."), wait=timefmt.duration(retry),
-            time=when(sanction.ends_at),
+            time=when(sanction.ends_at, tz_name),
         )
     else:
-        reason = _account_message(sanction)
+        reason = _account_message(sanction, tz_name)
     return deny(reason, retry_after=retry)
 
 
 def login_refusal(user: User, now: datetime | None = None) -> str | None:
     """Why a suspended or banned member may not log in (with the end), or None.
 
-    "Your account is suspended until 25 Nov 2026, 14:00 UTC: <reason>"
+    "Your account is suspended until 25 Nov 2026, 15:00 (Europe/Berlin): <reason>", in the
+    member's own zone.
     """
     now = now or utcnow()
     sanction = _binding(active_sanctions(user, now), LOGIN_BLOCKED_BY, now)
-    return _account_message(sanction) if sanction is not None else None
+    return _account_message(sanction, user.timezone) if sanction is not None else None

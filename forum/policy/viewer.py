@@ -31,6 +31,11 @@ class Viewer:
         self.role = user.role if self.is_member else None
 
     @property
+    def tz(self) -> str | None:
+        """The zone the viewer reads times in (None, that is UTC, for guests)."""
+        return self.user.timezone if self.is_member else None
+
+    @property
     def clock(self) -> datetime:
         """The time rules are judged at: the one given, else now."""
         return self.now or utcnow()
@@ -96,7 +101,7 @@ class Viewer:
         and a member who has not accepted the current rules and privacy notice."""
         if not self.is_member:
             return ALLOW
-        sanctioned = standing.posting_decision(self.active_sanctions, self.now)
+        sanctioned = standing.posting_decision(self.active_sanctions, self.now, self.tz)
         if not sanctioned:
             return sanctioned
         return self.documents_decision()
@@ -106,7 +111,7 @@ class Viewer:
         posting: editing and deleting, profile changes, reports, event answers."""
         if not self.is_member:
             return ALLOW
-        return standing.acting_decision(self.active_sanctions, self.now)
+        return standing.acting_decision(self.active_sanctions, self.now, self.tz)
 
     def documents_decision(self) -> Decision:
         """Refuses a member who has not accepted the current rules and privacy notice: they

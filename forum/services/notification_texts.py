@@ -184,8 +184,7 @@ def _moment_text(value: str, tz: str | None) -> str:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    # The zone is named: a notification may be read where another is the custom.
-    return f"{timefmt.format_datetime(parsed, tz)} ({tz or 'UTC'})"
+    return timefmt.when(parsed, tz)
 
 
 def _values(params: Mapping[str, Any], tz: str | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 
@@ -67,6 +68,58 @@ def test_overview_of_an_empty_forum(client, login, admin):
     assert dd(html, "Threads") == "0"
     assert dd(html, "Posts") == "0"
     assert "0 posts from" in html
+
+
+class _Figures(HTMLParser):
+    """Each <figure>'s children in order, as (tag, id or text) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[list[tuple[str, str]]] = []
+        self._depth = 0  # inside a figure: how deep below it
+        self._caption: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "figure":
+            self.figures.append([])
+            self._depth = 1
+            return
+        if not self._depth:
+            return
+        if self._depth == 1:
+            self.figures[-1].append((tag, dict(attrs).get("id") or ""))
+            if tag == "figcaption":
+                self._caption = []
+        self._depth += 1
+
+    def handle_endtag(self, tag):
+        if not self._depth:
+            return
+        self._depth -= 1
+        if tag == "figcaption" and self._caption is not None:
+            self.figures[-1][-1] = ("figcaption", " ".join("".join(self._caption).split()))
+            self._caption = None
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
+
+
+def test_each_chart_is_captioned_above_itself(client, login, admin):
+    """A caption heads its own chart (as a heading inside the figure's caption), so none
+    reads as the title of the chart after it."""
+    login(admin)
+    html = text(client.get("/admin/"))
+    parser = _Figures()
+    parser.feed(html)
+    assert parser.figures == [
+        [("figcaption", "Posts per day"), ("svg", "chart-posts")],
+        [("figcaption", "New members per day"), ("svg", "chart-members")],
+    ]
+    assert len(re.findall(r'<figcaption><h3 class="chart-caption">', html)) == 2
+    german = _Figures()
+    german.feed(text(client.get("/admin/", headers={"Accept-Language": "de"})))
+    assert [figure[0][0] for figure in german.figures] == ["figcaption", "figcaption"]
 
 
 def test_chart_is_an_accessible_svg_with_a_table(client, login, admin, board):

@@ -50,6 +50,30 @@ def test_read_only_board_button_only_for_moderators(client, login, app, role, bu
     assert "read-only" in html
 
 
+SETTINGS_LINK = 'href="/mod/boards/general"'
+
+
+@pytest.mark.parametrize(("who", "linked"), [
+    ("guest", False), ("member", False), ("other board's moderator", False),
+    ("board moderator", True), ("moderator", True), ("admin", True),
+])
+def test_board_settings_are_linked_for_the_boards_moderators_only(client, login, board, who,
+                                                                  linked):
+    if who == "member":
+        login(factories.make_user())
+    elif who == "other board's moderator":
+        login(factories.make_board_moderator(factories.make_user(), factories.make_board()))
+    elif who == "board moderator":
+        login(factories.make_board_moderator(factories.make_user(), board))
+    elif who != "guest":
+        login(factories.make_user(role=who))
+    html = text(client.get("/b/general"))
+    assert (SETTINGS_LINK in html) is linked
+    assert ("Board settings" in html) is linked
+    if linked:
+        assert client.get("/mod/boards/general").status_code == 200
+
+
 def test_empty_board_shows_empty_state(client, board):
     response = client.get("/b/general")
     assert response.status_code == 200

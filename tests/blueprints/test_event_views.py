@@ -1,6 +1,7 @@
 """Event pages: every route for every kind of viewer, bad input, calendar files, query budgets."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -10,11 +11,12 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Access, Event, EventRsvp, Thread, utcnow
 from forum.services.community import event_rsvp, events
+from forum.services.moderation import sanctions
 from tests import factories
 from tests.factories import text
 from tests.services.event_kit import event_data, local_text, make_event, rsvp_status
 
-EVENTS_BUDGET = 6  # user, last seen, bell, upcoming, past, month
+EVENTS_BUDGET = 7  # user, last seen, bell, boards for "New event", upcoming, past, month
 EVENT_BUDGET = 6  # user, last seen, bell, event (board, thread, author), answers, sanctions
 
 
@@ -83,6 +85,14 @@ def test_calendar_month_navigation_and_viewer_zone(client, login, moderator, pla
     assert "Kiwi night" in html.partition("calendar-grid")[2].partition("</table>")[0]
     assert f'href="/events?month={now.year}-12"' in html
     assert f'href="/events?month={now.year + 1}-02"' in html
+    # The neighbours are named as months, not as codes.
+    assert f"</span>December {now.year}</a>" in html
+    assert f"</span>February {now.year + 1} <span" in html
+    assert f"{now.year}-12</a>" not in html and f"{now.year + 1}-02 →" not in html
+    german = text(client.get(f"/events?month={now.year + 1}-03",
+                             headers={"Accept-Language": "de"}))
+    assert f"</span>Februar {now.year + 1}</a>" in german
+    assert f"</span>April {now.year + 1} <span" in german and f"März {now.year + 1}" in german
     login(factories.make_user(timezone="Pacific/Auckland"))
     january = text(client.get(f"/events?month={now.year + 1}-01"))
     february = text(client.get(f"/events?month={now.year + 1}-02"))
@@ -121,6 +131,26 @@ def test_events_page_hides_what_the_viewer_may_not_see(client, login, moderator,
     assert "Members only" in html and "Staff only" not in html
     login(factories.make_user(role="moderator"))
     assert "Staff only" in text(client.get("/events"))
+
+
+NEW_EVENT = 'href="/events/new"'
+
+
+def test_new_event_is_offered_only_to_who_may_create_one_somewhere(client, login, moderator,
+                                                                   plain_board, now):
+    """A click on "New event" never ends in a refusal: guests, members of a forum where
+    only moderators create events and a timed-out member are not offered it."""
+    assert NEW_EVENT not in text(client.get("/events"))
+    member = login(factories.make_user())
+    assert NEW_EVENT not in text(client.get("/events"))
+    assert client.get("/events/new").status_code == 403
+    factories.make_board(slug="meetups", allows_member_events=True)
+    assert NEW_EVENT in text(client.get("/events"))
+    assert client.get("/events/new").status_code == 200
+    sanctions.timeout(moderator, member, "Cool off", timedelta(hours=2))
+    assert NEW_EVENT not in text(client.get("/events"))
+    login(factories.make_board_moderator(factories.make_user(), plain_board))
+    assert NEW_EVENT in text(client.get("/events"))
 
 
 # -- /events/<id> -------------------------------------------------------------------------------
@@ -202,6 +232,29 @@ def test_answer_flow_with_waitlist(client, login, event):
     assert rsvp_status(event, viewer) == "waitlisted"
     client.post(f"/events/{event.id}/rsvp", data={"answer": "declined"})
     assert rsvp_status(event, viewer) == "declined"
+
+
+def _pressed(html: str) -> list[str]:
+    """The labels of the answer buttons shown as pressed."""
+    return re.findall(r'<button[^>]*aria-pressed="true"[^>]*>([^<]*)</button>', html)
+
+
+def test_the_pressed_answer_says_what_the_member_answered(client, login, event):
+    """A member on the waitlist is not shown "Going" pressed."""
+    for _ in range(3):
+        event_rsvp.answer_event(factories.make_user(), event, "going")
+    login(factories.make_user())
+    client.post(f"/events/{event.id}/rsvp", data={"answer": "going"})
+    html = text(client.get(f"/events/{event.id}"))
+    assert "Your answer: <strong>On the waitlist</strong>" in html
+    assert _pressed(html) == ["On the waitlist"]
+    german = text(client.get(f"/events/{event.id}", headers={"Accept-Language": "de"}))
+    assert _pressed(german) == ["Auf der Warteliste"]
+    client.post(f"/events/{event.id}/rsvp", data={"answer": "maybe"})
+    html = text(client.get(f"/events/{event.id}"))
+    assert _pressed(html) == ["Maybe"] and "Join the waitlist" in html
+    login(factories.make_user())
+    assert _pressed(text(client.get(f"/events/{event.id}"))) == []
 
 
 @pytest.mark.parametrize("answer", ["", "waitlisted", "sure"])
@@ -439,6 +492,14 @@ def test_feed_ics_lists_public_events(client, moderator, plain_board, now):
 
 
 # -- the index, the thread and the navigation -------------------------------------------------
+def test_index_event_lines_start_with_their_kind(client, event):
+    """The line under an upcoming event's title starts with its kind, not a separator."""
+    html = text(client.get("/"))
+    section = html.partition('class="card upcoming-events"')[2].partition("</section>")[0]
+    lines = re.findall(r'<span class="small muted">\s*([^<]*)', section)
+    assert lines and all(line.startswith(event.kind_label) for line in lines), lines
+
+
 def test_board_index_shows_upcoming_events_within_budget(client, login, count_queries,
                                                          moderator, plain_board, now):
     from tests.blueprints.test_index import INDEX_BUDGET

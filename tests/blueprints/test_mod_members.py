@@ -438,7 +438,7 @@ def test_suspended_member_is_logged_out_and_refused_at_login(app, client, login,
     response = members_browser.post("/login", data={"login": "member",
                                                     "password": factories.PASSWORD})
     assert response.status_code == 403
-    assert ("Your account is suspended until 15 Jan 2031, 09:30 UTC: Cooling off"
+    assert ("Your account is suspended until 15 Jan 2031, 09:30 (UTC): Cooling off"
             in text(response))
 
 

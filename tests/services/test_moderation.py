@@ -428,7 +428,7 @@ def test_a_resolved_item_cannot_be_resolved_again(moderator):
 
     assert conflict.value.status == 409
     assert conflict.value.reason == (
-        "moderator already resolved this report at 25 Nov 2026, 14:30 UTC "
+        "moderator already resolved this report at 25 Nov 2026, 14:30 (UTC) "
         "(hid the post, warned the author)."
     )
     assert len(actions("report.dismiss")) == 0

@@ -451,7 +451,7 @@ def test_a_claimed_item_cannot_be_claimed_again(moderator):
 
     assert conflict.value.status == 409
     assert conflict.value.reason == (
-        "moderator claimed this report at 25 Nov 2026, 14:00 UTC and is handling it."
+        "moderator claimed this report at 25 Nov 2026, 14:00 (UTC) and is handling it."
     )
     assert len(actions("report.claim")) == 1
 

@@ -77,7 +77,7 @@ def test_timeout_stops_posting_until_it_ends(moderator, member):
     decision = Policy(member, T0 + HOUR).posting_sanction()
     assert not decision
     assert decision.reason == ("A moderator has given you a timeout: Flaming. "
-                               "You can post again in 1 hr (25 Nov 2026, 16:00 UTC).")
+                               "You can post again in 1 hr (25 Nov 2026, 16:00 (UTC)).")
     assert decision.retry_after == 3600
     # A timeout doesn't lock the member out.
     assert standing.login_refusal(member, T0 + HOUR) is None
@@ -93,7 +93,7 @@ def test_suspension_stops_logging_in_and_says_until_when(moderator, member):
     sanctions.suspend(moderator, member, "Repeated harassment", until, now=T0)
 
     assert standing.login_refusal(member, T0) == (
-        "Your account is suspended until 1 Dec 2026, 09:30 UTC: Repeated harassment")
+        "Your account is suspended until 1 Dec 2026, 09:30 (UTC): Repeated harassment")
     decision = Policy(member, T0).posting_sanction()
     assert not decision and decision.reason.startswith("Your account is suspended")
     assert standing.login_refusal(member, until) is None
@@ -124,7 +124,7 @@ def test_permanent_ban(moderator, member):
 def test_ban_until_a_date(moderator, member):
     sanctions.ban(moderator, member, "Cooling off", until=T0 + timedelta(days=30), now=T0)
     assert standing.login_refusal(member, T0) == (
-        "Your account is banned until 25 Dec 2026, 14:00 UTC: Cooling off")
+        "Your account is banned until 25 Dec 2026, 14:00 (UTC): Cooling off")
     assert standing.login_refusal(member, T0 + timedelta(days=30)) is None
     with pytest.raises(Refused, match="in the future"):
         sanctions.ban(moderator, member, "x", until=T0 - HOUR, now=T0)

@@ -35,7 +35,7 @@ def test_lock_for_a_while_reopens_by_itself(thread, moderator, member):
     refusal = Policy(member, T0 + timedelta(hours=1)).can_reply(thread)
     assert not refusal
     assert refusal.reason == ("Locked by a moderator: Cooling off. "
-                              "It reopens at 25 Nov 2026, 20:00 UTC.")
+                              "It reopens at 25 Nov 2026, 20:00 (UTC).")
     assert Policy(member, T0 + timedelta(hours=6)).can_reply(thread)
     assert Policy(moderator, T0 + timedelta(hours=1)).can_reply(thread)
 

@@ -39,21 +39,32 @@ def _is_preview() -> bool:
 
 def _keep_draft(form: FlaskForm, refused: Refused) -> tuple[int, dict]:
     """A refusal the member can wait out or fix (slow mode, the flood interval, a new member's
-    links) goes next to their draft; the status and Retry-After say the same to machines.
-    Anything else, and any JSON request, gets the usual error answer."""
-    if wants_json() or refused.status not in (400, 429):
+    links), or one that came while they wrote (the thread locked in between), goes next to
+    their draft; the status and Retry-After say the same to machines. Anything else, and any
+    JSON request, gets the usual error answer."""
+    if wants_json() or refused.login_required or refused.status not in (400, 403, 429):
         raise refused
     form.body.errors = [*form.body.errors, refused.reason]
     return refused.status, ({"Retry-After": str(refused.retry_after)}
                             if refused.retry_after else {})
 
 
-def _require_or_wait(decision) -> None:
-    """Like ``require``, except that a wait (a moderator's timeout) on a submitted draft is
-    left to the posting service, whose refusal then keeps the draft like any cooldown."""
-    if decision or (decision.retry_after and request.method == "POST"):
-        return
+def _refused_draft(decision, form: FlaskForm) -> bool:
+    """``require`` for the writing forms, except for a submitted draft: a wait (a moderator's
+    timeout) is left to the posting service, whose refusal keeps the draft like any cooldown;
+    any other refusal (the thread was locked, the board made read-only, the rules changed
+    while the member wrote) goes under the draft, which comes back to them: True, for a 403.
+    A guest, a JSON request and a form that doesn't validate get the usual refusal."""
+    if decision:
+        return False
+    if request.method == "POST" and not decision.login_required and not wants_json():
+        if decision.retry_after:
+            return False
+        if form.validate_on_submit():
+            form.body.errors = [*form.body.errors, decision.reason]
+            return True
     require(decision)
+    return False
 
 
 def _field_error(form: FlaskForm, error: posting.InvalidInput | WordRefused) -> None:
@@ -203,11 +214,13 @@ def new_thread(slug: str):
         # 308 keeps a form sent to the old address a POST (with its draft) at the new one.
         return redirect(url_for("boards.new_thread", slug=moved.slug),
                         301 if request.method == "GET" else 308)
-    _require_or_wait(viewer.can_create_thread(board))
     form = NewThreadForm()
+    refused = _refused_draft(viewer.can_create_thread(board), form)
     preview = None
     status, headers = 400, {}
-    if form.validate_on_submit():
+    if refused:
+        status = 403
+    elif form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
         else:
@@ -223,7 +236,7 @@ def new_thread(slug: str):
                     return _waiting(created)
                 flash(_("Your thread is up."), "success")
                 return redirect(thread_url(created))
-    if not form.errors:
+    if not form.errors and not refused:
         status = 200
     return render_template(
         "boards/new_thread.html", board=board, form=form, preview=preview, body_help=BODY_HELP
@@ -234,11 +247,13 @@ def new_thread(slug: str):
 def reply(thread_id: int):
     viewer = policy()
     thread = reading.get_thread(viewer, thread_id)
-    _require_or_wait(viewer.can_reply(thread))
     form = ReplyForm()
+    refused = _refused_draft(viewer.can_reply(thread), form)
     preview = None
     status, headers = 400, {}
-    if request.method == "GET":
+    if refused:
+        status = 403
+    elif request.method == "GET":
         quote_id = id_arg("quote", _("the quoted post"))
         if quote_id is not None:
             quoted = reading.get_readable_post(viewer, quote_id)
@@ -307,13 +322,18 @@ def _for_someone_else(viewer, post: Post) -> bool:
 def edit_post(post_id: int):
     viewer = policy()
     post = reading.get_post(viewer, post_id)
-    require(viewer.can_edit_post(post))
+    decision = viewer.can_edit_post(post)
+    if decision.login_required:
+        require(decision)
     moderating = _for_someone_else(viewer, post)
     form_class = ModeratorEditForm if moderating else EditPostForm
     form = form_class(body=post.body) if request.method == "GET" else form_class()
+    refused = _refused_draft(decision, form)
     preview = None
-    status = 200
-    if form.validate_on_submit():
+    status, headers = 200, {}
+    if refused:
+        status = 403
+    elif form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
         else:
@@ -322,20 +342,18 @@ def edit_post(post_id: int):
                                   reason=form.reason.data if moderating else None)
             except (posting.InvalidInput, WordRefused) as error:
                 _field_error(form, error)
-            except Refused as refused:
-                if refused.status != 400:
-                    raise
-                attach(form, None, refused.reason, fallback=form.body)
+            except Refused as error:
+                status, headers = _keep_draft(form, error)
             else:
                 flash(_("The post is changed and its author told why.") if moderating
                       else _("Your changes are saved."), "success")
                 return redirect(_post_location(post))
-    if form.errors:
+    if form.errors and status == 200:
         status = 400
     return render_template(
         "boards/edit_post.html", post=post, thread=post.thread, board=post.thread.board,
         form=form, preview=preview, body_help=BODY_HELP, moderating=moderating,
-    ), status
+    ), status, headers
 
 
 @bp.get("/p/<int:post_id>/history")

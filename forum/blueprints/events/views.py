@@ -68,6 +68,7 @@ def index():
         upcoming=event_listing.upcoming(viewer, now),
         past=event_listing.past(viewer, now),
         month=event_listing.month_view(viewer, first, tz, now),
+        may_create=event_listing.may_create_events(viewer),
         viewer_tz=tz,
         now=now,
     )

@@ -255,7 +255,7 @@ def log_in(login: str, password: str, address: str | None, now: datetime | None 
         raise Refused(refusal, status=403)
     blocking = standing.login_block(user, now)
     if blocking is not None:
-        raise BlockedLogin(standing.account_message(blocking), user, blocking)
+        raise BlockedLogin(standing.account_message(blocking, user.timezone), user, blocking)
     return user
 
 

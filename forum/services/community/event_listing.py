@@ -124,16 +124,23 @@ class Day:
 class Month:
     first: date
     weeks: list[list[Day]]
-    previous: str
-    next: str
 
     @property
     def label(self) -> str:
+        """'November 2026' / 'November 2026', as the viewer's language names months."""
         return timefmt.write(self.first, "month")
 
     @property
     def key(self) -> str:
         return self.first.strftime("%Y-%m")
+
+    @property
+    def previous(self) -> Month:
+        return Month(first=_shift(self.first, -1), weeks=[])
+
+    @property
+    def next(self) -> Month:
+        return Month(first=_shift(self.first, 1), weeks=[])
 
     @property
     def days_with_events(self) -> list[Day]:
@@ -183,8 +190,7 @@ def month_view(viewer: Policy, first: date, tz_name: str, now: datetime) -> Mont
             days[day].events.append(event)
             day += timedelta(days=1)
     weeks = [[days[day] for day in week] for week in grid]
-    return Month(first=first, weeks=weeks, previous=_shift(first, -1).strftime("%Y-%m"),
-                 next=_shift(first, 1).strftime("%Y-%m"))
+    return Month(first=first, weeks=weeks)
 
 
 # -- where a member may create events ----------------------------------------------------------
@@ -198,6 +204,11 @@ def creatable_boards(viewer: Policy) -> list[Board]:
         .order_by(Category.position, Category.id, Board.position, Board.id)
     ).all()
     return [board for board in boards if viewer.can_create_event(board)]
+
+
+def may_create_events(viewer: Policy) -> bool:
+    """Whether the viewer may create an event in some board: what offers "New event"."""
+    return bool(creatable_boards(viewer))
 
 
 def boards_for_new_event(viewer: Policy) -> list[Board]:

@@ -279,7 +279,7 @@ def claim(actor: User, item: ReportItem, now: datetime | None = None) -> ReportI
     ).rowcount
     if not claimed:
         db.session.rollback()
-        raise Conflict(describe_state(item))
+        raise Conflict(describe_state(item, actor.timezone))
     audit.record(actor, "report.claim", item, now=now, item=item)
     commit()
     db.session.refresh(item)
@@ -302,32 +302,33 @@ def release(actor: User, item: ReportItem, now: datetime | None = None) -> Repor
     ).rowcount
     if not released:
         db.session.rollback()
-        raise Conflict(describe_state(item))
+        raise Conflict(describe_state(item, actor.timezone))
     audit.record(actor, "report.release", item, now=now, item=item)
     commit()
     db.session.refresh(item)
     return item
 
 
-def describe_state(item: ReportItem) -> str:
-    """What happened to an item, for the moderator who lost a race (they may know who)."""
+def describe_state(item: ReportItem, tz_name: str | None) -> str:
+    """What happened to an item, for the moderator who lost a race (they may know who), times
+    in their zone ``tz_name``."""
     db.session.refresh(item)
     if item.status == ItemStatus.CLAIMED:
-        at = when(item.claimed_at)
+        at = when(item.claimed_at, tz_name)
         if item.claimed_by is None:
             return _("another moderator claimed this report at %(at)s and is handling it.",
                      at=at)
         return _("%(who)s claimed this report at %(at)s and is handling it.",
                  who=item.claimed_by.username, at=at)
     if item.status in (ItemStatus.RESOLVED, ItemStatus.DISMISSED):
-        return _finished(item)
+        return _finished(item, tz_name)
     return _("This report is open again; please reload the page.")
 
 
-def _finished(item: ReportItem) -> str:
+def _finished(item: ReportItem, tz_name: str | None) -> str:
     """How a closed item was closed, one whole sentence per case; the resolution is the
     summary the log keeps."""
-    at, what = when(item.resolved_at), summary_text(item.resolution)
+    at, what = when(item.resolved_at, tz_name), summary_text(item.resolution)
     dismissed = item.status == ItemStatus.DISMISSED
     if item.resolved_by is None:
         if dismissed:

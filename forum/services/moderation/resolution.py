@@ -330,7 +330,7 @@ def _close(actor: User, item: ReportItem, status: ItemStatus, summary: str,
     ).rowcount
     if not closed:
         db.session.rollback()
-        raise Conflict(reports.describe_state(item))
+        raise Conflict(reports.describe_state(item, actor.timezone))
 
 
 def _what(item: ReportItem, post: Post | None,
