@@ -172,13 +172,14 @@ def _time_tag(value, fmt: str = "datetime") -> Markup:
     if value is None:
         return Markup("")
     tz = viewer_tz()
-    # isoformat() yields only digits, signs, colons and a "T": nothing to escape.
+    # machine() yields only digits, dashes, colons, a "T" and a "Z": nothing to escape.
+    moment = timefmt.machine(value)
     if fmt == "relative":
         title = escape(timefmt.format_datetime(value, tz))
         text = escape(timefmt.relative(value, tz_name=tz))
-        return Markup(f'<time datetime="{value.isoformat()}" title="{title}">{text}</time>')
+        return Markup(f'<time datetime="{moment}" title="{title}">{text}</time>')
     text = timefmt.format_date(value, tz) if fmt == "date" else timefmt.format_datetime(value, tz)
-    return Markup(f'<time datetime="{value.isoformat()}">{escape(text)}</time>')
+    return Markup(f'<time datetime="{moment}">{escape(text)}</time>')
 
 
 class UrlPattern:
@@ -291,6 +292,7 @@ def init_web(app: Flask) -> None:
     app.before_request(_record_address)
 
     app.jinja_env.filters["time"] = _time_tag
+    app.jinja_env.filters["machine"] = timefmt.machine
     app.jinja_env.filters["duration"] = timefmt.duration
     _stored_words(app)
     # ``moment|datefmt("weekday")`` and friends: a date (or a moment already in the zone it

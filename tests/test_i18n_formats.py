@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
@@ -26,6 +27,20 @@ def in_language(app):
 
     with app.test_request_context("/"):
         yield _in
+
+
+@pytest.mark.parametrize("value, written", [
+    (datetime(2026, 12, 4, 15, 32, 7, 123456, tzinfo=UTC), "2026-12-04T15:32:07Z"),
+    (datetime(2026, 12, 4, 16, 32, 7, 999999, tzinfo=ZoneInfo("Europe/Berlin")),
+     "2026-12-04T15:32:07Z"),
+    (datetime(2026, 12, 4, 15, 32, 7), "2026-12-04T15:32:07Z"),  # naive: UTC, as stored
+    (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "9999-12-31T23:59:00Z"),
+    (datetime(812, 1, 2, 3, 4, 5, tzinfo=UTC), "0812-01-02T03:04:05Z"),
+    (date(2026, 12, 4), "2026-12-04"),
+])
+def test_machine_readable_moments_are_utc_to_the_second(value, written):
+    """What a <time>'s datetime attribute holds: HTML allows three digits of a second at most."""
+    assert timefmt.machine(value) == written
 
 
 def test_moments_and_days(in_language):

@@ -5,10 +5,10 @@ HTML is what pages render; nothing here runs on a page view.
 """
 from __future__ import annotations
 
-import html as html_lib
 import re
 from dataclasses import dataclass
 from functools import partial
+from html.parser import HTMLParser
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -80,13 +80,41 @@ def render(source: str) -> str:
     return _cleaner.clean(_markdown(source or "")).strip()
 
 
-_TAG = re.compile(r"<[^>]+>")
+# Elements that start a line of their own when the HTML is shown, so their edges part words;
+# every other element (em, strong, a, code…) sits inside a line and parts nothing:
+# "<em>only</em>, use" reads "only, use". img counts too, as the picture stands between words.
+_BLOCKS = frozenset({
+    "p", "br", "hr", "li", "ul", "ol", "blockquote", "pre", "div",
+    "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "img",
+})
 _SPACE = re.compile(r"\s+")
 
 
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 def plain_text(html: str) -> str:
-    """Readable text from stored HTML, for excerpts and the search index."""
-    return _SPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html or ""))).strip()
+    """Readable text from stored HTML on one line, the way it reads on the page: for excerpts
+    in the queue, reports and profiles, search snippets and the search index alike."""
+    collector = _TextCollector()
+    collector.feed(html or "")
+    collector.close()
+    return _SPACE.sub(" ", "".join(collector.parts)).strip()
 
 
 def excerpt(html: str, length: int = 160) -> str:

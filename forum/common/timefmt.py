@@ -42,6 +42,18 @@ def local(value: datetime, tz_name: str | None) -> datetime:
         return value.astimezone(UTC)
 
 
+def machine(value: date | datetime) -> str:
+    """A moment as machines read it in HTML (a ``<time>``'s ``datetime``): UTC to the second
+    with a "Z", "2026-12-04T15:32:07Z"; a date as "2026-12-04". HTML allows at most three
+    digits of a second's fraction, and nobody reads a page to the millisecond. A naive
+    value is UTC, as the database keeps it."""
+    if not isinstance(value, datetime):
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+            f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
+
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -96,6 +96,18 @@ def test_markdown_is_indexed_as_plain_text(board, member):
     assert ids(find(None, "grep")) == [thread.first_post_id]
 
 
+def test_formatting_inside_a_line_parts_no_words_in_the_index_or_the_snippet(board, member):
+    thread = factories.make_thread(
+        board, member, title="Sale",
+        body="*This week only*, use code `SAVE10`: **un**believ*able*.\n\n- first\n- second",
+    )
+    assert ids(find(None, "unbelievable")) == [thread.first_post_id]
+    assert ids(find(None, "believ")) == []
+    snippet = find(None, "code").hits[0].snippet
+    assert str(snippet) == ("This week only, use <mark>code</mark> SAVE10: unbelievable. "
+                            "first second")
+
+
 def test_deleted_reply_disappears_for_members_but_moderators_may_include_it(
     thread, member, other_member, moderator
 ):

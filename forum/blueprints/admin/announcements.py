@@ -92,7 +92,7 @@ def create(area: Area):
     except InvalidAnnouncement as error:
         return _invalid(area, form, error)
     flash(_("Announcement “%(title)s” saved.", title=created.title), "success")
-    return redirect(area.url("announcements", _anchor=f"announcement-{created.id}"))
+    return redirect(area.url("announcements", _anchor=f"managed-announcement-{created.id}"))
 
 
 def edit(area: Area, announcement_id: int):
@@ -111,7 +111,7 @@ def edit(area: Area, announcement_id: int):
     except InvalidAnnouncement as error:
         return _invalid(area, form, error, announcement)
     flash(_("Announcement “%(title)s” saved.", title=announcement.title), "success")
-    return redirect(area.url("announcements", _anchor=f"announcement-{announcement.id}"))
+    return redirect(area.url("announcements", _anchor=f"managed-announcement-{announcement.id}"))
 
 
 def end(area: Area, announcement_id: int):

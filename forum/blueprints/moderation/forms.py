@@ -62,7 +62,9 @@ class ClaimForm(FlaskForm):
 
 
 class DismissForm(FlaskForm):
-    reason = StringField(_l("Why no action is needed"), render_kw={"maxlength": REASON_MAX})
+    # Beside the resolve form on the item page: ids of their own keep each label on its field.
+    reason = StringField(_l("Why no action is needed"), id="dismiss-reason",
+                         render_kw={"maxlength": REASON_MAX})
 
 
 class ResolveForm(FlaskForm):

@@ -177,7 +177,8 @@ NOTICE_LENGTHS = ("24h", "3d", "7d")
 class MoveForm(FlaskForm):
     # Filled per request with the boards the moderator moderates, by slug.
     board = SelectField(_l("Move to"), id="move-board", choices=[], validate_choice=False)
-    notice = BooleanField(_l("Leave a “moved” notice in this board, linking to the new place"))
+    notice = BooleanField(_l("Leave a “moved” notice in this board, linking to the new place"),
+                          id="move-notice")
     notice_for = SelectField(_l("The notice stays"), id="move-notice-for", default="7d",
                              validate_choice=False,
                              choices=[*period_choices(*NOTICE_LENGTHS), ("", _l("Until removed"))])
