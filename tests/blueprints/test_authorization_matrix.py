@@ -101,6 +101,16 @@ def _word(world: World) -> None:
     world.spare = watched_words.add(factories.make_user(role="admin"), "casino", "review")
 
 
+def _failed_mail(world: World) -> None:
+    from forum.models import MailStatus
+    from forum.services import mail
+
+    world.spare = mail.queue(world.author, "notification", text="Hello", link="http://x/")
+    world.spare.status = MailStatus.FAILED.value
+    world.spare.last_error = "550 no such user"
+    db.session.commit()
+
+
 def _lock(world: World) -> None:
     world.thread.is_locked = True
     db.session.commit()
@@ -205,6 +215,10 @@ def _ban_entry(world: World) -> None:
 
 MATRIX: dict[str, Case] = {
     # -- the moderator panel ---------------------------------------------------------------
+    "admin.outbox": Case("GET", lambda w: "/admin/outbox?status=failed", ADMINS,
+                         setup=_failed_mail),
+    "admin.retry_mail": Case("POST", lambda w: f"/admin/outbox/{w.spare.id}/retry", ADMINS,
+                             setup=_failed_mail),
     "moderation.home": Case("GET", lambda w: "/mod/", TEAM),
     "moderation.queue": Case("GET", lambda w: "/mod/reports", TEAM),
     "moderation.item": Case("GET", lambda w: f"/mod/reports/{w.item.id}", BOARD_TEAM),
