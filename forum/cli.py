@@ -26,6 +26,8 @@ def create_admin(username: str, email: str, password: str) -> None:
             click.echo(f"{existing.username} is already an administrator; nothing changed.")
             return
         existing.role = Role.ADMIN
+        if existing.email_confirmed_at is None:
+            existing.email_confirmed_at = existing.created_at
         db.session.commit()
         click.echo(
             f"{existing.username} is now an administrator "
@@ -35,7 +37,7 @@ def create_admin(username: str, email: str, password: str) -> None:
     try:
         user = account.register(
             account.Registration(username=username, email=email, password=password),
-            role=Role.ADMIN,
+            role=Role.ADMIN, confirmed=True,
         )
     except account.AccountError as error:
         raise click.ClickException(error.message) from None

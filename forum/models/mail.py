@@ -51,7 +51,7 @@ class OutboxMessage(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
-    message_id: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True, index=True)
     # The whole message (RFC 5322, 7-bit: encoded words and transfer encodings applied).
     message: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=MailStatus.QUEUED)

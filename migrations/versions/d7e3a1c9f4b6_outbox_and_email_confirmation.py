@@ -43,6 +43,7 @@ def upgrade():
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_created_at", ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_message_id"), ["message_id"], unique=True)
         batch_op.create_index(batch_op.f("ix_outbox_recipient_id"), ["recipient_id"],
                               unique=False)
         batch_op.create_index("ix_outbox_status_next_attempt_at", ["status", "next_attempt_at"],
@@ -63,5 +64,6 @@ def downgrade():
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_next_attempt_at")
         batch_op.drop_index(batch_op.f("ix_outbox_recipient_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_id"))
         batch_op.drop_index("ix_outbox_created_at")
     op.drop_table("outbox")

@@ -347,6 +347,8 @@ MATRIX: dict[str, Case] = {
         data=lambda w: {"username": "author2", "email": w.author.email, "display_name": ""}),
     "admin.password_reset_link": Case(
         "POST", lambda w: f"/admin/users/{w.author.username}/password-reset", ADMINS),
+    "admin.mail_reset_link": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/password-reset-mail", ADMINS),
     "admin.end_sessions": Case("POST", lambda w: f"/admin/users/{w.author.username}/sessions",
                                ADMINS),
     "admin.delete_user:GET": Case("GET", lambda w: f"/admin/users/{w.author.username}/delete",
@@ -706,6 +708,10 @@ ACCOUNT_ROUTES: dict[str, Case] = {
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
     "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
+    "auth.change_email:GET": Case("GET", lambda w: "/account/email", frozenset(ROLES[1:])),
+    # No password: the form comes back with its message (400), nothing is queued.
+    "auth.change_email:POST": Case("POST", lambda w: "/account/email", frozenset(ROLES[1:]),
+                                   data=lambda w: {"email": "new@example.org"}),
     # A wrong password: the form comes back with its message (400), nothing is deleted.
     "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
                                      data=lambda w: {"posts": "keep", "password": "wrong"}),

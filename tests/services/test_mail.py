@@ -113,13 +113,15 @@ def test_a_forum_name_with_line_breaks_adds_no_header(app, smtp_server):
 
 def test_mail_is_written_in_the_members_language_and_time_zone(app, smtp_server):
     user = factories.make_user(language="de", timezone="Europe/Berlin")
-    mail.queue(user, "_test_moment", moment_at=datetime(2026, 12, 4, 13, 0, tzinfo=UTC))
+    mail.queue(user, "password_reset", link="http://localhost/account/reset/x",
+               expires_at=datetime(2026, 12, 4, 13, 0, tzinfo=UTC))
     db.session.commit()
     mail.send_due()
     (got,) = smtp_server.received
     text = got.part("plain")
-    assert "14:00" in text  # 13:00 UTC in Berlin's winter time
-    assert "Du bekommst diese E-Mail" in text
+    assert "4. Dez. 2026, 14:00" in text  # 13:00 UTC in Berlin's winter time
+    assert "Du bekommst diese E-Mail" in text and "Passwort" in got.message["Subject"]
+    assert "Passwort" in got.part("html")
 
 
 def test_without_an_smtp_host_mail_is_written_as_files(app, tmp_path, caplog):

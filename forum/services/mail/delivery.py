@@ -165,7 +165,7 @@ def send_due(now: datetime | None = None, limit: int | None = None,
     return run
 
 
-def write_files_now(ids: list[int]) -> None:
+def write_files_now(message_ids: list[str]) -> None:
     """Write just-committed messages as files (no SMTP host): development mail appears at once.
     Runs after the commit on a connection of its own; the session is done with its work."""
     now = utcnow()
@@ -173,7 +173,8 @@ def write_files_now(ids: list[int]) -> None:
     transport = FileTransport(current_app.config["MAIL_FOLDER"])
     with db.engine.begin() as connection:
         connection.execute(
-            update(_table).where(_c.id.in_(ids), _c.status == MailStatus.QUEUED.value)
+            update(_table).where(_c.message_id.in_(message_ids),
+                                 _c.status == MailStatus.QUEUED.value)
             .values(status=MailStatus.SENDING.value, claimed_by=token, claimed_at=now,
                     attempts=_c.attempts + 1))
         rows = connection.execute(

@@ -2,11 +2,14 @@
 INSERT when it commits), so it exists exactly when what caused it does."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from ...common.locales import LANGUAGES
@@ -16,8 +19,26 @@ from ...stores import settings
 from . import compose, links, unsubscribe
 
 TEMPLATE_MAX = 64
-# Ids queued by the session's transaction, delivered as files when it commits (no SMTP host).
+# Message-IDs queued by the session's transaction, written as files when it commits (no SMTP
+# host).
 _QUEUED = "agora_mail_queued"
+# Rows collected by ``together()``, inserted by one statement when it ends.
+_TOGETHER: ContextVar[list[dict] | None] = ContextVar("agora_mail_together", default=None)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Queue several messages (a notice to the old address and a link to the new one) with
+    one INSERT: ``queue`` inside collects them, and they are written when the block ends."""
+    rows: list[dict] = []
+    token = _TOGETHER.set(rows)
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+    if rows:
+        db.session.execute(insert(OutboxMessage.__table__), rows)
+        db.session.info.setdefault(_QUEUED, []).extend(row["message_id"] for row in rows)
 
 
 def _language(user: User | None) -> str:
@@ -41,7 +62,8 @@ def queue(to: User | str, template: str, category: str = MailCategory.ACCOUNT, *
     ``address`` sends a member's mail elsewhere (a new address waiting for confirmation).
     ``category`` "account" is mail about the account itself; anything else ("notification")
     carries one-click unsubscribe headers for ``unsubscribe_scope`` and is skipped (None
-    returned) for a member who stopped notification mail. Deleted members get nothing. The
+    returned) for a member who stopped notification mail. Deleted members get nothing.
+    Inside ``together()`` the row is written when the block ends (and not returned). The
     template sees ``context`` plus ``forum_name``, ``recipient`` (the member or None),
     ``recipient_name``, ``unsubscribe_url``, ``url(endpoint, **values)`` and
     ``moment(datetime)`` (in the recipient's zone)."""
@@ -71,13 +93,18 @@ def queue(to: User | str, template: str, category: str = MailCategory.ACCOUNT, *
     })
     sender = compose.address(current_app.config["MAIL_FROM"], forum_name)
     message = compose.build(rendered, recipient, sender, unsubscribe_url, now)
-    row = OutboxMessage(
+    values = dict(
         created_at=now, category=category.value, template=template[:TEMPLATE_MAX],
         recipient_id=user.id if user is not None else None,
         to_address=recipient.addr_spec, subject=rendered.subject[:255],
         message_id=message["Message-ID"], message=message.as_string(),
         status=MailStatus.QUEUED.value, attempts=0, next_attempt_at=now,
     )
+    collecting = _TOGETHER.get()
+    if collecting is not None:
+        collecting.append(values)
+        return None
+    row = OutboxMessage(**values)
     db.session.add(row)
     return row
 
@@ -86,16 +113,16 @@ def queue(to: User | str, template: str, category: str = MailCategory.ACCOUNT, *
 def _after_flush(session: Session, _context) -> None:
     new = [obj for obj in session.new if isinstance(obj, OutboxMessage)]
     if new:
-        session.info.setdefault(_QUEUED, []).extend(obj.id for obj in new)
+        session.info.setdefault(_QUEUED, []).extend(obj.message_id for obj in new)
 
 
 def _after_commit(session: Session) -> None:
-    ids = session.info.pop(_QUEUED, None)
-    if not ids or current_app.config.get("MAIL_SERVER"):
+    queued = session.info.pop(_QUEUED, None)
+    if not queued or current_app.config.get("MAIL_SERVER"):
         return
     from .delivery import write_files_now
 
-    write_files_now(ids)
+    write_files_now(queued)
 
 
 def _after_rollback(session: Session) -> None:
