@@ -73,9 +73,11 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
 
+    from .services import mail
     from .services.search import sync
 
     sync.init_app(app)
+    mail.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -107,3 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import announcements as announcements_blueprint
 
     app.register_blueprint(announcements_blueprint.bp)
+
+    from .blueprints import mail as mail_blueprint
+
+    app.register_blueprint(mail_blueprint.bp)

@@ -26,6 +26,8 @@ def create_admin(username: str, email: str, password: str) -> None:
             click.echo(f"{existing.username} is already an administrator; nothing changed.")
             return
         existing.role = Role.ADMIN
+        if existing.email_confirmed_at is None:
+            existing.email_confirmed_at = existing.created_at
         db.session.commit()
         click.echo(
             f"{existing.username} is now an administrator "
@@ -35,7 +37,7 @@ def create_admin(username: str, email: str, password: str) -> None:
     try:
         user = account.register(
             account.Registration(username=username, email=email, password=password),
-            role=Role.ADMIN,
+            role=Role.ADMIN, confirmed=True,
         )
     except account.AccountError as error:
         raise click.ClickException(error.message) from None
@@ -131,6 +133,39 @@ def run_timers() -> None:
                f"{'' if done.event_reminders == 1 else 's'}.")
     click.echo(f"Deleted {done.addresses_purged} member address"
                f"{'' if done.addresses_purged == 1 else 'es'} past their keeping time.")
+    _echo_mail(done.mail)
+
+
+def _echo_mail(run) -> None:
+    from flask import current_app
+
+    where = (f"to {current_app.config['MAIL_SERVER']}" if current_app.config.get("MAIL_SERVER")
+             else f"as .eml files in {current_app.config['MAIL_FOLDER']} (no MAIL_SERVER set)")
+    click.echo(f"Mail: sent {run.sent} {where}; {run.retrying} to retry later, "
+               f"{run.failed} failed" + (f", {run.interrupted} interrupted" if run.interrupted
+                                         else "") + ".")
+
+
+@forum_cli.command("worker")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between looks at the outbox while nothing is due.")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--max-seconds", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds (default: run until SIGTERM or Ctrl+C).")
+def worker(interval: float, once: bool, max_seconds: float | None) -> None:
+    """Send queued mail as it falls due, until stopped (SIGTERM or Ctrl+C finish the message
+    being sent first). Run as many as you like: each message is claimed by one."""
+    from flask import current_app
+
+    from .services.mail import worker as mail_worker
+
+    target = (current_app.config.get("MAIL_SERVER")
+              or f"{current_app.config['MAIL_FOLDER']} (.eml files)")
+    click.echo(f"Mail worker started, sending to {target}.")
+    total = mail_worker.run(interval=interval, once=once, max_seconds=max_seconds,
+                            echo=click.echo)
+    click.echo(f"Mail worker stopped: sent {total.sent}, {total.retrying} to retry later, "
+               f"{total.failed} failed.")
 
 
 def register_cli(app: Flask) -> None:

@@ -43,6 +43,28 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "TRUST_PROXY": _flag("TRUST_PROXY"),
+        # The forum's address as members reach it ("https://forum.example.org"): links in mail
+        # sent by commands (run-timers, the worker) have no request to take it from.
+        "FORUM_URL": (os.environ.get("FORUM_URL") or "").rstrip("/") or None,
+        **_mail_settings(instance),
+    }
+
+
+def _mail_settings(instance: Path) -> dict:
+    """Outgoing mail (forum/services/mail). Without MAIL_SERVER, messages are written as .eml
+    files to MAIL_FOLDER instead of being sent."""
+    security = (os.environ.get("MAIL_SECURITY") or "starttls").strip().lower()
+    if security not in {"starttls", "tls", "none"}:
+        raise RuntimeError("MAIL_SECURITY must be starttls, tls or none")
+    default_port = {"starttls": 587, "tls": 465, "none": 25}[security]
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or default_port),
+        "MAIL_SECURITY": security,
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "agora@localhost",
+        "MAIL_FOLDER": os.environ.get("MAIL_FOLDER") or str(instance / "mail"),
     }
 
 
@@ -81,5 +103,15 @@ DEFAULTS: dict = {
     # A thread's rendered page of posts is kept this long per worker, and only while none of
     # its posts changed; 0 renders it every time. See forum/blueprints/boards/post_list.py.
     "POST_LIST_CACHE_SECONDS": 60,
+    # Outgoing mail: seconds an SMTP conversation may stall, attempts before a message is
+    # marked failed, the first wait after a temporary error and its cap (doubling in between),
+    # messages one worker claims at a time, how long a claim may stay unfinished before the
+    # message counts as interrupted, and days sent messages are kept for the outbox page.
+    "MAIL_TIMEOUT": 30,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_DELAY": (60, 6 * 3600),
+    "MAIL_BATCH": 50,
+    "MAIL_CLAIM_SECONDS": 15 * 60,
+    "MAIL_KEEP_DAYS": 30,
     "TESTING": False,
 }

@@ -319,7 +319,10 @@ def init_web(app: Flask) -> None:
                 "documents_published": settings.document_version("rules") > 0
                 or settings.document_version("privacy") > 0,
                 "documents_pending": current_user.is_authenticated
-                and not settings.documents_accepted(current_user)}
+                and not settings.documents_accepted(current_user),
+                # A column of the member loaded anyway: the reminder costs no query.
+                "email_unconfirmed": current_user.is_authenticated
+                and getattr(current_user, "email_confirmed_at", True) is None}
 
     @app.after_request
     def _security_headers(response):

@@ -295,3 +295,14 @@ def role_world(app):
         "admin": factories.make_user(username="adm", role="admin"),
     }
     return board, users
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free port of 127.0.0.1, and the app sending to it."""
+    from .smtp_server import SMTPServer
+
+    server = SMTPServer().start()
+    app.config.update(server.config())
+    yield server
+    server.stop()

@@ -33,11 +33,13 @@ def make_user(username: str | None = None, role: str = "member", password: str =
               email: str | None = None, **fields) -> User:
     n = next(_seq)
     username = username or f"user{n}"
+    # Members made here have confirmed their address unless a test says otherwise.
+    confirmed = fields.pop("confirmed", True)
     user = account.register(
         account.Registration(
             username=username, email=email or f"{username.lower()}@example.com", password=password
         ),
-        role=ROLES[role],
+        role=ROLES[role], confirmed=confirmed,
     )
     for key, value in fields.items():
         setattr(user, key, value)

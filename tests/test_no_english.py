@@ -25,6 +25,7 @@ from forum.models import (
     Event,
     Group,
     ModAction,
+    OutboxMessage,
     Post,
     Sanction,
     Thread,
@@ -124,7 +125,9 @@ def _written_by_people() -> list[str]:
                    Post.body, User.username, User.display_name, User.bio, Group.name,
                    CannedResponse.title, CannedResponse.body, Announcement.title,
                    Announcement.body, Event.title, Event.description, Event.location,
-                   Sanction.reason, ModAction.reason):
+                   Sanction.reason, ModAction.reason,
+                   # A mail's subject is in its recipient's language, its error the server's.
+                   OutboxMessage.subject, OutboxMessage.last_error):
         texts.update(value for value in db.session.scalars(select(column)) if value)
     return sorted(texts, key=len, reverse=True)
 
@@ -326,3 +329,29 @@ def test_german_refusals_on_forms(client, login, world):
         response = client.post(path, data=data)
         assert response.status_code == 400, path
         assert_german(response, path)
+
+
+def test_mail_pages_in_german(client, login, world):
+    """Asking for a reset link, confirming an address, unsubscribing, and the reminder an
+    unconfirmed member sees on every page."""
+    from forum.services.accounts import email_confirmation
+    from forum.services.mail import unsubscribe
+
+    viewer = _german_viewer("member", world)
+    viewer.email_confirmed_at = None
+    db.session.commit()
+    pages = ["/login/forgot", f"/mail/unsubscribe/{unsubscribe.make_token(viewer)}",
+             "/mail/unsubscribe/nonsense", "/account/confirm/nonsense"]
+    for path in pages:
+        response = client.get(path, headers=GERMAN)
+        assert response.status_code in (200, 404), path
+        assert_german(response, path)
+    sent = client.post("/login/forgot", data={"email": "x@example.com"}, headers=GERMAN)
+    assert_german(sent, "/login/forgot (sent)")
+    link = email_confirmation._link(viewer, viewer.email, None).removeprefix("http://localhost")
+    login(viewer)
+    for path in ["/", "/account/email", link]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
+    assert "E-Mail-Adresse" in client.get("/").get_data(as_text=True)

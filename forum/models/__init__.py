@@ -7,6 +7,7 @@ from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .logins import Login
+from .mail import MailCategory, MailStatus, OutboxMessage
 from .moderation import (
     ACTIVE_STATUSES,
     CannedResponse,
@@ -49,6 +50,9 @@ __all__ = [
     "GroupLimit",
     "GroupMember",
     "Login",
+    "MailCategory",
+    "MailStatus",
+    "OutboxMessage",
     "EventKind",
     "EventRsvp",
     "Placement",

@@ -139,6 +139,11 @@ class SettingSpec:
 
 
 # Add a setting by adding a line; ``stores.settings.get(name)`` then answers for it.
+EMAIL_CONFIRMATION_MODES = (
+    ("nudge", _l("Remind members until they confirm")),
+    ("required", _l("Required before posting")),
+)
+
 REGISTRATION_MODES = (
     ("open", _l("Open: anyone may sign up")),
     ("invitation", _l("By invitation: a valid invitation link is needed")),
@@ -189,6 +194,12 @@ SETTINGS: dict[str, SettingSpec] = {
             "invitation_days", int, 7, _l("Days an invitation stays valid"),
             _l("The longest an invitation link may stay valid."), minimum=1, maximum=365,
             group=_l("Registration"),
+        ),
+        SettingSpec(
+            "email_confirmation", Choice, "nudge", _l("Email confirmation"),
+            _l("New members get a link to confirm their email address. Either a notice "
+               "reminds them until they do, or they may not post before it."),
+            group=_l("Registration"), choices=EMAIL_CONFIRMATION_MODES,
         ),
         SettingSpec(
             "registrations_per_address_per_hour", int, 3, _l("Sign-ups per address per hour"),

@@ -70,6 +70,12 @@ class User(UserMixin, db.Model):
     # No posting counter (flood interval, slow mode) of this member runs past this moment, so
     # before it the reply box asks the counters and after it need not.
     paced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the member showed they read mail at their address (a confirmation link, or an
+    # account made by an administrator's command); None while it waits for confirmation.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the member stopped every notification mail (one-click unsubscribe); account
+    # mail (resets, confirmations) still goes.
+    notification_mail_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the account was deleted: the row stays, anonymised, so posts keep an author.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -215,6 +215,10 @@ class ModerationRules(Viewer):
         """The ban lists: email domains, email addresses and network ranges."""
         return self._admin_only(_l("Only administrators can change the ban lists."))
 
+    def can_manage_outbox(self) -> Decision:
+        """The outgoing mail: what is queued, sent and failed, and sending a failed one again."""
+        return self._admin_only(_l("Only administrators can see the outgoing mail."))
+
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:
             return need_login(_("Log in to see the moderation log."))

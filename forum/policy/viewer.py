@@ -104,7 +104,19 @@ class Viewer:
         sanctioned = standing.posting_decision(self.active_sanctions, self.now, self.tz)
         if not sanctioned:
             return sanctioned
-        return self.documents_decision()
+        documents = self.documents_decision()
+        if not documents:
+            return documents
+        return self.email_decision()
+
+    def email_decision(self) -> Decision:
+        """Refuses a member whose address is unconfirmed while the forum requires
+        confirmation before posting (a column of the member and a setting: no query)."""
+        if (not self.is_member or self.user.email_confirmed_at is not None
+                or settings.get("email_confirmation") != "required"):
+            return ALLOW
+        return deny(_("Please confirm your email address before posting: follow the link "
+                      "we sent you, or ask for a new one on your account page."))
 
     def acting_sanction(self) -> Decision:
         """Refuses a member under a timeout, suspension or ban what a timeout stops besides

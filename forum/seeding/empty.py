@@ -56,7 +56,7 @@ def start(username: str, email: str, password: str) -> Started:
         with joined():
             admin = account.register(
                 account.Registration(username=username, email=email, password=password),
-                role=Role.ADMIN,
+                role=Role.ADMIN, confirmed=True,
             )
             admin.timezone = settings.get("default_timezone")
             category = structure.create_category(admin, CATEGORY_TITLE)

@@ -53,6 +53,7 @@ ACTION_NAMES = {
     "group.remove_member": _l("Member removed from a group"),
     "group.update": _l("Group edited"),
     "invitation.create": _l("Invitation created"),
+    "mail.retry": _l("Failed mail sent again"),
     "invitation.revoke": _l("Invitation revoked"),
     "invitation.use": _l("Invitation used"),
     "note.add": _l("Moderator note added"),

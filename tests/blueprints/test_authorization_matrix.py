@@ -101,6 +101,16 @@ def _word(world: World) -> None:
     world.spare = watched_words.add(factories.make_user(role="admin"), "casino", "review")
 
 
+def _failed_mail(world: World) -> None:
+    from forum.models import MailStatus
+    from forum.services import mail
+
+    world.spare = mail.queue(world.author, "notification", text="Hello", link="http://x/")
+    world.spare.status = MailStatus.FAILED.value
+    world.spare.last_error = "550 no such user"
+    db.session.commit()
+
+
 def _lock(world: World) -> None:
     world.thread.is_locked = True
     db.session.commit()
@@ -205,6 +215,10 @@ def _ban_entry(world: World) -> None:
 
 MATRIX: dict[str, Case] = {
     # -- the moderator panel ---------------------------------------------------------------
+    "admin.outbox": Case("GET", lambda w: "/admin/outbox?status=failed", ADMINS,
+                         setup=_failed_mail),
+    "admin.retry_mail": Case("POST", lambda w: f"/admin/outbox/{w.spare.id}/retry", ADMINS,
+                             setup=_failed_mail),
     "moderation.home": Case("GET", lambda w: "/mod/", TEAM),
     "moderation.queue": Case("GET", lambda w: "/mod/reports", TEAM),
     "moderation.item": Case("GET", lambda w: f"/mod/reports/{w.item.id}", BOARD_TEAM),
@@ -333,6 +347,8 @@ MATRIX: dict[str, Case] = {
         data=lambda w: {"username": "author2", "email": w.author.email, "display_name": ""}),
     "admin.password_reset_link": Case(
         "POST", lambda w: f"/admin/users/{w.author.username}/password-reset", ADMINS),
+    "admin.mail_reset_link": Case(
+        "POST", lambda w: f"/admin/users/{w.author.username}/password-reset-mail", ADMINS),
     "admin.end_sessions": Case("POST", lambda w: f"/admin/users/{w.author.username}/sessions",
                                ADMINS),
     "admin.delete_user:GET": Case("GET", lambda w: f"/admin/users/{w.author.username}/delete",
@@ -692,6 +708,10 @@ ACCOUNT_ROUTES: dict[str, Case] = {
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
     "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
+    "auth.change_email:GET": Case("GET", lambda w: "/account/email", frozenset(ROLES[1:])),
+    # No password: the form comes back with its message (400), nothing is queued.
+    "auth.change_email:POST": Case("POST", lambda w: "/account/email", frozenset(ROLES[1:]),
+                                   data=lambda w: {"email": "new@example.org"}),
     # A wrong password: the form comes back with its message (400), nothing is deleted.
     "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
                                      data=lambda w: {"posts": "keep", "password": "wrong"}),

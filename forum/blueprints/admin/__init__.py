@@ -18,6 +18,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     groups,
     home,
     invitations,
+    outbox,
     settings,
     structure,
     two_factor,

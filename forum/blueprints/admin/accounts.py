@@ -65,6 +65,21 @@ def password_reset_link(username: str):
     return response, 200, {"Cache-Control": "no-store"}
 
 
+@bp.post("/users/<username>/password-reset-mail")
+def mail_reset_link(username: str):
+    page = staff.role_page(policy(), username)
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        return render_user(page, reset_form=form, status=400)
+    try:
+        password_reset.mail_reset_link(current_actor(), page.user, form.reason.data or None)
+    except Refused as error:
+        return render_user(page, reset_form=form, status=_refused(form, error))
+    flash(_("A password reset link is on its way to @%(username)s (%(email)s).",
+            username=page.user.username, email=page.user.email), "success")
+    return redirect(url_for(".user", username=page.user.username))
+
+
 @bp.post("/users/<username>/sessions")
 def end_sessions(username: str):
     page = staff.role_page(policy(), username)

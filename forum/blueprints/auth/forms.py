@@ -133,3 +133,30 @@ class DeleteAccountForm(FlaskForm):
         _l("Your password"),
         validators=[_required(_l("Please enter your password.")), _passwords_at_most()],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[_required(_l("Enter the email address of your account.")),
+                    Length(max=LOGIN_MAX, message=_l("This can be at most %(num)d characters.",
+                                                     num=LOGIN_MAX))],
+    )
+
+
+class ConfirmEmailForm(FlaskForm):
+    """The button that follows a confirmation link (a GET alone changes nothing, so a mail
+    scanner opening links confirms nothing)."""
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New email address"),
+        validators=[_required(_l("Please enter the new address.")),
+                    Length(max=LOGIN_MAX, message=_l("This can be at most %(num)d characters.",
+                                                     num=LOGIN_MAX))],
+    )
+    password = PasswordField(
+        _l("Your password"),
+        validators=[_required(_l("Please enter your password.")), _passwords_at_most()],
+    )

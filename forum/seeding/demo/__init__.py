@@ -188,6 +188,7 @@ def _create_users(rng: random.Random, now: datetime,
                 ),
                 role=ROLES[person.role],
                 now=joined,
+                confirmed=True,
             )
         _fill_profile(user, person)
         users[person.username] = user

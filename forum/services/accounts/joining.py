@@ -10,7 +10,7 @@ from ...database import commit, joined
 from ...errors import Conflict, Refused
 from ...models import User, utcnow
 from ...stores import ratelimit, settings
-from . import account, bans, invitations, signup_guard
+from . import account, bans, email_confirmation, invitations, signup_guard
 from .account import AccountError, Registration
 from .signup_guard import SignupAttempt
 
@@ -142,6 +142,7 @@ def join(data: Registration, accepted: bool, invite_code: str | None = None,
                 user.approval_answer = answer
                 user.approval_address = (attempt.address or None) if attempt else None
             alarm_changed = signup_guard.note_signup(now)
+            email_confirmation.queue_confirmation(user, now)
     except Exception:
         # A rollback takes a database count back; a Redis count is given back here.
         if counted is not None and not ratelimit.in_transaction():

@@ -14,7 +14,7 @@ from ...errors import Conflict, Refused, require
 from ...extensions import db
 from ...models import NotificationKind, User, utcnow
 from ...policy import Policy
-from .. import audit, notifications
+from .. import audit, mail, notifications
 from . import display_names, logins, usernames
 from .account import AccountError, check_email, check_username, check_username_free, email_taken
 
@@ -52,7 +52,8 @@ def _clean_display_name(text: str, user: User) -> str | None:
 def update_account(actor: User, user: User, change: AccountChange, reason: str | None = None,
                    now: datetime | None = None) -> User:
     """Change a member's username, email and display name (``user.account``, before/after of
-    what changed). Their old username keeps redirecting to the new one.
+    what changed). Their old username keeps redirecting to the new one. A new email is in
+    force at once, counts as confirmed, and both addresses get a mail saying so.
 
     Refuses: anyone but administrators (403), a deleted account (409), an invalid or taken
     username or email or a name that looks like another member's (``AccountError`` naming the
@@ -76,6 +77,16 @@ def update_account(actor: User, user: User, change: AccountChange, reason: str |
         raise AccountError("email", _("Another account already uses that email address."))
     if username != user.username:
         usernames.rename(user, username, now)
+    if "email" in changed:
+        # In force at once (an administrator vouches for it), and both addresses are told,
+        # in one INSERT of two outbox rows.
+        old_email = user.email
+        user.email_confirmed_at = now
+        with mail.together():
+            mail.queue(user, "email_changed_by_admin", address=old_email, now=now,
+                       old_email=old_email, new_email=email)
+            mail.queue(user, "email_changed_by_admin", address=email, now=now,
+                       old_email=old_email, new_email=email)
     user.email, user.email_key = email, email.lower()
     user.display_name = display_name
     audit.record(actor, "user.account", user, reason,

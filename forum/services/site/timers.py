@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
 from ...stores import settings
-from .. import notifications
+from .. import mail, notifications
 from ..accounts import addresses, logins
 from ..notification_texts import moment
 
@@ -27,6 +27,8 @@ class TimerRun:
     event_reminders: int
     logins_deleted: int = 0
     addresses_purged: int = 0
+    mail: mail.DeliveryRun | None = None
+    mail_purged: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -77,8 +79,13 @@ def send_event_reminders(now: datetime | None = None) -> int:
 
 
 def run_timers(now: datetime | None = None) -> TimerRun:
-    """Everything due at ``now``, one commit per kind of work."""
+    """Everything due at ``now``, one commit per kind of work. Mail goes last, so reminders
+    queued as mail by this run leave with it."""
     now = now or utcnow()
+    from ..mail.delivery import purge_sent
+
     return TimerRun(event_reminders=send_event_reminders(now),
                     logins_deleted=logins.purge(now),
-                    addresses_purged=addresses.purge(now))
+                    addresses_purged=addresses.purge(now),
+                    mail=mail.send_due(now),
+                    mail_purged=purge_sent(now))
