@@ -706,6 +706,10 @@ ACCOUNT_ROUTES: dict[str, Case] = {
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
     "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
+    # Each member's own choices (the page names nobody); a choice that isn't one: 400.
+    "auth.mail_choices:GET": Case("GET", lambda w: "/account/mail", frozenset(ROLES[1:])),
+    "auth.mail_choices:POST": Case("POST", lambda w: "/account/mail", frozenset(ROLES[1:]),
+                                   data=lambda w: {"digest": "hourly"}),
     # A wrong password: the form comes back with its message (400), nothing is deleted.
     "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
                                      data=lambda w: {"posts": "keep", "password": "wrong"}),

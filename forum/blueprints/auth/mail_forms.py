@@ -18,14 +18,32 @@ FREQUENCIES = [(Frequency.DAILY.value, _l("Daily")), (Frequency.WEEKLY.value, _l
 FORUM_HOUR = ""
 
 
+class _OneOf:
+    """A field that takes one value: the page sends one, so several are no answer at all."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) > 1:
+            self.data = None
+            raise ValueError(_l("Choose one answer for each question."))
+        super().process_formdata(valuelist)
+
+
+class OneRadioField(_OneOf, RadioField):
+    pass
+
+
+class OneSelectField(_OneOf, SelectField):
+    pass
+
+
 def _field_name(topic: Topic) -> str:
     return f"topic_{topic.name}"
 
 
 class MailChoicesForm(FlaskForm):
-    digest = RadioField(_l("Digest"), choices=FREQUENCIES,
+    digest = OneRadioField(_l("Digest"), choices=FREQUENCIES,
                         validators=[InputRequired(_l("Choose how often the digest comes."))])
-    hour = SelectField(_l("Digest hour"))
+    hour = OneSelectField(_l("Digest hour"))
 
     def topic_field(self, topic: Topic) -> RadioField:
         return self[_field_name(topic)]
@@ -40,7 +58,7 @@ class MailChoicesForm(FlaskForm):
 def build(topics: list[Topic], current: MailChoices, forum_hour: int) -> MailChoicesForm:
     """The form for ``topics``, showing ``current`` until the member sends theirs."""
     fields = {
-        _field_name(topic): RadioField(
+        _field_name(topic): OneRadioField(
             topic.label, choices=DELIVERIES,
             validators=[InputRequired(_l("Choose how you hear about “%(topic)s”.",
                                          topic=topic.label))])
