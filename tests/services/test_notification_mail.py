@@ -395,3 +395,20 @@ def test_the_worker_runs_the_notification_mail_jobs(app, runner, smtp_server):
 def test_queue_due_reports_both(app, smtp_server):
     run = notification_mail.queue_due(T0)
     assert (run.at_once, run.digests) == (0, 0)
+
+
+def test_a_mail_that_cant_be_written_holds_up_no_other(app, smtp_server):
+    board = factories.make_board()
+    replier = factories.make_user(username="bob")
+    broken = factories.make_user(username="eve")
+    fine = factories.make_user(username="ann")
+    for member in (broken, fine):
+        _choose(member, replies="now")
+        posting.reply(replier, factories.make_thread(board, member), "Hi.", now=T0)
+    # An address no header can carry (written around the account rules, as old data may be).
+    broken.email = "eve @example.com"
+    db.session.commit()
+    assert _mails(T0 + timedelta(minutes=15)) == 1
+    assert [got.recipients for got in smtp_server.received] == [["ann@example.com"]]
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.mail_checked_at.is_(None))) == 0

@@ -77,10 +77,10 @@ def _mail(claimed, now: datetime) -> int:
                              unsubscribe_scope=topic_scope(topic), now=now,
                              notes=[notes[i] for i in sorted(ids)], topic=BY_NAME[topic],
                              **context.common(user))
-        except ValueError:
-            # An address the outbox can't take (the core refuses control characters): the
-            # member still has the notification on the site.
-            log.warning("No notification mail for member %s: their address is unusable", user_id)
+        except Exception:
+            # One mail that can't be written (an address the outbox refuses, a template fault)
+            # must not hold up everyone else's: the member still has it on the site.
+            log.exception("No notification mail for member %s", user_id)
             continue
         queued += row is not None
     return queued
