@@ -412,3 +412,13 @@ def test_a_mail_that_cant_be_written_holds_up_no_other(app, smtp_server):
     assert [got.recipients for got in smtp_server.received] == [["ann@example.com"]]
     assert db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.mail_checked_at.is_(None))) == 0
+
+
+def test_the_choices_are_in_the_members_data_export(app):
+    from forum.services import data_export
+
+    member = factories.make_user()
+    _choose(member, replies="now", digest_=Frequency.WEEKLY, hour=9)
+    exported = data_export.export(member)["notification_mail"]
+    assert exported["topics"]["replies"] == "now" and exported["topics"]["sanctions"] == "now"
+    assert exported["digest"] == "weekly" and exported["digest_hour"] == 9

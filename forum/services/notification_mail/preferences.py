@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...database import commit
 from ...models import User, utcnow
+from .. import data_export
 from ..mail import unsubscribe
 from . import schedule
 from .topics import BY_NAME, TOPICS, Delivery, Frequency, choices, compact, frequency, own_hour
@@ -44,6 +45,16 @@ def save(user: User, chosen: MailChoices, now: datetime | None = None) -> None:
     user.notification_mail_stopped_at = None
     user.digest_due_at = schedule.first_due(user, now)
     commit()
+
+
+@data_export.section("notification_mail")
+def export_choices(user: User) -> dict:
+    """The member's choices as they apply (defaults included), for their data export."""
+    return {"topics": {name: str(value) for name, value in choices(user).items()},
+            "digest": str(frequency(user)), "digest_hour": own_hour(user),
+            "next_digest_due_at": data_export.iso(user.digest_due_at),
+            "every_notification_mail_stopped_at":
+                data_export.iso(user.notification_mail_stopped_at)}
 
 
 # -- one-click unsubscribe ----------------------------------------------------------------------
