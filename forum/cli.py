@@ -133,6 +133,10 @@ def run_timers() -> None:
                f"{'' if done.event_reminders == 1 else 's'}.")
     click.echo(f"Deleted {done.addresses_purged} member address"
                f"{'' if done.addresses_purged == 1 else 'es'} past their keeping time.")
+    if done.notification_mail is not None:
+        click.echo(f"Notification mail: queued {done.notification_mail.at_once} at once, "
+                   f"{done.notification_mail.digests} digest"
+                   f"{'' if done.notification_mail.digests == 1 else 's'}.")
     _echo_mail(done.mail)
 
 
@@ -157,13 +161,14 @@ def worker(interval: float, once: bool, max_seconds: float | None) -> None:
     being sent first). Run as many as you like: each message is claimed by one."""
     from flask import current_app
 
+    from .services import notification_mail
     from .services.mail import worker as mail_worker
 
     target = (current_app.config.get("MAIL_SERVER")
               or f"{current_app.config['MAIL_FOLDER']} (.eml files)")
     click.echo(f"Mail worker started, sending to {target}.")
     total = mail_worker.run(interval=interval, once=once, max_seconds=max_seconds,
-                            echo=click.echo)
+                            echo=click.echo, jobs=(notification_mail.queue_due,))
     click.echo(f"Mail worker stopped: sent {total.sent}, {total.retrying} to retry later, "
                f"{total.failed} failed.")
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -42,6 +43,9 @@ class Notification(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the mail scan dealt with it (mailed it, or found it read, or not wanted by mail):
+    # services/notification_mail/at_once.py. None while it waits for that scan.
+    mail_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient = relationship("User", foreign_keys=[recipient_id])
     actor = relationship("User", foreign_keys=[actor_id])
@@ -51,6 +55,10 @@ class Notification(db.Model):
         Index("ix_notifications_recipient_read", "recipient_id", "read_at"),
         # The list: a member's newest first.
         Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
+        # The mail scan: only rows it has yet to look at, so the index stays small.
+        Index("ix_notifications_mail_waiting", "created_at",
+              sqlite_where=sql_text("mail_checked_at IS NULL"),
+              postgresql_where=sql_text("mail_checked_at IS NULL")),
     )
 
     @property

@@ -338,5 +338,27 @@ SETTINGS: dict[str, SettingSpec] = {
             _l("How long the automatic suspension lasts."), minimum=1, maximum=3650,
             group=_l("Warning points"),
         ),
+        # Notification mail (``services.notification_mail``): members choose per kind of
+        # notification; these set when mail goes.
+        SettingSpec(
+            "mail_at_once_minutes", int, 10, _l("Minutes before an email at once"),
+            _l("An email about a notification waits this long, and is not sent when the member "
+               "has read the notification on the site meanwhile."), minimum=0, maximum=1440,
+            group=_l("Notification mail"),
+        ),
+        SettingSpec(
+            "digest_hour", int, 7, _l("Hour of the digest"),
+            _l("The hour (0–23) in each member's own time zone at which digests are sent, "
+               "unless the member chose another."), minimum=0, maximum=23,
+            group=_l("Notification mail"),
+        ),
+        SettingSpec(
+            "digest_weekday", Choice, "0", _l("Day of the weekly digest"),
+            _l("The day members who chose a weekly digest get it."),
+            choices=(("0", _l("Monday")), ("1", _l("Tuesday")), ("2", _l("Wednesday")),
+                     ("3", _l("Thursday")), ("4", _l("Friday")), ("5", _l("Saturday")),
+                     ("6", _l("Sunday"))),
+            group=_l("Notification mail"),
+        ),
     )
 }

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..common import usernames
@@ -76,6 +76,13 @@ class User(UserMixin, db.Model):
     # Set when the member stopped every notification mail (one-click unsubscribe); account
     # mail (resets, confirmations) still goes.
     notification_mail_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The member's notification mail choices where they differ from the defaults
+    # (services/notification_mail/topics.py): None while every choice is the default.
+    mail_preferences: Mapped[dict | None] = mapped_column(JSON)
+    # When the member's next digest falls due; also its claim (a worker sends only after
+    # moving it on with a conditional UPDATE). A new account starts due "now", which the
+    # first run only turns into the member's real moment. None: no digest (turned off).
+    digest_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the account was deleted: the row stays, anonymised, so posts keep an author.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -116,7 +123,8 @@ class User(UserMixin, db.Model):
         "Board", secondary="board_moderators", order_by="Board.position", viewonly=True
     )
 
-    __table_args__ = (Index("ix_users_post_count", "post_count"),)
+    __table_args__ = (Index("ix_users_post_count", "post_count"),
+                      Index("ix_users_digest_due_at", "digest_due_at"))
 
     @property
     def role(self) -> Role:

@@ -712,6 +712,10 @@ ACCOUNT_ROUTES: dict[str, Case] = {
     # No password: the form comes back with its message (400), nothing is queued.
     "auth.change_email:POST": Case("POST", lambda w: "/account/email", frozenset(ROLES[1:]),
                                    data=lambda w: {"email": "new@example.org"}),
+    # Each member's own choices (the page names nobody); a choice that isn't one: 400.
+    "auth.mail_choices:GET": Case("GET", lambda w: "/account/mail", frozenset(ROLES[1:])),
+    "auth.mail_choices:POST": Case("POST", lambda w: "/account/mail", frozenset(ROLES[1:]),
+                                   data=lambda w: {"digest": "hourly"}),
     # A wrong password: the form comes back with its message (400), nothing is deleted.
     "auth.delete_account:POST": Case("POST", lambda w: "/account/delete", frozenset(ROLES[1:]),
                                      data=lambda w: {"posts": "keep", "password": "wrong"}),

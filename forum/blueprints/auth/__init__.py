@@ -7,6 +7,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     account_views,
     appeal_views,
     login_views,
+    mail_choices,
     mail_views,
     two_factor_views,
     views,

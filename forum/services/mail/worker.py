@@ -1,11 +1,12 @@
 """``forum worker``: send mail as it falls due, until stopped. SIGTERM or Ctrl+C lets the
-message being sent finish, then the loop ends; ``once`` and ``max_seconds`` bound a run."""
+message being sent finish, then the loop ends; ``once`` and ``max_seconds`` bound a run.
+``jobs`` queue mail before each round (notification mail, from a layer above this one)."""
 from __future__ import annotations
 
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 from ...extensions import db
@@ -32,13 +33,16 @@ def _stop_on_signals(stop: threading.Event):
 
 
 def run(*, interval: float = 5.0, once: bool = False, max_seconds: float | None = None,
-        echo: Callable[[str], None] = print, stop: threading.Event | None = None) -> DeliveryRun:
+        echo: Callable[[str], None] = print, stop: threading.Event | None = None,
+        jobs: Sequence[Callable[[], object]] = ()) -> DeliveryRun:
     """Poll every ``interval`` seconds while nothing is due; returns what was done."""
     stop = stop or threading.Event()
     total = DeliveryRun()
     started = time.monotonic()
     with _stop_on_signals(stop):
         while not stop.is_set():
+            for job in jobs:
+                job()
             done = send_due(limit=None if once else 500)
             db.session.remove()  # no loaded rows kept between rounds
             total.add(done)

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
 from ...stores import settings
-from .. import mail, notifications
+from .. import mail, notification_mail, notifications
 from ..accounts import addresses, logins
 from ..notification_texts import moment
 
@@ -28,6 +28,7 @@ class TimerRun:
     logins_deleted: int = 0
     addresses_purged: int = 0
     mail: mail.DeliveryRun | None = None
+    notification_mail: notification_mail.MailRun | None = None
     mail_purged: int = 0
 
 
@@ -87,5 +88,6 @@ def run_timers(now: datetime | None = None) -> TimerRun:
     return TimerRun(event_reminders=send_event_reminders(now),
                     logins_deleted=logins.purge(now),
                     addresses_purged=addresses.purge(now),
+                    notification_mail=notification_mail.queue_due(now),
                     mail=mail.send_due(now),
                     mail_purged=purge_sent(now))
