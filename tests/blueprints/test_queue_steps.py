@@ -304,12 +304,15 @@ def test_bulk_destructive_macro_asks_first(client, login, moderator, admin):
                                      preset=macros.Preset(actions=("delete_post",)))
     posts_items = [reported_post() for _ in range(2)]
     login(moderator)
-    data = {"choice": f"macro:{remover.id}", "ids": [str(i.id) for _p, i in posts_items]}
+    data = {"choice": f"macro:{remover.id}",
+            "ids": [str(i.id) for _p, i in posts_items] + ["424242"]}
     response = client.post("/mod/reports/bulk", data=data)
     assert response.status_code == 200 and "Yes: Gone" in text(response)
+    assert text(response).count('name="ids"') == 3
     assert not any(_reload(Post, p.id).is_deleted for p, _i in posts_items)
     client.post("/mod/reports/bulk", data={**data, "confirmed": "yes"})
     assert all(_reload(Post, p.id).is_deleted for p, _i in posts_items)
+    assert "Report #424242 was not handled" in text(client.get("/mod/reports"))
 
 
 # -- opening, claiming, the next item --------------------------------------------------------------

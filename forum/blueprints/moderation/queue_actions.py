@@ -61,10 +61,18 @@ def act_on_many():
         flash(_("Tick the reports to handle first."), "error")
         return redirect(_back(form))
     if choice.destructive and form.confirmed.data != "yes":
-        items = [report_queue.get_item(viewer, item_id) for item_id in dict.fromkeys(ids)]
+        # Listed: the items the viewer may still handle; sent on: every id, so each one
+        # gone meanwhile gets its message after confirming.
+        ids = list(dict.fromkeys(ids))
+        items = []
+        for item_id in ids[:quick_actions.BULK_MAX]:
+            try:
+                items.append(report_queue.get_item(viewer, item_id))
+            except Refused:
+                continue
         return render_template("moderation/confirm_action.html", form=form, choice=choice,
-                               items=items, action=url_for(".act_on_many"),
-                               back=_back(form), tab="queue")
+                               items=items, ids=ids, action=url_for(".act_on_many"),
+                               bulk=True, back=_back(form), tab="queue")
     outcomes = quick_actions.apply_many(current_actor(), ids, choice)
     for outcome in outcomes:
         if outcome.done:
