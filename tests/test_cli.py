@@ -311,6 +311,9 @@ def _assert_moderation_week(db, started):
     assert _count(db, ModeratorNote) >= 3
     titles = set(db.session.scalars(select(CannedResponse.title)))
     assert {"Please stay on topic", "Be kind", "Spam removed"} <= titles
+    # "Spam removed" is a macro: picking it hides the post and warns the author as well.
+    macro = db.session.scalar(select(CannedResponse).where(CannedResponse.title == "Spam removed"))
+    assert (macro.actions, macro.sanction, macro.reason) == (["hide_post"], "warn", "Spam")
     # Everything happened in the last days, never in the future.
     # The threads' own history (a moderator's edit and delete weeks ago) is logged when it
     # happened, outside the week; with a reason, as every change to someone else's post.

@@ -283,7 +283,13 @@ class ModeratorNote(db.Model):
 
 
 class CannedResponse(db.Model):
-    """A message template moderators start from; ``{username}`` and ``{thread}`` are filled in."""
+    """A message template moderators start from; ``{username}`` and ``{thread}`` are filled in.
+
+    A response may also carry what to do (a macro): content actions (``actions``, codes of
+    ``resolution.ActionKind`` that need nothing more, such as ``hide_post``), a sanction
+    (``warn``, or ``timeout`` with a length key of the resolve form) and the reason logged
+    with them. Picking it fills the whole form; the queue applies it in one click.
+    """
 
     __tablename__ = "canned_responses"
 
@@ -293,3 +299,11 @@ class CannedResponse(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actions: Mapped[list | None] = mapped_column(JSON)
+    sanction: Mapped[str | None] = mapped_column(String(16))
+    timeout: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def is_macro(self) -> bool:
+        return bool(self.actions or self.sanction)

@@ -271,6 +271,13 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Moderation"),
         ),
         SettingSpec(
+            "claim_minutes", int, 30, _l("Minutes a claim on a report holds"),
+            _l("Opening a report claims it for the moderator; without an action for this long "
+               "the claim lapses and the next moderator to open it takes it over. 0: claims "
+               "never lapse."), minimum=0, maximum=10080,
+            group=_l("Moderation"),
+        ),
+        SettingSpec(
             "flood_interval_seconds", int, 15, _l("Seconds between a member's posts"),
             _l("The shortest time between two posts by one member, anywhere on the forum. "
                "Moderators are exempt. 0 turns it off."), minimum=0, maximum=3600,

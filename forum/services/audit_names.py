@@ -205,6 +205,8 @@ FIELD_NAMES = {
     "domain": _l("Link domain"), "threads_need_approval": _l("New threads need approval"),
     "always_review": _l("Review every post"),
     "words": _l("Watched words"),
+    "actions": _l("Preset actions"), "claimed_by": _l("Claimed by"),
+    "reason": _l("Reason"), "timeout": _l("Timeout length"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {
@@ -222,6 +224,12 @@ VALUE_NAMES = {
                  "warning": _l("Warning"), "critical": _l("Critical")},
     "word_action": {"block": _l("Block"), "review": _l("Send to review"),
                     "replace": _l("Replace"), "flag": _l("Flag")},
+    # A macro's presets (``moderation.macros``).
+    "actions": {"hide_post": _l("Hide the post"), "delete_post": _l("Delete the post"),
+                "lock_thread": _l("Lock the thread")},
+    "sanction": {"warn": _l("Warn"), "timeout": _l("Time out"), "ban": _l("Ban")},
+    "timeout": {"10m": _l("10 minutes"), "1h": _l("1 hour"), "6h": _l("6 hours"),
+                "24h": _l("24 hours"), "3d": _l("3 days"), "7d": _l("7 days")},
     "placement": {"banner": _l("Banner on every page"), "all_boards": _l("Top of every board"),
                   "board": _l("Top of one board")},
 }

@@ -192,3 +192,51 @@ def test_forms_need_csrf(client, login, admin, canned, enable_csrf, path, data):
     db.session.expire_all()
     assert canned_count() == 1
     assert db.session.get(CannedResponse, canned.id).title == "Off topic"
+
+
+# -- macros: a canned response with actions ---------------------------------------------------
+def test_a_macro_is_added_with_its_actions_and_logged(client, login, admin):
+    login(admin)
+    response = client.post("/admin/canned", data={
+        "title": "Spam removed", "body": "Hi {username}, we removed your advert.",
+        "actions": ["hide_post"], "sanction": "warn", "timeout": "24h", "reason": "Spam"})
+    assert response.status_code == 302
+    macro = db.session.scalar(select(CannedResponse))
+    assert (macro.actions, macro.sanction, macro.timeout, macro.reason) == (
+        ["hide_post"], "warn", None, "Spam")
+    [entry] = log("canned.create")
+    assert entry.after["actions"] == ["hide_post"] and entry.after["sanction"] == "warn"
+    html = text(client.get("/admin/canned"))
+    assert "Macro" in html and "Hide + Warn" in html and "reason: Spam" in html
+    assert "Preset actions" in text(client.get("/mod/log"))
+
+
+def test_a_macro_is_edited_back_into_a_plain_response(client, login, admin):
+    macro = modnotes.create_canned(admin, "Cool off", "Hi {username}, take a break.")
+    login(admin)
+    client.post(f"/admin/canned/{macro.id}/edit", data={
+        "title": "Cool off", "body": "Hi {username}, take a break.", "sanction": "timeout",
+        "timeout": "6h"})
+    db.session.expire_all()
+    assert (macro.sanction, macro.timeout) == ("timeout", "6h")
+    form = text(client.get(f"/admin/canned/{macro.id}/edit"))
+    assert 'value="6h" selected' in form or "selected value=\"6h\"" in form
+    client.post(f"/admin/canned/{macro.id}/edit", data={
+        "title": "Cool off", "body": "Hi {username}, take a break.", "sanction": ""})
+    db.session.expire_all()
+    assert not macro.is_macro
+    assert len(log("canned.update")) == 2
+
+
+@pytest.mark.parametrize("preset", [
+    {"actions": ["hide_post", "delete_post"]},
+    {"actions": ["move_thread"]},
+    {"sanction": "suspend"},
+    {"sanction": "timeout", "timeout": "9y"},
+    {"reason": "x" * 501},
+])
+def test_presets_macros_cannot_hold_are_400(client, login, admin, preset):
+    login(admin)
+    response = client.post("/admin/canned", data={"title": "Odd", "body": "Text", **preset})
+    assert response.status_code == 400
+    assert canned_count() == 0

@@ -230,6 +230,13 @@ MATRIX: dict[str, Case] = {
     "moderation.resolve": Case("POST", lambda w: f"/mod/reports/{w.item.id}/resolve",
                                BOARD_TEAM,
                                data=lambda w: {"actions": ["hide_post"], "reason": "Spam"}),
+    # The queue row's one-click buttons and the bulk form. A board moderator elsewhere is
+    # answered with the queue and a message per item; nothing of "here" is handled.
+    "moderation.act": Case("POST", lambda w: f"/mod/reports/{w.item.id}/act", BOARD_TEAM,
+                           data=lambda w: {"choice": "do:hide_post+warn"}),
+    "moderation.act_on_many": Case("POST", lambda w: "/mod/reports/bulk", TEAM,
+                                   data=lambda w: {"choice": "dismiss",
+                                                   "ids": [str(w.item.id)]}),
     "moderation.log": Case("GET", lambda w: "/mod/log", MODERATORS),
     # -- posts waiting for approval: board moderators decide in their boards only ----------
     "moderation.approvals": Case("GET", lambda w: "/mod/approvals", TEAM, setup=_waiting),

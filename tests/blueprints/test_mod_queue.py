@@ -274,7 +274,8 @@ def test_moderator_cannot_sanction_another_moderator(client, login, moderator):
     response = client.post(f"/mod/reports/{item.id}/resolve",
                            data={"sanction": "warn", "reason": "Rude"})
     assert response.status_code == 403
-    assert _reload(ReportItem, item.id).status == ItemStatus.OPEN
+    # Opening the item claimed it; the refused step changed nothing.
+    assert _reload(ReportItem, item.id).status == ItemStatus.CLAIMED
 
 
 def test_canned_response_fills_the_message_and_keeps_the_rest(client, login, moderator, admin,

@@ -43,7 +43,7 @@ def build(instance: Path):
         for n in range(30):
             factories.make_post(thread, body=f"Hello from reply number {n + 1}, with a "
                                 "long-enough sentence to wrap on a narrow phone screen.")
-        _moderation_scene(board)
+        _moderation_scene(board, admin)
         _community_scene(admin, board)
     return app
 
@@ -70,10 +70,11 @@ def _community_scene(admin, board) -> None:
         location="The makerspace", capacity="20"))
 
 
-def _moderation_scene(board) -> None:
+def _moderation_scene(board, admin) -> None:
     """A thread with a spammy reply (journey 2 reports it) and an item already in the queue
-    (for the accessibility checks of the queue pages); threads to slow down and lock."""
-    from forum.services.moderation import reports
+    (for the accessibility checks of the queue pages); another reported advert and the
+    "Spam removed" macro, for handling it from the queue; threads to slow down and lock."""
+    from forum.services.moderation import macros, modnotes, reports
     from tests import factories
 
     author = factories.make_user("seller")
@@ -82,6 +83,12 @@ def _moderation_scene(board) -> None:
     factories.make_post(shop, author, "Buy cheap watches at spam.example, best prices!")
     queued = factories.make_post(shop, author, "Also selling filament below cost, DM me.")
     reports.file_report(factories.make_user("witness"), queued, "spam", "Advertising again")
+    irons = factories.make_post(shop, author, "Cheap soldering irons at spam.example, today only!")
+    reports.file_report(factories.make_user("lookout"), irons, "spam", "Another advert")
+    modnotes.create_canned(
+        admin, "Spam removed",
+        "Hi {username}, we removed your post because it advertises a shop.",
+        preset=macros.Preset(actions=("hide_post",), sanction="warn", reason="Spam"))
     factories.make_thread(board, factories.make_user("debater"), "Tabs or spaces?",
                           "Settle it once and for all.")
     factories.make_thread(board, factories.make_user("judge"), "Contest entries",

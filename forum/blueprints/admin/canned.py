@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ...errors import Refused, require
 from ...models import CannedResponse
 from ...policy import policy
-from ...services.moderation import modnotes
+from ...services.moderation import macros, modnotes
 from ...web import current_actor
 from . import bp
 from .forms import CannedForm, ConfirmForm
@@ -23,6 +23,11 @@ def canned_sample(body: str) -> str:
     """A canned text as a moderator would send it to a sample member (plain text)."""
     return modnotes.fill(body, str(SAMPLE_USERNAME), str(SAMPLE_THREAD))
 
+
+
+def _macro_label(response: CannedResponse) -> str:
+    """What a macro does, as its queue button says it ("Hide + Warn")."""
+    return macros.label(macros.kinds_of(response))
 
 
 def _is_preview() -> bool:
@@ -41,7 +46,7 @@ def _service_error(form: CannedForm, error: Refused) -> int:
 def _render_list(form: CannedForm, status: int = 200, preview: str | None = None):
     responses = modnotes.canned_responses(policy())
     return render_template("admin/canned.html", responses=responses, form=form,
-                           preview=preview, sample_of=canned_sample,
+                           preview=preview, sample_of=canned_sample, macro_label=_macro_label,
                            sample=(str(SAMPLE_USERNAME), str(SAMPLE_THREAD)), tab="canned"), status
 
 
@@ -60,7 +65,8 @@ def create_canned():
     if _is_preview():
         return _render_list(form, preview=canned_sample(form.body.data))
     try:
-        response = modnotes.create_canned(current_actor(), form.title.data, form.body.data)
+        response = modnotes.create_canned(current_actor(), form.title.data, form.body.data,
+                                          preset=form.preset())
     except Refused as error:
         return _render_list(form, _service_error(form, error))
     flash(_("Added “%(title)s”.", title=response.title), "success")
@@ -80,14 +86,18 @@ def edit_canned(response_id: int):
     require(viewer.can_manage_canned_responses())
     response = modnotes.get_canned(viewer, response_id)
     if request.method == "GET":
-        return _render_edit(response, CannedForm(formdata=None, obj=response))
+        form = CannedForm(formdata=None, obj=response)
+        form.sanction.data = response.sanction or ""
+        form.timeout.data = response.timeout or "24h"
+        return _render_edit(response, form)
     form = CannedForm()
     if not form.validate_on_submit():
         return _render_edit(response, form, 400)
     if _is_preview():
         return _render_edit(response, form, preview=canned_sample(form.body.data))
     try:
-        modnotes.update_canned(current_actor(), response, form.title.data, form.body.data)
+        modnotes.update_canned(current_actor(), response, form.title.data, form.body.data,
+                               preset=form.preset())
     except Refused as error:
         return _render_edit(response, form, _service_error(form, error))
     flash(_("Saved “%(title)s”.", title=response.title), "success")

@@ -14,6 +14,7 @@ from wtforms import (
     EmailField,
     Field,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,7 +27,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import NumberInput
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from ...common.numfmt import lazy_number, number
 from ...common.timefmt import zone_names
@@ -36,6 +37,7 @@ from ...models import Choice, Email, Role, SettingSpec, TimeZone
 from ...services.accounts.groups import DESCRIPTION_MAX as GROUP_DESCRIPTION_MAX
 from ...services.accounts.groups import NAME_MAX as GROUP_NAME_MAX
 from ...services.accounts.invitations import NOTE_MAX
+from ...services.moderation import macros
 from ...services.moderation.modnotes import BODY_MAX, TITLE_MAX
 from ...services.text import multiline
 
@@ -119,6 +121,28 @@ class CannedForm(FlaskForm):
                                             max=lazy_number(BODY_MAX))),
         ],
     )
+    # A macro: what picking the response also does. Checked again by the service.
+    actions = SelectMultipleField(
+        _l("Content"), choices=[
+            ("hide_post", _l("Hide the post")), ("delete_post", _l("Delete the post")),
+            ("lock_thread", _l("Lock the thread")),
+        ], validate_choice=False, widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
+    sanction = RadioField(_l("The author"), choices=[
+        ("", _l("None")), ("warn", _l("Warn")), ("timeout", _l("Time out (no posting)")),
+        ("ban", _l("Ban for good")),
+    ], default="", validate_choice=False)
+    timeout = SelectField(_l("Timeout length"),
+                          choices=[(key, label) for key, (label, _len) in macros.PERIODS.items()],
+                          default="24h", validate_choice=False)
+    reason = StringField(_l("Reason (logged with every action)"), filters=[_stripped],
+                         render_kw={"maxlength": 500})
+
+    def preset(self) -> macros.Preset:
+        return macros.Preset(actions=tuple(self.actions.data or ()),
+                             sanction=self.sanction.data or None,
+                             timeout=self.timeout.data if self.sanction.data == "timeout" else None,
+                             reason=self.reason.data or None)
 
 
 class ConfirmForm(FlaskForm):

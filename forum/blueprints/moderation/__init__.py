@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     members,
     posts,
     queue,
+    queue_actions,
     spammers,
     threads,
 )

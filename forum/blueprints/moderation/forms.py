@@ -1,7 +1,7 @@
 """Forms of the report queue: filing nothing, only choosing what to do with an item."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,20 +17,14 @@ from wtforms import (
 )
 
 from ...common import timefmt
+from ...services.moderation import macros
 from ...services.moderation.resolution import Action, ActionKind
 from ...services.moderation.sanctions import MESSAGE_MAX
 from ...services.text import REASON_MAX
 
 # The lengths moderators pick from, for timeouts, locks and slow mode: key → (label, length).
-# Each form offers the ones that fit it.
-PERIODS = {
-    "10m": (_l("10 minutes"), timedelta(minutes=10)),
-    "1h": (_l("1 hour"), timedelta(hours=1)),
-    "6h": (_l("6 hours"), timedelta(hours=6)),
-    "24h": (_l("24 hours"), timedelta(hours=24)),
-    "3d": (_l("3 days"), timedelta(days=3)),
-    "7d": (_l("7 days"), timedelta(days=7)),
-}
+# Each form offers the ones that fit it; macros keep a timeout's key.
+PERIODS = macros.PERIODS
 
 
 def period_choices(*keys: str) -> list[tuple[str, str]]:
@@ -117,3 +111,12 @@ class ResolveForm(FlaskForm):
         if kind in (ActionKind.SUSPEND.value, ActionKind.BAN.value) and self.until.data:
             until = timefmt.parse_local(self.until.data, tz_name)
         return Action(kind, reason, until=until, message=message)
+
+
+class QuickForm(FlaskForm):
+    """A queue row's button: the choice (``quick_actions``), where to go back to, and whether
+    a destructive choice was confirmed."""
+
+    choice = StringField()
+    back = StringField()
+    confirmed = StringField()

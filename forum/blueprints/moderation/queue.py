@@ -11,7 +11,14 @@ from ...common import markup
 from ...errors import Conflict, Refused, require
 from ...models import ReportReason
 from ...policy import policy
-from ...services.moderation import modnotes, report_queue, reports, resolution, summaries
+from ...services.moderation import (
+    modnotes,
+    quick_actions,
+    report_queue,
+    reports,
+    resolution,
+    summaries,
+)
 from ...web import current_actor
 from ..args import id_arg, page_arg, parse_id
 from . import bp
@@ -43,11 +50,20 @@ def queue():
     listing = report_queue.queue_page(viewer, status, board_id, reason, page_arg())
     filters = {"status": status, "board": board_id, "reason": reason}
     query = {key: value for key, value in filters.items() if value and value != "active"}
+    # The row buttons: one query for the macros, one for the boards' favourite resolutions.
+    active = [item for item in listing.items if item.is_active]
+    macro_list = quick_actions.macro_list(viewer) if active else []
+    favourites = quick_actions.board_favourites(
+        item.thread.board_id for item in active if item.thread is not None)
+    choices = {item.id: quick_actions.row_choices(item, favourites, macro_list)
+               for item in active}
+    now = viewer.clock
     return render_template(
         "moderation/queue.html", listing=listing, filters=filters, query=query,
         statuses=STATUS_LABELS,
         reasons=list(ReportReason), boards=report_queue.moderated_boards(viewer),
-        excerpt=markup.excerpt, tab="queue",
+        excerpt=markup.excerpt, tab="queue", choices=choices, macro_list=macro_list,
+        back=request.full_path.rstrip("?"), lapsed=lambda item: reports.claim_lapsed(item, now),
     )
 
 
@@ -64,10 +80,22 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
     resolve_form.destination.choices = [("", _("Choose a board…"))] + [
         (str(board.id), board.title) for board in boards if board.id != here
     ]
+    if resolve_form.reason.data is None and context.reports:
+        resolve_form.reason.data = str(report_queue.most_common_reason(context.reports).label)
     responses = modnotes.canned_responses(viewer)
     resolve_form.canned.choices = [("", _("Choose a response…"))] + [
         (str(response.id), response.title) for response in responses
     ]
+    # What choosing a response fills in at once, for the page's script.
+    fills = {
+        response.id: {
+            "message": modnotes.fill_for(response, context.subject, context.thread)
+            if context.subject is not None else "",
+            "actions": list(response.actions or []), "sanction": response.sanction or "",
+            "timeout": response.timeout or "", "reason": response.reason or "",
+        }
+        for response in responses
+    }
     acts_on_member = (
         context.subject is not None
         and bool(viewer.can_act_on_user(context.subject,
@@ -77,11 +105,14 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
         "moderation/item.html", ctx=context, item=context.item, resolve_form=resolve_form,
         dismiss_form=dismiss_form or DismissForm(formdata=None), claim_form=ClaimForm(),
         error=error, acts_on_member=acts_on_member, now=viewer.clock, tab="queue",
+        fills=fills, lapsed=reports.claim_lapsed(context.item, viewer.clock),
     ), status
 
 
 @bp.get("/reports/<int:item_id>")
 def item(item_id: int):
+    # Opening an item nobody holds claims it: "I'm on it" without the click.
+    reports.open_item(current_actor(), report_queue.get_item(policy(), item_id))
     return _render_item(item_id)
 
 
@@ -110,9 +141,13 @@ def release(item_id: int):
 
 
 def _done(outcome: resolution.Resolution):
+    """Said, then on to the next item the moderator may take up (or the queue, when none)."""
     flash(_("Report handled: %(outcome)s.",
             outcome=summaries.summary_text(outcome.item.resolution)), "success")
-    return redirect(url_for(".queue"))
+    following = report_queue.next_item_id(policy())
+    if following is None:
+        return redirect(url_for(".queue"))
+    return redirect(url_for(".item", item_id=following))
 
 
 @bp.post("/reports/<int:item_id>/dismiss")
@@ -145,6 +180,14 @@ def resolve(item_id: int):
                                 error=_("Choose a canned response first."), status=400)
         response = modnotes.get_canned(viewer, parse_id(form.canned.data, _("the canned response")))
         form.message.data = modnotes.fill_for(response, item.subject, item.thread)
+        if response.is_macro:
+            # A macro fills the whole form: its actions replace what was ticked.
+            form.actions.data = list(response.actions or [])
+            form.sanction.data = response.sanction or ""
+            if response.timeout:
+                form.timeout.data = response.timeout
+        if response.reason:
+            form.reason.data = response.reason
         return _render_item(item_id, resolve_form=form)
     boards = {str(board.id): board for board in report_queue.moderated_boards(viewer)}
     try:

@@ -27,7 +27,7 @@ from ...models import (
     User,
 )
 from ...services.content import posting
-from ...services.moderation import modnotes, reports, sanctions
+from ...services.moderation import macros, modnotes, reports, sanctions
 from ...services.moderation.resolution import Action, ActionKind, dismiss, resolve
 from .script import Person
 
@@ -128,6 +128,9 @@ class Week:
     canned: tuple[tuple[str, str], ...]
     be_kind: str
     cooling_off: str
+    # The canned response that is also a macro: hide the post, warn the author, this reason.
+    spam_macro: str
+    spam_macro_reason: str
     # Last month's context note about a member who apologised.
     earlier_about: str
     earlier_note: str
@@ -172,6 +175,8 @@ ENGLISH = Week(
     canned=CANNED,
     be_kind="Be kind",
     cooling_off="Cooling-off timeout",
+    spam_macro="Spam removed",
+    spam_macro_reason="Spam",
     earlier_about="okapi",
     earlier_note=(
         "Removed a personal remark of his in the OPNsense/pfSense thread last month; he "
@@ -279,8 +284,11 @@ def play(users: dict[str, User], boards: dict[str, Board], now: datetime,
     story = _Story(now)
     mod, admin = users["mod"], users["admin"]
     dan, shop = users[week.hothead], users[week.shop]
+    spam_preset = macros.Preset(actions=(ActionKind.HIDE_POST.value,),
+                                sanction=ActionKind.WARN.value, reason=week.spam_macro_reason)
     canned = {
-        title: modnotes.create_canned(admin, title, _plain(body), now=story.at(240))
+        title: modnotes.create_canned(admin, title, _plain(body), now=story.at(240),
+                                      preset=spam_preset if title == week.spam_macro else None)
         for title, body in week.canned
     }
 

@@ -16,6 +16,7 @@ from ...extensions import db
 from ...models import CannedResponse, ModeratorNote, Thread, User, utcnow
 from ...policy import Policy
 from .. import audit, text
+from . import macros
 
 NOTE_MAX = 5000
 TITLE_MAX = 100
@@ -103,34 +104,56 @@ def get_canned(viewer: Policy, response_id: int) -> CannedResponse:
     return response
 
 
-def create_canned(actor: User, title: str, body: str,
-                  now: datetime | None = None) -> CannedResponse:
-    """Refuses: anyone but administrators (403), an empty or long title or text (400)."""
+def _logged(response: CannedResponse) -> dict:
+    state = {"title": response.title, "body": response.body}
+    if response.is_macro or response.reason:
+        state.update(actions=list(response.actions or []), sanction=response.sanction,
+                     timeout=response.timeout, reason=response.reason)
+    return state
+
+
+def _set_preset(response: CannedResponse, preset: macros.Preset) -> None:
+    response.actions = list(preset.actions) or None
+    response.sanction = preset.sanction
+    response.timeout = preset.timeout
+    response.reason = preset.reason
+
+
+def create_canned(actor: User, title: str, body: str, now: datetime | None = None,
+                  preset: macros.Preset | None = None) -> CannedResponse:
+    """A canned response, a macro when ``preset`` holds actions.
+
+    Refuses: anyone but administrators (403), an empty or long title or text, a preset
+    macros don't allow (400).
+    """
     now = now or utcnow()
     require(Policy(actor).can_manage_canned_responses())
     response = CannedResponse(title=_title(title),
                               body=_body(body), created_at=now,
                               created_by_id=actor.id)
+    _set_preset(response, macros.checked_preset(preset))
     db.session.add(response)
     db.session.flush()
-    audit.record(actor, "canned.create", response,
-                 after={"title": response.title, "body": response.body}, now=now)
+    audit.record(actor, "canned.create", response, after=_logged(response), now=now)
     commit()
     return response
 
 
 def update_canned(actor: User, response: CannedResponse, title: str, body: str,
-                  now: datetime | None = None) -> CannedResponse:
-    """Refuses: as ``create_canned``."""
+                  now: datetime | None = None,
+                  preset: macros.Preset | None = None) -> CannedResponse:
+    """Refuses: as ``create_canned``. Without ``preset`` the actions stay as they were."""
     now = now or utcnow()
     require(Policy(actor).can_manage_canned_responses())
     title, body = _title(title), _body(body)
-    if (title, body) == (response.title, response.body):
+    preset = macros.checked_preset(preset) if preset is not None else macros.preset_of(response)
+    if (title, body) == (response.title, response.body) and preset == macros.preset_of(response):
         return response
-    before = {"title": response.title, "body": response.body}
+    before = _logged(response)
     response.title, response.body, response.updated_at = title, body, now
-    audit.record(actor, "canned.update", response, before=before,
-                 after={"title": title, "body": body}, now=now)
+    _set_preset(response, preset)
+    audit.record(actor, "canned.update", response, before=before, after=_logged(response),
+                 now=now)
     commit()
     return response
 
@@ -139,7 +162,6 @@ def delete_canned(actor: User, response: CannedResponse, now: datetime | None = 
     """Refuses: anyone but administrators (403)."""
     now = now or utcnow()
     require(Policy(actor).can_manage_canned_responses())
-    audit.record(actor, "canned.delete", response,
-                 before={"title": response.title, "body": response.body}, now=now)
+    audit.record(actor, "canned.delete", response, before=_logged(response), now=now)
     db.session.delete(response)
     commit()

@@ -6,9 +6,10 @@ Writing (filing, claiming) lives in ``reports``; resolving in ``resolution``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ...common.paging import page_count
@@ -27,9 +28,10 @@ from ...models import (
     Thread,
     User,
     ranked_reasons,
+    utcnow,
 )
 from ...policy import Policy
-from . import sanctions
+from . import reports, sanctions
 
 STATUSES = ("active", *(s.value for s in ItemStatus))
 
@@ -105,10 +107,10 @@ def queue_page(viewer: Policy, status: str = "active", board_id: int | None = No
     )
     items = list(db.session.scalars(_scoped(viewer, query)).unique())
     return QueuePage(items=items, page=page, pages=pages, total=total, status=status,
-                     reasons=_reason_counts([item.id for item in items]))
+                     reasons=reason_counts([item.id for item in items]))
 
 
-def _reason_counts(item_ids: list[int]) -> dict[int, list[tuple[ReportReason, int]]]:
+def reason_counts(item_ids: list[int]) -> dict[int, list[tuple[ReportReason, int]]]:
     """Counted by the database: the busiest items have dozens of reports, which the page
     only shows as a badge per reason."""
     counts: dict[int, dict[ReportReason, int]] = {item_id: {} for item_id in item_ids}
@@ -121,6 +123,32 @@ def _reason_counts(item_ids: list[int]) -> dict[int, list[tuple[ReportReason, in
         for item_id, reason, count in rows:
             counts[item_id][ReportReason(reason)] = count
     return {item_id: ranked_reasons(found) for item_id, found in counts.items()}
+
+
+def next_item_id(viewer: Policy, now: datetime | None = None) -> int | None:
+    """The first item in queue order the viewer may take up now: open, claimed by them, or
+    claimed by someone whose claim lapsed. One query."""
+    now = now or utcnow()
+    query = (
+        select(ReportItem.id)
+        .where(or_(reports.claimable(now),
+                   (ReportItem.status == ItemStatus.CLAIMED)
+                   & (ReportItem.claimed_by_id == viewer.user.id)))
+        .order_by(ReportItem.report_count.desc(), ReportItem.first_reported_at, ReportItem.id)
+        .limit(1)
+    )
+    return db.session.scalar(_scoped(viewer, query))
+
+
+def most_common_reason(item_reports: list[Report]) -> ReportReason:
+    """The reason most of the item's reports gave (ties by name), for the reason a moderator
+    starts from."""
+    counts: dict[ReportReason, int] = {}
+    for report in item_reports:
+        reason = ReportReason(report.reason)
+        counts[reason] = counts.get(reason, 0) + 1
+    ranked = ranked_reasons(counts)
+    return ranked[0][0] if ranked else ReportReason.OTHER
 
 
 def moderated_boards(viewer: Policy) -> list[Board]:

@@ -7,10 +7,10 @@ report in an item is unique, and an item only changes while its status is still 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 
 from ...common.numfmt import number
 from ...common.timefmt import when
@@ -263,26 +263,69 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
 
 
 # -- claiming ----------------------------------------------------------------------------------
-def claim(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
-    """"I'm on it": mark the item as handled by ``actor``, logged as ``report.claim``.
+# A claim holds for the setting's minutes; after that the item counts as open again, read
+# against the clock like every other end, so no worker has to release it.
+def claim_cutoff(now: datetime) -> datetime | None:
+    """Claims made at or before this moment have lapsed; None when claims never lapse."""
+    minutes = settings.get("claim_minutes")
+    return now - timedelta(minutes=minutes) if minutes else None
 
-    Refuses: someone who may not handle it (403); an item already claimed or closed (409,
-    saying by whom).
+
+def claim_lapsed(item: ReportItem, now: datetime | None = None) -> bool:
+    cutoff = claim_cutoff(now or utcnow())
+    return (item.status == ItemStatus.CLAIMED and cutoff is not None
+            and item.claimed_at is not None and item.claimed_at <= cutoff)
+
+
+def claimable(now: datetime):
+    """The SQL condition of an item anyone may claim: open, or claimed long enough ago."""
+    free = ReportItem.status == ItemStatus.OPEN
+    cutoff = claim_cutoff(now)
+    if cutoff is None:
+        return free
+    return or_(free, and_(ReportItem.status == ItemStatus.CLAIMED,
+                          ReportItem.claimed_at <= cutoff))
+
+
+def claim(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
+    """"I'm on it": mark the item as handled by ``actor``, logged as ``report.claim`` (with
+    whose lapsed claim it took over, if any).
+
+    Refuses: someone who may not handle it (403); an item claimed by someone whose claim
+    still holds, or closed (409, saying by whom).
     """
     now = now or utcnow()
     require(Policy(actor).can_handle_report(item))
+    lapsed = item.claimed_by if claim_lapsed(item, now) else None
     claimed = db.session.execute(
         update(ReportItem)
-        .where(ReportItem.id == item.id, ReportItem.status == ItemStatus.OPEN)
+        .where(ReportItem.id == item.id, claimable(now))
         .values(status=ItemStatus.CLAIMED, claimed_by_id=actor.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
         db.session.rollback()
         raise Conflict(describe_state(item, actor.timezone))
-    audit.record(actor, "report.claim", item, now=now, item=item)
+    before = {"claimed_by": lapsed.username} if lapsed is not None else None
+    audit.record(actor, "report.claim", item, before=before, now=now, item=item)
     commit()
     db.session.refresh(item)
+    return item
+
+
+def open_item(actor: User, item: ReportItem, now: datetime | None = None) -> ReportItem:
+    """Opening an item claims it for ``actor`` when nobody holds it (logged as a claim);
+    when another moderator claims it at the same moment, theirs stands and the page says so.
+
+    Refuses: as ``claim``, except that a claim held by someone else is no refusal.
+    """
+    now = now or utcnow()
+    if item.status == ItemStatus.OPEN or (claim_lapsed(item, now)
+                                          and item.claimed_by_id != actor.id):
+        try:
+            return claim(actor, item, now)
+        except Conflict:
+            db.session.refresh(item)
     return item
 
 

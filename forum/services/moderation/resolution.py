@@ -77,6 +77,7 @@ _ORDER = [
     ActionKind.DELETE_POST, ActionKind.WARN, ActionKind.TIMEOUT, ActionKind.SUSPEND,
     ActionKind.BAN,
 ]
+ORDER = tuple(_ORDER)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,12 @@ def _decoded(stored: str) -> list[tuple[str, str | None]] | None:
     return parts
 
 
+def codes(stored: str | None) -> list[str] | None:
+    """The action codes of a stored summary in the order stored; None for no known form."""
+    parts = _decoded(stored) if stored else None
+    return [code for code, _slug in parts] if parts is not None else None
+
+
 def summary_text(stored: str | None) -> str:
     """What was done, in the reader's language; a summary of no known form shows as stored."""
     if not stored:

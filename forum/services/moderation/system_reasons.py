@@ -20,6 +20,8 @@ _WARNING_POINTS = re.compile(r"Reached (?P<count>\d+) warning points\.")
 _PURGED = "The member's account was deleted with their posts."
 # What ``moderation.spammers`` stores on the posts of a member removed as a spammer.
 SPAM_REMOVED = "Removed with everything its author wrote: spam."
+# What a dismissal from the queue's row stores: one click leaves no room to type.
+QUEUE_DISMISSED = "Dismissed from the queue: no action needed."
 
 
 def auto_hidden(count: int) -> str:
@@ -61,6 +63,8 @@ def shown(reason: str | None) -> str:
         return _("The member's account was deleted with their posts.")
     if match := _WATCHED.fullmatch(reason):
         return _("Watched words: %(words)s", words=match["words"])
+    if reason == QUEUE_DISMISSED:
+        return _("Dismissed from the queue: no action needed.")
     if reason == SPAM_REMOVED:
         return _("Removed with everything its author wrote: spam.")
     if match := _REVIEWED.fullmatch(reason):

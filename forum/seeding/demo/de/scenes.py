@@ -65,6 +65,8 @@ WEEK = Week(
     ),
     be_kind="Bleib freundlich",
     cooling_off="Zeitsperre zum Abkühlen",
+    spam_macro="Werbung entfernt",
+    spam_macro_reason="Spam",
     earlier_about="datengrab",
     earlier_note=(
         "Hab letzten Monat einen persönlichen Spruch von ihm im OPNsense/pfSense-Thema "
