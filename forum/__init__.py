@@ -107,3 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import announcements as announcements_blueprint
 
     app.register_blueprint(announcements_blueprint.bp)
+
+    from .blueprints import messages as messages_blueprint
+
+    app.register_blueprint(messages_blueprint.bp)
