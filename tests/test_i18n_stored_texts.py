@@ -25,7 +25,8 @@ MOMENT = "2026-12-01T09:30:00+00:00"
 PARAMS = {"name": "ann", "title": "Bench vices", "username": "ann", "ends_at": MOMENT,
           "starts_at": MOMENT, "until_at": MOMENT, "length_seconds": 7200,
           "interval_seconds": 90, "old": "Old title", "board": "Help", "into": "Resin smells",
-          "num": 2, "group": "Makers", "boards": ["art", "books"], "reason": "Be kind"}
+          "num": 2, "group": "Makers", "boards": ["art", "books"], "reason": "Be kind",
+          "subject": "Swap a drill"}
 
 
 def words(key: str, language: str, params=None, tz: str | None = "UTC"):

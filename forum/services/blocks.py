@@ -104,8 +104,8 @@ def set_folding(actor: User, target: User, collapse_posts: bool) -> bool:
 
 def blocked_message() -> str:
     """What a blocker reads about a block, the same wherever it shows."""
-    return _("You blocked this member. They can't start conversations with you, and their "
-             "replies and quotes don't notify you. They are not told.")
+    return _("Members you block can't start conversations with you, and their replies and "
+             "quotes don't notify you. They are not told.")
 
 
 @data_export.section("blocks")

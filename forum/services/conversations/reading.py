@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from ...common.paging import page_count
-from ...database import commit
 from ...errors import NotFound, require
 from ...extensions import db
 from ...models import (
@@ -181,23 +180,23 @@ def page_of(viewer: Policy, conversation_id: int, page: int | None = None,
 
 
 def _mark_read(user: User, conversation: Conversation, up_to: int, now: datetime) -> None:
-    db.session.execute(
-        update(ConversationParticipant)
-        .where(ConversationParticipant.conversation_id == conversation.id,
-               ConversationParticipant.user_id == user.id,
-               ConversationParticipant.last_read_message_id < up_to)
-        .values(last_read_message_id=up_to)
-        .execution_options(synchronize_session=False))
-    if up_to >= conversation.last_message_id:
-        db.session.execute(
-            update(Notification)
-            .where(Notification.recipient_id == user.id,
-                   Notification.kind == NotificationKind.MESSAGE,
-                   Notification.link == conversation.url,
-                   Notification.read_at.is_(None))
-            .values(read_at=now)
-            .execution_options(synchronize_session=False))
-    commit()
+    """Reading state is the reader's own and best-effort: written on a connection of its own,
+    so the page's objects stay loaded (a commit would expire every message on it)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ConversationParticipant)
+            .where(ConversationParticipant.conversation_id == conversation.id,
+                   ConversationParticipant.user_id == user.id,
+                   ConversationParticipant.last_read_message_id < up_to)
+            .values(last_read_message_id=up_to))
+        if up_to >= conversation.last_message_id:
+            connection.execute(
+                update(Notification)
+                .where(Notification.recipient_id == user.id,
+                       Notification.kind == NotificationKind.MESSAGE,
+                       Notification.link == conversation.url,
+                       Notification.read_at.is_(None))
+                .values(read_at=now))
 
 
 # -- the member's own data ------------------------------------------------------------------
