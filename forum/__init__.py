@@ -113,3 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import mail as mail_blueprint
 
     app.register_blueprint(mail_blueprint.bp)
+
+    from .blueprints import messages as messages_blueprint
+
+    app.register_blueprint(messages_blueprint.bp)

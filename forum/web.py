@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import String, bindparam, cast, func, select, update
+from sqlalchemy import String, bindparam, case, cast, func, select, update
 from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,7 +19,7 @@ from .common import numfmt, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
-from .models import BoardModerator, GroupMember, Login, User, UTCDateTime, utcnow
+from .models import BoardModerator, GroupMember, Login, User, UserBlock, UTCDateTime, utcnow
 from .policy import policy
 from .stores import settings
 
@@ -80,6 +80,13 @@ def _user_statement():
     groups = func.coalesce(
         select(func.aggregate_strings(cast(GroupMember.group_id, String), ","))
         .where(GroupMember.user_id == User.id).scalar_subquery(), "")
+    # And the members they blocked (negative: their posts folded away too), so profiles and
+    # thread pages ask nothing for blocks.
+    signed = case((UserBlock.collapse_posts.is_(True), -UserBlock.blocked_id),
+                  else_=UserBlock.blocked_id)
+    blocked = func.coalesce(
+        select(func.aggregate_strings(cast(signed, String), ","))
+        .where(UserBlock.blocker_id == User.id).scalar_subquery(), "")
     return (
         select(User, Login.secret_hash, Login.last_seen_at)
         .join(Login, Login.user_id == User.id)
@@ -91,6 +98,7 @@ def _user_statement():
                 bindparam("now", callable_=utcnow, type_=UTCDateTime))),
             with_expression(User.moderated_board_list, boards),
             with_expression(User.group_list, groups),
+            with_expression(User.blocked_list, blocked),
         )
     )
 
@@ -228,31 +236,34 @@ def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
 
 
 def nav_counts() -> dict[str, int]:
-    """The bell's unread count and, for the moderation team, open reports and posts waiting
-    for approval: one query for all, once per request, none for guests."""
+    """The bell's unread count, unread conversations and, for the moderation team, open
+    reports and posts waiting for approval: one query for all, once per request, none for
+    guests."""
     if "nav_counts" not in g:
         from .services import notifications
         from .services.community import announcements
         from .services.content import approvals
+        from .services.conversations import reading as conversations
         from .services.moderation import report_queue
 
         viewer = policy()
-        counts = {"unread": 0, "reports": 0, "approvals": 0}
+        counts = {"unread": 0, "reports": 0, "approvals": 0, "messages": 0}
         if viewer.is_member:
             unread = notifications.unread_count_query()
+            messages = conversations.unread_count_query()
             params = {"viewer_id": viewer.user.id}
             # The banner's announcements and the member's dismissals ride along, so the
             # banner on every page costs members no query of its own.
             if viewer.is_staff_anywhere:
                 reports = report_queue.open_count_query(viewer)
                 waiting = approvals.waiting_count_query(viewer)
-                row = announcements.select_with_notices(viewer, unread, reports, waiting,
-                                                        params=params)
-                counts["unread"], counts["reports"], counts["approvals"] = (
-                    value or 0 for value in row)
+                row = announcements.select_with_notices(viewer, unread, messages, reports,
+                                                        waiting, params=params)
+                counts["reports"], counts["approvals"] = row[2] or 0, row[3] or 0
             else:
-                counts["unread"] = announcements.select_with_notices(
-                    viewer, unread, params=params, reusable=True)[0] or 0
+                row = announcements.select_with_notices(
+                    viewer, unread, messages, params=params, reusable=True)
+            counts["unread"], counts["messages"] = row[0] or 0, row[1] or 0
         g.nav_counts = counts
     return g.nav_counts
 

@@ -25,7 +25,8 @@ MOMENT = "2026-12-01T09:30:00+00:00"
 PARAMS = {"name": "ann", "title": "Bench vices", "username": "ann", "ends_at": MOMENT,
           "starts_at": MOMENT, "until_at": MOMENT, "length_seconds": 7200,
           "interval_seconds": 90, "old": "Old title", "board": "Help", "into": "Resin smells",
-          "num": 2, "group": "Makers", "boards": ["art", "books"], "reason": "Be kind"}
+          "num": 2, "group": "Makers", "boards": ["art", "books"], "reason": "Be kind",
+          "subject": "Swap a drill"}
 
 
 def words(key: str, language: str, params=None, tz: str | None = "UTC"):
@@ -288,7 +289,9 @@ def test_the_reporter_hears_the_outcome_in_their_language(app, moderator):
 KEYS_SINCE_THE_MIGRATION = {
     "account.approved", "account.two_factor_off", "appeal.upheld", "appeal.reduced",
     "appeal.lifted", "post.approved", "post.rejected", "sanction.points_timeout",
-    "sanction.points_suspension",
+    "sanction.points_suspension", "conversation.started", "conversation.team",
+    "conversation.message", "conversation.added", "report.message.dismissed",
+    "report.message.actioned",
 }
 
 

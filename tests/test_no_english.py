@@ -22,8 +22,10 @@ from forum.models import (
     Board,
     CannedResponse,
     Category,
+    Conversation,
     Event,
     Group,
+    Message,
     ModAction,
     OutboxMessage,
     Post,
@@ -127,7 +129,8 @@ def _written_by_people() -> list[str]:
                    Announcement.body, Event.title, Event.description, Event.location,
                    Sanction.reason, ModAction.reason,
                    # A mail's subject is in its recipient's language, its error the server's.
-                   OutboxMessage.subject, OutboxMessage.last_error):
+                   OutboxMessage.subject, OutboxMessage.last_error,
+                   Conversation.subject, Message.body):
         texts.update(value for value in db.session.scalars(select(column)) if value)
     return sorted(texts, key=len, reverse=True)
 
@@ -314,6 +317,47 @@ def test_guest_pages_in_english(client, world):
         response = client.get(path)
         assert response.status_code in (200, 404), path
         assert_english(response, path)
+
+
+def test_conversation_pages_in_german(client, login, world):
+    """Both sides of a conversation, the moderator's view of a reported message, blocking."""
+    from forum.models import ReportItem
+    from forum.services import blocks
+    from forum.services.conversations import writing
+
+    viewer = _german_viewer("member", world)
+    viewer.created_at, viewer.post_count = factories.ESTABLISHED.values()
+    db.session.commit()
+    partner = factories.make_established_user("partnerin")
+    conversation = writing.start(partner, viewer.username, "Bohrmaschine", "Noch zu haben?")
+    rude = writing.reply(partner, conversation, "Frechheit")
+    team = writing.start_for_team(factories.make_user(role="moderator"), viewer, "Hallo",
+                                  "Kurz reden?")
+    blocks.block(viewer, world.author, collapse_posts=True)
+    login(viewer)
+    for path in ["/messages", "/messages/new", f"/messages/new?to={partner.username}",
+                 f"/messages/{conversation.id}", f"/messages/{team.id}", "/account/blocked",
+                 f"/report/message/{rude.id}", f"/u/{partner.username}",
+                 f"/u/{world.author.username}", f"/t/{world.thread.id}", "/notifications"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
+    for path, data in [("/messages/new", {"recipients": "niemand", "subject": "",
+                                          "body": ""}),
+                       (f"/messages/{conversation.id}/reply", {"body": ""})]:
+        response = client.post(path, data=data)
+        assert response.status_code == 400, path
+        assert_german(response, path)
+    reports.file_report(viewer, rude, "harassment")
+    item = db.session.scalar(select(ReportItem).where(ReportItem.target_kind == "message"))
+    moderator = _german_viewer("moderator", world)
+    login(moderator)
+    for path in ["/mod/reports", f"/mod/reports/{item.id}",
+                 f"/mod/members/{partner.username}/message?item={item.id}",
+                 f"/mod/members/{partner.username}", "/mod/log"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
 
 
 def test_german_refusals_on_forms(client, login, world):

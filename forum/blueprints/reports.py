@@ -1,4 +1,4 @@
-"""Members tell the moderators about a post, a thread or a member."""
+"""Members tell the moderators about a post, a thread, a member or a private message."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -13,7 +13,7 @@ from wtforms.validators import AnyOf, InputRequired, Length
 from ..common import markup
 from ..common.numfmt import lazy_number
 from ..errors import require, wants_json
-from ..models import Post, ReportReason, Thread, User
+from ..models import Message, Post, ReportReason, Thread, User
 from ..policy import policy
 from ..services.moderation import reports
 from ..services.moderation.reports import NOTE_MAX
@@ -48,9 +48,12 @@ class ReportForm(FlaskForm):
     )
 
 
-def _target_url(target: Post | Thread | User) -> str:
+def _target_url(target: Post | Thread | User | Message) -> str:
     if isinstance(target, Post):
         return url_for("boards.post", post_id=target.id)
+    if isinstance(target, Message):
+        return url_for("messages.show", conversation_id=target.conversation_id) + \
+            f"#m{target.id}"
     if isinstance(target, Thread):
         return target.url
     return url_for("profiles.show", username=target.username)

@@ -4,6 +4,13 @@ from .appeals import Appeal, AppealStatus
 from .approvals import HoldCause, PendingPost, PendingState, WatchedWord, WordAction
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
+from .conversations import (
+    Conversation,
+    ConversationParticipant,
+    Message,
+    ReportedMessage,
+    UserBlock,
+)
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .logins import Login
@@ -32,6 +39,11 @@ from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
+    "Conversation",
+    "ConversationParticipant",
+    "Message",
+    "ReportedMessage",
+    "UserBlock",
     "Appeal",
     "AppealStatus",
     "RecoveryCode",

@@ -51,6 +51,7 @@ class TargetKind(StrEnum):
     POST = "post"
     THREAD = "thread"
     USER = "user"
+    MESSAGE = "message"  # a private message (``ReportedMessage`` says which)
 
 
 class ItemStatus(StrEnum):

@@ -22,6 +22,9 @@ class NotificationKind(StrEnum):
     GROUP = "group"  # you were added to a group or removed from one
     EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
     ACCOUNT = "account"  # an administrator changed your account
+    # A new conversation or message for you; its own kind, so mail can follow the member's
+    # preference for private messages apart from the rest.
+    MESSAGE = "message"
 
 
 class Notification(db.Model):

@@ -367,5 +367,30 @@ SETTINGS: dict[str, SettingSpec] = {
                      ("6", _l("Sunday"))),
             group=_l("Notification mail"),
         ),
+        # Private conversations (``services.conversations``).
+        SettingSpec(
+            "conversation_max_participants", int, 10, _l("People in a conversation"),
+            _l("The most members one private conversation may have, its starter included."),
+            minimum=2, maximum=50, group=_l("Conversations"),
+        ),
+        SettingSpec(
+            "conversation_new_member_hours", int, 24,
+            _l("Hours before a new member may start conversations"),
+            _l("For this long after signing up a member can answer conversations but not "
+               "start them. 0 turns this off."), minimum=0, maximum=720,
+            group=_l("Conversations"),
+        ),
+        SettingSpec(
+            "conversation_new_member_posts", int, 1,
+            _l("Posts before a member may start conversations"),
+            _l("A member must have written this many posts before starting a conversation. "
+               "0 turns this off."), minimum=0, maximum=1000, group=_l("Conversations"),
+        ),
+        SettingSpec(
+            "conversations_per_hour", int, 5, _l("New conversations per member per hour"),
+            _l("How many conversations one member may start in an hour; moderators are "
+               "exempt. 0 turns the limit off."), minimum=0, maximum=1000,
+            group=_l("Conversations"),
+        ),
     )
 }

@@ -118,6 +118,10 @@ class User(UserMixin, db.Model):
     # The ids of the member's groups, comma-separated ("" for none), from the same query; None
     # where a query did not ask.
     group_list: Mapped[str | None] = query_expression()
+    # The ids of the members this member blocked, comma-separated ("" for none), negative
+    # where their posts are folded away too, from the same query; None where a query did not
+    # ask.
+    blocked_list: Mapped[str | None] = query_expression()
 
     moderated_boards = relationship(
         "Board", secondary="board_moderators", order_by="Board.position", viewonly=True

@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from .community import CommunityRules
 from .content import ContentRules
+from .conversations import ConversationRules
 from .moderation import ModerationRules
 
 
-class Policy(ContentRules, ModerationRules, CommunityRules):
+class Policy(ContentRules, ModerationRules, CommunityRules, ConversationRules):
     """One object for pages, templates and queries; its questions are grouped by area in the
     modules beside this one, each returning a ``Decision`` (``policy.decision``)."""
 

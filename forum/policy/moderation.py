@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import (
     Board,
     Invitation,
+    Message,
     Post,
     Thread,
     User,
@@ -69,11 +70,13 @@ class ModerationRules(Viewer):
             return deny(_("Moderators can't act on another moderator; ask an administrator."))
         return ALLOW
 
-    def can_report(self, target: Post | Thread | User) -> Decision:
+    def can_report(self, target: Post | Thread | User | Message) -> Decision:
         """Whether the viewer may report this (not under a timeout or other sanction); the
         reports service answers 404 for targets that are gone or out of sight."""
         if not self.is_member:
             return need_login(_("Log in to report something to the moderators."))
+        if isinstance(target, Message):
+            return self.can_report_message(target)  # type: ignore[attr-defined]
         sanctioned = self.acting_sanction()
         if not sanctioned:
             return sanctioned

@@ -101,6 +101,20 @@ def posting_decision(sanctions: Iterable[Sanction], now: datetime | None = None,
     return deny(reason, retry_after=retry)
 
 
+def account_block(sanctions: Iterable[Sanction], now: datetime) -> Sanction | None:
+    """Of these sanctions, the suspension or ban in force that decides, or None: what stops
+    everything, where a timeout stops only some things."""
+    return _binding(sanctions, LOGIN_BLOCKED_BY, now)
+
+
+def account_block_decision(sanctions: Iterable[Sanction], now: datetime) -> Decision:
+    """Refuses a suspended or banned member, with the reason and the end."""
+    sanction = account_block(sanctions, now)
+    if sanction is None:
+        return ALLOW
+    return deny(_account_message(sanction), retry_after=_retry_after(sanction, now))
+
+
 def login_block(user: User, now: datetime | None = None) -> Sanction | None:
     """The suspension or ban that keeps the member from logging in now, or None."""
     now = now or utcnow()

@@ -33,6 +33,7 @@ from ..models import (
     Event,
     Group,
     Invitation,
+    Message,
     ModAction,
     ModeratorNote,
     Post,
@@ -99,6 +100,9 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     if isinstance(target, Invitation):
         note = f" “{_short(target.note, 40)}”" if target.note else ""
         return "invitation", target.id, target.used_by_id, f"invitation #{target.id}{note}"
+    if isinstance(target, Message):
+        # Never the words: the log is read by more people than the conversation was.
+        return "message", target.id, target.author_id, f"message #{target.id}"
     if isinstance(target, BanEntry):
         return "ban_entry", target.id, None, f"ban list entry {target.value}"
     raise TypeError(f"the moderation log can't describe {type(target).__name__}")

@@ -55,6 +55,12 @@ TEXTS: dict[str, Wording] = {
     "report.thread.actioned": lambda v: _(
         "Thanks for your report about the thread “%(title)s”. A moderator reviewed it and took "
         "action.", **v),
+    "report.message.dismissed": lambda v: _(
+        "Thanks for your report about a private message. A moderator reviewed it and found "
+        "that no action was needed."),
+    "report.message.actioned": lambda v: _(
+        "Thanks for your report about a private message. A moderator reviewed it and took "
+        "action."),
     "report.post.dismissed": lambda v: _(
         "Thanks for your report about a post in “%(title)s”. A moderator reviewed it and found "
         "that no action was needed.", **v),
@@ -154,6 +160,14 @@ TEXTS: dict[str, Wording] = {
     "account.two_factor_off": lambda v: _("An administrator turned off two-step login for "
                                           "your account. You can set it up again on your "
                                           "account page."),
+    # Private conversations.
+    "conversation.started": lambda v: _("%(name)s started a conversation with you: "
+                                        "“%(subject)s”", **v),
+    "conversation.team": lambda v: _("%(name)s of the moderation team started a conversation "
+                                     "with you: “%(subject)s”", **v),
+    "conversation.message": lambda v: _("%(name)s wrote in “%(subject)s”", **v),
+    "conversation.added": lambda v: _("%(name)s added you to the conversation “%(subject)s”",
+                                      **v),
     # Events.
     "event.rescheduled": lambda v: _("“%(title)s” has a new time: %(starts_at)s", **v),
     "event.cancelled": lambda v: _("“%(title)s” is cancelled", **v),

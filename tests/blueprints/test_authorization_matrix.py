@@ -265,6 +265,13 @@ MATRIX: dict[str, Case] = {
                             MODERATORS,
                             data=lambda w: {f"lift-{w.sanction.id}-reason": "Apologised"}),
     # Removing a spammer reaches the whole forum: moderators of the whole forum only.
+    # Writing to a member for the team: moderators of the whole forum only.
+    "moderation.message_member:GET": Case(
+        "GET", lambda w: f"/mod/members/{w.author.username}/message?item={w.item.id}",
+        MODERATORS),
+    "moderation.message_member:POST": Case(
+        "POST", lambda w: f"/mod/members/{w.author.username}/message", MODERATORS,
+        data=lambda w: {"subject": "Your last post", "body": "Can we talk about it?"}),
     "moderation.remove_spammer:GET": Case(
         "GET", lambda w: f"/mod/members/{w.author.username}/remove-spammer", MODERATORS),
     "moderation.remove_spammer:POST": Case(

@@ -45,6 +45,9 @@ def build(instance: Path):
                                 "long-enough sentence to wrap on a narrow phone screen.")
         _moderation_scene(board, admin)
         _community_scene(admin, board)
+        # Two members past the new-member limits, for the conversation journey.
+        factories.make_established_user("trader")
+        factories.make_established_user("buyer")
     return app
 
 

@@ -94,15 +94,20 @@ def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     cache: TtlCache = current_app.extensions[CACHE_KEY]
     key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), language(), staff)
     viewer_id = viewer.user.id if viewer.is_member else None
+    # Authors the viewer blocked and chose to fold away: such a page is theirs alone too.
+    folded = viewer.folded_author_ids
     kept = cache.get(key) if seconds else None
-    if kept is not None and not _own_hidden(kept.facts, viewer_id):
+    if (kept is not None and not _own_hidden(kept.facts, viewer_id)
+            and not _folds(kept.facts, folded)):
         authors = reading.bylines(thread, view.first_position, view.per_page)
         return _fill(kept, thread, viewer, reply_decision, authors, seconds)
     posts = view.items
     own_hidden = _own_hidden(posts, viewer_id)
-    rendered = _render(posts, viewer if staff or own_hidden else _EVERYONE,
-                       viewer_id if own_hidden else None)
-    if seconds and not own_hidden:
+    folds = _folds(posts, folded)
+    alone = own_hidden or folds
+    rendered = _render(posts, viewer if staff or alone else _EVERYONE,
+                       viewer_id if own_hidden else None, folded if folds else frozenset())
+    if seconds and not alone:
         cache.put(key, rendered, seconds)
     return _fill(rendered, thread, viewer, reply_decision,
                  {post.author_id: post.author for post in posts}, seconds)
@@ -113,9 +118,14 @@ def _own_hidden(posts, viewer_id: int | None) -> bool:
         post.is_hidden and post.author_id == viewer_id for post in posts)
 
 
-def _render(posts, reader: Policy, own_hidden_for: int | None) -> _Rendered:
+def _folds(posts, folded: frozenset[int]) -> bool:
+    return bool(folded) and any(post.author_id in folded for post in posts)
+
+
+def _render(posts, reader: Policy, own_hidden_for: int | None,
+            folded: frozenset[int] = frozenset()) -> _Rendered:
     html = render_template("boards/_post_list.html", posts=posts, reader=reader,
-                           own_hidden_for=own_hidden_for, slot=_slot)
+                           own_hidden_for=own_hidden_for, slot=_slot, folded=folded)
     pieces = _MARK.split(html)
     parts = []
     for index, piece in enumerate(pieces):

@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     announcements,
     appeals,
     approvals,
+    conversations,
     log,
     members,
     posts,

@@ -9,12 +9,13 @@ from flask_login import current_user
 
 from ...common import markup
 from ...errors import Conflict, Refused, require
-from ...models import ReportReason
+from ...models import ReportReason, TargetKind
 from ...policy import policy
 from ...services.moderation import (
     modnotes,
     quick_actions,
     report_queue,
+    reported_messages,
     reports,
     resolution,
     summaries,
@@ -71,6 +72,10 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
                  dismiss_form: DismissForm | None = None, error: str | None = None,
                  status: int = 200):
     viewer = policy()
+    item = report_queue.get_item(viewer, item_id)
+    # A reported private message: read (and the look logged) before the page loads the rest.
+    messages = (reported_messages.read_for_item(viewer, item)
+                if item.target_kind == TargetKind.MESSAGE else [])
     context = report_queue.item_context(viewer, item_id)
     boards = report_queue.moderated_boards(viewer)
     resolve_form = resolve_form or ResolveForm(formdata=None)
@@ -106,6 +111,9 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
         dismiss_form=dismiss_form or DismissForm(formdata=None), claim_form=ClaimForm(),
         error=error, acts_on_member=acts_on_member, now=viewer.clock, tab="queue",
         fills=fills, lapsed=reports.claim_lapsed(context.item, viewer.clock),
+        messages=messages,
+        talk=(context.subject is not None
+              and bool(viewer.can_start_team_conversation(context.subject))),
     ), status
 
 

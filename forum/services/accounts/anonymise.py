@@ -9,12 +9,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from ...extensions import db
 from ...models import (
     AnnouncementDismissal,
     BoardModerator,
+    Conversation,
+    ConversationParticipant,
     GroupMember,
     Invitation,
     MemberAddress,
@@ -23,6 +25,7 @@ from ...models import (
     Role,
     User,
 )
+from .. import blocks
 from . import logins, usernames
 from .account import username_taken
 
@@ -52,6 +55,18 @@ def anonymise(user: User, now: datetime) -> dict:
     )
     db.session.execute(delete(GroupMember).where(GroupMember.user_id == user.id))
     db.session.execute(delete(MemberAddress).where(MemberAddress.user_id == user.id))
+    blocks.forget_member(user.id)
+    # The account leaves its conversations; its messages stay, from "Deleted member".
+    active = (ConversationParticipant.user_id == user.id,
+              ConversationParticipant.left_at.is_(None))
+    db.session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(select(ConversationParticipant.conversation_id)
+                                   .where(*active)))
+        .values(participant_count=Conversation.participant_count - 1)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(ConversationParticipant).where(*active).values(left_at=now)
+                       .execution_options(synchronize_session=False))
     # Links the person handed out stop working with the account that vouched for them.
     db.session.execute(
         update(Invitation).where(Invitation.created_by_id == user.id,

@@ -30,7 +30,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, data_export, notifications, text
+from .. import audit, blocks, data_export, notifications, text
 from . import approvals, cooldowns, flagging, watched_words
 
 TITLE_MAX = 200
@@ -259,13 +259,17 @@ def append(actor: User, thread: Thread, body: str, now: datetime,
 def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> None:
     """One notification per person per reply: a quoted member hears ``QUOTE`` (even when they
     also started the thread), the thread's author otherwise ``REPLY``. Nobody hears of their
-    own reply, nor of one they may not read (a staff board, a deleted thread)."""
+    own reply, nor of one they may not read (a staff board, a deleted thread), nor of one by a
+    member they blocked."""
     recipients: dict[int, tuple[User, NotificationKind]] = {
         user.id: (user, NotificationKind.QUOTE) for user in _quoted_authors(thread, post)
     }
     if thread.author_id not in recipients:
         recipients[thread.author_id] = (thread.author, NotificationKind.REPLY)
     recipients.pop(actor.id, None)
+    # A member who blocked the writer hears nothing of them.
+    for blocker_id in blocks.blockers_among(actor.id, recipients):
+        recipients.pop(blocker_id, None)
     for user, kind in recipients.values():
         reader = Policy(user, now)
         if not (reader.can_view_thread(thread) and reader.can_view_post(post)):

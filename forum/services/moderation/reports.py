@@ -20,9 +20,11 @@ from ...extensions import db
 from ...models import (
     ACTIVE_STATUSES,
     ItemStatus,
+    Message,
     NotificationKind,
     Post,
     Report,
+    ReportedMessage,
     ReportItem,
     ReportReason,
     TargetKind,
@@ -50,6 +52,9 @@ class AlreadyReported(Refused):
         elif noun == "thread":
             message = _("You have already reported this thread. Thank you — a moderator will "
                         "look at it.")
+        elif noun == "message":
+            message = _("You have already reported this message. Thank you — a moderator "
+                        "will look at it.")
         else:
             message = _("You have already reported this member. Thank you — a moderator will "
                         "look at it.")
@@ -57,9 +62,11 @@ class AlreadyReported(Refused):
 
 
 # -- targets -----------------------------------------------------------------------------------
-def _noun(target: Post | Thread | User) -> str:
+def _noun(target: Post | Thread | User | Message) -> str:
     if isinstance(target, Post):
         return "post"
+    if isinstance(target, Message):
+        return "message"
     return "thread" if isinstance(target, Thread) else "member"
 
 
@@ -74,6 +81,8 @@ def get_target(viewer: Policy, kind: str, target_id: int) -> Post | Thread | Use
         target = db.session.get(Thread, target_id)
     elif kind == TargetKind.USER:
         target = db.session.get(User, target_id)
+    elif kind == TargetKind.MESSAGE:
+        target = db.session.get(Message, target_id)
     else:
         target = None
     if target is None or not _reportable(viewer, target):
@@ -81,9 +90,12 @@ def get_target(viewer: Policy, kind: str, target_id: int) -> Post | Thread | Use
     return target
 
 
-def _reportable(viewer: Policy, target: Post | Thread | User) -> bool:
+def _reportable(viewer: Policy, target: Post | Thread | User | Message) -> bool:
     if isinstance(target, User):
         return True
+    if isinstance(target, Message):
+        # Only its readers know it exists.
+        return bool(viewer.can_read_conversation(viewer.participation(target.conversation_id)))
     thread = target if isinstance(target, Thread) else target.thread
     if thread.is_deleted or not viewer.can_view_thread(thread):
         return False
@@ -92,7 +104,12 @@ def _reportable(viewer: Policy, target: Post | Thread | User) -> bool:
     return True
 
 
-def _item_fields(target: Post | Thread | User) -> dict:
+def _item_fields(target: Post | Thread | User | Message) -> dict:
+    if isinstance(target, Message):
+        # Like a report about a member, for moderators of the whole forum: a conversation
+        # belongs to no board.
+        return {"target_kind": TargetKind.MESSAGE, "post_id": None, "thread_id": None,
+                "subject_id": target.author_id, "open_key": f"message:{target.id}"}
     if isinstance(target, Post):
         return {"target_kind": TargetKind.POST, "post_id": target.id,
                 "thread_id": target.thread_id, "subject_id": target.author_id,
@@ -117,12 +134,16 @@ def _insert_ignoring_duplicate(model, values: dict, keys: list[str]) -> int:
 
 
 # -- filing ------------------------------------------------------------------------------------
-def file_report(actor: User, target: Post | Thread | User, reason: ReportReason | str,
+def file_report(actor: User, target: Post | Thread | User | Message,
+                reason: ReportReason | str,
                 note: str | None = None, now: datetime | None = None) -> Report:
     """Report a post, thread or member. The report joins the target's open queue item (made
     if needed); when distinct reporters of a post who are no longer new members reach
     ``auto_hide_threshold`` the post is hidden pending review (logged as ``post.autohide``
     with no actor; the author is told).
+
+    A private message is reported by a participant; the queue item shows the moderators
+    that message and the five before it (``moderation.reported_messages``), nothing else.
 
     Refuses: guests (login), own content or self (403), a deleted or invisible target (404), an
     unknown reason or a note over 1,000 characters (400), a second open report on the same
@@ -131,6 +152,9 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
     """
     now = now or utcnow()
     policy = Policy(actor)
+    if isinstance(target, Message) and not _reportable(policy, target):
+        # Outside the conversation, the message is nothing anyone knows of.
+        raise NotFound(_("There is nothing to report here: it may have been deleted."))
     require(policy.can_report(target))
     if not _reportable(policy, target):
         raise NotFound(_("There is nothing to report here: it may have been deleted."))
@@ -170,6 +194,9 @@ def file_report(actor: User, target: Post | Thread | User, reason: ReportReason 
         raise AlreadyReported(noun)
     if isinstance(target, Post):
         _maybe_auto_hide(target, item_id, count, now)
+    if isinstance(target, Message):
+        _insert_ignoring_duplicate(ReportedMessage,
+                                   {"item_id": item_id, "message_id": target.id}, ["item_id"])
     commit()
     return db.session.scalar(
         select(Report).where(Report.item_id == item_id, Report.reporter_id == actor.id)

@@ -29,6 +29,7 @@ from ...models import (
     NotificationKind,
     Post,
     Report,
+    ReportedMessage,
     ReportItem,
     SanctionKind,
     TargetKind,
@@ -341,6 +342,12 @@ def _what(item: ReportItem, post: Post | None,
     if item.target_kind == TargetKind.USER:
         username = item.subject.username
         return "user", {"username": username}, item.subject.url
+    if item.target_kind == TargetKind.MESSAGE:
+        # The reporter was in the conversation; the link leads back into it.
+        found = db.session.scalar(select(ReportedMessage).where(
+            ReportedMessage.item_id == item.id))
+        link = f"/messages/{found.message.conversation_id}" if found is not None else None
+        return "message", {}, link
     if item.target_kind == TargetKind.THREAD:
         link = None if thread.is_deleted else thread.url
         return "thread", {"title": thread.title}, link
