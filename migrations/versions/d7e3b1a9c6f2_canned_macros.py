@@ -1,7 +1,7 @@
 """Macros: a canned response may carry preset actions, a sanction and a reason.
 
 Revision ID: d7e3b1a9c6f2
-Revises: c4d18e5a7b20
+Revises: e4b9c2d71a35
 Create Date: 2026-12-09 10:12:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7e3b1a9c6f2'
-down_revision = 'c4d18e5a7b20'
+down_revision = 'e4b9c2d71a35'
 branch_labels = None
 depends_on = None
 

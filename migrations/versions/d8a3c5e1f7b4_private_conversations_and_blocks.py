@@ -2,7 +2,7 @@
 members, and the link from a report queue item to the private message it is about.
 
 Revision ID: d8a3c5e1f7b4
-Revises: c4d18e5a7b20
+Revises: d7e3b1a9c6f2
 Create Date: 2026-12-08 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd8a3c5e1f7b4'
-down_revision = 'c4d18e5a7b20'
+down_revision = 'd7e3b1a9c6f2'
 branch_labels = None
 depends_on = None
 
