@@ -4,6 +4,7 @@ from .appeals import Appeal, AppealStatus
 from .approvals import HoldCause, PendingPost, PendingState, WatchedWord, WordAction
 from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
+from .desk import DeskState
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .logins import Login
@@ -64,6 +65,7 @@ __all__ = [
     "BoardSlug",
     "CannedResponse",
     "Category",
+    "DeskState",
     "ItemStatus",
     "MemberAddress",
     "ModAction",

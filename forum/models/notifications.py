@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     GROUP = "group"  # you were added to a group or removed from one
     EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
     ACCOUNT = "account"  # an administrator changed your account
+    DESK = "desk"  # a team member gave you an item of the desk
 
 
 class Notification(db.Model):
