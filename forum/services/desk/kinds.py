@@ -83,8 +83,10 @@ class Kind:
 def _team(user_id, board_id):
     """SQL: the member is on the board's team (a moderator, an administrator, or one of the
     board's own moderators)."""
+    member = aliased(User)
     return or_(
-        select(User.role_value).where(User.id == user_id).scalar_subquery() >= Role.MODERATOR,
+        select(member.role_value).where(member.id == user_id).scalar_subquery()
+        >= Role.MODERATOR,
         exists().where(BoardModerator.user_id == user_id, BoardModerator.board_id == board_id),
     )
 
@@ -141,8 +143,8 @@ def _unsolved(scope: Scope) -> Select | None:
 
 
 def _first_posts(scope: Scope) -> Select | None:
-    """A member's first post, approved and visible, for the set days, until someone of the
-    team replied after it in its thread. A post waiting for approval is no post yet, so it
+    """A new member's first post (an account and a post of the last set days), approved and
+    visible, until someone of the team replied after it in its thread. A post waiting for approval is no post yet, so it
     comes only once approved."""
     days = settings.get("desk_welcome_days")
     if not scope.boards or not days:
@@ -157,6 +159,7 @@ def _first_posts(scope: Scope) -> Select | None:
         .where(
             Thread.board_id.in_(scope.board_ids), _open_thread(),
             Post.created_at >= scope.now - timedelta(days=days),
+            User.created_at >= scope.now - timedelta(days=days),
             Post.is_deleted.is_(False), Post.is_hidden.is_(False),
             User.role_value < Role.MODERATOR, User.is_board_moderator.is_(False),
             User.deleted_at.is_(None),

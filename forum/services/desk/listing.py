@@ -26,7 +26,6 @@ from ...models import (
     Role,
     Thread,
     User,
-    utcnow,
 )
 from ...policy import Policy
 from ..moderation import report_queue
@@ -171,7 +170,7 @@ def desk(viewer: Policy, filters: Filters | None = None,
     """The viewer's desk, oldest first. Refuses: anyone outside the team."""
     require(viewer.can_use_desk())
     filters = filters or Filters()
-    now = now or utcnow()
+    now = now or viewer.clock
     boards = scope_boards(viewer)
     waiting = [item for item in _items(viewer, boards, now, list(KINDS.values()))
                if not item.hidden]
@@ -211,7 +210,7 @@ def get_item(viewer: Policy, code: str, subject_id: int,
     kind = KINDS.get(code)
     if kind is None:
         raise NotFound()
-    now = now or utcnow()
+    now = now or viewer.clock
     found = _items(viewer, scope_boards(viewer), now, [kind], subject_id)
     if not found:
         raise NotFound(_("This item isn't waiting on your desk (any more): someone answered, "
