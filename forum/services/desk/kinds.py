@@ -144,8 +144,8 @@ def _unsolved(scope: Scope) -> Select | None:
 
 def _first_posts(scope: Scope) -> Select | None:
     """A new member's first post (an account and a post of the last set days), approved and
-    visible, until someone of the team replied after it in its thread. A post waiting for approval is no post yet, so it
-    comes only once approved."""
+    visible, until someone of the team replied after it in its thread. A post waiting for
+    approval is no post yet, so it comes only once approved."""
     days = settings.get("desk_welcome_days")
     if not scope.boards or not days:
         return None
