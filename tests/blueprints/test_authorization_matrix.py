@@ -323,6 +323,7 @@ MATRIX: dict[str, Case] = {
                                                                    "reason": "Busy"}),
     # -- the administrator panel -----------------------------------------------------------
     "admin.home": Case("GET", lambda w: "/admin/", ADMINS),
+    "admin.responsiveness_csv": Case("GET", lambda w: "/admin/responsiveness.csv", ADMINS),
     "admin.users": Case("GET", lambda w: "/admin/users", ADMINS),
     "admin.user": Case("GET", lambda w: f"/admin/users/{w.author.username}", ADMINS),
     "admin.set_role": Case("POST", lambda w: f"/admin/users/{w.author.username}/role", ADMINS,

@@ -299,3 +299,19 @@ def test_the_team_page_lists_the_team_and_its_response_time(client, board):
     html = text(client.get("/team"))
     assert "keeper" in html and "chiefmod" in html and "Help" in html
     assert "within 1 hr 30 min" in html
+
+
+def test_an_administrator_sets_a_boards_response_hours(client, login, board):
+    login(factories.make_user(role="admin"))
+    form = {"title": board.title, "slug": board.slug, "category": str(board.category_id),
+            "access": "everyone", "thread_access": "members", "slow_mode_seconds": "0",
+            "response_hours": "6"}
+    assert client.post(f"/admin/structure/boards/{board.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert board.response_hours == 6
+    form["response_hours"] = "0"
+    assert client.post(f"/admin/structure/boards/{board.id}/edit", data=form).status_code == 400
+    del form["response_hours"]
+    client.post(f"/admin/structure/boards/{board.id}/edit", data=form)
+    db.session.expire_all()
+    assert board.response_hours == 6
