@@ -61,8 +61,8 @@ class Thread(db.Model):
     team_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # In a question board, the reply the author or a moderator marked as the answer. A plain
     # number rather than a foreign key: adding one would rebuild ``threads`` on SQLite, which
-    # the tables pointing at it would not survive; posts are only ever soft-deleted, and a
-    # purge clears it (``purging``).
+    # the tables pointing at it would not survive. Posts are only ever soft-deleted; a merge
+    # or split that takes the answer elsewhere clears it (``thread_merging._recount``).
     accepted_post_id: Mapped[int | None] = mapped_column(Integer)
     # The event this thread discusses, filled only where a query asks for it
     # (``services.content.reading.get_thread``), so the thread page links it at no extra query.
