@@ -11,7 +11,8 @@ from .conftest import log_in
 
 def test_a_moderator_answers_from_the_desk(page):
     log_in(page, "mod")
-    page.get_by_role("link", name="Desk", exact=True).first.click()
+    page.locator("details.menu summary").first.click()
+    page.get_by_role("link", name="The team's desk").click()
     expect(page.get_by_role("heading", name="What waits for the team")).to_be_visible()
     row = page.locator('#desk-items tr[data-kind="unanswered"]', has_text="Which soldering iron?")
     expect(row).to_contain_text("Unanswered thread")

@@ -129,7 +129,7 @@ class BoardForm(FlaskForm):
     allows_member_events = BooleanField(_l("Members may create events here"))
     is_questions = BooleanField(_l("Questions board"))
     response_hours = IntegerField(
-        _l("Hours a thread may wait for its first reply"), default=24,
+        _l("Hours a thread may wait for its first reply"),
         validators=[Optional(),
                     NumberRange(min=1, max=720,
                                 message=_l("Give a number of hours from 1 to 720."))],
