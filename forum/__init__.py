@@ -107,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_blueprint.bp)
 
     from .blueprints import announcements as announcements_blueprint
+    from .blueprints import desk as desk_blueprint
+
+    app.register_blueprint(desk_blueprint.bp)
 
     app.register_blueprint(announcements_blueprint.bp)
 

@@ -224,7 +224,7 @@ def _german_viewer(role: str, world) -> User:
 
 
 def _matrix_pages():
-    for table in (matrix.MATRIX, matrix.SITE_MATRIX, matrix.ACCOUNT_ROUTES):
+    for table in (matrix.MATRIX, matrix.SITE_MATRIX, matrix.ACCOUNT_ROUTES, matrix.DESK_MATRIX):
         for key, case in sorted(table.items()):
             if case.method == "GET":
                 yield pytest.param(case, id=key)
@@ -262,7 +262,7 @@ def _member_pages(world) -> list[str]:
     return [
         "/", f"/b/{world.here.slug}", f"/t/{thread.id}", f"/u/{world.author.username}",
         "/members", "/members?q=zzzz", "/search", f"/search?q={thread.title}", "/search?q=zzzz",
-        "/events", "/rules", "/privacy",
+        "/events", "/rules", "/privacy", "/team",
     ]
 
 

@@ -11,6 +11,7 @@ from ..errors import Conflict, Refused, require
 from ..policy import policy
 from ..services.accounts import invitations as invitation_service
 from ..services.accounts import joining
+from ..services.desk import team as desk_team
 from ..services.site import documents
 from ..stores import settings
 from ..web import current_actor
@@ -35,6 +36,11 @@ def rules():
 @bp.get("/privacy")
 def privacy():
     return _document("privacy")
+
+
+@bp.get("/team")
+def team():
+    return render_template("site/team.html", page=desk_team.team_page(policy()))
 
 
 @bp.route("/accept", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from .conversations import (
     ReportedMessage,
     UserBlock,
 )
+from .desk import DeskState
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .logins import Login
@@ -80,6 +81,7 @@ __all__ = [
     "BoardSlug",
     "CannedResponse",
     "Category",
+    "DeskState",
     "ItemStatus",
     "MemberAddress",
     "ModAction",

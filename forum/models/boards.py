@@ -48,8 +48,11 @@ class Board(db.Model):
     allows_member_events: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who may start threads: members, or only the moderation team (``Access.MEMBERS``/``STAFF``).
     thread_access: Mapped[str] = mapped_column(String(16), default=Access.MEMBERS)
-    # A board for questions and answers; stored and shown for now.
+    # A board for questions and answers: a reply may be marked as the answer (``answers``).
     is_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hours a thread may wait for its first reply before it reaches the team's desk; also
+    # the target the response figures measure the board against.
+    response_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # Archived boards are read-only and listed last on the index, under "Archived".
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
     # Every new thread here waits for a moderator's approval before anyone else sees it.

@@ -25,6 +25,7 @@ class NotificationKind(StrEnum):
     # A new conversation or message for you; its own kind, so mail can follow the member's
     # preference for private messages apart from the rest.
     MESSAGE = "message"
+    DESK = "desk"  # a team member gave you an item of the desk
 
 
 class Notification(db.Model):

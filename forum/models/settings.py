@@ -270,6 +270,27 @@ SETTINGS: dict[str, SettingSpec] = {
                "reviews it. 0 turns automatic hiding off."), minimum=0, maximum=1000,
             group=_l("Moderation"),
         ),
+        # The community manager's desk (``services.desk``). How long a thread may wait for
+        # its first reply is each board's own (``Board.response_hours``).
+        SettingSpec(
+            "desk_question_hours", int, 72, _l("Hours until an unsolved question reaches the desk"),
+            _l("A thread in a question board that has replies but no accepted answer after "
+               "this many hours waits on the team's desk."), minimum=1, maximum=8760,
+            group=_l("Moderation"),
+        ),
+        SettingSpec(
+            "desk_welcome_days", int, 7, _l("Days a new member's first post stays on the desk"),
+            _l("A member's first post waits on the desk for a welcome this many days, unless "
+               "someone of the team replied after it. 0 leaves first posts off the desk."),
+            minimum=0, maximum=90, group=_l("Moderation"),
+        ),
+        SettingSpec(
+            "desk_welcome_text", str, "", _l("Welcome text"),
+            _l("What the reply box holds when a team member welcomes a new member from the "
+               "desk; {username} becomes their username and {thread} the thread's title. "
+               "Empty: a short welcome in the team member's language."), maximum=2000,
+            group=_l("Moderation"),
+        ),
         SettingSpec(
             "claim_minutes", int, 30, _l("Minutes a claim on a report holds"),
             _l("Opening a report claims it for the moderator; without an action for this long "

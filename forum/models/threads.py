@@ -54,6 +54,16 @@ class Thread(db.Model):
         ForeignKey("posts.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When someone other than the author first replied, and when a member of the board's team
+    # first did: set once by the reply that makes it so (``posting.append``), so the desk asks
+    # an index for unanswered threads and the response figures read stored times, not posts.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    team_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # In a question board, the reply the author or a moderator marked as the answer. A plain
+    # number rather than a foreign key: adding one would rebuild ``threads`` on SQLite, which
+    # the tables pointing at it would not survive. Posts are only ever soft-deleted; a merge
+    # or split that takes the answer elsewhere clears it (``thread_merging._recount``).
+    accepted_post_id: Mapped[int | None] = mapped_column(Integer)
     # The event this thread discusses, filled only where a query asks for it
     # (``services.content.reading.get_thread``), so the thread page links it at no extra query.
     event_id: Mapped[int | None] = query_expression()
@@ -74,11 +84,17 @@ class Thread(db.Model):
         Index("ix_threads_author_created", "author_id", "created_at"),
         # The few threads pinned above every board.
         Index("ix_threads_pinned_everywhere", "pinned_everywhere"),
+        # The desk's unanswered threads: those still without a response, oldest first.
+        Index("ix_threads_first_response", "first_response_at", "created_at"),
     )
 
     @property
     def url(self) -> str:
         return f"/t/{self.id}-{self.slug}" if self.slug else f"/t/{self.id}"
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_post_id is not None
 
     @property
     def post_total(self) -> int:

@@ -130,6 +130,27 @@ class ContentRules(Viewer):
             return deny(self.lock_notice(thread))
         return ALLOW
 
+    def can_mark_answer(self, thread: Thread) -> Decision:
+        """Mark a reply as the answer to a question (or change or unmark it): the member who
+        asked, or a moderator of the board, in a question board."""
+        seen = self.can_view_thread(thread)
+        if not seen:
+            return seen
+        if not self.is_member:
+            return need_login(_("Log in to mark the answer."))
+        if not thread.board.is_questions:
+            return deny(_("Only questions in a question board have an accepted answer."))
+        if self.moderates(thread.board):
+            return ALLOW
+        if thread.author_id != self.user.id:
+            return deny(_("Only the member who asked, or a moderator, can mark the answer."))
+        sanctioned = self.acting_sanction()
+        if not sanctioned:
+            return sanctioned
+        if thread.is_deleted:
+            return deny(_("This thread has been deleted."))
+        return ALLOW
+
     def lock_notice(self, thread: Thread) -> str:
         """"Locked by a moderator: <reason>", with when it opens again for timed locks."""
         reason = (thread.locked_reason or "").strip()

@@ -119,6 +119,33 @@ class ModerationRules(Viewer):
                           "can release it."))
         return ALLOW
 
+    # -- the community manager's desk ---------------------------------------------------------
+    def can_use_desk(self) -> Decision:
+        """The desk lists what waits for the team: moderators and administrators see every
+        board's items, board moderators their boards'."""
+        if not self.is_member:
+            return need_login(_("Log in to see the team's desk."))
+        if self.is_staff_anywhere:
+            return ALLOW
+        return deny(_("The desk is for the moderation team."))
+
+    def can_handle_desk_item(self, board: Board) -> Decision:
+        """Open, answer, mark done, snooze or assign an item of the desk: its board's team."""
+        desk = self.can_use_desk()
+        if not desk:
+            return desk
+        if self.moderates(board):
+            return ALLOW
+        return deny(_("You can only handle desk items from the boards you moderate."))
+
+    def can_receive_desk_item(self, assignee: User, board: Board) -> Decision:
+        """Whether an item may be given to ``assignee``: someone of the board's team, who
+        can open it."""
+        if self.can_handle_desk_item(board) and type(self)(assignee).moderates(board):
+            return ALLOW
+        return deny(_("%(name)s doesn't look after this board, so they can't take this item.",
+                      name=assignee.name))
+
     def can_view_member_notes(self) -> Decision:
         """Whether the viewer is on the team that keeps moderator notes and canned responses
         at all; whose record they may read is ``can_view_member_record``."""

@@ -67,6 +67,8 @@ TEXTS: dict[str, Wording] = {
     "report.post.actioned": lambda v: _(
         "Thanks for your report about a post in “%(title)s”. A moderator reviewed it and took "
         "action.", **v),
+    # The desk: a team member gave you an item.
+    "desk.assigned": lambda v: _("%(name)s gave you “%(title)s” on the desk.", **v),
     # Sanctions.
     "sanction.warning": lambda v: _("You received a warning from the moderators."),
     "sanction.timeout": lambda v: _("You are timed out: you can read but not post until "

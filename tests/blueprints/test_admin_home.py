@@ -132,14 +132,16 @@ def test_chart_is_an_accessible_svg_with_a_table(client, login, admin, board):
 
     charts = re.findall(r'<svg class="chart" id="([^"]+)"[^>]*role="img"'
                         r'[^>]*aria-labelledby="([^"]+)"', html)
-    assert [name for name, _ in charts] == ["chart-posts", "chart-members"]
+    assert [name for name, _ in charts] == ["chart-posts", "chart-members", "chart-response",
+                                            "chart-target"]
     for name, labelled_by in charts:
         assert labelled_by == f"{name}-title {name}-desc"
         assert f'<title id="{name}-title">' in html and f'<desc id="{name}-desc">' in html
     assert "Posts per day, last 30 days" in html
     assert "3 posts from" in html and "the busiest day had 3" in html
     # One bar per day for each series, each with its number.
-    assert html.count('class="chart-bar"') == 60
+    # Thirty days in each daily chart, eight weeks in each of the response charts.
+    assert html.count('class="chart-bar"') == 60 + 2 * 8
     today = utcnow().date()
     label = f"{today.day} {today.strftime('%b')}"
     assert f"<title>{label}: 3 posts</title>" in html
@@ -148,7 +150,7 @@ def test_chart_is_an_accessible_svg_with_a_table(client, login, admin, board):
     assert re.search(r'height="176\.0"><title>' + re.escape(label) + ": 3 posts", html)
     # The numbers as a table, for screen readers and exact reading; no script anywhere.
     assert "<details" in html and "<summary>The numbers by day</summary>" in html
-    table = html.split("<summary>The numbers by day</summary>", 1)[1]
+    table = html.split("<summary>The numbers by day</summary>", 1)[1].split("</details>", 1)[0]
     assert table.count("<tr><th scope=\"row\">") == 30
     first_row = re.search(r'<tr><th scope="row"><time datetime="([^"]+)">.*?</tr>', table, re.S)
     assert first_row.group(1) == today.isoformat()  # newest first
@@ -236,5 +238,36 @@ def test_query_budget_does_not_grow_with_the_forum(client, login, admin, board, 
     db.session.commit()
     large = _page_queries(client, count_queries)
     assert large == small
-    # The user, the header counts, the totals and one query per daily series.
-    assert large <= 5
+    # The user, the header counts, the totals and one query per daily series (5); the response
+    # figures: the boards, the threads' stored times, handled reports, the team and its three
+    # counts (7).
+    assert large <= 12
+
+
+def test_response_figures_per_week_board_and_team_member(client, login, admin, board):
+    from datetime import timedelta
+
+    from forum.models import utcnow
+
+    helper = factories.make_user("helper", role="moderator")
+    asked = factories.make_thread(board, author=factories.make_user(), title="Fast one",
+                                  created_at=utcnow() - timedelta(hours=2))
+    factories.make_post(asked, author=helper, body="Here you go.")
+    factories.make_thread(board, author=factories.make_user(), title="Still waiting")
+    login(admin)
+    html = client.get("/admin/").get_data(as_text=True)
+    boards = html[html.index('id="responsiveness-boards"'):]
+    start = boards.index(board.title)
+    row = boards[start:boards.index("</tr>", start)]
+    # Two new threads, one answered in about two hours (within the 24 h target), one waiting.
+    assert ">2<" in row and "50 %" in row and ">1<" in row
+    people = html[html.index('id="responsiveness-people"'):]
+    assert "helper" in people
+    response = client.get("/admin/responsiveness.csv")
+    assert response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("week,board,threads,answered,median_minutes")
+    assert any(f",{board.slug},2,1," in line for line in lines[1:])
+    team = client.get("/admin/responsiveness.csv?of=team").get_data(as_text=True)
+    assert "helper,1,0,0" in team
+    assert client.get("/admin/responsiveness.csv?of=nothing").status_code == 400

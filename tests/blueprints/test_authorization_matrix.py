@@ -23,6 +23,7 @@ from forum.models import (
     Sanction,
     ThreadMoveNotice,
     User,
+    utcnow,
 )
 from forum.services.accounts import invitations
 from forum.services.content import posting, watched_words
@@ -350,6 +351,7 @@ MATRIX: dict[str, Case] = {
                                                                    "reason": "Busy"}),
     # -- the administrator panel -----------------------------------------------------------
     "admin.home": Case("GET", lambda w: "/admin/", ADMINS),
+    "admin.responsiveness_csv": Case("GET", lambda w: "/admin/responsiveness.csv", ADMINS),
     "admin.users": Case("GET", lambda w: "/admin/users", ADMINS),
     "admin.user": Case("GET", lambda w: f"/admin/users/{w.author.username}", ADMINS),
     "admin.set_role": Case("POST", lambda w: f"/admin/users/{w.author.username}/role", ADMINS,
@@ -514,6 +516,36 @@ MATRIX: dict[str, Case] = {
 }
 
 
+def _desk_thread(world: World) -> None:
+    """An unanswered thread in "here", a day old: an item of the desk."""
+    old = utcnow() - timedelta(days=2)
+    world.spare = factories.make_thread(world.here, author=factories.make_user(),
+                                        title="Soldering fumes", created_at=old)
+
+
+def _desk_item(world: World) -> str:
+    return f"/desk/unanswered/{world.spare.id}"
+
+
+# The desk: the team of the item's board; a board moderator elsewhere has a desk of their own
+# boards but can't open (or act on) an item from "here" (404: not on their desk).
+DESK_MATRIX: dict[str, Case] = {
+    "desk.index": Case("GET", lambda w: "/desk/", TEAM, setup=_desk_thread),
+    "desk.item": Case("GET", _desk_item, BOARD_TEAM, setup=_desk_thread),
+    "desk.done": Case("POST", lambda w: _desk_item(w) + "/done", BOARD_TEAM,
+                      data=lambda w: {"version": "0"}, setup=_desk_thread),
+    "desk.reopen": Case("POST", lambda w: _desk_item(w) + "/reopen", BOARD_TEAM,
+                        data=lambda w: {"version": "0"}, setup=_desk_thread),
+    "desk.snooze": Case("POST", lambda w: _desk_item(w) + "/snooze", BOARD_TEAM,
+                        data=lambda w: {"version": "0", "length": "4h"}, setup=_desk_thread),
+    "desk.assign": Case("POST", lambda w: _desk_item(w) + "/assign", BOARD_TEAM,
+                        data=lambda w: {"version": "0", "assignee": ""}, setup=_desk_thread),
+    "desk.reply": Case("POST", lambda w: _desk_item(w) + "/reply", BOARD_TEAM,
+                       data=lambda w: {"version": "0", "body": "Use a fan."},
+                       setup=_desk_thread),
+}
+
+
 def _key(rule, method: str) -> str:
     methods = rule.methods - {"HEAD", "OPTIONS"}
     return rule.endpoint if len(methods) == 1 else f"{rule.endpoint}:{method}"
@@ -528,6 +560,15 @@ def test_every_route_has_an_entry(app):
     missing = routes - set(MATRIX)
     assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
     assert not set(MATRIX) - routes, "the matrix names routes that no longer exist"
+
+
+def test_every_desk_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] == "desk":
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    assert routes == set(DESK_MATRIX)
 
 
 @pytest.fixture
@@ -574,6 +615,30 @@ def test_matrix(client, login, world, key, role):
     elif role in case.allowed:
         assert response.status_code in (200, 301, 302), (key, role, response.status_code)
         assert "/login" not in location, (key, role)
+    else:
+        assert response.status_code == 403, (key, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(DESK_MATRIX))
+def test_desk_matrix(client, login, world, key, role):
+    case = DESK_MATRIX[key]
+    world.viewer = _viewer(role, world)
+    case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = client.post(url, data=case.data(world)) if case.method == "POST" else (
+        client.get(url))
+    location = response.headers.get("Location", "")
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
+    elif role in case.allowed:
+        assert response.status_code in (200, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    elif role == "board moderator elsewhere":
+        assert response.status_code == 404, (key, role, response.status_code)
     else:
         assert response.status_code == 403, (key, role, response.status_code)
 
@@ -655,6 +720,7 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = frozenset(ROLES[1:])
 SITE_MATRIX: dict[str, Case] = {
     "site.rules": Case("GET", lambda w: "/rules", EVERYONE),
+    "site.team": Case("GET", lambda w: "/team", EVERYONE),
     "site.privacy": Case("GET", lambda w: "/privacy", EVERYONE),
     "site.accept:GET": Case("GET", lambda w: "/accept", SIGNED_IN),
     "site.accept:POST": Case("POST", lambda w: "/accept", SIGNED_IN),

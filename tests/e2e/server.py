@@ -48,7 +48,24 @@ def build(instance: Path):
         # Two members past the new-member limits, for the conversation journey.
         factories.make_established_user("trader")
         factories.make_established_user("buyer")
+        _desk_scene(admin, board)
     return app
+
+
+def _desk_scene(admin, board) -> None:
+    """A question nobody answered for two days and a canned response, for the desk journey."""
+    from datetime import timedelta
+
+    from forum.models import utcnow
+    from forum.services.moderation import modnotes
+    from tests import factories
+
+    factories.make_thread(board, factories.make_user("asker"), "Which soldering iron?",
+                          "My first kit arrives next week. Which iron should I get?",
+                          created_at=utcnow() - timedelta(days=2))
+    modnotes.create_canned(admin, "Thanks for asking",
+                           "Thanks for asking, {username}! A temperature-controlled iron is "
+                           "worth it.")
 
 
 def _community_scene(admin, board) -> None:

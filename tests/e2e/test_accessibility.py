@@ -5,8 +5,8 @@ import pytest
 
 from .conftest import log_in
 
-PAGES = ["/", "/t/1", "/b/general", "/login", "/register", "/u/admin", "/members", "/events",
-         "/events/1"]
+PAGES = ["/", "/team", "/t/1", "/b/general", "/login", "/register", "/u/admin", "/members",
+         "/events", "/events/1"]
 
 
 def _violations(page, axe_source: str) -> list[str]:
@@ -42,7 +42,7 @@ def test_member_pages_have_no_serious_violations(axe_page, axe_source, path):
     assert _violations(axe_page, axe_source) == []
 
 
-@pytest.mark.parametrize("path", ["/mod/reports", "/mod/reports/1", "/mod/threads/1",
+@pytest.mark.parametrize("path", ["/mod/reports", "/mod/reports/1", "/mod/threads/1", "/desk/",
                                   "/notifications"])
 def test_moderator_pages_have_no_serious_violations(axe_page, axe_source, path):
     log_in(axe_page, "mod")

@@ -124,7 +124,7 @@ def _draft(form: BoardForm) -> boards.BoardDraft:
         thread_access=form.thread_access.data, is_read_only=form.is_read_only.data,
         slow_mode_seconds=form.slow_mode_seconds.data, position=form.position.data,
         allows_member_events=form.allows_member_events.data,
-        is_questions=form.is_questions.data,
+        is_questions=form.is_questions.data, response_hours=form.response_hours.data,
         threads_need_approval=form.threads_need_approval.data, language=form.language.data or "",
         read_groups=form.read_group_ids, post_groups=form.post_group_ids,
     )
@@ -166,7 +166,8 @@ def edit_board(board_id: int):
         # Position stays empty (keep the place); the category is chosen by its id.
         current = {name: getattr(board, name) for name in (
             "title", "slug", "description", "access", "thread_access", "slow_mode_seconds",
-            "is_read_only", "allows_member_events", "is_questions", "threads_need_approval")}
+            "is_read_only", "allows_member_events", "is_questions", "threads_need_approval",
+            "response_hours")}
         current["language"] = board.language or ""
         chosen = {"read_groups": [str(i) for i in sorted(board.read_group_ids)],
                   "post_groups": [str(i) for i in sorted(board.post_group_ids)]}

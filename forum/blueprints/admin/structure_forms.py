@@ -128,6 +128,12 @@ class BoardForm(FlaskForm):
     is_read_only = BooleanField(_l("Read-only: only moderators can post"))
     allows_member_events = BooleanField(_l("Members may create events here"))
     is_questions = BooleanField(_l("Questions board"))
+    response_hours = IntegerField(
+        _l("Hours a thread may wait for its first reply"),
+        validators=[Optional(),
+                    NumberRange(min=1, max=720,
+                                message=_l("Give a number of hours from 1 to 720."))],
+    )
     threads_need_approval = BooleanField(_l("Every new thread needs a moderator's approval"))
     # Each language by its own name, as in the footer's switch; the service checks it again.
     language = SelectField(

@@ -149,11 +149,12 @@ class _Urls:
                       UrlPattern("boards.delete_post", "post_id"),
                       UrlPattern("boards.post_history", "post_id"),
                       UrlPattern("reports.new", "target_id", kind="post"),
-                      UrlPattern("moderation.post_tools", "post_id"))
+                      UrlPattern("moderation.post_tools", "post_id"),
+                      UrlPattern("boards.mark_answer", "post_id"))
             current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
                                                    URL_SECONDS)
         (self.profile, self.avatar, self.edit, self.delete, self.history, self.report,
-         self.moderate) = shared
+         self.moderate, self.answer) = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
 
 
@@ -186,6 +187,17 @@ def _moderator_menu(viewer: Policy, post: _PostView) -> _Menu:
     )
 
 
+def _answer_state(thread, post: _PostView, may_mark: bool) -> str | None:
+    """"accepted" on a question's answer, "mark" on a reply the viewer may make the answer."""
+    if not thread.board.is_questions or post.id == thread.first_post_id:
+        return None
+    if post.id == thread.accepted_post_id:
+        return "accepted"
+    if may_mark and not post.is_deleted and not post.is_hidden:
+        return "mark"
+    return None
+
+
 def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: dict,
           seconds: float) -> Markup:
     slots = current_app.jinja_env.get_template("boards/_post_slots.html").module
@@ -211,6 +223,7 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     }
     member = viewer.is_member
     may_quote = bool(reply_decision)
+    may_mark = member and thread.board.is_questions and bool(viewer.can_mark_answer(thread))
     views = [_PostView(facts, thread, authors.get(facts.author_id)) for facts in rendered.facts]
     parts = rendered.parts
     out = []
@@ -229,7 +242,8 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
                    bool(post.revision_count and viewer.can_view_revisions(post)),
                    bool(not post.is_deleted and not thread.is_deleted
                         and viewer.can_report(post)),
-                   _moderator_menu(viewer, post))
+                   _moderator_menu(viewer, post),
+                   _answer_state(thread, post, may_mark))
             author = authors.get(post.author_id)
             name = author.name if author is not None else ""
             username = author.username if author is not None else ""

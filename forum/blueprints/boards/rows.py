@@ -19,7 +19,8 @@ def thread_row_key(thread, posts_per_page: int, now: datetime) -> tuple:
     last = thread.last_post
     return (
         thread.id, thread.title, thread.slug, thread.pinned_now(now), thread.locked_now(now),
-        thread.is_deleted, _person(thread.author), thread.created_at,
+        thread.is_deleted, thread.accepted_post_id, thread.team_replied_at is not None,
+        _person(thread.author), thread.created_at,
         timefmt.relative(thread.created_at), thread.post_seq, posts_per_page,
         thread.reply_count, thread.last_post_id, thread.last_post_at,
         timefmt.relative(thread.last_post_at),

@@ -11,7 +11,7 @@ from ...i18n import language
 from ...models import PendingPost, Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
-from ...services.content import approvals, posting, reading
+from ...services.content import answers, approvals, posting, reading, responsiveness
 from ...services.content.watched_words import WordRefused
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
@@ -174,6 +174,8 @@ def _render_thread(view: reading.ThreadPage, form: ReplyForm | None, status: int
         body_help=BODY_HELP,
         page_links=_page_links(view.thread),
         post_list=post_list.render(view, viewer, reply_decision),
+        answer=answers.accepted_post(view.thread),
+        usual_response=responsiveness.usual_response_for(viewer, view.thread),
     ), status, headers or {}
 
 
@@ -199,6 +201,22 @@ def merged_away(merged: reading.MergedAway):
 @bp.get("/p/<int:post_id>")
 def post(post_id: int):
     return redirect(_post_location(reading.get_post(policy(), post_id)))
+
+
+@bp.post("/p/<int:post_id>/answer")
+def mark_answer(post_id: int):
+    post = reading.get_post(policy(), post_id)
+    answers.mark_answer(current_actor(), post)
+    flash(_("The reply is marked as the answer."), "success")
+    return redirect(_post_location(post))
+
+
+@bp.post("/t/<int:thread_id>/answer/remove")
+def unmark_answer(thread_id: int):
+    thread = reading.get_thread(policy(), thread_id)
+    answers.unmark_answer(current_actor(), thread)
+    flash(_("The question has no accepted answer now."), "success")
+    return redirect(thread_url(thread))
 
 
 # -- writing ------------------------------------------------------------------------------------

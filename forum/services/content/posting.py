@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from ...common import markup
 from ...common.numfmt import number
@@ -27,6 +27,7 @@ from ...models import (
     ReportItem,
     Thread,
     User,
+    UTCDateTime,
     utcnow,
 )
 from ...policy import Policy
@@ -240,10 +241,20 @@ def append(actor: User, thread: Thread, body: str, now: datetime,
             notice: bool = False) -> Post:
     post = _add_post(actor, thread, body, now)
     post.is_mod_notice = notice
+    stamps = {}
+    if not notice:
+        # The first response and the team's first reply are stored once, when they happen, in
+        # the statement that counts the reply: the desk and the response figures read them.
+        moment = bindparam(None, now, type_=UTCDateTime())
+        if actor.id != thread.author_id:
+            stamps["first_response_at"] = func.coalesce(Thread.first_response_at, moment)
+        if Policy(actor, now).moderates(thread.board):
+            stamps["team_replied_at"] = func.coalesce(Thread.team_replied_at, moment)
     db.session.execute(
         update(Thread)
         .where(Thread.id == thread.id)
-        .values(reply_count=Thread.reply_count + 1, last_post_id=post.id, last_post_at=now)
+        .values(reply_count=Thread.reply_count + 1, last_post_id=post.id, last_post_at=now,
+                **stamps)
     )
     if not thread.is_deleted:
         # A moderator's reply inside a deleted thread stays out of the board's counts.

@@ -117,10 +117,18 @@ def _recount(thread: Thread) -> None:
         select(Post.id).where(Post.thread_id == thread.id, Post.position == 1)
     )
     last_id, last_at = posting.last_visible_post(thread.id)
+    # The first response is the thread's as it is now (the desk and the response figures read
+    # it); an answer that went elsewhere is no longer this question's.
+    others = (Post.thread_id == thread.id, Post.is_deleted.is_(False),
+              Post.is_mod_notice.is_(False), Post.author_id != Thread.author_id)
+    first_response = select(func.min(Post.created_at)).where(*others).scalar_subquery()
+    kept_answer = select(Post.id).where(Post.id == Thread.accepted_post_id,
+                                        Post.thread_id == thread.id).scalar_subquery()
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
         .values(reply_count=max(visible - 1, 0), first_post_id=first_id, last_post_id=last_id,
-                last_post_at=last_at or thread.created_at)
+                last_post_at=last_at or thread.created_at, first_response_at=first_response,
+                accepted_post_id=kept_answer)
         .execution_options(synchronize_session=False)
     )
 

@@ -86,6 +86,9 @@ class BoardDraft:
     is_questions: bool = False
     threads_need_approval: bool = False
     position: int | None = None
+    # Hours until an unanswered thread reaches the desk; the target the response figures use.
+    # None keeps the board's (24 for a new one).
+    response_hours: int | None = None
     # The ids of the groups that alone may read (post in) the board; None keeps them as they
     # are, empty means no limit.
     read_groups: tuple[int, ...] | None = None
@@ -105,6 +108,7 @@ def board_values(board: Board) -> dict:
         "read_only": bool(board.is_read_only), "slow_mode_seconds": board.slow_mode_seconds or 0,
         "member_events": bool(board.allows_member_events),
         "questions": bool(board.is_questions), "archived": bool(board.is_archived),
+        "response_hours": board.response_hours,
         "threads_need_approval": bool(board.threads_need_approval),
         "language": board.language or "",
         "read_groups": _group_names(board, GroupLimit.READ),
@@ -222,6 +226,10 @@ def _checked_board(draft: BoardDraft, board: Board | None) -> tuple[dict, Catego
         "threads_need_approval": bool(draft.threads_need_approval),
         "language": draft.language or None,
     }
+    if draft.response_hours is not None:
+        if not 1 <= draft.response_hours <= 720:
+            raise InvalidField("response_hours", _("Give a number of hours from 1 to 720."))
+        values["response_hours"] = draft.response_hours
     return values, category
 
 
