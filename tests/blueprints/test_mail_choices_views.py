@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from forum.extensions import db
 from forum.models import User
+from forum.services.notification_mail import topics
 from forum.services.notification_mail.topics import Delivery, Frequency, choices, frequency
 from tests import factories
 
@@ -30,8 +31,11 @@ def test_the_page_shows_a_row_per_topic_with_the_defaults_checked(app, client, l
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="mail-replies"' in html and 'id="mail-sanctions"' in html
-    # Topics of kinds this forum doesn't have yet are not offered.
-    assert 'id="mail-messages"' not in html and 'id="mail-mentions"' not in html
+    # A topic is offered exactly when some kind of notification of this forum falls into it.
+    offered = {topic.name for topic in topics.offered()}
+    for topic in topics.TOPICS:
+        assert (f'id="mail-{topic.name}"' in html) == (topic.name in offered), topic.name
+    assert "messages" in offered and _checked(html, "topic_messages", "now")
     assert _checked(html, "topic_replies", "digest")
     assert not _checked(html, "topic_replies", "now")
     assert _checked(html, "topic_sanctions", "now")
