@@ -107,3 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import announcements as announcements_blueprint
 
     app.register_blueprint(announcements_blueprint.bp)
+
+    from .blueprints import keepup as keepup_blueprint
+
+    app.register_blueprint(keepup_blueprint.bp)

@@ -6,6 +6,17 @@ from .base import UTCDateTime, utcnow
 from .boards import Access, Board, BoardSlug, Category
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
+from .keepup import (
+    REACTIONS,
+    WATCH_LEVEL_LABELS,
+    BoardWatch,
+    Bookmark,
+    Reaction,
+    ReactionCount,
+    ReactionKind,
+    ThreadRead,
+    WatchLevel,
+)
 from .logins import Login
 from .moderation import (
     ACTIVE_STATUSES,
@@ -31,6 +42,15 @@ from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 
 __all__ = [
+    "REACTIONS",
+    "WATCH_LEVEL_LABELS",
+    "Bookmark",
+    "BoardWatch",
+    "Reaction",
+    "ReactionCount",
+    "ReactionKind",
+    "ThreadRead",
+    "WatchLevel",
     "Appeal",
     "AppealStatus",
     "RecoveryCode",

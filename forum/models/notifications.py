@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +21,11 @@ class NotificationKind(StrEnum):
     GROUP = "group"  # you were added to a group or removed from one
     EVENT = "event"  # an event you answered changed, was cancelled, starts soon, or had room
     ACCOUNT = "account"  # an administrator changed your account
+    WATCHED = "watched"  # new posts in a thread you watch (grouped per thread)
+    MENTION = "mention"  # someone mentioned you by @name
+    TEAM_MENTION = "team_mention"  # someone called the board's moderators with @team
+    REACTION = "reaction"  # people reacted to your post (grouped per post)
+    BOOKMARK = "bookmark"  # a bookmark's reminder fell due
 
 
 class Notification(db.Model):
@@ -42,6 +47,9 @@ class Notification(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many happenings an unread grouped notification stands for ("5 new posts in …");
+    # raised in SQL while it stays unread, shown as the ``num`` of its sentence.
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     recipient = relationship("User", foreign_keys=[recipient_id])
     actor = relationship("User", foreign_keys=[actor_id])
@@ -51,6 +59,8 @@ class Notification(db.Model):
         Index("ix_notifications_recipient_read", "recipient_id", "read_at"),
         # The list: a member's newest first.
         Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
+        # Grouping: a recipient's unread notification of a kind about one thread or post.
+        Index("ix_notifications_grouping", "kind", "link", "read_at"),
     )
 
     @property

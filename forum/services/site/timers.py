@@ -19,6 +19,7 @@ from ...policy import Policy
 from ...stores import settings
 from .. import notifications
 from ..accounts import addresses, logins
+from ..content import bookmarks
 from ..notification_texts import moment
 
 
@@ -27,6 +28,7 @@ class TimerRun:
     event_reminders: int
     logins_deleted: int = 0
     addresses_purged: int = 0
+    bookmark_reminders: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -81,4 +83,5 @@ def run_timers(now: datetime | None = None) -> TimerRun:
     now = now or utcnow()
     return TimerRun(event_reminders=send_event_reminders(now),
                     logins_deleted=logins.purge(now),
-                    addresses_purged=addresses.purge(now))
+                    addresses_purged=addresses.purge(now),
+                    bookmark_reminders=bookmarks.send_reminders(now))
