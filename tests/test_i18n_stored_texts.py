@@ -288,7 +288,8 @@ def test_the_reporter_hears_the_outcome_in_their_language(app, moderator):
 KEYS_SINCE_THE_MIGRATION = {
     "account.approved", "account.two_factor_off", "appeal.upheld", "appeal.reduced",
     "appeal.lifted", "post.approved", "post.rejected", "sanction.points_timeout",
-    "sanction.points_suspension",
+    "sanction.points_suspension", "post.mention", "post.team_mention", "thread.posts",
+    "post.reactions", "bookmark.reminder",
 }
 
 

@@ -35,10 +35,12 @@ TEXTS: dict[str, Wording] = {
     # the notification's count), bookmark reminders.
     "post.mention": lambda v: _("%(name)s mentioned you in “%(title)s”", **v),
     "post.team_mention": lambda v: _("%(name)s called the moderators in “%(title)s”", **v),
-    "thread.posts": lambda v: ngettext("%(name)s posted in “%(title)s”",
-                                       "%(num)d new posts in “%(title)s”", **v),
-    "post.reactions": lambda v: ngettext("%(name)s reacted to your post in “%(title)s”",
-                                         "%(num)d reactions to your post in “%(title)s”", **v),
+    "thread.posts": lambda v: ngettext(
+        "%(num)d new post in “%(title)s”, by %(name)s",
+        "%(num)d new posts in “%(title)s”, the latest by %(name)s", **v),
+    "post.reactions": lambda v: ngettext(
+        "%(num)d reaction to your post in “%(title)s”, from %(name)s",
+        "%(num)d reactions to your post in “%(title)s”, the latest from %(name)s", **v),
     "bookmark.reminder": lambda v: _("Reminder: your bookmark in “%(title)s”", **v),
     # A moderator acted on a post.
     "post.hidden": lambda v: _("A moderator hid your post in “%(title)s”.", **v),

@@ -107,7 +107,7 @@ def test_reply_notifies_the_thread_author(thread, member, other_member):
     [note] = notes()
     assert note.recipient_id == member.id
     assert note.kind == NotificationKind.WATCHED
-    assert said(note) == "other posted in “Bench vices”"
+    assert said(note) == "1 new post in “Bench vices”, by other"
     assert note.link == f"/t/{thread.id}/unread"
     assert note.actor_id == other_member.id
     assert note.created_at == T0
@@ -118,7 +118,7 @@ def test_reply_uses_the_display_name(thread, member, other_member):
     other_member.display_name = "Olive Other"
     db.session.commit()
     posting.reply(other_member, thread, "Hello")
-    assert said(notes(member)[0]) == "Olive Other posted in “Bench vices”"
+    assert said(notes(member)[0]) == "1 new post in “Bench vices”, by Olive Other"
 
 
 def test_no_notification_for_replying_to_yourself(thread, member):
@@ -131,7 +131,7 @@ def test_replies_are_grouped_while_unread(thread, member, other_member):
     posting.reply(other_member, thread, "Two")
     [note] = notes(member)
     assert (note.kind, note.count) == ("watched", 2)
-    assert said(note) == "2 new posts in “Bench vices”"
+    assert said(note) == "2 new posts in “Bench vices”, the latest by other"
     note.read_at = T0
     db.session.commit()
     posting.reply(other_member, thread, "Three")
@@ -332,4 +332,4 @@ def test_text_is_stored_plain(board, member, other_member):
     thread = factories.make_thread(board, author=member, title="<script>alert(1)</script>")
     posting.reply(other_member, thread, "hi")
     [note] = notes(member)
-    assert said(note) == "other posted in “<script>alert(1)</script>”"
+    assert said(note) == "1 new post in “<script>alert(1)</script>”, by other"
