@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, or_, select, update
 from sqlalchemy.orm import joinedload, with_expression
 
 from ...common.paging import page_count
@@ -35,10 +35,16 @@ from ...policy import Policy
 
 
 # -- what a page loads with its threads ---------------------------------------------------------
+def _viewer_param():
+    # With a value of its own: an object loaded with these options and later refreshed
+    # (expired by a commit) runs them again without the page's parameters.
+    return bindparam("viewer_id", None, type_=Integer)
+
+
 def thread_options() -> list:
     """Loader options putting the viewing member's (``viewer_id`` parameter) position and
     levels on each thread of a query, as correlated subqueries of the same statement."""
-    viewer = bindparam("viewer_id")
+    viewer = _viewer_param()
     return [
         with_expression(Thread.read_position, select(ThreadRead.last_position).where(
             ThreadRead.user_id == viewer, ThreadRead.thread_id == Thread.id).scalar_subquery()),
@@ -56,8 +62,9 @@ def page_reactions_option():
     mine = (select(func.aggregate_strings(cast(Reaction.post_id, String) + ":" + Reaction.kind,
                                           ","))
             .join(Post, Post.id == Reaction.post_id)
-            .where(Reaction.user_id == bindparam("viewer_id"), Post.thread_id == Thread.id,
-                   Post.position.between(bindparam("first"), bindparam("last")))
+            .where(Reaction.user_id == _viewer_param(), Post.thread_id == Thread.id,
+                   Post.position.between(bindparam("first", 0, type_=Integer),
+                                         bindparam("last", 0, type_=Integer)))
             .scalar_subquery())
     return with_expression(Thread.my_reactions, mine)
 
@@ -73,7 +80,7 @@ def my_reactions(thread: Thread) -> dict[int, frozenset[str]]:
 
 def board_options() -> list:
     """The viewing member's level for a board and when they marked it read, on the board."""
-    viewer = bindparam("viewer_id")
+    viewer = _viewer_param()
     return [
         with_expression(Board.viewer_level, select(BoardWatch.level).where(
             BoardWatch.user_id == viewer, BoardWatch.board_id == Board.id).scalar_subquery()),
