@@ -65,11 +65,12 @@ def react(actor: User, post: Post, kind: str, add: bool, now: datetime | None = 
 def _add(viewer: Policy, post: Post, kind: str, now: datetime) -> bool:
     actor = viewer.user
     _check_daily_limit(actor, now)
+    # RETURNING says whether this statement added the row (a conflict returns nothing).
     added = db.session.execute(
         insert_for(Reaction).values(post_id=post.id, user_id=actor.id, kind=kind,
                                     created_at=now)
-        .on_conflict_do_nothing()).rowcount
-    if not added:
+        .on_conflict_do_nothing().returning(Reaction.post_id)).first()
+    if added is None:
         return False
     statement = insert_for(ReactionCount).values(post_id=post.id, kind=kind, n=1)
     db.session.execute(statement.on_conflict_do_update(
