@@ -345,3 +345,10 @@ def test_no_reminder_about_a_post_one_can_no_longer_read(board, thread, other_me
     db.session.commit()
     assert bookmarks.send_reminders(now + timedelta(minutes=10)) == 0
     assert bookmarks.list_for(Policy(other_member)).items == []
+
+
+def test_the_profile_counts_reactions_received(client, thread, member, other_member):
+    reactions.react(other_member, thread.first_post, "thanks", add=True)
+    html = client.get(f"/u/{member.username}").get_data(as_text=True)
+    assert "Reactions received" in html
+    assert html[html.index("Reactions received"):].split("<dd>")[1].startswith("1<")
