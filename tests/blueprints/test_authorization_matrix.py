@@ -694,7 +694,7 @@ KEEPUP_MATRIX: dict[str, Case] = {
     "keepup.defaults:POST": Case("POST", lambda w: "/account/watching", SIGNED_IN,
                                  data=lambda w: {"watch_started": "y"}),
     "keepup.react": Case("POST", lambda w: f"/p/{w.post.id}/react", SIGNED_IN,
-                         data=lambda w: {"kind": "thanks", "do": "add"}),
+                         data=lambda w: {"react": "thanks:add"}),
     "keepup.who_reacted": Case("GET", lambda w: f"/p/{w.post.id}/reactions", EVERYONE),
     "keepup.bookmark:GET": Case("GET", lambda w: f"/p/{w.post.id}/bookmark", SIGNED_IN),
     "keepup.bookmark:POST": Case("POST", lambda w: f"/p/{w.post.id}/bookmark", SIGNED_IN,

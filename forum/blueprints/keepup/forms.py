@@ -18,9 +18,13 @@ class ConfirmForm(FlaskForm):
     """A button whose only field is the CSRF token (mark read, delete)."""
 
 
+# What a reaction button sends: the kind and whether it adds or takes back ("thanks:add"), so
+# a button pressed twice, or sent from two tabs, means the same thing both times.
+REACT_CHOICES = [f"{kind}:{op}" for kind in REACTIONS for op in ("add", "remove")]
+
+
 class ReactForm(FlaskForm):
-    kind = HiddenField(validators=[AnyOf(list(REACTIONS))])
-    do = HiddenField(validators=[AnyOf(["add", "remove"])])
+    react = HiddenField(validators=[AnyOf(REACT_CHOICES)])
 
 
 class BookmarkForm(FlaskForm):

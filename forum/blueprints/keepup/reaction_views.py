@@ -27,7 +27,8 @@ def react(post_id: int):
     form = ReactForm()
     if not form.validate_on_submit():
         raise bad_request(_("Choose one of the reactions under the post."))
-    reactions.react(current_actor(), post, form.kind.data, form.do.data == "add")
+    kind, _sep, op = form.react.data.partition(":")
+    reactions.react(current_actor(), post, kind, op == "add")
     return redirect(post_location(post))
 
 
@@ -35,6 +36,9 @@ def react(post_id: int):
 def who_reacted(post_id: int):
     viewer = policy()
     post = reading.get_post(viewer, post_id)
+    reactors = reactions.who_reacted(viewer, post)
+    mine = {reactor.kind for reactor in reactors
+            if viewer.is_member and reactor.user.id == viewer.user.id}
     return render_template("keepup/reactions.html", post=post, thread=post.thread,
-                           board=post.thread.board,
-                           reactors=reactions.who_reacted(viewer, post))
+                           board=post.thread.board, reactors=reactors, mine=mine,
+                           may_react=bool(viewer.can_react(post)))

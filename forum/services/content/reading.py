@@ -319,7 +319,7 @@ def _head_statement(viewer: Policy, moderator: bool):
             .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         )
         if viewer.is_member:
-            found = found.options(*reading_state.thread_options())
+            found = found.options(*reading_state.thread_options(with_board_level=False))
         if len(_head_statements) < 128:
             _head_statements[key] = found
     return found
@@ -357,7 +357,7 @@ def _board_statement(viewer: Policy, board: Board):
             board,
         )
         if viewer.is_member:
-            found = found.options(*reading_state.thread_options())
+            found = found.options(*reading_state.thread_options(with_board_level=False))
         if moderator:
             found = found.where(Thread.merged_into_id.is_(None)).add_columns(func.count().over())
         _board_statements[key] = found

@@ -41,19 +41,22 @@ def _viewer_param():
     return bindparam("viewer_id", None, type_=Integer)
 
 
-def thread_options() -> list:
+def thread_options(with_board_level: bool = True) -> list:
     """Loader options putting the viewing member's (``viewer_id`` parameter) position and
-    levels on each thread of a query, as correlated subqueries of the same statement."""
+    levels on each thread of a query, as correlated subqueries of the same statement. A board
+    page knows the member's level for its board already (``board_options``)."""
     viewer = _viewer_param()
-    return [
+    options = [
         with_expression(Thread.read_position, select(ThreadRead.last_position).where(
             ThreadRead.user_id == viewer, ThreadRead.thread_id == Thread.id).scalar_subquery()),
         with_expression(Thread.watch_level, select(ThreadRead.level).where(
             ThreadRead.user_id == viewer, ThreadRead.thread_id == Thread.id).scalar_subquery()),
-        with_expression(Thread.board_watch_level, select(BoardWatch.level).where(
-            BoardWatch.user_id == viewer, BoardWatch.board_id == Thread.board_id)
-            .scalar_subquery()),
     ]
+    if with_board_level:
+        options.append(with_expression(Thread.board_watch_level, select(BoardWatch.level).where(
+            BoardWatch.user_id == viewer, BoardWatch.board_id == Thread.board_id)
+            .scalar_subquery()))
+    return options
 
 
 def page_reactions_option():
@@ -105,9 +108,11 @@ def cutoff(user: User, board_read_all_at: datetime | None = None) -> datetime:
                if moment is not None)
 
 
-def unread_of(user: User, thread: Thread, board_read_all_at: datetime | None) -> Unread | None:
+def unread_of(user: User, thread: Thread, board_read_all_at: datetime | None,
+              board_level: str | None = None) -> Unread | None:
     """The thread's mark for the member, from what its query loaded (``thread_options``)."""
-    level = WatchLevel(thread.watch_level or thread.board_watch_level or WatchLevel.NORMAL)
+    level = WatchLevel(thread.watch_level or board_level or thread.board_watch_level
+                       or WatchLevel.NORMAL)
     if level == WatchLevel.MUTED or thread.is_deleted:
         return None
     read = thread.read_position or 0
@@ -123,7 +128,11 @@ def unread_marks(viewer: Policy, board: Board, threads: list[Thread]) -> dict[in
         return {}
     marks = {}
     for thread in threads:
-        mark = unread_of(viewer.user, thread, board.viewer_read_all_at)
+        # A thread pinned everywhere from another board follows that board's level, which
+        # the page didn't load: its own level, else normal.
+        here = thread.board_id == board.id
+        mark = unread_of(viewer.user, thread, board.viewer_read_all_at if here else None,
+                         board.viewer_level if here else None)
         if mark is not None:
             marks[thread.id] = mark
     return marks
