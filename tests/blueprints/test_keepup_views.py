@@ -7,7 +7,7 @@ import re
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Access, Post, Reaction, ReactionCount, ThreadRead, User
