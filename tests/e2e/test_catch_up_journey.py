@@ -21,14 +21,14 @@ def test_a_member_comes_back_and_catches_up(page, browser, live_server):
     thread_url = page.url.split("#")[0]
     expect(page.get_by_role("combobox", name="Notifications")).to_have_value("watching")
 
-    # Meanwhile the moderator replies and calls the member by name.
-    mod = browser.new_context(base_url=live_server).new_page()
-    log_in(mod, "mod")
-    mod.goto(thread_url)
-    mod.get_by_label("Your reply").fill("A temperature-controlled one, @member. Worth it.")
-    mod.get_by_role("button", name="Post reply").click()
-    expect(mod.locator(".post-body").last).to_contain_text("Worth it.")
-    mod.context.close()
+    # Meanwhile another member replies and calls the member by name.
+    other = browser.new_context(base_url=live_server).new_page()
+    log_in(other, "maker")
+    other.goto(thread_url)
+    other.get_by_label("Your reply").fill("A temperature-controlled one, @member. Worth it.")
+    other.get_by_role("button", name="Post reply").click()
+    expect(other.locator(".post-body").last).to_contain_text("Worth it.")
+    other.context.close()
 
     # Back again: the board says what is new, the bell says who called.
     page.goto("/b/general")
@@ -36,7 +36,7 @@ def test_a_member_comes_back_and_catches_up(page, browser, live_server):
     expect(row.get_by_role("link", name=re.compile("1 new"))).to_be_visible()
     page.goto("/notifications")
     expect(page.locator(".notification").first).to_contain_text(
-        "mod mentioned you in “Which soldering iron?”")
+        "maker mentioned you in “Which soldering iron?”")
     page.goto("/new")
     expect(page.get_by_role("link", name="Which soldering iron?")).to_be_visible()
 
@@ -47,7 +47,7 @@ def test_a_member_comes_back_and_catches_up(page, browser, live_server):
     expect(page).to_have_url(re.compile(r"#p\d+$"))
     reply = page.locator("article.post").last
     expect(reply).to_contain_text("Worth it.")
-    expect(reply.get_by_role("link", name="mod").first).to_be_visible()
+    expect(reply.get_by_role("link", name="maker").first).to_be_visible()
 
     # Thanks, without a post: a reaction.
     reply.get_by_role("button", name="Thanks").click()
