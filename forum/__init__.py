@@ -120,3 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import messages as messages_blueprint
 
     app.register_blueprint(messages_blueprint.bp)
+
+    from .blueprints import keepup as keepup_blueprint
+
+    app.register_blueprint(keepup_blueprint.bp)

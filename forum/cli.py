@@ -124,8 +124,8 @@ def bench_seed(posts: int, no_index: bool) -> None:
 
 @forum_cli.command("run-timers")
 def run_timers() -> None:
-    """Send what the clock has made due (event reminders) and delete members' addresses past
-    their keeping time; safe to run as often as you like."""
+    """Send what the clock has made due (event and bookmark reminders) and delete members'
+    addresses past their keeping time; safe to run as often as you like."""
     from .services.site import timers
 
     done = timers.run_timers()
@@ -133,6 +133,8 @@ def run_timers() -> None:
                f"{'' if done.event_reminders == 1 else 's'}.")
     click.echo(f"Deleted {done.addresses_purged} member address"
                f"{'' if done.addresses_purged == 1 else 'es'} past their keeping time.")
+    click.echo(f"Sent {done.bookmark_reminders} bookmark reminder"
+               f"{'' if done.bookmark_reminders == 1 else 's'}.")
     if done.notification_mail is not None:
         click.echo(f"Notification mail: queued {done.notification_mail.at_once} at once, "
                    f"{done.notification_mail.digests} digest"

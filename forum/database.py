@@ -56,3 +56,14 @@ def joined() -> Iterator[None]:
         raise
     finally:
         _joined.reset(token)
+
+
+def insert_for(model):
+    """``INSERT`` for ``model`` in the dialect of the session's database, so a caller can add
+    ``on_conflict_do_update`` / ``on_conflict_do_nothing`` (SQLite and PostgreSQL spell them
+    alike)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)

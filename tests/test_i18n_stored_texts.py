@@ -292,6 +292,8 @@ KEYS_SINCE_THE_MIGRATION = {
     "sanction.points_suspension", "conversation.started", "conversation.team",
     "conversation.message", "conversation.added", "report.message.dismissed",
     "report.message.actioned", "desk.assigned",
+    "post.mention", "post.team_mention", "thread.posts",
+    "post.reactions", "bookmark.reminder",
 }
 
 

@@ -6,14 +6,17 @@ HTML is what pages render; nothing here runs on a page view.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from html.parser import HTMLParser
+from urllib.parse import quote as url_quote
 
 import bleach
 from bleach.linkifier import LinkifyFilter
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -50,6 +53,8 @@ def _set_rel(attrs, new=False):
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "code" and name == "class":
         return bool(_CODE_CLASS.match(value))
+    if tag == "a" and name == "class":
+        return value == "mention"
     if tag in {"th", "td"} and name == "class":
         return value in {"align-left", "align-center", "align-right"}
     return name in ALLOWED_ATTRIBUTES.get(tag, ())
@@ -65,19 +70,95 @@ _cleaner = bleach.Cleaner(
 )
 
 
-def _markdown(source: str) -> str:
+# "@name" where a name starts (not inside a word, an address or another mention): letters and
+# digits of any script with ".", "_" and "-" inside, as usernames are (``common.usernames``).
+_MENTION = re.compile(r"(?<![\w@/.+-])@(\w(?:[\w.-]*\w)?)")
+
+# Finds the username a written name belongs to (any case or normalisation), or None.
+Resolver = Callable[[str], "str | None"]
+
+
+def _markdown(source: str, resolve: Resolver | None = None) -> str:
     tokens = _md.parse(source)
     for token in tokens:
         # Table alignment arrives as inline style; a class keeps styles out of the allowlist.
         if token.type in {"th_open", "td_open"} and token.attrs.get("style"):
             align = str(token.attrs.pop("style")).removeprefix("text-align:")
             token.attrs["class"] = f"align-{align}"
+        if resolve is not None and token.type == "inline" and token.children:
+            token.children = _linked_mentions(token.children, resolve)
     return _md.renderer.render(tokens, _md.options, {})
 
 
-def render(source: str) -> str:
-    """Markdown source to sanitised HTML. Raw HTML in the source is shown as text, never trusted."""
-    return _cleaner.clean(_markdown(source or "")).strip()
+def _linked_mentions(children: list[Token], resolve: Resolver) -> list[Token]:
+    """Text tokens with "@name" of a member made into links to their profile; code spans and
+    the text of links stay as written."""
+    result: list[Token] = []
+    in_link = 0
+    for child in children:
+        if child.type == "link_open":
+            in_link += 1
+        elif child.type == "link_close":
+            in_link -= 1
+        if child.type != "text" or in_link or "@" not in child.content:
+            result.append(child)
+            continue
+        text, at = child.content, 0
+        for match in _MENTION.finditer(text):
+            username = resolve(match[1])
+            if username is None:
+                continue
+            if match.start() > at:
+                result.append(Token("text", "", 0, content=text[at:match.start()]))
+            result.append(Token("link_open", "a", 1, attrs={
+                "href": f"/u/{url_quote(username, safe='')}", "class": "mention"}))
+            result.append(Token("text", "", 0, content=match[0]))
+            result.append(Token("link_close", "a", -1))
+            at = match.end()
+        if at < len(text):
+            result.append(Token("text", "", 0, content=text[at:]))
+    return result
+
+
+def render(source: str, mentions: Resolver | None = None) -> str:
+    """Markdown source to sanitised HTML. Raw HTML in the source is shown as text, never trusted.
+    With ``mentions``, "@name" of a member (the resolver knows whom) links to their profile."""
+    return _cleaner.clean(_markdown(source or "", mentions)).strip()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An "@name" in a post's text, and whether it stands inside a quote."""
+
+    name: str
+    quoted: bool
+
+
+def mentions(source: str) -> list[Mention]:
+    """Every "@name" in the text as written, in order, each name once (first place wins),
+    leaving out code spans, code blocks and the text of links."""
+    tokens = _md.parse(source or "")
+    found: dict[str, Mention] = {}
+    depth = 0
+    for token in tokens:
+        if token.type == "blockquote_open":
+            depth += 1
+        elif token.type == "blockquote_close":
+            depth -= 1
+        if token.type != "inline" or not token.children:
+            continue
+        in_link = 0
+        for child in token.children:
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            elif child.type == "text" and not in_link:
+                for match in _MENTION.finditer(child.content):
+                    name = match[1]
+                    if name not in found or (found[name].quoted and not depth):
+                        found[name] = Mention(name, quoted=depth > 0)
+    return list(found.values())
 
 
 # Elements that start a line of their own when the HTML is shown, so their edges part words;

@@ -14,6 +14,17 @@ from .conversations import (
 from .desk import DeskState
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
+from .keepup import (
+    REACTIONS,
+    WATCH_LEVEL_LABELS,
+    BoardWatch,
+    Bookmark,
+    Reaction,
+    ReactionCount,
+    ReactionKind,
+    ThreadRead,
+    WatchLevel,
+)
 from .logins import Login
 from .mail import MailCategory, MailStatus, OutboxMessage
 from .moderation import (
@@ -45,6 +56,15 @@ __all__ = [
     "Message",
     "ReportedMessage",
     "UserBlock",
+    "REACTIONS",
+    "WATCH_LEVEL_LABELS",
+    "Bookmark",
+    "BoardWatch",
+    "Reaction",
+    "ReactionCount",
+    "ReactionKind",
+    "ThreadRead",
+    "WatchLevel",
     "Appeal",
     "AppealStatus",
     "RecoveryCode",

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -69,6 +69,11 @@ class Board(db.Model):
     old_slugs = relationship("BoardSlug", back_populates="board", order_by="BoardSlug.retired_at",
                              cascade="all, delete-orphan", passive_deletes=True)
     last_post = relationship("Post", foreign_keys=[last_post_id], post_update=True)
+
+    # The viewing member's level for the board and when they marked it all read, from the
+    # board page's own query (``reading.get_board``).
+    viewer_level: Mapped[str | None] = query_expression()
+    viewer_read_all_at: Mapped[datetime | None] = query_expression()
 
     # ``read_group_list`` and ``post_group_list``: the ids of the groups limiting who reads and
     # who posts, loaded with the row (``models.groups``).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +26,11 @@ class NotificationKind(StrEnum):
     # preference for private messages apart from the rest.
     MESSAGE = "message"
     DESK = "desk"  # a team member gave you an item of the desk
+    WATCHED = "watched"  # new posts in a thread you watch (grouped per thread)
+    MENTION = "mention"  # someone mentioned you by @name
+    TEAM_MENTION = "team_mention"  # someone called the board's moderators with @team
+    REACTION = "reaction"  # people reacted to your post (grouped per post)
+    BOOKMARK = "bookmark"  # a bookmark's reminder fell due
 
 
 class Notification(db.Model):
@@ -50,6 +55,9 @@ class Notification(db.Model):
     # When the mail scan dealt with it (mailed it, or found it read, or not wanted by mail):
     # services/notification_mail/at_once.py. None while it waits for that scan.
     mail_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many happenings an unread grouped notification stands for ("5 new posts in …");
+    # raised in SQL while it stays unread, shown as the ``num`` of its sentence.
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     recipient = relationship("User", foreign_keys=[recipient_id])
     actor = relationship("User", foreign_keys=[actor_id])
@@ -63,6 +71,8 @@ class Notification(db.Model):
         Index("ix_notifications_mail_waiting", "created_at",
               sqlite_where=sql_text("mail_checked_at IS NULL"),
               postgresql_where=sql_text("mail_checked_at IS NULL")),
+        # Grouping: a recipient's unread notification of a kind about one thread or post.
+        Index("ix_notifications_grouping", "kind", "link", "read_at"),
     )
 
     @property

@@ -327,6 +327,18 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Posting"),
         ),
         SettingSpec(
+            "mentions_max", int, 10, _l("Members told of mentions in one post"),
+            _l("At most this many members @mentioned in one post are notified; the rest are "
+               "linked but not told. 0 tells nobody."), minimum=0, maximum=50,
+            group=_l("Posting"),
+        ),
+        SettingSpec(
+            "new_member_reactions_per_day", int, 20, _l("Reactions a new member may give a day"),
+            _l("How many reactions a new member (see above) may give in 24 hours. 0 means "
+               "none until they are no longer new."), minimum=0, maximum=1000,
+            group=_l("Posting"),
+        ),
+        SettingSpec(
             "event_reminder_minutes", int, 60, _l("Minutes before an event to remind"),
             _l("Members who are going get a notification this long before an event starts "
                "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,

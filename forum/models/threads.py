@@ -71,6 +71,13 @@ class Thread(db.Model):
     # query (``services.content.reading.get_thread``): with ``post_seq`` it tells whether a rendered
     # page of posts is still current.
     page_stamp: Mapped[int | None] = query_expression()
+    # The viewing member's reading state, from the thread page's own query (``reading``):
+    # the last position they read, their level for the thread and for its board.
+    read_position: Mapped[int | None] = query_expression()
+    watch_level: Mapped[str | None] = query_expression()
+    board_watch_level: Mapped[str | None] = query_expression()
+    # The viewing member's reactions to the page's posts ("post id:kind,…"), same query.
+    my_reactions: Mapped[str | None] = query_expression()
 
     board = relationship("Board")
     author = relationship("User", foreign_keys=[author_id])
@@ -183,6 +190,8 @@ class Post(db.Model):
     # Raised by the database on every UPDATE of the row (the trigger below), so whichever code
     # writes a post, ORM or bulk statement, a cached rendering of its page can tell it is old.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The post's reaction counts ("kind:n,…"), filled by the query that loads a page of posts.
+    reaction_summary: Mapped[str | None] = query_expression()
 
     thread = relationship("Thread", foreign_keys=[thread_id])
     author = relationship("User", foreign_keys=[author_id])

@@ -107,6 +107,13 @@ class User(UserMixin, db.Model):
     is_board_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set by a moderator on the member's record: every post waits for approval.
     always_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Keeping up (``services.content.watching``): the levels threads get when the member
+    # starts one or replies, and when they last marked everything read.
+    watch_started: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    track_replied: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    read_all_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reactions others gave the member's posts, kept in SQL with each reaction.
+    reactions_received: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Whether any timeout, suspension or ban was in force when the request loaded the member
     # (``web.load_user`` asks in the same query); False spares the policy its sanctions query.

@@ -4,20 +4,39 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, exists
+from sqlalchemy import ColumnElement, Select, exists, true
 
 from ..common import timefmt
 from ..models import (
     Access,
     Board,
     BoardGroup,
+    BoardModerator,
     GroupLimit,
+    GroupMember,
     Post,
+    Role,
     Thread,
+    User,
 )
 from . import pace
 from .decision import ALLOW, Decision, deny, need_login
 from .viewer import Viewer
+
+
+def readers_of_board(board: Board) -> ColumnElement[bool]:
+    """``can_view_board`` for every member at once, as a condition on ``User`` rows, for
+    fan-outs that write one statement for all their recipients (deleted accounts left out)."""
+    team = (User.role_value >= Role.MODERATOR) | exists().where(
+        BoardModerator.user_id == User.id, BoardModerator.board_id == board.id)
+    if board.access == Access.STAFF:
+        allowed = team
+    elif board.read_group_ids:
+        allowed = team | exists().where(GroupMember.user_id == User.id,
+                                        GroupMember.group_id.in_(board.read_group_ids))
+    else:
+        allowed = true()
+    return User.deleted_at.is_(None) & User.approval_state.is_(None) & allowed
 
 
 class ContentRules(Viewer):
@@ -80,6 +99,26 @@ class ContentRules(Viewer):
         if not self.is_member:
             return need_login(_("Log in to see your posts waiting for a moderator."))
         return ALLOW
+
+    def can_keep_up(self) -> Decision:
+        """Watching, reading state, bookmarks: a member's own; guests have none."""
+        if not self.is_member:
+            return need_login(_("Log in to follow threads and keep your place."))
+        return ALLOW
+
+    def can_react(self, post: Post) -> Decision:
+        """Reacting to a post someone else wrote that the member can read; a timeout stops
+        it like other acts besides reading."""
+        if not self.is_member:
+            return need_login(_("Log in to react to posts."))
+        seen = self.can_view_thread(post.thread)
+        if not seen:
+            return seen
+        if post.is_deleted or post.is_hidden:
+            return deny(_("This post can't take reactions: it is deleted or hidden."))
+        if post.author_id == self.user.id:
+            return deny(_("You can't react to your own post."))
+        return self.acting_sanction()
 
     def can_create_thread(self, board: Board) -> Decision:
         seen = self.can_view_board(board)

@@ -31,6 +31,17 @@ TEXTS: dict[str, Wording] = {
     # Replies and quotes.
     "post.reply": lambda v: _("%(name)s replied to “%(title)s”", **v),
     "post.quote": lambda v: _("%(name)s quoted you in “%(title)s”", **v),
+    # Keeping up: mentions, new posts in watched threads and reactions (grouped: ``num`` is
+    # the notification's count), bookmark reminders.
+    "post.mention": lambda v: _("%(name)s mentioned you in “%(title)s”", **v),
+    "post.team_mention": lambda v: _("%(name)s called the moderators in “%(title)s”", **v),
+    "thread.posts": lambda v: ngettext(
+        "%(num)d new post in “%(title)s”, by %(name)s",
+        "%(num)d new posts in “%(title)s”, the latest by %(name)s", **v),
+    "post.reactions": lambda v: ngettext(
+        "%(num)d reaction to your post in “%(title)s”, from %(name)s",
+        "%(num)d reactions to your post in “%(title)s”, the latest from %(name)s", **v),
+    "bookmark.reminder": lambda v: _("Reminder: your bookmark in “%(title)s”", **v),
     # A moderator acted on a post.
     "post.hidden": lambda v: _("A moderator hid your post in “%(title)s”.", **v),
     "post.restored": lambda v: _("A moderator restored your post in “%(title)s”.", **v),
@@ -243,5 +254,12 @@ def render(key: str | None, params: Mapping[str, Any] | None, text: str | None =
 
 
 def shown(note, tz: str | None = None) -> Shown:
-    """``render`` for a ``Notification`` row."""
-    return render(note.key, note.params, note.text, note.body, tz)
+    """``render`` for a ``Notification`` row; a grouped one's count is its ``num``."""
+    params = note.params
+    if note.key in GROUPED and params is not None:
+        params = {**params, "num": note.count or 1}
+    return render(note.key, params, note.text, note.body, tz)
+
+
+# Keys whose notification stands for several happenings, counted in ``Notification.count``.
+GROUPED = frozenset({"thread.posts", "post.reactions"})

@@ -767,6 +767,83 @@ def test_site_matrix(client, login, world, key, role):
         assert response.status_code == 403, (key, role, response.status_code)
 
 
+# -- keeping up: watching, reading state, reactions, bookmarks -----------------------------------
+
+def _own_bookmark(world: World) -> None:
+    """A bookmark of the viewer's own (the author's when the viewer is a guest)."""
+    from forum.services.content import bookmarks
+
+    world.spare = bookmarks.save(world.viewer or world.author, world.post, "later", None)
+
+
+KEEPUP_MATRIX: dict[str, Case] = {
+    "keepup.new": Case("GET", lambda w: "/new", SIGNED_IN),
+    "keepup.unread": Case("GET", lambda w: "/unread", SIGNED_IN),
+    "keepup.first_unread": Case("GET", lambda w: f"/t/{w.thread.id}/unread", EVERYONE),
+    "keepup.mark_everything_read": Case("POST", lambda w: "/read-all", SIGNED_IN),
+    "keepup.mark_board_read": Case("POST", lambda w: f"/b/{w.here.slug}/read", SIGNED_IN),
+    "keepup.watch_board": Case("POST", lambda w: f"/b/{w.here.slug}/watch", SIGNED_IN,
+                               data=lambda w: {"level": "watching"}),
+    "keepup.watch_thread": Case("POST", lambda w: f"/t/{w.thread.id}/watch", SIGNED_IN,
+                                data=lambda w: {"level": "tracking"}),
+    "keepup.defaults:GET": Case("GET", lambda w: "/account/watching", SIGNED_IN),
+    "keepup.defaults:POST": Case("POST", lambda w: "/account/watching", SIGNED_IN,
+                                 data=lambda w: {"watch_started": "y"}),
+    "keepup.react": Case("POST", lambda w: f"/p/{w.post.id}/react", SIGNED_IN,
+                         data=lambda w: {"react": "thanks:add"}),
+    "keepup.who_reacted": Case("GET", lambda w: f"/p/{w.post.id}/reactions", EVERYONE),
+    "keepup.bookmark:GET": Case("GET", lambda w: f"/p/{w.post.id}/bookmark", SIGNED_IN),
+    "keepup.bookmark:POST": Case("POST", lambda w: f"/p/{w.post.id}/bookmark", SIGNED_IN,
+                                 data=lambda w: {"note": "Read again"}),
+    "keepup.bookmark_list": Case("GET", lambda w: "/bookmarks", SIGNED_IN, setup=_own_bookmark),
+    "keepup.delete_bookmark": Case("POST", lambda w: f"/bookmarks/{w.spare.id}/delete",
+                                   SIGNED_IN, setup=_own_bookmark),
+}
+
+
+def test_every_keepup_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] == "keepup":
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    assert routes == set(KEEPUP_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(KEEPUP_MATRIX))
+def test_keepup_matrix(client, login, world, key, role):
+    case = KEEPUP_MATRIX[key]
+    world.viewer = _viewer(role, world)
+    if case.setup is not None:
+        case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                else client.get(url))
+    location = response.headers.get("Location", "")
+    if role in case.allowed:
+        assert response.status_code in (200, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    else:
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
+
+
+@pytest.mark.parametrize("key", ["keepup.bookmark_list", "keepup.delete_bookmark"])
+def test_another_members_bookmark_is_not_found(client, login, world, key):
+    """A bookmark is its member's alone: someone else's is neither listed nor deletable."""
+    from forum.services.content import bookmarks
+
+    theirs = bookmarks.save(world.author, world.post, "Private note", None)
+    login(factories.make_user())
+    if key == "keepup.bookmark_list":
+        assert "Private note" not in client.get("/bookmarks").get_data(as_text=True)
+    else:
+        assert client.post(f"/bookmarks/{theirs.id}/delete").status_code == 404
+
+
 # -- a member's own account: every member, for themself only ----------------------------------
 
 def _reset_token(world: World) -> str:

@@ -137,11 +137,11 @@ def test_reply_notifications_only_reach_readers(app, admin, scene):
     groups.remove_member(admin, scene["club"], insider.id)
     posting.reply(factories.make_user(role="moderator"), secret, "A reply while they are out")
     assert not db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.recipient_id == insider.id, Notification.kind == "reply"))
+        Notification.recipient_id == insider.id, Notification.kind == "watched"))
     groups.add_member(admin, scene["club"], insider.username)
     posting.reply(factories.make_user(role="moderator"), secret, "A reply once they are back")
     assert db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.recipient_id == insider.id, Notification.kind == "reply")) == 1
+        Notification.recipient_id == insider.id, Notification.kind == "watched")) == 1
 
 
 def test_events_in_a_group_board_follow_it(client, login, scene):

@@ -98,7 +98,8 @@ def test_hostile_text_and_names_are_inert(client, login, member, board_thread_by
     login(member)
     html = text(client.get("/notifications"))
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt; replied to “&lt;script&gt;" in html
+    assert "1 new post in “&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;”, by &lt;img src=x " \
+        "onerror=alert(1)&gt;" in html
 
 
 def test_pages(client, login, member, app):
@@ -317,15 +318,17 @@ def test_someone_elses_or_a_missing_notification_is_404(client, login, member, o
     assert fresh(theirs).read_at is None
 
 
-def test_reply_notification_leads_to_the_post(client, login, member, other_member,
-                                              board_thread_by):
+def test_reply_notification_leads_to_the_first_unread_post(client, login, member, other_member,
+                                                           board_thread_by):
     thread = board_thread_by(member, "Bench vices")
     post = posting.reply(other_member, thread, "Try a Record No. 4")
+    posting.reply(other_member, thread, "Or a Record No. 3")
     note = db.session.scalar(select(Notification))
     login(member)
-    assert "other replied to “Bench vices”" in text(client.get("/notifications"))
+    assert "2 new posts in “Bench vices”, the latest by other" in text(
+        client.get("/notifications"))
     first = client.get(f"/notifications/{note.id}")
-    assert first.headers["Location"] == f"/p/{post.id}"
+    assert first.headers["Location"] == f"/t/{thread.id}/unread"
     assert client.get(first.headers["Location"]).headers["Location"].endswith(f"#p{post.id}")
 
 
@@ -355,4 +358,4 @@ def test_quoting_through_the_reply_form_notifies_the_quoted(client, login, membe
 
     assert response.status_code == 302
     received = {(note.recipient_id, note.kind) for note in db.session.scalars(select(Notification))}
-    assert received == {(other_member.id, "quote"), (member.id, "reply")}
+    assert received == {(other_member.id, "quote"), (member.id, "watched")}

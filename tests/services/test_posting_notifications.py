@@ -1,5 +1,6 @@
-"""Replies tell the thread's author, quotes tell the quoted: once per person, never oneself,
-never about what they may not read; and the quote markup that makes it possible."""
+"""Replies tell those watching the thread (its author, by default), quotes tell the quoted:
+once per person, never oneself, never about what they may not read; and the quote markup that
+makes it possible."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -101,13 +102,13 @@ def test_quotes_of_nothing():
 
 # -- replies ----------------------------------------------------------------------------------
 def test_reply_notifies_the_thread_author(thread, member, other_member):
-    post = posting.reply(other_member, thread, "Try a Record No. 4", now=T0)
+    posting.reply(other_member, thread, "Try a Record No. 4", now=T0)
 
     [note] = notes()
     assert note.recipient_id == member.id
-    assert note.kind == NotificationKind.REPLY
-    assert said(note) == "other replied to “Bench vices”"
-    assert note.link == f"/p/{post.id}"
+    assert note.kind == NotificationKind.WATCHED
+    assert said(note) == "1 new post in “Bench vices”, by other"
+    assert note.link == f"/t/{thread.id}/unread"
     assert note.actor_id == other_member.id
     assert note.created_at == T0
     assert note.read_at is None
@@ -117,7 +118,7 @@ def test_reply_uses_the_display_name(thread, member, other_member):
     other_member.display_name = "Olive Other"
     db.session.commit()
     posting.reply(other_member, thread, "Hello")
-    assert said(notes(member)[0]) == "Olive Other replied to “Bench vices”"
+    assert said(notes(member)[0]) == "1 new post in “Bench vices”, by Olive Other"
 
 
 def test_no_notification_for_replying_to_yourself(thread, member):
@@ -125,10 +126,16 @@ def test_no_notification_for_replying_to_yourself(thread, member):
     assert notes() == []
 
 
-def test_each_reply_notifies_again(thread, member, other_member):
+def test_replies_are_grouped_while_unread(thread, member, other_member):
     posting.reply(other_member, thread, "One")
     posting.reply(other_member, thread, "Two")
-    assert kinds(member) == ["reply", "reply"]
+    [note] = notes(member)
+    assert (note.kind, note.count) == ("watched", 2)
+    assert said(note) == "2 new posts in “Bench vices”, the latest by other"
+    note.read_at = T0
+    db.session.commit()
+    posting.reply(other_member, thread, "Three")
+    assert [(n.kind, n.count) for n in notes(member)] == [("watched", 2), ("watched", 1)]
 
 
 def test_a_refused_reply_notifies_nobody(thread, member, other_member):
@@ -154,7 +161,7 @@ def test_quote_notifies_the_quoted_author_and_the_thread_author(thread, member, 
     assert to_other.kind == NotificationKind.QUOTE
     assert said(to_other) == "third quoted you in “Bench vices”"
     assert to_other.link == post.url and to_other.actor_id == third.id
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_quoting_the_thread_author_gives_one_quote_not_a_reply_too(thread, member, other_member):
@@ -173,7 +180,7 @@ def test_quoting_one_person_many_times_is_one_notification(thread, member, other
     posting.reply(third, thread, body)
 
     assert kinds(other_member) == ["quote"]
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
     assert len(notes()) == 2
 
 
@@ -183,7 +190,7 @@ def test_quoting_yourself_tells_nobody_but_the_thread_author(thread, member, oth
     db.session.commit()
     posting.reply(other_member, thread, quoting(mine, "and another thing"))
     assert kinds(other_member) == []
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_several_quoted_members_each_hear_once(thread, member):
@@ -198,7 +205,7 @@ def test_several_quoted_members_each_hear_once(thread, member):
 
     for person in people:
         assert kinds(person) == ["quote"]
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_quote_of_a_post_in_another_thread_tells_nobody(board, thread, member, other_member):
@@ -206,12 +213,12 @@ def test_quote_of_a_post_in_another_thread_tells_nobody(board, thread, member, o
     third = factories.make_user(username="third")
     posting.reply(third, thread, quoting(elsewhere.first_post))
     assert kinds(other_member) == []
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_quote_of_a_missing_post_tells_nobody_else(thread, member, other_member):
     posting.reply(other_member, thread, "**[Ghost](/p/999999)** wrote:\n> boo\n\nhm")
-    assert [(note.recipient_id, note.kind) for note in notes()] == [(member.id, "reply")]
+    assert [(note.recipient_id, note.kind) for note in notes()] == [(member.id, "watched")]
 
 
 def test_nested_quotes_only_tell_the_directly_quoted(thread, member, other_member):
@@ -223,8 +230,8 @@ def test_nested_quotes_only_tell_the_directly_quoted(thread, member, other_membe
     posting.reply(third, thread, quoting(second, "Quoting a quote"))
 
     assert kinds(other_member) == ["quote"]
-    # The thread's author appears only inside the nested quote: a reply, not a quote.
-    assert kinds(member) == ["reply"]
+    # The thread's author appears only inside the nested quote: told as a watcher, not a quote.
+    assert kinds(member) == ["watched"]
 
 
 def test_old_name_only_quotes_match_a_member_of_the_thread(thread, member, other_member):
@@ -236,7 +243,7 @@ def test_old_name_only_quotes_match_a_member_of_the_thread(thread, member, other
     posting.reply(third, thread, markup.quote("other", "an opinion") + "Yes")
 
     assert kinds(other_member) == ["quote"]
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_old_name_only_quotes_use_the_display_name(thread, member, other_member):
@@ -267,7 +274,7 @@ def test_old_name_only_quotes_skip_namesakes_and_strangers(thread, member, other
     posting.reply(third, thread, body)
 
     assert kinds(other_member) == [] and kinds(twin) == [] and kinds(stranger) == []
-    assert kinds(member) == ["reply"]
+    assert kinds(member) == ["watched"]
 
 
 def test_quote_headers_in_code_are_not_quotes(thread, member, other_member):
@@ -317,7 +324,7 @@ def test_staff_thread_author_who_is_staff_hears(app, moderator, admin):
     staff = factories.make_board(slug="staff", access=Access.STAFF)
     thread = factories.make_thread(staff, author=moderator, title="Rota")
     posting.reply(admin, thread, "Taking Tuesday")
-    assert kinds(moderator) == ["reply"]
+    assert kinds(moderator) == ["watched"]
 
 
 def test_text_is_stored_plain(board, member, other_member):
@@ -325,4 +332,4 @@ def test_text_is_stored_plain(board, member, other_member):
     thread = factories.make_thread(board, author=member, title="<script>alert(1)</script>")
     posting.reply(other_member, thread, "hi")
     [note] = notes(member)
-    assert said(note) == "other replied to “<script>alert(1)</script>”"
+    assert said(note) == "1 new post in “<script>alert(1)</script>”, by other"

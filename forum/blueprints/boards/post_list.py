@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ...common.ttlcache import TtlCache
 from ...i18n import language
 from ...policy import Policy
-from ...services.content import reading
+from ...services.content import reactions, reading, reading_state
 from ...services.content.reading import ThreadPage
 from ...web import UrlPattern, viewer_tz
 
@@ -41,7 +42,7 @@ URL_SECONDS = 24 * 3600
 
 # The marks carry a per-process secret, so no text inside a post can pass for one.
 _NONCE = secrets.token_hex(6)
-_MARK = re.compile("\x00" + _NONCE + r"(byline|edited|actions):(\d+)\x00")
+_MARK = re.compile("\x00" + _NONCE + r"(byline|edited|reactions|actions):(\d+)\x00")
 _EVERYONE = Policy(None)
 
 
@@ -59,6 +60,7 @@ class _Facts(NamedTuple):
     is_hidden: bool
     hidden_by_id: int | None
     revision_count: int
+    reaction_summary: str | None
 
 
 class _PostView:
@@ -69,7 +71,7 @@ class _PostView:
 
     def __init__(self, facts: _Facts, thread, author) -> None:
         (self.id, self.author_id, self.position, self.is_deleted, self.is_hidden,
-         self.hidden_by_id, self.revision_count) = facts
+         self.hidden_by_id, self.revision_count, self.reaction_summary) = facts
         self.thread = thread
         self.author = author
 
@@ -131,7 +133,8 @@ def _render(posts, reader: Policy, own_hidden_for: int | None,
     for index, piece in enumerate(pieces):
         parts.append(int(piece) if index % 3 == 2 else piece)
     facts = tuple(_Facts(post.id, post.author_id, post.position, post.is_deleted,
-                         post.is_hidden, post.hidden_by_id, post.revision_count)
+                         post.is_hidden, post.hidden_by_id, post.revision_count,
+                         post.reaction_summary)
                   for post in posts)
     return _Rendered(tuple(parts), facts)
 
@@ -150,11 +153,14 @@ class _Urls:
                       UrlPattern("boards.post_history", "post_id"),
                       UrlPattern("reports.new", "target_id", kind="post"),
                       UrlPattern("moderation.post_tools", "post_id"),
-                      UrlPattern("boards.mark_answer", "post_id"))
+                      UrlPattern("boards.mark_answer", "post_id"),
+                      UrlPattern("keepup.bookmark", "post_id"),
+                      UrlPattern("keepup.react", "post_id"),
+                      UrlPattern("keepup.who_reacted", "post_id"))
             current_app.extensions[PIECES_KEY].put(("urls", request.script_root), shared,
                                                    URL_SECONDS)
         (self.profile, self.avatar, self.edit, self.delete, self.history, self.report,
-         self.moderate, self.answer) = shared
+         self.moderate, self.answer, self.bookmark, self.react, self.who_reacted) = shared
         self.quote = UrlPattern("boards.reply", "quote", thread_id=thread.id)
 
 
@@ -224,6 +230,9 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     member = viewer.is_member
     may_quote = bool(reply_decision)
     may_mark = member and thread.board.is_questions and bool(viewer.can_mark_answer(thread))
+    mine = reading_state.my_reactions(thread) if member else {}
+    token = generate_csrf() if member else ""
+    no_kinds: frozenset[str] = frozenset()
     views = [_PostView(facts, thread, authors.get(facts.author_id)) for facts in rendered.facts]
     parts = rendered.parts
     out = []
@@ -232,6 +241,16 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
         kind, post = parts[start + 1], views[parts[start + 2]]
         if kind == "byline":
             out.append(bylines.get(post.author_id, ""))
+        elif kind == "reactions":
+            counts = reactions.parse_summary(post.reaction_summary)
+            may_react = member and bool(viewer.can_react(post))
+            if counts or may_react:
+                own = mine.get(post.id, no_kinds)
+                out.append(kept(
+                    ("reactions", post.id, counts, own, may_react, token),
+                    lambda post=post, counts=counts, own=own, may_react=may_react:
+                    slots.reactions(post, counts, own, may_react, urls.react,
+                                    urls.who_reacted, token)))
         elif kind == "edited":
             out.append(slots.edited(post, member and bool(viewer.can_view_revisions(post)),
                                     urls.history))

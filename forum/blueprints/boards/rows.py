@@ -15,9 +15,10 @@ def _person(user) -> tuple:
 
 
 @bp.app_template_global()
-def thread_row_key(thread, posts_per_page: int, now: datetime) -> tuple:
+def thread_row_key(thread, posts_per_page: int, now: datetime, unread=None) -> tuple:
     last = thread.last_post
     return (
+        unread,
         thread.id, thread.title, thread.slug, thread.pinned_now(now), thread.locked_now(now),
         thread.is_deleted, thread.accepted_post_id, thread.team_replied_at is not None,
         _person(thread.author), thread.created_at,

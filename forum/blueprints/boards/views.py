@@ -11,7 +11,7 @@ from ...i18n import language
 from ...models import PendingPost, Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
-from ...services.content import answers, approvals, posting, reading, responsiveness
+from ...services.content import answers, approvals, posting, reading, reading_state, responsiveness
 from ...services.content.watched_words import WordRefused
 from ...web import UrlPattern, current_actor
 from ..args import id_arg, page_arg
@@ -182,10 +182,15 @@ def _render_thread(view: reading.ThreadPage, form: ReplyForm | None, status: int
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>-<slug>")
 def thread(thread_id: int, slug: str | None = None):
-    view = reading.thread_page(policy(), thread_id, page_arg(), _posts_per_page())
+    viewer = policy()
+    view = reading.thread_page(viewer, thread_id, page_arg(), _posts_per_page())
     if slug is not None and slug != view.thread.slug:
         return redirect(thread_url(view.thread, view.page), 301)
-    return _render_thread(view, None)
+    response = _render_thread(view, None)
+    # What the page showed is read (one UPSERT, only when it moves the member's place on).
+    reading_state.mark_read(viewer, view.thread,
+                            min(view.page * view.per_page, view.thread.post_seq))
+    return response
 
 
 @bp.app_errorhandler(reading.MergedAway)

@@ -32,7 +32,7 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, blocks, data_export, notifications, text
-from . import approvals, cooldowns, flagging, watched_words
+from . import approvals, cooldowns, flagging, mentions, watched_words, watching
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -106,7 +106,7 @@ def _add_post(actor: User, thread: Thread, body: str, now: datetime) -> Post:
         author_id=actor.id,
         position=position,
         body=body,
-        body_html=markup.render(body),
+        body_html=mentions.render(body),
         created_at=now,
     )
     db.session.add(post)
@@ -192,6 +192,10 @@ def open_thread(actor: User, board: Board, title: str, body: str, now: datetime)
     db.session.execute(
         update(User).where(User.id == actor.id).values(thread_count=User.thread_count + 1)
     )
+    watching.started(actor, thread, now)
+    thread.board = board
+    told = mentions.notify(actor, thread, post, now)
+    watching.tell_watchers(actor, thread, post, told, now)
     return thread
 
 
@@ -268,26 +272,26 @@ def append(actor: User, thread: Thread, body: str, now: datetime,
 
 
 def _notify_readers(actor: User, thread: Thread, post: Post, now: datetime) -> None:
-    """One notification per person per reply: a quoted member hears ``QUOTE`` (even when they
-    also started the thread), the thread's author otherwise ``REPLY``. Nobody hears of their
-    own reply, nor of one they may not read (a staff board, a deleted thread), nor of one by a
-    member they blocked."""
-    recipients: dict[int, tuple[User, NotificationKind]] = {
-        user.id: (user, NotificationKind.QUOTE) for user in _quoted_authors(thread, post)
-    }
-    if thread.author_id not in recipients:
-        recipients[thread.author_id] = (thread.author, NotificationKind.REPLY)
-    recipients.pop(actor.id, None)
-    # A member who blocked the writer hears nothing of them.
-    for blocker_id in blocks.blockers_among(actor.id, recipients):
-        recipients.pop(blocker_id, None)
-    for user, kind in recipients.values():
+    """One notification per person per reply: a mentioned member hears ``MENTION``, a quoted
+    one ``QUOTE``, and everyone watching the thread (its author, by default) one grouped
+    ``WATCHED`` notification for the thread, unless already told of this post. Nobody hears
+    of their own reply, nor of one they may not read (a staff board, a deleted thread), nor of
+    one by a member they blocked."""
+    watching.replied(actor, post, now)
+    told = mentions.notify(actor, thread, post, now)
+    quoted = _quoted_authors(thread, post)
+    shut = blocks.blockers_among(actor.id, [user.id for user in quoted])
+    for user in quoted:
+        if user.id == actor.id or user.id in told or user.id in shut:
+            continue
         reader = Policy(user, now)
         if not (reader.can_view_thread(thread) and reader.can_view_post(post)):
             continue
-        key = "post.quote" if kind == NotificationKind.QUOTE else "post.reply"
-        notifications.notify(user, kind, key, {"name": actor.name, "title": thread.title},
-                             post.url, actor=actor, now=now)
+        notifications.notify(user, NotificationKind.QUOTE, "post.quote",
+                             {"name": actor.name, "title": thread.title}, post.url,
+                             actor=actor, now=now)
+        told.add(user.id)
+    watching.tell_watchers(actor, thread, post, told, now)
 
 
 def _quoted_authors(thread: Thread, post: Post) -> list[User]:
@@ -371,8 +375,9 @@ def edit_post(actor: User, post: Post, body: str, now: datetime | None = None, *
     db.session.execute(
         update(Post)
         .where(Post.id == post.id)
-        .values(body=body, body_html=markup.render(body), edited_at=now, edited_by_id=actor.id)
+        .values(body=body, body_html=mentions.render(body), edited_at=now, edited_by_id=actor.id)
     )
+    mentions.notify(actor, post.thread, post, now, before=old)
     if moderated:
         audit.record(actor, "post.edit", post, reason, before={"body": old},
                      after={"body": body}, now=now, item=item)

@@ -31,6 +31,7 @@ from ...models import (
     User,
 )
 from ...policy import Policy
+from . import reactions, reading_state
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class BoardPage:
     pages: int
     everywhere: list[Thread] = field(default_factory=list)
     moved: list[MovedRow] = field(default_factory=list)
+    # The member's "new" marks by thread id (none for guests).
+    unread: dict[int, reading_state.Unread] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,22 @@ def get_board(viewer: Policy, slug: str) -> Board:
 
     Refuses: unknown slug (404), a board the viewer may not read (login or 403, from the policy).
     """
-    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if viewer.is_member:
+        board = db.session.scalar(_member_board_statement(), {"slug": slug,
+                                                               "viewer_id": viewer.user.id})
+    else:
+        board = db.session.scalar(select(Board).where(Board.slug == slug))
     if board is None:
         raise NotFound(_("There is no board at this address."))
     require(viewer.can_view_board(board))
     return board
+
+
+@cache
+def _member_board_statement():
+    """The board with the member's level for it and when they marked it read."""
+    return (select(Board).where(Board.slug == bindparam("slug"))
+            .options(*reading_state.board_options()))
 
 
 def renamed_board(viewer: Policy, slug: str) -> Board | None:
@@ -191,8 +205,9 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
     board = get_board(viewer, slug)
     now = viewer.clock
     moderator = viewer.moderates(board)
+    member = {"viewer_id": viewer.user.id} if viewer.is_member else {}
     rows = db.session.execute(_head_statement(viewer, moderator),
-                              {"board_id": board.id, "now": now}).unique().all()
+                              {"board_id": board.id, "now": now, **member}).unique().all()
     pins = [thread for thread, _count in rows if thread.is_pinned]
     moved = [MovedRow(notice_id, thread) for thread, notice_id in rows
              if notice_id is not None and thread.board_id != board.id][:MOVED_SHOWN]
@@ -219,7 +234,7 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
     total: list[int] = []
 
     def fetch(start: int, limit: int) -> list[Thread]:
-        params = {"board_id": board.id, "limit": limit, "offset": start}
+        params = {"board_id": board.id, "limit": limit, "offset": start, **member}
         if not moderator:
             return list(db.session.scalars(statement, params))
         # Moderators also see deleted threads, which the board's counter leaves out; the
@@ -237,9 +252,10 @@ def board_page(viewer: Policy, slug: str, page: int = 1, per_page: int = 25) -> 
             raise NotFound(_("That page of the board doesn't exist."))
         pages = page_count(head + (total[0] + len(ended) if total else offset + len(threads)),
                            per_page)
-    return BoardPage(board=board, items=(pinned_here if page == 1 else []) + threads,
-                     page=page, pages=pages, everywhere=everywhere,
-                     moved=moved if page == 1 else [])
+    items = (pinned_here if page == 1 else []) + threads
+    return BoardPage(board=board, items=items, page=page, pages=pages, everywhere=everywhere,
+                     moved=moved if page == 1 else [],
+                     unread=reading_state.unread_marks(viewer, board, items))
 
 
 def _activity(thread: Thread) -> tuple:
@@ -276,7 +292,7 @@ def _head_statement(viewer: Policy, moderator: bool):
     (ended pins too, which the page places among the others), the threads pinned everywhere,
     and the threads that left a "moved" notice here (with the newest notice's id), each only
     in a board the viewer may read, with what their rows show."""
-    key = (viewer.board_visibility, moderator)
+    key = (viewer.board_visibility, moderator, viewer.is_member)
     found = _head_statements.get(key)
     if found is None:
         board_id = bindparam("board_id")
@@ -302,6 +318,8 @@ def _head_statement(viewer: Policy, moderator: bool):
                      joinedload(Thread.last_post).joinedload(Post.author))
             .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         )
+        if viewer.is_member:
+            found = found.options(*reading_state.thread_options(with_board_level=False))
         if len(_head_statements) < 128:
             _head_statements[key] = found
     return found
@@ -317,7 +335,7 @@ class MovedRow:
 
 # A board page lists at most this many "moved" notices (newest activity first).
 MOVED_SHOWN = 20
-_board_statements: dict[bool, object] = {}
+_board_statements: dict[tuple[bool, bool], object] = {}
 
 
 def _board_statement(viewer: Policy, board: Board):
@@ -325,7 +343,8 @@ def _board_statement(viewer: Policy, board: Board):
     places those itself), built once for moderators (with deleted threads and their count,
     merged ones left out) and once for everyone else."""
     moderator = viewer.moderates(board)
-    found = _board_statements.get(moderator)
+    key = (moderator, viewer.is_member)
+    found = _board_statements.get(key)
     if found is None:
         found = viewer.visible_threads(
             select(Thread)
@@ -337,17 +356,19 @@ def _board_statement(viewer: Policy, board: Board):
             .offset(bindparam("offset")),
             board,
         )
+        if viewer.is_member:
+            found = found.options(*reading_state.thread_options(with_board_level=False))
         if moderator:
             found = found.where(Thread.merged_into_id.is_(None)).add_columns(func.count().over())
-        _board_statements[moderator] = found
+        _board_statements[key] = found
     return found
 
 
 # -- a thread and its posts --------------------------------------------------------------------
 @cache
-def _thread_statement(with_stamp: bool):
+def _thread_statement(with_stamp: bool, member: bool = False):
     """Built once per shape: making a statement with loader options costs more than running
-    it."""
+    it. A member's also brings their reading position and levels."""
     options = [
         joinedload(Thread.board),
         with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
@@ -361,6 +382,10 @@ def _thread_statement(with_stamp: bool):
                    Post.position.between(bindparam("first"), bindparam("last")))
             .scalar_subquery(),
         ))
+    if member:
+        options.extend(reading_state.thread_options())
+        if with_stamp:
+            options.append(reading_state.page_reactions_option())
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
 
 
@@ -390,8 +415,10 @@ def get_thread(viewer: Policy, thread_id: int,
         thread = db.session.scalar(_thread_statement(False), {"thread_id": thread_id})
     else:
         first, last = stamp_positions
-        thread = db.session.scalar(_thread_statement(True),
-                                   {"thread_id": thread_id, "first": first, "last": last})
+        params = {"thread_id": thread_id, "first": first, "last": last}
+        if viewer.is_member:
+            params["viewer_id"] = viewer.user.id
+        thread = db.session.scalar(_thread_statement(True, viewer.is_member), params)
     if thread is None:
         raise NotFound(_("That thread doesn't exist."))
     if thread.merged_into_id is not None:
@@ -441,6 +468,7 @@ def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
                 defer(Post.body),
                 joinedload(Post.author).load_only(*_AUTHOR_COLUMNS),
                 joinedload(Post.edited_by).load_only(*_AUTHOR_COLUMNS),
+                with_expression(Post.reaction_summary, reactions.summary_column()),
             )
             .order_by(Post.position)
         )

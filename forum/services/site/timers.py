@@ -19,6 +19,7 @@ from ...policy import Policy
 from ...stores import settings
 from .. import mail, notification_mail, notifications
 from ..accounts import addresses, logins
+from ..content import bookmarks
 from ..notification_texts import moment
 
 
@@ -30,6 +31,7 @@ class TimerRun:
     mail: mail.DeliveryRun | None = None
     notification_mail: notification_mail.MailRun | None = None
     mail_purged: int = 0
+    bookmark_reminders: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -88,6 +90,7 @@ def run_timers(now: datetime | None = None) -> TimerRun:
     return TimerRun(event_reminders=send_event_reminders(now),
                     logins_deleted=logins.purge(now),
                     addresses_purged=addresses.purge(now),
+                    bookmark_reminders=bookmarks.send_reminders(now),
                     notification_mail=notification_mail.queue_due(now),
                     mail=mail.send_due(now),
                     mail_purged=purge_sent(now))
