@@ -352,3 +352,28 @@ def test_the_profile_counts_reactions_received(client, thread, member, other_mem
     html = client.get(f"/u/{member.username}").get_data(as_text=True)
     assert "Reactions received" in html
     assert html[html.index("Reactions received"):].split("<dd>")[1].startswith("1<")
+
+
+def test_a_member_who_blocked_the_writer_hears_nothing_of_their_posts(thread, member,
+                                                                      other_member):
+    from forum.common import markup
+    from forum.services import blocks
+
+    reader = factories.make_user(username="reader")
+    watching.set_thread_level(reader, thread, WatchLevel.WATCHING.value)
+    blocks.block(member, other_member)
+    blocks.block(reader, other_member)
+    first = posting.reply(member, thread, "My first answer")
+    # The thread's author (watching it) is quoted and mentioned; the reader watches and is
+    # mentioned: both blocked the writer, so neither hears a thing.
+    body = (markup.quote(member.name, first.body, first.id)
+            + f"@{member.username} @{reader.username} sure?")
+    posting.reply(other_member, thread, body)
+
+    def from_writer(user):
+        return [n.kind for n in notes(user) if n.actor_id == other_member.id]
+
+    assert from_writer(member) == [] and from_writer(reader) == []
+    blocks.unblock(reader, other_member)
+    posting.reply(other_member, thread, f"@{reader.username} again")
+    assert from_writer(reader) == ["mention"]
