@@ -24,6 +24,7 @@ from ...models import (
     ConversationParticipant,
     Message,
     NotificationKind,
+    ReportItem,
     User,
     utcnow,
 )
@@ -124,21 +125,35 @@ def start(actor: User, names: str, subject: str, body: str,
 
 
 def start_for_team(actor: User, member: User, subject: str, body: str,
-                   now: datetime | None = None) -> Conversation:
-    """A moderator writes to a member for the team ("explain before you act"). The
+                   now: datetime | None = None, *,
+                   item: ReportItem | None = None) -> Conversation:
+    """A moderator writes to a member for the team ("explain before you act"), from the
+    member's record, the sanction form or a report (``item``, about the member). The
     conversation is marked as the team's: no block keeps it out, a timed-out member may
     answer it, and the member's answers reach every moderator in it. Logged as
-    ``conversation.team_start`` (the fact, never the words).
+    ``conversation.team_start`` (the fact, never the words), with the report when there is
+    one.
 
-    Refuses: anyone but moderators of the whole forum, oneself, a deleted account (403); no
+    Refuses: anyone outside the team, a board moderator writing to someone who hasn't posted
+    in their boards or to a moderator, oneself, a deleted account
+    (``Policy.can_start_team_conversation``, 403); a report the writer may not handle (403)
+    or about someone else (400); no
     subject or message, either too long (400).
     """
     now = now or utcnow()
-    require(Policy(actor, now).can_start_team_conversation(member))
+    policy = Policy(actor, now)
+    board = None
+    if item is not None:
+        require(policy.can_handle_report(item))
+        if item.subject_id != member.id:
+            raise Refused(_("That report is about someone else."), status=400)
+        # A report in a board the writer moderates says the member posted there.
+        board = item.thread.board if item.thread is not None else None
+    require(policy.can_start_team_conversation(member, board))
     subject = clean_subject(subject)
     body = clean_body(body)
     conversation = _open(actor, [member], subject, body, now, team=True)
-    audit.record(actor, "conversation.team_start", member, now=now)
+    audit.record(actor, "conversation.team_start", member, now=now, item=item)
     commit()
     return conversation
 
