@@ -23,6 +23,7 @@ from ...models import (
     Conversation,
     ConversationParticipant,
     Message,
+    Notification,
     NotificationKind,
     ReportItem,
     User,
@@ -264,7 +265,8 @@ def _notify_others(actor: User, conversation: Conversation,
 
 def leave(actor: User, conversation: Conversation, now: datetime | None = None) -> None:
     """Leave a conversation: it goes from the member's list, and they read and receive
-    nothing more of it (the starter may add them again).
+    nothing more of it, by mail neither: its notifications they hadn't opened count as read
+    (the starter may add them again).
 
     Refuses: not a participant, or one who left already (403).
     """
@@ -282,6 +284,15 @@ def leave(actor: User, conversation: Conversation, now: datetime | None = None) 
             update(Conversation).where(Conversation.id == conversation.id)
             .values(participant_count=Conversation.participant_count - 1)
             .execution_options(synchronize_session=False))
+        # What they hadn't opened yet is done with: the bell stops pointing at a
+        # conversation they can't read, and no email about it follows them out.
+        db.session.execute(
+            update(Notification)
+            .where(Notification.recipient_id == actor.id,
+                   Notification.kind == NotificationKind.MESSAGE,
+                   Notification.link == conversation.url,
+                   Notification.read_at.is_(None))
+            .values(read_at=now).execution_options(synchronize_session=False))
     commit()
 
 
