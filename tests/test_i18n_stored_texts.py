@@ -291,7 +291,7 @@ KEYS_SINCE_THE_MIGRATION = {
     "appeal.lifted", "post.approved", "post.rejected", "sanction.points_timeout",
     "sanction.points_suspension", "conversation.started", "conversation.team",
     "conversation.message", "conversation.added", "report.message.dismissed",
-    "report.message.actioned", "desk.assigned",
+    "report.message.actioned", "desk.assigned", "report.message.removed", "message.hidden",
 }
 
 

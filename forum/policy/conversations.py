@@ -144,6 +144,8 @@ class ConversationRules(Viewer):
             return sanctioned
         if message.author_id == self.user.id:
             return deny(_("You can't report your own message."))
+        if message.is_hidden:
+            return deny(_("A moderator removed this message already."))
         return ALLOW
 
     # -- blocking ----------------------------------------------------------------------------
