@@ -129,6 +129,25 @@ def test_a_participant_who_left_is_told_so(client, login, world):
 
 
 # -- pages ----------------------------------------------------------------------------------
+def test_a_member_added_back_reads_it_whole_with_what_they_missed_as_new(client, login,
+                                                                          world):
+    login(world.partner)
+    client.get(f"/messages/{world.conversation.id}")
+    client.post(f"/messages/{world.conversation.id}/leave")
+    writing.reply(world.starter, world.conversation, "Sold it to someone else")
+    login(world.starter)
+    page = client.get(f"/messages/{world.conversation.id}").get_data(as_text=True)
+    assert "someone who left it, also what was written while they were away" in page
+    url = f"/messages/{world.conversation.id}/add"
+    assert client.post(url, data={"name": "nobody-here"}).status_code == 400
+    assert client.post(url, data={"name": "partner"}).status_code == 302
+    assert client.post(url, data={"name": "partner"}).status_code == 400
+    login(world.partner)
+    html = client.get(f"/messages/{world.conversation.id}").get_data(as_text=True)
+    assert "Still for sale?" in html and "Sold it to someone else" in html
+    assert html.count('class="badge badge-pinned"') == 1
+
+
 def test_starting_from_a_profile_and_answering(client, login, world):
     login(world.partner)
     profile = client.get(f"/u/{world.starter.username}").get_data(as_text=True)

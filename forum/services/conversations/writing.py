@@ -299,7 +299,9 @@ def leave(actor: User, conversation: Conversation, now: datetime | None = None) 
 def add_participant(actor: User, conversation: Conversation, name: str,
                     now: datetime | None = None) -> User:
     """The starter brings another member in (again, if they had left); they read the whole
-    conversation and are told (``MESSAGE``).
+    conversation and are told (``MESSAGE``). Someone brought back reads it whole as well,
+    what was written while they were away included, like anyone added; what they had read
+    before leaving stays read, so the messages of their absence are the new ones.
 
     Refuses: anyone but the starter while in it (403); a name nobody has, oneself, a member
     already in it, one who blocked the starter or can't log in (outside team conversations),
@@ -339,7 +341,9 @@ def add_participant(actor: User, conversation: Conversation, name: str,
             .where(ConversationParticipant.conversation_id == conversation.id,
                    ConversationParticipant.user_id == person.id,
                    ConversationParticipant.left_at.is_not(None))
-            .values(left_at=None, joined_at=now, last_read_message_id=0)
+            # What they had read before leaving stays read: the messages written while
+            # they were away are the new ones, not the whole conversation.
+            .values(left_at=None, joined_at=now)
             .execution_options(synchronize_session=False)).rowcount
         if not back:
             db.session.rollback()
