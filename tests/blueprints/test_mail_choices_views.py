@@ -30,8 +30,10 @@ def test_the_page_shows_a_row_per_topic_with_the_defaults_checked(app, client, l
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="mail-replies"' in html and 'id="mail-sanctions"' in html
-    # Topics of kinds this forum doesn't have yet are not offered.
-    assert 'id="mail-messages"' not in html and 'id="mail-mentions"' not in html
+    # Topics of kinds this forum doesn't have yet are not offered; private messages are,
+    # by email at once.
+    assert 'id="mail-mentions"' not in html
+    assert 'id="mail-messages"' in html and _checked(html, "topic_messages", "now")
     assert _checked(html, "topic_replies", "digest")
     assert not _checked(html, "topic_replies", "now")
     assert _checked(html, "topic_sanctions", "now")
