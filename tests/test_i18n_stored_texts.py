@@ -293,7 +293,7 @@ KEYS_SINCE_THE_MIGRATION = {
     "conversation.message", "conversation.added", "report.message.dismissed",
     "report.message.actioned", "desk.assigned",
     "post.mention", "post.team_mention", "thread.posts",
-    "post.reactions", "bookmark.reminder",
+    "post.reactions", "bookmark.reminder", "report.message.removed", "message.hidden",
 }
 
 

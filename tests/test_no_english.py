@@ -359,6 +359,28 @@ def test_conversation_pages_in_german(client, login, world):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_german(response, path)
+    # The message removed: the closed item, the log, and both participants' pages.
+    response = client.post(f"/mod/reports/{item.id}/resolve",
+                           data={"actions": ["hide_message"], "reason": ""})
+    assert response.status_code == 400
+    assert_german(response, "remove without a reason")
+    response = client.post(f"/mod/reports/{item.id}/resolve",
+                           data={"actions": ["hide_message"], "reason": "Drohung"})
+    assert response.status_code == 302
+    for path in [f"/mod/reports/{item.id}", "/mod/log"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_german(response, path)
+    for member in (viewer, partner):
+        member.language = "de"
+        db.session.commit()
+        login(member)
+        for path in [f"/messages/{conversation.id}", "/messages", "/notifications"]:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "Diese Nachricht wurde von einem Moderator entfernt." in (
+                response.get_data(as_text=True)) or path == "/notifications"
+            assert_german(response, path)
 
 
 def test_german_refusals_on_forms(client, login, world):

@@ -81,9 +81,16 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Removed by a moderator from a report: participants see that it was, not what it said.
+    # Who removed it and why is in the moderation log.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     conversation = relationship("Conversation")
     author = relationship("User")
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     __table_args__ = (
         # A conversation's page, and "the five before" a reported message.

@@ -63,19 +63,26 @@ class ConversationRules(Viewer):
                           "with you.", posts=posts))
         return ALLOW
 
-    def can_start_team_conversation(self, member) -> Decision:
+    def can_start_team_conversation(self, member, board=None) -> Decision:
         """Start a conversation with a member on behalf of the moderation team ("explain
-        before you act"): moderators of the whole forum and administrators, with anyone but
-        themselves, while no sanction stops them."""
+        before you act"), with anyone but oneself, while no sanction stops one. Moderators of
+        the whole forum and administrators write to anyone; board moderators to the members
+        whose record they may read (``can_view_member_record``): plain members who have
+        posted in a board they moderate, which covers the authors in their boards' reports
+        and the members their sanction form reaches. ``board`` is a board the viewer
+        moderates where the member is known to have posted (a report about their post)."""
         if not self.is_member:
             return need_login(_("Log in to moderate."))
-        if not self.is_global_moderator:
-            return deny(_("Only moderators of the whole forum can write to a member for the "
-                          "team."))
+        if not self.is_staff_anywhere:
+            return deny(_("Only the moderation team can write to a member for the team."))
         if member.id == self.user.id:
             return deny(_("You can't start a conversation with yourself."))
         if member.is_deleted:
             return deny(_("This account was deleted."))
+        if not self.is_global_moderator and not self.can_view_member_record(  # type: ignore[attr-defined]
+                member, board):
+            return deny(_("Board moderators write for the team to the members who have "
+                          "posted in the boards they moderate, not to other moderators."))
         return self.posting_sanction()
 
     def can_read_conversation(self, participant: ConversationParticipant | None) -> Decision:
@@ -137,6 +144,8 @@ class ConversationRules(Viewer):
             return sanctioned
         if message.author_id == self.user.id:
             return deny(_("You can't report your own message."))
+        if message.is_hidden:
+            return deny(_("A moderator removed this message already."))
         return ALLOW
 
     # -- blocking ----------------------------------------------------------------------------

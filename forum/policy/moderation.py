@@ -109,6 +109,15 @@ class ModerationRules(Viewer):
             return ALLOW
         return deny(_("You can only handle reports from boards you moderate."))
 
+    def can_hide_message(self, item) -> Decision:
+        """Remove a reported private message from its conversation: whoever handles the
+        report (moderators of the whole forum, as for reports about members), by the rank
+        rules on its author. Only from a report: the team reads no other message."""
+        handles = self.can_handle_report(item)
+        if not handles:
+            return handles
+        return self.can_act_on_user(item.subject)
+
     def can_release(self, item) -> Decision:
         """Give a claimed item back to the queue: its claimer, or an administrator."""
         handles = self.can_handle_report(item)

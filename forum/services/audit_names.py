@@ -63,6 +63,7 @@ ACTION_NAMES = {
     "mail.retry": _l("Failed mail sent again"),
     "invitation.revoke": _l("Invitation revoked"),
     "invitation.use": _l("Invitation used"),
+    "message.hide": _l("Reported private message removed"),
     "message.view": _l("Reported private message read"),
     "note.add": _l("Moderator note added"),
     "post.autohide": _l("Post hidden after reports"),

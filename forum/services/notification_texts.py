@@ -47,6 +47,9 @@ TEXTS: dict[str, Wording] = {
     "post.restored": lambda v: _("A moderator restored your post in “%(title)s”.", **v),
     "post.edited": lambda v: _("A moderator edited your post in “%(title)s”.", **v),
     "post.deleted": lambda v: _("A moderator deleted your post in “%(title)s”.", **v),
+    # A moderator removed a reported private message.
+    "message.hidden": lambda v: _("A moderator removed your message in the conversation "
+                                  "“%(subject)s”.", **v),
     "post.auto_hidden": lambda v: _("Your post in “%(title)s” is hidden until a moderator "
                                     "reviews it.", **v),
     # A post that waited for approval.
@@ -72,6 +75,9 @@ TEXTS: dict[str, Wording] = {
     "report.message.actioned": lambda v: _(
         "Thanks for your report about a private message. A moderator reviewed it and took "
         "action."),
+    "report.message.removed": lambda v: _(
+        "Thanks for your report about a private message. A moderator reviewed it and removed "
+        "the message from the conversation."),
     "report.post.dismissed": lambda v: _(
         "Thanks for your report about a post in “%(title)s”. A moderator reviewed it and found "
         "that no action was needed.", **v),

@@ -19,6 +19,9 @@ from forum.extensions import db
 from forum.models import (
     Appeal,
     CannedResponse,
+    Conversation,
+    ModAction,
+    Notification,
     ReportItem,
     Sanction,
     ThreadMoveNotice,
@@ -266,12 +269,13 @@ MATRIX: dict[str, Case] = {
                             MODERATORS,
                             data=lambda w: {f"lift-{w.sanction.id}-reason": "Apologised"}),
     # Removing a spammer reaches the whole forum: moderators of the whole forum only.
-    # Writing to a member for the team: moderators of the whole forum only.
+    # Writing to a member for the team: whoever reads their record (the author posted in
+    # "here" only), from a report or the record (``test_team_conversation_scope``).
     "moderation.message_member:GET": Case(
         "GET", lambda w: f"/mod/members/{w.author.username}/message?item={w.item.id}",
-        MODERATORS),
+        BOARD_TEAM),
     "moderation.message_member:POST": Case(
-        "POST", lambda w: f"/mod/members/{w.author.username}/message", MODERATORS,
+        "POST", lambda w: f"/mod/members/{w.author.username}/message", BOARD_TEAM,
         data=lambda w: {"subject": "Your last post", "body": "Can we talk about it?"}),
     "moderation.remove_spammer:GET": Case(
         "GET", lambda w: f"/mod/members/{w.author.username}/remove-spammer", MODERATORS),
@@ -699,6 +703,79 @@ def test_record_scope(client, login, world, target, role):
         html = response.get_data(as_text=True)
         assert "Private: said sorry" not in html and "Watch the tone" not in html
         assert note.status_code == 403
+
+
+# Writing to a member for the team (``Policy.can_start_team_conversation``): moderators of the
+# whole forum and administrators to anyone but themselves, board moderators to the members
+# whose record they read.
+TEAM_WRITERS = {
+    target: (_RECORD_READERS[target] | {"admin"} | ({"moderator"} if target == "admin"
+                                                    else set()))
+    if target != "self" else set()
+    for target in TARGETS
+}
+
+
+@pytest.mark.parametrize("role", ROLES[2:])
+@pytest.mark.parametrize("target", TARGETS)
+def test_team_conversation_scope(client, login, world, target, role):
+    world.viewer = _viewer(role, world)
+    user = _target(target, world)
+    login(world.viewer)
+    page = client.get(f"/mod/members/{user.username}/message")
+    sent = client.post(f"/mod/members/{user.username}/message",
+                       data={"subject": "Your last post", "body": "Can we talk about it?"})
+    started = db.session.scalar(select(func.count()).select_from(Conversation))
+    logged = db.session.scalar(select(func.count()).select_from(ModAction).where(
+        ModAction.action == "conversation.team_start"))
+    if role in TEAM_WRITERS[target]:
+        assert (page.status_code, sent.status_code) == (200, 302), (target, role)
+        assert started == logged == 1
+    else:
+        assert (page.status_code, sent.status_code) == (403, 403), (target, role)
+        assert started == logged == 0
+    # The buttons show exactly where the form opens.
+    record = client.get(f"/mod/members/{user.username}")
+    if record.status_code == 200:
+        link = f"/mod/members/{user.username}/message"
+        assert (link in record.get_data(as_text=True)) == (role in TEAM_WRITERS[target])
+
+
+@pytest.mark.parametrize("role", ["board moderator here", "moderator"])
+def test_team_conversation_from_a_report(client, login, world, role):
+    """From a report in their board, the way to talk is on the item page; the conversation's
+    log entry names the report. A report about someone else, or one the writer may not
+    handle, starts nothing."""
+    world.viewer = _viewer(role, world)
+    login(world.viewer)
+    link = f"/mod/members/{world.author.username}/message?item={world.item.id}"
+    assert link in client.get(f"/mod/reports/{world.item.id}").get_data(as_text=True)
+    bystander = factories.make_user(username="bystander")
+    factories.make_post(world.thread, author=bystander, body="Me too")
+    wrong = f"/mod/members/bystander/message?item={world.item.id}"
+    data = {"subject": "Your post", "body": "Can we talk first?"}
+    assert client.get(wrong).status_code == 400
+    assert client.post(wrong, data=data).status_code == 400
+    stranger = factories.make_user(username="stranger")
+    other = reports.file_report(
+        factories.make_user(),
+        factories.make_thread(world.elsewhere, author=stranger).first_post, "spam").item
+    outside = f"/mod/members/stranger/message?item={other.id}"
+    expected = 200 if role == "moderator" else 403
+    assert client.get(outside).status_code == expected
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 0
+    assert client.post(link, data=data).status_code == 302
+    (conversation,) = db.session.scalars(select(Conversation))
+    assert conversation.is_team and conversation.starter_id == world.viewer.id
+    entry = db.session.scalar(select(ModAction).where(
+        ModAction.action == "conversation.team_start"))
+    assert entry.item_id == world.item.id and entry.target_user_id == world.author.id
+    # The member's answer reaches the board moderator who wrote.
+    from forum.services.conversations import writing
+
+    writing.reply(world.author, conversation, "Sorry, I'll stop.")
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.recipient_id == world.viewer.id, Notification.kind == "message")) == 1
 
 
 def test_the_report_page_leaves_out_an_administrators_record(client, login, world):

@@ -129,6 +129,25 @@ def test_a_participant_who_left_is_told_so(client, login, world):
 
 
 # -- pages ----------------------------------------------------------------------------------
+def test_a_member_added_back_reads_it_whole_with_what_they_missed_as_new(client, login,
+                                                                          world):
+    login(world.partner)
+    client.get(f"/messages/{world.conversation.id}")
+    client.post(f"/messages/{world.conversation.id}/leave")
+    writing.reply(world.starter, world.conversation, "Sold it to someone else")
+    login(world.starter)
+    page = client.get(f"/messages/{world.conversation.id}").get_data(as_text=True)
+    assert "someone who left it, also what was written while they were away" in page
+    url = f"/messages/{world.conversation.id}/add"
+    assert client.post(url, data={"name": "nobody-here"}).status_code == 400
+    assert client.post(url, data={"name": "partner"}).status_code == 302
+    assert client.post(url, data={"name": "partner"}).status_code == 400
+    login(world.partner)
+    html = client.get(f"/messages/{world.conversation.id}").get_data(as_text=True)
+    assert "Still for sale?" in html and "Sold it to someone else" in html
+    assert html.count('class="badge badge-pinned"') == 1
+
+
 def test_starting_from_a_profile_and_answering(client, login, world):
     login(world.partner)
     profile = client.get(f"/u/{world.starter.username}").get_data(as_text=True)
@@ -253,6 +272,57 @@ def test_a_reported_message_reaches_the_queue_with_only_its_context(client, logi
     assert views == 2
     # The way to talk first, from the report.
     assert f"/mod/members/partner/message?item={item_id}" in html
+
+
+def _reported_threat(client, login, world) -> tuple[Message, int]:
+    rude = writing.reply(world.partner, world.conversation, "Pay or you will regret it")
+    login(world.starter)
+    client.post(f"/report/message/{rude.id}", data={"reason": "harassment"})
+    item_id = db.session.scalar(select(ReportItem.id).where(ReportItem.target_kind == "message"))
+    return rude, item_id
+
+
+def test_a_moderator_removes_a_reported_message(client, login, world):
+    rude, item_id = _reported_threat(client, login, world)
+    login(factories.make_user(role="moderator"))
+    page = client.get(f"/mod/reports/{item_id}").get_data(as_text=True)
+    assert 'value="hide_message"' in page and "Remove the message from the conversation" in page
+    # Without a reason the form comes back and nothing changes.
+    response = client.post(f"/mod/reports/{item_id}/resolve",
+                           data={"actions": ["hide_message"], "reason": ""})
+    assert response.status_code == 400
+    assert "Please give a reason for “removed the message”." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(Message, rude.id).is_hidden
+    response = client.post(f"/mod/reports/{item_id}/resolve",
+                           data={"actions": ["hide_message"], "reason": "Threats"})
+    assert response.status_code == 302
+    page = client.get(f"/mod/reports/{item_id}").get_data(as_text=True)
+    assert "Removed by a moderator" in page and "Pay or you will regret it" in page
+    for member in (world.starter, world.partner):
+        login(member)
+        html = client.get(f"/messages/{world.conversation.id}").get_data(as_text=True)
+        assert "This message was removed by a moderator." in html
+        assert "Pay or you will regret it" not in html and "Still for sale?" in html
+        assert f"/report/message/{rude.id}" not in html
+        listed = client.get("/messages").get_data(as_text=True)
+        assert "This message was removed by a moderator." in listed
+        assert "regret" not in listed
+    assert client.get(f"/report/message/{rude.id}").status_code == 403
+
+
+def test_two_moderators_removing_at_once_remove_once(app, client, login, world):
+    rude, item_id = _reported_threat(client, login, world)
+    moderators = [factories.make_user(role="moderator") for _ in range(2)]
+    clients = [c for moderator in moderators for c in _clients(app, moderator, 1)]
+    statuses = _at_once(clients, lambda client, n: client.post(
+        f"/mod/reports/{item_id}/resolve",
+        data={"actions": ["hide_message"], "reason": f"Threats {n}"}))
+    assert statuses == [302, 409]
+    db.session.expire_all()
+    assert db.session.get(Message, rude.id).is_hidden
+    assert db.session.scalar(select(func.count(ModAction.id)).where(
+        ModAction.action == "message.hide")) == 1
 
 
 def test_a_moderator_writes_for_the_team_and_the_member_answers(client, login, world):

@@ -261,6 +261,57 @@ def test_only_the_starter_adds_people_within_the_limit(alice, bob, carol):
     assert conversation.participant_count == 3
 
 
+def test_a_member_brought_back_reads_it_whole_and_what_they_missed_is_new(alice, bob, carol):
+    """Decided: someone added again reads the whole conversation, like anyone added, what
+    was written while they were away included; only what they missed counts as new."""
+    start = datetime(2026, 5, 1, tzinfo=UTC)
+    conversation = writing.start(alice, "bob, carol", "Trade", "Hello", now=start)
+    writing.reply(bob, conversation, "Hi", now=start + timedelta(minutes=1))
+    reading.page_of(Policy(carol, start), conversation.id, now=start + timedelta(minutes=2))
+    writing.leave(carol, conversation, now=start + timedelta(minutes=3))
+    writing.reply(bob, conversation, "While carol was away",
+                  now=start + timedelta(minutes=4))
+    # Away: nothing to read, nothing heard.
+    with pytest.raises(Refused):
+        reading.page_of(Policy(carol), conversation.id)
+    assert [note.key for note in notes_for(carol)] == ["conversation.started"]
+    # Only the starter brings her back, and only once.
+    with pytest.raises(Refused):
+        writing.add_participant(bob, conversation, "carol")
+    writing.add_participant(alice, conversation, "carol", now=start + timedelta(minutes=5))
+    with pytest.raises(InvalidField) as refused:
+        writing.add_participant(alice, conversation, "carol")
+    assert refused.value.reason == "carol is already in this conversation."
+    assert said(notes_for(carol)[-1]) == "alice added you to the conversation “Trade”"
+    (row,) = reading.inbox(Policy(carol)).rows
+    assert row.unread == 1
+    page = reading.page_of(Policy(carol), conversation.id)
+    assert [m.body for m in page.messages] == ["Hello", "Hi", "While carol was away"]
+    assert [m.body for m in page.messages if m.id > page.read_before] == [
+        "While carol was away"]
+    # Back in it: she answers, hears of answers, and her export holds it all.
+    writing.reply(carol, conversation, "I'm back", now=start + timedelta(minutes=6))
+    writing.reply(alice, conversation, "Welcome", now=start + timedelta(minutes=7))
+    assert notes_for(carol)[-1].key == "conversation.message"
+    (exported,) = json.loads(data_export.export_json(carol))["conversations"]
+    assert [m["body"] for m in exported["messages"]] == [
+        "Hello", "Hi", "While carol was away", "I'm back", "Welcome"]
+    assert exported["left_at"] is None
+
+
+def test_bringing_back_a_member_who_blocked_the_starter_is_refused(alice, bob):
+    conversation = writing.start(alice, "bob", "Trade", "Hello")
+    writing.leave(bob, conversation)
+    blocks.block(bob, alice)
+    with pytest.raises(InvalidField) as refused:
+        writing.add_participant(alice, conversation, "bob")
+    assert refused.value.reason == "bob can't receive messages from you."
+    with pytest.raises(Refused):
+        reading.page_of(Policy(bob), conversation.id)
+    db.session.refresh(conversation)
+    assert conversation.participant_count == 1
+
+
 def test_a_deleted_accounts_messages_stay_as_from_a_deleted_member(alice, bob):
     conversation = writing.start(alice, "bob", "Hi", "Hello")
     writing.reply(bob, conversation, "Bye for good")

@@ -28,10 +28,14 @@ def message_member(username: str):
     # Guests log in and members are refused before anyone learns whether a name exists.
     require(viewer.can_view_member_notes())
     member = profiles.find_member(username)
-    require(viewer.can_start_team_conversation(member))
     item_id = id_arg("item")
-    # From a report: it is named on the page, and the way back leads there.
+    # From a report: it is named on the page, the way back leads there, and for a board
+    # moderator it is the board where the member posted.
     item = report_queue.get_item(viewer, item_id) if item_id is not None else None
+    if item is not None and item.subject_id != member.id:
+        raise Refused(_("That report is about someone else."), status=400)
+    require(viewer.can_start_team_conversation(
+        member, item.thread.board if item is not None and item.thread is not None else None))
     form = TeamConversationForm()
     if request.method == "GET":
         form.subject.data = _("A word from the moderation team")
@@ -40,11 +44,9 @@ def message_member(username: str):
         return _render(member, form, item, 400)
     try:
         conversation = writing.start_for_team(current_actor(), member, form.subject.data,
-                                              form.body.data)
+                                              form.body.data, item=item)
     except InvalidField as refused:
         return _render(member, form, item, attach_refusal(form, refused))
-    except Refused:
-        raise
     flash(_("Your message to %(name)s is sent. Their answers reach every moderator in the "
             "conversation.", name=member.name), "success")
     return redirect(url_for("messages.show", conversation_id=conversation.id))

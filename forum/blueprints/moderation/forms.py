@@ -36,6 +36,7 @@ CONTENT_ACTIONS = [
     (ActionKind.DELETE_POST.value, _l("Delete the post")),
     (ActionKind.LOCK_THREAD.value, _l("Lock the thread")),
     (ActionKind.MOVE_THREAD.value, _l("Move the thread")),
+    (ActionKind.HIDE_MESSAGE.value, _l("Remove the message from the conversation")),
 ]
 SANCTIONS = [
     ("", _l("None")),

@@ -113,7 +113,8 @@ def _render_item(item_id: int, resolve_form: ResolveForm | None = None,
         fills=fills, lapsed=reports.claim_lapsed(context.item, viewer.clock),
         messages=messages,
         talk=(context.subject is not None
-              and bool(viewer.can_start_team_conversation(context.subject))),
+              and bool(viewer.can_start_team_conversation(
+                  context.subject, context.thread.board if context.thread else None))),
     ), status
 
 

@@ -204,7 +204,8 @@ def _mark_read(user: User, conversation: Conversation, up_to: int, now: datetime
 @data_export.section("conversations")
 def export_conversations(user: User) -> list[dict]:
     """The member's conversations with everything they could read in them (up to when they
-    left): three queries."""
+    left; of a message a moderator removed, only that it was, unless they wrote it): three
+    queries."""
     participations = list(db.session.execute(
         select(ConversationParticipant, Conversation)
         .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
@@ -230,8 +231,12 @@ def export_conversations(user: User) -> list[dict]:
             until = left[message.conversation_id]
             if until is not None and message.created_at > until:
                 continue
+            # A message a moderator removed is gone for its readers; its author keeps it.
+            shown = not message.is_hidden or message.author_id == user.id
             messages[message.conversation_id].append({
-                "id": message.id, "author": username, "body": message.body,
+                "id": message.id, "author": username,
+                "body": message.body if shown else None,
+                "removed_by_moderator": message.is_hidden,
                 "created_at": data_export.iso(message.created_at)})
     return [{"id": conversation.id, "subject": conversation.subject,
              "from_the_team": conversation.is_team,

@@ -23,7 +23,9 @@ from ...models import (
     Conversation,
     ConversationParticipant,
     Message,
+    Notification,
     NotificationKind,
+    ReportItem,
     User,
     utcnow,
 )
@@ -124,21 +126,35 @@ def start(actor: User, names: str, subject: str, body: str,
 
 
 def start_for_team(actor: User, member: User, subject: str, body: str,
-                   now: datetime | None = None) -> Conversation:
-    """A moderator writes to a member for the team ("explain before you act"). The
+                   now: datetime | None = None, *,
+                   item: ReportItem | None = None) -> Conversation:
+    """A moderator writes to a member for the team ("explain before you act"), from the
+    member's record, the sanction form or a report (``item``, about the member). The
     conversation is marked as the team's: no block keeps it out, a timed-out member may
     answer it, and the member's answers reach every moderator in it. Logged as
-    ``conversation.team_start`` (the fact, never the words).
+    ``conversation.team_start`` (the fact, never the words), with the report when there is
+    one.
 
-    Refuses: anyone but moderators of the whole forum, oneself, a deleted account (403); no
+    Refuses: anyone outside the team, a board moderator writing to someone who hasn't posted
+    in their boards or to a moderator, oneself, a deleted account
+    (``Policy.can_start_team_conversation``, 403); a report the writer may not handle (403)
+    or about someone else (400); no
     subject or message, either too long (400).
     """
     now = now or utcnow()
-    require(Policy(actor, now).can_start_team_conversation(member))
+    policy = Policy(actor, now)
+    board = None
+    if item is not None:
+        require(policy.can_handle_report(item))
+        if item.subject_id != member.id:
+            raise Refused(_("That report is about someone else."), status=400)
+        # A report in a board the writer moderates says the member posted there.
+        board = item.thread.board if item.thread is not None else None
+    require(policy.can_start_team_conversation(member, board))
     subject = clean_subject(subject)
     body = clean_body(body)
     conversation = _open(actor, [member], subject, body, now, team=True)
-    audit.record(actor, "conversation.team_start", member, now=now)
+    audit.record(actor, "conversation.team_start", member, now=now, item=item)
     commit()
     return conversation
 
@@ -249,7 +265,8 @@ def _notify_others(actor: User, conversation: Conversation,
 
 def leave(actor: User, conversation: Conversation, now: datetime | None = None) -> None:
     """Leave a conversation: it goes from the member's list, and they read and receive
-    nothing more of it (the starter may add them again).
+    nothing more of it, by mail neither: its notifications they hadn't opened count as read
+    (the starter may add them again).
 
     Refuses: not a participant, or one who left already (403).
     """
@@ -267,13 +284,24 @@ def leave(actor: User, conversation: Conversation, now: datetime | None = None) 
             update(Conversation).where(Conversation.id == conversation.id)
             .values(participant_count=Conversation.participant_count - 1)
             .execution_options(synchronize_session=False))
+        # What they hadn't opened yet is done with: the bell stops pointing at a
+        # conversation they can't read, and no email about it follows them out.
+        db.session.execute(
+            update(Notification)
+            .where(Notification.recipient_id == actor.id,
+                   Notification.kind == NotificationKind.MESSAGE,
+                   Notification.link == conversation.url,
+                   Notification.read_at.is_(None))
+            .values(read_at=now).execution_options(synchronize_session=False))
     commit()
 
 
 def add_participant(actor: User, conversation: Conversation, name: str,
                     now: datetime | None = None) -> User:
     """The starter brings another member in (again, if they had left); they read the whole
-    conversation and are told (``MESSAGE``).
+    conversation and are told (``MESSAGE``). Someone brought back reads it whole as well,
+    what was written while they were away included, like anyone added; what they had read
+    before leaving stays read, so the messages of their absence are the new ones.
 
     Refuses: anyone but the starter while in it (403); a name nobody has, oneself, a member
     already in it, one who blocked the starter or can't log in (outside team conversations),
@@ -313,7 +341,9 @@ def add_participant(actor: User, conversation: Conversation, name: str,
             .where(ConversationParticipant.conversation_id == conversation.id,
                    ConversationParticipant.user_id == person.id,
                    ConversationParticipant.left_at.is_not(None))
-            .values(left_at=None, joined_at=now, last_read_message_id=0)
+            # What they had read before leaving stays read: the messages written while
+            # they were away are the new ones, not the whole conversation.
+            .values(left_at=None, joined_at=now)
             .execution_options(synchronize_session=False)).rowcount
         if not back:
             db.session.rollback()

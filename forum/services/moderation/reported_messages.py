@@ -1,5 +1,7 @@
 """What the moderators read of a reported private message: that message and the five before
-it in its conversation, nothing else, and each look logged (``message.view``).
+it in its conversation, nothing else, and each look logged (``message.view``); and removing
+the message from its conversation (``message.hide``), the one thing the team does to a
+conversation, and only from a report.
 
 A conversation is its participants' own; a report opens a window onto the part that was
 reported, for the team that must judge it, and the log shows who looked through it and when.
@@ -8,15 +10,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from ...database import commit
-from ...errors import require
+from ...errors import Refused, require
 from ...extensions import db
-from ...models import Message, ReportedMessage, ReportItem, TargetKind, utcnow
+from ...models import (
+    Message,
+    ModAction,
+    NotificationKind,
+    ReportedMessage,
+    ReportItem,
+    TargetKind,
+    User,
+    utcnow,
+)
 from ...policy import Policy
-from .. import audit
+from .. import audit, notifications
+from ..text import clean_reason
 
 BEFORE = 5
 
@@ -53,3 +66,39 @@ def read_for_item(viewer: Policy, item: ReportItem,
         .order_by(Message.id.desc()).limit(BEFORE + 1)))
     shown.reverse()
     return shown
+
+
+def hide_message(actor: User, item: ReportItem, reason: str,
+                 now: datetime | None = None) -> ModAction:
+    """Remove the message a report is about from its conversation: its participants see "This
+    message was removed by a moderator" in its place, the team still reads it from the
+    report. Logged as ``message.hide`` with the report, and its author told (never by whom),
+    in the caller's transaction (``resolution.resolve`` closes the report with it).
+
+    Refuses: anyone who may not handle the report, or act on the author by rank (403); no
+    reason (400); a report about something else (400); a message removed already, also by a
+    moderator at the same moment (409).
+    """
+    now = now or utcnow()
+    require(Policy(actor, now).can_hide_message(item))
+    reason = clean_reason(reason, _("Please give a reason for “removed the message”."))
+    message = reported_message(item)
+    if message is None:
+        raise Refused(_("This report isn't about a private message."), status=400)
+    # The condition is the referee: of two moderators removing it at once, one does.
+    removed = db.session.execute(
+        update(Message).where(Message.id == message.id, Message.hidden_at.is_(None))
+        .values(hidden_at=now).execution_options(synchronize_session=False)).rowcount
+    if not removed:
+        raise Refused(_("A moderator removed this message already."), status=409)
+    db.session.expire(message, ["hidden_at"])
+    entry = audit.record(actor, "message.hide", message, reason, before={"hidden": False},
+                         after={"hidden": True}, now=now, item=item)
+    conversation = message.conversation
+    # Signed by "a moderator", like the notices about posts.
+    if not message.author.is_deleted:
+        notifications.notify(message.author, NotificationKind.MODERATION, "message.hidden",
+                             {"subject": conversation.subject, "reason": reason},
+                             conversation.url, now=now)
+    commit()
+    return entry

@@ -41,13 +41,22 @@ from ...policy import Policy
 from .. import audit, notifications
 from ..content import posting
 from ..text import clean_reason
-from . import post_tools, reports, summaries, system_reasons, thread_moving, thread_tools
+from . import (
+    post_tools,
+    reported_messages,
+    reports,
+    summaries,
+    system_reasons,
+    thread_moving,
+    thread_tools,
+)
 from . import sanctions as sanctions_service
 
 
 class ActionKind(StrEnum):
     DISMISS = "dismiss"
     HIDE_POST = "hide_post"
+    HIDE_MESSAGE = "hide_message"
     DELETE_POST = "delete_post"
     EDIT_POST = "edit_post"
     LOCK_THREAD = "lock_thread"
@@ -71,12 +80,13 @@ _SANCTIONS = {
 }
 _POST_ACTIONS = frozenset({ActionKind.HIDE_POST, ActionKind.DELETE_POST, ActionKind.EDIT_POST})
 _THREAD_ACTIONS = frozenset({ActionKind.LOCK_THREAD, ActionKind.MOVE_THREAD})
+_MESSAGE_ACTIONS = frozenset({ActionKind.HIDE_MESSAGE})
 # Applied in this order whatever order they were chosen in: the text is fixed before the post
 # is hidden, the thread is where it belongs before a delete recounts its board.
 _ORDER = [
-    ActionKind.EDIT_POST, ActionKind.HIDE_POST, ActionKind.LOCK_THREAD, ActionKind.MOVE_THREAD,
-    ActionKind.DELETE_POST, ActionKind.WARN, ActionKind.TIMEOUT, ActionKind.SUSPEND,
-    ActionKind.BAN,
+    ActionKind.EDIT_POST, ActionKind.HIDE_POST, ActionKind.HIDE_MESSAGE, ActionKind.LOCK_THREAD,
+    ActionKind.MOVE_THREAD, ActionKind.DELETE_POST, ActionKind.WARN, ActionKind.TIMEOUT,
+    ActionKind.SUSPEND, ActionKind.BAN,
 ]
 ORDER = tuple(_ORDER)
 
@@ -106,6 +116,7 @@ def _twice(kind: ActionKind) -> str:
     return {
         ActionKind.DISMISS: _("“no action needed” was chosen twice."),
         ActionKind.HIDE_POST: _("“hid the post” was chosen twice."),
+        ActionKind.HIDE_MESSAGE: _("“removed the message” was chosen twice."),
         ActionKind.DELETE_POST: _("“deleted the post” was chosen twice."),
         ActionKind.EDIT_POST: _("“edited the post” was chosen twice."),
         ActionKind.LOCK_THREAD: _("“locked the thread” was chosen twice."),
@@ -122,6 +133,7 @@ def _missing_reason(kind: ActionKind) -> str:
     return {
         ActionKind.DISMISS: _("Please give a reason for “no action needed”."),
         ActionKind.HIDE_POST: _("Please give a reason for “hid the post”."),
+        ActionKind.HIDE_MESSAGE: _("Please give a reason for “removed the message”."),
         ActionKind.DELETE_POST: _("Please give a reason for “deleted the post”."),
         ActionKind.EDIT_POST: _("Please give a reason for “edited the post”."),
         ActionKind.LOCK_THREAD: _("Please give a reason for “locked the thread”."),
@@ -166,16 +178,27 @@ def _checked(actions: Sequence[Action]) -> dict[ActionKind, Action]:
 def _targets(item: ReportItem, kinds: set[ActionKind]) -> tuple[Post | None, Thread | None]:
     thread = item.thread
     post = item.post if item.post_id else (thread.first_post if thread is not None else None)
+    about_message = item.target_kind == TargetKind.MESSAGE
     if kinds & _POST_ACTIONS:
         if post is None:
-            raise Refused(_("This report is about a member, not a post."), status=400)
+            raise Refused(_("This report is about a private message, not a post.")
+                          if about_message else
+                          _("This report is about a member, not a post."), status=400)
         if post.is_deleted:
             raise Refused(_("This post was deleted already."), status=409)
     if kinds & _THREAD_ACTIONS:
         if thread is None:
-            raise Refused(_("This report is about a member, not a thread."), status=400)
+            raise Refused(_("This report is about a private message, not a thread.")
+                          if about_message else
+                          _("This report is about a member, not a thread."), status=400)
         if thread.is_deleted:
             raise Refused(_("This thread was deleted already."), status=409)
+    if kinds & _MESSAGE_ACTIONS:
+        if not about_message:
+            raise Refused(_("This report isn't about a private message."), status=400)
+        message = reported_messages.reported_message(item)
+        if message is not None and message.is_hidden:
+            raise Refused(_("A moderator removed this message already."), status=409)
     return post, thread
 
 
@@ -183,17 +206,18 @@ def _targets(item: ReportItem, kinds: set[ActionKind]) -> tuple[Post | None, Thr
 def resolve(actor: User, item: ReportItem, actions: Sequence[Action],
             now: datetime | None = None) -> Resolution:
     """Handle a queue item in one step: dismiss it, or apply any sensible combination of hide,
-    delete, edit, lock, move, warn, time out, suspend and ban. The item and all its reports
-    close; reporters hear "action taken" or "no action needed" (never from whom); the member
-    is told about sanctions and changes to their post. A post hidden pending review is shown
-    again unless it is hidden or deleted now.
+    delete, edit, lock, move, warn, time out, suspend and ban, or, for a reported private
+    message, removing it from its conversation. The item and all its reports close;
+    reporters hear "action taken", "the message was removed" or "no action needed" (never
+    from whom); the member is told about sanctions and changes to their post or message. A
+    post hidden pending review is shown again unless it is hidden or deleted now.
 
     Refuses: someone who may not handle the item (403); acting above one's rank or outside
     one's boards (403); no, unknown, repeated or clashing actions, a missing reason, edit text
     or destination (400); an action that doesn't fit the target (400, or 409 if it was deleted
-    meanwhile); a bad sanction length (400); an item already resolved, dismissed or resolved
-    by someone else a moment ago (``Conflict``, 409, saying who and what). On any refusal
-    nothing is saved.
+    or removed meanwhile); a bad sanction length (400); an item already resolved, dismissed
+    or resolved by someone else a moment ago (``Conflict``, 409, saying who and what). On any
+    refusal nothing is saved.
     """
     now = now or utcnow()
     plan = _plan(actor, item, actions, now)
@@ -239,6 +263,8 @@ def _plan(actor: User, item: ReportItem, actions: Sequence[Action], now: datetim
     board = thread.board if thread is not None else None
     if kinds & (_POST_ACTIONS | set(_SANCTIONS)):
         require(policy.can_act_on_user(item.subject, board))
+    if kinds & _MESSAGE_ACTIONS:
+        require(policy.can_hide_message(item))
     if ActionKind.MOVE_THREAD in kinds:
         destination = chosen[ActionKind.MOVE_THREAD].board
         require(policy.can_moderate_board(destination))
@@ -275,7 +301,8 @@ def _carry_out(actor: User, plan: _Plan, now: datetime) -> list[ModAction]:
         update(Report).where(Report.item_id == item.id)
         .values(status=plan.status, closed_at=now).execution_options(synchronize_session=False)
     )
-    _tell_reporters(actor, item, post, plan.thread, plan.dismissed, now)
+    _tell_reporters(actor, item, post, plan.thread, plan.dismissed, now,
+                    removed=ActionKind.HIDE_MESSAGE in plan.kinds)
     db.session.flush()
     # The item is closed now, so its entries by this moderator other than claiming are ours.
     return list(db.session.scalars(
@@ -291,6 +318,8 @@ def _apply_to_content(actor: User, kind: ActionKind, action: Action, plan: _Plan
     post, thread, item = plan.post, plan.thread, plan.item
     if kind == ActionKind.HIDE_POST:
         post_tools.hide_post(actor, post, action.reason, now, item=item)
+    elif kind == ActionKind.HIDE_MESSAGE:
+        reported_messages.hide_message(actor, item, action.reason, now)
     elif kind == ActionKind.DELETE_POST:
         posting.delete_post(actor, post, action.reason, now, item=item)
     elif kind == ActionKind.EDIT_POST:
@@ -356,9 +385,10 @@ def _what(item: ReportItem, post: Post | None,
 
 
 def _tell_reporters(actor: User, item: ReportItem, post: Post | None, thread: Thread | None,
-                    dismissed: bool, now: datetime) -> None:
+                    dismissed: bool, now: datetime, *, removed: bool = False) -> None:
     what, params, link = _what(item, post, thread)
-    key = f"report.{what}.{'dismissed' if dismissed else 'actioned'}"
+    outcome = "dismissed" if dismissed else "removed" if removed else "actioned"
+    key = f"report.{what}.{outcome}"
     reporters = db.session.scalars(
         select(User).where(User.id.in_(select(Report.reporter_id)
                                        .where(Report.item_id == item.id)))

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 LABELS = {
     "dismiss": _l("no action needed"),
     "hide_post": _l("hid the post"),
+    "hide_message": _l("removed the message"),
     "delete_post": _l("deleted the post"),
     "edit_post": _l("edited the post"),
     "lock_thread": _l("locked the thread"),
