@@ -60,13 +60,13 @@ def test_a_reply_is_mailed_only_after_the_delay(app, smtp_server):
     assert _mails(T0 + timedelta(minutes=10)) == 1
     (got,) = smtp_server.received
     assert got.recipients == ["ann@example.com"]
-    assert "Bob Builder replied to “Soldering SMD”" in got.message["Subject"]
+    assert "1 new post in “Soldering SMD”, by Bob Builder" in got.message["Subject"]
     text, html = got.part("plain"), got.part("html")
     (note,) = _unread(author)
     follow = f"http://localhost/notifications/{note.id}"
     assert follow in text and f'href="{follow}"' in html
     assert "http://localhost/account/mail" in text
-    assert "email about replies in your threads at once" in " ".join(text.split())
+    assert "email about replies in threads you watch at once" in " ".join(text.split())
     # One-click unsubscribe names the topic, not every notification mail.
     link = got.message["List-Unsubscribe"].strip("<>")
     token = urlsplit(link).path.rsplit("/", 1)[1]
@@ -126,7 +126,7 @@ def test_several_notifications_of_a_topic_make_one_mail(app, smtp_server):
     db.session.commit()
     assert _mails(T0 + timedelta(minutes=20)) == 1
     (got,) = smtp_server.received
-    assert got.message["Subject"] == "2 new notifications: Replies in your threads"
+    assert got.message["Subject"] == "2 new notifications: Replies in threads you watch"
     assert "“First”" in got.part("plain") and "“Second”" in got.part("plain")
 
 
@@ -144,7 +144,7 @@ def test_the_mail_is_written_in_the_members_language_and_zone(app, smtp_server):
     _mails(T0 + timedelta(minutes=15))
     (got,) = smtp_server.received
     text = got.part("plain")
-    assert "hat auf „Soldering SMD“ geantwortet" in got.message["Subject"]
+    assert "1 neuer Beitrag in „Soldering SMD“, von Bob Builder" in got.message["Subject"]
     assert "Hallo" in text and "13:00" in text  # 12:00 UTC is 13:00 in Berlin in December
 
 
@@ -260,7 +260,7 @@ def test_the_first_run_only_schedules_then_the_digest_comes_at_the_local_hour(ap
     (got,) = _to(smtp_server, member)
     assert got.message["Subject"] == "Your daily digest from Agora"
     text, html = got.part("plain"), got.part("html")
-    assert "bob replied to “My amplifier”" in text
+    assert "1 new post in “My amplifier”, by bob" in text
     assert "Busy one" in text and "3 new posts in Electronics" in text
     assert f"http://localhost/t/{busy.id}-" in text and 'href="http://localhost/t/' in html
     assert "because you chose a daily digest" in " ".join(text.split())

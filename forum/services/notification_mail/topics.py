@@ -54,12 +54,13 @@ TOPICS: tuple[Topic, ...] = (
           ("message",), Delivery.NOW),
     Topic("mentions", _l("Mentions of you"), _l("email about mentions of you"),
           ("mention", "team_mention"), Delivery.NOW),
-    Topic("replies", _l("Replies in your threads"), _l("email about replies in your threads"),
-          (NotificationKind.REPLY,), Delivery.DIGEST),
+    # Replies reach members as "new posts in a thread you watch" (a member watches the threads
+    # they start): one topic, so "replies in my threads" is one choice, not two.
+    Topic("replies", _l("Replies in threads you watch"),
+          _l("email about replies in threads you watch"),
+          (NotificationKind.REPLY, "watched"), Delivery.DIGEST),
     Topic("quotes", _l("Quotes of your posts"), _l("email about quotes of your posts"),
           (NotificationKind.QUOTE,), Delivery.DIGEST),
-    Topic("watched", _l("New posts in threads you watch"),
-          _l("email about threads you watch"), ("watched",), Delivery.DIGEST),
     Topic("moderation", _l("Moderators acting on your posts and threads"),
           _l("email about moderators acting on your posts"),
           (NotificationKind.MODERATION,), Delivery.NOW),
