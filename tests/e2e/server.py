@@ -60,7 +60,7 @@ def _desk_scene(admin, board) -> None:
     from forum.services.moderation import modnotes
     from tests import factories
 
-    factories.make_thread(board, factories.make_user("asker"), "Which soldering iron?",
+    factories.make_thread(board, factories.make_user("asker"), "Which iron for SMD work?",
                           "My first kit arrives next week. Which iron should I get?",
                           created_at=utcnow() - timedelta(days=2))
     modnotes.create_canned(admin, "Thanks for asking",
