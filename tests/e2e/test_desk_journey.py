@@ -14,7 +14,8 @@ def test_a_moderator_answers_from_the_desk(page):
     page.locator("details.menu summary").first.click()
     page.get_by_role("link", name="The team's desk").click()
     expect(page.get_by_role("heading", name="What waits for the team")).to_be_visible()
-    row = page.locator('#desk-items tr[data-kind="unanswered"]', has_text="Which iron for SMD work?")
+    row = page.locator('#desk-items tr[data-kind="unanswered"]',
+                       has_text="Which iron for SMD work?")
     expect(row).to_contain_text("Unanswered thread")
     # The asker is new too: their first post waits for a welcome beside it.
     expect(page.locator("#desk-items tr[data-kind=\"first_post\"]",
