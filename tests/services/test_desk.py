@@ -63,6 +63,14 @@ def test_each_board_has_its_own_hours(board, mod):
     assert ("unanswered", quick.id) in found and ("unanswered", slow.id) not in found
 
 
+def test_a_read_only_boards_threads_wait_for_no_one(board, mod):
+    news = factories.make_board(title="News", is_read_only=True)
+    announcement = factories.make_thread(news, author=mod, title="Maintenance on Sunday")
+    asked = factories.make_thread(board, author=factories.make_established_user())
+    found = _keys(_desk(mod))
+    assert ("unanswered", announcement.id) not in found and ("unanswered", asked.id) in found
+
+
 def test_a_team_reply_is_stored_as_such(board, mod):
     thread = factories.make_thread(board, author=factories.make_established_user())
     factories.make_post(thread, author=mod, body="On it.")

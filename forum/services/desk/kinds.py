@@ -112,15 +112,18 @@ def _author_name():
 
 
 def _unanswered(scope: Scope) -> Select | None:
-    """Threads with no reply from anyone but their author after their board's hours."""
-    if not scope.boards:
+    """Threads with no reply from anyone but their author after their board's hours. A
+    read-only board is left out: only the team writes there (announcements), so nothing in
+    it waits for the team's answer."""
+    boards = [board for board in scope.boards if not board.is_read_only]
+    if not boards:
         return None
     return (
         select(Thread.id, Thread.board_id, Thread.id, Thread.title, Thread.created_at,
                Thread.author_id, _author_name())
         .join(User, User.id == Thread.author_id)
         .where(Thread.first_response_at.is_(None), _open_thread(),
-               _waiting_since(scope.boards, scope.now, lambda board: board.response_hours))
+               _waiting_since(boards, scope.now, lambda board: board.response_hours))
         .order_by(Thread.created_at, Thread.id)
     )
 
