@@ -97,7 +97,7 @@ class ConversationRules(Viewer):
         readable = self.can_read_conversation(participant)
         if not readable:
             return readable
-        blocked = standing.account_block_decision(self.active_sanctions, self.clock)
+        blocked = standing.account_block_decision(self.active_sanctions, self.clock, self.tz)
         if not blocked:
             return blocked
         if conversation.is_team:

@@ -107,12 +107,13 @@ def account_block(sanctions: Iterable[Sanction], now: datetime) -> Sanction | No
     return _binding(sanctions, LOGIN_BLOCKED_BY, now)
 
 
-def account_block_decision(sanctions: Iterable[Sanction], now: datetime) -> Decision:
-    """Refuses a suspended or banned member, with the reason and the end."""
+def account_block_decision(sanctions: Iterable[Sanction], now: datetime,
+                           tz_name: str | None = None) -> Decision:
+    """Refuses a suspended or banned member, with the reason and the end (in ``tz_name``)."""
     sanction = account_block(sanctions, now)
     if sanction is None:
         return ALLOW
-    return deny(_account_message(sanction), retry_after=_retry_after(sanction, now))
+    return deny(_account_message(sanction, tz_name), retry_after=_retry_after(sanction, now))
 
 
 def login_block(user: User, now: datetime | None = None) -> Sanction | None:
