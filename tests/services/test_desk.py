@@ -116,6 +116,21 @@ def test_a_new_members_first_post_waits_until_the_team_replies(board, mod):
     assert ("first_post", first.id) not in _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
 
 
+def test_a_moderator_of_another_board_is_not_this_boards_team(board, mod):
+    newcomer = factories.make_user()
+    thread = factories.make_thread(board, author=factories.make_established_user())
+    first = factories.make_post(thread, author=newcomer, body="Hello all, first time here")
+    other_board = factories.make_board()
+    factories.make_thread(other_board, author=factories.make_established_user())
+    elsewhere = factories.make_board_moderator(factories.make_established_user(), other_board)
+    factories.make_post(thread, author=elsewhere, body="Hi!")
+    found = _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
+    assert ("first_post", first.id) in found
+    keeper = factories.make_board_moderator(factories.make_established_user(), board)
+    factories.make_post(thread, author=keeper, body="Welcome!")
+    assert ("first_post", first.id) not in _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
+
+
 def test_a_post_waiting_for_approval_reaches_the_desk_once_approved(board, mod):
     newcomer = factories.make_user()
     newcomer.always_review = True

@@ -87,7 +87,10 @@ def _team(user_id, board_id):
     return or_(
         select(member.role_value).where(member.id == user_id).scalar_subquery()
         >= Role.MODERATOR,
-        exists().where(BoardModerator.user_id == user_id, BoardModerator.board_id == board_id),
+        # Correlated to the board's thread however deep it sits; left to itself SQLAlchemy
+        # would add ``threads`` to this FROM (a moderator of any board would count).
+        exists().where(BoardModerator.user_id == user_id, BoardModerator.board_id == board_id)
+        .correlate_except(BoardModerator),
     )
 
 
