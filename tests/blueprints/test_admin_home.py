@@ -115,11 +115,13 @@ def test_each_chart_is_captioned_above_itself(client, login, admin):
     assert parser.figures == [
         [("figcaption", "Posts per day"), ("svg", "chart-posts")],
         [("figcaption", "New members per day"), ("svg", "chart-members")],
+        [("figcaption", "Median hours to the first reply"), ("svg", "chart-response")],
+        [("figcaption", "Percent answered within the target"), ("svg", "chart-target")],
     ]
-    assert len(re.findall(r'<figcaption><h3 class="chart-caption">', html)) == 2
+    assert len(re.findall(r'<figcaption><h3 class="chart-caption">', html)) == 4
     german = _Figures()
     german.feed(text(client.get("/admin/", headers={"Accept-Language": "de"})))
-    assert [figure[0][0] for figure in german.figures] == ["figcaption", "figcaption"]
+    assert [figure[0][0] for figure in german.figures] == ["figcaption"] * 4
 
 
 def test_chart_is_an_accessible_svg_with_a_table(client, login, admin, board):
