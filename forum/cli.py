@@ -103,14 +103,16 @@ def reindex() -> None:
 @forum_cli.command("bench-seed")
 @click.option("--posts", type=click.IntRange(min=100), default=100_000, show_default=True,
               help="How many posts to create.")
+@click.option("--threads", type=click.IntRange(min=2), default=2000, show_default=True,
+              help="How many threads (at most half the posts).")
 @click.option("--no-index", is_flag=True, help="Leave the search index alone.")
-def bench_seed(posts: int, no_index: bool) -> None:
+def bench_seed(posts: int, threads: int, no_index: bool) -> None:
     """Fill an empty database with a large synthetic community, for benchmarks."""
     from .common.progress import bar
     from .seeding import bench
 
     try:
-        summary = bench.seed(posts, progress=bar, with_index=not no_index)
+        summary = bench.seed(posts, progress=bar, with_index=not no_index, threads=threads)
     except bench.ForumNotEmpty as error:
         raise click.ClickException(str(error)) from None
     click.echo(

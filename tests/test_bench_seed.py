@@ -120,6 +120,31 @@ def test_thread_counters_match_the_posts(seeded):
         assert db.session.get(Post, thread.first_post_id).position == 1
 
 
+def test_response_stamps_and_answers_are_what_the_services_keep(seeded):
+    """The first response, the team's reply and the accepted answers read as if posted one by
+    one: working the stamps out again from the posts changes nothing."""
+    from forum.services.content import response_stamps
+
+    db = seeded
+    columns = (Thread.id, Thread.first_response_at, Thread.team_replied_at)
+    seeded_stamps = db.session.execute(select(*columns).order_by(Thread.id)).all()
+    assert sum(1 for row in seeded_stamps if row[1] is None) > 0  # some wait for an answer
+    assert sum(1 for row in seeded_stamps if row[2] is not None) > 0
+    response_stamps.restamp_matching(Thread.id > 0)
+    db.session.commit()
+    assert db.session.execute(select(*columns).order_by(Thread.id)).all() == seeded_stamps
+    questions = db.session.execute(
+        select(Thread.accepted_post_id, Post.thread_id, Thread.id)
+        .join(Board, Board.id == Thread.board_id)
+        .outerjoin(Post, Post.id == Thread.accepted_post_id)
+        .where(Board.is_questions.is_(True))).all()
+    solved = [row for row in questions if row[0] is not None]
+    assert solved and len(solved) < len(questions)
+    assert all(thread_id == own for _answer, thread_id, own in solved)
+    assert not db.session.scalar(select(func.count()).select_from(Thread).join(Board).where(
+        Board.is_questions.is_(False), Thread.accepted_post_id.is_not(None)))
+
+
 def test_board_and_member_counters_match(seeded):
     db = seeded
     for board in db.session.scalars(select(Board)):

@@ -10,6 +10,8 @@ from sqlalchemy import and_, func, select
 from forum.models import (
     Access,
     Announcement,
+    Appeal,
+    AppealStatus,
     Board,
     CannedResponse,
     Category,
@@ -37,6 +39,8 @@ from forum.policy import Policy, standing
 from forum.seeding import demo
 from forum.seeding.demo import calming, content, tidying
 from forum.services.accounts import account
+from forum.services.desk import listing
+from forum.services.desk.kinds import KINDS
 from forum.services.moderation import report_queue
 from forum.services.search.languages import board_language
 from forum.stores import settings as stored_settings
@@ -67,7 +71,7 @@ def test_seed_demo_builds_a_community(runner, db):
     result = _seed(runner)
 
     assert 3 <= _count(db, Category) <= 4
-    assert 8 <= _count(db, Board) <= 10
+    assert 8 <= _count(db, Board) <= 11
     assert _count(db, User) >= 15
     assert _count(db, Thread, Thread.is_deleted.is_(False)) >= 40
     assert _count(db, Post, Post.is_deleted.is_(False)) >= 200
@@ -91,7 +95,7 @@ def test_seed_demo_builds_a_community(runner, db):
 
     # A merged thread stays as an empty pointer to the one it went into.
     threads = db.session.scalars(select(Thread).where(Thread.merged_into_id.is_(None))).all()
-    assert all(1 <= thread.reply_count <= 25 for thread in threads)
+    assert all(0 <= thread.reply_count <= 25 for thread in threads)
     assert len({thread.board_id for thread in threads if thread.is_pinned}) >= 2
     locked = [thread for thread in threads if thread.is_locked]
     # Three locked now or for a while; the contest's thread closes when the contest ends.
@@ -99,7 +103,8 @@ def test_seed_demo_builds_a_community(runner, db):
     assert sum(1 for thread in locked if thread.lock_pending(started)) == 1
     for thread in locked:
         assert thread.locked_reason and thread.locked_by.username == "mod"
-        assert thread.locked_at >= thread.last_post_at
+        # Locked after the last reply; the contest's thread takes entries until it closes.
+        assert thread.locked_at >= thread.last_post_at or thread.lock_pending(started)
     _assert_calmed_threads(db, threads, started)
     _assert_tidied_threads(db, started)
     _assert_gatherings(db, started)
@@ -114,6 +119,7 @@ def test_seed_demo_builds_a_community(runner, db):
     _assert_counters_consistent(db)
     _assert_real_text(db)
     _assert_moderation_week(db, started)
+    _assert_desk(db, content.get("en"))
 
     logins = LOGIN_LINE.findall(result.output)
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
@@ -330,6 +336,45 @@ def _assert_moderation_week(db, started):
     assert logged_times == sorted(logged_times)
 
 
+def _assert_desk(db, chosen):
+    """The demo moderator's desk shows every kind of item, the open appeal and the two items
+    the team shared out; a question board holds solved and unsolved questions."""
+    mod, admin = _by_name(db, "mod"), _by_name(db, "admin")
+    desk = listing.desk(Policy(mod))
+    assert {code for code, count in desk.counts.items() if count} == set(KINDS)
+    assert desk.open_appeals == 1 and desk.open_reports >= 1
+    [appeal] = db.session.scalars(select(Appeal)).all()
+    assert appeal.status == AppealStatus.OPEN and appeal.user.username == chosen.week.hothead
+    # Nobody answered a few threads for a day and a half up to five days; none of them an
+    # announcement (a read-only board waits for no one).
+    unanswered = [item for item in desk.items if item.kind.code == "unanswered"]
+    ages = sorted(item.waiting_seconds for item in unanswered)
+    assert len(ages) == 3 and ages[0] >= 24 * 3600 and ages[-1] - ages[0] >= 3 * 24 * 3600
+    assert not any(item.board.is_read_only for item in unanswered)
+    assigned = {item.found.title: item.assignee.username for item in desk.items
+                if item.assignee is not None}
+    assert assigned == {chosen.desk.unsolved: "mod", chosen.desk.unanswered: "admin"}
+    assert desk.mine == 1
+    told = set(db.session.scalars(select(Notification.recipient_id)
+                                  .where(Notification.key == "desk.assigned")))
+    assert told == {mod.id, admin.id}
+    # The question board: two solved (by the asker and by a moderator), the rest waiting.
+    [board] = db.session.scalars(select(Board).where(Board.is_questions.is_(True))).all()
+    questions = db.session.scalars(select(Thread).where(Thread.board_id == board.id)).all()
+    solved = [thread for thread in questions if thread.accepted_post_id]
+    assert {thread.title for thread in solved} == {chosen.desk.solved_by_asker[0],
+                                                   chosen.desk.solved_by_team[0]}
+    for thread in solved:
+        answer = db.session.get(Post, thread.accepted_post_id)
+        assert answer.thread_id == thread.id and answer.id != thread.first_post_id
+    marked = {entry.actor_id for entry in db.session.scalars(
+        select(ModAction).where(ModAction.action == "thread.accept_answer"))}
+    asker = next(thread.author_id for thread in solved
+                 if thread.title == chosen.desk.solved_by_asker[0])
+    assert marked == {asker, mod.id}
+    assert len(questions) - len(solved) >= 2
+
+
 def test_seed_demo_twice_changes_nothing(runner, db):
     _seed(runner)
     before = _table_counts(db)
@@ -366,7 +411,7 @@ def test_seed_demo_in_german(runner, db):
 
     german = content.get("de")
     assert _count(db, Category) == 4
-    assert _count(db, Board) == 8
+    assert _count(db, Board) == 9
     assert _count(db, Thread, Thread.is_deleted.is_(False)) >= 35
     assert _count(db, Post, Post.is_deleted.is_(False)) >= 150
     titles = set(db.session.scalars(select(Thread.title)))
@@ -393,10 +438,11 @@ def test_seed_demo_in_german(runner, db):
     assert _count(db, Sanction) == 2 and _count(db, Event) == 4
     _assert_timeline(db, started)
     _assert_counters_consistent(db)
+    _assert_desk(db, german)
 
     logins = LOGIN_LINE.findall(result.output)
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
-    assert "Seeded 4 categories, 8 boards" in result.output
+    assert "Seeded 4 categories, 9 boards" in result.output
 
     again = _seed(runner, "--lang", "de")
     assert "already seeded" in again.output
@@ -539,5 +585,5 @@ def test_init_no_demo_refuses_a_bad_administrator_and_leaves_nothing(runner, db)
 def test_init_without_no_demo_seeds_the_demo(runner, db):
     result = runner.invoke(args=["forum", "init"])
     assert result.exit_code == 0, result.output
-    assert _count(db, Board) == 10
+    assert _count(db, Board) == 11
     assert LOGIN_LINE.search(result.output)

@@ -14,13 +14,13 @@ from forum.seeding.demo.script import Reply, ThreadScript
 
 THREADS_PER_BOARD = {
     "announcements": 3, "introductions": 5, "swap-and-sell": 4,
-    "servers": 7, "networking": 6, "self-hosting": 6,
-    "microcontrollers": 7, "3d-printing": 7, "repair": 5,
+    "servers": 8, "networking": 7, "self-hosting": 6,
+    "microcontrollers": 7, "3d-printing": 7, "repair": 5, "questions": 4,
     "moderators-lounge": 3,
 }
 THREADS_PER_BOARD_DE = {
-    "ankuendigungen": 3, "werkstatt": 4, "flohmarkt": 3, "heimserver": 7,
-    "mikrocontroller": 6, "3d-druck": 6, "reparatur": 4, "moderation": 2,
+    "ankuendigungen": 3, "werkstatt": 4, "flohmarkt": 3, "heimserver": 9,
+    "mikrocontroller": 6, "3d-druck": 6, "reparatur": 4, "fragen": 4, "moderation": 2,
 }
 
 SMALL = """\
@@ -75,7 +75,9 @@ def test_every_german_thread_file_loads_board_by_board():
         "Verkauft. Auf Wunsch des Verkäufers gesperrt."
     ]
     replies = [reply for script in scripts for reply in script.replies]
-    assert all(3 <= len(script.replies) + 1 <= 11 for script in scripts)
+    # Conversations, but for the few questions nobody answered yet (the desk's).
+    assert all(3 <= len(script.replies) + 1 <= 11 for script in scripts if script.replies)
+    assert sum(not script.replies for script in scripts) == 3
     assert sum(reply.author is None for reply in replies) == 1
     assert sum(reply.deleted is not None for reply in replies) == 1
     assert sum(reply.replace is not None for reply in replies) == 1
@@ -98,6 +100,16 @@ def test_every_set_names_only_its_own_boards_and_people(language):
             chosen.tidied.moved_thread, chosen.tidied.merge_target} <= titles
     assert chosen.tidied.moved_to in chosen.cast.boards
     assert {"admin", "mod", "member"} <= chosen.cast.usernames
+    # The desk's scene names threads the set has, and a question board to solve them in.
+    desk = chosen.desk
+    by_title = {script.title: script for script in scripts}
+    questions = {board.slug for category in chosen.categories for board in category.boards
+                 if board.is_questions}
+    for title, number in (desk.solved_by_asker, desk.solved_by_team):
+        assert by_title[title].board in questions and len(by_title[title].replies) >= number
+    assert by_title[desk.unsolved].board in questions and by_title[desk.unsolved].replies
+    assert not by_title[desk.unanswered].replies
+    assert desk.event_question[0] in chosen.cast.usernames
 
 
 def test_the_sets_share_no_thread_titles():

@@ -54,6 +54,11 @@ class SearchForm(FlaskForm):
     sort = SelectField(_l("Sort by"),
                        choices=[("relevance", _l("Relevance")), ("newest", _l("Newest first"))],
                        default="relevance")
+    solved = SelectField(_l("Questions"),
+                         choices=[("", _l("Solved or not")),
+                                  ("solved", _l("Only solved questions")),
+                                  ("unsolved", _l("Only unsolved questions"))],
+                         default="")
     hidden = BooleanField(_l("Include deleted and hidden posts"))
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1)], default=1)
 
@@ -72,6 +77,7 @@ class SearchForm(FlaskForm):
             sort=self.sort.data,
             page=self.page.data or 1,
             include_hidden=bool(self.hidden.data),
+            solved=self.solved.data or "",
         )
 
 

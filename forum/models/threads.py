@@ -4,10 +4,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import DDL, Boolean, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+
+# The desk's partial indexes, written as its queries say it (SQLite uses a partial index only
+# for a query that repeats its terms; PostgreSQL spells the flag "IS false").
+# Unanswered: no response yet, neither deleted nor merged.
+UNANSWERED_SQLITE = "first_response_at IS NULL AND is_deleted IS 0 AND merged_into_id IS NULL"
+UNANSWERED_POSTGRESQL = UNANSWERED_SQLITE.replace("IS 0", "IS false")
+# A question: answered by someone, no answer accepted, neither deleted nor merged.
+OPEN_QUESTION_SQLITE = ("accepted_post_id IS NULL AND first_response_at IS NOT NULL "
+                        "AND is_deleted IS 0 AND merged_into_id IS NULL")
+OPEN_QUESTION_POSTGRESQL = OPEN_QUESTION_SQLITE.replace("IS 0", "IS false")
 
 
 class Thread(db.Model):
@@ -44,7 +55,7 @@ class Thread(db.Model):
     # Set when a moderator merged this thread into another: its posts live there now, the
     # thread itself stays (deleted) so reports and links to it keep a target, and ``/t/<id>``
     # answers with a 301 to the thread it went into (chains are shortened when made).
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
     # Visible replies (posts minus the opening one, deleted ones left out).
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
     first_post_id: Mapped[int | None] = mapped_column(
@@ -93,6 +104,22 @@ class Thread(db.Model):
         Index("ix_threads_pinned_everywhere", "pinned_everywhere"),
         # The desk's unanswered threads: those still without a response, oldest first.
         Index("ix_threads_first_response", "first_response_at", "created_at"),
+        # Which threads went into this one: only merged threads are in it. Every list asks
+        # for "merged_into_id IS NULL", which an index of all threads (all but a few NULL)
+        # made SQLite's planner walk as if it were selective: the desk's first posts and
+        # events read every thread that way.
+        Index("ix_threads_merged_into_id", "merged_into_id",
+              sqlite_where=sql_text("merged_into_id IS NOT NULL"),
+              postgresql_where=sql_text("merged_into_id IS NOT NULL")),
+        # The desk's unanswered threads in its order (oldest first, then by id), so the first
+        # 200 are read and no more; the index above leaves PostgreSQL sorting every one.
+        Index("ix_threads_desk_unanswered", "created_at", "id",
+              sqlite_where=sql_text(UNANSWERED_SQLITE),
+              postgresql_where=sql_text(UNANSWERED_POSTGRESQL)),
+        # The desk's questions without an accepted answer, per question board, oldest first.
+        Index("ix_threads_desk_questions", "board_id", "created_at",
+              sqlite_where=sql_text(OPEN_QUESTION_SQLITE),
+              postgresql_where=sql_text(OPEN_QUESTION_POSTGRESQL)),
     )
 
     @property

@@ -135,7 +135,9 @@ class User(UserMixin, db.Model):
     )
 
     __table_args__ = (Index("ix_users_post_count", "post_count"),
-                      Index("ix_users_digest_due_at", "digest_due_at"))
+                      Index("ix_users_digest_due_at", "digest_due_at"),
+                      # The desk's new members' first posts start from who joined lately.
+                      Index("ix_users_created_at", "created_at"))
 
     @property
     def role(self) -> Role:

@@ -54,6 +54,12 @@ BATCH = 5000
 USERS = 1000
 BOARDS = 20
 THREADS = 2000
+# Boards 3 and 4 are question boards; four in five of their threads with a reply from
+# someone else have an accepted answer (chosen without the random generator, so the rest of
+# the data stays what earlier runs measured).
+QUESTION_BOARDS = (3, 4)
+# bench_mod5 ends up a moderator of the first two boards only.
+BOARD_MODERATOR, MODERATED_BOARDS = 6, (1, 2)
 TEMPLATES = 300
 
 @dataclass(frozen=True)
@@ -170,6 +176,7 @@ def _categories_and_boards(now: datetime) -> list[dict]:
             "description": f"Everything about {_TOPIC[i]} and {_TOPIC[i + 20]}.",
             "access": str(access), "is_read_only": False, "slow_mode_seconds": 0,
             "allows_member_events": i == 0, "thread_count": 0, "post_count": 0,
+            "is_questions": i + 1 in QUESTION_BOARDS,
         })
     return boards
 
@@ -201,8 +208,10 @@ def _users(rng: random.Random, now: datetime) -> list[dict]:
 
 
 class _Seeder:
-    def __init__(self, posts: int, rng: random.Random, now: datetime, progress: Progress):
+    def __init__(self, posts: int, rng: random.Random, now: datetime, progress: Progress,
+                 threads: int = THREADS):
         self.total = posts
+        self.threads = threads
         self.rng = rng
         self.now = now
         self.progress = progress
@@ -224,7 +233,7 @@ class _Seeder:
         rng, now = self.rng, self.now
         public = [b for b in boards if b["access"] == Access.EVERYONE]
         threads = []
-        for t_index, length in enumerate(_thread_lengths(rng, self.total, THREADS)):
+        for t_index, length in enumerate(_thread_lengths(rng, self.total, self.threads)):
             # The two longest threads live on the first board, which the benchmark opens.
             board = boards[0] if t_index < 2 else rng.choice(
                 public if rng.random() < 0.9 else boards)
@@ -255,6 +264,9 @@ class _Seeder:
                 span = (now - start).total_seconds() * rng.uniform(0.05, 0.98)
                 step = span / length
                 visible, last = 0, None
+                # When the thread was first answered, and by the team, as ``posting`` stores
+                # it (the first visible reply by someone else; by a moderator or more).
+                answered = team = answer = None
                 for position in range(1, length + 1):
                     post_id += 1
                     author = thread["author_id"] if position == 1 else self.author()
@@ -278,13 +290,22 @@ class _Seeder:
                         visible += 1
                         last = (post_id, created)
                         users[author - 1]["post_count"] += 1
+                    if position > 1 and not deleted and not hidden:
+                        if answered is None and author != thread["author_id"]:
+                            answered, answer = created, post_id
+                        if team is None and _on_team(users, author, thread["board_id"]):
+                            team = created
                     if len(rows) >= BATCH:
                         _insert(Post.__table__, rows)
                         bar.update(len(rows))
                         rows = []
                 users[thread["author_id"] - 1]["thread_count"] += 1
+                solved = (thread["board_id"] in QUESTION_BOARDS and answer is not None
+                          and thread["id"] % 5 != 0)
                 thread.update(reply_count=visible - 1, first_post_id=post_id - length + 1,
-                              last_post_id=last[0], last_post_at=last[1])
+                              last_post_id=last[0], last_post_at=last[1],
+                              first_response_at=answered, team_replied_at=team,
+                              accepted_post_id=answer if solved else None)
                 board = by_board[thread["board_id"]]
                 board["thread_count"] += 1
                 board["post_count"] += visible
@@ -293,6 +314,12 @@ class _Seeder:
             _insert(Post.__table__, rows)
             bar.update(len(rows))
         return post_id
+
+
+def _on_team(users: list[dict], author: int, board_id: int) -> bool:
+    if author == BOARD_MODERATOR:
+        return board_id in MODERATED_BOARDS
+    return users[author - 1]["role"] >= Role.MODERATOR
 
 
 def _write_counters(threads: list[dict], boards: list[dict], users: list[dict]) -> None:
@@ -305,7 +332,8 @@ def _write_counters(threads: list[dict], boards: list[dict], users: list[dict]) 
             for row in rows
         ])
 
-    many(Thread.__table__, ("reply_count", "first_post_id", "last_post_id", "last_post_at"),
+    many(Thread.__table__, ("reply_count", "first_post_id", "last_post_id", "last_post_at",
+                            "first_response_at", "team_replied_at", "accepted_post_id"),
          threads)
     many(Board.__table__, ("thread_count", "post_count", "last_post_id"), boards)
     many(User.__table__, ("post_count", "thread_count"), users)
@@ -453,8 +481,10 @@ def build_index(progress: Progress) -> int:
 
 
 def seed(posts: int, *, progress: Progress | None = None, now: datetime | None = None,
-         random_seed: int = 20_251_124, with_index: bool = True) -> BenchSummary:
-    """Fill an empty forum with ``posts`` posts over 2,000 threads, 20 boards and 1,000 members.
+         random_seed: int = 20_251_124, with_index: bool = True,
+         threads: int = THREADS) -> BenchSummary:
+    """Fill an empty forum with ``posts`` posts over ``threads`` threads (2,000; at most half
+    the posts), 20 boards and 1,000 members.
 
     Refuses (``ForumNotEmpty``): a forum that already has members or categories.
     """
@@ -471,7 +501,7 @@ def seed(posts: int, *, progress: Progress | None = None, now: datetime | None =
     with sync.paused():
         boards = _categories_and_boards(now)
         users = _users(rng, now)
-        seeder = _Seeder(posts, rng, now, progress)
+        seeder = _Seeder(posts, rng, now, progress, threads)
         threads = seeder.plan_threads(boards)
         # Parents before children (foreign keys are checked); counters follow the posts.
         _insert(User.__table__, users)
@@ -480,9 +510,9 @@ def seed(posts: int, *, progress: Progress | None = None, now: datetime | None =
         total = seeder.write_posts(threads, boards, users)
         _write_counters(threads, boards, users)
         # A board moderator: bench_mod5 looks after the first two boards only.
-        _insert(BoardModerator.__table__, [{"user_id": 6, "board_id": 1},
-                                           {"user_id": 6, "board_id": 2}])
-        db.session.execute(update(User).where(User.id == 6)
+        _insert(BoardModerator.__table__, [{"user_id": BOARD_MODERATOR, "board_id": board_id}
+                                           for board_id in MODERATED_BOARDS])
+        db.session.execute(update(User).where(User.id == BOARD_MODERATOR)
                            .values(role_value=int(Role.MEMBER), is_board_moderator=True))
         _moderation(rng, now, threads, total)
         _events(rng, now, threads)

@@ -63,6 +63,14 @@ def test_each_board_has_its_own_hours(board, mod):
     assert ("unanswered", quick.id) in found and ("unanswered", slow.id) not in found
 
 
+def test_a_read_only_boards_threads_wait_for_no_one(board, mod):
+    news = factories.make_board(title="News", is_read_only=True)
+    announcement = factories.make_thread(news, author=mod, title="Maintenance on Sunday")
+    asked = factories.make_thread(board, author=factories.make_established_user())
+    found = _keys(_desk(mod))
+    assert ("unanswered", announcement.id) not in found and ("unanswered", asked.id) in found
+
+
 def test_a_team_reply_is_stored_as_such(board, mod):
     thread = factories.make_thread(board, author=factories.make_established_user())
     factories.make_post(thread, author=mod, body="On it.")
@@ -105,6 +113,21 @@ def test_a_new_members_first_post_waits_until_the_team_replies(board, mod):
     found = _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
     assert ("first_post", first.id) in found and ("first_post", second.id) not in found
     factories.make_post(thread, author=mod, body="Welcome!")
+    assert ("first_post", first.id) not in _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
+
+
+def test_a_moderator_of_another_board_is_not_this_boards_team(board, mod):
+    newcomer = factories.make_user()
+    thread = factories.make_thread(board, author=factories.make_established_user())
+    first = factories.make_post(thread, author=newcomer, body="Hello all, first time here")
+    other_board = factories.make_board()
+    factories.make_thread(other_board, author=factories.make_established_user())
+    elsewhere = factories.make_board_moderator(factories.make_established_user(), other_board)
+    factories.make_post(thread, author=elsewhere, body="Hi!")
+    found = _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
+    assert ("first_post", first.id) in found
+    keeper = factories.make_board_moderator(factories.make_established_user(), board)
+    factories.make_post(thread, author=keeper, body="Welcome!")
     assert ("first_post", first.id) not in _keys(_desk(mod, utcnow() + timedelta(minutes=5)))
 
 

@@ -41,7 +41,7 @@ from ...services.content import cooldowns, posting
 from ...services.search import sync
 from ...services.site import settings as site_settings
 from ...stores import settings
-from . import calming, content, gatherings, moderation, tidying
+from . import answering, calming, content, gatherings, moderation, tidying
 from .content import ContentSet
 from .people import DEMO_LOGINS
 from .plan import Planner, Step
@@ -102,6 +102,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         tidying.play(users, now, chosen.tidied)
         echo("Planning events and announcements…")
         announced, planned = gatherings.play(users, boards, now, chosen.calendar)
+        echo("Putting questions on the team's desk…")
+        shared = answering.play(users, now, chosen.desk, chosen.week, chosen.calendar)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     sync.rebuild()
@@ -117,6 +119,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         "a notice left behind and a repeated question merged."
     )
     echo(f"Community: {announced} announcements and {planned} upcoming events with answers.")
+    echo(f"Desk: questions solved and waiting, unanswered threads, an appeal; {shared} items "
+         "given to a team member.")
     _print_logins(echo)
     return summary
 
@@ -227,6 +231,7 @@ def _create_boards(categories: tuple[CategorySpec, ...]) -> dict[str, Board]:
                 position=position,
                 access=board_spec.access,
                 is_read_only=board_spec.is_read_only,
+                is_questions=board_spec.is_questions,
                 slow_mode_seconds=0,
                 thread_count=0,
                 post_count=0,

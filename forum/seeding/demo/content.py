@@ -1,5 +1,5 @@
 """The demo's content sets, one a language: the people, boards, thread files and the words
-of the moderation week, the calmed and tidied threads and the calendar.
+of the moderation week, the calmed and tidied threads, the calendar and the desk.
 
 The machinery (the planner, the seed, the scenes' order and timing) is the same for every
 set; the language only picks which words and which cast it plays.
@@ -11,7 +11,7 @@ from importlib.resources.abc import Traversable
 
 from ...models import Access
 from .. import DEMO_LANGUAGES
-from . import calming, de, gatherings, library, moderation, people, tidying
+from . import answering, calming, de, gatherings, library, moderation, people, tidying
 from .script import CategorySpec, Person, ThreadScript
 
 
@@ -25,6 +25,7 @@ class ContentSet:
     heated: calming.Heated
     tidied: tidying.Tidied
     calendar: gatherings.Calendar
+    desk: answering.Answering
 
     @property
     def cast(self) -> library.Cast:
@@ -45,9 +46,10 @@ class ContentSet:
 
 SETS = {
     "en": ContentSet("en", people.CATEGORIES, people.PEOPLE, library.THREADS_DIR,
-                     moderation.ENGLISH, calming.ENGLISH, tidying.ENGLISH, gatherings.ENGLISH),
+                     moderation.ENGLISH, calming.ENGLISH, tidying.ENGLISH, gatherings.ENGLISH,
+                     answering.ENGLISH),
     "de": ContentSet("de", de.CATEGORIES, de.PEOPLE, de.THREADS_DIR,
-                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR),
+                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR, de.DESK),
 }
 if tuple(SETS) != DEMO_LANGUAGES:  # pragma: no cover - a set added in one place only
     raise RuntimeError(f"demo content sets {tuple(SETS)} differ from {DEMO_LANGUAGES}")

@@ -26,7 +26,7 @@ def _text(value: str) -> str:
     return textwrap.dedent(value).strip()
 
 
-class _Clock:
+class Clock:
     """``steps`` moments in order after everything already written, evenly spaced (at most a
     few minutes apart) and all before now."""
 
@@ -165,7 +165,7 @@ def _local_text(moment: datetime, tz_name: str) -> str:
 
 
 def _event(plan: Plan, users: dict[str, User], boards: dict[str, Board], now: datetime,
-           clock: _Clock) -> Event:
+           clock: Clock) -> Event:
     author = users[plan.author]
     tz_name = author.timezone
     day = local(now, tz_name) + timedelta(days=plan.in_days)
@@ -195,7 +195,7 @@ def play(users: dict[str, User], boards: dict[str, Board], now: datetime,
     """Write them; returns (announcements, events)."""
     steps = sum(1 + len(plan.replies) + len(plan.going) + len(plan.maybe)
                 + len(plan.declined) for plan in calendar.plans) + 3
-    clock = _Clock(now, steps)
+    clock = Clock(now, steps)
     admin = users["admin"]
     made = {plan.title: _event(plan, users, boards, now, clock) for plan in calendar.plans}
 

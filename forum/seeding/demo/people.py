@@ -76,6 +76,13 @@ CATEGORIES = (
                 "Repair & restoration",
                 "Soldering, test gear, and bringing old equipment back to life.",
             ),
+            BoardSpec(
+                "questions",
+                "Quick questions",
+                "One question, one answer: ask anything about the bench or the home lab, and "
+                "mark the reply that solved it.",
+                is_questions=True,
+            ),
         ),
     ),
     CategorySpec(

@@ -33,6 +33,9 @@ class BoardSpec:
     description: str
     access: Access = Access.EVERYONE
     is_read_only: bool = False
+    # A question board: a reply can be marked as the answer, and the desk lists questions
+    # still without one.
+    is_questions: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from ...extensions import db
 from ...models import ItemStatus, Post, ReportItem, TargetKind
 from .. import audit
+from . import response_stamps
 
 
 def reason(words: str) -> str:
@@ -58,4 +59,6 @@ def hide_for_review(post: Post, item: ReportItem, words: str, now: datetime) -> 
             update(ReportItem).where(ReportItem.id == item.id).values(auto_hidden=True)
             .execution_options(synchronize_session=False)
         )
+        # Written a moment ago, it was counted as an answer: hidden, it answers no one yet.
+        response_stamps.restamp(post.thread_id)
         db.session.expire(post)

@@ -32,7 +32,15 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, blocks, data_export, notifications, text
-from . import approvals, cooldowns, flagging, mentions, watched_words, watching
+from . import (
+    approvals,
+    cooldowns,
+    flagging,
+    mentions,
+    response_stamps,
+    watched_words,
+    watching,
+)
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -480,6 +488,8 @@ def delete_post(actor: User, post: Post, reason: str | None = None,
             .where(Board.id == thread.board_id)
             .values(last_post_id=latest_board_post_id(thread.board_id))
         )
+    if post.id != thread.first_post_id:
+        response_stamps.restamp(thread.id)  # it may have been the thread's answer
     if moderated:
         audit.record(actor, "post.delete", post, reason, before={"deleted": False},
                      after={"deleted": True}, now=now, item=item)

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ...extensions import db
 from ...models import Board, Post, Thread, User
+from . import response_stamps
 from .posting import LATEST_FIRST, latest_board_post_id
 
 # Stored as written; worded for each reader by ``moderation.system_reasons``.
@@ -121,3 +122,4 @@ def _recount_threads(ours) -> None:
                 last_post_at=func.coalesce(latest_at, Thread.created_at))
         .execution_options(synchronize_session=False)
     )
+    response_stamps.restamp_matching(Thread.id.in_(affected))

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from ...errors import Refused
 from ...extensions import db
 from ...models import Board, Post, Thread, User
+from . import response_stamps
 from .posting import last_visible_post, latest_board_post_id
 
 
@@ -45,6 +46,7 @@ def restore_post(post: Post) -> bool:
     _claim_post(post)
     if post.id == thread.first_post_id:
         return False
+    response_stamps.restamp(thread.id)  # it may answer the thread again
     if thread.is_deleted:
         # The thread is out of the board's counts; only its own reply count follows.
         db.session.execute(

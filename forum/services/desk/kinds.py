@@ -87,7 +87,10 @@ def _team(user_id, board_id):
     return or_(
         select(member.role_value).where(member.id == user_id).scalar_subquery()
         >= Role.MODERATOR,
-        exists().where(BoardModerator.user_id == user_id, BoardModerator.board_id == board_id),
+        # Correlated to the board's thread however deep it sits; left to itself SQLAlchemy
+        # would add ``threads`` to this FROM (a moderator of any board would count).
+        exists().where(BoardModerator.user_id == user_id, BoardModerator.board_id == board_id)
+        .correlate_except(BoardModerator),
     )
 
 
@@ -112,15 +115,18 @@ def _author_name():
 
 
 def _unanswered(scope: Scope) -> Select | None:
-    """Threads with no reply from anyone but their author after their board's hours."""
-    if not scope.boards:
+    """Threads with no reply from anyone but their author after their board's hours. A
+    read-only board is left out: only the team writes there (announcements), so nothing in
+    it waits for the team's answer."""
+    boards = [board for board in scope.boards if not board.is_read_only]
+    if not boards:
         return None
     return (
         select(Thread.id, Thread.board_id, Thread.id, Thread.title, Thread.created_at,
                Thread.author_id, _author_name())
         .join(User, User.id == Thread.author_id)
         .where(Thread.first_response_at.is_(None), _open_thread(),
-               _waiting_since(scope.boards, scope.now, lambda board: board.response_hours))
+               _waiting_since(boards, scope.now, lambda board: board.response_hours))
         .order_by(Thread.created_at, Thread.id)
     )
 
@@ -151,18 +157,22 @@ def _first_posts(scope: Scope) -> Select | None:
         return None
     earlier = aliased(Post)
     later = aliased(Post)
+    since = scope.now - timedelta(days=days)
+    # Who joined lately, looked up first (``ix_users_created_at``), then their posts
+    # (``ix_posts_author_created``): asked as one join, SQLite's planner started from the
+    # boards' threads and read them all.
+    newcomers = select(User.id).where(
+        User.created_at >= since, User.role_value < Role.MODERATOR,
+        User.is_board_moderator.is_(False), User.deleted_at.is_(None))
     return (
         select(Post.id, Thread.board_id, Thread.id, Thread.title, Post.created_at,
                Post.author_id, _author_name())
         .join(Thread, Thread.id == Post.thread_id)
         .join(User, User.id == Post.author_id)
         .where(
+            Post.author_id.in_(newcomers), Post.created_at >= since,
             Thread.board_id.in_(scope.board_ids), _open_thread(),
-            Post.created_at >= scope.now - timedelta(days=days),
-            User.created_at >= scope.now - timedelta(days=days),
             Post.is_deleted.is_(False), Post.is_hidden.is_(False),
-            User.role_value < Role.MODERATOR, User.is_board_moderator.is_(False),
-            User.deleted_at.is_(None),
             ~exists().where(earlier.author_id == Post.author_id,
                             or_(earlier.created_at < Post.created_at,
                                 and_(earlier.created_at == Post.created_at,

@@ -19,7 +19,7 @@ from ...errors import Refused, require
 from ...models import ModAction, Post, ReportItem, User, utcnow
 from ...policy import Policy
 from .. import audit, notifications
-from ..content import restoring
+from ..content import response_stamps, restoring
 from ..text import clean_reason
 
 
@@ -43,6 +43,7 @@ def hide_post(actor: User, post: Post, reason: str, now: datetime | None = None,
     post.hidden_at = now
     post.hidden_by_id = actor.id
     post.hidden_reason = reason
+    response_stamps.restamp(post.thread_id)
     entry = audit.record(actor, "post.hide", post, reason, before=before,
                          after={"hidden": True}, now=now, item=item)
     notifications.notify_moderated(post, "hid", reason, now)
@@ -66,6 +67,7 @@ def unhide_post(actor: User, post: Post, reason: str, now: datetime | None = Non
     post.hidden_at = None
     post.hidden_by_id = None
     post.hidden_reason = None
+    response_stamps.restamp(post.thread_id)
     entry = audit.record(actor, "post.unhide", post, reason, before=before,
                          after={"hidden": False}, now=now, item=item)
     commit()

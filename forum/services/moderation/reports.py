@@ -36,6 +36,7 @@ from ...policy import Policy
 from ...policy.pace import is_new_member
 from ...stores import ratelimit, settings
 from .. import audit, data_export, notifications, text
+from ..content import response_stamps
 from . import system_reasons
 from .summaries import summary_text
 
@@ -275,6 +276,7 @@ def _maybe_auto_hide(post: Post, item_id: int, count: int, now: datetime) -> Non
     ).rowcount
     if not hidden:
         return
+    response_stamps.restamp(post.thread_id)
     db.session.execute(
         update(ReportItem).where(ReportItem.id == item_id).values(auto_hidden=True)
         .execution_options(synchronize_session=False)

@@ -44,7 +44,7 @@ from ...models import (
     utcnow,
 )
 from .. import audit
-from ..content import posting
+from ..content import posting, response_stamps
 from ..text import clean_reason
 from .thread_common import check_moderator, hold_threads, refresh, tell_author_of_place
 
@@ -117,20 +117,17 @@ def _recount(thread: Thread) -> None:
         select(Post.id).where(Post.thread_id == thread.id, Post.position == 1)
     )
     last_id, last_at = posting.last_visible_post(thread.id)
-    # The first response is the thread's as it is now (the desk and the response figures read
-    # it); an answer that went elsewhere is no longer this question's.
-    others = (Post.thread_id == thread.id, Post.is_deleted.is_(False),
-              Post.is_mod_notice.is_(False), Post.author_id != Thread.author_id)
-    first_response = select(func.min(Post.created_at)).where(*others).scalar_subquery()
     kept_answer = select(Post.id).where(Post.id == Thread.accepted_post_id,
                                         Post.thread_id == thread.id).scalar_subquery()
     db.session.execute(
         update(Thread).where(Thread.id == thread.id)
         .values(reply_count=max(visible - 1, 0), first_post_id=first_id, last_post_id=last_id,
-                last_post_at=last_at or thread.created_at, first_response_at=first_response,
-                accepted_post_id=kept_answer)
+                last_post_at=last_at or thread.created_at, accepted_post_id=kept_answer)
         .execution_options(synchronize_session=False)
     )
+    # The first response and the team's reply are the thread's as it is now (the desk and
+    # the response figures read them); an answer that went elsewhere is no longer its own.
+    response_stamps.restamp(thread.id)
 
 
 def _shift_board_counts(board_id: int, threads: int, posts: int) -> None:

@@ -54,6 +54,10 @@ SNIPPET = 240  # characters of body text shown under a result
 TITLE_BOOST = 4.0
 VISIBLE = "visible"
 WITHHELD = "withheld"
+SOLVED = "yes"
+# The "solved" filter's choices: posts of threads with an accepted answer, or of questions
+# (threads in a question board) still without one.
+SOLVED_CHOICES = ("solved", "unsolved")
 
 # Every language posts may be written in (the interface's languages; a test keeps the two
 # lists equal). A board naming none of them is indexed in the forum's default language.
@@ -97,6 +101,10 @@ SCHEMA = Schema(
     language=ID(stored=True),
     # "visible", or "withheld" and why: deleted, hidden, thread_deleted, thread_hidden.
     flags=KEYWORD(stored=True),
+    # "yes" on every post of a thread with an accepted answer, for the "solved" filter: a
+    # posting list the ranking intersects like the board filter's. Not stored: results show
+    # the mark from the thread row they load anyway.
+    solved=ID(),
     **{field("title", language): TEXT(analyzer=ANALYZERS[language], field_boost=TITLE_BOOST)
        for language in LANGUAGES},
     **{field("body", language): TEXT(analyzer=ANALYZERS[language]) for language in LANGUAGES},
@@ -132,6 +140,7 @@ class PostRecord:
     thread_deleted: bool = False
     thread_hidden: bool = False
     language: str = "en"  # its board's (one of ``LANGUAGES``)
+    solved: bool = False  # its thread has an accepted answer
 
 
 def document(record: PostRecord) -> dict:
@@ -156,6 +165,8 @@ def document(record: PostRecord) -> dict:
     }
     if record.position == 1:
         doc[field("title", language)] = fold(record.title)
+    if record.solved:
+        doc["solved"] = SOLVED
     return doc
 
 
@@ -517,12 +528,24 @@ class Filters:
     author_id: int | None = None
     after: datetime | None = None  # UTC, inclusive
     before: datetime | None = None  # UTC, exclusive
+    solved: str | None = None  # one of ``SOLVED_CHOICES``
+    # The question boards (the viewer's): "unsolved" means a thread in one of them.
+    question_board_ids: frozenset[int] = frozenset()
+
+
+def _solved(filters: Filters) -> query.Query:
+    solved = query.Term("solved", SOLVED)
+    if filters.solved == "solved":
+        return solved
+    return query.AndNot(_any_of("board_id", filters.question_board_ids), solved)
 
 
 def narrow(user_query: query.Query, filters: Filters = Filters()) -> query.Query:
-    """The chosen filters (board, thread, author, dates), required without changing relevance
-    scores."""
+    """The chosen filters (board, thread, author, dates, solved or not), required without
+    changing relevance scores."""
     required: list[query.Query] = []
+    if filters.solved is not None:
+        required.append(_solved(filters))
     if filters.board_id is not None:
         required.append(query.Term("board_id", str(filters.board_id)))
     if filters.thread_id is not None:

@@ -19,6 +19,7 @@ from ...models import Board, Category, Post, Thread, User
 from ...policy import Policy
 from . import limits
 from .index import (
+    SOLVED_CHOICES,
     Filters,
     Highlighter,
     QuerySyntaxError,
@@ -46,6 +47,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     include_hidden: bool = False
+    solved: str = ""  # "", or one of ``index.SOLVED_CHOICES``
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class BoardChoice:
     title: str
     slug: str
     language: str = "en"  # its posts' language, in which their words are marked
+    is_questions: bool = False
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Hit:
     title: Markup
     snippet: Markup
     withheld: bool  # deleted or hidden: only moderators of the board get here
+    solved: bool = False  # its thread has an accepted answer
 
 
 @dataclass
@@ -81,6 +85,11 @@ class Outcome:
     error: str | None = None  # the member's input was at fault: a 400
     notice: str | None = None  # nothing wrong, but nothing to find
 
+    @property
+    def has_questions(self) -> bool:
+        """Whether the viewer reads a question board (the "solved" filter applies)."""
+        return any(board.is_questions for board in self.boards)
+
 
 def _boards(pol: Policy) -> tuple[list[BoardChoice], frozenset[int]]:
     """The boards the viewer may read, and the ids of those they may not, in one query: every
@@ -88,13 +97,14 @@ def _boards(pol: Policy) -> tuple[list[BoardChoice], frozenset[int]]:
     readable = pol.visible_boards(select(Board.id)).whereclause
     flag = true() if readable is None else case((readable, True), else_=False)
     rows = db.session.execute(
-        select(Board.id, Board.title, Board.slug, flag, Board.language)
+        select(Board.id, Board.title, Board.slug, flag, Board.language, Board.is_questions)
         .join(Category, Category.id == Board.category_id)
         .order_by(Category.position, Board.position)
     ).all()
     default = default_language()
-    choices = [BoardChoice(id, title, slug, board_language(language, default))
-               for id, title, slug, ok, language in rows if ok]
+    choices = [BoardChoice(id, title, slug, board_language(language, default),
+                           bool(questions))
+               for id, title, slug, ok, language, questions in rows if ok]
     return choices, frozenset(row[0] for row in rows if not row[3])
 
 
@@ -134,6 +144,9 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     if params.date_from and params.date_to and params.date_from > params.date_to:
         outcome.error = _("The “from” date is after the “to” date.")
         return outcome
+    if params.solved and params.solved not in SOLVED_CHOICES:
+        outcome.error = _("Choose solved or unsolved questions from the list.")
+        return outcome
     try:
         user_query = parse_query(params.q)
     except QuerySyntaxError as error:
@@ -156,7 +169,9 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
     elif params.include_hidden:
         withheld_boards = pol.moderated_board_ids & visible
     scope = Scope(unreadable, withheld_boards)
-    filters = Filters(params.board_id, params.thread_id, author_id, after, before)
+    filters = Filters(params.board_id, params.thread_id, author_id, after, before,
+                      solved=params.solved or None,
+                      question_board_ids=frozenset(b.id for b in boards if b.is_questions))
 
     state = current_index()
     searcher = state.searcher()
@@ -213,5 +228,5 @@ def _hits(post_ids: list[int], marker: Highlighter, boards: list[BoardChoice],
             continue
         text = markup.plain_text(post.body_html)
         hits.append(Hit(post, thread, author, board, marker.title(thread.title, board.language),
-                        marker.snippet(text, board.language), withheld))
+                        marker.snippet(text, board.language), withheld, thread.is_solved))
     return hits

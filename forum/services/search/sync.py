@@ -12,6 +12,9 @@ after the commit the affected posts are read back from the database (the truth) 
 connection and written to the index. A rollback drops the record. Indexing never raises into
 the caller: a failure is logged and ``flask --app wsgi forum reindex`` repairs the index.
 
+Marking or unmarking a thread's answer re-indexes the thread's posts (each carries whether
+its thread is solved, for the search filter).
+
 A post is indexed in its board's language (``languages.board_language``), so changing a board's
 language re-indexes every post of the board after the commit, as moving threads does; a change
 of the forum's default language (the ``default_language`` setting, when there is one)
@@ -48,7 +51,7 @@ EXTENSION = "agora_search"
 _WATCHED = {
     "posts": {"body", "body_html", "thread_id", "author_id", "created_at", "position",
               "is_deleted", "is_hidden"},
-    "threads": {"title", "board_id", "is_deleted"},
+    "threads": {"title", "board_id", "is_deleted", "accepted_post_id"},
     "users": {"username"},
     "boards": {"language"},
 }
@@ -61,6 +64,7 @@ def _record_query(*where):
             Post.position, Post.created_at, Thread.title, Post.body_html, Post.is_deleted,
             # Threads are not hidden on their own (their posts are), so that slot stays false.
             Post.is_hidden, Thread.is_deleted, false(), Board.language,
+            Thread.accepted_post_id.is_not(None),
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(Board, Board.id == Thread.board_id)
@@ -71,7 +75,7 @@ def _record_query(*where):
 
 def _record(row, default: str) -> PostRecord:
     return PostRecord(*row[:9], *(bool(flag) for flag in row[9:13]),
-                      language=board_language(row[13], default))
+                      language=board_language(row[13], default), solved=bool(row[14]))
 
 
 def _records(session: Session, default: str, *where) -> Iterator[PostRecord]:

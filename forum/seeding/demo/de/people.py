@@ -61,6 +61,13 @@ CATEGORIES = (
                 "Reparatur & Restaurierung",
                 "Löten, Messtechnik und alten Geräten neues Leben einhauchen.",
             ),
+            BoardSpec(
+                "fragen",
+                "Kurze Fragen",
+                "Eine Frage, eine Antwort: Frag alles rund um Werkbank und Homelab und markiere "
+                "die Antwort, die dir geholfen hat.",
+                is_questions=True,
+            ),
         ),
     ),
     CategorySpec(

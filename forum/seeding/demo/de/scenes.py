@@ -6,6 +6,7 @@ import textwrap
 
 from ....models import Audience, Placement, Severity
 from ....services.community import announcements
+from ..answering import Answering
 from ..calming import Heated
 from ..gatherings import Calendar, Plan
 from ..moderation import Filing, Week
@@ -254,4 +255,18 @@ CALENDAR = Calendar(
         Makerspace. Sag auf der Veranstaltungsseite zu, damit wir wissen, wie viel Waffelteig
         wir brauchen.
     """),
+)
+
+DESK = Answering(
+    solved_by_asker=("Welches Flussmittel für SMD-Nacharbeit: Paste, Gel oder Stift?", 2),
+    solved_by_team=("Wie reiche ich einen USB-Zigbee-Stick an einen LXC-Container durch?", 1),
+    unsolved="Warum zeigt mein Multimeter 0,3 V an einem Draht, der nirgends dranhängt?",
+    unanswered="Proxmox sauber herunterfahren, wenn der USV-Akku leer wird",
+    appeal=(
+        "Die Verwarnung nehme ich an, aber drei Tage für eine ruppige Antwort sind viel. Ich "
+        "helfe seit Wochen in den Druck-Themen mit. Könnt ihr die Zeitsperre auf einen Tag "
+        "verkürzen? Ich bleibe sachlich."),
+    event_question=("kabelsalat", "Darf ich ein Projekt einreichen, das ich letzten Monat "
+                                  "angefangen habe, wenn ich es während des Wettbewerbs "
+                                  "fertig baue?"),
 )
