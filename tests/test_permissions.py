@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -204,3 +205,50 @@ def test_visible_boards_filter_matches_can_view_board(app):
     for policy in policies:
         listed = set(db.session.scalars(policy.visible_boards(db.select(Board))))
         assert listed == {b for b in boards if policy.can_view_board(b)}
+
+
+# -- the classes a page of posts asks once --------------------------------------------------------
+PAGE_QUESTIONS = {
+    "react": lambda p, post: p.can_react(post),
+    "edit": lambda p, post: p.can_edit_post(post),
+    "delete": lambda p, post: p.can_delete_post(post),
+    "revisions": lambda p, post: p.can_view_revisions(post),
+    "report": lambda p, post: p.can_report(post),
+}
+
+
+@pytest.mark.parametrize("role", ["guest", "member", "author", "board mod here",
+                                  "board mod elsewhere", "moderator", "timed out", "locked"])
+def test_posts_of_one_class_get_the_same_answers(app, role):
+    """``Policy.post_class`` promises that posts of one class get the same answer to every
+    question a thread page asks; the page asks once per class. Checked against each post's own
+    answers over posts that differ in every way the questions look at."""
+    from forum.services.moderation import sanctions
+
+    here = scene(locked=role == "locked")
+    thread = here.post.thread
+    others = [quick_user(), quick_user(Role.MODERATOR), quick_user(Role.ADMIN)]
+    posts = [here.post, thread.first_post]
+    for author in others:
+        posts.append(factories.make_post(thread, author=author, body="Another"))
+    posts[2].is_hidden = True
+    posts[3].is_deleted = True
+    posts[4].revision_count = 2
+    for author in others:  # plain posts by members of each rank: one class for a member
+        posts.append(factories.make_post(thread, author=author, body="Plain"))
+    db.session.commit()
+    if role == "timed out":
+        asker = quick_user()
+        sanctions.timeout(quick_user(Role.ADMIN), asker, "Cool off", timedelta(hours=1))
+        policy = Policy(asker)
+    else:
+        policy = viewer("member" if role == "locked" else role, here)
+    seen: dict = {}
+    for post in posts:
+        answers = {name: outcome(ask(policy, post)) for name, ask in PAGE_QUESTIONS.items()}
+        cls = policy.post_class(post)
+        if cls is None:
+            continue
+        assert seen.setdefault(cls, answers) == answers, (role, post.id)
+    if role in ("member", "timed out", "locked"):
+        assert seen, "a member's view of others' posts falls into classes"

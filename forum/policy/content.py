@@ -285,6 +285,17 @@ class ContentRules(Viewer):
             return deny(refusal)
         return self.can_act_on_user(post.author, board)  # type: ignore[attr-defined]
 
+    def post_class(self, post: Post) -> tuple | None:
+        """Posts on which every per-post question of a thread page (react, edit, delete,
+        history, report) gets the same answers for this viewer: for a member who neither wrote
+        the post nor moderates its board, those answers follow from the thread and the post's
+        state alone. None where they need the post itself (the author's own posts, a
+        moderator's view, guests). A page of posts asks once per class, not once per post;
+        ``tests/test_permissions.py`` checks the classes against the single answers."""
+        if not self.is_member or self._is_author(post) or self.moderates(post.thread.board):
+            return None
+        return (post.thread.id, post.is_deleted, post.is_hidden, bool(post.revision_count))
+
     def can_view_revisions(self, post: Post) -> Decision:
         # Authors may want to fix a slip quietly; the history stays with them and the moderators.
         if self._is_author(post) or (self.is_member and self.moderates(post.thread.board)):

@@ -121,8 +121,8 @@ class Viewer:
     def acting_sanction(self) -> Decision:
         """Refuses a member under a timeout, suspension or ban what a timeout stops besides
         posting: editing and deleting, profile changes, reports, event answers."""
-        if not self.is_member:
-            return ALLOW
+        if not self.is_member or not self.active_sanctions:
+            return ALLOW  # nearly everyone, asked several times per post of a page
         return standing.acting_decision(self.active_sanctions, self.now, self.tz)
 
     def documents_decision(self) -> Decision:

@@ -192,3 +192,43 @@ def test_member_thread_page_marks_read_in_budget(client, login, count_queries, r
         client.get(thread.url)
     assert not [q for q in again if "THREAD_READS" in q.upper() and "INSERT" in q.upper()]
     assert len(again) <= THREAD_BUDGET
+
+
+def _page_form(html: str) -> str:
+    """The token of the page's one form that the buttons under its posts send."""
+    found = re.search(r'<form id="post-buttons" method="post" hidden><input type="hidden" '
+                      r'name="csrf_token" value="([^"]+)"></form>', html)
+    assert found, "a member's thread page holds the form its post buttons send"
+    return found.group(1)
+
+
+@pytest.mark.usefixtures("enable_csrf")
+def test_buttons_under_posts_send_each_viewers_own_token(client, login, board):
+    """The pieces under posts are kept and shared between viewers, so they hold no token: two
+    moderators opening the same question in turn each mark the answer with their own."""
+    board.is_questions = True
+    db.session.commit()
+    asker = factories.make_user("asker")
+    question = factories.make_thread(board, author=asker, title="Which tip?")
+    replies = [factories.make_post(question, author=factories.make_user(), body=f"Tip {n}")
+               for n in range(2)]
+    for n, reply in enumerate(replies):
+        login(factories.make_user(f"keeper{n}", role="moderator"))
+        html = text(client.get(f"/t/{question.id}"))
+        token = _page_form(html)
+        button = re.search(
+            rf'<button[^>]*form="post-buttons" formaction="(/p/{reply.id}/answer)"', html)
+        assert button, "each reply offers the moderator a button sending the page's form"
+        assert client.post(button.group(1), data={"csrf_token": token}).status_code == 302
+        reacted = re.search(rf'<button class="reaction" form="post-buttons" formaction="'
+                            rf'(/p/{reply.id}/react)" name="react" value="([^"]+)"', html)
+        assert reacted, "and a reaction button sending it too"
+        assert client.post(reacted.group(1), data={"csrf_token": token,
+                                                   "react": reacted.group(2)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(question), question.id).accepted_post_id == replies[-1].id
+    assert db.session.scalar(select(ReactionCount.n).where(
+        ReactionCount.post_id == replies[-1].id)) == 1
+    # Without the token the buttons do nothing.
+    assert client.post(f"/p/{replies[0].id}/react",
+                       data={"react": "thanks:add"}).status_code == 400

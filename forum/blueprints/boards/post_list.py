@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import Flask, current_app, render_template, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ...common.ttlcache import TtlCache
@@ -231,8 +230,26 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     may_quote = bool(reply_decision)
     may_mark = member and thread.board.is_questions and bool(viewer.can_mark_answer(thread))
     mine = reading_state.my_reactions(thread) if member else {}
-    token = generate_csrf() if member else ""
     no_kinds: frozenset[str] = frozenset()
+    # What the policy answers for one post it answers for every post of the same class (see
+    # ``Policy.post_class``): asked once per class, not twenty times a page.
+    answers: dict = {}
+
+    def decided(post: _PostView) -> tuple:
+        cls = viewer.post_class(post) if member else None
+        found = answers.get(cls) if cls is not None else None
+        if found is None:
+            found = (bool(viewer.can_react(post)),
+                     bool(viewer.can_edit_post(post)),
+                     bool(viewer.can_delete_post(post)),
+                     bool(post.revision_count and viewer.can_view_revisions(post)),
+                     bool(not post.is_deleted and not thread.is_deleted
+                          and viewer.can_report(post)),
+                     member and bool(viewer.can_view_revisions(post)))
+            if cls is not None:
+                answers[cls] = found
+        return found
+
     views = [_PostView(facts, thread, authors.get(facts.author_id)) for facts in rendered.facts]
     parts = rendered.parts
     out = []
@@ -242,25 +259,19 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
         if kind == "byline":
             out.append(bylines.get(post.author_id, ""))
         elif kind == "reactions":
-            counts = reactions.parse_summary(post.reaction_summary)
-            may_react = member and bool(viewer.can_react(post))
-            if counts or may_react:
+            may_react = member and decided(post)[0]
+            if post.reaction_summary or may_react:
                 own = mine.get(post.id, no_kinds)
                 out.append(kept(
-                    ("reactions", post.id, counts, own, may_react, token),
-                    lambda post=post, counts=counts, own=own, may_react=may_react:
-                    slots.reactions(post, counts, own, may_react, urls.react,
-                                    urls.who_reacted, token)))
+                    ("reactions", post.id, post.reaction_summary, own, may_react),
+                    lambda post=post, own=own, may_react=may_react: slots.reactions(
+                        post, reactions.parse_summary(post.reaction_summary), own, may_react,
+                        urls.react, urls.who_reacted)))
         elif kind == "edited":
-            out.append(slots.edited(post, member and bool(viewer.can_view_revisions(post)),
-                                    urls.history))
+            out.append(slots.edited(post, member and decided(post)[5], urls.history))
         elif member:
-            can = (may_quote,
-                   bool(viewer.can_edit_post(post)),
-                   bool(viewer.can_delete_post(post)),
-                   bool(post.revision_count and viewer.can_view_revisions(post)),
-                   bool(not post.is_deleted and not thread.is_deleted
-                        and viewer.can_report(post)),
+            _react, edit, delete, history, report, _history = decided(post)
+            can = (may_quote, edit, delete, history, report,
                    _moderator_menu(viewer, post),
                    _answer_state(thread, post, may_mark))
             author = authors.get(post.author_id)
