@@ -229,3 +229,21 @@ def test_time_ago_reads_as_babel_would_put_it(code):
         assert timefmt._ago(amount, unit, locale) == format_timedelta(
             timedelta(seconds=-amount * seconds), granularity=unit, threshold=float("inf"),
             add_direction=True, locale=locale)
+
+
+def test_a_relative_key_changes_exactly_when_the_text_does(in_language):
+    """Kept rows are keyed by ``relative_key`` instead of the words: two moments share a key
+    only if they read the same, in either language."""
+    moments = [NOW - timedelta(seconds=s) for s in (
+        -20, 0, 59, 60, 119, 120, 3599, 3600, 7199, 86399, 86400, 2 * 86400 - 1, 2 * 86400,
+        10 * 86400, 30 * 86400 - 1, 30 * 86400, 100 * 86400, 100 * 86400 + 1)]
+    for code in ("en", "de"):
+        with in_language(code):
+            texts = {}
+            for moment in moments:
+                key = timefmt.relative_key(moment, now=NOW)
+                assert texts.setdefault(key, timefmt.relative(moment, now=NOW)) == \
+                    timefmt.relative(moment, now=NOW)
+            # And but for dates (the moment itself is their key), one key per wording.
+            worded = [words for key, words in texts.items() if key[0] != "on"]
+            assert len(set(worded)) == len(worded)

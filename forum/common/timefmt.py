@@ -188,6 +188,26 @@ def relative(value: datetime | None, now: datetime | None = None,
     return _patterns(locale).short_day(local(value, tz_name))
 
 
+def relative_key(value: datetime | None, now: datetime | None = None) -> tuple | None:
+    """What ``relative`` would write, as a key for kept rows (with the language and zone in
+    the key too): the same unit and amount, without looking up or formatting any words."""
+    if value is None:
+        return None
+    delta = (now or datetime.now(UTC)) - value
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return ("now",)
+    if seconds < 3600:
+        return ("min", seconds // 60)
+    if seconds < 86400:
+        return ("hr", seconds // 3600)
+    if delta < timedelta(days=2):
+        return ("yesterday",)
+    if delta < timedelta(days=30):
+        return ("days", delta.days)
+    return ("on", value)
+
+
 def _unit(amount: int, unit: str, locale: Locale, width: str) -> str:
     forms = locale._data["unit_patterns"][f"duration-{unit}"][width]
     text = forms.get(locale.plural_form(amount)) or forms["other"]

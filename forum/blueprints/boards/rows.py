@@ -22,9 +22,9 @@ def thread_row_key(thread, posts_per_page: int, now: datetime, unread=None) -> t
         thread.id, thread.title, thread.slug, thread.pinned_now(now), thread.locked_now(now),
         thread.is_deleted, thread.accepted_post_id, thread.team_replied_at is not None,
         _person(thread.author), thread.created_at,
-        timefmt.relative(thread.created_at), thread.post_seq, posts_per_page,
+        timefmt.relative_key(thread.created_at), thread.post_seq, posts_per_page,
         thread.reply_count, thread.last_post_id, thread.last_post_at,
-        timefmt.relative(thread.last_post_at),
+        timefmt.relative_key(thread.last_post_at),
         _person(last.author) if last is not None else None,
     )
 
@@ -37,5 +37,5 @@ def board_row_key(board) -> tuple:
         board.is_read_only, board.is_questions, bool(board.read_group_list),
         board.thread_count, board.post_count,
         (last.id, last.thread.title, _person(last.author), last.created_at,
-         timefmt.relative(last.created_at)) if last is not None else None,
+         timefmt.relative_key(last.created_at)) if last is not None else None,
     )
