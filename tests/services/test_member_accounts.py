@@ -330,9 +330,10 @@ def test_a_member_deletes_their_own_account_with_their_password(app, db, member,
 
 # -- the data export --------------------------------------------------------------------------
 
-def test_every_domain_has_its_section():
-    assert set(data_export.section_names()) >= {"profile", "posts", "reports", "rsvps",
-                                                "notifications", "groups", "invitations"}
+def test_every_domain_has_its_section(app):
+    assert set(data_export.section_names()) >= {
+        "profile", "posts", "reports", "rsvps", "notifications", "groups", "invitations",
+        "reactions", "bookmarks", "threads_read", "boards_followed"}
 
 
 def test_the_export_holds_the_members_data(app, db, admin, member, other_member, written):
@@ -442,3 +443,30 @@ def test_a_change_from_a_page_loaded_before_the_deletion_is_refused(app, db, adm
         account_removal.delete_account(admin, member, "keep")
     assert again.value.status == 409
     assert not _log("user.account") and not _log("user.delete")
+
+
+def test_the_export_holds_what_the_member_follows_reacted_to_and_kept(app, db, member,
+                                                                       other_member, written):
+    from datetime import timedelta
+
+    from forum.policy import Policy
+    from forum.services.content import bookmarks, reactions, reading_state, watching
+
+    board, own, theirs = written
+    post = theirs.first_post
+    reactions.react(member, post, "thanks", add=True, now=T0)
+    bookmarks.save(member, post, "Read again", T0 + timedelta(days=1), now=T0)
+    reading_state.mark_read(Policy(member), theirs, theirs.post_seq, now=T0)
+    watching.set_board_level(member, board, "tracking")
+    data = json.loads(data_export.export_json(member, now=T0))
+    assert data["reactions"] == [{"post_id": post.id, "kind": "thanks",
+                                  "created_at": T0.isoformat()}]
+    assert [(row["post_id"], row["note"]) for row in data["bookmarks"]] == [
+        (post.id, "Read again")]
+    assert data["bookmarks"][0]["remind_at"] == (T0 + timedelta(days=1)).isoformat()
+    read = {row["thread_id"]: row["last_position_read"] for row in data["threads_read"]}
+    assert read[theirs.id] == theirs.post_seq
+    assert data["boards_followed"] == [{"board_id": board.id, "level": "tracking",
+                                        "marked_read_at": None}]
+    # Nobody else's: the other member reacted to nothing.
+    assert data_export.export(other_member)["reactions"] == []

@@ -15,7 +15,7 @@ from ...errors import InvalidField, NotFound, Refused
 from ...extensions import db
 from ...models import Bookmark, NotificationKind, Post, Thread, User, utcnow
 from ...policy import Policy
-from .. import notifications, text
+from .. import data_export, notifications, text
 
 NOTE_MAX = 500
 
@@ -127,3 +127,16 @@ def send_reminders(now: datetime | None = None) -> int:
             sent += 1
         commit()
     return sent
+
+
+@data_export.section("bookmarks")
+def export_bookmarks(user: User) -> list[dict]:
+    """The member's bookmarks: the post, the note, the reminder (one query)."""
+    rows = db.session.execute(
+        select(Bookmark.post_id, Bookmark.note, Bookmark.remind_at, Bookmark.reminded_at,
+               Bookmark.created_at)
+        .where(Bookmark.user_id == user.id).order_by(Bookmark.created_at, Bookmark.id))
+    return [{"post_id": row.post_id, "note": row.note,
+             "remind_at": data_export.iso(row.remind_at),
+             "reminded_at": data_export.iso(row.reminded_at),
+             "created_at": data_export.iso(row.created_at)} for row in rows]

@@ -31,6 +31,7 @@ from ...models import (
 )
 from ...policy import Policy, pace
 from ...stores import settings
+from .. import data_export
 
 REACTED_KEY = "post.reactions"
 
@@ -177,3 +178,14 @@ def who_reacted(viewer: Policy, post: Post) -> list[Reactor]:
     order = list(REACTIONS)
     rows = sorted(rows, key=lambda row: order.index(row[0]) if row[0] in order else 99)
     return [Reactor(kind, user) for kind, user in rows]
+
+
+@data_export.section("reactions")
+def export_reactions(user: User) -> list[dict]:
+    """The reactions the member gave: post, kind, when (one query)."""
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.kind, Reaction.created_at)
+        .where(Reaction.user_id == user.id)
+        .order_by(Reaction.created_at, Reaction.post_id, Reaction.kind))
+    return [{"post_id": row.post_id, "kind": row.kind,
+             "created_at": data_export.iso(row.created_at)} for row in rows]
