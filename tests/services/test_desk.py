@@ -105,6 +105,45 @@ def test_only_the_asker_or_a_moderator_marks_the_answer(board):
         answers.mark_answer(thread.author, thread.first_post)
 
 
+@pytest.mark.parametrize("same", [True, False], ids=["the same reply", "two replies"])
+def test_two_people_marking_the_answer_at_once_are_logged_once_each(app, board, mod, same):
+    """The asker and a moderator mark at once: for one reply, one marks it and the other is
+    told it is the answer already; for two, both changes are logged, the second with the
+    first's answer as what it replaced."""
+    from forum.models import Post, User
+    from tests.services.moderation_kit import race
+
+    board.is_questions = True
+    db.session.commit()
+    asker = factories.make_established_user()
+    thread = factories.make_thread(board, author=asker, title="Which tip?")
+    replies = [factories.make_post(thread, author=factories.make_user(), body=f"Tip {n}")
+               for n in range(2)]
+    chosen = [replies[0].id, replies[0].id if same else replies[1].id]
+    people = [asker.id, mod.id]
+
+    def job(n):
+        def load():
+            actor = db.session.get(User, people[n])
+            post = db.session.get(Post, chosen[n])
+            return lambda: answers.mark_answer(actor, post).id
+        return load
+
+    results = race(app, job(0), job(1))
+    logged = db.session.scalars(select(ModAction).where(
+        ModAction.action == "thread.accept_answer").order_by(ModAction.id)).all()
+    if same:
+        assert sorted(kind for kind, _value in results) == ["error", "ok"], results
+        assert isinstance(next(v for k, v in results if k == "error"), Conflict)
+        assert [entry.after for entry in logged] == [{"answer": replies[0].id}]
+    else:
+        assert [kind for kind, _value in results] == ["ok", "ok"], results
+        assert logged[0].before == {"answer": None}
+        assert logged[1].before == {"answer": logged[0].after["answer"]}
+        final = db.session.get(Thread, thread.id).accepted_post_id
+        assert final == logged[1].after["answer"]
+
+
 def test_a_new_members_first_post_waits_until_the_team_replies(board, mod):
     newcomer = factories.make_user()
     thread = factories.make_thread(board, author=factories.make_established_user())

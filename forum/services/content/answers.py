@@ -18,6 +18,17 @@ from ...policy import Policy
 from .. import audit
 
 
+def _held_answer(thread: Thread) -> int | None:
+    """The thread's answer as it stands, with the thread's row held until the commit: a no-op
+    UPDATE first (a row lock on PostgreSQL, the write lock on SQLite, where SELECT … FOR UPDATE
+    locks nothing), so of two people marking at once the second reads what the first wrote
+    and each change is logged once, with what it replaced."""
+    db.session.execute(update(Thread).where(Thread.id == thread.id)
+                       .values(accepted_post_id=Thread.accepted_post_id)
+                       .execution_options(synchronize_session=False))
+    return db.session.scalar(select(Thread.accepted_post_id).where(Thread.id == thread.id))
+
+
 def mark_answer(actor: User, post: Post, now: datetime | None = None) -> Thread:
     """Make ``post`` its thread's answer (replacing another one).
     Refuses: not the asker nor a moderator of the board, not a question board (403); the
@@ -29,8 +40,7 @@ def mark_answer(actor: User, post: Post, now: datetime | None = None) -> Thread:
         raise Refused(_("The question itself can't be its answer."), status=400)
     if post.is_deleted or post.is_hidden:
         raise Refused(_("A deleted or hidden reply can't be the answer."), status=400)
-    before = db.session.scalar(select(Thread.accepted_post_id).where(Thread.id == thread.id)
-                               .with_for_update())
+    before = _held_answer(thread)
     if before == post.id:
         raise Conflict(_("This reply is already the answer."))
     db.session.execute(update(Thread).where(Thread.id == thread.id)
@@ -48,8 +58,7 @@ def unmark_answer(actor: User, thread: Thread, now: datetime | None = None) -> T
     Refuses: as ``mark_answer``; no answer marked (409)."""
     now = now or utcnow()
     require(Policy(actor, now).can_mark_answer(thread))
-    before = db.session.scalar(select(Thread.accepted_post_id).where(Thread.id == thread.id)
-                               .with_for_update())
+    before = _held_answer(thread)
     if before is None:
         raise Conflict(_("This question has no accepted answer."))
     db.session.execute(update(Thread).where(Thread.id == thread.id)
