@@ -287,6 +287,16 @@ def _interleave(fetch, ended: list[Thread], offset: int, limit: int) -> list[Thr
 _head_statements: dict[tuple, object] = {}
 
 
+def _row_people() -> tuple:
+    """A thread row's author and last post with its author, without the last post's text:
+    the texts were most of what a board page read from the database and then threw away.
+    (The members are loaded whole: a member's query expressions, which the policy reads, must
+    not be left unloaded on the viewer.)"""
+    return (joinedload(Thread.author),
+            joinedload(Thread.last_post).options(defer(Post.body), defer(Post.body_html))
+            .joinedload(Post.author))
+
+
 def _head_statement(viewer: Policy, moderator: bool):
     """What a board page shows above its listing, in one statement: the board's pinned threads
     (ended pins too, which the page places among the others), the threads pinned everywhere,
@@ -314,8 +324,7 @@ def _head_statement(viewer: Policy, moderator: bool):
         found = viewer.visible_boards(
             select(Thread, notice_id).join(Thread.board)
             .where(or_(here, everywhere, moved & Thread.is_deleted.is_(False)))
-            .options(contains_eager(Thread.board), joinedload(Thread.author),
-                     joinedload(Thread.last_post).joinedload(Post.author))
+            .options(contains_eager(Thread.board), *_row_people())
             .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         )
         if viewer.is_member:
@@ -349,8 +358,7 @@ def _board_statement(viewer: Policy, board: Board):
         found = viewer.visible_threads(
             select(Thread)
             .where(Thread.board_id == bindparam("board_id"), Thread.is_pinned.is_(False))
-            .options(joinedload(Thread.author),
-                     joinedload(Thread.last_post).joinedload(Post.author))
+            .options(*_row_people())
             .order_by(Thread.last_post_at.desc(), Thread.id.desc())
             .limit(bindparam("limit"))
             .offset(bindparam("offset")),
