@@ -38,9 +38,13 @@ class WorkQueue:
         query = (sql_select(c.id)
                  .where(c.status == self.queued, c.next_attempt_at <= now, *where)
                  .order_by(c.next_attempt_at, c.id).limit(limit))
-        if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        return query.scalar_subquery()
+        if db.session.get_bind().dialect.name != "postgresql":
+            return query.scalar_subquery()
+        # PostgreSQL may run an IN (… LIMIT n FOR UPDATE SKIP LOCKED) subquery more than once
+        # while updating, each run picking rows the last one locked past: more than n rows
+        # were claimed. A materialised CTE is run exactly once.
+        due = query.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        return sql_select(due.c.id).scalar_subquery()
 
     def claim(self, now: datetime, limit: int,
               where: Sequence[ColumnElement[bool]] = ()) -> str:

@@ -364,6 +364,17 @@ def test_two_workers_at_once_deliver_each_once(app, webhook_server):
         WebhookDelivery.status == "delivered")) == 30
 
 
+def test_a_claim_takes_no_more_than_asked(app, webhook_server):
+    """On PostgreSQL an IN (… LIMIT n FOR UPDATE SKIP LOCKED) subquery claimed more than n
+    rows; the claim (shared with the mail outbox) takes exactly n."""
+    hook = _hook(webhook_server, events=["thread.created"])
+    _queued(hook, 5)
+    token = delivery.QUEUE.claim(utcnow(), 2)
+    claimed = db.session.scalar(select(func.count()).select_from(WebhookDelivery).where(
+        WebhookDelivery.claimed_by == token, WebhookDelivery.status == "sending"))
+    assert claimed == 2
+
+
 def test_delivered_ones_are_purged_after_their_keeping_time(app, webhook_server):
     hook = _hook(webhook_server, events=["thread.created"])
     _queued(hook, 2)
