@@ -436,3 +436,97 @@ def test_signatures_hold_only_for_the_body_the_secret_and_the_window():
     assert not signing.verify("s3cret", header, body, 1_000_000 + 301)  # replayed too late
     assert not signing.verify("s3cret", "t=abc,v1=00", body, 1_000_000)
     assert not signing.verify("s3cret", "", body, 1_000_000)
+
+
+# -- approval, the commands ------------------------------------------------------------------
+def test_a_thread_waiting_for_approval_is_told_when_approved(app, webhook_server):
+    from forum.models import PendingPost
+    from forum.services.content import approving
+
+    hook = _hook(webhook_server, events=["thread.created"])
+    writer = factories.make_user()
+    writer.always_review = True
+    db.session.commit()
+    pending = posting.create_thread(writer, factories.make_board(), "Held back", "Wait.")
+    assert isinstance(pending, PendingPost) and _deliveries(hook) == []
+    approving.approve(factories.make_user(role="moderator"), pending)
+    (row,) = _deliveries(hook)
+    assert '"title":"Held back"' in row.body
+
+
+def test_run_timers_and_the_worker_deliver(app, runner, webhook_server):
+    hook = _hook(webhook_server, events=["thread.created"])
+    _queued(hook, 2)
+    result = runner.invoke(args=["forum", "run-timers"])
+    assert result.exit_code == 0, result.output
+    assert "Webhooks: delivered 2, 0 to retry later, 0 failed." in result.output
+    _queued(hook, 1)
+    result = runner.invoke(args=["forum", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "webhooks: delivered 1" in result.output
+    assert len(webhook_server.arrivals) == 3 and all(a.verified for a in webhook_server.arrivals)
+
+
+# -- the connection goes where the check said -------------------------------------------------
+def test_the_checked_address_is_used_whatever_the_name(app, webhook_server):
+    """The transport never looks the name up again: given a checked address it connects there
+    and names the URL's host only in the Host header."""
+    from forum.services.webhooks import transport
+
+    target = addresses.Target("http", "hooks.example.invalid", webhook_server.port, "/pinned",
+                              ("127.0.0.1",))
+    status = transport.post(target, b"{}", {}, timeout=2, max_bytes=1024)
+    assert status == 200
+    (arrival,) = webhook_server.arrivals
+    assert arrival.path == "/pinned"
+    assert arrival.headers["Host"] == f"hooks.example.invalid:{webhook_server.port}"
+
+
+def test_https_checks_the_certificate(app, tmp_path):
+    """A TLS server with a certificate no authority signed is refused (the name is checked
+    against the URL's host, the address is the pinned one)."""
+    import ssl
+    import subprocess
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from forum.services.mail.transport import ConnectionFailed
+    from forum.services.webhooks import transport
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost"],
+                   check=True, capture_output=True)
+    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    worker = threading.Thread(target=server.handle_request, daemon=True)
+    worker.start()
+    target = addresses.Target("https", "localhost", server.server_address[1], "/",
+                              ("127.0.0.1",))
+    with pytest.raises(ConnectionFailed) as failed:
+        transport.post(target, b"{}", {}, timeout=2, max_bytes=1024)
+    assert failed.value.text.startswith("tls:") and "CERTIFICATE_VERIFY_FAILED" in \
+        failed.value.text
+    worker.join(5)
+    server.server_close()
+
+
+def test_the_readme_recipe_verifies_a_real_delivery(app, webhook_server):
+    """The verification code in the README, run against what the forum sent."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Checking the signature.**"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(code, namespace)  # the README's own words, as a receiver would paste them
+    hook = _hook(webhook_server, events=["thread.created"])
+    _queued(hook)
+    webhooks.deliver_due()
+    (arrival,) = webhook_server.arrivals
+    header = arrival.headers[signing.HEADER]
+    assert namespace["verify"](hook.secret, header, arrival.body)
+    assert not namespace["verify"](hook.secret, header, arrival.body + b" ")
+    assert not namespace["verify"]("whsec_other", header, arrival.body)
