@@ -228,3 +228,50 @@ def test_the_log_names_the_hook_in_the_readers_language(client, login, admin, we
     login(admin)
     html = client.get("/mod/log").get_data(as_text=True)
     assert f"webhook #{hook.id} (127.0.0.1)" in html and "Webhook added" in html
+
+
+def test_two_admins_sending_one_delivery_again_at_once_queue_it_once(app, admin,
+                                                                    webhook_server):
+    import threading
+
+    from forum.services import webhooks
+
+    hook = _make(admin, webhook_server)
+    factories.make_thread(factories.make_board())
+    webhook_server.status = 404
+    webhooks.deliver_due()
+    failed = db.session.scalar(select(WebhookDelivery))
+    clients = []
+    for user in (admin, factories.make_user(role="admin")):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = factories.login_cookie(user)
+            session["_fresh"] = True
+        clients.append(client)
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    url = f"/admin/webhooks/{hook.id}/deliveries/{failed.id}/redeliver"
+
+    def send(client) -> None:
+        barrier.wait(30)
+        statuses.append(client.post(url).status_code)
+
+    workers = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert sorted(statuses) == [302, 409]
+    assert _actions().count("webhook.redeliver") == 1
+    webhook_server.behave()
+    assert webhooks.deliver_due().delivered == 1
+
+
+def test_buttons_need_the_forms_token(client, login, admin, webhook_server, enable_csrf):
+    hook = _make(admin, webhook_server)
+    login(admin)
+    for action in ("disable", "test", "secret", "reveal", "delete"):
+        assert client.post(f"/admin/webhooks/{hook.id}/{action}").status_code == 400, action
+    db.session.expire_all()
+    assert db.session.get(Webhook, hook.id).is_active and webhook_server.arrivals == []
+    assert _actions() == ["webhook.create"]

@@ -81,8 +81,8 @@ def _report_target(item: ReportItem) -> tuple[dict[str, Any], bool]:
     """The reported thing as a payload, and whether a guest could read it."""
     kind = str(item.target_kind)
     target: dict[str, Any] = {"kind": kind}
-    post = db.session.get(Post, item.post_id) if getattr(item, "post_id", None) else None
-    thread = db.session.get(Thread, item.thread_id) if getattr(item, "thread_id", None) else None
+    post = db.session.get(Post, item.post_id) if item.post_id else None
+    thread = db.session.get(Thread, item.thread_id) if item.thread_id else None
     if post is not None:
         target.update(id=post.id, url=_absolute(f"/p/{post.id}"))
         thread = thread or post.thread
@@ -118,7 +118,7 @@ def _sanction(sanction: Sanction, staff: bool) -> dict[str, Any]:
     data = {"id": sanction.id, "kind": str(sanction.kind),
             "member": _member(db.session.get(User, sanction.user_id)),
             "starts_at": iso(sanction.starts_at), "ends_at": iso(sanction.ends_at),
-            "lifted_at": iso(getattr(sanction, "lifted_at", None))}
+            "lifted_at": iso(sanction.lifted_at)}
     if staff:
         data.update(reason=sanction.reason, message=sanction.message,
                     points=sanction.points,
