@@ -4,7 +4,7 @@ of its own).
 It checks every delivery's signature as a receiver would (against ``secrets``, within the
 replay window), keeps what arrived, and can be told to misbehave: answer with another
 status (``status``), wait before answering (``delay``), or send an endless-looking answer
-(``huge``)."""
+(``huge``), or trickle its headers a byte at a time (``drip``)."""
 from __future__ import annotations
 
 import json
@@ -49,9 +49,20 @@ class _Handler(BaseHTTPRequestHandler):
         with owner.lock:
             owner.arrivals.append(Arrival(self.path, dict(self.headers.items()), body,
                                           verified))
-            status, delay, huge = owner.status, owner.delay, owner.huge
+            status, delay, huge, drip = owner.status, owner.delay, owner.huge, owner.drip
         if delay:
             time.sleep(delay)
+        if drip:
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for char in b"X-Slow: " + b"z" * 40:
+                    self.wfile.write(bytes([char]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass  # cut off, as it should be
+            self.close_connection = True
+            return
         self.send_response(status)
         if huge:
             self.send_header("Content-Length", str(100 * 1024 * 1024))
@@ -90,6 +101,7 @@ class WebhookServer:
         self.status = 200
         self.delay = 0.0
         self.huge = False
+        self.drip = False
 
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"

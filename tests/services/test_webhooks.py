@@ -312,6 +312,18 @@ def test_a_slow_answer_times_out_and_a_huge_one_is_cut_off(app, webhook_server):
     assert run.delivered == 1 and time.monotonic() - started < 4
 
 
+def test_an_answer_trickling_in_is_cut_off_at_the_deadline(app, webhook_server):
+    app.config["WEBHOOK_TIMEOUT"] = 1.0
+    hook = _hook(webhook_server, events=["thread.created"])
+    (row,) = _queued(hook)
+    webhook_server.drip = True  # 40 header bytes, 0.1 s apart: each read is quick
+    started = time.monotonic()
+    run = webhooks.deliver_due()
+    assert run.retrying == 1 and time.monotonic() - started < 2.5
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, row.id).last_error.startswith("timeout")
+
+
 def test_a_redirect_is_not_followed(app, webhook_server):
     hook = _hook(webhook_server, events=["thread.created"])
     (row,) = _queued(hook)

@@ -6,9 +6,11 @@ Failures come as the mail transport's ``DeliveryError`` (``ConnectionFailed`` wh
 was never reached), with a code of ``texts`` before the detail: ``timeout: …``."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 
 from ..mail.transport import ConnectionFailed, DeliveryError
@@ -56,33 +58,47 @@ def _connection(target: Target, timeout: float) -> _Pinned:
 
 def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float,
          max_bytes: int) -> int:
-    """The answer's status code (any: the caller judges it). The whole exchange, answer
-    included, must end within ``timeout`` seconds."""
+    """The answer's status code (any: the caller judges it). The whole exchange must end
+    within ``timeout`` seconds: each step waits at most what is left, and a watchdog shuts
+    the socket at the deadline, so an answer trickling in a byte at a time is cut off too."""
     deadline = time.monotonic() + timeout
     connection = _connection(target, timeout)
+    sock = connection.sock  # the answer takes it over ("Connection: close")
+    expired = threading.Event()
+
+    def _expire() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
     def _left() -> float:
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 or expired.is_set():
             raise TimeoutError
         return left
 
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        connection.sock.settimeout(_left())
+        sock.settimeout(_left())
         connection.request("POST", target.path, body=body, headers={
             **headers, "Content-Type": "application/json", "User-Agent": USER_AGENT,
             "Connection": "close"})
-        sock = connection.sock  # the answer takes it over ("Connection: close")
         sock.settimeout(_left())
         response = connection.getresponse()
+        if expired.is_set():
+            raise TimeoutError  # the head was cut off: its end may be missing
         _drain(sock, response, max_bytes, _left)
         return response.status
-    except TimeoutError as error:
-        raise DeliveryError("timeout: no complete answer in time", permanent=False) from error
-    except (http.client.HTTPException, OSError) as error:
+    except (TimeoutError, http.client.HTTPException, OSError) as error:
+        if expired.is_set() or isinstance(error, TimeoutError):
+            raise DeliveryError("timeout: no complete answer in time",
+                                permanent=False) from error
         raise DeliveryError(f"connection: {type(error).__name__} {error}",
                             permanent=False) from error
     finally:
+        watchdog.cancel()
         connection.close()
 
 
