@@ -126,8 +126,9 @@ def bench_seed(posts: int, threads: int, no_index: bool) -> None:
 
 @forum_cli.command("run-timers")
 def run_timers() -> None:
-    """Send what the clock has made due (event and bookmark reminders) and delete members'
-    addresses past their keeping time; safe to run as often as you like."""
+    """Send what the clock has made due (event and bookmark reminders, mail, webhook
+    deliveries) and delete members' addresses past their keeping time; safe to run as often
+    as you like."""
     from .services.site import timers
 
     done = timers.run_timers()
