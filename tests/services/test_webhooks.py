@@ -123,13 +123,22 @@ def test_private_boards_reach_staff_only_hooks_alone(app, webhook_server):
         board = factories.make_board(access=access)
         factories.make_thread(board, author=factories.make_user(role="admin"),
                               title=f"Secret {access}")
+    from forum.models import BoardGroup
+
+    makers = factories.make_group("Makers")
+    group_board = factories.make_board()
+    db.session.add(BoardGroup(board_id=group_board.id, group_id=makers.id, kind="read"))
+    db.session.commit()
+    factories.make_thread(group_board, author=factories.make_user(role="admin"),
+                          title="Secret group")
     assert _deliveries(public) == []
-    assert len(_deliveries(staff)) == 2
+    assert len(_deliveries(staff)) == 3
     factories.make_thread(factories.make_board(), title="Open to all")
     assert len(_deliveries(public)) == 1
     webhooks.deliver_due()
     titles = sorted(a.json["data"]["thread"]["title"] for a in webhook_server.arrivals)
-    assert titles == ["Open to all", "Open to all", "Secret members", "Secret staff"]
+    assert titles == ["Open to all", "Open to all", "Secret group", "Secret members",
+                      "Secret staff"]
 
 
 def test_reports_leave_out_the_reporter_and_note_unless_staff_only(app, webhook_server):
