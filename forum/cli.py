@@ -126,8 +126,9 @@ def bench_seed(posts: int, threads: int, no_index: bool) -> None:
 
 @forum_cli.command("run-timers")
 def run_timers() -> None:
-    """Send what the clock has made due (event and bookmark reminders) and delete members'
-    addresses past their keeping time; safe to run as often as you like."""
+    """Send what the clock has made due (event and bookmark reminders, mail, webhook
+    deliveries) and delete members' addresses past their keeping time; safe to run as often
+    as you like."""
     from .services.site import timers
 
     done = timers.run_timers()
@@ -142,6 +143,11 @@ def run_timers() -> None:
                    f"{done.notification_mail.digests} digest"
                    f"{'' if done.notification_mail.digests == 1 else 's'}.")
     _echo_mail(done.mail)
+    if done.webhooks is not None:
+        click.echo(f"Webhooks: delivered {done.webhooks.delivered}, "
+                   f"{done.webhooks.retrying} to retry later, {done.webhooks.failed} failed"
+                   + (f", {done.webhooks.disabled} hook(s) stopped" if done.webhooks.disabled
+                      else "") + ".")
 
 
 def _echo_mail(run) -> None:
@@ -161,18 +167,20 @@ def _echo_mail(run) -> None:
 @click.option("--max-seconds", type=click.FloatRange(min=0), default=None,
               help="Stop after this many seconds (default: run until SIGTERM or Ctrl+C).")
 def worker(interval: float, once: bool, max_seconds: float | None) -> None:
-    """Send queued mail as it falls due, until stopped (SIGTERM or Ctrl+C finish the message
-    being sent first). Run as many as you like: each message is claimed by one."""
+    """Send queued mail and webhook deliveries as they fall due, until stopped (SIGTERM or
+    Ctrl+C finish the message being sent first). Run as many as you like: each message and
+    delivery is claimed by one."""
     from flask import current_app
 
-    from .services import notification_mail
+    from .services import notification_mail, webhooks
     from .services.mail import worker as mail_worker
 
     target = (current_app.config.get("MAIL_SERVER")
               or f"{current_app.config['MAIL_FOLDER']} (.eml files)")
     click.echo(f"Mail worker started, sending to {target}.")
     total = mail_worker.run(interval=interval, once=once, max_seconds=max_seconds,
-                            echo=click.echo, jobs=(notification_mail.queue_due,))
+                            echo=click.echo, jobs=(notification_mail.queue_due,),
+                            queues=(lambda: webhooks.deliver_due(limit=None if once else 500),))
     click.echo(f"Mail worker stopped: sent {total.sent}, {total.retrying} to retry later, "
                f"{total.failed} failed.")
 

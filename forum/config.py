@@ -47,7 +47,22 @@ def from_environment(instance: Path) -> dict:
         # sent by commands (run-timers, the worker) have no request to take it from.
         "FORUM_URL": (os.environ.get("FORUM_URL") or "").rstrip("/") or None,
         **_mail_settings(instance),
+        "WEBHOOK_ALLOWED_NETWORKS": _networks("WEBHOOK_ALLOWED_NETWORKS"),
     }
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or networks ("10.0.0.0/8, 127.0.0.1")."""
+    import ipaddress
+
+    found = []
+    for part in (os.environ.get(name) or "").split(","):
+        if part.strip():
+            try:
+                found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise RuntimeError(f"{name}: {part.strip()!r} is no address or network") from None
+    return tuple(found)
 
 
 def _mail_settings(instance: Path) -> dict:
@@ -113,5 +128,22 @@ DEFAULTS: dict = {
     "MAIL_BATCH": 50,
     "MAIL_CLAIM_SECONDS": 15 * 60,
     "MAIL_KEEP_DAYS": 30,
+    # Webhooks (services/webhooks): private, loopback, link-local and other non-public
+    # destinations are refused unless inside one of WEBHOOK_ALLOWED_NETWORKS (environment).
+    # Seconds a whole request may take, bytes of an answer read at most, attempts before a
+    # delivery fails, the first wait and its cap (doubling in between), deliveries one worker
+    # claims at a time, how long a claim may stay unfinished, failed attempts in a row that
+    # stop a hook, days finished deliveries are kept in the log, and the age of a signature
+    # receivers should accept (the README's recipe; ``signing.verify``).
+    "WEBHOOK_ALLOWED_NETWORKS": (),
+    "WEBHOOK_TIMEOUT": 5.0,
+    "WEBHOOK_MAX_RESPONSE_BYTES": 64 * 1024,
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_RETRY_DELAY": (30, 3600),
+    "WEBHOOK_BATCH": 20,
+    "WEBHOOK_CLAIM_SECONDS": 15 * 60,
+    "WEBHOOK_DISABLE_AFTER": 10,
+    "WEBHOOK_KEEP_DAYS": 30,
+    "WEBHOOK_SIGNATURE_TOLERANCE": 300,
     "TESTING": False,
 }

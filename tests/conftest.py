@@ -306,3 +306,15 @@ def smtp_server(app):
     app.config.update(server.config())
     yield server
     server.stop()
+
+
+@pytest.fixture
+def webhook_server(app):
+    """A real HTTP server on a free port of 127.0.0.1 that checks signatures, and the app
+    allowed to deliver to 127.0.0.1 (and nowhere else private) with a short timeout."""
+    from .webhook_server import WebhookServer
+
+    server = WebhookServer().start()
+    app.config.update(WEBHOOK_ALLOWED_NETWORKS=("127.0.0.1/32",), WEBHOOK_TIMEOUT=1.0)
+    yield server
+    server.stop()

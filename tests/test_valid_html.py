@@ -33,6 +33,8 @@ from forum.models import (
     SanctionKind,
     Thread,
     User,
+    Webhook,
+    utcnow,
 )
 from tests import factories
 
@@ -96,6 +98,30 @@ def _more(demo: Demo) -> None:
     invitations.create(demo.admin, 3)
     bans.add(demo.admin, bans.NewEntry("domain", "spam.example"))
     watched_words.add(demo.admin, "casino", "review")
+    _webhook(demo)
+
+
+def _webhook(demo: Demo) -> None:
+    """A webhook with a delivered, a failed and a waiting delivery in its log."""
+    from flask import current_app
+
+    from forum.models import WebhookDelivery
+    from forum.services.webhooks import hooks
+
+    current_app.config["WEBHOOK_ALLOWED_NETWORKS"] = ("127.0.0.1/32",)
+    hook = hooks.create(demo.admin, hooks.HookData(url="http://127.0.0.1:9/hook",
+                                                   events=["thread.created", "event.created"],
+                                                   description="Chat bot"))
+    now = utcnow()
+    for status, code, error in (("delivered", 200, None), ("failed", 404,
+                                                             "http_status: answered 404"),
+                                ("queued", 503, "http_status: answered 503")):
+        db.session.add(WebhookDelivery(
+            webhook_id=hook.id, event="thread.created", event_id=status, body="{}",
+            status=status, attempts=1, next_attempt_at=now, finished_at=now,
+            response_code=code, last_error=error))
+    hook.failure_count = 2
+    db.session.commit()
 
 
 def _main(demo: Demo) -> list[str]:
@@ -150,7 +176,10 @@ def _admins(demo: Demo) -> list[str]:
         f"/admin/canned/{one(select(func.min(CannedResponse.id)))}/edit",
         "/admin/pages", "/admin/pages/rules", "/admin/invitations", "/admin/approvals",
         "/admin/groups", f"/admin/groups/{one(select(func.min(Group.id)))}", "/admin/words",
-        "/admin/bans", "/events/new", f"/events/{demo.event.id}/edit",
+        "/admin/bans", "/admin/webhooks", "/admin/webhooks/new",
+        *(f"/admin/webhooks/{one(select(func.min(Webhook.id)))}{page}"
+          for page in ("", "/edit", "/delete")),
+        "/events/new", f"/events/{demo.event.id}/edit",
     ]
 
 

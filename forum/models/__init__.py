@@ -49,8 +49,14 @@ from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
+from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "CHOOSABLE_EVENTS",
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Conversation",
     "ConversationParticipant",
     "Message",

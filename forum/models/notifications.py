@@ -31,6 +31,7 @@ class NotificationKind(StrEnum):
     TEAM_MENTION = "team_mention"  # someone called the board's moderators with @team
     REACTION = "reaction"  # people reacted to your post (grouped per post)
     BOOKMARK = "bookmark"  # a bookmark's reminder fell due
+    SITE = "site"  # the forum's own notices to administrators (a webhook it stopped)
 
 
 class Notification(db.Model):

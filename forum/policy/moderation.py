@@ -258,6 +258,10 @@ class ModerationRules(Viewer):
         """The outgoing mail: what is queued, sent and failed, and sending a failed one again."""
         return self._admin_only(_l("Only administrators can see the outgoing mail."))
 
+    def can_manage_webhooks(self) -> Decision:
+        """Webhooks: registering them, their secrets, and their delivery logs."""
+        return self._admin_only(_l("Only administrators can manage webhooks."))
+
     def can_view_mod_log(self) -> Decision:
         if not self.is_member:
             return need_login(_("Log in to see the moderation log."))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -43,6 +44,7 @@ from ..models import (
     SiteDocument,
     Thread,
     User,
+    Webhook,
     utcnow,
 )
 from ..policy import Policy
@@ -103,6 +105,10 @@ def describe(target: Any) -> tuple[str | None, int | None, int | None, str]:
     if isinstance(target, Message):
         # Never the words: the log is read by more people than the conversation was.
         return "message", target.id, target.author_id, f"message #{target.id}"
+    if isinstance(target, Webhook):
+        # The host alone: a hook's path often holds the receiver's token.
+        host = urlsplit(target.url).hostname or "?"
+        return "webhook", target.id, None, f"webhook #{target.id} ({host})"
     if isinstance(target, BanEntry):
         return "ban_entry", target.id, None, f"ban list entry {target.value}"
     raise TypeError(f"the moderation log can't describe {type(target).__name__}")

@@ -116,6 +116,16 @@ ACTION_NAMES = {
     "user.two_factor_off": _l("Two-step login turned off by an administrator"),
     "user.undo_remove_spammer": _l("Spammer's removal undone"),
     "user.warn": _l("Member warned"),
+    "webhook.auto_disable": _l("Webhook stopped by the forum"),
+    "webhook.create": _l("Webhook added"),
+    "webhook.delete": _l("Webhook deleted"),
+    "webhook.disable": _l("Webhook stopped"),
+    "webhook.edit": _l("Webhook edited"),
+    "webhook.enable": _l("Webhook started"),
+    "webhook.redeliver": _l("Webhook delivery sent again"),
+    "webhook.reveal_secret": _l("Webhook secret revealed"),
+    "webhook.rotate_secret": _l("Webhook secret replaced"),
+    "webhook.test": _l("Webhook test sent"),
 }
 
 
@@ -166,6 +176,8 @@ _LABELS: dict[str, list[tuple[re.Pattern[str], Wording]]] = {
         (re.compile(r"document (?P<name>\S+) v(?P<version>\d+)"),
          lambda v: _("document %(name)s v%(version)s", **v)),
     ],
+    "webhook": [(re.compile(r"webhook #(?P<id>\d+) \((?P<host>.*)\)", re.S),
+                 lambda v: _("webhook #%(id)s (%(host)s)", **v))],
     "ban_entry": [(re.compile(r"ban list entry (?P<value>.+)"),
                    lambda v: _("ban list entry %(value)s", **v))],
     "invitation": [
@@ -224,6 +236,9 @@ FIELD_NAMES = {
     "words": _l("Watched words"),
     "actions": _l("Preset actions"), "claimed_by": _l("Claimed by"),
     "reason": _l("Reason"), "timeout": _l("Timeout length"),
+    "host": _l("Host"), "events": _l("Events"), "staff_only": _l("Staff only"),
+    "failures": _l("Failed attempts in a row"), "delivery": _l("Delivery"),
+    "event": _l("Event"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {
@@ -252,6 +267,7 @@ VALUE_NAMES = {
                   "question": _l("Question without an accepted answer"),
                   "first_post": _l("New member's first post"),
                   "event": _l("Event with unanswered questions")},
+    "state": {"enabled": _l("Running"), "disabled": _l("Stopped")},
     "placement": {"banner": _l("Banner on every page"), "all_boards": _l("Top of every board"),
                   "board": _l("Top of one board")},
 }

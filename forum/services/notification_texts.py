@@ -85,6 +85,12 @@ TEXTS: dict[str, Wording] = {
         "Thanks for your report about a post in “%(title)s”. A moderator reviewed it and took "
         "action.", **v),
     # The desk: a team member gave you an item.
+    # The forum stopped a webhook (to administrators).
+    "webhook.disabled.gone": lambda v: _("The webhook to %(host)s was stopped: it answered "
+                                         "that it is gone for good (410).", **v),
+    "webhook.disabled.failing": lambda v: ngettext(
+        "The webhook to %(host)s was stopped after %(num)d failed attempt in a row.",
+        "The webhook to %(host)s was stopped after %(num)d failed attempts in a row.", **v),
     "desk.assigned": lambda v: _("%(name)s gave you “%(title)s” on the desk.", **v),
     # Sanctions.
     "sanction.warning": lambda v: _("You received a warning from the moderators."),

@@ -217,7 +217,63 @@ def _ban_entry(world: World) -> None:
                            bans.NewEntry("domain", "spam.example"))
 
 
+def _webhook(world: World) -> None:
+    """A hook made by another administrator, to 127.0.0.1 (allowed for the test), with a failed
+    delivery in its log."""
+    from flask import current_app
+
+    from forum.models import WebhookDelivery
+    from forum.services.webhooks import hooks
+
+    current_app.config["WEBHOOK_ALLOWED_NETWORKS"] = ("127.0.0.1/32",)
+    world.spare = hooks.create(factories.make_user(role="admin"), hooks.HookData(
+        url="http://127.0.0.1:9/hook", events=["thread.created"]))
+    world.group = WebhookDelivery(webhook_id=world.spare.id, event="ping", event_id="e1",
+                                  body="{}", status="failed", attempts=1, next_attempt_at=utcnow())
+    db.session.add(world.group)
+    db.session.commit()
+
+
+def _webhook_form(world: World) -> dict:
+    return {"url": "http://127.0.0.1:9/other", "events": ["report.created"]}
+
+
+def _stopped_webhook(world: World) -> None:
+    from forum.services.webhooks import hooks
+
+    _webhook(world)
+    hooks.set_active(factories.make_user(role="admin"), world.spare, False)
+
+
 MATRIX: dict[str, Case] = {
+    # -- webhooks ----------------------------------------------------------------------------
+    "admin.webhooks": Case("GET", lambda w: "/admin/webhooks", ADMINS, setup=_webhook),
+    "admin.new_webhook:GET": Case("GET", lambda w: "/admin/webhooks/new", ADMINS),
+    "admin.new_webhook:POST": Case("POST", lambda w: "/admin/webhooks/new", ADMINS,
+                                   data=_webhook_form, setup=_webhook),
+    "admin.webhook": Case("GET", lambda w: f"/admin/webhooks/{w.spare.id}", ADMINS,
+                          setup=_webhook),
+    "admin.edit_webhook:GET": Case("GET", lambda w: f"/admin/webhooks/{w.spare.id}/edit",
+                                   ADMINS, setup=_webhook),
+    "admin.edit_webhook:POST": Case("POST", lambda w: f"/admin/webhooks/{w.spare.id}/edit",
+                                    ADMINS, data=_webhook_form, setup=_webhook),
+    "admin.disable_webhook": Case("POST", lambda w: f"/admin/webhooks/{w.spare.id}/disable",
+                                  ADMINS, setup=_webhook),
+    "admin.enable_webhook": Case("POST", lambda w: f"/admin/webhooks/{w.spare.id}/enable",
+                                 ADMINS, setup=_stopped_webhook),
+    "admin.test_webhook": Case("POST", lambda w: f"/admin/webhooks/{w.spare.id}/test",
+                               ADMINS, setup=_webhook),
+    "admin.rotate_webhook_secret": Case(
+        "POST", lambda w: f"/admin/webhooks/{w.spare.id}/secret", ADMINS, setup=_webhook),
+    "admin.reveal_webhook_secret": Case(
+        "POST", lambda w: f"/admin/webhooks/{w.spare.id}/reveal", ADMINS, setup=_webhook),
+    "admin.delete_webhook:GET": Case("GET", lambda w: f"/admin/webhooks/{w.spare.id}/delete",
+                                     ADMINS, setup=_webhook),
+    "admin.delete_webhook:POST": Case("POST", lambda w: f"/admin/webhooks/{w.spare.id}/delete",
+                                      ADMINS, setup=_webhook),
+    "admin.redeliver_webhook": Case(
+        "POST", lambda w: f"/admin/webhooks/{w.spare.id}/deliveries/{w.group.id}/redeliver",
+        ADMINS, setup=_webhook),
     # -- the moderator panel ---------------------------------------------------------------
     "admin.outbox": Case("GET", lambda w: "/admin/outbox?status=failed", ADMINS,
                          setup=_failed_mail),

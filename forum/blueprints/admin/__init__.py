@@ -23,5 +23,6 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     structure,
     two_factor,
     users,
+    webhooks,
     words,
 )

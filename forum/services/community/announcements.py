@@ -39,7 +39,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, text
+from .. import audit, text, webhooks
 
 TITLE_MAX = 150
 BODY_MAX = 10_000
@@ -489,6 +489,7 @@ def create_announcement(actor: User, draft: Draft, scope: Scope = Scope.ALL,
     db.session.add(announcement)
     db.session.flush()
     audit.record(actor, "announcement.create", announcement, after=_logged(values), now=now)
+    webhooks.announcement_published(announcement, now)
     commit()
     clear_cache()
     return announcement

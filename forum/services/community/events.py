@@ -27,10 +27,11 @@ from ...models import (
     RsvpStatus,
     Thread,
     User,
+    WebhookEvent,
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, notifications, text
+from .. import audit, notifications, text, webhooks
 from ..content import posting
 from ..notification_texts import moment
 
@@ -233,6 +234,7 @@ def create_event(actor: User, board: Board, data: EventData,
 
     def link(thread: Thread) -> None:
         db.session.execute(update(Event).where(Event.id == event.id).values(thread_id=thread.id))
+        webhooks.event_changed(WebhookEvent.EVENT_CREATED, event, now)
 
     try:
         # One commit, the thread's: the event, its log entry and its link to the thread go
@@ -302,6 +304,7 @@ def edit_event(actor: User, event: Event, data: EventData,
 
         promote_waiting(event, now)
     audit.record(actor, "event.edit", event, before=before, after=_snapshot(event), now=now)
+    webhooks.event_changed(WebhookEvent.EVENT_UPDATED, event, now)
     commit()
     return event
 
@@ -334,6 +337,7 @@ def cancel_event(actor: User, event: Event, reason: str, now: datetime | None = 
                              {"title": event.title, "reason": reason}, event.url, actor=actor,
                              now=now)
     audit.record(actor, "event.cancel", event, reason=reason, now=now)
+    webhooks.event_changed(WebhookEvent.EVENT_CANCELLED, event, now)
     commit()
     return event
 

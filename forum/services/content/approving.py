@@ -11,7 +11,7 @@ from ...errors import Conflict, Refused, require
 from ...extensions import db
 from ...models import NotificationKind, PendingPost, PendingState, User, utcnow
 from ...policy import Policy
-from .. import audit, notifications, text
+from .. import audit, notifications, text, webhooks
 from . import posting
 from .approvals import loaded
 
@@ -52,6 +52,7 @@ def approve(actor: User, pending: PendingPost, now: datetime | None = None) -> P
         db.session.refresh(thread)  # the opening post's id was set by a statement
         post_id, link, title = thread.first_post_id, thread.url, thread.title
         audit.record(actor, "thread.approve", thread, now=now)
+        webhooks.thread_created(thread, now)
     else:
         thread = pending.thread
         if thread.is_deleted or thread.merged_into_id is not None:

@@ -31,7 +31,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, blocks, data_export, notifications, text
+from .. import audit, blocks, data_export, notifications, text, webhooks
 from . import (
     approvals,
     cooldowns,
@@ -154,6 +154,7 @@ def create_thread(actor: User, board: Board, title: str, body: str,
         thread = open_thread(actor, board, title, body, now)
         if then is not None:
             then(thread)
+        webhooks.thread_created(thread, now)
         if screening.flag:
             db.session.refresh(thread)
             _flag(db.session.get(Post, thread.first_post_id), screening, now)

@@ -3,6 +3,8 @@ LOCKED`` on PostgreSQL picks the rows, so workers never wait on each other), the
 and record the outcome in a commit of its own: however many workers run, a message is handed
 to the server at most once.
 
+The claiming itself is ``services.claims``, shared with webhook deliveries.
+
 A temporary failure puts the message back with a wait that doubles per attempt
 (``MAIL_RETRY_DELAY``: first wait, cap); a permanent one, or ``MAIL_MAX_ATTEMPTS`` attempts,
 marks it failed. A message still claimed after ``MAIL_CLAIM_SECONDS`` (its worker died while
@@ -20,11 +22,13 @@ from sqlalchemy import delete, select, update
 
 from ...extensions import db
 from ...models import MailStatus, OutboxMessage, utcnow
+from .. import claims
 from .transport import ConnectionFailed, DeliveryError, FileTransport, Transport, for_config
 
 INTERRUPTED = "interrupted while sending: it may or may not have arrived"
 _table = OutboxMessage.__table__
 _c = _table.c
+QUEUE = claims.WorkQueue(_table, MailStatus.QUEUED.value, MailStatus.SENDING.value)
 
 
 @dataclass
@@ -46,29 +50,12 @@ class DeliveryRun:
 
 
 def backoff(attempts: int) -> timedelta:
-    first, cap = current_app.config["MAIL_RETRY_DELAY"]
-    return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
-
-
-def _due_ids(now: datetime, limit: int):
-    query = (select(_c.id)
-             .where(_c.status == MailStatus.QUEUED.value, _c.next_attempt_at <= now)
-             .order_by(_c.next_attempt_at, _c.id).limit(limit))
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return query.scalar_subquery()
+    return claims.backoff(attempts, *current_app.config["MAIL_RETRY_DELAY"])
 
 
 def claim(now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
     """Take up to ``limit`` due messages for this run; committed before anything is sent."""
-    token = secrets.token_hex(8)
-    db.session.execute(
-        update(_table)
-        .where(_c.id.in_(_due_ids(now, limit)), _c.status == MailStatus.QUEUED.value)
-        .values(status=MailStatus.SENDING.value, claimed_by=token, claimed_at=now,
-                attempts=_c.attempts + 1)
-    )
-    db.session.commit()
+    token = QUEUE.claim(now, limit)
     rows = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.claimed_by == token,
                                     OutboxMessage.status == MailStatus.SENDING.value)
@@ -78,12 +65,7 @@ def claim(now: datetime, limit: int) -> tuple[str, list[OutboxMessage]]:
 
 
 def _finish(row_id: int, token: str, **values) -> None:
-    db.session.execute(
-        update(_table).where(_c.id == row_id, _c.claimed_by == token,
-                             _c.status == MailStatus.SENDING.value)
-        .values(claimed_by=None, **values)
-    )
-    db.session.commit()
+    QUEUE.finish(row_id, token, **values)
 
 
 def _failed_attempt(row_id: int, attempts: int, token: str, problem: DeliveryError,
@@ -100,13 +82,7 @@ def _failed_attempt(row_id: int, attempts: int, token: str, problem: DeliveryErr
 def _put_back(row_ids: list[int], token: str, when: datetime) -> None:
     """Messages claimed but never tried (the server could not be reached): their attempt is
     taken back and they wait as long as the one that was tried."""
-    for row_id in row_ids:
-        db.session.execute(
-            update(_table).where(_c.id == row_id, _c.claimed_by == token)
-            .values(status=MailStatus.QUEUED.value, claimed_by=None, next_attempt_at=when,
-                    attempts=_c.attempts - 1)
-        )
-    db.session.commit()
+    QUEUE.put_back(row_ids, token, when)
 
 
 def deliver(rows: list[OutboxMessage], token: str, transport: Transport,
@@ -134,13 +110,8 @@ def deliver(rows: list[OutboxMessage], token: str, transport: Transport,
 
 
 def mark_interrupted(now: datetime) -> int:
-    limit = now - timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
-    result = db.session.execute(
-        update(_table).where(_c.status == MailStatus.SENDING.value, _c.claimed_at < limit)
-        .values(status=MailStatus.FAILED.value, claimed_by=None, last_error=INTERRUPTED)
-    )
-    db.session.commit()
-    return result.rowcount
+    return QUEUE.mark_interrupted(now, current_app.config["MAIL_CLAIM_SECONDS"],
+                                  status=MailStatus.FAILED.value, last_error=INTERRUPTED)
 
 
 def send_due(now: datetime | None = None, limit: int | None = None,

@@ -1,6 +1,8 @@
 """``forum worker``: send mail as it falls due, until stopped. SIGTERM or Ctrl+C lets the
 message being sent finish, then the loop ends; ``once`` and ``max_seconds`` bound a run.
-``jobs`` queue mail before each round (notification mail, from a layer above this one)."""
+``jobs`` queue mail before each round (notification mail, from a layer above this one);
+``queues`` send other work each round beside the mail (webhook deliveries): each returns a
+run with ``handled`` and ``summary()``."""
 from __future__ import annotations
 
 import signal
@@ -8,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ...extensions import db
 from .delivery import DeliveryRun, send_due
@@ -34,7 +37,8 @@ def _stop_on_signals(stop: threading.Event):
 
 def run(*, interval: float = 5.0, once: bool = False, max_seconds: float | None = None,
         echo: Callable[[str], None] = print, stop: threading.Event | None = None,
-        jobs: Sequence[Callable[[], object]] = ()) -> DeliveryRun:
+        jobs: Sequence[Callable[[], object]] = (),
+        queues: Sequence[Callable[[], Any]] = ()) -> DeliveryRun:
     """Poll every ``interval`` seconds while nothing is due; returns what was done."""
     stop = stop or threading.Event()
     total = DeliveryRun()
@@ -49,11 +53,18 @@ def run(*, interval: float = 5.0, once: bool = False, max_seconds: float | None 
             if done.handled or done.interrupted:
                 echo(f"sent {done.sent}, to retry {done.retrying}, failed {done.failed}"
                      + (f", interrupted {done.interrupted}" if done.interrupted else ""))
+            busy = done.handled
+            for other in queues:
+                result = other()
+                db.session.remove()
+                if result.handled:
+                    echo(result.summary())
+                busy = busy or result.handled
             if once:
                 break
             left = None if max_seconds is None else max_seconds - (time.monotonic() - started)
             if left is not None and left <= 0:
                 break
-            if not done.handled:
+            if not busy:
                 stop.wait(interval if left is None else min(interval, left))
     return total

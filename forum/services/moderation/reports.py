@@ -35,7 +35,7 @@ from ...models import (
 from ...policy import Policy
 from ...policy.pace import is_new_member
 from ...stores import ratelimit, settings
-from .. import audit, data_export, notifications, text
+from .. import audit, data_export, notifications, text, webhooks
 from ..content import response_stamps
 from . import system_reasons
 from .summaries import summary_text
@@ -198,10 +198,12 @@ def file_report(actor: User, target: Post | Thread | User | Message,
     if isinstance(target, Message):
         _insert_ignoring_duplicate(ReportedMessage,
                                    {"item_id": item_id, "message_id": target.id}, ["item_id"])
-    commit()
-    return db.session.scalar(
+    report = db.session.scalar(
         select(Report).where(Report.item_id == item_id, Report.reporter_id == actor.id)
     )
+    webhooks.report_created(report, now)
+    commit()
+    return report
 
 
 def _has_open_report(actor: User, open_key: str) -> bool:

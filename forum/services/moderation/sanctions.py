@@ -30,7 +30,7 @@ from ...models import (
 from ...models.moderation import LOGIN_BLOCKED_BY
 from ...policy import Policy
 from ...stores import settings
-from .. import audit, notifications, text
+from .. import audit, notifications, text, webhooks
 from ..accounts import logins
 from ..accounts.last_admin import lock_admins, usable_admin_count
 from ..notification_texts import moment
@@ -199,6 +199,7 @@ def issue(actor: User, user: User, kind: SanctionKind | str, reason: str, *,
         notifications.notify(user, NotificationKind.SANCTION, _notice(sanction),
                              {"ends_at": moment(ends_at), "reason": reason, "message": message},
                              now=now)
+    webhooks.sanction_issued(sanction, now)
     if kind == SanctionKind.WARNING:
         warning_points.apply_thresholds(user, now)
     commit()
@@ -280,6 +281,7 @@ def lift(actor: User, sanction: Sanction, reason: str, now: datetime | None = No
     )
     notifications.notify(sanction.user, NotificationKind.SANCTION,
                          f"sanction.{SanctionKind(sanction.kind).value}_lifted", now=now)
+    webhooks.sanction_lifted(sanction, now)
     commit()
     db.session.refresh(sanction)
     return sanction

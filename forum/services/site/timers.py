@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
 from ...stores import settings
-from .. import mail, notification_mail, notifications
+from .. import mail, notification_mail, notifications, webhooks
 from ..accounts import addresses, logins
 from ..content import bookmarks
 from ..notification_texts import moment
@@ -32,6 +32,8 @@ class TimerRun:
     notification_mail: notification_mail.MailRun | None = None
     mail_purged: int = 0
     bookmark_reminders: int = 0
+    webhooks: webhooks.HookRun | None = None
+    webhooks_purged: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -93,4 +95,6 @@ def run_timers(now: datetime | None = None) -> TimerRun:
                     bookmark_reminders=bookmarks.send_reminders(now),
                     notification_mail=notification_mail.queue_due(now),
                     mail=mail.send_due(now),
-                    mail_purged=purge_sent(now))
+                    mail_purged=purge_sent(now),
+                    webhooks=webhooks.deliver_due(now),
+                    webhooks_purged=webhooks.purge_finished(now))
