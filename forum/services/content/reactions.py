@@ -177,3 +177,9 @@ def who_reacted(viewer: Policy, post: Post) -> list[Reactor]:
     order = list(REACTIONS)
     rows = sorted(rows, key=lambda row: order.index(row[0]) if row[0] in order else 99)
     return [Reactor(kind, user) for kind, user in rows]
+
+
+def counts_for(post_id: int) -> tuple[tuple[str, int], ...]:
+    """A post's reaction counts as (kind, count) pairs in the set's order: one query."""
+    summary = db.session.scalar(select(summary_column()).where(Post.id == post_id))
+    return parse_summary(summary)
