@@ -66,7 +66,7 @@ class Field:
             if "enum" in found:
                 found["enum"] = [*found["enum"], None]
         if self.description:
-            found["description"] = self.description
+            found["description"] = str(self.description)  # a lazy translation, worded now
         return found
 
 
@@ -308,7 +308,7 @@ class Obj(Field):
         if self.name is not None and self.name not in into:
             into[self.name] = self.full_schema()
             if self.description:
-                into[self.name]["description"] = self.description
+                into[self.name]["description"] = str(self.description)
         for field in self.fields.values():
             _collect(field, into)
 

@@ -2,13 +2,25 @@
 people (rendered here, no script from elsewhere)."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+import re
+
+from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from ...stores import settings
 from . import bp
 from .declare import OPERATIONS, operation
 from .openapi import describe, openapi_path
+
+
+_TICKS = re.compile(r"`([^`]+)`")
+
+
+def ticks(text) -> Markup:
+    """A description's `names` as code, the rest as escaped text."""
+    return Markup(_TICKS.sub(lambda match: f"<code>{match.group(1)}</code>",
+                             str(escape(str(text)))))
 
 
 def _description() -> dict:
@@ -34,6 +46,6 @@ def docs():
         "api/docs.html", description=description, operations=operations,
         base=request.host_url.rstrip("/") + bp.url_prefix,
         schemas=description["components"]["schemas"],
-        max_body=current_app.config.get("MAX_CONTENT_LENGTH"),
+        ticks=ticks,
     )
 

@@ -18,24 +18,30 @@ from .declare import OPERATIONS, Operation
 ID_MAX = 2**31 - 1
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
-PROBLEM = {
-    "type": "object",
-    "description": "Problem details (RFC 9457).",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "retry_after": {"type": "integer", "minimum": 1,
-                        "description": "Seconds to wait, as in the Retry-After header."},
-        "errors": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"field": {"type": ["string", "null"]}, "detail": {"type": "string"}},
-            "required": ["field", "detail"],
-        }},
-    },
-    "required": ["type", "title", "status", "detail"],
-}
+
+
+def _problem() -> dict:
+    """The shape of every error answer, its words in the reader's language."""
+    return {
+        "type": "object",
+        "description": _("Problem details (RFC 9457): what kind of problem, and the reason "
+                         "in the caller's language."),
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "retry_after": {"type": "integer", "minimum": 1, "description": _(
+                "Seconds to wait, as in the Retry-After header.")},
+            "errors": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"field": {"type": ["string", "null"]},
+                               "detail": {"type": "string"}},
+                "required": ["field", "detail"],
+            }},
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
 
 
 def openapi_path(rule: str) -> str:
@@ -67,7 +73,7 @@ def _operation(op: Operation, components: dict) -> dict:
             parameter = {"name": name, "in": "query", "required": field.required,
                          "schema": field.schema()}
             if field.description:
-                parameter["description"] = field.description
+                parameter["description"] = str(field.description)
             described["parameters"].append(parameter)
     if op.body is not None:
         op.body.components(components)
@@ -88,7 +94,7 @@ def _operation(op: Operation, components: dict) -> dict:
         for code, shape in op.also:
             shape.components(components)
             described["responses"][str(code)] = {
-                "description": shape.description or "OK",
+                "description": str(shape.description) or "OK",
                 "content": {"application/json": {"schema": shape.schema()}}}
     for code in sorted(op.errors):
         described["responses"][str(code)] = {"$ref": f"#/components/responses/Problem{code}"}
@@ -119,7 +125,7 @@ def describe(prefix: str, title: str) -> dict:
             response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
         if code in (403, 429):
             response["headers"] = {"Retry-After": {
-                "description": "Seconds until a cooldown or limit lets the call through.",
+                "description": _("Seconds until a cooldown or limit lets the call through."),
                 "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
         responses[f"Problem{code}"] = response
     return {
@@ -134,7 +140,7 @@ def describe(prefix: str, title: str) -> dict:
         "servers": [{"url": prefix}],
         "paths": paths,
         "components": {
-            "schemas": {"Problem": PROBLEM, **dict(sorted(components.items()))},
+            "schemas": {"Problem": _problem(), **dict(sorted(components.items()))},
             "responses": responses,
             "securitySchemes": {"token": {
                 "type": "http", "scheme": "bearer",

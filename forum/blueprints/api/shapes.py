@@ -2,6 +2,8 @@
 for the views and the OpenAPI description alike."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ...common.shapes import Bool, Int, ListOf, Moment, Obj, Str
 from ...models import REACTIONS, ReportReason, RsvpStatus
 from ...models.tokens import Scope
@@ -29,7 +31,7 @@ Member = Obj("MemberRef", {
     "id": _id(),
     "username": Str(),
     "display_name": Str(nullable=True),
-}, description="A member as a byline shows them.")
+}, description=_l("A member as a byline shows them."))
 
 Category = Obj("Category", {"id": _id(), "title": Str()})
 
@@ -38,7 +40,7 @@ Board = Obj("Board", {
     "title": Str(),
     "description": Str(nullable=True),
     "category": Obj(None, {"id": _id(), "title": Str()}, nullable=True,
-                    description="None for an archived board."),
+                    description=_l("None for an archived board.")),
     "thread_count": Int(minimum=0),
     "post_count": Int(minimum=0),
     "is_read_only": Bool(),
@@ -55,14 +57,15 @@ BoardList = Obj("BoardList", {
 
 Thread = Obj("Thread", {
     "id": _id(),
-    "board": Str(description="The board's slug."),
+    "board": Str(description=_l("The board's slug.")),
     "title": Str(),
     "slug": Str(),
     "author": maybe(Member),
     "created_at": Moment(),
     "last_post_at": Moment(),
     "reply_count": Int(minimum=0),
-    "last_position": Int(minimum=0, description="The position of the thread's latest post."),
+    "last_position": Int(minimum=0,
+                         description=_l("The position of the thread's latest post.")),
     "is_pinned": Bool(),
     "is_locked": Bool(),
     "is_deleted": Bool(),
@@ -71,8 +74,8 @@ Thread = Obj("Thread", {
 
 ThreadList = Obj("ThreadList", {
     "items": ListOf(Thread),
-    "next_cursor": Str(nullable=True, description="Pass as `cursor` for the next page; "
-                                                  "null on the last one."),
+    "next_cursor": Str(nullable=True, description=_l(
+        "Pass as `cursor` for the next page; null on the last one.")),
 })
 
 Reactions = Obj("ReactionCounts", {kind: Int(minimum=0, required=False)
@@ -86,9 +89,9 @@ Post = Obj("Post", {
     "created_at": Moment(),
     "edited_at": Moment(nullable=True),
     "state": Str(choices=("visible", "hidden", "deleted")),
-    "body": Str(nullable=True, description="The Markdown source; null when the post's text "
-                                           "isn't shown to the caller."),
-    "body_html": Str(nullable=True, description="The rendered, sanitised HTML."),
+    "body": Str(nullable=True, description=_l(
+        "The Markdown source; null when the post's text isn't shown to the caller.")),
+    "body_html": Str(nullable=True, description=_l("The rendered, sanitised HTML.")),
     "reactions": Reactions,
     "url": Str(),
 })
@@ -101,7 +104,7 @@ PostList = Obj("PostList", {
 Pending = Obj("Pending", {
     "pending_id": _id(),
     "detail": Str(),
-}, description="The post waits for a moderator's approval before others see it.")
+}, description=_l("The post waits for a moderator's approval before others see it."))
 
 Profile = Obj("Profile", {
     "id": _id(),
@@ -194,7 +197,7 @@ QueueItem = Obj("QueueItem", {
     "reasons": ListOf(Obj(None, {"reason": Str(), "count": Int(minimum=1)})),
     "first_reported_at": Moment(),
     "claimed_by": maybe(Member),
-    "outcome": Str(nullable=True, description="What was done, once handled."),
+    "outcome": Str(nullable=True, description=_l("What was done, once handled.")),
 })
 
 Queue = Obj("ReportQueue", {
@@ -214,15 +217,16 @@ Me = Obj("Me", {
 # -- what calls send ---------------------------------------------------------------------------
 ThreadsQuery = Obj(None, {
     "cursor": Str(required=False, max_length=200,
-                  description="From the previous page's `next_cursor`."),
+                  description=_l("From the previous page's `next_cursor`.")),
     "limit": Int(required=False, minimum=1, maximum=LIMIT_MAX, default=25),
 })
 
 PostsQuery = Obj(None, {
     "from": Int(required=False, minimum=1, maximum=ID_MAX, default=1,
-                description="The first position."),
+                description=_l("The first position.")),
     "to": Int(required=False, minimum=1, maximum=ID_MAX,
-              description=f"The last position (at most {POSITIONS_MAX} after `from`)."),
+              description=_l("The last position (at most %(max)s after `from`).",
+                              max=POSITIONS_MAX)),
 })
 
 PageQuery = Obj(None, {"page": Int(required=False, minimum=1, maximum=100_000, default=1)})
@@ -249,7 +253,7 @@ NewPost = Obj("NewPost", {"body": Str(min_length=1, max_length=BODY_MAX)})
 PostEdit = Obj("PostEdit", {
     "body": Str(min_length=1, max_length=BODY_MAX),
     "reason": Str(required=False, max_length=500,
-                  description="Required when a moderator changes someone else's post."),
+                  description=_l("Required when a moderator changes someone else's post.")),
 })
 
 Reaction = Obj("Reaction", {"kind": Str(choices=REACTION_KINDS)})
@@ -264,7 +268,8 @@ NewReport = Obj("NewReport", {
 RsvpAnswer = Obj("RsvpAnswer", {
     "answer": Str(choices=(RsvpStatus.GOING.value, RsvpStatus.MAYBE.value,
                            RsvpStatus.DECLINED.value),
-                  description="Going past the capacity puts the member on the waiting list."),
+                  description=_l("Going past the capacity puts the member on the waiting "
+                                 "list.")),
 })
 
 MarkRead = Obj("MarkRead", {
@@ -278,14 +283,14 @@ Resolve = Obj("Resolve", {
                       required=False, max_items=7, unique=True, default=[]),
     "reason": Str(max_length=500),
     "body": Str(required=False, max_length=BODY_MAX,
-                description="edit_post: the new text."),
+                description=_l("`edit_post`: the new text.")),
     "destination": Str(required=False, max_length=100,
-                       description="move_thread: the slug of the board to move to."),
+                       description=_l("`move_thread`: the slug of the board to move to.")),
     "sanction": Str(required=False, choices=("warn", "timeout", "suspend", "ban"),
                     nullable=True),
     "timeout": Str(required=False, choices=tuple(PERIODS), nullable=True,
-                   description="timeout: how long, as the web form offers it."),
+                   description=_l("`timeout`: how long, as the web form offers it.")),
     "until": Moment(required=False, nullable=True,
-                    description="suspend, ban: the end (none: a ban for good)."),
+                    description=_l("`suspend`, `ban`: the end (none: a ban for good).")),
     "message": Str(required=False, max_length=2000, nullable=True),
 })
