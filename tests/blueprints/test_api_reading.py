@@ -208,7 +208,8 @@ def _fill(board, threads: int, posts: int):
 LIST_CALLS = {
     "boards": lambda thread: "/boards",
     "threads": lambda thread: "/boards/general/threads?limit=100",
-    "posts": lambda thread: f"/threads/{thread.id}/posts?from=1&to=100",
+    # From 2: the range leaves out the opening post, so the thread's author is looked up too.
+    "posts": lambda thread: f"/threads/{thread.id}/posts?from=2&to=101",
     "events": lambda thread: "/events",
     "notifications": lambda thread: "/notifications",
     "search": lambda thread: "/search?q=reply",
@@ -243,6 +244,7 @@ def test_list_query_budgets(client, board, member, count_queries, name, size):
     assert len(queries) <= BUDGETS[name], "\n".join(q[:120].replace("\n", " ") for q in queries)
 
 
-# Statements per call: the token's member (1), the rate counter (1), then the list's own.
-BUDGETS = {"boards": 3, "threads": 4, "posts": 4, "events": 3, "notifications": 4,
+# Statements per call: the token's member (1), the rate counter (1), then the list's own
+# (posts: the thread, its posts, and the thread's author when no post in the range is theirs).
+BUDGETS = {"boards": 3, "threads": 4, "posts": 5, "events": 3, "notifications": 4,
            "search": 6}

@@ -47,6 +47,19 @@ def test_start_a_thread(client, board, member, writer):
     assert _count(Thread, Thread.board_id == board.id) == 1
 
 
+def test_no_csrf_token_is_needed_nor_a_cookie_accepted(client, login, thread, member, writer,
+                                                       enable_csrf):
+    """The API takes no cookie, so a page elsewhere can't make a browser act through it: with
+    CSRF protection on, a call with a token needs no CSRF token, and a logged-in browser's
+    call without one is a guest's."""
+    login(member)
+    as_browser = client.post(f"{API}/threads/{thread.id}/posts", json={"body": "Hi"})
+    assert as_browser.status_code == 401
+    with_token = call(client, "POST", f"/threads/{thread.id}/posts", writer, json={"body": "Hi"})
+    assert with_token.status_code == 201
+    assert client.post(f"/t/{thread.id}/reply", data={"body": "Hi"}).status_code == 400
+
+
 def test_reply_and_read_it_back(client, thread, writer):
     response = call(client, "POST", f"/threads/{thread.id}/posts", writer, json={"body": "Tick"})
     assert response.status_code == 201

@@ -13,7 +13,6 @@ from . import bp
 from .declare import OPERATIONS, operation
 from .openapi import describe, openapi_path
 
-
 _TICKS = re.compile(r"`([^`]+)`")
 
 
