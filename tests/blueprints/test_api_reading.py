@@ -248,3 +248,18 @@ def test_list_query_budgets(client, board, member, count_queries, name, size):
 # (posts: the thread, its posts, and the thread's author when no post in the range is theirs).
 BUDGETS = {"boards": 3, "threads": 4, "posts": 5, "events": 3, "notifications": 4,
            "search": 6}
+
+
+def test_a_merged_thread_leads_to_the_one_it_went_into(client, board, member, moderator):
+    from forum.services.moderation import thread_merging
+
+    source = factories.make_thread(board, author=factories.make_user(), title="Old")
+    target = factories.make_thread(board, author=factories.make_user(), title="New")
+    source_id, target_id = source.id, target.id
+    thread_merging.merge_threads(moderator, source, target, "Same topic")
+    moved = call(client, "GET", f"/threads/{source_id}/posts", query_string={"from": 2})
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith(f"/api/v1/threads/{target_id}/posts?from=2")
+    refused = call(client, "POST", f"/threads/{source_id}/posts",
+                   token_for(member, ("write",)), json={"body": "Hi"})
+    assert refused.status_code == 409 and "New" in refused.json["detail"]

@@ -322,3 +322,27 @@ def test_a_board_moderator_elsewhere_may_not_resolve(client, item):
     refused = call(client, "POST", f"/reports/{item.id}/resolve", token,
                    json={"actions": ["dismiss"], "reason": "Fine"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_queue_keeps_its_query_budget(client, thread, moderator, count_queries, size):
+    """The token's member and the rate counter, then the queue's own three (count, items with
+    their targets, reasons), whatever its length."""
+    for n in range(size):
+        post = factories.make_post(thread, author=factories.make_user(), body=f"Spam {n}")
+        reports.file_report(factories.make_user(), post, "spam")
+    token = token_for(moderator, ("moderate",))
+    call(client, "GET", "/me", token)
+    with count_queries() as queries:
+        response = call(client, "GET", "/reports", token)
+    assert response.status_code == 200 and len(response.json["items"]) == min(size, 25)
+    assert len(queries) <= 5, [q[:80] for q in queries]
+
+
+def test_a_thread_waiting_for_approval_is_202(client, writer):
+    factories.make_board(slug="careful", threads_need_approval=True)
+    response = call(client, "POST", "/boards/careful/threads", writer,
+                    json={"title": "Hello", "body": "Please approve"})
+    assert response.status_code == 202
+    assert response.json["pending_id"] >= 1 and "moderator" in response.json["detail"]
+    assert _count(Thread) == 0

@@ -45,6 +45,8 @@ class Operation:
     description: object = ""
     # Other successful answers, by status (a post that waits for approval: 202).
     also: tuple[tuple[int, Obj], ...] = ()
+    # Answers 301 to the same call elsewhere (a merged thread's posts).
+    moves: bool = False
     # The media type of a view answering for itself, not through the JSON wrapper (the
     # description and its page); None for the others.
     raw: str | None = None
@@ -68,12 +70,14 @@ class Invalid(Refused):
 def operation(method: str, rule: str, *, summary, tag: str, scope: Scope | None = Scope.READ,
               query: Obj | None = None, body: Obj | None = None, answer: Obj | None = None,
               status: int = 200, errors: tuple[int, ...] = (), description="",
-              also: dict[int, Obj] | None = None, raw: str | None = None) -> Callable:
+              also: dict[int, Obj] | None = None, moves: bool = False,
+              raw: str | None = None) -> Callable:
     """Register the view under ``rule`` for ``method`` with its declaration (see the module's
     docstring)."""
 
     def register(view: Callable) -> Callable:
-        known = set(errors) | (set() if scope is None else COMMON_ERRORS)
+        # Every call passes the token check and the rate limit, the description's too.
+        known = set(errors) | COMMON_ERRORS
         if query is not None or body is not None:
             known.add(422)
         if body is not None:
@@ -81,7 +85,7 @@ def operation(method: str, rule: str, *, summary, tag: str, scope: Scope | None 
         declared = Operation(method=method, rule=rule, endpoint=view.__name__, summary=summary,
                              scope=scope, tag=tag, query=query, body=body, answer=answer,
                              status=status, errors=frozenset(known), description=description,
-                             also=tuple((also or {}).items()), raw=raw)
+                             also=tuple((also or {}).items()), moves=moves, raw=raw)
         OPERATIONS.append(declared)
         if raw is not None:
             bp.add_url_rule(rule, view.__name__, view, methods=[method])

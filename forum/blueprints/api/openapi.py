@@ -96,6 +96,10 @@ def _operation(op: Operation, components: dict) -> dict:
             described["responses"][str(code)] = {
                 "description": str(shape.description) or "OK",
                 "content": {"application/json": {"schema": shape.schema()}}}
+    if op.moves:
+        described["responses"]["301"] = {
+            "description": _("Merged into another thread: the same call there."),
+            "headers": {"Location": {"schema": {"type": "string"}}}}
     for code in sorted(op.errors):
         described["responses"][str(code)] = {"$ref": f"#/components/responses/Problem{code}"}
     if op.scope is not None:

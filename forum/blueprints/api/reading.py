@@ -6,7 +6,7 @@ from flask import g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ...errors import NotFound, Refused
+from ...errors import NotFound, Refused, error_response
 from ...models import Scope
 from ...policy import policy
 from ...services import notification_texts, notifications
@@ -27,8 +27,8 @@ def _merged(merged: reading.MergedAway):
     if request.method == "GET":
         values = {**(request.view_args or {}), "thread_id": merged.target.id}
         return redirect(url_for(request.endpoint, **values, **request.args), 301)
-    raise Refused(_("This thread was merged into “%(title)s”; reply there.",
-                    title=merged.target.title), status=409)
+    return error_response(409, _("This thread was merged into “%(title)s”; reply there.",
+                                 title=merged.target.title))
 
 
 @operation("GET", "/me", tag="account", summary=_l("Who the token belongs to"),
@@ -65,7 +65,7 @@ def board_threads(slug: str, query: dict):
 
 @operation("GET", "/threads/<int:thread_id>/posts", tag="threads",
            summary=_l("A thread's posts by position"), query=shapes.PostsQuery,
-           answer=shapes.PostList, errors=(400, 404),
+           answer=shapes.PostList, errors=(400, 404), moves=True,
            description=_l("Posts keep their position for good (a deleted one stays as a "
                           "placeholder), so `from` and `to` address the same posts on "
                           "every call; at most 100 positions a call."))
