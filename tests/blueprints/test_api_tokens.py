@@ -108,3 +108,12 @@ def test_another_members_token_stays_theirs(client, member):
     theirs = tokens.create(other, "Theirs", ["read"], "30")
     with pytest.raises(Exception, match="doesn't exist"):
         tokens.revoke(member, theirs.token.id)
+
+
+def test_tokens_are_in_the_members_data_export(member):
+    from forum.services import data_export
+
+    tokens.create(member, "Chat bot", ["read", "write"], "never")
+    [row] = data_export.export(member)["access_tokens"]
+    assert row["name"] == "Chat bot" and row["scopes"] == ["read", "write"]
+    assert not any("agora_" in str(value) for value in row.values())

@@ -26,6 +26,7 @@ from ...models import ApiToken, Scope, User, utcnow
 from ...models.tokens import TOKEN_NAME_MAX
 from ...policy import Policy, standing
 from ...stores import ratelimit, settings
+from .. import data_export
 
 PREFIX = "agora_"
 # A member's tokens in use at once: enough for every tool, few enough to keep track of.
@@ -206,3 +207,15 @@ def admit(token: ApiToken | None, address: str | None, now: datetime | None = No
         raise Refused(_("Too many calls in the last minute. Please wait %(wait)s and call "
                         "again.", wait=duration(retry)), status=429, retry_after=retry)
     return decision
+
+
+@data_export.section("access_tokens")
+def _exported_tokens(user: User) -> list[dict]:
+    """The member's access tokens (never their secrets: only a hash is kept)."""
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at))
+    return [{"name": row.name, "scopes": row.scopes.split(),
+             "created_at": data_export.iso(row.created_at),
+             "last_used_at": data_export.iso(row.last_used_at),
+             "expires_at": data_export.iso(row.expires_at),
+             "revoked_at": data_export.iso(row.revoked_at)} for row in rows]
