@@ -263,3 +263,38 @@ def test_a_merged_thread_leads_to_the_one_it_went_into(client, board, member, mo
     refused = call(client, "POST", f"/threads/{source_id}/posts",
                    token_for(member, ("write",)), json={"body": "Hi"})
     assert refused.status_code == 409 and "New" in refused.json["detail"]
+
+
+@pytest.fixture
+def redis_counters(app):
+    """The rate counters in Redis (db 15, a prefix of this test's own); skipped without one."""
+    import uuid
+
+    from forum.stores import ratelimit
+
+    redis = pytest.importorskip("redis", reason="the redis package is not installed")
+    url = "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"no Redis answering at {url} ({error})")
+    prefix = f"agora-test-{uuid.uuid4().hex}:"
+    app.config.update(REDIS_URL=url, RATELIMIT_PREFIX=prefix)
+    yield client, prefix
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    ratelimit.redis_client(url).close()
+
+
+def test_the_rate_limit_counts_in_redis_when_configured(client, member, admin, redis_counters):
+    redis_client, prefix = redis_counters
+    settings.update(admin, {"api_requests_per_minute": 2})
+    text = token_for(member)
+    assert call(client, "GET", "/me", text).status_code == 200
+    assert call(client, "GET", "/me", text).status_code == 200
+    assert call(client, "GET", "/me", text).status_code == 429
+    token_id = db.session.query(ApiToken).one().id
+    assert int(redis_client.get(f"{prefix}api:token:{token_id}")) == 3
