@@ -252,9 +252,11 @@ def test_rsvp_counts(client, board, writer):
 
 def test_mark_notifications_read(client, member, writer):
     for n in range(3):
-        notifications.notify(member, "reply", "post.reply", {"title": f"T{n}", "name": "Ann"})
+        notifications.notify(member, "reply", "post.reply", {"title": f"T{n}", "name": "Ann"},
+                             link=f"/t/1#p{n}")
     db.session.commit()
     listed = call(client, "GET", "/notifications", writer).json["items"]
+    assert listed[0]["url"] == "http://localhost/t/1#p2"
     assert [item["is_read"] for item in listed] == [False] * 3
     assert "Ann replied to" in listed[0]["text"]
     one = call(client, "POST", "/notifications/read", writer, json={"ids": [listed[0]["id"]]})

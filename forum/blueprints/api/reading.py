@@ -16,6 +16,7 @@ from ...services.content import reading, thread_cursor
 from ...services.search import query as search_query
 from ...services.search import throttle
 from ...web import current_actor, viewer_tz
+from ..args import local_path
 from . import bp, present, shapes
 from .declare import operation
 
@@ -150,9 +151,9 @@ def notification_list(query: dict):
     items = []
     for note in listing.items:
         shown = notification_texts.shown(note, tz)
+        link = local_path(note.link)
         items.append({"id": note.id, "kind": note.kind, "text": shown.text,
-                      "url": url_for("notifications.follow", notification_id=note.id,
-                                     _external=True) if note.link else None,
+                      "url": request.host_url.rstrip("/") + link if link else None,
                       "created_at": present.moment(note.created_at),
                       "is_read": note.read_at is not None})
     return {"items": items, "page": listing.page, "pages": listing.pages}
