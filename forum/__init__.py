@@ -124,3 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import keepup as keepup_blueprint
 
     app.register_blueprint(keepup_blueprint.bp)
+
+    from .blueprints import api as api_blueprint
+
+    app.register_blueprint(api_blueprint.bp)

@@ -57,11 +57,13 @@ def require(decision: Decision) -> None:
 
 TITLES = {
     400: _l("That request didn't make sense"),
+    401: _l("Authentication needed"),
     403: _l("You can't do that"),
     404: _l("Not found"),
     405: _l("Not allowed here"),
     409: _l("Someone got there first"),
     413: _l("That's too large"),
+    422: _l("Some of what you sent isn't valid"),
     429: _l("Slow down a little"),
     500: _l("Something went wrong on our side"),
 }
@@ -71,14 +73,24 @@ MESSAGES = {
     403: _l("You don't have permission to do that."),
     404: _l("We couldn't find that page. It may have been moved or deleted."),
     405: _l("This address doesn't accept that kind of request."),
+    401: _l("Send an access token in the Authorization header: Bearer <token>."),
     413: _l("What you sent is larger than we accept."),
+    422: _l("Some of what you sent isn't valid."),
     429: _l("You're doing that too often. Please wait a moment."),
     500: _l("An unexpected error happened. It has been logged; please try again later."),
 }
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    """A call to the API, which answers every error as problem details (RFC 9457)."""
+    return request.path.startswith(API_PREFIX)
+
+
 def wants_json() -> bool:
-    if request.is_json or request.path.startswith("/api/"):
+    if request.is_json or is_api_request():
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
@@ -86,9 +98,37 @@ def wants_json() -> bool:
     ]
 
 
-def error_response(status: int, message: str | None = None, retry_after: int | None = None):
+def problem_response(status: int, title: str, detail: str, *, field: str | None = None,
+                     errors: list[dict] | None = None, retry_after: int | None = None):
+    """An API error as problem details (RFC 9457): ``title`` says what kind of problem,
+    ``detail`` the reason in the caller's language (the same sentence a page shows);
+    ``errors`` lists what was wrong with which field of the request."""
+    body: dict = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field is not None:
+        errors = [*(errors or []), {"field": field, "detail": detail}]
+    if errors:
+        body["errors"] = errors
+    if retry_after:
+        body["retry_after"] = int(retry_after)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        # RFC 6750: how to authenticate, and that a token sent was not good.
+        sent = "Authorization" in request.headers
+        response.headers["WWW-Authenticate"] = (
+            'Bearer realm="api", error="invalid_token"' if sent else 'Bearer realm="api"')
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
+def error_response(status: int, message: str | None = None, retry_after: int | None = None,
+                   field: str | None = None):
     message = str(message or MESSAGES.get(status, ""))
     title = str(TITLES.get(status) or _("Error"))
+    if is_api_request():
+        return problem_response(status, title, message, field=field, retry_after=retry_after)
     if wants_json():
         response = jsonify(error=title, message=message)
         response.status_code = status
@@ -103,10 +143,14 @@ def error_response(status: int, message: str | None = None, retry_after: int | N
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(error: Refused):
+        if error.login_required and is_api_request():
+            # A guest's call that a member could make: the API's way to "log in" is a token.
+            return error_response(401, error.reason)
         if error.login_required and not wants_json():
             flash(error.reason, "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return error_response(error.status, error.reason, error.retry_after)
+        return error_response(error.status, error.reason, error.retry_after,
+                              field=getattr(error, "field", None))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -19,7 +19,16 @@ from .common import numfmt, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
-from .models import BoardModerator, GroupMember, Login, User, UserBlock, UTCDateTime, utcnow
+from .models import (
+    ApiToken,
+    BoardModerator,
+    GroupMember,
+    Login,
+    User,
+    UserBlock,
+    UTCDateTime,
+    utcnow,
+)
 from .policy import policy
 from .stores import settings
 
@@ -67,8 +76,9 @@ def load_user(cookie: str) -> User | None:
 
 
 @cache
-def _user_statement():
-    """Built once: making a statement with loader options costs more than running it."""
+def _member_options() -> tuple:
+    """What a signed-in member's row brings along, whether a login or an API token loaded
+    it. Built once: making loader options costs more than running the statement."""
     from .policy import standing
 
     # Whether a sanction is in force comes along, which nearly always spares the policy its
@@ -88,19 +98,48 @@ def _user_statement():
         select(func.aggregate_strings(cast(signed, String), ","))
         .where(UserBlock.blocker_id == User.id).scalar_subquery(), "")
     return (
+        # The clock is read when the statement runs (and again if the row is refreshed).
+        with_expression(User.sanctioned_at_load, standing.any_in_force(
+            bindparam("now", callable_=utcnow, type_=UTCDateTime))),
+        with_expression(User.moderated_board_list, boards),
+        with_expression(User.group_list, groups),
+        with_expression(User.blocked_list, blocked),
+    )
+
+
+@cache
+def _user_statement():
+    return (
         select(User, Login.secret_hash, Login.last_seen_at)
         .join(Login, Login.user_id == User.id)
         .where(Login.id == bindparam("login_id"), Login.revoked_at.is_(None),
                Login.last_seen_at > bindparam("idle_since", type_=UTCDateTime))
-        .options(
-            # The clock is read when the statement runs (and again if the row is refreshed).
-            with_expression(User.sanctioned_at_load, standing.any_in_force(
-                bindparam("now", callable_=utcnow, type_=UTCDateTime))),
-            with_expression(User.moderated_board_list, boards),
-            with_expression(User.group_list, groups),
-            with_expression(User.blocked_list, blocked),
-        )
+        .options(*_member_options())
     )
+
+
+@cache
+def _token_statement():
+    """The member an API token belongs to, loaded as ``_user_statement`` loads a login's (so
+    the policy asks no more of an API call than of a page), with the token's row."""
+    return (select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.id == bindparam("token_id"))
+            .options(*_member_options()))
+
+
+def load_token_user(text: str | None):
+    """(member, token) for an API token whose secret matches, whatever its state (the
+    caller asks ``tokens.refusal``); None for anything else."""
+    from .services.accounts import tokens
+
+    parsed = tokens.parse(text)
+    if parsed is None:
+        return None
+    token_id, secret = parsed
+    row = db.session.execute(_token_statement(), {"token_id": token_id}).one_or_none()
+    if row is None or not tokens.secret_matches(secret, row.ApiToken.secret_hash):
+        return None
+    return row.User, row.ApiToken
 
 
 def _reject_bad_text() -> None:

@@ -268,7 +268,8 @@ def _member_pages(world) -> list[str]:
 
 
 def test_public_pages_in_german(client, world):
-    for path in [*_member_pages(world), "/login", "/register", "/t/999999", "/u/nobody"]:
+    for path in [*_member_pages(world), "/login", "/register", "/t/999999", "/u/nobody",
+                 "/api/v1/docs"]:
         response = client.get(path, headers=GERMAN)
         assert response.status_code in (200, 404), path
         assert_german(response, path)
@@ -280,7 +281,7 @@ def test_member_pages_in_german(client, login, world):
     event = db.session.scalar(select(Event))
     login(viewer)
     for path in [*_member_pages(world), "/notifications", "/account/profile",
-                 "/account/password", f"/b/{world.here.slug}/new",
+                 "/account/password", "/account/tokens", f"/b/{world.here.slug}/new",
                  f"/t/{world.thread.id}/reply", f"/t/{world.thread.id}/reply?quote={own.id}",
                  f"/p/{own.id}/edit", f"/p/{own.id}/delete", f"/p/{own.id}/history",
                  f"/report/post/{world.post.id}", f"/report/user/{world.author.id}",

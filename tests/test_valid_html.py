@@ -135,13 +135,14 @@ def _reading(demo: Demo) -> list[str]:
     """The rest of what guests and members read (the roles above them see the same pages with
     a few more links, which the main pages already show)."""
     return [f"/u/{demo.record.username}", "/members", "/search", "/events",
-            f"/events/{demo.event.id}", "/rules", "/privacy"]
+            f"/events/{demo.event.id}", "/rules", "/privacy", "/api/v1/docs"]
 
 
 def _members(demo: Demo) -> list[str]:
     """What a signed-in member has besides: their account, writing, reporting."""
     return [
         "/notifications", "/account/profile", "/account/password", "/account/logins",
+        "/account/tokens",
         "/account/sanctions", "/account/two-factor", "/account/invitations", "/account/delete",
         f"/b/{demo.board.slug}/new", f"/t/{demo.thread.id}/reply",
         f"/t/{demo.thread.id}/reply?quote={demo.post.id}", f"/p/{demo.post.id}/edit",

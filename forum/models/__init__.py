@@ -47,6 +47,7 @@ from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
+from .tokens import ApiToken, Scope
 from .two_factor import RecoveryCode, TwoFactor
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
@@ -89,6 +90,8 @@ __all__ = [
     "GroupLimit",
     "GroupMember",
     "Login",
+    "ApiToken",
+    "Scope",
     "MailCategory",
     "MailStatus",
     "OutboxMessage",

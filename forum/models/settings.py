@@ -236,6 +236,12 @@ SETTINGS: dict[str, SettingSpec] = {
             group=_l("Spam and abuse"),
         ),
         SettingSpec(
+            "api_requests_per_minute", int, 120, _l("API calls per minute"),
+            _l("How many calls to the API one access token, or a guest's internet address, "
+               "may make in a minute. 0 turns the limit off."), minimum=0, maximum=100000,
+            group=_l("Spam and abuse"),
+        ),
+        SettingSpec(
             "premod_new_member_posts", int, 0, _l("New members' posts to approve"),
             _l("A new member's first posts, up to this many, wait for a moderator's approval "
                "before anyone else sees them. 0 turns it off."), minimum=0, maximum=100,

@@ -997,6 +997,10 @@ ACCOUNT_ROUTES: dict[str, Case] = {
     "auth.own_sanctions": Case("GET", lambda w: "/account/sanctions", frozenset(ROLES[1:])),
     "auth.export_data": Case("GET", lambda w: "/account/export", frozenset(ROLES[1:])),
     "auth.my_logins": Case("GET", lambda w: "/account/logins", frozenset(ROLES[1:])),
+    "auth.my_tokens": Case("GET", lambda w: "/account/tokens", frozenset(ROLES[1:])),
+    # No name: the form comes back with its message (400), no token is made.
+    "auth.create_token": Case("POST", lambda w: "/account/tokens", frozenset(ROLES[1:]),
+                              data=lambda w: {"scopes": "read", "lifetime": "30"}),
     "auth.delete_account:GET": Case("GET", lambda w: "/account/delete", frozenset(ROLES[1:])),
     "auth.change_email:GET": Case("GET", lambda w: "/account/email", frozenset(ROLES[1:])),
     # No password: the form comes back with its message (400), nothing is queued.
@@ -1082,3 +1086,145 @@ def test_appeal_routes_for_every_role(client, login, world, role):
         assert "/login" not in code_step.headers["Location"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_revoking_a_token_is_each_members_own(client, login, world, role):
+    from forum.models import ApiToken
+    from forum.services.accounts import tokens
+
+    theirs = tokens.create(world.author, "Their tool", ["read"], "30").token
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    response = client.post(f"/account/tokens/{theirs.id}/revoke")
+    if role == "guest":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 404  # someone else's token: not theirs to revoke
+    db.session.expire_all()
+    assert db.session.get(ApiToken, theirs.id).revoked_at is None
+
+
+# -- the API: every /api/v1 route × every kind of token ---------------------------------------
+API_ROLES = ("no token", "member read", "member write", "moderator", "admin", "revoked",
+             "expired")
+API_EVERYONE = frozenset(API_ROLES[:5])
+API_WRITERS = frozenset({"member write", "moderator", "admin"})
+API_MEMBERS = frozenset({"member read", "member write", "moderator", "admin"})
+API_TEAM = frozenset({"moderator", "admin"})
+
+
+@dataclass(frozen=True)
+class ApiCase:
+    method: str
+    url: Callable[[World], str]
+    allowed: frozenset[str]
+    body: Callable[[World], dict] | None = None
+    ok: int = 200
+    setup: Callable[[World], None] | None = None
+
+
+def _event(world: World) -> None:
+    from forum.services.community import events as event_service
+    from forum.services.community.events import EventData
+
+    start = utcnow() + timedelta(days=3)
+    world.spare = event_service.create_event(
+        factories.make_user(role="admin"), world.here, EventData(
+            title="Meetup", kind="meetup", starts_at=start.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), timezone="UTC"))
+
+
+API_MATRIX: dict[str, ApiCase] = {
+    "api.openapi_json": ApiCase("GET", lambda w: "/openapi.json", API_EVERYONE),
+    "api.docs": ApiCase("GET", lambda w: "/docs", API_EVERYONE),
+    "api.me": ApiCase("GET", lambda w: "/me", API_EVERYONE),
+    "api.boards": ApiCase("GET", lambda w: "/boards", API_EVERYONE),
+    "api.board_threads": ApiCase("GET", lambda w: f"/boards/{w.here.slug}/threads",
+                                 API_EVERYONE),
+    "api.thread_posts": ApiCase("GET", lambda w: f"/threads/{w.thread.id}/posts",
+                                API_EVERYONE),
+    "api.get_post": ApiCase("GET", lambda w: f"/posts/{w.post.id}", API_EVERYONE),
+    "api.member": ApiCase("GET", lambda w: f"/members/{w.author.username}", API_EVERYONE),
+    "api.events": ApiCase("GET", lambda w: "/events", API_EVERYONE),
+    "api.event": ApiCase("GET", lambda w: f"/events/{w.spare.id}", API_EVERYONE,
+                         setup=_event),
+    "api.search": ApiCase("GET", lambda w: "/search?q=watches", API_EVERYONE),
+    "api.notification_list": ApiCase("GET", lambda w: "/notifications", API_MEMBERS),
+    "api.new_thread": ApiCase("POST", lambda w: f"/boards/{w.here.slug}/threads", API_WRITERS,
+                              body=lambda w: {"title": "Hello", "body": "First words"},
+                              ok=201),
+    "api.reply": ApiCase("POST", lambda w: f"/threads/{w.thread.id}/posts", API_WRITERS,
+                         body=lambda w: {"body": "Thanks"}, ok=201),
+    # Someone else's post: only a moderator's edit, with a reason.
+    "api.edit_post": ApiCase("PATCH", lambda w: f"/posts/{w.post.id}", API_TEAM,
+                             body=lambda w: {"body": "Watches (link removed)",
+                                             "reason": "Spam link"}),
+    "api.react": ApiCase("POST", lambda w: f"/posts/{w.post.id}/reactions", API_WRITERS,
+                         body=lambda w: {"kind": "thanks"}),
+    "api.unreact": ApiCase("DELETE", lambda w: f"/posts/{w.post.id}/reactions/thanks",
+                           API_WRITERS),
+    "api.file_report": ApiCase("POST", lambda w: "/reports", API_WRITERS,
+                               body=lambda w: {"target": "post", "id": w.post.id,
+                                               "reason": "spam"}, ok=201),
+    "api.rsvp": ApiCase("PUT", lambda w: f"/events/{w.spare.id}/rsvp", API_WRITERS,
+                        body=lambda w: {"answer": "going"}, setup=_event),
+    "api.mark_read": ApiCase("POST", lambda w: "/notifications/read", API_WRITERS,
+                             body=lambda w: {"all": True}),
+    "api.queue": ApiCase("GET", lambda w: "/reports", API_TEAM),
+    "api.resolve": ApiCase("POST", lambda w: f"/reports/{w.item.id}/resolve", API_TEAM,
+                           body=lambda w: {"actions": ["dismiss"], "reason": "Fine"}),
+}
+
+
+def _api_token(role: str, world: World) -> str | None:
+    from forum.services.accounts import tokens
+
+    if role == "no token":
+        return None
+    if role in ("member read", "member write", "revoked", "expired"):
+        user = factories.make_user()
+        world.viewer = user
+        scopes = ["read"] if role == "member read" else ["read", "write"]
+        issued = tokens.create(user, "tool", scopes, "30",
+                               now=utcnow() - timedelta(days=31) if role == "expired" else None)
+        if role == "revoked":
+            tokens.revoke(user, issued.token.id)
+        return issued.text
+    user = factories.make_user(role=role)
+    world.viewer = user
+    return tokens.create(user, "tool", ["read", "write", "moderate"], "30").text
+
+
+def test_every_api_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] == "api":
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    missing = routes - set(API_MATRIX)
+    assert not missing, f"add these routes to the API matrix: {sorted(missing)}"
+    assert not set(API_MATRIX) - routes, "the API matrix names routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", API_ROLES)
+@pytest.mark.parametrize("key", sorted(API_MATRIX))
+def test_api_matrix(client, world, key, role):
+    case = API_MATRIX[key]
+    text = _api_token(role, world)
+    if case.setup is not None:
+        case.setup(world)
+    db.session.expire_all()
+    url = "/api/v1" + case.url(world)
+    headers = {"Authorization": f"Bearer {text}"} if text else {}
+    body = case.body(world) if case.body is not None else None
+    response = client.open(url, method=case.method, headers=headers, json=body)
+    if role in case.allowed:
+        assert response.status_code == case.ok, (key, role, response.status_code,
+                                                 response.get_data(as_text=True)[:300])
+        return
+    expected = 401 if role in ("no token", "revoked", "expired") else 403
+    assert response.status_code == expected, (key, role, response.status_code,
+                                              response.get_data(as_text=True)[:300])
+    assert response.mimetype == "application/problem+json"

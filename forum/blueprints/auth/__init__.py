@@ -9,6 +9,7 @@ from . import (  # noqa: E402,F401  (registers the routes on bp)
     login_views,
     mail_choices,
     mail_views,
+    token_views,
     two_factor_views,
     views,
 )

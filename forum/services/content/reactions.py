@@ -180,6 +180,12 @@ def who_reacted(viewer: Policy, post: Post) -> list[Reactor]:
     return [Reactor(kind, user) for kind, user in rows]
 
 
+def counts_for(post_id: int) -> tuple[tuple[str, int], ...]:
+    """A post's reaction counts as (kind, count) pairs in the set's order: one query."""
+    summary = db.session.scalar(select(summary_column()).where(Post.id == post_id))
+    return parse_summary(summary)
+
+
 @data_export.section("reactions")
 def export_reactions(user: User) -> list[dict]:
     """The reactions the member gave: post, kind, when (one query)."""
