@@ -1,0 +1,121 @@
+"""Being found and shared: ``robots.txt``, the sitemap (an index of parts, each also served
+gzip-compressed), and what every page's head says to search engines and link previews (its
+canonical address, ``noindex`` where a page is not for the public, Open Graph and Twitter
+card tags, the feeds it offers)."""
+from __future__ import annotations
+
+import gzip
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from ..common.markup import excerpt
+from ..errors import NotFound
+from ..models import Board
+from ..services.syndication import feeds, sitemap
+from .machine_readable import absolute_url, xml_answer
+
+bp = Blueprint("seo", __name__)
+
+SITEMAP = "application/xml"
+# Areas whose pages are nobody's business but their readers': never worth indexing.
+PRIVATE_PREFIXES = ("/mod", "/admin", "/desk", "/account", "/messages", "/notifications",
+                    "/search", "/new", "/unread", "/bookmarks", "/waiting", "/report",
+                    "/login", "/register", "/accept", "/mail", "/language", "/api")
+# What robots are asked to leave alone; ``Disallow`` matches by prefix, so "/new" would
+# also keep them from any "/news…", hence the ones that need it end with what follows.
+DISALLOWED = ("/mod", "/admin", "/desk", "/account", "/messages", "/notifications",
+              "/search", "/new$", "/unread$", "/bookmarks", "/waiting", "/report/",
+              "/login", "/register", "/accept", "/mail/", "/language/", "/api/",
+              "/b/*/new", "/t/*/reply", "/t/*/unread", "/p/*/", "/events/new",
+              "/events/*/edit", "/events/*/cancel")
+# Open Graph descriptions: a sentence or two of the opening post.
+DESCRIPTION_LENGTH = 200
+
+
+# -- robots and the sitemap ----------------------------------------------------------------------
+@bp.get("/robots.txt")
+def robots():
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "",
+             f"Sitemap: {absolute_url('seo.sitemap_index')}", ""]
+    response = Response("\n".join(lines), mimetype="text/plain")
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    return response
+
+
+def _per_part() -> int:
+    return int(current_app.config.get("SITEMAP_URLS_PER_PART") or sitemap.URLS_PER_PART)
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index():
+    """The parts: the public boards (with the index page), then the threads in parts of at
+    most ``SITEMAP_URLS_PER_PART`` (50,000) addresses; the compressed form of each."""
+    parts = sitemap.thread_parts(_per_part())
+    body = render_template("seo/sitemap_index.xml", parts=parts)
+    return xml_answer(body, SITEMAP)
+
+
+def _part(name: str, compressed: bool):
+    if name == "boards":
+        boards = sitemap.public_boards()
+        body = render_template("seo/sitemap_boards.xml", boards=boards)
+    else:
+        number = name.removeprefix("threads-")
+        if not (name.startswith("threads-") and number.isascii() and number.isdigit()
+                and len(number) <= 9 and int(number) > 0):
+            raise NotFound()
+        threads = sitemap.threads_of_part(int(number), _per_part())
+        if not threads:
+            raise NotFound()
+        body = render_template("seo/sitemap_threads.xml", threads=_thread_locations(threads))
+    if not compressed:
+        return xml_answer(body, SITEMAP)
+    # mtime=0: the same part compresses to the same bytes, so its ETag holds.
+    return xml_answer(gzip.compress(body.encode("utf-8"), mtime=0), "application/gzip")
+
+
+def _thread_locations(threads: list[sitemap.ThreadUrl]) -> list[tuple[str, object]]:
+    """Each thread's canonical address with its last activity. The address is routed once and
+    completed per thread: a part holds up to 50,000."""
+    slot = 2**31 - 1
+    head, _, tail = absolute_url("boards.thread", thread_id=slot).partition(str(slot))
+    return [(f"{head}{thread.id}-{quote(thread.slug, safe='')}{tail}" if thread.slug
+             else f"{head}{thread.id}{tail}", thread.lastmod) for thread in threads]
+
+
+@bp.get("/sitemaps/<name>.xml")
+def sitemap_part(name: str):
+    return _part(name, False)
+
+
+@bp.get("/sitemaps/<name>.xml.gz")
+def sitemap_part_gz(name: str):
+    return _part(name, True)
+
+
+# -- what every page's head says ------------------------------------------------------------------
+@bp.app_template_global()
+def public_board(board: Board) -> bool:
+    """Whether a guest may read the board (and so search engines and feeds see it); the
+    board's row holds all the policy needs, so asking costs no query."""
+    return bool(feeds.guest().can_view_board(board))
+
+
+@bp.app_template_global()
+def private_page() -> bool:
+    """Pages of a member's own, the team's areas and search results: ``noindex``."""
+    return request.path.startswith(PRIVATE_PREFIXES) or request.endpoint is None
+
+
+@bp.app_template_global()
+def canonical(endpoint: str, **values) -> str:
+    return absolute_url(endpoint, **values)
+
+
+@bp.app_template_global()
+def description(html: str | None, fallback: str | None = None) -> str:
+    """A page's description for link previews: the text of ``html`` (the opening post),
+    trimmed to a sentence or two, else ``fallback``."""
+    text = excerpt(html, DESCRIPTION_LENGTH) if html else ""
+    return text or (fallback or "")
