@@ -5,6 +5,7 @@ card tags, the feeds it offers)."""
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -115,7 +116,29 @@ def canonical(endpoint: str, **values) -> str:
 
 @bp.app_template_global()
 def description(html: str | None, fallback: str | None = None) -> str:
-    """A page's description for link previews: the text of ``html`` (the opening post),
-    trimmed to a sentence or two, else ``fallback``."""
-    text = excerpt(html, DESCRIPTION_LENGTH) if html else ""
-    return text or (fallback or "")
+    """A page's description for link previews: the text of ``html`` (the start of the
+    opening post), trimmed to a sentence or two, else ``fallback``."""
+    return (_preview_text(html) if html else "") or (fallback or "")
+
+
+@lru_cache(maxsize=512)
+def _preview_text(html: str) -> str:
+    # The HTML may have been cut inside a tag: what follows its last "<" is left out.
+    if html.rfind("<") > html.rfind(">"):
+        html = html[:html.rfind("<")]
+    return excerpt(html, DESCRIPTION_LENGTH)
+
+
+@bp.app_template_global()
+def canonical_here() -> str:
+    """The address of the page being shown, for pages without one of their own: its route
+    and path values, and of the query only what names another page (``page`` past the
+    first, an events ``month``)."""
+    values = dict(request.view_args or {})
+    page = request.args.get("page", "")
+    if page.isascii() and page.isdigit() and int(page) > 1:
+        values["page"] = int(page)
+    month = request.args.get("month")
+    if month and request.endpoint == "events.index":
+        values["month"] = month
+    return absolute_url(request.endpoint, **values)

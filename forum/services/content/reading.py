@@ -375,6 +375,7 @@ def _thread_statement(with_stamp: bool, member: bool = False):
                         .limit(1).scalar_subquery()),
     ]
     if with_stamp:
+        options.append(with_expression(Thread.opening_html, _opening_html()))
         options.append(with_expression(
             Thread.page_stamp,
             select(func.coalesce(func.sum(Post.version), 0))
@@ -387,6 +388,18 @@ def _thread_statement(with_stamp: bool, member: bool = False):
         if with_stamp:
             options.append(reading_state.page_reactions_option())
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
+
+
+# Of the opening post's HTML, what a link preview's sentence or two can come from.
+OPENING_CHARS = 2000
+
+
+def _opening_html():
+    """The start of the opening post's stored HTML, when a guest could read the post."""
+    return (select(func.substr(Post.body_html, 1, OPENING_CHARS))
+            .where(Post.id == Thread.first_post_id, Post.is_hidden.is_(False),
+                   Post.is_deleted.is_(False))
+            .scalar_subquery())
 
 
 def get_thread_to_moderate(viewer: Policy, thread_id: int) -> Thread:
