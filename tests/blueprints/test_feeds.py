@@ -89,7 +89,8 @@ def test_a_threads_feed_holds_its_readable_posts(client, forum):
     assert parsed.feed.link == "http://localhost/t/1-soldering-irons"
     bodies = [entry.content[0].value for entry in parsed.entries]
     # Newest first; the hidden and the deleted post are not there.
-    assert bodies == ["<p>The <em>TS101</em> one.</p>", "<p>Which <strong>iron</strong> to buy?</p>"]
+    assert bodies == ["<p>The <em>TS101</em> one.</p>",
+                      "<p>Which <strong>iron</strong> to buy?</p>"]
     assert [entry.author for entry in parsed.entries] == ["bob", "ada"]
     assert parsed.entries[0].author_detail.href == "http://localhost/u/bob"
     assert parsed.entries[1].title == "Soldering <irons>"

@@ -260,3 +260,16 @@ def test_the_guest_page_cache_keeps_each_hosts_own_head(client, app, site, count
     other = client.get("/b/open", base_url="http://two.example")
     assert _canonical(_head(other)) == "http://two.example/b/open"
     assert _canonical(_head(again)) == "http://one.example/b/open"
+
+
+def test_an_events_page_follows_its_board(client, login, site):
+    from forum.models import utcnow
+    from tests.services.event_kit import make_event
+
+    now = utcnow()
+    public = make_event(author=site["admin"], board=site["public"], now=now)
+    closed = make_event(author=site["admin"], board=site["closed"]["members"].board, now=now)
+    head = _head(client.get(f"/events/{public.id}"))
+    assert NOINDEX not in head and _canonical(head) == f"http://localhost/events/{public.id}"
+    login(site["admin"])
+    assert NOINDEX in _head(client.get(f"/events/{closed.id}"))
