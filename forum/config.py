@@ -113,5 +113,7 @@ DEFAULTS: dict = {
     "MAIL_BATCH": 50,
     "MAIL_CLAIM_SECONDS": 15 * 60,
     "MAIL_KEEP_DAYS": 30,
+    # Thread addresses per sitemap part (the sitemap protocol's limit); see services/syndication.
+    "SITEMAP_URLS_PER_PART": 50_000,
     "TESTING": False,
 }

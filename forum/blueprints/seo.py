@@ -23,6 +23,12 @@ SITEMAP = "application/xml"
 PRIVATE_PREFIXES = ("/mod", "/admin", "/desk", "/account", "/messages", "/notifications",
                     "/search", "/new", "/unread", "/bookmarks", "/waiting", "/report",
                     "/login", "/register", "/accept", "/mail", "/language", "/api")
+# Forms and a member's own views inside public areas.
+PRIVATE_ENDPOINTS = frozenset({
+    "boards.new_thread", "boards.reply", "boards.edit_post", "boards.delete_post",
+    "boards.quote_post", "boards.post_history", "events.new", "events.edit", "events.cancel",
+    "keepup.bookmark", "keepup.who_reacted",
+})
 # What robots are asked to leave alone; ``Disallow`` matches by prefix, so "/new" would
 # also keep them from any "/news…", hence the ones that need it end with what follows.
 DISALLOWED = ("/mod", "/admin", "/desk", "/account", "/messages", "/notifications",
@@ -45,7 +51,8 @@ def robots():
 
 
 def _per_part() -> int:
-    return int(current_app.config.get("SITEMAP_URLS_PER_PART") or sitemap.URLS_PER_PART)
+    return max(1, int(current_app.config.get("SITEMAP_URLS_PER_PART")
+                      or sitemap.URLS_PER_PART))
 
 
 @bp.get("/sitemap.xml")
@@ -106,7 +113,8 @@ def public_board(board: Board) -> bool:
 @bp.app_template_global()
 def private_page() -> bool:
     """Pages of a member's own, the team's areas and search results: ``noindex``."""
-    return request.path.startswith(PRIVATE_PREFIXES) or request.endpoint is None
+    return (request.endpoint is None or request.endpoint in PRIVATE_ENDPOINTS
+            or request.path.startswith(PRIVATE_PREFIXES))
 
 
 @bp.app_template_global()

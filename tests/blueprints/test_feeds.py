@@ -260,3 +260,17 @@ def test_a_member_reading_a_feed_gets_the_guests_feed(client, login, forum):
     public = client.get("/feeds/latest.atom").data
     login(forum["admin"])
     assert client.get("/feeds/latest.atom").data == public
+
+
+def test_a_post_waiting_for_approval_is_not_in_any_feed(client, forum):
+    from forum.services.content import posting
+
+    writer = factories.make_user("newbie")
+    writer.always_review = True
+    db.session.commit()
+    posting.reply(writer, forum["thread"], "Waiting words")
+    posting.create_thread(writer, forum["public"], "Waiting thread", "Waiting start")
+    for url in (f"/feeds/t/{forum['thread'].id}.atom", "/feeds/b/open.atom",
+                "/feeds/latest.atom"):
+        body = _check_valid(client.get(url))
+        assert all(entry.author != "newbie" for entry in body.entries), url
