@@ -46,11 +46,12 @@ def clean_xml(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def xml_answer(body: str | bytes, mimetype: str,
-               last_modified: datetime | None = None) -> Response:
+def xml_answer(body: str | bytes, mimetype: str, last_modified: datetime | None = None,
+               localized: bool = True) -> Response:
     """``body`` with a strong ETag (a hash of the bytes, so any change, a hidden post too,
     makes a new one) and ``Last-Modified``, or a 304 when the request's validators match.
-    If-None-Match decides when sent; a malformed If-Modified-Since is ignored."""
+    If-None-Match decides when sent; a malformed If-Modified-Since is ignored. ``localized``:
+    the words follow the reader's language, so shared caches keep a copy per language."""
     data = body if isinstance(body, bytes) else clean_xml(body).encode("utf-8")
     response = Response(data, mimetype=mimetype)
     if mimetype.startswith(("application/atom", "application/xml", "text/")):
@@ -62,7 +63,8 @@ def xml_answer(body: str | bytes, mimetype: str,
         response.last_modified = moment.replace(microsecond=0)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
-    # The titles are in the reader's language (browser or footer choice).
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if localized:
+        # The language comes from the browser or the footer's choice (a cookie).
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response.make_conditional(request)

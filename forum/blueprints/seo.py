@@ -14,7 +14,7 @@ from ..common.markup import excerpt
 from ..errors import NotFound
 from ..models import Board
 from ..services.syndication import feeds, sitemap
-from .machine_readable import absolute_url, xml_answer
+from .machine_readable import absolute_url, clean_xml, xml_answer
 
 bp = Blueprint("seo", __name__)
 
@@ -29,8 +29,8 @@ PRIVATE_ENDPOINTS = frozenset({
     "boards.quote_post", "boards.post_history", "events.new", "events.edit", "events.cancel",
     "keepup.bookmark", "keepup.who_reacted",
 })
-# What robots are asked to leave alone; ``Disallow`` matches by prefix, so "/new" would
-# also keep them from any "/news…", hence the ones that need it end with what follows.
+# What robots are asked to leave alone. ``Disallow`` matches by prefix ("/new" would match
+# "/news" too), so "$" ends a path where it must and "*" stands for an id or a slug.
 DISALLOWED = ("/mod", "/admin", "/desk", "/account", "/messages", "/notifications",
               "/search", "/new$", "/unread$", "/bookmarks", "/waiting", "/report/",
               "/login", "/register", "/accept", "/mail/", "/language/", "/api/",
@@ -61,7 +61,8 @@ def sitemap_index():
     most ``SITEMAP_URLS_PER_PART`` (50,000) addresses; the compressed form of each."""
     parts = sitemap.thread_parts(_per_part())
     body = render_template("seo/sitemap_index.xml", parts=parts)
-    return xml_answer(body, SITEMAP)
+    return xml_answer(body, SITEMAP, max((part.lastmod for part in parts if part.lastmod),
+                                         default=None), localized=False)
 
 
 def _part(name: str, compressed: bool):
@@ -78,9 +79,10 @@ def _part(name: str, compressed: bool):
             raise NotFound()
         body = render_template("seo/sitemap_threads.xml", threads=_thread_locations(threads))
     if not compressed:
-        return xml_answer(body, SITEMAP)
+        return xml_answer(body, SITEMAP, localized=False)
     # mtime=0: the same part compresses to the same bytes, so its ETag holds.
-    return xml_answer(gzip.compress(body.encode("utf-8"), mtime=0), "application/gzip")
+    return xml_answer(gzip.compress(clean_xml(body).encode("utf-8"), mtime=0),
+                      "application/gzip", localized=False)
 
 
 def _thread_locations(threads: list[sitemap.ThreadUrl]) -> list[tuple[str, object]]:

@@ -18,6 +18,8 @@ from ...policy import Policy
 
 # The sitemap protocol allows 50,000 URLs (and 50 MB) in one file.
 URLS_PER_PART = 50_000
+# Ids are 32-bit columns: a part beyond them holds nothing.
+ID_MAX = 2**31 - 1
 
 
 def _public_threads(query):
@@ -52,6 +54,8 @@ def threads_of_part(number: int, per_part: int = URLS_PER_PART) -> list[ThreadUr
     """Part ``number``'s public threads, by id. One statement; an empty list when the part
     holds none (or doesn't exist)."""
     first = (number - 1) * per_part + 1
+    if first > ID_MAX:
+        return []
     rows = db.session.execute(
         _public_threads(select(Thread.id, Thread.slug, Thread.last_post_at))
         .where(Thread.id.between(first, first + per_part - 1)).order_by(Thread.id))
