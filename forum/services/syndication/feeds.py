@@ -35,6 +35,11 @@ def _public_boards(query):
     return guest().visible_boards(query)
 
 
+# Newest threads first by id, which follows their creation: the primary key is read
+# backwards until the feed is full, where ordering by ``created_at`` would sort every thread.
+_NEWEST = (Thread.id.desc(),)
+
+
 def _live_threads(query):
     return query.where(Thread.is_deleted.is_(False), Thread.merged_into_id.is_(None))
 
@@ -94,15 +99,13 @@ def board_feed(slug: str, limit: int = ENTRIES) -> BoardFeed:
     """A public board's newest threads, newest first. Refuses: as ``public_board``."""
     board = public_board(slug)
     threads = list(db.session.scalars(
-        _thread_rows().where(Thread.board_id == board.id)
-        .order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)))
+        _thread_rows().where(Thread.board_id == board.id).order_by(*_NEWEST).limit(limit)))
     return BoardFeed(board, threads)
 
 
 def latest_threads(limit: int = ENTRIES) -> list[Thread]:
     """The newest threads of every public board, newest first."""
-    return list(db.session.scalars(
-        _thread_rows().order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit)))
+    return list(db.session.scalars(_thread_rows().order_by(*_NEWEST).limit(limit)))
 
 
 @dataclass(frozen=True)
