@@ -274,3 +274,14 @@ def test_a_post_waiting_for_approval_is_not_in_any_feed(client, forum):
                 "/feeds/latest.atom"):
         body = _check_valid(client.get(url))
         assert all(entry.author != "newbie" for entry in body.entries), url
+
+
+def test_an_entry_links_the_page_that_holds_the_post(client, forum):
+    thread = forum["thread"]
+    posts = [factories.make_post(thread, body=f"Reply {n}") for n in range(20)]
+    parsed = _check_valid(client.get(f"/feeds/t/{thread.id}.atom"))
+    assert len(parsed.entries) == 20  # the newest 20 of 22 readable posts
+    assert parsed.entries[0].link == (
+        f"http://localhost/t/{thread.id}-soldering-irons?page=2#p{posts[-1].id}")
+    head = client.head(f"/feeds/t/{thread.id}.atom")
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"]
