@@ -12,7 +12,7 @@ from functools import cache, cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...common.paging import page_count
@@ -396,9 +396,10 @@ OPENING_CHARS = 2000
 
 def _opening_html():
     """The start of the opening post's stored HTML, when a guest could read the post."""
-    return (select(func.substr(Post.body_html, 1, OPENING_CHARS))
-            .where(Post.id == Thread.first_post_id, Post.is_hidden.is_(False),
-                   Post.is_deleted.is_(False))
+    opening = aliased(Post, name="opening_post")
+    return (select(func.substr(opening.body_html, 1, OPENING_CHARS))
+            .where(opening.id == Thread.first_post_id, opening.is_hidden.is_(False),
+                   opening.is_deleted.is_(False))
             .scalar_subquery())
 
 
