@@ -128,3 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import api as api_blueprint
 
     app.register_blueprint(api_blueprint.bp)
+    from .blueprints import feeds as feeds_blueprint
+    from .blueprints import seo as seo_blueprint
+
+    app.register_blueprint(feeds_blueprint.bp)
+    app.register_blueprint(seo_blueprint.bp)

@@ -145,5 +145,7 @@ DEFAULTS: dict = {
     "WEBHOOK_DISABLE_AFTER": 10,
     "WEBHOOK_KEEP_DAYS": 30,
     "WEBHOOK_SIGNATURE_TOLERANCE": 300,
+    # Thread addresses per sitemap part (the sitemap protocol's limit); see services/syndication.
+    "SITEMAP_URLS_PER_PART": 50_000,
     "TESTING": False,
 }

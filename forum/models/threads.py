@@ -89,6 +89,9 @@ class Thread(db.Model):
     board_watch_level: Mapped[str | None] = query_expression()
     # The viewing member's reactions to the page's posts ("post id:kind,…"), same query.
     my_reactions: Mapped[str | None] = query_expression()
+    # The start of the opening post's HTML when anyone may read it (not hidden, not
+    # deleted), from the thread page's own query: the page's link preview quotes it.
+    opening_html: Mapped[str | None] = query_expression()
 
     board = relationship("Board")
     author = relationship("User", foreign_keys=[author_id])

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import (
+    Access,
     Appeal,
     CannedResponse,
     Conversation,
@@ -1228,3 +1229,59 @@ def test_api_matrix(client, world, key, role):
     assert response.status_code == expected, (key, role, response.status_code,
                                               response.get_data(as_text=True)[:300])
     assert response.mimetype == "application/problem+json"
+# -- feeds, robots.txt and the sitemap: the same for everyone --------------------------------------
+# Read as a guest whoever asks: every viewer gets the public document, and nobody (the team
+# included) a closed board's feed, which is unknown (404) rather than refused.
+NOBODY: frozenset[str] = frozenset()
+
+
+def _closed_thread(world: World) -> None:
+    closed = factories.make_board(access=Access.MEMBERS)
+    world.spare = factories.make_thread(closed, author=factories.make_user(), title="Members talk")
+
+
+FEEDS_MATRIX: dict[str, Case] = {
+    "feeds.latest": Case("GET", lambda w: "/feeds/latest.atom", EVERYONE),
+    "feeds.announcements": Case("GET", lambda w: "/feeds/announcements.atom", EVERYONE),
+    "feeds.board": Case("GET", lambda w: f"/feeds/b/{w.here.slug}.atom", EVERYONE),
+    "feeds.thread": Case("GET", lambda w: f"/feeds/t/{w.thread.id}.atom", EVERYONE),
+    "seo.robots": Case("GET", lambda w: "/robots.txt", EVERYONE),
+    "seo.sitemap_index": Case("GET", lambda w: "/sitemap.xml", EVERYONE),
+    "seo.sitemap_part": Case("GET", lambda w: "/sitemaps/threads-1.xml", EVERYONE),
+    "seo.sitemap_part_gz": Case("GET", lambda w: "/sitemaps/boards.xml.gz", EVERYONE),
+}
+# The same routes on what is not public: 404 for every viewer.
+CLOSED_FEEDS: dict[str, Case] = {
+    "feeds.board": Case("GET", lambda w: f"/feeds/b/{w.spare.board.slug}.atom", NOBODY,
+                        setup=_closed_thread),
+    "feeds.thread": Case("GET", lambda w: f"/feeds/t/{w.spare.id}.atom", NOBODY,
+                         setup=_closed_thread),
+    "seo.sitemap_part": Case("GET", lambda w: f"/sitemaps/threads-{w.spare.id}.xml", NOBODY,
+                             setup=_closed_thread),
+}
+
+
+def test_every_feeds_and_seo_route_has_an_entry(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in ("feeds", "seo"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add(_key(rule, method))
+    assert routes == set(FEEDS_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(FEEDS_MATRIX))
+def test_feeds_matrix(client, login, world, key, role):
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    for case in (FEEDS_MATRIX[key], CLOSED_FEEDS.get(key)):
+        if case is None:
+            continue
+        if case.setup is not None:
+            case.setup(world)
+        db.session.expire_all()
+        response = client.get(case.url(world))
+        expected = 200 if role in case.allowed else 404
+        assert response.status_code == expected, (key, role, response.status_code)

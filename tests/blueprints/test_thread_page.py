@@ -63,7 +63,7 @@ def test_thread_renders_posts_and_escapes_everything_but_the_body(client, thread
     assert f'href="#p{thread.first_post_id}"' in post
     assert 'href="/u/member"' in post and "/u/member/avatar.svg" in post
     assert "Joined" in post and "<dd>1</dd>" in post
-    assert '<link rel="canonical" href="/t/1-hello-world">' in html
+    assert '<link rel="canonical" href="http://localhost/t/1-hello-world">' in html
 
 
 def test_role_badges_in_the_author_column(client, thread, moderator, admin):

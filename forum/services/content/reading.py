@@ -12,7 +12,7 @@ from functools import cache, cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, defer, joinedload, with_expression
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...common.paging import page_count
@@ -383,6 +383,7 @@ def _thread_statement(with_stamp: bool, member: bool = False):
                         .limit(1).scalar_subquery()),
     ]
     if with_stamp:
+        options.append(with_expression(Thread.opening_html, _opening_html()))
         options.append(with_expression(
             Thread.page_stamp,
             select(func.coalesce(func.sum(Post.version), 0))
@@ -395,6 +396,19 @@ def _thread_statement(with_stamp: bool, member: bool = False):
         if with_stamp:
             options.append(reading_state.page_reactions_option())
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
+
+
+# Of the opening post's HTML, what a link preview's sentence or two can come from.
+OPENING_CHARS = 2000
+
+
+def _opening_html():
+    """The start of the opening post's stored HTML, when a guest could read the post."""
+    opening = aliased(Post, name="opening_post")
+    return (select(func.substr(opening.body_html, 1, OPENING_CHARS))
+            .where(opening.id == Thread.first_post_id, opening.is_hidden.is_(False),
+                   opening.is_deleted.is_(False))
+            .scalar_subquery())
 
 
 def get_thread_to_moderate(viewer: Policy, thread_id: int) -> Thread:
