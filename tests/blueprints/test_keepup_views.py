@@ -232,3 +232,25 @@ def test_buttons_under_posts_send_each_viewers_own_token(client, login, board):
     # Without the token the buttons do nothing.
     assert client.post(f"/p/{replies[0].id}/react",
                        data={"react": "thanks:add"}).status_code == 400
+
+
+@pytest.mark.usefixtures("enable_csrf")
+def test_kept_forms_carry_each_viewers_own_token(client, login, thread):
+    """The watch form and the header's links are kept and shared; each member in turn gets
+    their own token in them, and a form sent without it is refused."""
+    watch = rf'<form class="inline-form watch-form" method="post" action="(/t/{thread.id}/watch)">'
+    token = r'\s*<input type="hidden" name="csrf_token" value="([^"]+)">'
+    logout = r'<form action="(/logout)" method="post">'
+    for n in range(2):
+        member = factories.make_user(f"follower{n}")
+        login(member)
+        html = text(client.get(f"/t/{thread.id}"))
+        action, mine = re.search(watch + token, html).groups()
+        assert client.post(action, data={"level": "watching"}).status_code == 400
+        assert client.post(action, data={"level": "watching",
+                                         "csrf_token": mine}).status_code == 302
+        db.session.expire_all()
+        assert db.session.scalar(select(ThreadRead.level).where(
+            ThreadRead.user_id == member.id, ThreadRead.thread_id == thread.id)) == "watching"
+        action, mine = re.search(logout + token, html).groups()
+        assert client.post(action, data={"csrf_token": mine}).status_code == 302
