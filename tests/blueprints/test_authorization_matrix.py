@@ -612,23 +612,22 @@ def _key(rule, method: str) -> str:
     return rule.endpoint if len(methods) == 1 else f"{rule.endpoint}:{method}"
 
 
+def _routes_of(app, *blueprints: str) -> set[str]:
+    """The keys (``_key``) of every route of these blueprints: what a matrix must name."""
+    return {_key(rule, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint.split(".")[0] in blueprints
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
 def test_every_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in ("moderation", "admin"):
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "moderation", "admin")
     missing = routes - set(MATRIX)
     assert not missing, f"add these routes to the authorization matrix: {sorted(missing)}"
     assert not set(MATRIX) - routes, "the matrix names routes that no longer exist"
 
 
 def test_every_desk_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] == "desk":
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "desk")
     assert routes == set(DESK_MATRIX)
 
 
@@ -870,11 +869,7 @@ SITE_MATRIX: dict[str, Case] = {
 
 
 def test_every_site_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] == "site":
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "site")
     assert routes == set(SITE_MATRIX)
 
 
@@ -936,11 +931,7 @@ KEEPUP_MATRIX: dict[str, Case] = {
 
 
 def test_every_keepup_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] == "keepup":
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "keepup")
     assert routes == set(KEEPUP_MATRIX)
 
 
@@ -1199,11 +1190,7 @@ def _api_token(role: str, world: World) -> str | None:
 
 
 def test_every_api_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] == "api":
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "api")
     missing = routes - set(API_MATRIX)
     assert not missing, f"add these routes to the API matrix: {sorted(missing)}"
     assert not set(API_MATRIX) - routes, "the API matrix names routes that no longer exist"
@@ -1262,11 +1249,7 @@ CLOSED_FEEDS: dict[str, Case] = {
 
 
 def test_every_feeds_and_seo_route_has_an_entry(app):
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in ("feeds", "seo"):
-            for method in rule.methods - {"HEAD", "OPTIONS"}:
-                routes.add(_key(rule, method))
+    routes = _routes_of(app, "feeds", "seo")
     assert routes == set(FEEDS_MATRIX)
 
 
