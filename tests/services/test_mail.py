@@ -3,7 +3,6 @@ is parsed with the standard library; the server is made to fail in each way a re
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 from pathlib import Path
@@ -15,6 +14,7 @@ from forum.models import MailStatus, OutboxMessage, utcnow
 from forum.services import mail
 from forum.services.mail import delivery
 from tests import factories
+from tests.services.moderation_kit import race
 from tests.smtp_server import free_port
 
 LINK = re.compile(r"https?://[^\s\"<>]+")
@@ -252,23 +252,9 @@ def test_two_workers_at_once_send_each_message_once(app, smtp_server):
                    link="http://localhost/")
     db.session.commit()
     app.config["MAIL_BATCH"] = 3
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def work():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(mail.send_due())
-                db.session.remove()
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = race(app, *[lambda: mail.send_due] * 2)
+    errors = [value for kind, value in outcomes if kind == "error"]
+    results = [value for kind, value in outcomes if kind == "ok"]
     assert not errors
     assert sum(r.sent for r in results) == 40
     ids = [r.message["Message-ID"] for r in smtp_server.received]

@@ -27,6 +27,7 @@ from forum.services.moderation import reports, sanctions
 from forum.services.webhooks import addresses, delivery, hooks, signing
 from tests import factories
 from tests.services.event_kit import T0, event_data
+from tests.services.moderation_kit import race
 from tests.smtp_server import free_port
 
 ALL = ["thread.created", "report.created", "sanction.issued", "sanction.lifted",
@@ -359,23 +360,9 @@ def test_two_workers_at_once_deliver_each_once(app, webhook_server):
     hook = _hook(webhook_server, events=["thread.created"])
     _queued(hook, 30)
     app.config["WEBHOOK_BATCH"] = 3
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def work():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(webhooks.deliver_due())
-                db.session.remove()
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    workers = [threading.Thread(target=work) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
+    outcomes = race(app, *[lambda: webhooks.deliver_due] * 2)
+    errors = [value for kind, value in outcomes if kind == "error"]
+    results = [value for kind, value in outcomes if kind == "ok"]
     assert not errors
     assert sum(r.delivered for r in results) == 30
     ids = [a.json["id"] for a in webhook_server.arrivals]
