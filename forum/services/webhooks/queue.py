@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 
+from ...common import timefmt
 from ...extensions import db
 from ...models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent, utcnow
 from ...stores import settings
@@ -26,10 +27,8 @@ Versions = tuple[dict[str, Any] | None, dict[str, Any]]
 
 
 def iso(moment: datetime | None) -> str | None:
-    """Moments in payloads: UTC, ISO 8601 with a Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Moments in payloads: UTC, ISO 8601 to the second with a Z, as the API writes them."""
+    return timefmt.machine(moment) if moment is not None else None
 
 
 def body(event: WebhookEvent | str, event_id: str, data: dict[str, Any],
