@@ -65,8 +65,9 @@ def _parse_url_rules_once() -> None:
     remained of ``create_app`` (65 of 80 ms, about 250 rules). The result depends only on the
     rule's text, its host or subdomain, slash merging, its defaults and the map's converter
     classes, so each rule is parsed once per process and its parts (immutable tuples), trace,
-    converters and URL builders are handed to every later app's equal rule (80 → 14 ms). The converters are shared between apps: Werkzeug's
-    and ours keep the map they were made with but never read it when matching or building."""
+    converters and URL builders are handed to every later app's equal rule (80 → 14 ms). The
+    converters are shared between apps: Werkzeug's and ours keep the map they were made with but
+    never read it when matching or building."""
     original = Rule.compile
     parsed: dict = {}
 
