@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     with app.app_context():
         database.configure_engine(db.engine)
+    app.wsgi_app = database.RetryDropped(app.wsgi_app)
 
     from .services import mail
     from .services.search import sync

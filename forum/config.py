@@ -84,7 +84,9 @@ def _mail_settings(instance: Path) -> dict:
 
 
 DEFAULTS: dict = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Server connections are renewed after half an hour and tested only after sitting idle
+    # (forum/database.py), not before every use.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

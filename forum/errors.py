@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from .database import RetryDropped, dropped_connection
 from .extensions import db
 from .policy.decision import Decision
 
@@ -66,6 +67,7 @@ TITLES = {
     422: _l("Some of what you sent isn't valid"),
     429: _l("Slow down a little"),
     500: _l("Something went wrong on our side"),
+    503: _l("Please try again"),
 }
 
 MESSAGES = {
@@ -78,6 +80,8 @@ MESSAGES = {
     422: _l("Some of what you sent isn't valid."),
     429: _l("You're doing that too often. Please wait a moment."),
     500: _l("An unexpected error happened. It has been logged; please try again later."),
+    503: _l("We lost the connection to our database for a moment. Please try again; if you "
+            "sent a form, check first whether it was saved."),
 }
 
 
@@ -169,6 +173,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if dropped_connection(error):
+            retry = RetryDropped.may_retry(request.environ, error)
+            app.logger.warning("Database connection dropped on %s %s%s", request.method,
+                               request.path, "; running it again" if retry else "")
+            db.session.remove()
+            # A read is run again and this answer replaced; a form is not sent twice.
+            return error_response(503, retry_after=1)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return error_response(500)

@@ -3,13 +3,16 @@ transaction inside ``joined()``."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
-from forum.database import commit, joined
+from forum import database
+from forum.database import RetryDropped, commit, joined
 from forum.errors import Refused
 from forum.models import Category
 
 from . import factories
+from .databases import USING_PG
 
 
 def _titles(db) -> list[str]:
@@ -60,3 +63,75 @@ def test_joined_ends_with_its_block(app, db):
     _step(db, "own")
     db.session.rollback()
     assert "own" in _titles(db)
+
+
+# -- dropped server connections ------------------------------------------------------------
+needs_pg = pytest.mark.skipif(not USING_PG, reason="a dropped server connection needs "
+                              "PostgreSQL (DATABASE_URL=postgresql+psycopg://…)")
+
+
+def _drop_the_pools_connections(db) -> None:
+    """End, from another session, the server processes of every connection the app's pool
+    holds, as a server restart or a proxy's idle timeout would."""
+    with db.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    admin = create_engine(db.engine.url, poolclass=NullPool)
+    with admin.connect() as connection:
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+
+
+@needs_pg
+def test_a_read_on_a_dropped_connection_is_run_again(app, db, client, caplog):
+    app.config["GUEST_PAGE_CACHE_SECONDS"] = 0
+    board = factories.make_board(title="Workshop")
+    assert client.get(f"/b/{board.slug}").status_code == 200
+    _drop_the_pools_connections(db)
+
+    response = client.get(f"/b/{board.slug}")
+
+    assert response.status_code == 200 and b"Workshop" in response.data
+    assert "connection dropped on GET" in caplog.text and "running it again" in caplog.text
+
+
+@needs_pg
+def test_a_form_on_a_dropped_connection_is_not_sent_twice(app, db, client, login, caplog):
+    board = factories.make_board()
+    thread = factories.make_thread(board, author=factories.make_user(), title="Kept")
+    login(factories.make_user())
+    assert client.get(f"/t/{thread.id}").status_code == 200
+    _drop_the_pools_connections(db)
+
+    response = client.post(f"/t/{thread.id}/reply", data={"body": "Sent once"})
+
+    assert response.status_code == 503
+    assert b"check first whether it was saved" in response.data
+    assert response.headers["Retry-After"] == "1"
+    assert "running it again" not in caplog.text
+    db.session.remove()
+    assert client.get(f"/t/{thread.id}").status_code == 200  # the pool has new connections
+
+
+@needs_pg
+def test_a_connection_idle_for_a_while_is_tested_before_use(app, db, client, monkeypatch,
+                                                            caplog):
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)
+    board = factories.make_board(title="Workshop")
+    assert client.get(f"/b/{board.slug}").status_code == 200
+    _drop_the_pools_connections(db)
+
+    assert client.get(f"/b/{board.slug}").status_code == 200
+    assert "connection dropped" not in caplog.text  # found before the page used it
+
+
+def test_only_reads_are_run_again_and_only_once():
+    from sqlalchemy.exc import OperationalError
+
+    dropped = OperationalError("SELECT 1", {}, Exception("server closed the connection"),
+                               connection_invalidated=True)
+    other = OperationalError("SELECT 1", {}, Exception("syntax"))
+    assert RetryDropped.may_retry({"REQUEST_METHOD": "GET"}, dropped)
+    assert not RetryDropped.may_retry({"REQUEST_METHOD": "POST"}, dropped)
+    assert not RetryDropped.may_retry({"REQUEST_METHOD": "GET"}, other)
+    assert not RetryDropped.may_retry(
+        {"REQUEST_METHOD": "HEAD", RetryDropped.DROPPED + ".retried": True}, dropped)
