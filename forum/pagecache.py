@@ -6,8 +6,11 @@ is part of the key). So a guest's page is served from memory for ``GUEST_PAGE_CA
 (default 5) instead of being queried and rendered again. Members are never served from it.
 
 Staleness is bounded: any commit that wrote through this process's session empties its cache
-at once, and another worker's copy lives at most the configured seconds. A page is only kept
-when nothing in it was personal: no flashed message, no CSRF token drawn, no cookie set.
+at once, and another worker's copy lives at most the configured seconds. With ``REDIS_URL``
+no copy outlives a commit anywhere: a page is kept under the version in Redis
+(``stores.kept_version``) that every writing commit raises, and while Redis does not answer
+nothing is kept. A page is only kept when nothing in it was personal: no flashed message, no
+CSRF token drawn, no cookie set.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from .common.ttlcache import TtlCache
 from .errors import wants_json
 from .i18n import language
+from .stores import kept_version
 
 # The pages every guest sees alike. Profiles show "last seen", which changes without a commit
 # through the session, so they are left out.
@@ -38,9 +42,12 @@ def _key() -> tuple | None:
         return None
     if wants_json() or "_flashes" in session or current_user.is_authenticated:
         return None
+    version = kept_version.current()
+    if version is None:
+        return None
     # Host and scheme too: a page that ever carries an absolute link must not hand one
     # visitor's Host header to the next.
-    return (request.scheme, request.host, request.full_path, language(),
+    return (version, request.scheme, request.host, request.full_path, language(),
             request.cookies.get(DISMISSED_COOKIE, ""))
 
 
@@ -91,7 +98,10 @@ def _flushed(db_session, flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    # Statements marked ``kept_copies_unaffected`` change nothing a kept copy shows (a work
+    # queue claiming its rows every few seconds): they leave every host's copies alone.
+    if ((state.is_insert or state.is_update or state.is_delete)
+            and not state.execution_options.get("kept_copies_unaffected")):
         state.session.info["agora_wrote"] = True
 
 
@@ -99,6 +109,7 @@ def _executed(state) -> None:
 def _committed(db_session) -> None:
     if db_session.info.pop("agora_wrote", False) and has_app_context():
         clear(current_app)
+        kept_version.raise_version()
 
 
 @event.listens_for(Session, "after_soft_rollback")
