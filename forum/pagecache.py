@@ -97,12 +97,16 @@ def _flushed(db_session, flush_context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _executed(state) -> None:
-    # Statements marked ``kept_copies_unaffected`` change nothing a kept copy shows (a work
-    # queue claiming its rows every few seconds): they leave every host's copies alone.
-    if ((state.is_insert or state.is_update or state.is_delete)
-            and not state.execution_options.get("kept_copies_unaffected")):
+def _executed(state):
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    # Run here to see how many rows it changed: a statement that changed none (a work queue
+    # looking for due rows every few seconds, a clean-up with nothing to delete) leaves every
+    # kept copy alone. -1 (unknown, as with RETURNING on some drivers) counts as a change.
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:
         state.session.info["agora_wrote"] = True
+    return result
 
 
 @event.listens_for(Session, "after_commit")

@@ -318,3 +318,20 @@ def webhook_server(app):
     app.config.update(WEBHOOK_ALLOWED_NETWORKS=("127.0.0.1/32",), WEBHOOK_TIMEOUT=1.0)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def redis_server(app):
+    """A real ``redis-server`` of the test's own on a free port, and the app using it for rate
+    counters and kept copies; ``redis_server.stop()`` kills it mid-test. Skipped where
+    redis-server or the redis package is missing."""
+    pytest.importorskip("redis", reason="the redis package is not installed")
+    from .redis_server import RedisServer
+
+    if not RedisServer.installed():
+        pytest.skip("redis-server is not installed")
+    server = RedisServer().start()
+    # Tried again at once after a failure: the tests stop and look, they do not wait.
+    app.config.update(REDIS_URL=server.url, REDIS_RETRY_SECONDS=0, REDIS_TIMEOUT=1)
+    yield server
+    server.stop()

@@ -7,9 +7,6 @@ a row is handed on at most once per claim.
 A queue's table has the columns ``id``, ``status``, ``attempts``, ``next_attempt_at``,
 ``claimed_by`` and ``claimed_at``; the statuses are the queue's own words for waiting and
 being worked on.
-
-Its statements are marked ``kept_copies_unaffected``: a queue's rows are on no page a process
-keeps, so a worker claiming every few seconds leaves every host's kept pages alone.
 """
 from __future__ import annotations
 
@@ -22,8 +19,6 @@ from sqlalchemy import ColumnElement, Table, update
 from sqlalchemy import select as sql_select
 
 from ..extensions import db
-
-UNAFFECTED = {"kept_copies_unaffected": True}
 
 
 def backoff(attempts: int, first: float, cap: float) -> timedelta:
@@ -63,7 +58,6 @@ class WorkQueue:
             .where(c.id.in_(self._due_ids(now, limit, where)), c.status == self.queued)
             .values(status=self.sending, claimed_by=token, claimed_at=now,
                     attempts=c.attempts + 1)
-            .execution_options(**UNAFFECTED)
         )
         db.session.commit()
         return token
@@ -75,7 +69,7 @@ class WorkQueue:
         done = db.session.execute(
             update(self.table).where(c.id == row_id, c.claimed_by == token,
                                      c.status == self.sending)
-            .values(claimed_by=None, **values).execution_options(**UNAFFECTED)
+            .values(claimed_by=None, **values)
         ).rowcount
         db.session.commit()
         return bool(done)
@@ -88,7 +82,7 @@ class WorkQueue:
             db.session.execute(
                 update(self.table).where(c.id.in_(list(row_ids)), c.claimed_by == token)
                 .values(status=self.queued, claimed_by=None, next_attempt_at=when,
-                        attempts=c.attempts - 1).execution_options(**UNAFFECTED)
+                        attempts=c.attempts - 1)
             )
         db.session.commit()
 
@@ -99,7 +93,7 @@ class WorkQueue:
         result = db.session.execute(
             update(self.table)
             .where(c.status == self.sending, c.claimed_at < now - timedelta(seconds=seconds))
-            .values(claimed_by=None, **values).execution_options(**UNAFFECTED)
+            .values(claimed_by=None, **values)
         )
         db.session.commit()
         return result.rowcount
