@@ -27,6 +27,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_folder(default: Path) -> Path:
+    """Where the forum keeps its local state: ``FORUM_INSTANCE``, else ``default``. Each host
+    has its own (sessions' key, mail files, the search folder on SQLite)."""
+    return Path(os.environ.get("FORUM_INSTANCE") or default)
+
+
 def from_environment(instance: Path) -> dict:
     instance.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'forum.db'}"
