@@ -1,6 +1,8 @@
 """`flask --app wsgi forum …` commands."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -184,6 +186,26 @@ def worker(interval: float, timers_every: float, once: bool, max_seconds: float 
                             echo=click.echo, timers_every=timers_every)
     click.echo(f"Worker stopped: sent {total.sent} mail, {total.retrying} to retry later, "
                f"{total.failed} failed.")
+
+
+@forum_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def backup(target: Path | None) -> None:
+    """Copy the SQLite database, consistent, while the forum runs (default: a dated file in
+    the instance folder's backups/). For PostgreSQL use pg_dump."""
+    from flask import current_app
+
+    from .models import utcnow
+    from .services.site import backup as backups
+
+    if target is None:
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        target = Path(current_app.instance_path) / "backups" / f"forum-{stamp}.db"
+    try:
+        done = backups.backup_sqlite(target)
+    except backups.BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Backed up {done.pages} pages ({done.bytes / 2**20:.1f} MiB) to {done.path}.")
 
 
 def register_cli(app: Flask) -> None:
