@@ -110,8 +110,9 @@ def _lend_compiled_sql(engine) -> None:
 
 
 # Tests that share one process's session or module fixtures, each kept on one xdist worker: the
-# browser journeys (one server, one browser, run in order) and the bench seed (seeded once).
-ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py")
+# browser journeys (one server, one browser, run in order), the bench seed (seeded once) and the
+# two hosts (started once).
+ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py", "tests/test_two_hosts.py")
 
 
 @pytest.hookimpl(optionalhook=True)
