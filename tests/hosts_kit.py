@@ -28,7 +28,8 @@ def gunicorn_installed() -> bool:
 
 
 class Host:
-    """``gunicorn wsgi:app`` with two sync workers, environment ``env``."""
+    """``gunicorn wsgi:app`` with two sync workers, environment ``env``; started at once,
+    ``wait_until_serving`` waits for its first page."""
 
     def __init__(self, name: str, env: dict, log_folder: Path) -> None:
         self.name = name
@@ -38,19 +39,25 @@ class Host:
         self.process = subprocess.Popen(
             [str(GUNICORN if GUNICORN.exists() else "gunicorn"), "--bind",
              f"127.0.0.1:{self.port}", "--workers", "2", "--worker-class", "sync",
-             "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning",
+             "--timeout", "60", "--graceful-timeout", "2", "--log-level", "warning",
              "wsgi:app"],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+
+    def wait_until_serving(self, seconds: float = 90) -> Host:
+        deadline = time.monotonic() + seconds
         while True:
             try:
                 urllib.request.urlopen(f"{self.base}/", timeout=5).read()  # noqa: S310
-                break
+                return self
             except (OSError, urllib.error.URLError):
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"host {name} did not start:\n{self.log()}") from None
+                    raise RuntimeError(f"host {self.name} did not start:\n{self.log()}") from None
                 time.sleep(0.2)
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM: gunicorn lets the requests under way finish, then stops."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
 
     @property
     def base(self) -> str:
@@ -60,8 +67,8 @@ class Host:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     def stop(self) -> None:
+        self.ask_to_stop()
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -136,12 +136,17 @@ def cluster(tmp_path_factory):
             env={**env, "FORUM_INSTANCE": str(folder / "migrate")}, capture_output=True,
             text=True, timeout=300)
         assert migrated.returncode == 0, migrated.stderr
-        thread_id, slow_id, on_database = _seed(url, folder)
+        # The hosts start (importing the app takes seconds) while this process seeds.
         for host in ("a", "b"):
             hosts.append(Host(host, {**env, "FORUM_INSTANCE": str(folder / f"host-{host}")},
                               folder))
+        thread_id, slow_id, on_database = _seed(url, folder)
+        for host in hosts:
+            host.wait_until_serving()
         yield Cluster(*hosts, url, env, folder, thread_id, slow_id, on_database, smtp)
     finally:
+        for host in hosts:
+            host.ask_to_stop()
         for host in hosts:
             host.stop()
         smtp.stop()
