@@ -183,7 +183,8 @@ def test_a_reply_through_a_is_on_b_at_once(cluster):
     answer = writer.submit(cluster.a.base, thread, f"{thread}/reply",
                            body=f"Grow {word} beside them.")
     assert answer.status == 302, answer.text[:2000]
-    assert word in guest.get(cluster.b.base + thread).text
+    for _ in range(4):  # whichever of B's workers answers
+        assert word in guest.get(cluster.b.base + thread).text
     assert word in writer.get(cluster.b.base + thread).text  # the same session on B
     if cluster.search_on_database:
         # Search reads the shared database: a post is found on every host once committed.
@@ -196,15 +197,15 @@ def test_a_guest_page_cached_on_b_changes_when_a_edits_the_thread(cluster):
     thread = f"/t/{cluster.thread_id}"
     first_post = cluster.sql("SELECT first_post_id FROM threads WHERE id = :id",
                              id=cluster.thread_id)[0][0]
-    before = guest.get(cluster.b.base + thread).text
-    assert "Plant in May." in before
-    # Changed behind the forum's back (no commit through it, nothing raised in Redis): B
-    # answers from what it keeps, so the page below is B's kept copy.
+    # Seen often enough that B's workers keep it (which one answers is up to them).
+    assert all("Plant in May." in guest.get(cluster.b.base + thread).text for _ in range(8))
+    # Changed behind the forum's back (no commit through it, nothing raised in Redis): what
+    # still shows the old text is a copy B keeps.
     cluster.sql("UPDATE posts SET body_html = '<p>Changed unseen.</p>' WHERE id = :id",
                 id=first_post)
     try:
         kept = [guest.get(cluster.b.base + thread).text for _ in range(4)]
-        assert all("Changed unseen." not in page for page in kept)
+        assert any("Plant in May." in page for page in kept)
     finally:
         cluster.sql("UPDATE posts SET body_html = '<p>Plant in May.</p>' WHERE id = :id",
                     id=first_post)
@@ -212,8 +213,10 @@ def test_a_guest_page_cached_on_b_changes_when_a_edits_the_thread(cluster):
     answer = author.submit(cluster.a.base, f"/p/{first_post}/edit", f"/p/{first_post}/edit",
                            body="Plant after the last frost.")
     assert answer.status == 302, answer.text[:2000]
-    page = guest.get(cluster.b.base + thread).text
-    assert "Plant after the last frost." in page and "Plant in May." not in page
+    # Whichever of B's workers answers, none shows its copy any more.
+    for _ in range(4):
+        page = guest.get(cluster.b.base + thread).text
+        assert "Plant after the last frost." in page and "Plant in May." not in page
 
 
 def test_failed_logins_count_across_both_hosts(cluster):
