@@ -15,7 +15,10 @@ from sqlalchemy import func, select
 from forum import create_app
 from forum.extensions import db
 from forum.models import Post, RateCounter
-from forum.services.content import posting
+from forum.policy import Policy
+from forum.services.accounts import bans
+from forum.services.community import announcements
+from forum.services.content import posting, watched_words
 from forum.services.site import settings as site_settings
 from forum.stores import kept_version, settings
 from tests import factories
@@ -96,6 +99,44 @@ def test_a_setting_changed_on_one_host_is_read_at_once_on_another(app, tmp_path,
         site_settings.update(admin, {"forum_name": "Gardeners"})
         with host_b.app_context():
             assert settings.get("forum_name") == "Gardeners"
+
+
+def _notice_seen() -> bool:
+    return any(notice.title == "Seed swap"
+               for notice in announcements.visible_notices(Policy(None)))
+
+
+def _announce(admin) -> None:
+    announcements.create_announcement(admin, announcements.Draft(title="Seed swap"))
+
+
+def _word_seen() -> bool:
+    return any(entry.pattern == "casino" for entry in watched_words.watchlist().words)
+
+
+def _watch(admin) -> None:
+    watched_words.add(admin, "casino", "review")
+
+
+def _ban_seen() -> bool:
+    return bans.refusal_for(address="198.51.100.99") is not None
+
+
+def _ban(admin) -> None:
+    bans.add(admin, bans.NewEntry("network", "198.51.100.0/24"))
+
+
+@pytest.mark.parametrize("seen, change", [(_notice_seen, _announce), (_word_seen, _watch),
+                                          (_ban_seen, _ban)],
+                         ids=["announcements", "watched words", "ban lists"])
+def test_lists_changed_on_one_host_are_read_at_once_on_another(app, tmp_path, admin,
+                                                               redis_server, seen, change):
+    with other_host(app, tmp_path) as host_b:
+        with host_b.test_request_context("/"):
+            assert not seen()  # B keeps its copy of the list now
+        change(admin)  # through A
+        with host_b.test_request_context("/"):
+            assert seen()
 
 
 def test_each_request_reads_the_version_once(app, world, redis_server):
