@@ -21,7 +21,7 @@ class _BoundedInt(IntegerConverter):
 
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
-    instance = Path(config.get("INSTANCE_PATH") or ROOT / "instance")
+    instance = Path(config.get("INSTANCE_PATH") or config_module.instance_folder(ROOT / "instance"))
     app = Flask(
         __name__,
         instance_path=str(instance),

@@ -1,6 +1,8 @@
 """`flask --app wsgi forum …` commands."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -162,27 +164,48 @@ def _echo_mail(run) -> None:
 
 @forum_cli.command("worker")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-              help="Seconds between looks at the outbox while nothing is due.")
-@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+              help="Seconds between looks at the queues while nothing is due.")
+@click.option("--timers-every", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds between runs of what the clock makes due (reminders, clean-ups).")
+@click.option("--once", is_flag=True, help="Do what is due now, then stop.")
 @click.option("--max-seconds", type=click.FloatRange(min=0), default=None,
               help="Stop after this many seconds (default: run until SIGTERM or Ctrl+C).")
-def worker(interval: float, once: bool, max_seconds: float | None) -> None:
-    """Send queued mail and webhook deliveries as they fall due, until stopped (SIGTERM or
-    Ctrl+C finish the message being sent first). Run as many as you like: each message and
-    delivery is claimed by one."""
+def worker(interval: float, timers_every: float, once: bool, max_seconds: float | None
+           ) -> None:
+    """Do the background work as it falls due, until stopped (SIGTERM or Ctrl+C finish the
+    job under way first): what run-timers does, and queued mail, digests and webhook
+    deliveries at once. Run as many as you like, on any host: each job is claimed by one."""
     from flask import current_app
 
-    from .services import notification_mail, webhooks
-    from .services.mail import worker as mail_worker
+    from .services.site import worker as site_worker
 
     target = (current_app.config.get("MAIL_SERVER")
               or f"{current_app.config['MAIL_FOLDER']} (.eml files)")
-    click.echo(f"Mail worker started, sending to {target}.")
-    total = mail_worker.run(interval=interval, once=once, max_seconds=max_seconds,
-                            echo=click.echo, jobs=(notification_mail.queue_due,),
-                            queues=(lambda: webhooks.deliver_due(limit=None if once else 500),))
-    click.echo(f"Mail worker stopped: sent {total.sent}, {total.retrying} to retry later, "
+    click.echo(f"Worker started, sending mail to {target}.")
+    total = site_worker.run(interval=interval, once=once, max_seconds=max_seconds,
+                            echo=click.echo, timers_every=timers_every)
+    click.echo(f"Worker stopped: sent {total.sent} mail, {total.retrying} to retry later, "
                f"{total.failed} failed.")
+
+
+@forum_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def backup(target: Path | None) -> None:
+    """Copy the SQLite database, consistent, while the forum runs (default: a dated file in
+    the instance folder's backups/). For PostgreSQL use pg_dump."""
+    from flask import current_app
+
+    from .models import utcnow
+    from .services.site import backup as backups
+
+    if target is None:
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        target = Path(current_app.instance_path) / "backups" / f"forum-{stamp}.db"
+    try:
+        done = backups.backup_sqlite(target)
+    except backups.BackupRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Backed up {done.pages} pages ({done.bytes / 2**20:.1f} MiB) to {done.path}.")
 
 
 def register_cli(app: Flask) -> None:

@@ -27,6 +27,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_folder(default: Path) -> Path:
+    """Where the forum keeps its local state: ``FORUM_INSTANCE``, else ``default``. Each host
+    has its own (sessions' key, mail files, the search folder on SQLite)."""
+    return Path(os.environ.get("FORUM_INSTANCE") or default)
+
+
 def from_environment(instance: Path) -> dict:
     instance.mkdir(parents=True, exist_ok=True)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'forum.db'}"
@@ -39,6 +45,8 @@ def from_environment(instance: Path) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Forums (or test runs) sharing one Redis keep apart by prefix.
+        **_redis_prefixes(os.environ.get("REDIS_PREFIX") or "agora:"),
         "FORUM_SEARCH_INDEX": os.environ.get("FORUM_SEARCH_INDEX") or str(instance / "search"),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
@@ -49,6 +57,10 @@ def from_environment(instance: Path) -> dict:
         **_mail_settings(instance),
         "WEBHOOK_ALLOWED_NETWORKS": _networks("WEBHOOK_ALLOWED_NETWORKS"),
     }
+
+
+def _redis_prefixes(prefix: str) -> dict:
+    return {"RATELIMIT_PREFIX": prefix + "rl:", "KEPT_VERSION_PREFIX": prefix + "kept:"}
 
 
 def _networks(name: str) -> tuple[str, ...]:

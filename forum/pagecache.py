@@ -6,8 +6,11 @@ is part of the key). So a guest's page is served from memory for ``GUEST_PAGE_CA
 (default 5) instead of being queried and rendered again. Members are never served from it.
 
 Staleness is bounded: any commit that wrote through this process's session empties its cache
-at once, and another worker's copy lives at most the configured seconds. A page is only kept
-when nothing in it was personal: no flashed message, no CSRF token drawn, no cookie set.
+at once, and another worker's copy lives at most the configured seconds. With ``REDIS_URL``
+no copy outlives a commit anywhere: a page is kept under the version in Redis
+(``stores.kept_version``) that every writing commit raises, and while Redis does not answer
+nothing is kept. A page is only kept when nothing in it was personal: no flashed message, no
+CSRF token drawn, no cookie set.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from .common.ttlcache import TtlCache
 from .errors import wants_json
 from .i18n import language
+from .stores import kept_version
 
 # The pages every guest sees alike. Profiles show "last seen", which changes without a commit
 # through the session, so they are left out.
@@ -38,9 +42,12 @@ def _key() -> tuple | None:
         return None
     if wants_json() or "_flashes" in session or current_user.is_authenticated:
         return None
+    version = kept_version.current()
+    if version is None:
+        return None
     # Host and scheme too: a page that ever carries an absolute link must not hand one
     # visitor's Host header to the next.
-    return (request.scheme, request.host, request.full_path, language(),
+    return (version, request.scheme, request.host, request.full_path, language(),
             request.cookies.get(DISMISSED_COOKIE, ""))
 
 
@@ -90,15 +97,23 @@ def _flushed(db_session, flush_context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+def _executed(state):
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    # Run here to see how many rows it changed: a statement that changed none (a work queue
+    # looking for due rows every few seconds, a clean-up with nothing to delete) leaves every
+    # kept copy alone. -1 (unknown, as with RETURNING on some drivers) counts as a change.
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:
         state.session.info["agora_wrote"] = True
+    return result
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(db_session) -> None:
     if db_session.info.pop("agora_wrote", False) and has_app_context():
         clear(current_app)
+        kept_version.raise_version()
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -150,8 +150,9 @@ def _lend_compiled_sql(engine) -> None:
 
 
 # Tests that share one process's session or module fixtures, each kept on one xdist worker: the
-# browser journeys (one server, one browser, run in order) and the bench seed (seeded once).
-ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py")
+# browser journeys (one server, one browser, run in order), the bench seed (seeded once) and the
+# two hosts (started once).
+ONE_WORKER = ("tests/e2e/", "tests/test_bench_seed.py", "tests/test_two_hosts.py")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -356,5 +357,22 @@ def webhook_server(app):
 
     server = WebhookServer().start()
     app.config.update(WEBHOOK_ALLOWED_NETWORKS=("127.0.0.1/32",), WEBHOOK_TIMEOUT=1.0)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(app):
+    """A real ``redis-server`` of the test's own on a free port, and the app using it for rate
+    counters and kept copies; ``redis_server.stop()`` kills it mid-test. Skipped where
+    redis-server or the redis package is missing."""
+    pytest.importorskip("redis", reason="the redis package is not installed")
+    from .redis_server import RedisServer
+
+    if not RedisServer.installed():
+        pytest.skip("redis-server is not installed")
+    server = RedisServer().start()
+    # Tried again at once after a failure: the tests stop and look, they do not wait.
+    app.config.update(REDIS_URL=server.url, REDIS_RETRY_SECONDS=0, REDIS_TIMEOUT=1)
     yield server
     server.stop()

@@ -2,8 +2,8 @@
 
 A window opens with the first hit on a key and lasts ``window_seconds``; hits inside it add up,
 and the first hit after it ends opens a new one. Counters live in the database (``RateCounter``)
-or, when ``REDIS_URL`` is set, in Redis; never in process memory, which each worker has its own
-copy of.
+or, when ``REDIS_URL`` is set, in Redis (in the database while Redis does not answer); never
+in process memory, which each worker has its own copy of.
 
     decision = ratelimit.hit("report:user:42", limit=10, window_seconds=3600)
     if not decision:
@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Protocol
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import bindparam, case, delete, select, update
 
 from ..database import commit
 from ..extensions import db
 from ..models import RateCounter, utcnow
+from . import redis_link
 
 KEY_MAX = 200
 
@@ -211,31 +213,46 @@ class RedisBackend:
 
 def redis_client(url: str) -> Any:
     """A client per app and URL; its connection pool is what we reuse across requests."""
-    cached = current_app.extensions.get("agora_redis")
-    if cached is not None and cached[0] == url:
-        return cached[1]
-    try:
-        import redis
-    except ImportError:
-        raise RuntimeError(
-            "REDIS_URL is set but the redis package is missing: pip install 'agora[redis]'"
-        ) from None
-    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-    current_app.extensions["agora_redis"] = (url, client)
-    return client
+    return redis_link.client(url)
+
+
+_FELL_BACK = "_agora_rate_fallback"
 
 
 def in_transaction() -> bool:
-    """Whether hits live in the database, so a rollback also takes them back."""
-    return not current_app.config.get("REDIS_URL")
+    """Whether hits live in the database, so a rollback also takes them back: without Redis,
+    or when Redis failed during this request and the counters fell back to the database."""
+    return not current_app.config.get("REDIS_URL") or bool(g.get(_FELL_BACK))
+
+
+def _redis() -> RedisBackend | None:
+    client = redis_link.available()
+    if client is None:
+        return None
+    return RedisBackend(client, current_app.config.get("RATELIMIT_PREFIX", "agora:rl:"))
 
 
 def backend() -> Backend:
-    url = current_app.config.get("REDIS_URL")
-    if url:
-        prefix = current_app.config.get("RATELIMIT_PREFIX", "agora:rl:")
-        return RedisBackend(redis_client(url), prefix)
-    return DatabaseBackend()
+    return _redis() or DatabaseBackend()
+
+
+def _run(op: Callable[[Backend], Any]) -> Any:
+    """``op`` on Redis when it is configured and answers, else on the database's counters.
+
+    A Redis that does not answer must not turn a login into a 500, nor switch the limits off
+    (a password guesser would love that): the counters go to the database meanwhile, as
+    without Redis, and a warning is logged. Counts taken in Redis before it went away are not
+    carried over, so a window may start afresh once when Redis goes or comes back.
+    """
+    chosen = _redis()
+    if chosen is not None:
+        try:
+            return op(chosen)
+        except redis_link.DOWN as error:
+            redis_link.warn(error, "rate limits count in the database meanwhile")
+    if redis_link.is_configured():
+        g.setdefault(_FELL_BACK, True)
+    return op(DatabaseBackend())
 
 
 def _key(key: str) -> str:
@@ -260,7 +277,7 @@ def hit(key: str, limit: int, window_seconds: int, now: datetime | None = None
     request fails), or, inside ``database.joined()``, makes it part of the caller's transaction.
     """
     _check(limit, window_seconds)
-    return backend().hit(_key(key), limit, window_seconds, now or utcnow())
+    return _run(lambda chosen: chosen.hit(_key(key), limit, window_seconds, now or utcnow()))
 
 
 def hit_apart(key: str, limit: int, window_seconds: int, now: datetime | None = None
@@ -269,10 +286,12 @@ def hit_apart(key: str, limit: int, window_seconds: int, now: datetime | None = 
     work: for counting reads (a search), where committing the page's session would expire what
     the page had loaded (the member) and load it again."""
     _check(limit, window_seconds)
-    chosen = backend()
-    if isinstance(chosen, DatabaseBackend):
-        return chosen.hit_apart(_key(key), limit, window_seconds, now or utcnow())
-    return chosen.hit(_key(key), limit, window_seconds, now or utcnow())
+    def op(chosen: Backend) -> RateDecision:
+        if isinstance(chosen, DatabaseBackend):
+            return chosen.hit_apart(_key(key), limit, window_seconds, now or utcnow())
+        return chosen.hit(_key(key), limit, window_seconds, now or utcnow())
+
+    return _run(op)
 
 
 def peek(key: str, limit: int, window_seconds: int, now: datetime | None = None) -> RateDecision:
@@ -286,23 +305,22 @@ def peek_many(limits: dict[str, tuple[int, int]], now: datetime | None = None
     for limit, window_seconds in limits.values():
         _check(limit, window_seconds)
     stored = {key: _key(key) for key in limits}
-    decisions = backend().peek({stored[key]: limit for key, (limit, _) in limits.items()},
-                               now or utcnow())
+    decisions = _run(lambda chosen: chosen.peek(
+        {stored[key]: limit for key, (limit, _) in limits.items()}, now or utcnow()))
     return {key: decisions[stored[key]] for key in limits}
 
 
 def reset(*keys: str) -> None:
     """Forget the keys' windows, as after a successful login."""
-    backend().reset(*(_key(key) for key in keys))
+    _run(lambda chosen: chosen.reset(*(_key(key) for key in keys)))
 
 
 def refund(key: str, now: datetime | None = None) -> None:
     """Take back one hit in the current window: an attempt counted up front turned out fine."""
-    backend().refund(_key(key), now or utcnow())
+    _run(lambda chosen: chosen.refund(_key(key), now or utcnow()))
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete database counters whose window has ended (for ``forum run-timers``)."""
-    if current_app.config.get("REDIS_URL"):
-        return 0  # Redis expires its keys itself
+    """Delete database counters whose window has ended (for ``forum run-timers``); with
+    Redis, those left from a time Redis did not answer (Redis expires its own keys)."""
     return DatabaseBackend().purge_expired(now or utcnow())

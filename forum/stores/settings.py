@@ -15,13 +15,15 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import SETTINGS, Setting, SettingSpec
+from . import kept_version
 
 _CACHE = "_agora_settings"
 
 
 # Settings are read on most pages and change rarely: each process keeps them for a few
 # seconds (``SETTINGS_CACHE_SECONDS``), so a change reaches every worker within that time and
-# the process that made it at once. Keyed by app, so apps in one process never share values.
+# the process that made it at once; with Redis, every worker at once (``kept_version``).
+# Keyed by app, so apps in one process never share values.
 _PROCESS_CACHE: WeakKeyDictionary = WeakKeyDictionary()
 
 
@@ -33,11 +35,13 @@ def _stored() -> dict[str, Any]:
     ttl = app.config.get("SETTINGS_CACHE_SECONDS", 5)
     entry = _PROCESS_CACHE.get(app)
     now = time.monotonic()
-    if entry is not None and now - entry[0] < ttl:
-        cached = entry[1]
+    version = kept_version.current()
+    if entry is not None and now - entry[0] < ttl and kept_version.usable(entry[1]):
+        cached = entry[2]
     else:
         cached = {row.name: row.value for row in db.session.scalars(select(Setting))}
-        _PROCESS_CACHE[app] = (now, cached)
+        if version is not None:
+            _PROCESS_CACHE[app] = (now, version, cached)
     setattr(g, _CACHE, cached)
     return cached
 

@@ -4,7 +4,8 @@ ask ``refusal_for``; administrators keep the lists (every change logged).
 
 The lists are asked about on every login and sign-up, so each process keeps the active
 entries in memory for ``BAN_CACHE_SECONDS`` (default 30) and drops them at once when it
-changes a list itself: a check costs no query most of the time, one when the copy is renewed.
+changes a list itself (with Redis, every process at once: ``stores.kept_version``): a check
+costs no query most of the time, one when the copy is renewed.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ...errors import InvalidField, NotFound, require
 from ...extensions import db
 from ...models import BanEntry, BanKind, User, utcnow
 from ...policy import Policy
+from ...stores import kept_version
 from .. import audit, text
 
 # One message whatever matched, so it tells a spammer nothing about which list holds them.
@@ -68,7 +70,8 @@ def _active() -> _Active:
     ttl = app.config.get("BAN_CACHE_SECONDS", 30)
     cached = _CACHE.get(app)
     clock = time.monotonic()
-    if cached is not None and clock - cached[0] < ttl:
+    version = kept_version.current()
+    if cached is not None and clock - cached[0] < ttl and kept_version.usable(cached[2]):
         return cached[1]
     now = utcnow()
     active = _Active([], {}, {})
@@ -82,7 +85,8 @@ def _active() -> _Active:
             active.emails[value] = expires_at
         else:
             active.domains[value] = expires_at
-    _CACHE[app] = (clock, active)
+    if version is not None:
+        _CACHE[app] = (clock, active, version)
     return active
 
 

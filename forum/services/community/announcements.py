@@ -3,7 +3,8 @@ showing the current ones to their audience on every page.
 
 The banner is on every page, so what is current is read once per process every few seconds
 (``ANNOUNCEMENTS_CACHE_SECONDS``) and filtered per viewer in Python; a write in this process
-clears it at once, other workers catch up within that time. A member's dismissals are read
+clears it at once, other workers catch up within that time (with Redis, at once:
+``stores.kept_version``). A member's dismissals are read
 only when something they could have dismissed is current for them.
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
+from ...stores import kept_version
 from .. import audit, text, webhooks
 
 TITLE_MAX = 150
@@ -133,8 +135,8 @@ _COLUMNS = (
     Announcement.thread_id, Announcement.starts_at, Announcement.ends_at,
     Announcement.is_dismissible,
 )
-# app -> (monotonic time loaded, cutoff, notices): notices that had not ended at ``cutoff``,
-# so the entry answers for any clock at or after it.
+# app -> (monotonic time loaded, cutoff, notices, kept version): notices that had not ended
+# at ``cutoff``, so the entry answers for any clock at or after it.
 _PROCESS_CACHE: WeakKeyDictionary = WeakKeyDictionary()
 
 
@@ -186,24 +188,29 @@ def _cached(now: datetime) -> tuple[Notice, ...] | None:
     app = current_app._get_current_object()
     entry = _PROCESS_CACHE.get(app)
     ttl = app.config.get("ANNOUNCEMENTS_CACHE_SECONDS", 5)
-    if entry is not None and time.monotonic() - entry[0] < ttl and now >= entry[1]:
+    if (entry is not None and time.monotonic() - entry[0] < ttl and now >= entry[1]
+            and kept_version.usable(entry[3])):
         setattr(g, _SNAPSHOT, (entry[1], entry[2]))
         return entry[2]
     return None
 
 
-def _store(cutoff: datetime, notices: tuple[Notice, ...]) -> None:
-    _PROCESS_CACHE[current_app._get_current_object()] = (time.monotonic(), cutoff, notices)
+def _store(cutoff: datetime, notices: tuple[Notice, ...], version: int | None) -> None:
+    """Keep what was read under ``version``, the kept version taken before reading it."""
+    if version is not None:
+        _PROCESS_CACHE[current_app._get_current_object()] = (time.monotonic(), cutoff, notices,
+                                                             version)
     setattr(g, _SNAPSHOT, (cutoff, notices))
 
 
 def _notices(now: datetime, user_id: int | None) -> tuple[tuple[Notice, ...], set[int] | None]:
+    version = kept_version.current()  # taken before reading, so a change meanwhile shows
     notices = _cached(now)
     if notices is not None:
         return notices, None
     cutoff = min(now, utcnow())
     notices, dismissed = _load(cutoff, user_id)
-    _store(cutoff, notices)
+    _store(cutoff, notices, version)
     return notices, dismissed
 
 
@@ -229,6 +236,7 @@ def select_with_notices(viewer: Policy, *scalars, now: datetime | None = None,
     now = now or viewer.clock
     user_id = viewer.user.id
     params = {**(params or {}), "dismisser_id": user_id}
+    version = kept_version.current()
     notices = _cached(now)
     if notices is None:
         cutoff = min(now, utcnow())
@@ -243,7 +251,7 @@ def select_with_notices(viewer: Policy, *scalars, now: datetime | None = None,
         )
         rows = db.session.execute(query, params).all()
         found = [row for row in rows if row[count] is not None]
-        _store(cutoff, _sorted(Notice(*row[count:-1]) for row in found))
+        _store(cutoff, _sorted(Notice(*row[count:-1]) for row in found), version)
         setattr(g, _PREFETCH, (user_id, None, {row[count] for row in found
                                                if row[-1] is not None}))
         return tuple(rows[0][:count])

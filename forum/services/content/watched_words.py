@@ -3,7 +3,7 @@ edit is screened against it.
 
 The list is compiled once and kept in each process for ``WATCHED_WORDS_CACHE_SECONDS`` (like
 settings): a change reaches the process that made it at once and every other worker within
-that time.
+that time (with Redis, at once: ``stores.kept_version``).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ...errors import NotFound, Refused, require
 from ...extensions import db
 from ...models import WatchedWord, WordAction, utcnow
 from ...policy import Policy
+from ...stores import kept_version
 from .. import audit
 
 REPLACEMENT_MAX = 100
@@ -53,12 +54,14 @@ def watchlist() -> Watchlist:
     ttl = app.config.get("WATCHED_WORDS_CACHE_SECONDS", 30)
     kept = _PROCESS_CACHE.get(app)
     now = time.monotonic()
-    if kept is not None and now - kept[0] < ttl:
+    version = kept_version.current()
+    if kept is not None and now - kept[0] < ttl and kept_version.usable(kept[2]):
         return kept[1]
     rows = db.session.scalars(select(WatchedWord).order_by(WatchedWord.id))
     compiled = Watchlist([Entry(row.id, row.pattern, row.action, row.replacement, row.is_domain)
                           for row in rows])
-    _PROCESS_CACHE[app] = (now, compiled)
+    if version is not None:
+        _PROCESS_CACHE[app] = (now, compiled, version)
     return compiled
 
 

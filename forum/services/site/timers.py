@@ -1,9 +1,9 @@
 """Side effects that fall due with the clock, performed by ``forum run-timers``.
 
 Pages judge timed state against the clock when they read it; this only sends what should be
-sent, and deletes what is kept only for a while (members' addresses). Each item is claimed
-with a conditional UPDATE before anything is sent, so runs that overlap (two cron hosts, a
-retry) never send one twice.
+sent, and deletes what is kept only for a while (members' addresses, expired rate counters).
+Each item is claimed with a conditional UPDATE before anything is sent, so runs that overlap
+(two cron hosts, a retry) never send one twice.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ...database import commit
 from ...extensions import db
 from ...models import Event, EventRsvp, NotificationKind, RsvpStatus, User, utcnow
 from ...policy import Policy
-from ...stores import settings
+from ...stores import ratelimit, settings
 from .. import mail, notification_mail, notifications, webhooks
 from ..accounts import addresses, logins
 from ..content import bookmarks
@@ -83,18 +83,53 @@ def send_event_reminders(now: datetime | None = None) -> int:
     return sent
 
 
+@dataclass(frozen=True)
+class ClockRun:
+    """What the clock made due besides the queues (``forum worker`` runs it every minute)."""
+
+    event_reminders: int = 0
+    logins_deleted: int = 0
+    addresses_purged: int = 0
+    bookmark_reminders: int = 0
+    mail_purged: int = 0
+    webhooks_purged: int = 0
+    counters_purged: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.event_reminders + self.bookmark_reminders
+
+    def summary(self) -> str:
+        return (f"event reminders {self.event_reminders}, bookmark reminders "
+                f"{self.bookmark_reminders}")
+
+
+def run_clock(now: datetime | None = None) -> ClockRun:
+    """Reminders due at ``now``, and what is kept only for a while deleted; each kind in a
+    commit of its own, each item claimed, so workers that overlap never do one twice."""
+    now = now or utcnow()
+    from ..mail.delivery import purge_sent
+
+    return ClockRun(event_reminders=send_event_reminders(now),
+                    logins_deleted=logins.purge(now),
+                    addresses_purged=addresses.purge(now),
+                    bookmark_reminders=bookmarks.send_reminders(now),
+                    mail_purged=purge_sent(now),
+                    webhooks_purged=webhooks.purge_finished(now),
+                    counters_purged=ratelimit.purge_expired(now))
+
+
 def run_timers(now: datetime | None = None) -> TimerRun:
     """Everything due at ``now``, one commit per kind of work. Mail goes last, so reminders
     queued as mail by this run leave with it."""
     now = now or utcnow()
-    from ..mail.delivery import purge_sent
-
-    return TimerRun(event_reminders=send_event_reminders(now),
-                    logins_deleted=logins.purge(now),
-                    addresses_purged=addresses.purge(now),
-                    bookmark_reminders=bookmarks.send_reminders(now),
+    clock = run_clock(now)
+    return TimerRun(event_reminders=clock.event_reminders,
+                    logins_deleted=clock.logins_deleted,
+                    addresses_purged=clock.addresses_purged,
+                    bookmark_reminders=clock.bookmark_reminders,
                     notification_mail=notification_mail.queue_due(now),
                     mail=mail.send_due(now),
-                    mail_purged=purge_sent(now),
+                    mail_purged=clock.mail_purged,
                     webhooks=webhooks.deliver_due(now),
-                    webhooks_purged=webhooks.purge_finished(now))
+                    webhooks_purged=clock.webhooks_purged)
