@@ -394,3 +394,18 @@ def test_others_manage_nothing(poll, other_member):
         making.close_poll(other_member, poll)
     with pytest.raises(Refused):
         making.delete_poll(other_member, poll)
+
+
+def test_a_members_votes_are_in_their_export(thread, member, other_member, board):
+    from forum.services import data_export
+
+    poll = making.add_poll(member, thread, spec(max_choices=2))
+    voting.vote(other_member, poll, [poll.options[2].id, poll.options[0].id])
+    exported = data_export.export(other_member)["poll_votes"]
+    assert [(row["question"], row["option"]) for row in exported] == [
+        ("Favourite colour?", "Red"), ("Favourite colour?", "Blue")]
+    board.access = Access.STAFF
+    db.session.commit()
+    closed = data_export.export(other_member)["poll_votes"]
+    assert [(row["poll_id"], row["question"], row["option"]) for row in closed] == [
+        (poll.id, None, None), (poll.id, None, None)]

@@ -14,13 +14,14 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, insert, or_, update
+from sqlalchemy import case, delete, insert, or_, select, update
 
 from ....database import commit, insert_for
 from ....errors import Conflict, InvalidField, Refused
 from ....extensions import db
-from ....models import Poll, PollBallot, PollOption, PollVote, User, utcnow
+from ....models import Board, Poll, PollBallot, PollOption, PollVote, Thread, User, utcnow
 from ....policy import Policy
+from ... import data_export
 
 
 def parse_choices(values: Iterable[str]) -> list[int]:
@@ -141,3 +142,25 @@ def withdraw(actor: User, poll: Poll, now: datetime | None = None) -> bool:
                        .execution_options(synchronize_session=False))
     commit()
     return True
+
+
+@data_export.section("poll_votes")
+def export_votes(user: User) -> list[dict]:
+    """The member's votes: the poll, its question and the option chosen where the member may
+    read the poll's board now, and when (one query)."""
+    readable = Policy(user).visible_boards(select(Board.id)).scalar_subquery()
+    may_read = Board.id.in_(readable)
+    rows = db.session.execute(
+        select(Poll.id, Poll.thread_id,
+               case((may_read, Poll.question), else_=None).label("question"),
+               case((may_read, PollOption.label), else_=None).label("option"),
+               PollVote.created_at)
+        .join(PollOption, PollOption.id == PollVote.option_id)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .join(Thread, Thread.id == Poll.thread_id)
+        .join(Board, Board.id == Thread.board_id)
+        .where(PollVote.user_id == user.id)
+        .order_by(PollVote.created_at, Poll.id, PollOption.position))
+    return [{"poll_id": row.id, "thread_id": row.thread_id, "question": row.question,
+             "option": row.option, "voted_at": data_export.iso(row.created_at)}
+            for row in rows]
