@@ -126,6 +126,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(keepup_blueprint.bp)
 
+    from .blueprints import polls as polls_blueprint
+
+    app.register_blueprint(polls_blueprint.bp)
+
     from .blueprints import api as api_blueprint
 
     app.register_blueprint(api_blueprint.bp)

@@ -120,6 +120,7 @@ def test_seed_demo_builds_a_community(runner, db):
     _assert_real_text(db)
     _assert_moderation_week(db, started)
     _assert_desk(db, content.get("en"))
+    _assert_poll(db, content.get("en"))
 
     logins = LOGIN_LINE.findall(result.output)
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}
@@ -336,6 +337,18 @@ def _assert_moderation_week(db, started):
     assert logged_times == sorted(logged_times)
 
 
+def _assert_poll(db, chosen):
+    """A running public poll in its thread, with the votes the set asks for, counted."""
+    from forum.models import Poll, PollBallot, PollVote
+
+    [poll] = db.session.scalars(select(Poll)).all()
+    assert poll.thread.title == chosen.polled.thread and poll.question == chosen.polled.question
+    assert poll.is_public and not poll.closed_now(utcnow())
+    assert [option.votes for option in poll.options] == list(chosen.polled.votes)
+    assert poll.voter_count == sum(chosen.polled.votes) == _count(db, PollBallot)
+    assert _count(db, PollVote) == sum(chosen.polled.votes)
+
+
 def _assert_desk(db, chosen):
     """The demo moderator's desk shows every kind of item, the open appeal and the two items
     the team shared out; a question board holds solved and unsolved questions."""
@@ -439,6 +452,7 @@ def test_seed_demo_in_german(runner, db):
     _assert_timeline(db, started)
     _assert_counters_consistent(db)
     _assert_desk(db, german)
+    _assert_poll(db, german)
 
     logins = LOGIN_LINE.findall(result.output)
     assert {name for name, _, _ in logins} == {"admin", "mod", "member"}

@@ -28,6 +28,8 @@ from forum.models import (
     Message,
     ModAction,
     OutboxMessage,
+    Poll,
+    PollOption,
     Post,
     Sanction,
     Thread,
@@ -130,7 +132,7 @@ def _written_by_people() -> list[str]:
                    Sanction.reason, ModAction.reason,
                    # A mail's subject is in its recipient's language, its error the server's.
                    OutboxMessage.subject, OutboxMessage.last_error,
-                   Conversation.subject, Message.body):
+                   Conversation.subject, Message.body, Poll.question, PollOption.label):
         texts.update(value for value in db.session.scalars(select(column)) if value)
     return sorted(texts, key=len, reverse=True)
 
@@ -225,7 +227,7 @@ def _german_viewer(role: str, world) -> User:
 
 def _matrix_pages():
     for table in (matrix.MATRIX, matrix.SITE_MATRIX, matrix.ACCOUNT_ROUTES, matrix.DESK_MATRIX,
-                  matrix.KEEPUP_MATRIX):
+                  matrix.KEEPUP_MATRIX, matrix.POLLS_MATRIX):
         for key, case in sorted(table.items()):
             if case.method == "GET":
                 yield pytest.param(case, id=key)
@@ -300,6 +302,33 @@ def test_the_authors_pages_in_german(client, login, world):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_german(response, path)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_poll_pages_in_both_languages(client, login, world, language):
+    """A thread's poll (multiple choice, public, closing later, results after voting) before
+    and after voting, closed, and its voters: every word of the box in the reader's
+    language."""
+    from forum.services.community.polls import making, specs, voting
+
+    poll = making.add_poll(world.thread.author, world.thread, specs.PollSpec(
+        question="Welche Uhr?", options=("Stahl", "Gold", "Titan"), max_choices=2,
+        results_shown="voted", is_public=True, closes_at=utcnow() + timedelta(days=2)))
+    check = assert_german if language == "de" else assert_english
+    viewer = _german_viewer("member", world) if language == "de" else matrix._viewer(
+        "member", world)
+    login(viewer)
+    thread_url = f"/t/{world.thread.id}"
+    check(client.get(thread_url), thread_url)
+    voting.vote(viewer, poll, [poll.options[0].id, poll.options[2].id])
+    check(client.get(thread_url), thread_url)
+    check(client.get(f"/polls/{poll.id}/voters"), "voters")
+    check(client.post(f"/polls/{poll.id}/voters"), "a wrong method")
+    making.close_poll(world.thread.author, poll)
+    check(client.get(thread_url), thread_url)
+    refused = client.post(f"/polls/{poll.id}/vote", data={"choice": str(poll.options[1].id)})
+    assert refused.status_code == 403
+    check(refused, "a vote on a closed poll")
 
 
 def test_member_pages_in_english(client, login, world):

@@ -184,16 +184,27 @@ def _admins(demo: Demo) -> list[str]:
     ]
 
 
+def _poll_pages() -> list[str]:
+    """The demo's poll: its thread (results, the ballot or "change your vote") and voters."""
+    from forum.models import Poll
+
+    poll = db.session.scalar(select(Poll))
+    return [f"/t/{poll.thread_id}", f"/polls/{poll.id}/voters"]
+
+
 def _pages(demo: Demo) -> dict[str, tuple[User | None, list[str]]]:
     main = _main(demo)
     moderating = _moderators(demo)
+    polls = _poll_pages()
+    poll_id = polls[1].split("/")[2]
     return {
-        "guest": (None, [*main, *_reading(demo), "/login", "/register"]),
-        "member": (demo.member, [*main, *_reading(demo), *_members(demo)]),
+        "guest": (None, [*main, *_reading(demo), *polls, "/login", "/register"]),
+        "member": (demo.member, [*main, *_reading(demo), *_members(demo), *polls]),
         "board moderator": (demo.board_moderator, [*main, "/notifications", "/mod/reports"]),
         "moderator": (demo.moderator, [*main, "/notifications", f"/events/{demo.event.id}",
-                                       *moderating]),
-        "admin": (demo.admin, [*main, "/notifications", *moderating[:4], *_admins(demo)]),
+                                       *moderating, *polls, f"/polls/{poll_id}/manage"]),
+        "admin": (demo.admin, [*main, "/notifications", *moderating[:4], *_admins(demo),
+                               f"/t/{demo.thread.id}/poll/new"]),
     }
 
 

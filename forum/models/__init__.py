@@ -42,6 +42,7 @@ from .moderation import (
     ranked_reasons,
 )
 from .notifications import Notification, NotificationKind
+from .polls import RESULTS_SHOWN_LABELS, Poll, PollBallot, PollOption, PollVote, ResultsShown
 from .ratelimit import RateCounter
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
@@ -53,6 +54,12 @@ from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "RESULTS_SHOWN_LABELS",
+    "Poll",
+    "PollBallot",
+    "PollOption",
+    "PollVote",
+    "ResultsShown",
     "CHOOSABLE_EVENTS",
     "DeliveryStatus",
     "Webhook",

@@ -78,6 +78,8 @@ class Thread(db.Model):
     # The event this thread discusses, filled only where a query asks for it
     # (``services.content.reading.get_thread``), so the thread page links it at no extra query.
     event_id: Mapped[int | None] = query_expression()
+    # Its poll, likewise: the thread page fetches the poll only when there is one.
+    poll_id: Mapped[int | None] = query_expression()
     # The sum of ``Post.version`` over the posts of the page being shown, filled by the same
     # query (``services.content.reading.get_thread``): with ``post_seq`` it tells whether a rendered
     # page of posts is still current.

@@ -66,6 +66,10 @@ ACTION_NAMES = {
     "message.hide": _l("Reported private message removed"),
     "message.view": _l("Reported private message read"),
     "note.add": _l("Moderator note added"),
+    "poll.add": _l("Poll added to a member's thread"),
+    "poll.close": _l("Poll closed"),
+    "poll.delete": _l("Poll deleted"),
+    "poll.edit": _l("Poll edited"),
     "post.autohide": _l("Post hidden after reports"),
     "post.approve": _l("Waiting post approved"),
     "post.reject": _l("Waiting post rejected"),
@@ -239,6 +243,8 @@ FIELD_NAMES = {
     "host": _l("Host"), "events": _l("Events"), "staff_only": _l("Staff only"),
     "failures": _l("Failed attempts in a row"), "delivery": _l("Delivery"),
     "event": _l("Event"),
+    "question": _l("Question"), "options": _l("Options"), "closes_at": _l("Closes"),
+    "closed_at": _l("Closed"), "votes": _l("Votes"),
 }
 # Stored codes a field may hold, worded (the same code may mean different things in two fields).
 VALUE_NAMES = {

@@ -298,3 +298,30 @@ def test_the_rate_limit_counts_in_redis_when_configured(client, member, admin, r
     assert call(client, "GET", "/me", text).status_code == 429
     token_id = db.session.query(ApiToken).one().id
     assert int(redis_client.get(f"{prefix}api:token:{token_id}")) == 3
+
+
+def test_a_threads_poll_is_read_only_in_its_posts(client, board, member, count_queries):
+    """The poll comes with a thread's posts: counts where the caller sees the results, the
+    caller's own choices, one statement more than a thread without one."""
+    from forum.services.community.polls import making, specs, voting
+
+    plain = factories.make_thread(board, author=member, title="Plain")
+    thread = factories.make_thread(board, author=member, title="Polled")
+    poll = making.add_poll(member, thread, specs.PollSpec(
+        question="Colour?", options=("Red", "Blue"), results_shown="voted"))
+    voter = factories.make_user()
+    voting.vote(voter, poll, [poll.options[1].id])
+    assert call(client, "GET", f"/threads/{plain.id}/posts").json["poll"] is None
+    guest = call(client, "GET", f"/threads/{thread.id}/posts").json["poll"]
+    assert guest["question"] == "Colour?" and guest["voter_count"] is None
+    assert [option["votes"] for option in guest["options"]] == [None, None]
+    text = token_for(voter)
+    call(client, "GET", "/me", text)
+    with count_queries() as without:
+        call(client, "GET", f"/threads/{plain.id}/posts", text)
+    with count_queries() as with_poll:
+        seen = call(client, "GET", f"/threads/{thread.id}/posts", text).json["poll"]
+    assert len(with_poll) == len(without) + 1
+    assert seen["voted"] and seen["voter_count"] == 1
+    assert [(option["votes"], option["chosen"]) for option in seen["options"]] == [
+        (0, False), (1, True)]

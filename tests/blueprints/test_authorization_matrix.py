@@ -1268,3 +1268,99 @@ def test_feeds_matrix(client, login, world, key, role):
         response = client.get(case.url(world))
         expected = 200 if role in case.allowed else 404
         assert response.status_code == expected, (key, role, response.status_code)
+
+
+# -- polls: voting and who voted for everyone who reads the thread; adding and managing a poll
+# for the thread's author and the board's team (the viewers here never wrote the thread) -------
+
+def _poll(world: World) -> None:
+    """A public poll on the thread "here", made by the thread's author."""
+    from forum.services.community.polls import making, specs
+
+    thread = world.thread
+    db.session.refresh(thread)
+    world.spare = making.add_poll(thread.author, thread, specs.PollSpec(
+        question="Which watch?", options=("Steel", "Gold"), is_public=True))
+
+
+def _poll_form(world: World) -> dict:
+    return {"poll_question": "Which watch?", "poll_options": "Steel\nGold",
+            "poll_multiple": "single", "poll_results": "always", "poll_public": "public",
+            "poll_changeable": "y"}
+
+
+def _choice(world: World) -> dict:
+    return {"choice": str(world.spare.options[0].id)}
+
+
+POLLS_MATRIX: dict[str, Case] = {
+    "polls.add:GET": Case("GET", lambda w: f"/t/{w.thread.id}/poll/new", BOARD_TEAM),
+    "polls.add:POST": Case("POST", lambda w: f"/t/{w.thread.id}/poll/new", BOARD_TEAM,
+                           data=_poll_form),
+    "polls.vote": Case("POST", lambda w: f"/polls/{w.spare.id}/vote", SIGNED_IN, data=_choice,
+                       setup=_poll),
+    "polls.withdraw": Case("POST", lambda w: f"/polls/{w.spare.id}/withdraw", SIGNED_IN,
+                           setup=_poll),
+    "polls.voters": Case("GET", lambda w: f"/polls/{w.spare.id}/voters", EVERYONE,
+                         setup=_poll),
+    "polls.manage": Case("GET", lambda w: f"/polls/{w.spare.id}/manage", BOARD_TEAM,
+                         setup=_poll),
+    "polls.edit": Case("POST", lambda w: f"/polls/{w.spare.id}/edit", BOARD_TEAM,
+                       data=lambda w: {"poll_question": "Which one?",
+                                       "poll_options": "Steel\nGold", "reason": "Clearer"},
+                       setup=_poll),
+    "polls.close": Case("POST", lambda w: f"/polls/{w.spare.id}/close", BOARD_TEAM,
+                        data=lambda w: {"close_reason": "Decided"}, setup=_poll),
+    "polls.delete": Case("POST", lambda w: f"/polls/{w.spare.id}/delete", BOARD_TEAM,
+                         data=lambda w: {"delete_reason": "Off topic"}, setup=_poll),
+}
+
+
+def test_every_polls_route_has_an_entry(app):
+    routes = _routes_of(app, "polls")
+    assert routes == set(POLLS_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(POLLS_MATRIX))
+def test_polls_matrix(client, login, world, key, role):
+    case = POLLS_MATRIX[key]
+    world.viewer = _viewer(role, world)
+    if case.setup is not None:
+        case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                else client.get(url))
+    location = response.headers.get("Location", "")
+    if role in case.allowed:
+        assert response.status_code in (200, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    elif role == "guest":
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
+    else:
+        assert response.status_code == 403, (key, role, response.status_code)
+    if key in ("polls.edit", "polls.close", "polls.delete") and role in case.allowed:
+        # Every viewer allowed here acts on someone else's poll: a moderator's act, logged.
+        action = key.split(".")[1]
+        assert db.session.scalar(select(func.count()).select_from(ModAction)
+                                 .where(ModAction.action == f"poll.{action}")) == 1
+
+
+@pytest.mark.parametrize("key", ["polls.vote", "polls.voters", "polls.add:GET", "polls.manage"])
+def test_polls_in_a_board_a_member_cannot_read(client, login, world, key):
+    """A poll in a staff board: members get 403 (a guest is asked to log in), nothing saved."""
+    from forum.models import Access, PollBallot
+
+    _poll(world)
+    world.here.access = Access.STAFF
+    db.session.commit()
+    login(factories.make_user())
+    case = POLLS_MATRIX[key]
+    url = case.url(world)
+    response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                else client.get(url))
+    assert response.status_code == 403, (key, response.status_code)
+    assert db.session.scalar(select(func.count()).select_from(PollBallot)) == 0

@@ -56,6 +56,24 @@ def thread(value: Thread, viewer: Policy) -> dict:
     }
 
 
+def poll(box) -> dict | None:
+    """A thread's poll box (``polls.reading.PollBox``); counts only where the caller sees
+    the results."""
+    if box is None:
+        return None
+    value, shown = box.poll, box.results_visible
+    return {
+        "id": value.id, "question": value.question, "max_choices": value.max_choices,
+        "results_shown": value.results_shown, "is_public": bool(value.is_public),
+        "is_changeable": bool(value.is_changeable), "closes_at": moment(value.closes_at),
+        "is_closed": box.ended_at is not None, "voted": box.voted,
+        "voter_count": value.voter_count if shown else None,
+        "options": [{"id": option.id, "label": option.label,
+                     "votes": option.votes if shown else None, "chosen": option.chosen}
+                    for option in box.options],
+    }
+
+
 def reaction_counts(summary: str | None) -> dict[str, int]:
     return dict(reactions.parse_summary(summary))
 

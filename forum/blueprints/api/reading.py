@@ -12,6 +12,7 @@ from ...policy import policy
 from ...services import notification_texts, notifications
 from ...services.accounts import profiles
 from ...services.community import event_listing
+from ...services.community.polls import reading as poll_reading
 from ...services.content import reading, thread_cursor
 from ...services.search import query as search_query
 from ...services.search import throttle
@@ -73,7 +74,9 @@ def board_threads(slug: str, query: dict):
 def thread_posts(thread_id: int, query: dict):
     viewer = policy()
     found = thread_cursor.thread_posts(viewer, thread_id, query["from"], query["to"])
-    return {"thread": present.thread(found.thread, viewer),
+    # One statement more, only for a thread that has a poll (its id came with the thread).
+    box = poll_reading.box_for(viewer, found.thread) if found.thread.poll_id else None
+    return {"thread": present.thread(found.thread, viewer), "poll": present.poll(box),
             "items": [present.post(post, viewer) for post in found.items]}
 
 

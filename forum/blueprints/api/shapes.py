@@ -96,8 +96,30 @@ Post = Obj("Post", {
     "url": Str(),
 })
 
+PollResults = Obj("Poll", {
+    "id": _id(),
+    "question": Str(),
+    "max_choices": Int(minimum=1, description=_l("1 for a single-choice poll.")),
+    "results_shown": Str(choices=("always", "voted", "closed")),
+    "is_public": Bool(),
+    "is_changeable": Bool(),
+    "closes_at": Moment(nullable=True),
+    "is_closed": Bool(),
+    "voted": Bool(description=_l("Whether the caller has voted.")),
+    "voter_count": Int(minimum=0, nullable=True, description=_l(
+        "Null while the results are hidden from the caller.")),
+    "options": ListOf(Obj("PollOption", {
+        "id": _id(),
+        "label": Str(),
+        "votes": Int(minimum=0, nullable=True, description=_l(
+            "Null while the results are hidden from the caller.")),
+        "chosen": Bool(description=_l("Whether the caller chose it.")),
+    })),
+}, nullable=True, description=_l("The thread's poll, read-only; null when it has none."))
+
 PostList = Obj("PostList", {
     "thread": Thread,
+    "poll": PollResults,
     "items": ListOf(Post),
 })
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ...common.numfmt import lazy_number
 from ...services.content.posting import BODY_MAX, TITLE_MAX, normalize_body, normalize_title
 from ...services.text import REASON_MAX
+from ..polls.forms import PollFields
 
 BODY_HELP = _l("Markdown works: **bold**, *italic*, `code`, > quotes, lists, tables and links.")
 
@@ -29,7 +30,9 @@ def _body_field(label) -> TextAreaField:
     )
 
 
-class NewThreadForm(FlaskForm):
+class NewThreadForm(PollFields):
+    """A title and the opening post, and optionally a poll (``PollFields``)."""
+
     title = StringField(
         _l("Title"),
         filters=[normalize_title],

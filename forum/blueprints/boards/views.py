@@ -6,16 +6,19 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ...common import markup
-from ...errors import NotFound, Refused, error_response, require, wants_json
+from ...errors import InvalidField, NotFound, Refused, error_response, require, wants_json
 from ...i18n import language
 from ...models import PendingPost, Post, Thread
 from ...policy import pace, policy
 from ...services.community import event_listing
+from ...services.community.polls import making as poll_making
+from ...services.community.polls import reading as poll_reading
 from ...services.content import answers, approvals, posting, reading, reading_state, responsiveness
 from ...services.content.watched_words import WordRefused
-from ...web import UrlPattern, current_actor
+from ...web import UrlPattern, current_actor, viewer_tz
 from ..args import id_arg, page_arg
 from ..form_errors import attach
+from ..polls.forms import read_spec
 from . import bp, post_list
 from .forms import (
     BODY_HELP,
@@ -162,6 +165,9 @@ def _render_thread(view: reading.ThreadPage, form: ReplyForm | None, status: int
                    headers: dict | None = None):
     viewer = policy()
     reply_decision = viewer.can_reply(view.thread)
+    # The poll heads the first page; a thread without one pays no statement for it.
+    poll = (poll_reading.box_for(viewer, view.thread)
+            if view.page == 1 and view.thread.poll_id else None)
     return render_template(
         "boards/thread.html",
         view=view,
@@ -174,6 +180,7 @@ def _render_thread(view: reading.ThreadPage, form: ReplyForm | None, status: int
         body_help=BODY_HELP,
         page_links=_page_links(view.thread),
         post_list=post_list.render(view, viewer, reply_decision),
+        poll=poll,
         answer=answers.accepted_post(view.thread),
         usual_response=responsiveness.usual_response_for(viewer, view.thread),
     ), status, headers or {}
@@ -248,10 +255,11 @@ def new_thread(slug: str):
             preview = markup.render(form.body.data)
         else:
             try:
-                created = posting.create_thread(current_actor(), board, form.title.data,
-                                                form.body.data)
+                created = _create_thread(viewer, board, form)
             except (posting.InvalidInput, WordRefused) as error:
                 _field_error(form, error)
+            except InvalidField as error:
+                attach(form, error.field, error.reason, fallback=form.body)
             except Refused as refused:
                 status, headers = _keep_draft(form, refused)
             else:
@@ -264,6 +272,15 @@ def new_thread(slug: str):
     return render_template(
         "boards/new_thread.html", board=board, form=form, preview=preview, body_help=BODY_HELP
     ), status, headers
+
+
+def _create_thread(viewer, board, form: NewThreadForm):
+    """The thread, with its poll when the member filled one in (both or neither)."""
+    if not form.wants_poll():
+        return posting.create_thread(current_actor(), board, form.title.data, form.body.data)
+    spec = read_spec(form, viewer_tz(), viewer.clock)
+    return poll_making.create_thread_with_poll(current_actor(), board, form.title.data,
+                                               form.body.data, spec)
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])

@@ -41,7 +41,7 @@ from ...services.content import cooldowns, posting
 from ...services.search import sync
 from ...services.site import settings as site_settings
 from ...stores import settings
-from . import answering, calming, content, gatherings, moderation, tidying
+from . import answering, calming, content, gatherings, moderation, polling, tidying
 from .content import ContentSet
 from .people import DEMO_LOGINS
 from .plan import Planner, Step
@@ -104,6 +104,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         announced, planned = gatherings.play(users, boards, now, chosen.calendar)
         echo("Putting questions on the team's desk…")
         shared = answering.play(users, now, chosen.desk, chosen.week, chosen.calendar)
+        echo("Opening a poll…")
+        voted = polling.play(users, now, chosen.polled)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     sync.rebuild()
@@ -118,7 +120,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         "threads calmed (slow mode, a lock for a day, a lock for good); a thread moved with "
         "a notice left behind and a repeated question merged."
     )
-    echo(f"Community: {announced} announcements and {planned} upcoming events with answers.")
+    echo(f"Community: {announced} announcements and {planned} upcoming events with answers; "
+         f"a running poll with {voted} votes.")
     echo(f"Desk: questions solved and waiting, unanswered threads, an appeal; {shared} items "
          "given to a team member.")
     _print_logins(echo)

@@ -23,6 +23,7 @@ from ...models import (
     BoardSlug,
     Category,
     Event,
+    Poll,
     Post,
     PostRevision,
     Role,
@@ -381,6 +382,8 @@ def _thread_statement(with_stamp: bool, member: bool = False):
         joinedload(Thread.board),
         with_expression(Thread.event_id, select(Event.id).where(Event.thread_id == Thread.id)
                         .limit(1).scalar_subquery()),
+        with_expression(Thread.poll_id, select(Poll.id).where(Poll.thread_id == Thread.id)
+                        .scalar_subquery()),
     ]
     if with_stamp:
         options.append(with_expression(Thread.opening_html, _opening_html()))

@@ -10,6 +10,7 @@ from ..answering import Answering
 from ..calming import Heated
 from ..gatherings import Calendar, Plan
 from ..moderation import Filing, Week
+from ..polling import Polled
 from ..script import Person
 from ..tidying import Tidied
 
@@ -269,4 +270,12 @@ DESK = Answering(
     event_question=("kabelsalat", "Darf ich ein Projekt einreichen, das ich letzten Monat "
                                   "angefangen habe, wenn ich es während des Wettbewerbs "
                                   "fertig baue?"),
+)
+
+
+POLLED = Polled(
+    thread="Bambu oder Prusa als erster Drucker?",
+    question="Welchen Drucker würdest du heute kaufen?",
+    options=("Bambu Lab P1S", "Prusa MK4S", "Etwas anderes", "Den alten reparieren"),
+    votes=(5, 4, 2, 1),
 )
