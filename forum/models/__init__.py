@@ -12,6 +12,15 @@ from .conversations import (
     UserBlock,
 )
 from .desk import DeskState
+from .engagement import (
+    Challenge,
+    ChallengeBallot,
+    ChallengeEntry,
+    ChallengeVote,
+    EventExpert,
+    EventQuestion,
+    QuestionVote,
+)
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .keepup import (
@@ -53,6 +62,13 @@ from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "Challenge",
+    "ChallengeBallot",
+    "ChallengeEntry",
+    "ChallengeVote",
+    "EventExpert",
+    "EventQuestion",
+    "QuestionVote",
     "CHOOSABLE_EVENTS",
     "DeliveryStatus",
     "Webhook",
