@@ -11,7 +11,17 @@ from importlib.resources.abc import Traversable
 
 from ...models import Access
 from .. import DEMO_LANGUAGES
-from . import answering, calming, de, gatherings, library, moderation, people, tidying
+from . import (
+    answering,
+    calming,
+    de,
+    engaging,
+    gatherings,
+    library,
+    moderation,
+    people,
+    tidying,
+)
 from .script import CategorySpec, Person, ThreadScript
 
 
@@ -26,6 +36,7 @@ class ContentSet:
     tidied: tidying.Tidied
     calendar: gatherings.Calendar
     desk: answering.Answering
+    engaging: engaging.Engaging
 
     @property
     def cast(self) -> library.Cast:
@@ -47,9 +58,9 @@ class ContentSet:
 SETS = {
     "en": ContentSet("en", people.CATEGORIES, people.PEOPLE, library.THREADS_DIR,
                      moderation.ENGLISH, calming.ENGLISH, tidying.ENGLISH, gatherings.ENGLISH,
-                     answering.ENGLISH),
+                     answering.ENGLISH, engaging.ENGLISH),
     "de": ContentSet("de", de.CATEGORIES, de.PEOPLE, de.THREADS_DIR,
-                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR, de.DESK),
+                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR, de.DESK, de.ENGAGING),
 }
 if tuple(SETS) != DEMO_LANGUAGES:  # pragma: no cover - a set added in one place only
     raise RuntimeError(f"demo content sets {tuple(SETS)} differ from {DEMO_LANGUAGES}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import resources
 
 from .people import CATEGORIES, PEOPLE
-from .scenes import CALENDAR, DESK, HEATED, TIDIED, WEEK
+from .scenes import CALENDAR, DESK, ENGAGING, HEATED, TIDIED, WEEK
 
 THREADS_DIR = resources.files(__package__) / "threads"
 
-__all__ = ["CALENDAR", "CATEGORIES", "DESK", "HEATED", "PEOPLE", "THREADS_DIR", "TIDIED", "WEEK"]
+__all__ = ["CALENDAR", "CATEGORIES", "DESK", "ENGAGING", "HEATED", "PEOPLE", "THREADS_DIR", "TIDIED", "WEEK"]
