@@ -1280,7 +1280,7 @@ def _contest(world: World, phase: str) -> None:
     from forum.services.community.challenges import ChallengeData
     from forum.services.community.events import local_input
     now = utcnow()
-    chief = db.session.scalar(select(User).where(User.username == "chief"))
+    chief = _organiser()
     world.spare = event = _make_event(chief, world, "contest", now)
     challenges.schedule(chief, event, ChallengeData(
         entries_open_at=local_input(now - timedelta(hours=1), "UTC"),
@@ -1303,6 +1303,12 @@ def _contest(world: World, phase: str) -> None:
     db.session.commit()
 
 
+def _organiser() -> User:
+    """The moderator who runs the world's contest and Q&A (made once per test)."""
+    found = db.session.scalar(select(User).where(User.username == "organiser"))
+    return found or factories.make_user(username="organiser", role="moderator")
+
+
 def _make_event(author, world: World, kind: str, now):
     from forum.services.community import events
     from tests.services.event_kit import event_data
@@ -1318,7 +1324,7 @@ def _qa(world: World) -> None:
     from forum.services.community import expert_qa
 
     now = utcnow()
-    chief = db.session.scalar(select(User).where(User.username == "chief"))
+    chief = _organiser()
     world.spare = event = _make_event(chief, world, "qa", now)
     asker = factories.make_established_user()
     world.group = expert_qa.ask(asker, event, "First question", now=now)
@@ -1335,7 +1341,7 @@ def _expert_to_remove(world: World) -> None:
     _qa(world)
     from forum.services.community import expert_qa
 
-    chief = db.session.scalar(select(User).where(User.username == "chief"))
+    chief = _organiser()
     world.post = factories.make_user(username="removable")
     expert_qa.add_expert(chief, world.spare, "removable")
 

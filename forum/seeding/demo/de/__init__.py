@@ -9,4 +9,5 @@ from .scenes import CALENDAR, DESK, ENGAGING, HEATED, TIDIED, WEEK
 
 THREADS_DIR = resources.files(__package__) / "threads"
 
-__all__ = ["CALENDAR", "CATEGORIES", "DESK", "ENGAGING", "HEATED", "PEOPLE", "THREADS_DIR", "TIDIED", "WEEK"]
+__all__ = ["CALENDAR", "CATEGORIES", "DESK", "ENGAGING", "HEATED", "PEOPLE", "THREADS_DIR",
+           "TIDIED", "WEEK"]
