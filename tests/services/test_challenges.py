@@ -229,3 +229,15 @@ def test_winners_are_announced_once_after_voting(contest, moderator, member):
     assert db.session.scalar(select(ModAction).where(ModAction.action == "challenge.winners"))
     assert _status(lambda: challenge_votes.announce_winners(moderator, contest, places,
                                                             now=AFTER)) == 409
+
+
+def test_the_data_export_holds_entries_and_votes(contest):
+    from forum.services import data_export
+
+    entrant, fan = voter(), voter()
+    entry = _enter(contest, entrant, title="Workbench")
+    challenge_votes.vote(fan, contest, entry, now=DURING_VOTING)
+    mine = data_export.export(entrant)
+    assert [row["title"] for row in mine["contest_entries"]] == ["Workbench"]
+    assert mine["contest_entries"][0]["votes"] == 1 and mine["contest_votes"] == []
+    assert [row["entry"] for row in data_export.export(fan)["contest_votes"]] == ["Workbench"]

@@ -176,3 +176,17 @@ def test_merging_into_nothing_is_refused(qa, moderator, target):
                                                 now=T0)) in (400, 404)
     assert _status(lambda: expert_answers.merge(moderator, event, question, str(question.id),
                                                 now=T0)) == 400
+
+
+def test_the_data_export_holds_questions_asked_and_voted_for(qa):
+    from forum.services import data_export
+
+    event, _ = qa
+    asker, fan = voter(), voter()
+    question = _ask(event, asker, body="Mine")
+    _ask(event, body="Someone else's")
+    expert_qa.vote(fan, event, question, now=T0)
+    [asked] = data_export.export(asker)["questions"]
+    assert asked["question"] == "Mine" and asked["asked_by_you"] and not asked["voted_by_you"]
+    [voted] = data_export.export(fan)["questions"]
+    assert voted["question"] == "Mine" and voted["voted_by_you"] and not voted["asked_by_you"]

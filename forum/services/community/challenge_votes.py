@@ -31,7 +31,7 @@ from ...models import (
 )
 from ...policy import Policy
 from ...stores import settings
-from .. import audit, notifications, text
+from .. import audit, data_export, notifications, text
 from ..content import posting
 from .challenges import entries, md_escape, require_challenge
 
@@ -243,3 +243,28 @@ def podium(event: Event) -> list[ChallengeEntry]:
     """The announced winners by place (empty until announced)."""
     return [entry for entry in sorted(entries(event), key=lambda e: e.place or 0)
             if entry.place is not None]
+
+
+@data_export.section("contest_entries")
+def export_entries(user: User) -> list[dict]:
+    """The member's contest entries with their votes and places: one query."""
+    rows = db.session.execute(
+        select(ChallengeEntry, Event.title).join(Event, Event.id == ChallengeEntry.event_id)
+        .where(ChallengeEntry.user_id == user.id).order_by(ChallengeEntry.id))
+    return [{"event_id": entry.event_id, "event_title": title, "title": entry.title,
+             "post_id": entry.post_id, "entered_at": data_export.iso(entry.created_at),
+             "votes": entry.vote_count, "place": entry.place,
+             "disqualified_at": data_export.iso(entry.disqualified_at),
+             "disqualify_reason": entry.disqualify_reason}
+            for entry, title in rows]
+
+
+@data_export.section("contest_votes")
+def export_votes(user: User) -> list[dict]:
+    """Which entries the member voted for: one query."""
+    rows = db.session.execute(
+        select(ChallengeVote.event_id, ChallengeEntry.title, ChallengeVote.created_at)
+        .join(ChallengeEntry, ChallengeEntry.id == ChallengeVote.entry_id)
+        .where(ChallengeVote.user_id == user.id).order_by(ChallengeVote.id))
+    return [{"event_id": row.event_id, "entry": row.title,
+             "voted_at": data_export.iso(row.created_at)} for row in rows]

@@ -29,7 +29,7 @@ from ...models import (
     utcnow,
 )
 from ...policy import Policy
-from .. import audit, text
+from .. import audit, data_export, text
 
 QUESTION_MAX = 1000
 QUESTIONS_PER_MEMBER = 10
@@ -205,3 +205,18 @@ def summary(event: Event) -> list[EventQuestion]:
                                     EventQuestion.merged_into_id.is_(None))
         .options(joinedload(EventQuestion.author), joinedload(EventQuestion.answer_post))
         .order_by(EventQuestion.answered_at, EventQuestion.id)))
+
+
+@data_export.section("questions")
+def export_questions(user: User) -> list[dict]:
+    """The questions the member asked experts, and which they voted for: one query."""
+    voted = (select(QuestionVote.id).where(QuestionVote.question_id == EventQuestion.id,
+                                           QuestionVote.user_id == user.id).exists())
+    rows = db.session.execute(
+        select(EventQuestion, voted.label("voted"))
+        .where((EventQuestion.author_id == user.id) | voted).order_by(EventQuestion.id))
+    return [{"event_id": question.event_id, "question": question.body,
+             "asked_by_you": question.author_id == user.id, "voted_by_you": bool(did_vote),
+             "asked_at": data_export.iso(question.created_at), "votes": question.vote_count,
+             "answered_at": data_export.iso(question.answered_at)}
+            for question, did_vote in rows]
