@@ -106,6 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     from .blueprints import events as events_blueprint
 
     app.register_blueprint(events_blueprint.bp)
+    from .blueprints import engagement as engagement_blueprint
+
+    app.register_blueprint(engagement_blueprint.bp)
 
     from .blueprints import announcements as announcements_blueprint
     from .blueprints import desk as desk_blueprint

@@ -108,6 +108,7 @@ def test_seed_demo_builds_a_community(runner, db):
     _assert_calmed_threads(db, threads, started)
     _assert_tidied_threads(db, started)
     _assert_gatherings(db, started)
+    _assert_engagement(db)
     assert _count(db, PostRevision) >= 3
     # A moderator tidied someone else's post, so the history shows who edited.
     assert _count(db, Post, Post.edited_by_id.is_not(None),
@@ -176,6 +177,27 @@ def _assert_tidied_threads(db, started):
     told = set(db.session.scalars(select(Notification.recipient_id).where(
         Notification.link.in_([moved.url, target.url]))))
     assert {moved.author_id, merged.author_id} <= told
+
+
+def _assert_engagement(db, expert: str = "kestrel", header: str = "Contest entry"):
+    """A contest in its voting week with entries and votes, an expert Q&A with its expert and
+    questions members voted for; the counts equal the rows."""
+    from forum.models import Challenge, ChallengeEntry, ChallengeVote, EventQuestion, QuestionVote
+    from forum.services.community import expert_qa
+
+    now = utcnow()
+    challenge = db.session.scalar(select(Challenge))
+    assert challenge.phase(now) == "voting"
+    entries = db.session.scalars(select(ChallengeEntry)).all()
+    assert len(entries) == challenge.entry_count >= 4
+    assert sum(entry.vote_count for entry in entries) == _count(db, ChallengeVote) >= 5
+    qa = db.session.scalar(select(Event).where(Event.kind == "qa"))
+    assert [row.user.username for row in expert_qa.experts(qa)] == [expert]
+    assert all(header in entry.post.body for entry in entries)
+    questions = expert_qa.questions(qa)
+    assert len(questions) >= 4 and questions[0].vote_count >= 3
+    assert sum(q.vote_count for q in questions) == _count(db, QuestionVote)
+    assert not qa.has_started(now) and _count(db, EventQuestion) == len(questions)
 
 
 def _assert_gatherings(db, started):
@@ -448,7 +470,8 @@ def test_seed_demo_in_german(runner, db):
     moved = by_title[german.tidied.moved_thread]
     assert moved.board.slug == german.tidied.moved_to
     assert _count(db, Thread, Thread.merged_into_id.is_not(None)) == 1
-    assert _count(db, Sanction) == 2 and _count(db, Event) == 4
+    assert _count(db, Sanction) == 2 and _count(db, Event) == 5
+    _assert_engagement(db, expert="loetfuchs", header="Einreichung zum Wettbewerb")
     _assert_timeline(db, started)
     _assert_counters_consistent(db)
     _assert_desk(db, german)

@@ -26,7 +26,7 @@ PARAMS = {"name": "ann", "title": "Bench vices", "username": "ann", "ends_at": M
           "starts_at": MOMENT, "until_at": MOMENT, "length_seconds": 7200,
           "interval_seconds": 90, "old": "Old title", "board": "Help", "into": "Resin smells",
           "num": 2, "group": "Makers", "boards": ["art", "books"], "reason": "Be kind",
-          "subject": "Swap a drill", "host": "hooks.example.org"}
+          "subject": "Swap a drill", "host": "hooks.example.org", "entry": "Tidy bench"}
 
 
 def words(key: str, language: str, params=None, tz: str | None = "UTC"):
@@ -295,6 +295,7 @@ KEYS_SINCE_THE_MIGRATION = {
     "post.mention", "post.team_mention", "thread.posts",
     "post.reactions", "bookmark.reminder", "report.message.removed", "message.hidden",
     "webhook.disabled.gone", "webhook.disabled.failing",
+    "challenge.disqualified", "challenge.results",
 }
 
 

@@ -227,7 +227,7 @@ def _german_viewer(role: str, world) -> User:
 
 def _matrix_pages():
     for table in (matrix.MATRIX, matrix.SITE_MATRIX, matrix.ACCOUNT_ROUTES, matrix.DESK_MATRIX,
-                  matrix.KEEPUP_MATRIX, matrix.POLLS_MATRIX):
+                  matrix.KEEPUP_MATRIX, matrix.POLLS_MATRIX, matrix.ENGAGEMENT_MATRIX):
         for key, case in sorted(table.items()):
             if case.method == "GET":
                 yield pytest.param(case, id=key)

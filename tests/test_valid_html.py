@@ -131,11 +131,26 @@ def _main(demo: Demo) -> list[str]:
             f"/search?q={demo.thread.title.split()[0]}", f"/events?month={month}"]
 
 
+def _engaging() -> tuple[int, int, int, int]:
+    """The demo's contest in its voting week and its expert Q&A: (contest, an entry, Q&A, a
+    question)."""
+    from forum.models import Challenge, ChallengeEntry, EventQuestion
+
+    one = db.session.scalar
+    contest = one(select(Challenge.event_id))
+    qa = one(select(Event.id).where(Event.kind == "qa"))
+    return (contest, one(select(func.min(ChallengeEntry.id))), qa,
+            one(select(func.min(EventQuestion.id))))
+
+
 def _reading(demo: Demo) -> list[str]:
     """The rest of what guests and members read (the roles above them see the same pages with
     a few more links, which the main pages already show)."""
+    contest, _entry, qa, _question = _engaging()
     return [f"/u/{demo.record.username}", "/members", "/search", "/events",
-            f"/events/{demo.event.id}", "/rules", "/privacy", "/api/v1/docs"]
+            f"/events/{demo.event.id}", "/rules", "/privacy", "/api/v1/docs",
+            f"/events/{contest}", f"/events/{contest}/entries", f"/events/{contest}/results",
+            f"/events/{qa}", f"/events/{qa}/questions", f"/events/{qa}/summary"]
 
 
 def _members(demo: Demo) -> list[str]:
@@ -159,7 +174,15 @@ def _moderators(demo: Demo) -> list[str]:
         f"/mod/boards/{demo.board.slug}", "/mod/announcements", "/mod/announcements/new",
         "/mod/appeals", "/mod/approvals",
         f"/mod/members/{demo.record.username}/remove-spammer",
+        *_engaging_tools(),
     ]
+
+
+def _engaging_tools() -> list[str]:
+    contest, entry, qa, question = _engaging()
+    return [f"/events/{contest}/contest", f"/events/{contest}/entries",
+            f"/events/{contest}/results", f"/events/{contest}/entries/{entry}/disqualify",
+            f"/events/{qa}/questions", f"/events/{qa}/questions/{question}/moderate"]
 
 
 def _admins(demo: Demo) -> list[str]:

@@ -12,6 +12,15 @@ from .conversations import (
     UserBlock,
 )
 from .desk import DeskState
+from .engagement import (
+    Challenge,
+    ChallengeBallot,
+    ChallengeEntry,
+    ChallengeVote,
+    EventExpert,
+    EventQuestion,
+    QuestionVote,
+)
 from .events import EVENT_KIND_LABELS, Event, EventKind, EventRsvp, RsvpStatus
 from .groups import BoardGroup, Group, GroupLimit, GroupMember
 from .keepup import (
@@ -60,6 +69,13 @@ __all__ = [
     "PollOption",
     "PollVote",
     "ResultsShown",
+    "Challenge",
+    "ChallengeBallot",
+    "ChallengeEntry",
+    "ChallengeVote",
+    "EventExpert",
+    "EventQuestion",
+    "QuestionVote",
     "CHOOSABLE_EVENTS",
     "DeliveryStatus",
     "Webhook",

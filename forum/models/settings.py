@@ -406,6 +406,14 @@ SETTINGS: dict[str, SettingSpec] = {
                      ("6", _l("Sunday"))),
             group=_l("Notification mail"),
         ),
+        # Contests (``services.community.challenge_votes``).
+        SettingSpec(
+            "challenge_vote_min_account_days", int, 7,
+            _l("Days an account must exist to vote in contests"),
+            _l("Accounts younger than this may enter a contest but not vote in it, so nobody "
+               "wins with accounts made for the vote. 0 lets every member vote."),
+            minimum=0, maximum=365, group=_l("Events"),
+        ),
         # Private conversations (``services.conversations``).
         SettingSpec(
             "conversation_max_participants", int, 10, _l("People in a conversation"),

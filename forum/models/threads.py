@@ -80,6 +80,10 @@ class Thread(db.Model):
     event_id: Mapped[int | None] = query_expression()
     # Its poll, likewise: the thread page fetches the poll only when there is one.
     poll_id: Mapped[int | None] = query_expression()
+    # The event's kind and, for an expert Q&A, its experts' ids ("3,17"), from the same query:
+    # the page links the event's contest or Q&A pages and badges the experts for free.
+    event_kind: Mapped[str | None] = query_expression()
+    expert_ids: Mapped[str | None] = query_expression()
     # The sum of ``Post.version`` over the posts of the page being shown, filled by the same
     # query (``services.content.reading.get_thread``): with ``post_seq`` it tells whether a rendered
     # page of posts is still current.

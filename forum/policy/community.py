@@ -113,3 +113,31 @@ class CommunityRules(Viewer):
         return ALLOW
 
 
+
+    # -- contests and expert Q&As ------------------------------------------------------------
+    def can_take_part(self, event: Event) -> Decision:
+        """Entering a contest, voting in it, asking the experts and voting on questions. When
+        each is open is the contest's or Q&A's schedule, judged by its service."""
+        seen = self.can_view_event(event)
+        if not seen:
+            return seen
+        if not self.is_member:
+            return need_login(_("Log in to take part."))
+        sanctioned = self.acting_sanction()  # type: ignore[attr-defined]
+        if not sanctioned:
+            return sanctioned
+        if event.is_cancelled:
+            return deny(_("This event was cancelled."))
+        return ALLOW
+
+    def can_moderate_event(self, event: Event) -> Decision:
+        """Disqualifying entries, announcing winners, naming experts, hiding and merging
+        questions: the moderators of the event's board."""
+        seen = self.can_view_event(event)
+        if not seen:
+            return seen
+        if not self.is_member:
+            return need_login(_("Log in to moderate this event."))
+        if not self.moderates(event.board):  # type: ignore[attr-defined]
+            return deny(_("Only moderators can do this."))
+        return ALLOW

@@ -194,6 +194,9 @@ TEXTS: dict[str, Wording] = {
     "conversation.added": lambda v: _("%(name)s added you to the conversation “%(subject)s”",
                                       **v),
     # Events.
+    "challenge.disqualified": lambda v: _("Your entry “%(entry)s” in “%(title)s” was "
+                                          "disqualified", **v),
+    "challenge.results": lambda v: _("The winners of “%(title)s” are announced", **v),
     "event.rescheduled": lambda v: _("“%(title)s” has a new time: %(starts_at)s", **v),
     "event.cancelled": lambda v: _("“%(title)s” is cancelled", **v),
     "event.place": lambda v: _("A place opened up: you're going to “%(title)s”", **v),

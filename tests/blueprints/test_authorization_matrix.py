@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import (
@@ -1364,3 +1364,166 @@ def test_polls_in_a_board_a_member_cannot_read(client, login, world, key):
                 else client.get(url))
     assert response.status_code == 403, (key, response.status_code)
     assert db.session.scalar(select(func.count()).select_from(PollBallot)) == 0
+
+
+# -- contests and expert Q&As ---------------------------------------------------------------------
+def _contest(world: World, phase: str) -> None:
+    """A contest in "here" in ``phase`` ("entries", "voting" or "closed") by now's clock, with
+    one entry by the world's author; ``spare`` is the event, ``group`` the entry. The viewer is
+    old enough to vote."""
+    from forum.models import Challenge, Event
+    from forum.services.community import challenges
+    from forum.services.community.challenges import ChallengeData
+    from forum.services.community.events import local_input
+    now = utcnow()
+    chief = _organiser()
+    world.spare = event = _make_event(chief, world, "contest", now)
+    challenges.schedule(chief, event, ChallengeData(
+        entries_open_at=local_input(now - timedelta(hours=1), "UTC"),
+        entries_close_at=local_input(now + timedelta(days=1), "UTC"),
+        voting_close_at=local_input(now + timedelta(days=2), "UTC")), now=now)
+    entrant = factories.make_established_user()
+    world.group = challenges.enter(entrant, event, "Entry", "Photo", now=now)
+    shift = {"entries": timedelta(0), "voting": timedelta(days=1, hours=1),
+             "closed": timedelta(days=3)}[phase]
+    challenge = db.session.get(Challenge, event.id)
+    db.session.execute(update(Challenge).where(Challenge.event_id == event.id).values(
+        entries_open_at=challenge.entries_open_at - shift,
+        entries_close_at=challenge.entries_close_at - shift,
+        voting_close_at=challenge.voting_close_at - shift))
+    if phase == "closed":
+        db.session.execute(update(Event).where(Event.id == event.id).values(
+            starts_at=now - timedelta(days=4), ends_at=now - timedelta(days=3)))
+    if world.viewer is not None:
+        world.viewer.created_at = now - timedelta(days=400)
+    db.session.commit()
+
+
+def _organiser() -> User:
+    """The moderator who runs the world's contest and Q&A (made once per test)."""
+    found = db.session.scalar(select(User).where(User.username == "organiser"))
+    return found or factories.make_user(username="organiser", role="moderator")
+
+
+def _make_event(author, world: World, kind: str, now):
+    from forum.services.community import events
+    from tests.services.event_kit import event_data
+
+    return events.create_event(author, world.here, event_data(now + timedelta(hours=1),
+                                                              kind=kind), now=now)
+
+
+def _qa(world: World) -> None:
+    """A Q&A in "here", running now, with a question by the world's author (``group``) and a
+    second one to merge into (``sanction`` is left alone); the viewer is its expert."""
+    from forum.models import Event
+    from forum.services.community import expert_qa
+
+    now = utcnow()
+    chief = _organiser()
+    world.spare = event = _make_event(chief, world, "qa", now)
+    asker = factories.make_established_user()
+    world.group = expert_qa.ask(asker, event, "First question", now=now)
+    world.announcement = expert_qa.ask(factories.make_established_user(), event,
+                                       "Same question", now=now)
+    if world.viewer is not None:
+        expert_qa.add_expert(chief, event, world.viewer.username, now=now)
+    db.session.execute(update(Event).where(Event.id == event.id).values(
+        starts_at=now - timedelta(minutes=5)))
+    db.session.commit()
+
+
+def _expert_to_remove(world: World) -> None:
+    _qa(world)
+    from forum.services.community import expert_qa
+
+    chief = _organiser()
+    world.post = factories.make_user(username="removable")
+    expert_qa.add_expert(chief, world.spare, "removable")
+
+
+ENGAGEMENT_MATRIX: dict[str, Case] = {
+    "engagement.schedule:GET": Case("GET", lambda w: f"/events/{w.spare.id}/contest",
+                                    BOARD_TEAM, setup=lambda w: _contest(w, "entries")),
+    "engagement.schedule:POST": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/contest", BOARD_TEAM,
+        data=lambda w: {"entries_open_at": "2030-01-01T10:00",
+                        "entries_close_at": "2030-01-02T10:00",
+                        "voting_close_at": "2030-01-03T10:00", "votes_per_member": "2"},
+        setup=lambda w: _contest(w, "entries")),
+    "engagement.entries": Case("GET", lambda w: f"/events/{w.spare.id}/entries", EVERYONE,
+                               setup=lambda w: _contest(w, "entries")),
+    "engagement.enter": Case("POST", lambda w: f"/events/{w.spare.id}/entries", SIGNED_IN,
+                             data=lambda w: {"title": "Mine", "body": "My photo"},
+                             setup=lambda w: _contest(w, "entries")),
+    "engagement.vote_entry": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/entries/{w.group.id}/vote", SIGNED_IN,
+        setup=lambda w: _contest(w, "voting")),
+    "engagement.disqualify:GET": Case(
+        "GET", lambda w: f"/events/{w.spare.id}/entries/{w.group.id}/disqualify", BOARD_TEAM,
+        setup=lambda w: _contest(w, "voting")),
+    "engagement.disqualify:POST": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/entries/{w.group.id}/disqualify", BOARD_TEAM,
+        data=lambda w: {"reason": "Copied"}, setup=lambda w: _contest(w, "voting")),
+    "engagement.results": Case("GET", lambda w: f"/events/{w.spare.id}/results", EVERYONE,
+                               setup=lambda w: _contest(w, "closed")),
+    "engagement.winners": Case("POST", lambda w: f"/events/{w.spare.id}/winners", BOARD_TEAM,
+                               data=lambda w: {"first": str(w.group.id)},
+                               setup=lambda w: _contest(w, "closed")),
+    "engagement.questions": Case("GET", lambda w: f"/events/{w.spare.id}/questions", EVERYONE,
+                                 setup=_qa),
+    "engagement.ask": Case("POST", lambda w: f"/events/{w.spare.id}/questions", SIGNED_IN,
+                           data=lambda w: {"body": "Why?"}, setup=_qa),
+    "engagement.vote_question": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/questions/{w.group.id}/vote", SIGNED_IN,
+        setup=_qa),
+    # Experts answer whatever their role; the viewer is made one (others get 403: see
+    # test_engagement_views).
+    "engagement.answer": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/questions/{w.group.id}/answer", SIGNED_IN,
+        data=lambda w: {"body": "Because."}, setup=_qa),
+    "engagement.moderate": Case(
+        "GET", lambda w: f"/events/{w.spare.id}/questions/{w.group.id}/moderate", BOARD_TEAM,
+        setup=_qa),
+    "engagement.hide": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/questions/{w.group.id}/hide", BOARD_TEAM,
+        data=lambda w: {"reason": "Off-topic"}, setup=_qa),
+    "engagement.merge": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/questions/{w.announcement.id}/merge",
+        BOARD_TEAM, data=lambda w: {"target": str(w.group.id)}, setup=_qa),
+    "engagement.add_expert": Case("POST", lambda w: f"/events/{w.spare.id}/experts",
+                                  BOARD_TEAM, data=lambda w: {"username": "author"},
+                                  setup=_qa),
+    "engagement.remove_expert": Case(
+        "POST", lambda w: f"/events/{w.spare.id}/experts/{w.post.id}/remove", BOARD_TEAM,
+        setup=_expert_to_remove),
+    "engagement.summary": Case("GET", lambda w: f"/events/{w.spare.id}/summary", EVERYONE,
+                               setup=_qa),
+}
+
+
+def test_every_engagement_route_has_an_entry(app):
+    routes = _routes_of(app, "engagement")
+    assert routes == set(ENGAGEMENT_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(ENGAGEMENT_MATRIX))
+def test_engagement_matrix(client, login, world, key, role):
+    case = ENGAGEMENT_MATRIX[key]
+    world.viewer = _viewer(role, world)
+    case.setup(world)
+    if world.viewer is not None:
+        login(world.viewer)
+    db.session.expire_all()
+    url = case.url(world)
+    response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                else client.get(url))
+    location = response.headers.get("Location", "")
+    if role in case.allowed:
+        assert response.status_code in (200, 302), (key, role, response.status_code)
+        assert "/login" not in location, (key, role)
+    elif role == "guest":
+        assert response.status_code == 302 and "/login" in location, (key, response.status_code)
+    else:
+        assert response.status_code == 403, (key, role, response.status_code)

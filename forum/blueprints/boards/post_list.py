@@ -203,6 +203,14 @@ def _answer_state(thread, post: _PostView, may_mark: bool) -> str | None:
     return None
 
 
+def _expert_ids(thread) -> frozenset[int]:
+    """The experts of the expert Q&A this thread discusses (loaded with the thread)."""
+    raw = getattr(thread, "expert_ids", None)
+    if not raw:
+        return frozenset()
+    return frozenset(int(part) for part in raw.split(",") if part.isdigit())
+
+
 def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: dict,
           seconds: float) -> Markup:
     slots = current_app.jinja_env.get_template("boards/_post_slots.html").module
@@ -220,10 +228,13 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
                 pieces.put(key, piece, seconds)
         return piece
 
+    experts = _expert_ids(thread)
     bylines = {
         author_id: kept(("byline", tz, author_id, author.username, author.display_name,
-                         author.role_value, author.created_at, author.post_count),
-                        lambda author=author: slots.byline(author, urls.avatar, urls.profile))
+                         author.role_value, author.created_at, author.post_count,
+                         author_id in experts),
+                        lambda author=author, author_id=author_id: slots.byline(
+                            author, urls.avatar, urls.profile, author_id in experts))
         for author_id, author in authors.items()
     }
     member = viewer.is_member

@@ -11,7 +11,13 @@ from ...common import timefmt
 from ...errors import Refused, bad_request, require
 from ...models import RsvpStatus
 from ...policy import policy
-from ...services.community import event_calendar, event_listing, event_rsvp, events
+from ...services.community import (
+    event_calendar,
+    event_formats,
+    event_listing,
+    event_rsvp,
+    events,
+)
 from ...stores import settings
 from ...web import current_actor, viewer_tz
 from ..args import parse_id
@@ -83,6 +89,7 @@ def show(event_id: int):
         event=event,
         board=event.board,
         people=event_listing.attendees(event, viewer),
+        formats=event_formats.panel(event),
         rsvp=viewer.can_rsvp(event),
         form=RsvpForm(),
         viewer_tz=viewer_tz(),

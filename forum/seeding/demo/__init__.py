@@ -41,7 +41,7 @@ from ...services.content import cooldowns, posting
 from ...services.search import sync
 from ...services.site import settings as site_settings
 from ...stores import settings
-from . import answering, calming, content, gatherings, moderation, polling, tidying
+from . import answering, calming, content, engaging, gatherings, moderation, polling, tidying
 from .content import ContentSet
 from .people import DEMO_LOGINS
 from .plan import Planner, Step
@@ -106,6 +106,11 @@ def seed(echo: Echo = print, progress: Progress | None = None,
         shared = answering.play(users, now, chosen.desk, chosen.week, chosen.calendar)
         echo("Opening a poll…")
         voted = polling.play(users, now, chosen.polled)
+        echo("Collecting contest entries and questions for the expert…")
+        # Entries and answers are headed in the community's language, as its members'
+        # pages would have written them.
+        with force_locale(chosen.language):
+            entered, asked = engaging.play(users, boards, now, chosen.engaging)
         _settle_members(rng, users, now)
     echo("Indexing posts for search…")
     sync.rebuild()
@@ -122,6 +127,8 @@ def seed(echo: Echo = print, progress: Progress | None = None,
     )
     echo(f"Community: {announced} announcements and {planned} upcoming events with answers; "
          f"a running poll with {voted} votes.")
+    echo(f"Contest in its voting week with {entered} entries; {asked} questions waiting for "
+         "the expert Q&A.")
     echo(f"Desk: questions solved and waiting, unanswered threads, an appeal; {shared} items "
          "given to a team member.")
     _print_logins(echo)

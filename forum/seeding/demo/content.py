@@ -11,7 +11,18 @@ from importlib.resources.abc import Traversable
 
 from ...models import Access
 from .. import DEMO_LANGUAGES
-from . import answering, calming, de, gatherings, library, moderation, people, polling, tidying
+from . import (
+    answering,
+    calming,
+    de,
+    engaging,
+    gatherings,
+    library,
+    moderation,
+    people,
+    polling,
+    tidying,
+)
 from .script import CategorySpec, Person, ThreadScript
 
 
@@ -27,6 +38,7 @@ class ContentSet:
     calendar: gatherings.Calendar
     desk: answering.Answering
     polled: polling.Polled
+    engaging: engaging.Engaging
 
     @property
     def cast(self) -> library.Cast:
@@ -48,9 +60,10 @@ class ContentSet:
 SETS = {
     "en": ContentSet("en", people.CATEGORIES, people.PEOPLE, library.THREADS_DIR,
                      moderation.ENGLISH, calming.ENGLISH, tidying.ENGLISH, gatherings.ENGLISH,
-                     answering.ENGLISH, polling.ENGLISH),
+                     answering.ENGLISH, polling.ENGLISH, engaging.ENGLISH),
     "de": ContentSet("de", de.CATEGORIES, de.PEOPLE, de.THREADS_DIR,
-                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR, de.DESK, de.POLLED),
+                     de.WEEK, de.HEATED, de.TIDIED, de.CALENDAR, de.DESK, de.POLLED,
+                     de.ENGAGING),
 }
 if tuple(SETS) != DEMO_LANGUAGES:  # pragma: no cover - a set added in one place only
     raise RuntimeError(f"demo content sets {tuple(SETS)} differ from {DEMO_LANGUAGES}")

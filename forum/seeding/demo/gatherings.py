@@ -164,7 +164,7 @@ def _local_text(moment: datetime, tz_name: str) -> str:
     return local(moment, tz_name).strftime("%Y-%m-%dT%H:%M")
 
 
-def _event(plan: Plan, users: dict[str, User], boards: dict[str, Board], now: datetime,
+def plan_event(plan: Plan, users: dict[str, User], boards: dict[str, Board], now: datetime,
            clock: Clock) -> Event:
     author = users[plan.author]
     tz_name = author.timezone
@@ -197,7 +197,7 @@ def play(users: dict[str, User], boards: dict[str, Board], now: datetime,
                 + len(plan.declined) for plan in calendar.plans) + 3
     clock = Clock(now, steps)
     admin = users["admin"]
-    made = {plan.title: _event(plan, users, boards, now, clock) for plan in calendar.plans}
+    made = {plan.title: plan_event(plan, users, boards, now, clock) for plan in calendar.plans}
 
     contest = made[calendar.contest.title]
     # The challenge's thread takes entries until the end, then closes by itself.

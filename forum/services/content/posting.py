@@ -244,6 +244,23 @@ def reply(actor: User, thread: Thread, body: str,
     return post
 
 
+def reply_within(actor: User, thread: Thread, body: str, now: datetime) -> Post:
+    """A reply that is part of another change (a contest entry, an expert's answer, a
+    contest's results), in the caller's transaction: no commit, so the reply and what it
+    belongs to are saved together or not at all. It never waits for approval (the caller's
+    own rules admitted it) and takes no cooldown ticket.
+
+    Refuses: as ``Policy.can_reply``; an empty or oversized body; a blocked watched word.
+    """
+    _require(Policy(actor, now).can_reply(thread))
+    body = _clean_body(body)
+    screening = watched_words.screen(None, body)
+    post = append(actor, thread, _clean_body(screening.body), now)
+    if screening.flag:
+        _flag(post, screening, now)
+    return post
+
+
 def add_notice(actor: User, thread: Thread, body: str, now: datetime) -> Post:
     """A moderator's notice posted into the thread (the caller checked the rank; no commit)."""
     post = append(actor, thread, _clean_body(body), now, notice=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +23,7 @@ from ...models import (
     BoardSlug,
     Category,
     Event,
+    EventExpert,
     Poll,
     Post,
     PostRevision,
@@ -384,6 +385,9 @@ def _thread_statement(with_stamp: bool, member: bool = False):
                         .limit(1).scalar_subquery()),
         with_expression(Thread.poll_id, select(Poll.id).where(Poll.thread_id == Thread.id)
                         .scalar_subquery()),
+        with_expression(Thread.event_kind, select(Event.kind).where(Event.thread_id == Thread.id)
+                        .limit(1).scalar_subquery()),
+        with_expression(Thread.expert_ids, _expert_ids()),
     ]
     if with_stamp:
         options.append(with_expression(Thread.opening_html, _opening_html()))
@@ -399,6 +403,14 @@ def _thread_statement(with_stamp: bool, member: bool = False):
         if with_stamp:
             options.append(reading_state.page_reactions_option())
     return select(Thread).where(Thread.id == bindparam("thread_id")).options(*options)
+
+
+def _expert_ids():
+    """The ids of the experts of the event this thread discusses, "3,17" (or NULL)."""
+    return (select(func.aggregate_strings(cast(EventExpert.user_id, String), ","))
+            .join(Event, Event.id == EventExpert.event_id)
+            .where(Event.thread_id == Thread.id)
+            .scalar_subquery())
 
 
 # Of the opening post's HTML, what a link preview's sentence or two can come from.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from importlib import resources
 
 from .people import CATEGORIES, PEOPLE
-from .scenes import CALENDAR, DESK, HEATED, POLLED, TIDIED, WEEK
+from .scenes import CALENDAR, DESK, ENGAGING, HEATED, POLLED, TIDIED, WEEK
 
 THREADS_DIR = resources.files(__package__) / "threads"
 
-__all__ = ["CALENDAR", "CATEGORIES", "DESK", "HEATED", "PEOPLE", "POLLED", "THREADS_DIR", "TIDIED",
-           "WEEK"]
+__all__ = ["CALENDAR", "CATEGORIES", "DESK", "ENGAGING", "HEATED", "PEOPLE", "POLLED",
+           "THREADS_DIR", "TIDIED", "WEEK"]

@@ -8,6 +8,7 @@ from ....models import Audience, Placement, Severity
 from ....services.community import announcements
 from ..answering import Answering
 from ..calming import Heated
+from ..engaging import Engaging
 from ..gatherings import Calendar, Plan
 from ..moderation import Filing, Week
 from ..polling import Polled
@@ -278,4 +279,45 @@ POLLED = Polled(
     question="Welchen Drucker würdest du heute kaufen?",
     options=("Bambu Lab P1S", "Prusa MK4S", "Etwas anderes", "Den alten reparieren"),
     votes=(5, 4, 2, 1),
+)
+
+
+ENGAGING = Engaging(
+    challenge=Plan(
+        "mod", "werkstatt", "contest", "Fotowettbewerb: Die aufgeräumte Werkbank",
+        "Zeig die Ecke deiner Werkbank, auf die du am meisten stolz bist. Die Einreichung ist "
+        "vorbei; stimm auf der Seite der Beiträge für bis zu zwei Favoriten ab, bis die "
+        "Gewinner feststehen.",
+        in_days=3, hour=18, hours=1,
+        going=("zahnrad", "hans.w", "lichtspiel", "bitbastler"),
+        replies=(("selfhost_sven", "Meine Stimme kriegt der Kabelkamm, ist doch klar."),),
+    ),
+    entries=(
+        ("zahnrad", "Lochwand mit gedruckten Haken",
+         "Vierzig gedruckte Haken, einer pro Werkzeug, und hinter jedem der Umriss."),
+        ("hans.w", "Beschriftete Schubladen",
+         "Endlich jede Schublade im Teileschrank beschriftet. Widerstände nach Dekaden "
+         "sortiert."),
+        ("lichtspiel", "LED-Streifen unterm Regal",
+         "Ein 4000-K-Streifen mit Diffusor: keine Schatten mehr auf der Platine beim Löten."),
+        ("bitbastler", "Kabelkamm fürs Labornetzteil",
+         "Ein gedruckter Kamm hält die Messleitungen auseinander. Drei Stunden Druck, kein "
+         "Kabelsalat mehr."),
+    ),
+    votes=(("ohmbert", (0, 2)), ("knopfzelle", (0,)), ("loetfuchs", (1, 0)),
+           ("member", (2,)), ("kabelsalat", (3, 0))),
+    qa_title="Frag die Expertin: Stromsparendes ESP32-Design mit Sabine",
+    expert="loetfuchs",
+    questions=(
+        ("knopfzelle", "Meine Platine zieht im Deep Sleep 1,2 mA statt 10 µA. Ist das der "
+                       "Ruhestrom vom LDO oder der USB-Seriell-Chip?"),
+        ("ohmbert", "Wie messt ihr die Stromspitzen beim Aufwachen ohne teuren "
+                    "Leistungsanalysator?"),
+        ("bitbastler", "Lohnt sich für Batterieprojekte der Umstieg vom ESP32 auf den "
+                       "ESP32-C3?"),
+        ("lichtspiel", "Welche Brown-out-Schwelle stellst du für eine einzelne LiFePO4-Zelle "
+                       "ein?"),
+    ),
+    question_votes=(("member", (0, 1)), ("kabelsalat", (0,)), ("hans.w", (0, 3)),
+                    ("selfhost_sven", (1,)), ("lichtspiel", (2,))),
 )
