@@ -142,6 +142,22 @@ def load_token_user(text: str | None):
     return row.User, row.ApiToken
 
 
+# Endpoints that take a file, with a body limit of their own (the app's is 1 MiB).
+LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "profiles.upload_avatar"})
+
+
+def large_body_limit() -> None:
+    """Upload routes take the ``upload_max_mb`` setting plus room for the form; past it the
+    request is refused (413) before it is read, with a message naming the limit."""
+    if request.endpoint not in LARGE_BODY_ENDPOINTS:
+        return
+    from .services.uploads import uploading
+
+    request.max_content_length = (uploading.limit_bytes()
+                                  + current_app.config["UPLOAD_FORM_OVERHEAD"])
+    g.too_large_message = uploading.too_large_message()
+
+
 def _reject_bad_text() -> None:
     """NUL bytes and invalid UTF-8 never reach a form or the database."""
     raw_query = request.query_string

@@ -12,9 +12,10 @@ from .community import CommunityRules
 from .content import ContentRules
 from .conversations import ConversationRules
 from .moderation import ModerationRules
+from .uploads import UploadRules
 
 
-class Policy(ContentRules, ModerationRules, CommunityRules, ConversationRules):
+class Policy(ContentRules, ModerationRules, CommunityRules, ConversationRules, UploadRules):
     """One object for pages, templates and queries; its questions are grouped by area in the
     modules beside this one, each returning a ``Decision`` (``policy.decision``)."""
 

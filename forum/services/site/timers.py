@@ -21,6 +21,7 @@ from .. import mail, notification_mail, notifications, webhooks
 from ..accounts import addresses, logins
 from ..content import bookmarks
 from ..notification_texts import moment
+from ..uploads import cleanup as upload_cleanup
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class TimerRun:
     bookmark_reminders: int = 0
     webhooks: webhooks.HookRun | None = None
     webhooks_purged: int = 0
+    uploads_removed: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -97,4 +99,5 @@ def run_timers(now: datetime | None = None) -> TimerRun:
                     mail=mail.send_due(now),
                     mail_purged=purge_sent(now),
                     webhooks=webhooks.deliver_due(now),
-                    webhooks_purged=webhooks.purge_finished(now))
+                    webhooks_purged=webhooks.purge_finished(now),
+                    uploads_removed=upload_cleanup.remove_unreferenced(now))
