@@ -1268,3 +1268,69 @@ def test_feeds_matrix(client, login, world, key, role):
         response = client.get(case.url(world))
         expected = 200 if role in case.allowed else 404
         assert response.status_code == expected, (key, role, response.status_code)
+
+
+# -- images: the upload page for members who may post; an image for whoever may see its post ---
+
+def _public_image(world: World) -> None:
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    maker = factories.make_user()  # the world's author is timed out
+    world.spare = uploading.upload_image(maker, image_kit.jpeg(), "bench.jpg")
+    posting.reply(maker, world.thread, f"![bench]({world.spare.url})")
+
+
+def _closed_image(world: World) -> None:
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    closed = factories.make_board(access=Access.MEMBERS)
+    maker = factories.make_user()
+    thread = factories.make_thread(closed, author=maker, title="Inside")
+    world.spare = uploading.upload_image(maker, image_kit.png(), "inside.png")
+    posting.reply(maker, thread, f"![inside]({world.spare.url})")
+
+
+UPLOADS_MATRIX: dict[str, Case] = {
+    "uploads.create:GET": Case("GET", lambda w: "/uploads/new", SIGNED_IN),
+    "uploads.create:POST": Case("POST", lambda w: "/uploads/new", SIGNED_IN),
+    "uploads.image": Case("GET", lambda w: w.spare.url, EVERYONE, setup=_public_image),
+    "uploads.thumbnail": Case("GET", lambda w: w.spare.thumb_url, EVERYONE,
+                              setup=_public_image),
+}
+# The same images in a members-only board: guests are not told they exist (404).
+CLOSED_IMAGES: dict[str, Case] = {
+    "uploads.image": Case("GET", lambda w: w.spare.url, SIGNED_IN, setup=_closed_image),
+    "uploads.thumbnail": Case("GET", lambda w: w.spare.thumb_url, SIGNED_IN,
+                              setup=_closed_image),
+}
+
+
+def test_every_uploads_route_has_an_entry(app):
+    routes = _routes_of(app, "uploads")
+    assert routes == set(UPLOADS_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(UPLOADS_MATRIX))
+def test_uploads_matrix(client, login, world, key, role):
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    for case in (UPLOADS_MATRIX[key], CLOSED_IMAGES.get(key)):
+        if case is None:
+            continue
+        if case.setup is not None:
+            case.setup(world)
+        db.session.expire_all()
+        url = case.url(world)
+        # An empty form: members get the form back with its error (400), never a 5xx.
+        response = client.post(url, data={}) if case.method == "POST" else client.get(url)
+        location = response.headers.get("Location", "")
+        if role in case.allowed:
+            assert response.status_code in (200, 400), (key, role, response.status_code)
+        elif case.method == "POST" or key == "uploads.create:GET":
+            assert response.status_code == 302 and "/login" in location, (key, role)
+        else:
+            assert response.status_code == 404, (key, role, response.status_code)
