@@ -15,6 +15,7 @@ from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import avatars
 from .common import numfmt, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
@@ -143,7 +144,7 @@ def load_token_user(text: str | None):
 
 
 # Endpoints that take a file, with a body limit of their own (the app's is 1 MiB).
-LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "profiles.upload_avatar"})
+LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "uploads.set_avatar"})
 
 
 def large_body_limit() -> None:
@@ -262,6 +263,31 @@ class UrlPattern:
         return f"{self._head}{quote(str(value), safe='')}{self._tail}"
 
 
+# An avatar shown at this many pixels uses the stored size at twice that (``AVATAR_SIZES``).
+_AVATAR_SIZE_INDEX = {28: 0, 48: 1}
+
+
+def avatar_src(user, shown: int = 48) -> str:
+    """The address of a member's avatar: their uploaded one (addressed by its content, so
+    it is cached for good and a new one shows at once), else the generated one with the
+    initials of their display name."""
+    keys = (getattr(user, "avatar_keys", None) or "").split()
+    root = request.script_root
+    if keys:
+        key = keys[min(_AVATAR_SIZE_INDEX.get(shown, len(keys) - 1), len(keys) - 1)]
+        return f"{root}/avatars/{key.rpartition('/')[2]}"
+    patterns = current_app.extensions["agora_links"]
+    pattern = patterns.get(("avatar-pattern", root))
+    if pattern is None:
+        pattern = patterns[("avatar-pattern", root)] = UrlPattern("profiles.avatar",
+                                                                  "username")
+    url = pattern(user.username)
+    letters = avatars.initials(user.name)
+    if letters != avatars.initials(user.username):
+        url += "?i=" + quote(letters, safe="")
+    return url
+
+
 _LINKS_MAX = 256
 
 
@@ -369,6 +395,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["link"] = link
+    app.jinja_env.globals["avatar_src"] = avatar_src
     app.extensions["agora_links"] = {}
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

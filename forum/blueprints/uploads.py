@@ -1,16 +1,24 @@
 """Uploading images and serving them."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import DataRequired
 
-from ..errors import InvalidField, require
+from ..errors import InvalidField, NotFound, Refused, require
+from ..extensions import db
+from ..models import User
 from ..policy import policy
-from ..services.uploads import serving, uploading
+from ..services.uploads import avatars, serving, uploading
+from ..services.uploads.storage import storage
 from ..web import current_actor
 
 bp = Blueprint("uploads", __name__)
@@ -20,6 +28,11 @@ class UploadForm(FlaskForm):
     file = FileField(_l("Image (JPEG, PNG, WebP or GIF)"),
                      validators=[FileRequired(_l("Choose an image to upload."))],
                      render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+
+class ResetAvatarForm(FlaskForm):
+    reason = StringField(_l("Reason (the member reads it)"),
+                         validators=[DataRequired(_l("Please give a reason."))])
 
 
 def markdown_reference(upload) -> str:
@@ -72,3 +85,73 @@ def image(upload_id: int, name: str):
 @bp.get("/uploads/<int:upload_id>/thumb/<name>")
 def thumbnail(upload_id: int, name: str):
     return _send(serving.serve(policy(), upload_id, name, thumb=True))
+
+
+# -- avatars ------------------------------------------------------------------------------------
+
+_AVATAR_NAME = re.compile(r"^[0-9a-f]{64}\.webp$")
+
+
+@bp.post("/account/avatar")
+@login_required
+def set_avatar():
+    user = current_actor()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        error = (form.file.errors or form.form_errors or [_("Choose an image to upload.")])[0]
+        return _profile_page(user, str(error), 400)
+    sent = form.file.data
+    try:
+        avatars.set_avatar(user, sent.read(), sent.filename)
+    except InvalidField as refused:
+        return _profile_page(user, refused.reason, refused.status)
+    flash(_("Your new avatar is saved."), "success")
+    return redirect(url_for("profiles.edit"))
+
+
+def _profile_page(user, avatar_error: str, status: int):
+    """The profile editor again, with why the picture was refused beside the avatar."""
+    from ..models import utcnow
+    from ..services.moderation import warning_points
+    from .profiles import ProfileForm
+
+    return render_template("profiles/edit.html", form=ProfileForm(obj=user), user=user,
+                           points=warning_points.current(user, utcnow()),
+                           avatar_error=avatar_error), status
+
+
+@bp.post("/account/avatar/remove")
+@login_required
+def remove_avatar():
+    form = FlaskForm()
+    if form.validate_on_submit():
+        avatars.remove_avatar(current_actor())
+        flash(_("Your avatar is the generated one again."), "success")
+    return redirect(url_for("profiles.edit"))
+
+
+@bp.post("/mod/members/<username>/avatar/reset")
+@login_required
+def reset_avatar(username: str):
+    require(policy().can_use_moderator_tools())
+    member = db.session.scalar(select(User).where(User.username == username))
+    if member is None:
+        raise NotFound()
+    form = ResetAvatarForm()
+    if not form.validate_on_submit():
+        raise Refused(_("Please give a reason."), status=400)
+    avatars.reset_avatar(current_actor(), member, form.reason.data)
+    flash(_("The avatar is removed and the member told."), "success")
+    return redirect(url_for("moderation.member", username=member.username))
+
+
+@bp.get("/avatars/<name>")
+def avatar_file(name: str):
+    """An uploaded avatar by its content: no query, cached for good."""
+    if not _AVATAR_NAME.match(name):
+        raise NotFound()
+    data = storage().get(avatars.PREFIX + name)
+    if data is None:
+        raise NotFound()
+    return _send(serving.Served(data=data, mimetype="image/webp", etag=name[:32],
+                                cache_control=serving.PUBLIC_CACHE))

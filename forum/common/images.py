@@ -159,3 +159,20 @@ def process(data: bytes) -> Processed:
         # Truncated or corrupt data past a valid header.
         raise ImageRefused("not_an_image") from None
     return Processed(display=display, thumb=thumb, width=still.width, height=still.height)
+
+
+AVATAR_SIZES = (48, 96, 256)  # the header's and lists' 28 and 48 pixels, the profile's 96, at 2×
+
+
+def avatar(data: bytes) -> list[Encoded]:
+    """An avatar in each of ``AVATAR_SIZES``: the middle square of the picture (the first
+    frame of an animation), upright, as WebP."""
+    image = _open(data)
+    try:
+        image.seek(0)
+        image.load()
+        upright = ImageOps.exif_transpose(image).convert("RGBA")
+        return [_encode(_clean(ImageOps.fit(upright, (side, side), Image.Resampling.LANCZOS)),
+                        "WEBP") for side in AVATAR_SIZES]
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise ImageRefused("not_an_image") from None

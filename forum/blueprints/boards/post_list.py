@@ -31,7 +31,7 @@ from ...i18n import language
 from ...policy import Policy
 from ...services.content import reactions, reading, reading_state
 from ...services.content.reading import ThreadPage
-from ...web import UrlPattern, viewer_tz
+from ...web import UrlPattern, avatar_src, viewer_tz
 
 CACHE_KEY = "agora_post_lists"
 PIECES_KEY = "agora_post_pieces"
@@ -138,6 +138,10 @@ def _render(posts, reader: Policy, own_hidden_for: int | None,
     return _Rendered(tuple(parts), facts)
 
 
+def _byline_avatar(author) -> str:
+    return avatar_src(author, 48)
+
+
 class _Urls:
     """Each link kind routed once, completed per post; all but the quote link are the same
     for every thread, so those are kept per script root."""
@@ -222,8 +226,10 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
 
     bylines = {
         author_id: kept(("byline", tz, author_id, author.username, author.display_name,
-                         author.role_value, author.created_at, author.post_count),
-                        lambda author=author: slots.byline(author, urls.avatar, urls.profile))
+                         author.role_value, author.created_at, author.post_count,
+                         author.avatar_keys),
+                        lambda author=author: slots.byline(author, _byline_avatar,
+                                                           urls.profile))
         for author_id, author in authors.items()
     }
     member = viewer.is_member

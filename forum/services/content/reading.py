@@ -503,7 +503,7 @@ def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
 
 # What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.
 _AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.created_at,
-                   User.post_count, User.timezone, User.is_board_moderator)
+                   User.post_count, User.timezone, User.is_board_moderator, User.avatar_keys)
 
 
 @dataclass(frozen=True, slots=True)

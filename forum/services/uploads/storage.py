@@ -17,7 +17,9 @@ from flask import current_app
 
 from ...models import MIME_TYPES
 
-_KEY = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp|gif)$")
+# Avatars live apart ("avatars/<hash>.webp"), so their public address can never hand out
+# an image of a post.
+_KEY = re.compile(r"^(avatars/)?[0-9a-f]{64}\.(jpg|png|webp|gif)$")
 
 
 def _checked(key: str) -> str:
@@ -43,7 +45,8 @@ class LocalStorage:
 
     def _path(self, key: str) -> Path:
         key = _checked(key)
-        return self.folder / key[:2] / key
+        folder, _, name = key.rpartition("/")
+        return self.folder / folder / name[:2] / name
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)

@@ -32,7 +32,7 @@ def too_large_message() -> str:
              max=number(settings.get("upload_max_mb")))
 
 
-def _refusal(code: str) -> str:
+def refusal(code: str) -> str:
     return {
         "empty": _("That file is empty. Choose an image to upload."),
         "not_an_image": _("That file isn't an image we can read. Upload a JPEG, PNG, WebP or "
@@ -72,7 +72,7 @@ def upload_image(actor: User, data: bytes, filename: str | None,
     require(viewer.can_upload_image())
     name = clean_name(filename)
     if not data:
-        raise InvalidField("file", _refusal("empty"))
+        raise InvalidField("file", refusal("empty"))
     if len(data) > limit_bytes():
         raise InvalidField("file", too_large_message(), status=413)
     per_day = viewer.uploads_per_day()
@@ -87,7 +87,7 @@ def upload_image(actor: User, data: bytes, filename: str | None,
     try:
         processed = images.process(data)
     except images.ImageRefused as refused:
-        raise InvalidField("file", _refusal(refused.code)) from None
+        raise InvalidField("file", refusal(refused.code)) from None
     size = len(processed.display.data) + len(processed.thumb.data)
     used = db.session.scalar(
         select(func.coalesce(func.sum(Upload.stored_bytes), 0))
