@@ -1292,9 +1292,32 @@ def _closed_image(world: World) -> None:
     posting.reply(maker, thread, f"![inside]({world.spare.url})")
 
 
+def _avatar(world: World) -> None:
+    """The world's author has an avatar of their own; ``spare`` is its largest file's name."""
+    from forum.services.uploads import avatars
+    from tests import image_kit
+
+    world.author.avatar_keys = None
+    maker = factories.make_user()
+    avatars.set_avatar(maker, image_kit.png(), "me.png")
+    world.author.avatar_keys = maker.avatar_keys
+    db.session.commit()
+    world.spare = maker.avatar_keys.split()[-1].split("/")[-1]
+
+
 UPLOADS_MATRIX: dict[str, Case] = {
     "uploads.create:GET": Case("GET", lambda w: "/uploads/new", SIGNED_IN),
     "uploads.create:POST": Case("POST", lambda w: "/uploads/new", SIGNED_IN),
+    # An empty form: the profile page again with the reason (400).
+    "uploads.set_avatar": Case("POST", lambda w: "/account/avatar", SIGNED_IN),
+    "uploads.remove_avatar": Case("POST", lambda w: "/account/avatar/remove", SIGNED_IN),
+    # Rank rules: moderators act on members (the author), board moderators only in their
+    # boards (and a member's record is no board), never on one another.
+    "uploads.reset_avatar": Case(
+        "POST", lambda w: f"/mod/members/{w.author.username}/avatar/reset", MODERATORS,
+        data=lambda w: {"reason": "Offensive"}, setup=_avatar),
+    "uploads.avatar_file": Case("GET", lambda w: f"/avatars/{w.spare}", EVERYONE,
+                                setup=_avatar),
     "uploads.image": Case("GET", lambda w: w.spare.url, EVERYONE, setup=_public_image),
     "uploads.thumbnail": Case("GET", lambda w: w.spare.thumb_url, EVERYONE,
                               setup=_public_image),
@@ -1326,11 +1349,16 @@ def test_uploads_matrix(client, login, world, key, role):
         db.session.expire_all()
         url = case.url(world)
         # An empty form: members get the form back with its error (400), never a 5xx.
-        response = client.post(url, data={}) if case.method == "POST" else client.get(url)
+        response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                    else client.get(url))
         location = response.headers.get("Location", "")
         if role in case.allowed:
-            assert response.status_code in (200, 400), (key, role, response.status_code)
+            assert response.status_code in (200, 302, 400), (key, role, response.status_code)
+            assert "/login" not in location, (key, role)
         elif case.method == "POST" or key == "uploads.create:GET":
-            assert response.status_code == 302 and "/login" in location, (key, role)
+            if role == "guest":
+                assert response.status_code == 302 and "/login" in location, (key, role)
+            else:
+                assert response.status_code == 403, (key, role, response.status_code)
         else:
             assert response.status_code == 404, (key, role, response.status_code)
