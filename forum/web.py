@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import avatars
-from .common import numfmt, timefmt
+from .common import numfmt, remote_images, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
@@ -263,6 +263,21 @@ class UrlPattern:
         return f"{self._head}{quote(str(value), safe='')}{self._tail}"
 
 
+def loads_remote_images() -> bool:
+    """Whether the viewer chose to see images from other sites at once (a column of their
+    row: no query)."""
+    return bool(getattr(current_user, "load_remote_images", False))
+
+
+def shown(html: str | None) -> Markup:
+    """Stored post HTML as this viewer sees it: images from other sites held back behind a
+    placeholder unless they chose "always load"."""
+    if loads_remote_images():
+        return Markup(html or "")
+    return remote_images.hold_back(html or "", lambda site: _("Image from %(site)s",
+                                                             site=site), _("Load image"))
+
+
 # An avatar shown at this many pixels uses the stored size at twice that (``AVATAR_SIZES``).
 _AVATAR_SIZE_INDEX = {28: 0, 48: 1}
 
@@ -396,6 +411,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["link"] = link
     app.jinja_env.globals["avatar_src"] = avatar_src
+    app.jinja_env.filters["shown"] = shown
     app.extensions["agora_links"] = {}
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -17,7 +17,7 @@ from ..errors import InvalidField, NotFound, Refused, require
 from ..extensions import db
 from ..models import User
 from ..policy import policy
-from ..services.uploads import avatars, serving, uploading
+from ..services.uploads import avatars, preferences, serving, uploading
 from ..services.uploads.storage import storage
 from ..web import current_actor
 
@@ -143,6 +143,19 @@ def reset_avatar(username: str):
     avatars.reset_avatar(current_actor(), member, form.reason.data)
     flash(_("The avatar is removed and the member told."), "success")
     return redirect(url_for("moderation.member", username=member.username))
+
+
+@bp.post("/account/remote-images")
+@login_required
+def remote_images():
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise Refused(_("This form was out of date. Please try again."), status=400)
+    load = request.form.get("load") == "always"
+    preferences.set_remote_images(current_actor(), load)
+    flash(_("Images from other sites now load at once.") if load else
+          _("Images from other sites now wait until you load them."), "success")
+    return redirect(url_for("profiles.edit"))
 
 
 @bp.get("/avatars/<name>")

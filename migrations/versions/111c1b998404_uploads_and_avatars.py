@@ -45,11 +45,13 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('avatar_keys', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('load_remote_images', sa.Boolean(), server_default='0', nullable=False))
 
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('load_remote_images')
         batch_op.drop_column('avatar_keys')
 
     with op.batch_alter_table('uploads', schema=None) as batch_op:
