@@ -6,6 +6,7 @@ import re
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -17,7 +18,8 @@ from ..errors import InvalidField, NotFound, Refused, require
 from ..extensions import db
 from ..models import User
 from ..policy import policy
-from ..services.uploads import avatars, preferences, serving, uploading
+from ..services.content import reading
+from ..services.uploads import avatars, preferences, purging, serving, uploading
 from ..services.uploads.storage import storage
 from ..web import current_actor
 
@@ -156,6 +158,16 @@ def remote_images():
     flash(_("Images from other sites now load at once.") if load else
           _("Images from other sites now wait until you load them."), "success")
     return redirect(url_for("profiles.edit"))
+
+
+@bp.post("/mod/posts/<int:post_id>/purge-images")
+@login_required
+def purge_images(post_id: int):
+    require(policy().can_use_moderator_tools())
+    post = reading.get_post_to_moderate(policy(), post_id)
+    count = purging.purge_post_images(current_actor(), post, request.form.get("reason"))
+    flash(ngettext("%(num)d image purged.", "%(num)d images purged.", count), "success")
+    return redirect(url_for("moderation.post_tools", post_id=post.id))
 
 
 @bp.get("/avatars/<name>")

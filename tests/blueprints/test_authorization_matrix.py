@@ -1305,12 +1305,28 @@ def _avatar(world: World) -> None:
     world.spare = maker.avatar_keys.split()[-1].split("/")[-1]
 
 
+def _deleted_image_post(world: World) -> None:
+    """A deleted post in "here" with an image; ``spare`` is the post."""
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    maker = factories.make_user()
+    upload = uploading.upload_image(maker, image_kit.jpeg(), "bad.jpg")
+    world.spare = posting.reply(maker, world.thread, f"![bad]({upload.url})")
+    posting.delete_post(factories.make_user(role="admin"), world.spare, "Illegal")
+
+
 UPLOADS_MATRIX: dict[str, Case] = {
+    "uploads.purge_images": Case("POST", lambda w: f"/mod/posts/{w.spare.id}/purge-images",
+                                 BOARD_TEAM, data=lambda w: {"reason": "Illegal"},
+                                 setup=_deleted_image_post),
     "uploads.create:GET": Case("GET", lambda w: "/uploads/new", SIGNED_IN),
     "uploads.create:POST": Case("POST", lambda w: "/uploads/new", SIGNED_IN),
     # An empty form: the profile page again with the reason (400).
     "uploads.set_avatar": Case("POST", lambda w: "/account/avatar", SIGNED_IN),
     "uploads.remove_avatar": Case("POST", lambda w: "/account/avatar/remove", SIGNED_IN),
+    "uploads.remote_images": Case("POST", lambda w: "/account/remote-images", SIGNED_IN,
+                                  data=lambda w: {"load": "always"}),
     # Rank rules: moderators act on members (the author), board moderators only in their
     # boards (and a member's record is no board), never on one another.
     "uploads.reset_avatar": Case(
