@@ -147,6 +147,9 @@ def process(data: bytes) -> Processed:
             display = _encode_animation(display_frames, durations, loop)
             still = display_frames[0]
         else:
+            # A JPEG decodes at a half, quarter or eighth of its size for much less; still
+            # at least the display size.
+            image.draft("RGB", (DISPLAY_SIDE, DISPLAY_SIDE))
             image.load()
             upright = ImageOps.exif_transpose(image)
             still = _clean(_bounded(upright, DISPLAY_SIDE))
@@ -170,6 +173,7 @@ def avatar(data: bytes) -> list[Encoded]:
     image = _open(data)
     try:
         image.seek(0)
+        image.draft("RGB", (AVATAR_SIZES[-1], AVATAR_SIZES[-1]))
         image.load()
         upright = ImageOps.exif_transpose(image).convert("RGBA")
         return [_encode(_clean(ImageOps.fit(upright, (side, side), Image.Resampling.LANCZOS)),
