@@ -144,7 +144,8 @@ def load_token_user(text: str | None):
 
 
 # Endpoints that take a file, with a body limit of their own (the app's is 1 MiB).
-LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "uploads.set_avatar"})
+LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "uploads.set_avatar", "boards.new_thread",
+                                  "boards.reply"})
 
 
 def large_body_limit() -> None:

@@ -69,6 +69,28 @@ def create():
                            max_mb=uploading.limit_bytes() // uploading.MIB), status
 
 
+def is_attaching() -> bool:
+    """A post form sent with "Add the image to the text" (``uploads/_attach.html``)."""
+    return request.method == "POST" and "attach" in request.form
+
+
+def attach_image(body_field) -> tuple[str | None, int]:
+    """Upload the form's image and add its Markdown line to the text in ``body_field``, so a
+    member without a script writes and shows an image in one page. Returns the reason it
+    was refused (or None) and the page's status."""
+    sent = request.files.get("image")
+    if sent is None or not sent.filename:
+        return _("Choose an image to upload."), 400
+    try:
+        upload = uploading.upload_image(current_actor(), sent.read(), sent.filename)
+    except InvalidField as refused:
+        return refused.reason, refused.status
+    text = (body_field.data or "").rstrip()
+    body_field.data = f"{text}\n\n{markdown_reference(upload)}\n" if text else (
+        f"{markdown_reference(upload)}\n")
+    return None, 200
+
+
 def _send(served: serving.Served):
     response = make_response(served.data)
     response.mimetype = served.mimetype

@@ -221,3 +221,43 @@ def test_the_thread_page_budget_is_the_same_with_images(app, client, login, make
     assert response.status_code == 200
     assert len(queries) <= THREAD_BUDGET
     assert re.search(rf'<img src="{re.escape(upload.url)}" alt="bench"', text(response))
+
+
+def test_an_image_is_added_to_a_reply_without_a_script(client, login, maker):
+    thread = factories.make_thread(factories.make_board(), author=factories.make_user())
+    login(maker)
+    page = text(client.get(f"/t/{thread.id}/reply"))
+    assert 'enctype="multipart/form-data"' in page and 'name="attach"' in page
+    response = client.post(f"/t/{thread.id}/reply", data={
+        "body": "My soldering station:", "attach": "1",
+        "image": (io.BytesIO(image_kit.jpeg()), "station.jpg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    upload = db.session.scalar(select(Upload))
+    assert f"My soldering station:\n\n![station]({upload.url})" in text(response).replace(
+        "&#10;", "\n")
+    posted = client.post(f"/t/{thread.id}/reply",
+                         data={"body": f"Station: ![station]({upload.url})"})
+    assert posted.status_code == 302
+    db.session.expire_all()
+    assert upload.post_id is not None
+
+
+def test_a_new_thread_gets_its_image_too_and_a_bad_one_is_refused(client, login, maker):
+    board = factories.make_board()
+    login(maker)
+    bad = client.post(f"/b/{board.slug}/new", data={
+        "title": "Log", "body": "", "attach": "1",
+        "image": (io.BytesIO(image_kit.html_as_png()), "page.png")},
+        content_type="multipart/form-data")
+    assert bad.status_code == 400 and "an image we can read" in text(bad)
+    assert _count() == 0
+    empty = client.post(f"/b/{board.slug}/new", data={"title": "Log", "attach": "1"},
+                        content_type="multipart/form-data")
+    assert empty.status_code == 400 and "Choose an image" in text(empty)
+    good = client.post(f"/b/{board.slug}/new", data={
+        "title": "Log", "body": "", "attach": "1",
+        "image": (io.BytesIO(image_kit.png()), "board.png")},
+        content_type="multipart/form-data")
+    assert good.status_code == 200
+    assert "![board](/uploads/" in text(good)
