@@ -10,14 +10,12 @@ from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from ..errors import InvalidField, NotFound, Refused, require
-from ..extensions import db
-from ..models import User
 from ..policy import policy
+from ..services.accounts import profiles
 from ..services.content import reading
 from ..services.uploads import avatars, preferences, purging, serving, uploading
 from ..services.uploads.storage import storage
@@ -158,9 +156,7 @@ def remove_avatar():
 @login_required
 def reset_avatar(username: str):
     require(policy().can_use_moderator_tools())
-    member = db.session.scalar(select(User).where(User.username == username))
-    if member is None:
-        raise NotFound()
+    member = profiles.find_member(username)
     form = ResetAvatarForm()
     if not form.validate_on_submit():
         raise Refused(_("Please give a reason."), status=400)
