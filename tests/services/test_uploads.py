@@ -279,3 +279,13 @@ def test_members_only_boards_are_not_public(app, author):
     posting.create_thread(author, board, "Inside", f"![x]({upload.url})")
     db.session.expire_all()
     assert not Policy(None).is_public_upload(upload)
+
+
+def test_the_data_export_lists_the_members_uploads(app, author):
+    from forum.services import data_export
+
+    upload = uploading.upload_image(author, image_kit.jpeg(), "bench.jpg")
+    uploading.upload_image(factories.make_user(), image_kit.png(), "theirs.png")
+    rows = data_export.export(author)["uploads"]
+    assert [(row["id"], row["name"], row["url"]) for row in rows] == [
+        (upload.id, "bench", upload.url)]

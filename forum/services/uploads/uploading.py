@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Upload, User, utcnow
 from ...policy import Policy
 from ...stores import ratelimit, settings
+from .. import data_export
 from .storage import storage
 
 NAME_MAX = 120
@@ -122,3 +123,15 @@ def recent_uploads(actor: User, limit: int = 12) -> list[Upload]:
     return list(db.session.scalars(
         select(Upload).where(Upload.owner_id == actor.id, Upload.purged_at.is_(None))
         .order_by(Upload.created_at.desc(), Upload.id.desc()).limit(limit)))
+
+
+@data_export.section("uploads")
+def export_uploads(user: User) -> list[dict]:
+    """The member's uploaded images: where they are and what shows them (one query)."""
+    rows = db.session.scalars(
+        select(Upload).where(Upload.owner_id == user.id).order_by(Upload.id))
+    return [{"id": upload.id, "name": upload.name, "url": upload.url,
+             "width": upload.width, "height": upload.height,
+             "created_at": data_export.iso(upload.created_at), "post_id": upload.post_id,
+             "message_id": upload.message_id,
+             "purged_at": data_export.iso(upload.purged_at)} for upload in rows]
