@@ -63,6 +63,10 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    # Before CSRFProtect's hook, which reads the form: upload routes take larger bodies.
+    from .web import large_body_limit
+
+    app.before_request(large_body_limit)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -79,6 +83,10 @@ def _init_extensions(app: Flask) -> None:
 
     sync.init_app(app)
     mail.init_app(app)
+
+    from .services import uploads
+
+    uploads.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -141,3 +149,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(feeds_blueprint.bp)
     app.register_blueprint(seo_blueprint.bp)
+
+    from .blueprints import uploads as uploads_blueprint
+
+    app.register_blueprint(uploads_blueprint.bp)

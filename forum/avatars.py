@@ -18,7 +18,7 @@ VERSION = "1"
 MIN_CONTRAST = 4.5
 TEXT_COLOUR = "#ffffff"
 
-_SEPARATORS = re.compile(r"[_.\-]+")
+_SEPARATORS = re.compile(r"[_.\-\s]+")
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -80,10 +80,19 @@ def colours(username: str) -> tuple[str, str]:
     return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
 
 
-def render_svg(username: str, size: int = 96) -> str:
-    """A rounded-square avatar with the name's initials, as standalone SVG text."""
+def clean_initials(letters: str | None) -> str | None:
+    """Initials given in an address: one or two letters or digits, else None (and the
+    username's are drawn)."""
+    if not letters or len(letters) > 2 or not all(ch.isalnum() for ch in letters):
+        return None
+    return letters.upper()
+
+
+def render_svg(username: str, size: int = 96, letters: str | None = None) -> str:
+    """A rounded-square avatar with initials (``letters``, else the username's), as
+    standalone SVG text; the colour always comes from the username."""
     start, end = colours(username)
-    letters = initials(username)
+    letters = letters or initials(username)
     font_size = 40 if len(letters) == 1 else 34
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="{size}" '
@@ -100,6 +109,7 @@ def render_svg(username: str, size: int = 96) -> str:
     )
 
 
-def etag(username: str) -> str:
-    """A validator for the picture of this exact name, changing only with ``VERSION``."""
-    return hashlib.sha256(f"{VERSION}:{username}".encode()).hexdigest()[:32]
+def etag(username: str, letters: str | None = None) -> str:
+    """A validator for the picture of this exact name and initials, changing only with
+    ``VERSION``."""
+    return hashlib.sha256(f"{VERSION}:{username}:{letters or ''}".encode()).hexdigest()[:32]

@@ -144,6 +144,8 @@ def run_timers() -> None:
         click.echo(f"Notification mail: queued {done.notification_mail.at_once} at once, "
                    f"{done.notification_mail.digests} digest"
                    f"{'' if done.notification_mail.digests == 1 else 's'}.")
+    click.echo(f"Removed {done.uploads_removed} upload"
+               f"{'' if done.uploads_removed == 1 else 's'} no post showed after a day.")
     _echo_mail(done.mail)
     if done.webhooks is not None:
         click.echo(f"Webhooks: delivered {done.webhooks.delivered}, "

@@ -55,6 +55,7 @@ def from_environment(instance: Path) -> dict:
         # sent by commands (run-timers, the worker) have no request to take it from.
         "FORUM_URL": (os.environ.get("FORUM_URL") or "").rstrip("/") or None,
         **_mail_settings(instance),
+        **_upload_settings(instance),
         "WEBHOOK_ALLOWED_NETWORKS": _networks("WEBHOOK_ALLOWED_NETWORKS"),
     }
 
@@ -95,6 +96,19 @@ def _mail_settings(instance: Path) -> dict:
     }
 
 
+def _upload_settings(instance: Path) -> dict:
+    """Where uploaded images are kept (forum/services/uploads/storage.py): a folder by
+    default, an S3-compatible bucket when S3_BUCKET is set."""
+    return {
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(instance / "uploads"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or "us-east-1",
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+    }
+
+
 DEFAULTS: dict = {
     # Server connections are renewed after half an hour and tested only after sitting idle
     # (forum/database.py), not before every use.
@@ -106,6 +120,9 @@ DEFAULTS: dict = {
     "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
     "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # posts are capped at 50k chars; 1 MiB is generous
+    # Upload routes take larger bodies: the ``upload_max_mb`` setting plus room for the
+    # form's other fields; anything bigger is refused before it is read.
+    "UPLOAD_FORM_OVERHEAD": 64 * 1024,
     "SITE_NAME": "Agora",
     "POSTS_PER_PAGE": 20,
     "THREADS_PER_PAGE": 25,

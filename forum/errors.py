@@ -1,7 +1,17 @@
 """Domain errors and the handlers that turn every failure into a page a person understands."""
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -169,6 +179,9 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         # Werkzeug's default descriptions are written for developers; ours for members.
         custom = error.description if getattr(error, "agora_message", False) else None
+        if status == 413:
+            # An upload route names its own limit (``web.large_body_limit``).
+            custom = g.get("too_large_message") or custom
         return error_response(status, custom)
 
     @app.errorhandler(Exception)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .common.ttlcache import TtlCache
 from .i18n import language
 from .policy import policy
-from .web import nav_counts, viewer_tz
+from .web import avatar_src, nav_counts, viewer_tz
 
 CACHE_KEY = "agora_fragments"
 MAX_PIECES = 4096
@@ -60,7 +60,8 @@ def member_nav() -> Markup:
     admin_panel = bool(viewer.can_view_admin_panel())
     invite = bool(viewer.can_create_invitation())
     macro = current_app.jinja_env.get_template("_member_nav.html").module.member_nav
-    key = (user.id, user.username, user.name, staff, admin_panel, invite,
+    avatar = avatar_src(user, 28)
+    key = (user.id, user.username, user.name, avatar, staff, admin_panel, invite,
            counts["reports"], counts["messages"], counts["unread"])
     return with_token(kept("member-nav", key, macro, counts, staff, admin_panel, invite,
-                           user.username, user.name, TOKEN))
+                           user.username, user.name, TOKEN, avatar))

@@ -15,7 +15,8 @@ from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .common import numfmt, timefmt
+from . import avatars
+from .common import numfmt, remote_images, timefmt
 from .errors import bad_request
 from .extensions import db, login_manager
 from .i18n import LANGUAGES, language
@@ -142,6 +143,23 @@ def load_token_user(text: str | None):
     return row.User, row.ApiToken
 
 
+# Endpoints that take a file, with a body limit of their own (the app's is 1 MiB).
+LARGE_BODY_ENDPOINTS = frozenset({"uploads.create", "uploads.set_avatar", "boards.new_thread",
+                                  "boards.reply"})
+
+
+def large_body_limit() -> None:
+    """Upload routes take the ``upload_max_mb`` setting plus room for the form; past it the
+    request is refused (413) before it is read, with a message naming the limit."""
+    if request.endpoint not in LARGE_BODY_ENDPOINTS:
+        return
+    from .services.uploads import uploading
+
+    request.max_content_length = (uploading.limit_bytes()
+                                  + current_app.config["UPLOAD_FORM_OVERHEAD"])
+    g.too_large_message = uploading.too_large_message()
+
+
 def _reject_bad_text() -> None:
     """NUL bytes and invalid UTF-8 never reach a form or the database."""
     raw_query = request.query_string
@@ -244,6 +262,46 @@ class UrlPattern:
 
     def __call__(self, value) -> str:
         return f"{self._head}{quote(str(value), safe='')}{self._tail}"
+
+
+def loads_remote_images() -> bool:
+    """Whether the viewer chose to see images from other sites at once (a column of their
+    row: no query)."""
+    return bool(getattr(current_user, "load_remote_images", False))
+
+
+def shown(html: str | None) -> Markup:
+    """Stored post HTML as this viewer sees it: images from other sites held back behind a
+    placeholder unless they chose "always load"."""
+    if loads_remote_images():
+        return Markup(html or "")
+    return remote_images.hold_back(html or "", lambda site: _("Image from %(site)s",
+                                                             site=site), _("Load image"))
+
+
+# An avatar shown at this many pixels uses the stored size at twice that (``AVATAR_SIZES``).
+_AVATAR_SIZE_INDEX = {28: 0, 48: 1}
+
+
+def avatar_src(user, shown: int = 48) -> str:
+    """The address of a member's avatar: their uploaded one (addressed by its content, so
+    it is cached for good and a new one shows at once), else the generated one with the
+    initials of their display name."""
+    keys = (getattr(user, "avatar_keys", None) or "").split()
+    root = request.script_root
+    if keys:
+        key = keys[min(_AVATAR_SIZE_INDEX.get(shown, len(keys) - 1), len(keys) - 1)]
+        return f"{root}/avatars/{key.rpartition('/')[2]}"
+    patterns = current_app.extensions["agora_links"]
+    pattern = patterns.get(("avatar-pattern", root))
+    if pattern is None:
+        pattern = patterns[("avatar-pattern", root)] = UrlPattern("profiles.avatar",
+                                                                  "username")
+    url = pattern(user.username)
+    letters = avatars.initials(user.name)
+    if letters != avatars.initials(user.username):
+        url += "?i=" + quote(letters, safe="")
+    return url
 
 
 _LINKS_MAX = 256
@@ -353,6 +411,8 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["nav_counts"] = nav_counts
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["link"] = link
+    app.jinja_env.globals["avatar_src"] = avatar_src
+    app.jinja_env.filters["shown"] = shown
     app.extensions["agora_links"] = {}
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -294,7 +294,7 @@ KEYS_SINCE_THE_MIGRATION = {
     "report.message.actioned", "desk.assigned",
     "post.mention", "post.team_mention", "thread.posts",
     "post.reactions", "bookmark.reminder", "report.message.removed", "message.hidden",
-    "webhook.disabled.gone", "webhook.disabled.failing",
+    "webhook.disabled.gone", "webhook.disabled.failing", "user.avatar_reset",
     "challenge.disqualified", "challenge.results",
 }
 

@@ -157,7 +157,7 @@ def _members(demo: Demo) -> list[str]:
     """What a signed-in member has besides: their account, writing, reporting."""
     return [
         "/notifications", "/account/profile", "/account/password", "/account/logins",
-        "/account/tokens",
+        "/account/tokens", "/uploads/new",
         "/account/sanctions", "/account/two-factor", "/account/invitations", "/account/delete",
         f"/b/{demo.board.slug}/new", f"/t/{demo.thread.id}/reply",
         f"/t/{demo.thread.id}/reply?quote={demo.post.id}", f"/p/{demo.post.id}/edit",

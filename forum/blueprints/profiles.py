@@ -158,13 +158,16 @@ def members():
 def avatar(username: str):
     if not profiles.is_username(username):
         raise NotFound(_("There is no avatar for that name."))
-    # Drawn from the name in the address alone, without a query: pictures are the most asked-for
-    # address of all. A renamed member's pages link the new address; an old one still draws.
-    response = make_response(avatars.render_svg(username))
+    # Drawn from the address alone, without a query: pictures are the most asked-for address
+    # of all. A renamed member's pages link the new address; an old one still draws. The
+    # initials of the display name ride along (``web.avatar_src``), so a new name is a new
+    # address.
+    letters = avatars.clean_initials(request.args.get("i"))
+    response = make_response(avatars.render_svg(username, letters=letters))
     response.mimetype = "image/svg+xml"
     response.cache_control.public = True
     response.cache_control.max_age = AVATAR_MAX_AGE
     # The picture holds no script or outside resource; say so to browsers opening it directly.
     response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.set_etag(avatars.etag(username))
+    response.set_etag(avatars.etag(username, letters))
     return response.make_conditional(request)

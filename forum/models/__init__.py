@@ -59,6 +59,7 @@ from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
 from .threads import Post, PostRevision, Thread, ThreadMoveNotice
 from .tokens import ApiToken, Scope
 from .two_factor import RecoveryCode, TwoFactor
+from .uploads import MIME_TYPES, Upload
 from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
@@ -165,6 +166,8 @@ __all__ = [
     "Role",
     "Thread",
     "ThreadMoveNotice",
+    "Upload",
+    "MIME_TYPES",
     "User",
     "UTCDateTime",
     "utcnow",

@@ -439,5 +439,31 @@ SETTINGS: dict[str, SettingSpec] = {
                "exempt. 0 turns the limit off."), minimum=0, maximum=1000,
             group=_l("Conversations"),
         ),
+        # Images members upload (``services.uploads``).
+        SettingSpec(
+            "upload_max_mb", int, 8, _l("Largest image in MB"),
+            _l("The largest image file a member may upload. Larger files are refused before "
+               "they are read."), minimum=1, maximum=50, group=_l("Images"),
+        ),
+        SettingSpec(
+            "uploads_per_post", int, 10, _l("Images in one post"),
+            _l("The most uploaded images one post or message may show."),
+            minimum=0, maximum=100, group=_l("Images"),
+        ),
+        SettingSpec(
+            "uploads_per_day", int, 50, _l("Images a member may upload a day"),
+            _l("How many images one member may upload in 24 hours; moderators are exempt."),
+            minimum=0, maximum=10000, group=_l("Images"),
+        ),
+        SettingSpec(
+            "new_member_uploads_per_day", int, 5, _l("Images a new member may upload a day"),
+            _l("The same, for new members. 0 means none until they are no longer new."),
+            minimum=0, maximum=10000, group=_l("Images"),
+        ),
+        SettingSpec(
+            "upload_quota_mb", int, 200, _l("Storage per member in MB"),
+            _l("The most space one member's images may take, after re-encoding."),
+            minimum=1, maximum=100000, group=_l("Images"),
+        ),
     )
 }

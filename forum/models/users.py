@@ -56,6 +56,13 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role_value: Mapped[int] = mapped_column("role", Integer, default=Role.MEMBER)
     display_name: Mapped[str | None] = mapped_column(String(64))
+    # An uploaded avatar: the storage keys of its sizes (``AVATAR_SIZES``), space-separated;
+    # None shows the generated one. The keys are content hashes, so a new picture is a new
+    # address and the old one may stay cached for good.
+    avatar_keys: Mapped[str | None] = mapped_column(String(300))
+    # Show images from other sites at once rather than behind a "load image" placeholder.
+    load_remote_images: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default="0")
     bio: Mapped[str | None] = mapped_column(Text)
     bio_html: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(100))

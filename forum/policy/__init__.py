@@ -13,9 +13,11 @@ from .content import ContentRules
 from .conversations import ConversationRules
 from .moderation import ModerationRules
 from .polls import PollRules
+from .uploads import UploadRules
 
 
-class Policy(ContentRules, ModerationRules, CommunityRules, ConversationRules, PollRules):
+class Policy(ContentRules, ModerationRules, CommunityRules, ConversationRules, PollRules,
+             UploadRules):
     """One object for pages, templates and queries; its questions are grouped by area in the
     modules beside this one, each returning a ``Decision`` (``policy.decision``)."""
 

@@ -84,6 +84,8 @@ ACTION_NAMES = {
     "thread.approve": _l("Waiting thread approved"),
     "thread.reject": _l("Waiting thread rejected"),
     "user.review": _l("Review of every post switched"),
+    "user.avatar_reset": _l("Avatar removed"),
+    "post.purge_images": _l("Images of a post purged"),
     "words.add": _l("Watched word added"),
     "words.update": _l("Watched word changed"),
     "words.remove": _l("Watched word removed"),

@@ -44,6 +44,7 @@ TEXTS: dict[str, Wording] = {
     "bookmark.reminder": lambda v: _("Reminder: your bookmark in “%(title)s”", **v),
     # A moderator acted on a post.
     "post.hidden": lambda v: _("A moderator hid your post in “%(title)s”.", **v),
+    "user.avatar_reset": lambda v: _("A moderator removed your avatar.", **v),
     "post.restored": lambda v: _("A moderator restored your post in “%(title)s”.", **v),
     "post.edited": lambda v: _("A moderator edited your post in “%(title)s”.", **v),
     "post.deleted": lambda v: _("A moderator deleted your post in “%(title)s”.", **v),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ..common.upload_refs import referenced_ids
 from ..errors import Refused
+from ..stores import settings
 
 
 def multiline(value: str | None) -> str:
@@ -33,3 +35,14 @@ def clean_reason(text: str | None, missing: str | None = None) -> str:
         missing = _("Please give a reason for “this action”.")
     return checked(text, REASON_MAX, missing=missing,
                    too_long=_("Reasons can be at most %(max)s characters.", max=REASON_MAX))
+
+
+def check_images(body: str, field: str = "body") -> None:
+    """Refuses (400, under ``field``) a text that shows more uploaded images than the
+    ``uploads_per_post`` setting allows."""
+    from ..errors import InvalidField
+
+    most = settings.get("uploads_per_post")
+    if len(referenced_ids(body)) > most:
+        raise InvalidField(field, _("A post can show at most %(max)s uploaded images.",
+                                    max=most))

@@ -1527,3 +1527,113 @@ def test_engagement_matrix(client, login, world, key, role):
         assert response.status_code == 302 and "/login" in location, (key, response.status_code)
     else:
         assert response.status_code == 403, (key, role, response.status_code)
+
+
+# -- images: the upload page for members who may post; an image for whoever may see its post ---
+
+def _public_image(world: World) -> None:
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    maker = factories.make_user()  # the world's author is timed out
+    world.spare = uploading.upload_image(maker, image_kit.jpeg(), "bench.jpg")
+    posting.reply(maker, world.thread, f"![bench]({world.spare.url})")
+
+
+def _closed_image(world: World) -> None:
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    closed = factories.make_board(access=Access.MEMBERS)
+    maker = factories.make_user()
+    thread = factories.make_thread(closed, author=maker, title="Inside")
+    world.spare = uploading.upload_image(maker, image_kit.png(), "inside.png")
+    posting.reply(maker, thread, f"![inside]({world.spare.url})")
+
+
+def _avatar(world: World) -> None:
+    """The world's author has an avatar of their own; ``spare`` is its largest file's name."""
+    from forum.services.uploads import avatars
+    from tests import image_kit
+
+    world.author.avatar_keys = None
+    maker = factories.make_user()
+    avatars.set_avatar(maker, image_kit.png(), "me.png")
+    world.author.avatar_keys = maker.avatar_keys
+    db.session.commit()
+    world.spare = maker.avatar_keys.split()[-1].split("/")[-1]
+
+
+def _deleted_image_post(world: World) -> None:
+    """A deleted post in "here" with an image; ``spare`` is the post."""
+    from forum.services.uploads import uploading
+    from tests import image_kit
+
+    maker = factories.make_user()
+    upload = uploading.upload_image(maker, image_kit.jpeg(), "bad.jpg")
+    world.spare = posting.reply(maker, world.thread, f"![bad]({upload.url})")
+    posting.delete_post(factories.make_user(role="admin"), world.spare, "Illegal")
+
+
+UPLOADS_MATRIX: dict[str, Case] = {
+    "uploads.purge_images": Case("POST", lambda w: f"/mod/posts/{w.spare.id}/purge-images",
+                                 BOARD_TEAM, data=lambda w: {"reason": "Illegal"},
+                                 setup=_deleted_image_post),
+    "uploads.create:GET": Case("GET", lambda w: "/uploads/new", SIGNED_IN),
+    "uploads.create:POST": Case("POST", lambda w: "/uploads/new", SIGNED_IN),
+    # An empty form: the profile page again with the reason (400).
+    "uploads.set_avatar": Case("POST", lambda w: "/account/avatar", SIGNED_IN),
+    "uploads.remove_avatar": Case("POST", lambda w: "/account/avatar/remove", SIGNED_IN),
+    "uploads.remote_images": Case("POST", lambda w: "/account/remote-images", SIGNED_IN,
+                                  data=lambda w: {"load": "always"}),
+    # Rank rules: moderators act on members (the author), board moderators only in their
+    # boards (and a member's record is no board), never on one another.
+    "uploads.reset_avatar": Case(
+        "POST", lambda w: f"/mod/members/{w.author.username}/avatar/reset", MODERATORS,
+        data=lambda w: {"reason": "Offensive"}, setup=_avatar),
+    "uploads.avatar_file": Case("GET", lambda w: f"/avatars/{w.spare}", EVERYONE,
+                                setup=_avatar),
+    "uploads.image": Case("GET", lambda w: w.spare.url, EVERYONE, setup=_public_image),
+    "uploads.thumbnail": Case("GET", lambda w: w.spare.thumb_url, EVERYONE,
+                              setup=_public_image),
+}
+# The same images in a members-only board: guests are not told they exist (404).
+CLOSED_IMAGES: dict[str, Case] = {
+    "uploads.image": Case("GET", lambda w: w.spare.url, SIGNED_IN, setup=_closed_image),
+    "uploads.thumbnail": Case("GET", lambda w: w.spare.thumb_url, SIGNED_IN,
+                              setup=_closed_image),
+}
+
+
+def test_every_uploads_route_has_an_entry(app):
+    routes = _routes_of(app, "uploads")
+    assert routes == set(UPLOADS_MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(UPLOADS_MATRIX))
+def test_uploads_matrix(client, login, world, key, role):
+    world.viewer = _viewer(role, world)
+    if world.viewer is not None:
+        login(world.viewer)
+    for case in (UPLOADS_MATRIX[key], CLOSED_IMAGES.get(key)):
+        if case is None:
+            continue
+        if case.setup is not None:
+            case.setup(world)
+        db.session.expire_all()
+        url = case.url(world)
+        # An empty form: members get the form back with its error (400), never a 5xx.
+        response = (client.post(url, data=case.data(world)) if case.method == "POST"
+                    else client.get(url))
+        location = response.headers.get("Location", "")
+        if role in case.allowed:
+            assert response.status_code in (200, 302, 400), (key, role, response.status_code)
+            assert "/login" not in location, (key, role)
+        elif case.method == "POST" or key == "uploads.create:GET":
+            if role == "guest":
+                assert response.status_code == 302 and "/login" in location, (key, role)
+            else:
+                assert response.status_code == 403, (key, role, response.status_code)
+        else:
+            assert response.status_code == 404, (key, role, response.status_code)

@@ -46,7 +46,8 @@ def test_profile_shows_the_member(client, member, board):
     assert "<strong>bold</strong>" in html
     assert "Lyon" in html
     assert '<a href="https://example.org/me" rel="nofollow ugc noopener">example.org/me</a>' in html
-    assert 'src="/u/member/avatar.svg"' in html
+    # The initials of the display name ride in the address ("Mem Ber": MB, not the username's M).
+    assert 'src="/u/member/avatar.svg?i=MB"' in html
     assert "My first thread" in html
     assert f'href="{reply.url}"' in html
     assert "A considered reply about trains." in html
@@ -338,7 +339,7 @@ def test_members_default_to_most_posts(client, crowd):
     assert listed(response) == ["bob_smith", "carol", "alice", "bobXsmith"]
     html = page(response)
     assert ">Admin</span>" in html and ">Moderator</span>" in html
-    assert 'src="/u/alice/avatar.svg"' in html
+    assert 'src="/u/alice/avatar.svg?i=AL"' in html
     assert "4 members" in html
 
 

@@ -31,7 +31,7 @@ from ...i18n import language
 from ...policy import Policy
 from ...services.content import reactions, reading, reading_state
 from ...services.content.reading import ThreadPage
-from ...web import UrlPattern, viewer_tz
+from ...web import UrlPattern, avatar_src, loads_remote_images, viewer_tz
 
 CACHE_KEY = "agora_post_lists"
 PIECES_KEY = "agora_post_pieces"
@@ -93,7 +93,8 @@ def render(view: ThreadPage, viewer: Policy, reply_decision) -> Markup:
     staff = viewer.moderates(thread.board)
     seconds = current_app.config.get("POST_LIST_CACHE_SECONDS", 60)
     cache: TtlCache = current_app.extensions[CACHE_KEY]
-    key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), language(), staff)
+    key = (thread.id, view.page, view.per_page, view.stamp, viewer_tz(), language(), staff,
+           loads_remote_images())
     viewer_id = viewer.user.id if viewer.is_member else None
     # Authors the viewer blocked and chose to fold away: such a page is theirs alone too.
     folded = viewer.folded_author_ids
@@ -136,6 +137,10 @@ def _render(posts, reader: Policy, own_hidden_for: int | None,
                          post.reaction_summary)
                   for post in posts)
     return _Rendered(tuple(parts), facts)
+
+
+def _byline_avatar(author) -> str:
+    return avatar_src(author, 48)
 
 
 class _Urls:
@@ -232,9 +237,9 @@ def _fill(rendered: _Rendered, thread, viewer: Policy, reply_decision, authors: 
     bylines = {
         author_id: kept(("byline", tz, author_id, author.username, author.display_name,
                          author.role_value, author.created_at, author.post_count,
-                         author_id in experts),
+                         author.avatar_keys, author_id in experts),
                         lambda author=author, author_id=author_id: slots.byline(
-                            author, urls.avatar, urls.profile, author_id in experts))
+                            author, _byline_avatar, urls.profile, author_id in experts))
         for author_id, author in authors.items()
     }
     member = viewer.is_member

@@ -16,6 +16,7 @@ from ...services.community.polls import reading as poll_reading
 from ...services.content import answers, approvals, posting, reading, reading_state, responsiveness
 from ...services.content.watched_words import WordRefused
 from ...web import UrlPattern, current_actor, viewer_tz
+from .. import uploads
 from ..args import id_arg, page_arg
 from ..form_errors import attach
 from ..polls.forms import read_spec
@@ -246,10 +247,15 @@ def new_thread(slug: str):
                         301 if request.method == "GET" else 308)
     form = NewThreadForm()
     refused = _refused_draft(viewer.can_create_thread(board), form)
-    preview = None
+    preview = attach_error = None
     status, headers = 400, {}
     if refused:
         status = 403
+    elif uploads.is_attaching():
+        attach_error, status = uploads.attach_image(form.body)
+        return render_template(
+            "boards/new_thread.html", board=board, form=form, preview=None,
+            body_help=BODY_HELP, attach_error=attach_error), status
     elif form.validate_on_submit():
         if _is_preview():
             preview = markup.render(form.body.data)
@@ -293,6 +299,12 @@ def reply(thread_id: int):
     status, headers = 400, {}
     if refused:
         status = 403
+    elif uploads.is_attaching():
+        attach_error, status = uploads.attach_image(form.body)
+        return render_template(
+            "boards/reply.html", thread=thread, board=thread.board, form=form, preview=None,
+            body_help=BODY_HELP, locked=thread.locked_now(viewer.clock),
+            attach_error=attach_error), status
     elif request.method == "GET":
         quote_id = id_arg("quote", _("the quoted post"))
         if quote_id is not None:

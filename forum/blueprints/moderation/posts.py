@@ -13,6 +13,7 @@ from ...models import Post
 from ...policy import policy
 from ...services.content import reading
 from ...services.moderation import post_tools as tools
+from ...services.uploads import purging
 from ...web import current_actor
 from . import bp
 from .attempts import attempt
@@ -35,7 +36,7 @@ def _render(post: Post, status: int = 200, error: str | None = None, **forms):
     board = post.thread.board
     return render_template(
         "moderation/post_tools.html", post=post, thread=post.thread, board=board, error=error,
-        rank=viewer.can_act_on_user(post.author, board),
+        rank=viewer.can_act_on_user(post.author, board), uploads=purging.post_uploads(post),
         may_sanction=bool(viewer.can_act_on_user(post.author)), tab="queue", **forms,
     ), status
 

@@ -89,6 +89,7 @@ def _clean_body(body: str) -> str:
     if len(body) > BODY_MAX:
         raise InvalidInput("body", _("Posts can be at most %(max)s characters.",
                                      max=number(BODY_MAX)))
+    text.check_images(body)
     return body
 
 

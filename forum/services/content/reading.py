@@ -518,7 +518,7 @@ def page_posts(thread: Thread, first: int, per_page: int) -> list[Post]:
 
 # What a post's byline shows; the rest of a member's row (hashes, bio) stays in the database.
 _AUTHOR_COLUMNS = (User.username, User.display_name, User.role_value, User.created_at,
-                   User.post_count, User.timezone, User.is_board_moderator)
+                   User.post_count, User.timezone, User.is_board_moderator, User.avatar_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +533,7 @@ class Byline:
     created_at: object
     post_count: int
     is_board_moderator: bool
+    avatar_keys: str | None = None
 
     @property
     def name(self) -> str:
@@ -563,7 +564,8 @@ def _byline_statement():
                .where(Post.thread_id == bindparam("thread_id"),
                       Post.position.between(bindparam("first"), bindparam("last"))))
     return select(User.id, User.username, User.display_name, User.role_value, User.created_at,
-                  User.post_count, User.is_board_moderator).where(User.id.in_(authors))
+                  User.post_count, User.is_board_moderator, User.avatar_keys
+                  ).where(User.id.in_(authors))
 
 
 # -- single posts ------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ def clean_body(body: str | None) -> str:
     if len(body) > BODY_MAX:
         raise InvalidField("body", _("A message can be at most %(max)s characters.",
                                      max=number(BODY_MAX)))
+    text.check_images(body)
     return body
 
 

@@ -21,6 +21,7 @@ from .. import mail, notification_mail, notifications, webhooks
 from ..accounts import addresses, logins
 from ..content import bookmarks
 from ..notification_texts import moment
+from ..uploads import cleanup as upload_cleanup
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class TimerRun:
     bookmark_reminders: int = 0
     webhooks: webhooks.HookRun | None = None
     webhooks_purged: int = 0
+    uploads_removed: int = 0
 
 
 def send_event_reminders(now: datetime | None = None) -> int:
@@ -94,6 +96,7 @@ class ClockRun:
     mail_purged: int = 0
     webhooks_purged: int = 0
     counters_purged: int = 0
+    uploads_removed: int = 0
 
     @property
     def handled(self) -> int:
@@ -116,7 +119,8 @@ def run_clock(now: datetime | None = None) -> ClockRun:
                     bookmark_reminders=bookmarks.send_reminders(now),
                     mail_purged=purge_sent(now),
                     webhooks_purged=webhooks.purge_finished(now),
-                    counters_purged=ratelimit.purge_expired(now))
+                    counters_purged=ratelimit.purge_expired(now),
+                    uploads_removed=upload_cleanup.remove_unreferenced(now))
 
 
 def run_timers(now: datetime | None = None) -> TimerRun:
@@ -132,4 +136,5 @@ def run_timers(now: datetime | None = None) -> TimerRun:
                     mail=mail.send_due(now),
                     mail_purged=clock.mail_purged,
                     webhooks=webhooks.deliver_due(now),
-                    webhooks_purged=clock.webhooks_purged)
+                    webhooks_purged=clock.webhooks_purged,
+                    uploads_removed=clock.uploads_removed)
