@@ -74,9 +74,11 @@ def _init_extensions(app: Flask) -> None:
         database.configure_engine(db.engine)
 
     from .services import mail
-    from .services.search import sync
+    from .services.search import backend, sync, vectors
 
+    backend.init_app(app)
     sync.init_app(app)
+    vectors.init_app(app)
     mail.init_app(app)
 
 

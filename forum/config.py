@@ -40,6 +40,8 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "FORUM_SEARCH_INDEX": os.environ.get("FORUM_SEARCH_INDEX") or str(instance / "search"),
+        # "whoosh", "postgres" or "auto" (PostgreSQL's own search on PostgreSQL, else Whoosh).
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND") or "auto",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "TRUST_PROXY": _flag("TRUST_PROXY"),

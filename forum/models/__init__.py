@@ -43,6 +43,7 @@ from .moderation import (
 )
 from .notifications import Notification, NotificationKind
 from .ratelimit import RateCounter
+from .search import PostSearch
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
@@ -53,6 +54,7 @@ from .users import BoardModerator, OldUsername, PasswordReset, Role, User
 from .webhooks import CHOOSABLE_EVENTS, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "PostSearch",
     "CHOOSABLE_EVENTS",
     "DeliveryStatus",
     "Webhook",

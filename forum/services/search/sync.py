@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from ...extensions import db
 from ...models import Board, Post, Setting, Thread, User
+from . import backend
 from .index import (
     LANGUAGES,
     PostRecord,
@@ -239,7 +240,8 @@ def _before_bulk(state) -> None:
 @_logged
 def _after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if pending and _tracking():
+    # PostgreSQL's vectors were written before the commit (``vectors``).
+    if pending and _tracking() and backend.name() == backend.WHOOSH:
         sync(pending.posts, pending.threads, pending.authors, pending.threads_gone,
              board_ids=pending.boards, default_boards=pending.default_changed,
              default=pending.default_language)
@@ -264,6 +266,26 @@ def _listen_once() -> None:
     _listening = True
 
 
+def conditions(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
+               author_ids: Iterable[int] = (), board_ids: Iterable[int] = (),
+               default_boards: bool = False):
+    """Which posts a change touches (these posts, every post of these threads, authors and
+    boards, and with ``default_boards`` of every board in the default language), as one
+    condition on ``_record_query``, or None for none."""
+    found = []
+    if post_ids := set(post_ids):
+        found.append(Post.id.in_(post_ids))
+    if thread_ids := set(thread_ids):
+        found.append(Post.thread_id.in_(thread_ids))
+    if author_ids := set(author_ids):
+        found.append(Post.author_id.in_(author_ids))
+    if board_ids := set(board_ids):
+        found.append(Thread.board_id.in_(board_ids))
+    if default_boards:
+        found.append(or_(Board.language.is_(None), Board.language.not_in(LANGUAGES)))
+    return or_(*found) if found else None
+
+
 def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
          author_ids: Iterable[int] = (), threads_gone: Iterable[int] = (), *,
          board_ids: Iterable[int] = (), default_boards: bool = False,
@@ -274,24 +296,13 @@ def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
 
     Reads committed data on its own connection; returns the number of documents written.
     """
-    post_ids, thread_ids, author_ids = set(post_ids), set(thread_ids), set(author_ids)
-    board_ids = set(board_ids)
+    post_ids = set(post_ids)
     docs: dict[int, dict | None] = dict.fromkeys(post_ids)  # not found below: gone from the db
-    conditions = []
-    if post_ids:
-        conditions.append(Post.id.in_(post_ids))
-    if thread_ids:
-        conditions.append(Post.thread_id.in_(thread_ids))
-    if author_ids:
-        conditions.append(Post.author_id.in_(author_ids))
-    if board_ids:
-        conditions.append(Thread.board_id.in_(board_ids))
-    if default_boards:
-        conditions.append(or_(Board.language.is_(None), Board.language.not_in(LANGUAGES)))
-    if conditions:
+    where = conditions(post_ids, thread_ids, author_ids, board_ids, default_boards)
+    if where is not None:
         default = default if default is not None else default_language()
         with Session(db.engine) as session:
-            for record in _records(session, default, or_(*conditions)):
+            for record in _records(session, default, where):
                 docs[record.post_id] = document(record)
     current_index().apply(docs, threads_gone)
     return len(docs)

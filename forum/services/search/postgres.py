@@ -1,0 +1,338 @@
+"""Searching with PostgreSQL's full-text search: the engine when the database is PostgreSQL.
+
+Each post has a weighted ``tsvector`` in ``post_search`` (title A, body B), written in the
+transaction that writes the post (``vectors``), in its board's language, from text folded by
+the application as Whoosh's is (``folding``; for German also "oe" as "o", on both sides).
+
+A member's query is read with ``websearch_to_tsquery`` ("quoted phrases", ``OR``, ``-word``),
+once per language; what Whoosh's syntax offers beyond it is kept: ``NOT word`` is ``-word``,
+``title:word`` a word in titles only (weight A), ``author:name`` the author filter, ``word*``
+a prefix (at least ``limits.MIN_PREFIX`` letters, at most ``limits.MAX_WILDCARDS``, checked by
+the same parser as Whoosh's).
+
+Ranking is bounded: the matching posts the viewer may see are taken newest first up to
+``CANDIDATES`` (the planner walks the primary key backwards for a common word and reads the
+GIN index for a rare one), and only those are ranked with ``ts_rank_cd``. Fewer than that and
+the total is exact; at the bound, the total is the planner's estimate (an exact count of a word
+in a third of a million posts costs more than the search). Every statement runs under
+``SET LOCAL statement_timeout``; one that is cancelled is a "too broad" search.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
+from sqlalchemy import and_, case, false, func, literal, literal_column, not_, or_, select, text
+from sqlalchemy.exc import OperationalError
+
+from ...common.usernames import key as username_key
+from ...extensions import db
+from ...models import Post, PostSearch, Thread, User
+from . import limits, vectors
+from .backend import Found, Page, Shown
+from .folding import fold, fold_mapped
+from .index import LANGUAGES, PER_PAGE, SCAN_LIMIT, SNIPPET, Filters, Scope
+from .languages import TEXT_SEARCH_CONFIGS as CONFIGS
+
+CANDIDATES = 1000  # matching posts ranked per search, newest first
+# ts_rank_cd's weights for D, C, B, A: a word in the title counts ten times one in the body, so
+# a thread named after the word comes before a post that repeats it.
+WEIGHTS = "{0.1, 0.1, 0.1, 1.0}"
+TIMEOUT_MS = int(limits.TIME_LIMIT * 1000)
+# Marks ts_headline puts around a matched word: characters no folded text holds (they are
+# taken out of it first), found again to mark the words as written.
+START, STOP = "\x02", "\x03"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_post, _thread, _search = Post.__table__, Thread.__table__, PostSearch.__table__
+
+
+def _config(language: str):
+    return literal_column(f"'{CONFIGS[language]}'::regconfig")
+
+
+# -- reading the member's query -----------------------------------------------------------------
+_TOKEN = re.compile(r'-?"[^"]*"|\S+')
+_PREFIX = re.compile(r"^(\w+)\*$")
+_FIELD = re.compile(r"^(title|body|author):(.+)$", re.IGNORECASE)
+
+
+class Query:
+    """The member's words, split into what ``websearch_to_tsquery`` reads and what it does not."""
+
+    def __init__(self, typed: str) -> None:
+        self.words: list[str] = []  # for websearch_to_tsquery
+        self.prefixes: list[tuple[str, bool]] = []  # (letters, negated)
+        self.titles: list[tuple[str, bool]] = []
+        self.authors: list[str] = []
+        negate = False
+        for token in _TOKEN.findall(" ".join(typed.replace("?", " ").split())):
+            if token.startswith('"') or token.startswith('-"'):
+                self.words.append(("-" if negate else "") + token)
+                negate = False
+                continue
+            token = token.strip("()")
+            if token == "AND" or not token:
+                continue
+            if token == "NOT":
+                negate = True
+                continue
+            if token == "OR":
+                self.words.append("or")
+                continue
+            negated = negate or (token.startswith("-") and len(token) > 1)
+            negate = False
+            bare = token[1:] if token.startswith("-") else token
+            named = _FIELD.match(bare)
+            if named and named.group(1).lower() == "author":
+                self.authors.append(named.group(2).strip('"'))
+                continue
+            if named:
+                bare = named.group(2).strip('"()')
+            prefix = _PREFIX.match(bare)
+            if prefix:
+                self.prefixes.append((prefix.group(1), negated))
+            elif named and named.group(1).lower() == "title":
+                self.titles.extend((word, negated) for word in re.findall(r"\w+", bare))
+            else:
+                self.words.append(("-" if negated else "") + bare)
+
+    def tsquery(self, language: str):
+        """This query in ``language``'s configuration, folded as its posts were."""
+        german = language == "de"
+
+        def folded(value: str) -> str:
+            return fold_mapped(value, digraphs=german)[0] if german else fold(value)
+
+        parts = []
+        words = " ".join(self.words).strip()
+        if words:
+            parts.append(func.websearch_to_tsquery(_config(language), folded(words)))
+        for letters, negated in self.prefixes:
+            part = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                   literal(folded(letters).lower() + ":*"))
+            parts.append(func.tsquery_not(part) if negated else part)
+        for word, negated in self.titles:
+            part = func.to_tsquery(_config(language), literal(folded(word) + ":A"))
+            parts.append(func.tsquery_not(part) if negated else part)
+        if not parts:
+            return None
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = func.tsquery_and(combined, part)
+        return combined
+
+
+# -- the statement --------------------------------------------------------------------------------
+def _scope(scope: Scope) -> list:
+    conditions = []
+    if scope.unreadable_board_ids:
+        conditions.append(_thread.c.board_id.not_in(sorted(scope.unreadable_board_ids)))
+    if scope.withheld_board_ids is not None:
+        shown = not_(or_(_post.c.is_deleted, _post.c.is_hidden, _thread.c.is_deleted))
+        if scope.withheld_board_ids:
+            shown = or_(shown, _thread.c.board_id.in_(sorted(scope.withheld_board_ids)))
+        conditions.append(shown)
+    return conditions
+
+
+def _filters(filters: Filters, authors: list[str]) -> list:
+    conditions = []
+    if filters.board_id is not None:
+        conditions.append(_thread.c.board_id == filters.board_id)
+    if filters.thread_id is not None:
+        conditions.append(_post.c.thread_id == filters.thread_id)
+    if filters.author_id is not None:
+        conditions.append(_post.c.author_id == filters.author_id)
+    for name in authors:
+        conditions.append(_post.c.author_id.in_(
+            select(User.id).where(User.username_key == username_key(name)).scalar_subquery()))
+    if filters.after is not None:
+        conditions.append(_post.c.created_at >= filters.after)
+    if filters.before is not None:
+        conditions.append(_post.c.created_at < filters.before)
+    if filters.solved == "solved":
+        conditions.append(_thread.c.accepted_post_id.is_not(None))
+    elif filters.solved == "unsolved":
+        questions = sorted(filters.question_board_ids)
+        conditions.append(and_(_thread.c.board_id.in_(questions) if questions else false(),
+                               _thread.c.accepted_post_id.is_(None)))
+    return conditions
+
+
+def _matching(tsqueries: dict, conditions: list):
+    """The posts the query matches (all of them for "author:name" alone) and the viewer may
+    find, as a join and its conditions."""
+    if tsqueries:
+        conditions = [or_(*(and_(_search.c.language == language,
+                                 _search.c.vector.op("@@")(tsquery))
+                            for language, tsquery in tsqueries.items())), *conditions]
+    return (
+        _search.join(_post, _post.c.id == _search.c.post_id)
+        .join(_thread, _thread.c.id == _post.c.thread_id),
+        conditions,
+    )
+
+
+def _estimate(source, where) -> int:
+    """The planner's estimate of the matching posts: what a count would say, for the price of
+    planning it."""
+    statement = select(literal(1)).select_from(source).where(*where)
+    compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
+    plan = db.session.connection().exec_driver_sql(
+        f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params).scalar()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def limit_statements() -> None:
+    """Bound every statement of the rest of this transaction (the search's)."""
+    db.session.execute(text(f"SET LOCAL statement_timeout = {TIMEOUT_MS}"))
+
+
+class PostgresEngine:
+    def find(self, typed: str, parsed, filters: Filters, scope: Scope, *, sort: str,
+             page: int) -> Found:
+        query = Query(typed)
+        tsqueries = {language: query.tsquery(language) for language in LANGUAGES}
+        tsqueries = {language: q for language, q in tsqueries.items() if q is not None}
+        if not tsqueries and not query.authors:
+            raise limits.QuerySyntaxError(limits.nothing_to_search())
+        source, where = _matching(tsqueries, [*_scope(scope), *_filters(filters, query.authors)])
+        newest = sort == "newest"
+        order = ([_post.c.created_at.desc(), _post.c.id.desc()] if newest
+                 else [_search.c.post_id.desc()])
+        candidates = (
+            select(_search.c.post_id, _search.c.vector, _search.c.language,
+                   _post.c.created_at)
+            .select_from(source).where(*where).order_by(*order).limit(CANDIDATES)
+            .cte("candidates")
+        )
+        if newest or not tsqueries:
+            ranking = [candidates.c.created_at.desc(), candidates.c.post_id.desc()]
+        else:
+            weighed = case(
+                *((candidates.c.language == language, tsquery)
+                  for language, tsquery in tsqueries.items()), else_=None)
+            rank = func.ts_rank_cd(literal_column(f"'{WEIGHTS}'::float4[]"),
+                                   candidates.c.vector, weighed)
+            ranking = [rank.desc(), candidates.c.post_id.desc()]
+        count = select(func.count()).select_from(candidates).scalar_subquery()
+        statement = (select(candidates.c.post_id, count).order_by(*ranking)
+                     .limit(PER_PAGE).offset(max(page - 1, 0) * PER_PAGE))
+        try:
+            limit_statements()
+            rows = db.session.execute(statement).all()
+            total = rows[0][1] if rows else (
+                db.session.execute(select(count)).scalar() if page > 1 else 0)
+            estimated = total >= CANDIDATES
+            if estimated:
+                total = max(total, _estimate(source, where))
+        except OperationalError as error:
+            if "statement timeout" not in str(error.orig):
+                raise
+            db.session.rollback()  # the transaction is aborted; the page still renders
+            raise limits.TooBroad from None
+        reachable = min(total, CANDIDATES)
+        pages = max(1, -(-reachable // PER_PAGE))
+        found = Page([row[0] for row in rows], total, page, pages, estimated)
+        return Found(found, Headlines(tsqueries))
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        return vectors.rebuild(progress)
+
+
+# -- snippets -----------------------------------------------------------------------------------
+class Headlines:
+    """Snippets and titles marked by ``ts_headline``, for a page of results in one statement.
+    The folded text is what PostgreSQL reads; the marks are carried back to the words as they
+    were written (``fold_mapped``), and everything else is escaped."""
+
+    OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=15, "
+               "ShortWord=2, MaxFragments=0")
+    TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+
+    def __init__(self, tsqueries: dict) -> None:
+        self.tsqueries = tsqueries
+
+    def mark(self, shown: Sequence[Shown]) -> list[tuple[Markup, Markup]]:
+        if not shown:
+            return []
+        prepared = []
+        columns = []
+        for n, item in enumerate(shown):
+            german = item.language == "de"
+            title = fold_mapped(_CONTROL.sub(" ", item.title), german)
+            body_text = _CONTROL.sub(" ", item.text[:SCAN_LIMIT])
+            body = fold_mapped(body_text, german)
+            prepared.append((item.title, title, body_text, body))
+            tsquery = self.tsqueries.get(item.language)
+            if tsquery is None:
+                columns += [literal(title[0]), literal(body[0])]
+                continue
+            config = _config(item.language)
+            columns += [
+                func.ts_headline(config, literal(title[0]), tsquery,
+                                 literal(self.TITLE_OPTIONS)).label(f"t{n}"),
+                func.ts_headline(config, literal(body[0]), tsquery,
+                                 literal(self.OPTIONS)).label(f"b{n}"),
+            ]
+        row = db.session.execute(select(*columns)).one()
+        marked = []
+        for n, (title, folded_title, body_text, folded_body) in enumerate(prepared):
+            marked_title = _carried(title, *folded_title, row[2 * n], whole=True)
+            marked_body = _carried(body_text, *folded_body, row[2 * n + 1], whole=False,
+                                   full=len(shown[n].text))
+            marked.append((marked_title, marked_body))
+        return marked
+
+
+def _carried(original: str, folded: str, origin: list[int], headline: str, *, whole: bool,
+             full: int | None = None) -> Markup:
+    """``headline`` (a part of ``folded`` with START/STOP marks) as the same part of
+    ``original``, escaped, with the marked words in ``<mark>``."""
+    plain = headline.replace(START, "").replace(STOP, "")
+    at = 0 if whole else folded.find(plain)
+    if at < 0 or not plain:  # nothing the headline could be matched to: the text's start
+        return _cut(original, 0, min(len(original), SNIPPET), [], full)
+    marks: list[tuple[int, int]] = []
+    position = at
+    opened = None
+    for piece in re.split(f"([{START}{STOP}])", headline):
+        if piece == START:
+            opened = position
+        elif piece == STOP and opened is not None:
+            marks.append((_source(origin, opened, original), _source(origin, position, original)))
+            opened = None
+        else:
+            position += len(piece)
+    start = _source(origin, at, original)
+    end = _source(origin, at + len(plain), original) if not whole else len(original)
+    if not whole and end - start > SNIPPET:
+        end = original.rfind(" ", start, start + SNIPPET)
+        end = end if end > start else start + SNIPPET
+    return _cut(original, start, end, marks, full)
+
+
+def _source(origin: list[int], at: int, original: str) -> int:
+    """Where in the original text the folded text's position ``at`` is."""
+    return origin[at] if at < len(origin) else len(original)
+
+
+def _cut(original: str, start: int, end: int, marks: list[tuple[int, int]],
+         full: int | None) -> Markup:
+    out = []
+    position = start
+    for mark_start, mark_end in marks:
+        if mark_start < position or mark_end > end:
+            continue
+        out += [escape(original[position:mark_start]), Markup("<mark>"),
+                escape(original[mark_start:mark_end]), Markup("</mark>")]
+        position = mark_end
+    out.append(escape(original[position:end]))
+    body = Markup("").join(out)
+    if full is None:
+        return body
+    return Markup("{}{}{}").format("… " if start else "", body, " …" if end < full else "")
