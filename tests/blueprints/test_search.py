@@ -14,7 +14,7 @@ from ..factories import text
 
 # Every write in these tests reaches the index, as in the app: searching is the subject, and a
 # check that something is *not* found means nothing against an index that was never written.
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 
 @pytest.fixture

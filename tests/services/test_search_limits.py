@@ -12,7 +12,7 @@ from forum.services.search.index import parse_query, run
 
 from .. import factories
 
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 # 40 infix wildcards within the 200-character limit: the query that took seconds.
 INFIXES = " ".join(f"*{string.ascii_lowercase[n % 26]}{n // 26}*" for n in range(40))

@@ -41,10 +41,9 @@ CANDIDATES = 1000  # matching posts ranked per search, newest first
 # a thread named after the word comes before a post that repeats it.
 WEIGHTS = "{0.1, 0.1, 0.1, 1.0}"
 TIMEOUT_MS = int(limits.TIME_LIMIT * 1000)
-# Marks ts_headline puts around a matched word: characters no folded text holds (they are
-# taken out of it first), found again to mark the words as written.
+# Marks ts_headline puts around a matched word: characters no text it reads holds (they are
+# taken out first), found again to mark the words as written.
 START, STOP = "\x02", "\x03"
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _post, _thread, _search = Post.__table__, Thread.__table__, PostSearch.__table__
 
@@ -246,13 +245,14 @@ class PostgresEngine:
 
 # -- snippets -----------------------------------------------------------------------------------
 class Headlines:
-    """Snippets and titles marked by ``ts_headline``, for a page of results in one statement.
-    The folded text is what PostgreSQL reads; the marks are carried back to the words as they
-    were written (``fold_mapped``), and everything else is escaped."""
+    """Titles and snippets marked by ``ts_headline``, for a page of results in one statement.
 
-    OPTIONS = (f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=15, "
-               "ShortWord=2, MaxFragments=0")
-    TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+    PostgreSQL reads the folded text (with ``<``, ``>`` and ``&`` as spaces, which it would
+    otherwise take for markup and leave out) and marks every matched word in it; the marks are
+    carried back to the words as they were written (``fold_mapped``), the snippet is cut around
+    the first one as Whoosh's is, and everything else is escaped."""
+
+    OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
     def __init__(self, tsqueries: dict) -> None:
         self.tsqueries = tsqueries
@@ -262,77 +262,65 @@ class Headlines:
             return []
         prepared = []
         columns = []
-        for n, item in enumerate(shown):
+        for item in shown:
             german = item.language == "de"
-            title = fold_mapped(_CONTROL.sub(" ", item.title), german)
-            body_text = _CONTROL.sub(" ", item.text[:SCAN_LIMIT])
-            body = fold_mapped(body_text, german)
-            prepared.append((item.title, title, body_text, body))
-            tsquery = self.tsqueries.get(item.language)
-            if tsquery is None:
-                columns += [literal(title[0]), literal(body[0])]
-                continue
-            config = _config(item.language)
-            columns += [
-                func.ts_headline(config, literal(title[0]), tsquery,
-                                 literal(self.TITLE_OPTIONS)).label(f"t{n}"),
-                func.ts_headline(config, literal(body[0]), tsquery,
-                                 literal(self.OPTIONS)).label(f"b{n}"),
-            ]
+            texts = (item.title, item.text[:SCAN_LIMIT])
+            for value in texts:
+                folded, origin = fold_mapped(value, german)
+                prepared.append((value, origin))
+                tsquery = self.tsqueries.get(item.language)
+                sent = literal(_UNREAD.sub(" ", folded))
+                columns.append(sent if tsquery is None else func.ts_headline(
+                    _config(item.language), sent, tsquery, literal(self.OPTIONS)))
         row = db.session.execute(select(*columns)).one()
-        marked = []
-        for n, (title, folded_title, body_text, folded_body) in enumerate(prepared):
-            marked_title = _carried(title, *folded_title, row[2 * n], whole=True)
-            marked_body = _carried(body_text, *folded_body, row[2 * n + 1], whole=False,
-                                   full=len(shown[n].text))
-            marked.append((marked_title, marked_body))
-        return marked
+        marks = [_marks(headline, origin, len(value))
+                 for headline, (value, origin) in zip(row, prepared, strict=True)]
+        return [(_cut(item.title, 0, len(item.title), marks[2 * n]),
+                 _snippet(item.text, marks[2 * n + 1]))
+                for n, item in enumerate(shown)]
 
 
-def _carried(original: str, folded: str, origin: list[int], headline: str, *, whole: bool,
-             full: int | None = None) -> Markup:
-    """``headline`` (a part of ``folded`` with START/STOP marks) as the same part of
-    ``original``, escaped, with the marked words in ``<mark>``."""
-    plain = headline.replace(START, "").replace(STOP, "")
-    at = 0 if whole else folded.find(plain)
-    if at < 0 or not plain:  # nothing the headline could be matched to: the text's start
-        return _cut(original, 0, min(len(original), SNIPPET), [], full)
-    marks: list[tuple[int, int]] = []
-    position = at
-    opened = None
+# Markup characters ts_headline would drop, and control characters (the marks among them).
+_UNREAD = re.compile("[<>&\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _marks(headline: str, origin: list[int], length: int) -> list[tuple[int, int]]:
+    """Where in the original text the words ``headline`` marks are (start, end)."""
+    found, position, opened = [], 0, None
     for piece in re.split(f"([{START}{STOP}])", headline):
         if piece == START:
             opened = position
         elif piece == STOP and opened is not None:
-            marks.append((_source(origin, opened, original), _source(origin, position, original)))
+            found.append((origin[opened] if opened < len(origin) else length,
+                          origin[position] if position < len(origin) else length))
             opened = None
         else:
             position += len(piece)
-    start = _source(origin, at, original)
-    end = _source(origin, at + len(plain), original) if not whole else len(original)
-    if not whole and end - start > SNIPPET:
-        end = original.rfind(" ", start, start + SNIPPET)
-        end = end if end > start else start + SNIPPET
-    return _cut(original, start, end, marks, full)
+    return found
 
 
-def _source(origin: list[int], at: int, original: str) -> int:
-    """Where in the original text the folded text's position ``at`` is."""
-    return origin[at] if at < len(origin) else len(original)
+def _snippet(text: str, marks: list[tuple[int, int]]) -> Markup:
+    """Up to SNIPPET characters around the first marked word, cut at spaces (as Whoosh's)."""
+    if len(text) <= SNIPPET:
+        return _cut(text, 0, len(text), marks)
+    first = marks[0][0] if marks else 0
+    start = 0 if first < SNIPPET // 3 else text.rfind(" ", 0, first - SNIPPET // 4) + 1
+    end = start + SNIPPET
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > first else end
+    return Markup("{}{}{}").format("… " if start else "", _cut(text, start, end, marks),
+                                   " …" if end < len(text) else "")
 
 
-def _cut(original: str, start: int, end: int, marks: list[tuple[int, int]],
-         full: int | None) -> Markup:
-    out = []
-    position = start
+def _cut(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> Markup:
+    """text[start:end] escaped, with the marked words in <mark>: the only markup added."""
+    out, position = [], start
     for mark_start, mark_end in marks:
         if mark_start < position or mark_end > end:
             continue
-        out += [escape(original[position:mark_start]), Markup("<mark>"),
-                escape(original[mark_start:mark_end]), Markup("</mark>")]
+        out += [escape(text[position:mark_start]), Markup("<mark>"),
+                escape(text[mark_start:mark_end]), Markup("</mark>")]
         position = mark_end
-    out.append(escape(original[position:end]))
-    body = Markup("").join(out)
-    if full is None:
-        return body
-    return Markup("{}{}{}").format("… " if start else "", body, " …" if end < full else "")
+    out.append(escape(text[position:end]))
+    return Markup("").join(out)
