@@ -73,6 +73,9 @@ class Marker(Protocol):
 class Found:
     page: Page
     marker: Marker
+    # The page's (Post, Thread, User) rows when the engine read them with the page (saving the
+    # search page a statement), else None and they are loaded by id.
+    rows: list | None = None
 
 
 class Engine(Protocol):

@@ -219,12 +219,24 @@ class PostgresEngine:
                                    candidates.c.vector, weighed)
             ranking = [rank.desc(), candidates.c.post_id.desc()]
         count = select(func.count()).select_from(candidates).scalar_subquery()
-        statement = (select(candidates.c.post_id, count).order_by(*ranking)
-                     .limit(PER_PAGE).offset(max(page - 1, 0) * PER_PAGE))
+        # A page far past the end costs what the last one does (and never overflows).
+        offset = min(max(page - 1, 0) * PER_PAGE, CANDIDATES)
+        ranked = (select(candidates.c.post_id, count.label("total"))
+                  .order_by(*ranking).limit(PER_PAGE).offset(offset)
+                  .add_columns(func.row_number().over(order_by=ranking).label("place"))
+                  .subquery("ranked"))
+        # The page's posts, threads and authors in the same statement: the page needs them.
+        statement = (
+            select(Post, Thread, User, ranked.c.total)
+            .join_from(ranked, Post, Post.id == ranked.c.post_id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(User, User.id == Post.author_id)
+            .order_by(ranked.c.place)
+        )
         try:
             limit_statements()
             rows = db.session.execute(statement).all()
-            total = rows[0][1] if rows else (
+            total = rows[0][3] if rows else (
                 db.session.execute(select(count)).scalar() if page > 1 else 0)
             estimated = total >= CANDIDATES
             if estimated:
@@ -236,8 +248,8 @@ class PostgresEngine:
             raise limits.TooBroad from None
         reachable = min(total, CANDIDATES)
         pages = max(1, -(-reachable // PER_PAGE))
-        found = Page([row[0] for row in rows], total, page, pages, estimated)
-        return Found(found, Headlines(tsqueries))
+        found = Page([row[0].id for row in rows], total, page, pages, estimated)
+        return Found(found, Headlines(tsqueries), [tuple(row[:3]) for row in rows])
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         return vectors.rebuild(progress)

@@ -174,7 +174,7 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
         raise NotFound(_("There are not that many pages of results."))
     outcome.total, outcome.pages = page.total, page.pages
     outcome.estimated = getattr(page, "estimated", False)
-    outcome.hits = _hits(page.post_ids, found.marker, boards, withheld_boards)
+    outcome.hits = _hits(page.post_ids, found.marker, boards, withheld_boards, found.rows)
     return outcome
 
 
@@ -190,18 +190,19 @@ def _thread_or_refuse(pol: Policy, thread_id: int) -> Thread:
 
 
 def _hits(post_ids: list[int], marker: Marker, boards: list[BoardChoice],
-          withheld_boards: frozenset[int] | None) -> list[Hit]:
+          withheld_boards: frozenset[int] | None, rows: list | None = None) -> list[Hit]:
     """Load the shown posts in one query and check them against the database once more, so a
     stale index can never show what the viewer may not see."""
     if not post_ids:
         return []
     by_board = {board.id: board for board in boards}
-    rows = db.session.execute(
-        select(Post, Thread, User)
-        .join(Thread, Thread.id == Post.thread_id)
-        .join(User, User.id == Post.author_id)
-        .where(Post.id.in_(post_ids))
-    ).all()
+    if rows is None:
+        rows = db.session.execute(
+            select(Post, Thread, User)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(User, User.id == Post.author_id)
+            .where(Post.id.in_(post_ids))
+        ).all()
     by_id = {post.id: (post, thread, author) for post, thread, author in rows}
     kept = []
     for post_id in post_ids:
