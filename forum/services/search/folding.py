@@ -39,20 +39,26 @@ def collapse_digraphs(word: str) -> str:
     return _DIGRAPH.sub(r"\1", word)
 
 
-def fold_mapped(text: str, digraphs: bool = False) -> tuple[str, list[int]]:
+def fold_mapped(text: str, digraphs: bool = False) -> tuple[str, list[int] | None]:
     """``fold(text)`` (and with ``digraphs`` ``collapse_digraphs`` of it), with where in
-    ``text`` each of its characters came from: a snippet found in the folded text is shown in
-    the words as they were written. Char by char, so combining marks typed separately are
-    dropped where they stand."""
-    out: list[str] = []
-    origin: list[int] = []
-    for at, char in enumerate(text):
-        folded = fold(char) if not char.isascii() else char
-        out.append(folded)
-        origin.extend([at] * len(folded))
-    result = "".join(out)
-    if not digraphs:
-        return result, origin
+    ``text`` each of its characters came from (None: each from the same place, as for plain
+    ASCII without digraphs): a snippet found in the folded text is shown in the words as they
+    were written. Char by char, so combining marks typed separately are dropped where they
+    stand."""
+    if text.isascii():
+        if not digraphs or not _DIGRAPH.search(text):
+            return text, None
+        result, origin = text, list(range(len(text)))
+    else:
+        out: list[str] = []
+        origin = []
+        for at, char in enumerate(text):
+            folded = char if char.isascii() else fold(char)
+            out.append(folded)
+            origin.extend([at] * len(folded))
+        result = "".join(out)
+        if not digraphs:
+            return result, origin
     kept: list[str] = []
     kept_origin: list[int] = []
     last = 0

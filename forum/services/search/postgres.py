@@ -24,7 +24,20 @@ import re
 from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, case, false, func, literal, literal_column, not_, or_, select, text
+from sqlalchemy import (
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import OperationalError
 
 from ...common.usernames import key as username_key
@@ -201,13 +214,13 @@ class PostgresEngine:
             raise limits.QuerySyntaxError(limits.nothing_to_search())
         source, where = _matching(tsqueries, [*_scope(scope), *_filters(filters, query.authors)])
         newest = sort == "newest"
-        order = ([_post.c.created_at.desc(), _post.c.id.desc()] if newest
-                 else [_search.c.post_id.desc()])
+        # The newest matches by id (the order posts are written in, and an index to walk),
+        # then ordered by rank or by the moment each was posted.
         candidates = (
             select(_search.c.post_id, _search.c.vector, _search.c.language,
                    _post.c.created_at)
-            .select_from(source).where(*where).order_by(*order).limit(CANDIDATES)
-            .cte("candidates")
+            .select_from(source).where(*where).order_by(_search.c.post_id.desc())
+            .limit(CANDIDATES).cte("candidates")
         )
         if newest or not tsqueries:
             ranking = [candidates.c.created_at.desc(), candidates.c.post_id.desc()]
@@ -226,8 +239,10 @@ class PostgresEngine:
                   .add_columns(func.row_number().over(order_by=ranking).label("place"))
                   .subquery("ranked"))
         # The page's posts, threads and authors in the same statement: the page needs them.
+        languages = list(tsqueries)
         statement = (
-            select(Post, Thread, User, ranked.c.total)
+            select(Post, Thread, User, ranked.c.total,
+                   *(cast(tsqueries[language], Text) for language in languages))
             .join_from(ranked, Post, Post.id == ranked.c.post_id)
             .join(Thread, Thread.id == Post.thread_id)
             .join(User, User.id == Post.author_id)
@@ -249,7 +264,8 @@ class PostgresEngine:
         reachable = min(total, CANDIDATES)
         pages = max(1, -(-reachable // PER_PAGE))
         found = Page([row[0].id for row in rows], total, page, pages, estimated)
-        return Found(found, Headlines(tsqueries), [tuple(row[:3]) for row in rows])
+        said = dict(zip(languages, rows[0][4:], strict=True)) if rows else {}
+        return Found(found, Headlines(said), [tuple(row[:3]) for row in rows])
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         return vectors.rebuild(progress)
@@ -262,49 +278,56 @@ class Headlines:
     PostgreSQL reads the folded text (with ``<``, ``>`` and ``&`` as spaces, which it would
     otherwise take for markup and leave out) and marks every matched word in it; the marks are
     carried back to the words as they were written (``fold_mapped``), the snippet is cut around
-    the first one as Whoosh's is, and everything else is escaped."""
+    the first one as Whoosh's is, and everything else is escaped. The query comes as the text
+    PostgreSQL made of it in the ranking statement."""
 
     OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+    STATEMENT = text(
+        "SELECT ts_headline(CAST(c AS regconfig), t, CAST(q AS tsquery), :options) "
+        "FROM unnest(CAST(:configs AS text[]), CAST(:texts AS text[]), "
+        "CAST(:queries AS text[])) WITH ORDINALITY AS x(c, t, q, n) ORDER BY n")
 
-    def __init__(self, tsqueries: dict) -> None:
-        self.tsqueries = tsqueries
+    def __init__(self, tsqueries: dict[str, str]) -> None:
+        self.tsqueries = tsqueries  # language → the tsquery as text
 
     def mark(self, shown: Sequence[Shown]) -> list[tuple[Markup, Markup]]:
         if not shown:
             return []
-        prepared = []
-        columns = []
+        prepared, configs, texts, queries = [], [], [], []
         for item in shown:
-            german = item.language == "de"
-            texts = (item.title, item.text[:SCAN_LIMIT])
-            for value in texts:
-                folded, origin = fold_mapped(value, german)
+            for value in (item.title, item.text[:SCAN_LIMIT]):
+                folded, origin = fold_mapped(value, item.language == "de")
                 prepared.append((value, origin))
-                tsquery = self.tsqueries.get(item.language)
-                sent = literal(_UNREAD.sub(" ", folded))
-                columns.append(sent if tsquery is None else func.ts_headline(
-                    _config(item.language), sent, tsquery, literal(self.OPTIONS)))
-        row = db.session.execute(select(*columns)).one()
-        marks = [_marks(headline, origin, len(value))
-                 for headline, (value, origin) in zip(row, prepared, strict=True)]
+                configs.append(CONFIGS[item.language])
+                texts.append(_UNREAD.sub(" ", folded))
+                queries.append(self.tsqueries.get(item.language, ""))
+        marked = db.session.execute(self.STATEMENT, {
+            "options": self.OPTIONS, "configs": configs, "texts": texts, "queries": queries,
+        }).scalars().all()
+        marks = [_marks(headline or "", origin, len(value))
+                 for headline, (value, origin) in zip(marked, prepared, strict=True)]
         return [(_cut(item.title, 0, len(item.title), marks[2 * n]),
                  _snippet(item.text, marks[2 * n + 1]))
                 for n, item in enumerate(shown)]
 
 
 # Markup characters ts_headline would drop, and control characters (the marks among them).
-_UNREAD = re.compile("[<>&\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UNREAD = re.compile("[<>&\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
 
 
-def _marks(headline: str, origin: list[int], length: int) -> list[tuple[int, int]]:
+def _marks(headline: str, origin: list[int] | None, length: int) -> list[tuple[int, int]]:
     """Where in the original text the words ``headline`` marks are (start, end)."""
+    def source(at: int) -> int:
+        if origin is None:
+            return at
+        return origin[at] if at < len(origin) else length
+
     found, position, opened = [], 0, None
     for piece in re.split(f"([{START}{STOP}])", headline):
         if piece == START:
             opened = position
         elif piece == STOP and opened is not None:
-            found.append((origin[opened] if opened < len(origin) else length,
-                          origin[position] if position < len(origin) else length))
+            found.append((source(opened), source(position)))
             opened = None
         else:
             position += len(piece)
