@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, select
+from sqlalchemy import text as sql
 
 from forum.extensions import db
 from forum.models import Post, PostSearch
@@ -15,6 +16,7 @@ from forum.services.search import backend, postgres, query
 
 from .. import factories
 from ..databases import USING_PG
+from ..factories import text
 
 on_postgres = pytest.mark.skipif(not USING_PG, reason="PostgreSQL's engine needs PostgreSQL")
 
@@ -60,7 +62,7 @@ def board(app):
 
 
 def _vector(post_id: int) -> str | None:
-    return db.session.scalar(select(text("vector::text")).select_from(PostSearch)
+    return db.session.scalar(select(sql("vector::text")).select_from(PostSearch)
                              .where(PostSearch.post_id == post_id))
 
 
@@ -69,7 +71,7 @@ def test_the_vector_is_written_by_the_posts_own_transaction(board, member):
     thread = factories.make_thread(board, member, title="Kubernetes for bakers",
                                    body="Ovens in containers.")
     reply = posting.reply(member, thread, "Proofing baskets.")
-    same = db.session.execute(text(
+    same = db.session.execute(sql(
         "SELECT p.xmin::text = s.xmin::text FROM posts p JOIN post_search s ON s.post_id = p.id "
         "WHERE p.id IN (:a, :b)"), {"a": thread.first_post_id, "b": reply.id}).scalars().all()
     assert same == [True, True]
@@ -85,7 +87,7 @@ def test_another_connection_finds_the_post_once_the_commit_returns(app, board, m
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         with other.connect() as connection:
-            found = connection.execute(text(
+            found = connection.execute(sql(
                 "SELECT post_id FROM post_search WHERE vector @@ "
                 "websearch_to_tsquery('english', 'zucchini')")).scalars().all()
     finally:
@@ -129,6 +131,17 @@ def test_past_the_ranked_bound_the_total_is_an_estimate(board, member, monkeypat
 
 
 @on_postgres
+def test_the_page_says_when_its_total_is_an_estimate(client, board, member, monkeypatch):
+    for n in range(6):
+        factories.make_thread(board, member, title=f"Plums {n}", body="Plums again.")
+    assert "6 results for “plums”" in text(client.get("/search?q=plums"))
+    monkeypatch.setattr(postgres, "CANDIDATES", 3)
+    page = text(client.get("/search?q=plums"))
+    assert "About " in page and "the newest 3 of them, best first" in page
+    assert "6 results" not in page
+
+
+@on_postgres
 def test_a_search_stuck_past_its_statement_timeout_is_too_broad(app, client, board, member):
     thread = factories.make_thread(board, member, title="Quinces", body="Quince jelly.")
     assert ids(find(None, "quince")) == [thread.first_post_id]
@@ -138,7 +151,7 @@ def test_a_search_stuck_past_its_statement_timeout_is_too_broad(app, client, boa
 
     def hold_the_table():
         with other.begin() as connection:
-            connection.execute(text("LOCK TABLE post_search IN ACCESS EXCLUSIVE MODE"))
+            connection.execute(sql("LOCK TABLE post_search IN ACCESS EXCLUSIVE MODE"))
             locked.set()
             release.wait(10)
 
@@ -164,7 +177,7 @@ def test_reindex_refreshes_every_vector_with_a_progress_bar(app, runner, board, 
     thread = factories.make_thread(board, member, title="Rebuilt", body="Gooseberry fool.")
     factories.make_post(thread, member, body="Another gooseberry.")
     db.session.execute(delete(PostSearch))
-    db.session.execute(text("UPDATE posts SET body_html = '<p>Gooseberry crumble.</p>' "
+    db.session.execute(sql("UPDATE posts SET body_html = '<p>Gooseberry crumble.</p>' "
                             "WHERE id = :id"), {"id": thread.first_post_id})
     db.session.commit()
     assert find(None, "gooseberry").hits == []

@@ -51,8 +51,10 @@ class Page:
     total: int
     page: int
     pages: int
-    # The total is the engine's estimate (a common word at a large forum), not a count.
+    # The total is the engine's estimate (a common word at a large forum), not a count, and
+    # only the ``ranked`` newest matches are ranked and paged through.
     estimated: bool = False
+    ranked: int = 0
 
 
 @dataclass(frozen=True)

@@ -263,7 +263,7 @@ class PostgresEngine:
             raise limits.TooBroad from None
         reachable = min(total, CANDIDATES)
         pages = max(1, -(-reachable // PER_PAGE))
-        found = Page([row[0].id for row in rows], total, page, pages, estimated)
+        found = Page([row[0].id for row in rows], total, page, pages, estimated, reachable)
         said = dict(zip(languages, rows[0][4:], strict=True)) if rows else {}
         return Found(found, Headlines(said), [tuple(row[:3]) for row in rows])
 

@@ -71,7 +71,8 @@ class Outcome:
     hits: list[Hit] | None = None
     total: int = 0
     pages: int = 1
-    estimated: bool = False  # the total is the engine's estimate, not a count
+    estimated: bool = False  # the total is the engine's estimate, not a count …
+    ranked: int = 0  # … and this many of the newest matches are ranked and shown
     error: str | None = None  # the member's input was at fault: a 400
     notice: str | None = None  # nothing wrong, but nothing to find
 
@@ -174,6 +175,7 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
         raise NotFound(_("There are not that many pages of results."))
     outcome.total, outcome.pages = page.total, page.pages
     outcome.estimated = getattr(page, "estimated", False)
+    outcome.ranked = getattr(page, "ranked", 0)
     outcome.hits = _hits(page.post_ids, found.marker, boards, withheld_boards, found.rows)
     return outcome
 
