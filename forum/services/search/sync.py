@@ -20,6 +20,9 @@ language re-indexes every post of the board after the commit, as moving threads 
 of the forum's default language (the ``default_language`` setting, when there is one)
 re-indexes the posts of every board that follows the default.
 
+With PostgreSQL's engine (``backend``), the same notes are written as vectors just before the
+commit, in the writing transaction (``vectors``), and nothing here runs after it.
+
 Several processes may write: each write takes Whoosh's file lock, retrying with backoff for a
 bounded time (``FORUM_SEARCH_LOCK_TIMEOUT`` seconds, default 5).
 """
@@ -79,7 +82,7 @@ def _record(row, default: str) -> PostRecord:
                       language=board_language(row[13], default), solved=bool(row[14]))
 
 
-def _records(session: Session, default: str, *where) -> Iterator[PostRecord]:
+def records(session: Session, default: str, *where) -> Iterator[PostRecord]:
     for row in session.execute(_record_query(*where)):
         yield _record(row, default)
 
@@ -128,10 +131,10 @@ class _Pending:
                     or self.threads_gone or self.default_changed)
 
 
-_PENDING = "agora_search_pending"
+PENDING = "agora_search_pending"
 
 
-def _tracking() -> bool:
+def tracking() -> bool:
     if not has_app_context():
         return False
     state = current_app.extensions.get(EXTENSION)
@@ -139,7 +142,7 @@ def _tracking() -> bool:
 
 
 def _pending(session: Session) -> _Pending:
-    return session.info.setdefault(_PENDING, _Pending())
+    return session.info.setdefault(PENDING, _Pending())
 
 
 def _changed(obj, names: set[str]) -> bool:
@@ -167,7 +170,7 @@ def _logged(hook):
 
 @_logged
 def _after_flush(session: Session, _context) -> None:
-    if not _tracking():
+    if not tracking():
         return
     pending = _pending(session)
     for obj in session.new:
@@ -207,7 +210,7 @@ def _set_columns(statement) -> set[str] | None:
 @_logged
 def _before_bulk(state) -> None:
     """Bulk UPDATE/DELETE bypass the unit of work: note the rows they are about to touch."""
-    if not (state.is_update or state.is_delete) or not _tracking():
+    if not (state.is_update or state.is_delete) or not tracking():
         return
     statement = state.statement
     table = getattr(statement, "table", None)
@@ -239,16 +242,16 @@ def _before_bulk(state) -> None:
 
 @_logged
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
+    pending = session.info.pop(PENDING, None)
     # PostgreSQL's vectors were written before the commit (``vectors``).
-    if pending and _tracking() and backend.name() == backend.WHOOSH:
+    if pending and tracking() and backend.name() == backend.WHOOSH:
         sync(pending.posts, pending.threads, pending.authors, pending.threads_gone,
              board_ids=pending.boards, default_boards=pending.default_changed,
              default=pending.default_language)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    session.info.pop(PENDING, None)
 
 
 _listening = False
@@ -302,7 +305,7 @@ def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
     if where is not None:
         default = default if default is not None else default_language()
         with Session(db.engine) as session:
-            for record in _records(session, default, where):
+            for record in records(session, default, where):
                 docs[record.post_id] = document(record)
     current_index().apply(docs, threads_gone)
     return len(docs)

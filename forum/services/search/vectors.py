@@ -59,21 +59,21 @@ def write(session: Session, records: Iterable[PostRecord]) -> int:
 
 
 def _active() -> bool:
-    return sync._tracking() and backend.name() == backend.POSTGRES
+    return sync.tracking() and backend.name() == backend.POSTGRES
 
 
 def _before_commit(session: Session) -> None:
     if not _active():
         return
     session.flush()  # what is still pending is noted by the flush's own event
-    pending = session.info.pop(sync._PENDING, None)
+    pending = session.info.pop(sync.PENDING, None)
     if not pending:
         return
     where = sync.conditions(pending.posts, pending.threads, (), pending.boards,
                             pending.default_changed)
     if where is not None:
         default = pending.default_language or sync.default_language()
-        write(session, sync._records(session, default, where))
+        write(session, sync.records(session, default, where))
 
 
 _listening = False
