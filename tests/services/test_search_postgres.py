@@ -196,3 +196,20 @@ def test_a_hard_deleted_post_takes_its_vector_along(board, member):
     db.session.commit()
     assert db.session.get(PostSearch, reply.id) is None
     assert ids(find(None, "elderflower")) == [thread.first_post_id]
+
+
+@on_postgres
+def test_a_post_split_into_a_thread_of_its_own_carries_the_new_title(board, member, moderator):
+    from forum.services.moderation import thread_merging
+    from forum.services.moderation.thread_merging import SplitPlan
+
+    thread = factories.make_thread(board, member, title="Apricots", body="Drying apricots.")
+    reply = posting.reply(member, thread, "Jam needs pectin.")
+    elsewhere = factories.make_board(slug="preserves")
+    assert find(None, "marmalade").hits == []
+    created = thread_merging.split_posts(moderator, thread, SplitPlan(
+        reason="Own topic", post_ids=(reply.id,), title="Marmalade", board=elsewhere))
+    assert "'marmalad':1A" in _vector(reply.id)
+    [hit] = find(None, "marmalade").hits
+    assert (hit.post.id, hit.thread.id, hit.board.id) == (reply.id, created.id, elsewhere.id)
+    assert str(hit.title) == "<mark>Marmalade</mark>"
