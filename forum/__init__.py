@@ -79,9 +79,11 @@ def _init_extensions(app: Flask) -> None:
     app.wsgi_app = database.RetryDropped(app.wsgi_app)
 
     from .services import mail
-    from .services.search import sync
+    from .services.search import backend, sync, vectors
 
+    backend.init_app(app)
     sync.init_app(app)
+    vectors.init_app(app)
     mail.init_app(app)
 
     from .services import uploads

@@ -93,13 +93,17 @@ def seed_demo(lang: str) -> None:
 
 @forum_cli.command("reindex")
 def reindex() -> None:
-    """Rebuild the search index from the database (the database is the truth)."""
-    from .common.progress import bar
-    from .services.search import sync
+    """Rebuild the search index (Whoosh) or the search vectors (PostgreSQL) from the database
+    (the database is the truth)."""
+    import time
 
+    from .common.progress import bar
+    from .services.search import engines, sync
+
+    started = time.perf_counter()
     with bar(sync.post_total(), "Indexing posts") as shown:
-        count, seconds = sync.rebuild(progress=shown.update)
-    click.echo(f"Indexed {count} posts in {seconds:.1f} s")
+        count = engines.current().rebuild(progress=shown.update)
+    click.echo(f"Indexed {count} posts in {time.perf_counter() - started:.1f} s")
 
 
 @forum_cli.command("bench-seed")

@@ -48,6 +48,8 @@ def from_environment(instance: Path) -> dict:
         # Forums (or test runs) sharing one Redis keep apart by prefix.
         **_redis_prefixes(os.environ.get("REDIS_PREFIX") or "agora:"),
         "FORUM_SEARCH_INDEX": os.environ.get("FORUM_SEARCH_INDEX") or str(instance / "search"),
+        # "whoosh", "postgres" or "auto" (PostgreSQL's own search on PostgreSQL, else Whoosh).
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND") or "auto",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "TRUST_PROXY": _flag("TRUST_PROXY"),

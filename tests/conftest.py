@@ -179,11 +179,30 @@ def _databases(tmp_path_factory) -> Iterator[Databases]:
     databases.close()
 
 
+def pytest_generate_tests(metafunc):
+    """On PostgreSQL, tests marked ``engines`` run once with each search engine."""
+    if "search_engine" not in metafunc.fixturenames:
+        return
+    definition = metafunc.definition
+    if definition.get_closest_marker("whoosh") is not None:
+        metafunc.parametrize("search_engine", ["whoosh"], indirect=True)
+    elif USING_PG and definition.get_closest_marker("engines") is not None:
+        metafunc.parametrize("search_engine", ["postgres", "whoosh"], indirect=True)
+
+
+@pytest.fixture
+def search_engine(request) -> str:
+    """The search engine the app is given: "auto" (PostgreSQL's on PostgreSQL, else Whoosh)
+    unless parametrised."""
+    return getattr(request, "param", "auto")
+
+
 @contextmanager
 def app_on(database_url: str, folder: Path, *, search: bool,
-           search_index: Path | None = None) -> Iterator[Flask]:
+           search_index: Path | None = None, engine: str = "auto") -> Iterator[Flask]:
     """A test app on ``database_url`` with its instance in ``folder``, inside an app context.
-    ``search``: writes update the search index (``FORUM_SEARCH_INDEXING``)."""
+    ``search``: writes reach the search engine (``FORUM_SEARCH_INDEXING``); ``engine``:
+    ``SEARCH_BACKEND``."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -191,6 +210,7 @@ def app_on(database_url: str, folder: Path, *, search: bool,
         "INSTANCE_PATH": str(folder / "instance"),
         "FORUM_SEARCH_INDEX": str(search_index or folder / "search"),
         "FORUM_SEARCH_INDEXING": search,
+        "SEARCH_BACKEND": engine,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
         # Real hashing, cheaper rounds: the suite hashes hundreds of passwords.
@@ -212,11 +232,12 @@ def app_on(database_url: str, folder: Path, *, search: bool,
 
 
 @pytest.fixture
-def app(request, tmp_path, _databases):
+def app(request, tmp_path, _databases, search_engine):
     """A fresh app on an empty database. Its writes skip the search index unless the test is
     marked ``@pytest.mark.search`` (indexing every fixture post took much of the suite's time)."""
     search = request.node.get_closest_marker("search") is not None
-    with app_on(_databases.empty(tmp_path), tmp_path, search=search) as app:
+    with app_on(_databases.empty(tmp_path), tmp_path, search=search,
+                engine=search_engine) as app:
         yield app
 
 

@@ -53,6 +53,7 @@ from .moderation import (
 from .notifications import Notification, NotificationKind
 from .polls import RESULTS_SHOWN_LABELS, Poll, PollBallot, PollOption, PollVote, ResultsShown
 from .ratelimit import RateCounter
+from .search import PostSearch
 from .settings import SETTINGS, Choice, Email, Setting, SettingSpec, TimeZone
 from .site import DOCUMENT_TITLES, Invitation, SiteDocument
 from .spam import BanEntry, BanKind, MemberAddress, SpamRemoval
@@ -77,6 +78,7 @@ __all__ = [
     "EventExpert",
     "EventQuestion",
     "QuestionVote",
+    "PostSearch",
     "CHOOSABLE_EVENTS",
     "DeliveryStatus",
     "Webhook",

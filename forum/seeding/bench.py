@@ -455,9 +455,18 @@ def _fix_sequences() -> None:
 
 
 def build_index(progress: Progress) -> int:
-    """Rebuild the search index from the database with two writer processes."""
+    """Rebuild the search index from the database with two writer processes (Whoosh), or
+    write every post's search vector (PostgreSQL's search), then refresh its statistics."""
     from whoosh import index as whoosh_index
 
+    from ..services.search import backend, vectors
+
+    if backend.name() == backend.POSTGRES:
+        with progress(sync.post_total(), "Indexing") as bar:
+            count = vectors.rebuild(bar.update, batch=5000)
+        db.session.execute(text("ANALYZE post_search"))
+        db.session.commit()
+        return count
     state = sync.current_index()
     with progress(sync.post_total(), "Indexing") as bar:
         os.makedirs(state.path, exist_ok=True)

@@ -8,13 +8,14 @@ import pytest
 from forum.extensions import db
 from forum.models import Access, Post
 from forum.services.content import posting
+from forum.services.search import backend
 
 from .. import factories
 from ..factories import text
 
 # Every write in these tests reaches the index, as in the app: searching is the subject, and a
 # check that something is *not* found means nothing against an index that was never written.
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 
 @pytest.fixture
@@ -237,21 +238,24 @@ def test_nul_bytes_are_refused(client):
 
 
 # -- query budget -----------------------------------------------------------------------------
-def test_a_results_page_costs_at_most_six_queries(client, login, board, member, count_queries):
-    # One of them counts the search against the searches-per-minute limit.
+def test_a_results_page_has_a_fixed_query_budget(client, login, board, member, count_queries):
+    # One of them counts the search against the searches-per-minute limit. PostgreSQL's engine
+    # runs two of its own: the statement timeout (SET LOCAL) and the page's headlines, whose
+    # text is made from the posts the ranking statement loaded.
+    budget = 6 if backend.name() == backend.WHOOSH else 8
     for n in range(25):
         author = member if n % 2 else factories.make_user()
         thread = factories.make_thread(board, author, title=f"Budget {n}", body="Pumpkin pie.")
         factories.make_post(thread, body="More pumpkin.")
     with count_queries() as queries:
         assert client.get("/search?q=pumpkin").status_code == 200
-    assert len(queries) <= 6, queries
+    assert len(queries) <= budget, queries
     login(member)
     client.get("/search")  # the first request of a session records "last seen"
     with count_queries() as queries:
         response = client.get("/search?q=pumpkin&author=member&sort=newest")
     assert response.status_code == 200
-    assert len(queries) <= 6, queries
+    assert len(queries) <= budget, queries
 
 
 # -- languages --------------------------------------------------------------------------------

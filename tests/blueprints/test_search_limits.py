@@ -16,7 +16,7 @@ from .. import factories
 from ..factories import text as raw_text
 from ..services.test_search_limits import INFIXES
 
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 def text(response) -> str:
     return html.unescape(raw_text(response))

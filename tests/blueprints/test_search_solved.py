@@ -14,7 +14,7 @@ from forum.services.search import index
 from .. import factories
 from ..factories import text
 
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from forum.services.search.index import parse_query, run
 
 from .. import factories
 
-pytestmark = pytest.mark.search
+pytestmark = [pytest.mark.search, pytest.mark.engines]
 
 # 40 infix wildcards within the 200-character limit: the query that took seconds.
 INFIXES = " ".join(f"*{string.ascii_lowercase[n % 26]}{n // 26}*" for n in range(40))
@@ -86,6 +86,7 @@ def test_too_many_words_or_wildcards_are_refused(thread):
     assert outcome.error == "A search can have at most 3 words ending in “*”."
 
 
+@pytest.mark.whoosh
 def test_a_wildcard_stands_for_its_most_frequent_words_only(board, member):
     many = " ".join(f"zorb{n:02d}x" for n in range(limits.MAX_EXPANSIONS + 10))
     crowded = factories.make_thread(board, member, title="Words", body=many)
@@ -101,6 +102,7 @@ def test_a_wildcard_stands_for_its_most_frequent_words_only(board, member):
     assert set(found) == {crowded.first_post_id, *(t.first_post_id for t in favourites)}
 
 
+@pytest.mark.whoosh
 def test_a_query_over_its_postings_budget_is_too_broad(thread, monkeypatch):
     assert find(None, "soldering OR iron").error is None
     monkeypatch.setattr(limits, "RANKED_BUDGET", 1)
@@ -112,6 +114,7 @@ def test_a_query_over_its_postings_budget_is_too_broad(thread, monkeypatch):
     assert "too broad" in find(None, '"soldering iron"').error
 
 
+@pytest.mark.whoosh
 @pytest.mark.parametrize("text", ["soldering", '"soldering iron"', "iron NOT copper"])
 def test_a_search_past_its_time_limit_is_too_broad(thread, text):
     searcher = sync.current_index().searcher()

@@ -454,6 +454,7 @@ def test_split_refusals_change_nothing(board, member, moderator, case, status, m
 
 # -- the search index follows -------------------------------------------------------------------
 @pytest.mark.search
+@pytest.mark.whoosh  # reads Whoosh's documents; PostgreSQL's engine reads the rows
 def test_the_index_follows_merged_and_split_posts(board, member, moderator):
     from forum.services.search import sync
 

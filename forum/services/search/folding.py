@@ -37,3 +37,36 @@ def fold(text: str) -> str:
 def collapse_digraphs(word: str) -> str:
     """A folded word with "ae", "oe", "ue" read as umlauts ("Loetstation" → "Lotstation")."""
     return _DIGRAPH.sub(r"\1", word)
+
+
+def fold_mapped(text: str, digraphs: bool = False) -> tuple[str, list[int] | None]:
+    """``fold(text)`` (and with ``digraphs`` ``collapse_digraphs`` of it), with where in
+    ``text`` each of its characters came from (None: each from the same place, as for plain
+    ASCII without digraphs): a snippet found in the folded text is shown in the words as they
+    were written. Char by char, so combining marks typed separately are dropped where they
+    stand."""
+    if text.isascii():
+        if not digraphs or not _DIGRAPH.search(text):
+            return text, None
+        result, origin = text, list(range(len(text)))
+    else:
+        out: list[str] = []
+        origin = []
+        for at, char in enumerate(text):
+            folded = char if char.isascii() else fold(char)
+            out.append(folded)
+            origin.extend([at] * len(folded))
+        result = "".join(out)
+        if not digraphs:
+            return result, origin
+    kept: list[str] = []
+    kept_origin: list[int] = []
+    last = 0
+    for found in _DIGRAPH.finditer(result):
+        end = found.end() - 1  # the "e" goes
+        kept.append(result[last:end])
+        kept_origin.extend(origin[last:end])
+        last = found.end()
+    kept.append(result[last:])
+    kept_origin.extend(origin[last:])
+    return "".join(kept), kept_origin

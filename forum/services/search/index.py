@@ -472,10 +472,7 @@ def parse_query(text: str) -> query.Query:
         if parsed is not query.NullQuery and any(True for _leaf in parsed.leaves()):
             parts.append(_in_language(parsed, language))
     if not parts:
-        raise QuerySyntaxError(
-            _("There is nothing to search for: the words are too common or only operators. "
-            "Try more specific words.")
-        )
+        raise QuerySyntaxError(limits.nothing_to_search())
     limits.check_size(parts)
     return parts[0] if len(parts) == 1 else query.Or(parts).normalize()
 

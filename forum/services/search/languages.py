@@ -5,6 +5,8 @@ from ...stores.settings import get
 from .index import LANGUAGES
 
 DEFAULT_SETTING = "default_language"
+# PostgreSQL's text search configuration for each language posts may be written in.
+TEXT_SEARCH_CONFIGS = {"en": "english", "de": "german"}
 
 
 def default_language() -> str:

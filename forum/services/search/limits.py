@@ -55,6 +55,11 @@ class TooBroad(QuerySyntaxError):
                            "alternatives with OR, or more letters before a “*”."))
 
 
+def nothing_to_search() -> str:
+    return _("There is nothing to search for: the words are too common or only operators. "
+             "Try more specific words.")
+
+
 def _wildcard_message() -> str:
     return _("A “*” can only end a word of at least %(min)s letters, as in “solder*”; it can't "
              "start a word or stand inside one.", min=number(MIN_PREFIX))

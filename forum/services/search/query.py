@@ -17,21 +17,10 @@ from ...errors import NotFound, require
 from ...extensions import db
 from ...models import Board, Category, Post, Thread, User
 from ...policy import Policy
-from . import limits
-from .index import (
-    SOLVED_CHOICES,
-    Filters,
-    Highlighter,
-    QuerySyntaxError,
-    Scope,
-    bounded,
-    exclusions,
-    narrow,
-    parse_query,
-    run,
-)
+from . import engines
+from .backend import Marker, Shown
+from .index import SOLVED_CHOICES, Filters, QuerySyntaxError, Scope, parse_query
 from .languages import board_language, default_language
-from .sync import current_index
 
 SORTS = ("relevance", "newest")
 
@@ -82,6 +71,8 @@ class Outcome:
     hits: list[Hit] | None = None
     total: int = 0
     pages: int = 1
+    estimated: bool = False  # the total is the engine's estimate, not a count …
+    ranked: int = 0  # … and this many of the newest matches are ranked and shown
     error: str | None = None  # the member's input was at fault: a 400
     notice: str | None = None  # nothing wrong, but nothing to find
 
@@ -173,20 +164,19 @@ def search(actor, params: SearchParams, *, policy: Policy | None = None) -> Outc
                       solved=params.solved or None,
                       question_board_ids=frozenset(b.id for b in boards if b.is_questions))
 
-    state = current_index()
-    searcher = state.searcher()
     try:
-        ready = bounded(searcher, user_query)
-        page = run(searcher, narrow(ready, filters), exclude=exclusions(scope),
-                   sort=params.sort, page=params.page, cache=state.cache,
-                   deadline=limits.deadline())
+        found = engines.current().find(params.q, user_query, filters, scope, sort=params.sort,
+                                       page=params.page)
     except QuerySyntaxError as error:  # too broad: over its budget or out of time
         outcome.error = error.message
         return outcome
+    page = found.page
     if params.page > page.pages:
         raise NotFound(_("There are not that many pages of results."))
     outcome.total, outcome.pages = page.total, page.pages
-    outcome.hits = _hits(page.post_ids, Highlighter(searcher, ready), boards, withheld_boards)
+    outcome.estimated = getattr(page, "estimated", False)
+    outcome.ranked = getattr(page, "ranked", 0)
+    outcome.hits = _hits(page.post_ids, found.marker, boards, withheld_boards, found.rows)
     return outcome
 
 
@@ -201,21 +191,22 @@ def _thread_or_refuse(pol: Policy, thread_id: int) -> Thread:
     return thread
 
 
-def _hits(post_ids: list[int], marker: Highlighter, boards: list[BoardChoice],
-          withheld_boards: frozenset[int] | None) -> list[Hit]:
+def _hits(post_ids: list[int], marker: Marker, boards: list[BoardChoice],
+          withheld_boards: frozenset[int] | None, rows: list | None = None) -> list[Hit]:
     """Load the shown posts in one query and check them against the database once more, so a
     stale index can never show what the viewer may not see."""
     if not post_ids:
         return []
     by_board = {board.id: board for board in boards}
-    rows = db.session.execute(
-        select(Post, Thread, User)
-        .join(Thread, Thread.id == Post.thread_id)
-        .join(User, User.id == Post.author_id)
-        .where(Post.id.in_(post_ids))
-    ).all()
+    if rows is None:
+        rows = db.session.execute(
+            select(Post, Thread, User)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(User, User.id == Post.author_id)
+            .where(Post.id.in_(post_ids))
+        ).all()
     by_id = {post.id: (post, thread, author) for post, thread, author in rows}
-    hits = []
+    kept = []
     for post_id in post_ids:
         if post_id not in by_id:
             continue
@@ -226,7 +217,9 @@ def _hits(post_ids: list[int], marker: Highlighter, boards: list[BoardChoice],
         withheld = bool(post.is_deleted or post.is_hidden or thread.is_deleted)
         if withheld and not (withheld_boards is None or thread.board_id in withheld_boards):
             continue
-        text = markup.plain_text(post.body_html)
-        hits.append(Hit(post, thread, author, board, marker.title(thread.title, board.language),
-                        marker.snippet(text, board.language), withheld, thread.is_solved))
-    return hits
+        kept.append((post, thread, author, board, withheld))
+    marked = marker.mark([Shown(thread.title, markup.plain_text(post.body_html), board.language)
+                          for post, thread, _author, board, _withheld in kept])
+    return [Hit(post, thread, author, board, title, snippet, withheld, thread.is_solved)
+            for (post, thread, author, board, withheld), (title, snippet) in zip(
+                kept, marked, strict=True)]

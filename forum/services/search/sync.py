@@ -20,6 +20,9 @@ language re-indexes every post of the board after the commit, as moving threads 
 of the forum's default language (the ``default_language`` setting, when there is one)
 re-indexes the posts of every board that follows the default.
 
+With PostgreSQL's engine (``backend``), the same notes are written as vectors just before the
+commit, in the writing transaction (``vectors``), and nothing here runs after it.
+
 Several processes may write: each write takes Whoosh's file lock, retrying with backoff for a
 bounded time (``FORUM_SEARCH_LOCK_TIMEOUT`` seconds, default 5).
 """
@@ -37,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from ...extensions import db
 from ...models import Board, Post, Setting, Thread, User
+from . import backend
 from .index import (
     LANGUAGES,
     PostRecord,
@@ -78,7 +82,7 @@ def _record(row, default: str) -> PostRecord:
                       language=board_language(row[13], default), solved=bool(row[14]))
 
 
-def _records(session: Session, default: str, *where) -> Iterator[PostRecord]:
+def records(session: Session, default: str, *where) -> Iterator[PostRecord]:
     for row in session.execute(_record_query(*where)):
         yield _record(row, default)
 
@@ -127,10 +131,10 @@ class _Pending:
                     or self.threads_gone or self.default_changed)
 
 
-_PENDING = "agora_search_pending"
+PENDING = "agora_search_pending"
 
 
-def _tracking() -> bool:
+def tracking() -> bool:
     if not has_app_context():
         return False
     state = current_app.extensions.get(EXTENSION)
@@ -138,7 +142,7 @@ def _tracking() -> bool:
 
 
 def _pending(session: Session) -> _Pending:
-    return session.info.setdefault(_PENDING, _Pending())
+    return session.info.setdefault(PENDING, _Pending())
 
 
 def _changed(obj, names: set[str]) -> bool:
@@ -166,7 +170,7 @@ def _logged(hook):
 
 @_logged
 def _after_flush(session: Session, _context) -> None:
-    if not _tracking():
+    if not tracking():
         return
     pending = _pending(session)
     for obj in session.new:
@@ -206,7 +210,7 @@ def _set_columns(statement) -> set[str] | None:
 @_logged
 def _before_bulk(state) -> None:
     """Bulk UPDATE/DELETE bypass the unit of work: note the rows they are about to touch."""
-    if not (state.is_update or state.is_delete) or not _tracking():
+    if not (state.is_update or state.is_delete) or not tracking():
         return
     statement = state.statement
     table = getattr(statement, "table", None)
@@ -238,15 +242,16 @@ def _before_bulk(state) -> None:
 
 @_logged
 def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending and _tracking():
+    pending = session.info.pop(PENDING, None)
+    # PostgreSQL's vectors were written before the commit (``vectors``).
+    if pending and tracking() and backend.name() == backend.WHOOSH:
         sync(pending.posts, pending.threads, pending.authors, pending.threads_gone,
              board_ids=pending.boards, default_boards=pending.default_changed,
              default=pending.default_language)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    session.info.pop(PENDING, None)
 
 
 _listening = False
@@ -264,6 +269,26 @@ def _listen_once() -> None:
     _listening = True
 
 
+def conditions(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
+               author_ids: Iterable[int] = (), board_ids: Iterable[int] = (),
+               default_boards: bool = False):
+    """Which posts a change touches (these posts, every post of these threads, authors and
+    boards, and with ``default_boards`` of every board in the default language), as one
+    condition on ``_record_query``, or None for none."""
+    found = []
+    if post_ids := set(post_ids):
+        found.append(Post.id.in_(post_ids))
+    if thread_ids := set(thread_ids):
+        found.append(Post.thread_id.in_(thread_ids))
+    if author_ids := set(author_ids):
+        found.append(Post.author_id.in_(author_ids))
+    if board_ids := set(board_ids):
+        found.append(Thread.board_id.in_(board_ids))
+    if default_boards:
+        found.append(or_(Board.language.is_(None), Board.language.not_in(LANGUAGES)))
+    return or_(*found) if found else None
+
+
 def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
          author_ids: Iterable[int] = (), threads_gone: Iterable[int] = (), *,
          board_ids: Iterable[int] = (), default_boards: bool = False,
@@ -274,24 +299,13 @@ def sync(post_ids: Iterable[int] = (), thread_ids: Iterable[int] = (),
 
     Reads committed data on its own connection; returns the number of documents written.
     """
-    post_ids, thread_ids, author_ids = set(post_ids), set(thread_ids), set(author_ids)
-    board_ids = set(board_ids)
+    post_ids = set(post_ids)
     docs: dict[int, dict | None] = dict.fromkeys(post_ids)  # not found below: gone from the db
-    conditions = []
-    if post_ids:
-        conditions.append(Post.id.in_(post_ids))
-    if thread_ids:
-        conditions.append(Post.thread_id.in_(thread_ids))
-    if author_ids:
-        conditions.append(Post.author_id.in_(author_ids))
-    if board_ids:
-        conditions.append(Thread.board_id.in_(board_ids))
-    if default_boards:
-        conditions.append(or_(Board.language.is_(None), Board.language.not_in(LANGUAGES)))
-    if conditions:
+    where = conditions(post_ids, thread_ids, author_ids, board_ids, default_boards)
+    if where is not None:
         default = default if default is not None else default_language()
         with Session(db.engine) as session:
-            for record in _records(session, default, or_(*conditions)):
+            for record in records(session, default, where):
                 docs[record.post_id] = document(record)
     current_index().apply(docs, threads_gone)
     return len(docs)
