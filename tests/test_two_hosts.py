@@ -93,14 +93,14 @@ def _seed(url: str, folder: Path) -> tuple[int, int, bool]:
     """Members, a board, a thread and a slow-mode thread, written by an app of this process."""
     from forum import create_app
     from forum.extensions import db
-    from forum.services.search import sync
+    from forum.services.search import backend
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
                       "INSTANCE_PATH": str(folder / "seed"), "MEMBER_COOLDOWNS": False,
                       "FORUM_SEARCH_INDEX": str(folder / "seed" / "search")})
     with app.app_context():
         # The Whoosh folder is each host's own; search is shared only when it is the database.
-        on_database = not isinstance(app.extensions.get(sync.EXTENSION), sync.SearchIndex)
+        on_database = backend.name(app) == backend.POSTGRES
         board = factories.make_board(slug="garden")
         author = factories.make_established_user(username="author")
         factories.make_established_user(username="writer")
