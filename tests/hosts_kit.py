@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -142,6 +143,28 @@ class Browser:
     def post(self, url: str, data: dict) -> Answer:
         return self._open(urllib.request.Request(
             url, data=urllib.parse.urlencode(data).encode(), method="POST"))
+
+    def post_file(self, url: str, data: dict, field: str, filename: str,
+                  content: bytes) -> Answer:
+        """A form with a file, sent as ``multipart/form-data`` as a browser sends it."""
+        boundary = uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                 f"{value}\r\n".encode() for name, value in data.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                     f'filename="{filename}"\r\nContent-Type: application/octet-stream'
+                     "\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self._open(urllib.request.Request(
+            url, data=body, method="POST",
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}))
+
+    def fetch(self, url: str) -> tuple[int, bytes, dict]:
+        """A response's status, bytes and headers (an image, say)."""
+        try:
+            with self.opener.open(urllib.request.Request(url), timeout=60) as response:
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), dict(error.headers)
 
     def form(self, page_url: str, action: str) -> dict[str, str]:
         """The fields of the form on ``page_url`` that posts to ``action``, as filled in."""

@@ -8,7 +8,9 @@ others); skipped with the reason otherwise.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -31,6 +33,7 @@ from tests.hosts_kit import (
     start_worker,
     stop_worker,
 )
+from tests.s3_server import moto_server
 from tests.smtp_server import SMTPServer
 
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL") or (
@@ -78,6 +81,7 @@ class Cluster:
     slow_thread_id: int
     search_on_database: bool
     smtp: SMTPServer
+    bucket: str | None  # images go to this bucket of a real S3-compatible server, or None
 
     def sql(self, statement: str, **params):
         engine = create_engine(self.url)
@@ -127,10 +131,19 @@ def cluster(tmp_path_factory):
     hosts: list[Host] = []
     # Mail goes to a real SMTP server of the test's: the hosts queue it, only workers send.
     smtp = SMTPServer().start()
+    # Images go to a bucket of a real S3-compatible server (moto's, on 127.0.0.1): no disk
+    # is shared, so that is how an image uploaded through one host reaches the other.
+    s3 = contextlib.ExitStack()
     try:
+        endpoint = s3.enter_context(moto_server())
+        images = {}
+        bucket = None
+        if endpoint is not None:
+            bucket = _bucket(endpoint)
+            images = {"S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint, **S3_CREDENTIALS}
         env = environment(DATABASE_URL=url, REDIS_URL=REDIS_URL, REDIS_PREFIX=prefix,
                           SECRET_KEY=SECRET, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port),
-                          MAIL_SECURITY="none")
+                          MAIL_SECURITY="none", **images)
         migrated = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
             env={**env, "FORUM_INSTANCE": str(folder / "migrate")}, capture_output=True,
@@ -143,13 +156,14 @@ def cluster(tmp_path_factory):
         thread_id, slow_id, on_database = _seed(url, folder)
         for host in hosts:
             host.wait_until_serving()
-        yield Cluster(*hosts, url, env, folder, thread_id, slow_id, on_database, smtp)
+        yield Cluster(*hosts, url, env, folder, thread_id, slow_id, on_database, smtp, bucket)
     finally:
         for host in hosts:
             host.ask_to_stop()
         for host in hosts:
             host.stop()
         smtp.stop()
+        s3.close()
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
@@ -160,6 +174,21 @@ def cluster(tmp_path_factory):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+S3_CREDENTIALS = {"S3_ACCESS_KEY_ID": "testing", "S3_SECRET_ACCESS_KEY": "testing"}
+
+
+def _bucket(endpoint: str) -> str | None:
+    try:
+        import boto3
+    except ImportError:
+        return None
+    name = f"agora-hosts-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                 aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_bucket(Bucket=name)  # noqa: S106
+    return name
 
 
 def _logged_in(cluster: Cluster, username: str) -> Browser:
@@ -280,3 +309,32 @@ def test_a_job_queued_on_a_is_done_once_by_workers_beside_b(cluster):
     assert [message.recipients for message in cluster.smtp.received] == [
         ["writer@example.com"]], outputs
     assert sum("Worker stopped: sent 1 mail" in output for output in outputs) == 1, outputs
+
+
+def test_an_image_uploaded_through_a_is_served_by_b(cluster):
+    if cluster.bucket is None:
+        pytest.skip("moto's S3 server (pip install 'moto[server]' boto3) could not start: "
+                    "without a shared bucket each host keeps its images to itself")
+    from tests import image_kit
+
+    writer = _logged_in(cluster, "writer")
+    fields = writer.form(cluster.a.base + "/uploads/new", "/uploads/new")
+    fields.pop("file", None)
+    sent = writer.post_file(cluster.a.base + "/uploads/new", fields, "file", "bench.jpg",
+                            image_kit.jpeg(320, 240))
+    assert sent.status == 302, sent.text[:2000]
+    page = writer.get(cluster.a.base + "/uploads/new").text
+    address = re.search(r"/uploads/\d+/[\w.-]+", page).group(0)
+    # Not in a post yet: only its owner sees it, on either host.
+    assert Browser().fetch(cluster.b.base + address)[0] == 404
+    status, data, headers = writer.fetch(cluster.b.base + address)
+    assert status == 200 and headers["Content-Type"].startswith("image/"), status
+    thread = f"/t/{cluster.thread_id}"
+    answer = writer.submit(cluster.a.base, thread, f"{thread}/reply",
+                           body=f"My bench:\n\n![bench]({address})")
+    assert answer.status == 302, answer.text[:2000]
+    # In a public board's post: every guest gets it from B, the same bytes A stored.
+    status, shown, headers = Browser().fetch(cluster.b.base + address)
+    assert status == 200 and shown == data
+    assert "public" in headers["Cache-Control"]
+    assert address in Browser().get(cluster.b.base + thread).text
