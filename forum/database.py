@@ -6,9 +6,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from time import monotonic
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -88,15 +90,25 @@ class RetryDropped:
         start_response(*held)
         return body
 
+    COMMITTED = "agora.committed"
+
     @classmethod
     def may_retry(cls, environ, error: BaseException) -> bool:
-        """Mark the request for a second run if it is a read that met a dropped connection
-        and has not been run twice already."""
+        """Mark the request for a second run if it is a read that met a dropped connection,
+        has not been run twice already and committed nothing yet (a link that confirms an
+        address or unsubscribes acts once, even when the connection drops after)."""
         if (environ.get("REQUEST_METHOD") in ("GET", "HEAD") and dropped_connection(error)
-                and not environ.get(cls.DROPPED + ".retried")):
+                and not environ.get(cls.DROPPED + ".retried")
+                and not environ.get(cls.COMMITTED)):
             environ[cls.DROPPED] = True
             return True
         return False
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session) -> None:
+    if has_request_context():
+        request.environ[RetryDropped.COMMITTED] = True
 
 
 # -- the transaction convention ----------------------------------------------------------------

@@ -135,3 +135,20 @@ def test_only_reads_are_run_again_and_only_once():
     assert not RetryDropped.may_retry({"REQUEST_METHOD": "GET"}, other)
     assert not RetryDropped.may_retry(
         {"REQUEST_METHOD": "HEAD", RetryDropped.DROPPED + ".retried": True}, dropped)
+    # A read that already committed something (a confirmation link) is not run again.
+    assert not RetryDropped.may_retry(
+        {"REQUEST_METHOD": "GET", RetryDropped.COMMITTED: True}, dropped)
+
+
+def test_a_commit_during_a_request_is_noted(app, db):
+    with app.test_request_context("/confirm"):
+        _step(db, "confirmed")
+        from flask import request
+
+        assert request.environ.get(RetryDropped.COMMITTED) is True
+    with app.test_request_context("/read"):
+        _titles(db)
+        db.session.commit()  # nothing written: still a commit of the session
+        from flask import request
+
+        assert request.environ.get(RetryDropped.COMMITTED) is True
