@@ -116,6 +116,26 @@ def test_voting_over_http_with_its_refusals(client, login, contest, page_clock):
     assert html.index("Other") < html.index("Sunset") and "Announce the winners" not in html
 
 
+def test_while_votes_are_secret_the_entries_page_keeps_the_order_they_came_in(
+        client, login, contest, moderator, page_clock):
+    _enter(contest, title="Early bird")
+    leader = _enter(contest, title="Crowd favourite")
+    page_clock(DURING_VOTING)
+    for _ in range(2):
+        login(voter())
+        assert client.post(f"/events/{contest.id}/entries/{leader.id}/vote").status_code == 302
+    login(voter())
+    html = text(client.get(f"/events/{contest.id}/entries"))
+    assert html.index("Early bird") < html.index("Crowd favourite")  # no standings by order
+    login(moderator)
+    html = text(client.get(f"/events/{contest.id}/entries"))
+    assert html.index("Crowd favourite") < html.index("Early bird")  # the team sees counts
+    page_clock(AFTER)
+    login(voter())
+    html = text(client.get(f"/events/{contest.id}/entries"))
+    assert html.index("Crowd favourite") < html.index("Early bird")  # closed: the ranking
+
+
 def test_a_new_account_gets_403_when_voting(client, login, contest, page_clock):
     entry = _enter(contest)
     login(factories.make_user(created_at=DURING_VOTING - timedelta(hours=1)))

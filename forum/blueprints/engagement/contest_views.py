@@ -48,11 +48,13 @@ def entries(event_id: int):
     challenge = challenges.require_challenge(event)
     now = viewer.clock
     actor = viewer.user if viewer.is_member else None
+    phase = challenge.phase(now)
+    may_moderate = bool(viewer.can_moderate_event(event))
     return render_template(
         "engagement/entries.html", event=event, board=event.board, challenge=challenge,
-        phase=challenge.phase(now), entries=challenges.entries(event),
+        phase=phase, entries=challenges.entries(event, ranked=phase == "closed" or may_moderate),
         voted=challenge_votes.my_votes(actor, event), form=EntryForm(), action=ActionForm(),
-        may_moderate=bool(viewer.can_moderate_event(event)),
+        may_moderate=may_moderate,
         may_edit=bool(viewer.can_edit_event(event)), viewer_tz=viewer_tz(), now=now,
     )
 

@@ -208,14 +208,17 @@ def md_escape(value: str) -> str:
     return _MD_SPECIALS.sub(r"\\\1", value)
 
 
-def entries(event: Event) -> list[ChallengeEntry]:
-    """Every entry with its author and post, best first (disqualified last). One query."""
+def entries(event: Event, ranked: bool = True) -> list[ChallengeEntry]:
+    """Every entry with its author and post (disqualified last): best first when ``ranked``,
+    else in the order they came in — while votes are secret, the order must not tell the
+    standings either. One query."""
     from sqlalchemy.orm import joinedload
 
+    order = (ChallengeEntry.vote_count.desc(),) if ranked else ()
     return list(db.session.scalars(
         select(ChallengeEntry).where(ChallengeEntry.event_id == event.id)
         .options(joinedload(ChallengeEntry.user), joinedload(ChallengeEntry.post))
-        .order_by(ChallengeEntry.disqualified_at.is_not(None), ChallengeEntry.vote_count.desc(),
+        .order_by(ChallengeEntry.disqualified_at.is_not(None), *order,
                   ChallengeEntry.created_at, ChallengeEntry.id)
     ))
 
