@@ -131,6 +131,26 @@ def test_bad_entries_are_refused_and_nothing_is_saved(contest, title, body):
         Post.thread_id == contest.thread_id)) == 1
 
 
+def test_an_entry_answers_to_the_posting_rules(app, board, moderator):
+    """An entry is a post: a member whose posts wait for approval can't skip the wait by
+    entering, and entries count against the flood interval like any reply."""
+    from forum.models import PendingPost
+
+    held = voter()
+    held.always_review = True
+    db.session.commit()
+    contest = make_contest(board, moderator, one_each=False)
+    assert _status(lambda: _enter(contest, held)) == 403
+    assert db.session.get(Challenge, contest.id).entry_count == 0
+    assert db.session.scalar(select(func.count(PendingPost.id))) == 0
+    app.config["MEMBER_COOLDOWNS"] = True
+    quick = voter()
+    _enter(contest, quick)
+    assert _status(lambda: _enter(contest, quick, title="Again at once")) == 429
+    assert db.session.scalar(select(func.count(ChallengeEntry.id)).where(
+        ChallengeEntry.event_id == contest.id)) == 1
+
+
 def test_a_contest_without_schedule_takes_no_entries(board, moderator):
     event = make_event(moderator, board, kind="contest")
     assert _status(lambda: _enter(event)) == 404

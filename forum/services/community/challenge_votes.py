@@ -218,7 +218,8 @@ def announce_winners(actor: User, event: Event, place_ids: list[str],
         for place, entry in enumerate(winners, start=1):
             db.session.execute(update(ChallengeEntry).where(ChallengeEntry.id == entry.id)
                                .values(place=place).execution_options(synchronize_session=False))
-        post = posting.reply_within(actor, thread, _results_post(event, winners), now)
+        post = posting.reply_within(actor, thread, _results_post(event, winners), now,
+                                    paced=False)
         db.session.execute(update(Challenge).where(Challenge.event_id == event.id)
                            .values(announcement_post_id=post.id)
                            .execution_options(synchronize_session=False))

@@ -58,7 +58,8 @@ def answer(actor: User, event: Event, question: EventQuestion, body: str,
     if thread is None or thread.is_deleted:
         raise Conflict(_("This Q&A has no thread to answer in."))
     try:
-        post = posting.reply_within(actor, thread, _answer_post(event, question, body), now)
+        post = posting.reply_within(actor, thread, _answer_post(event, question, body), now,
+                                    paced=False)
         done = db.session.execute(
             update(EventQuestion)
             .where(EventQuestion.id == question.id, EventQuestion.answer_post_id.is_(None),

@@ -245,18 +245,32 @@ def reply(actor: User, thread: Thread, body: str,
     return post
 
 
-def reply_within(actor: User, thread: Thread, body: str, now: datetime) -> Post:
+def reply_within(actor: User, thread: Thread, body: str, now: datetime, *,
+                 paced: bool = True) -> Post:
     """A reply that is part of another change (a contest entry, an expert's answer, a
     contest's results), in the caller's transaction: no commit, so the reply and what it
-    belongs to are saved together or not at all. It never waits for approval (the caller's
-    own rules admitted it) and takes no cooldown ticket.
+    belongs to are saved together or not at all. It answers to the rules a reply does, but
+    what would wait for approval (a watched word that asks for review, a member whose posts
+    are held) is refused instead: the change it belongs to cannot wait. ``paced``: it counts
+    against the posting limits (flood interval, slow mode, new members' links) like a reply;
+    the team's and experts' posts made through a page of steps pass False.
 
-    Refuses: as ``Policy.can_reply``; an empty or oversized body; a blocked watched word.
+    Refuses: as ``Policy.can_reply``; an empty or oversized body; a blocked watched word; a
+    post that would be held (403); a posting limit (429) or too many links (400).
     """
-    _require(Policy(actor, now).can_reply(thread))
+    policy = Policy(actor, now)
+    _require(policy.can_reply(thread))
     body = _clean_body(body)
     screening = watched_words.screen(None, body)
-    post = append(actor, thread, _clean_body(screening.body), now)
+    body = _clean_body(screening.body)
+    if approvals.hold_cause(policy, thread.board, thread, screening, now) is not None:
+        raise Refused(_("Your posts wait for a moderator's approval for now, so this can't be "
+                        "posted here yet. Post in the thread instead; a moderator will see "
+                        "it."), status=403)
+    if paced:
+        cooldowns.check_links(policy, thread.board, body, now)
+        cooldowns.take(policy, thread.board, thread, now)
+    post = append(actor, thread, body, now)
     if screening.flag:
         _flag(post, screening, now)
     return post
