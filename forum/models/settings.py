@@ -350,6 +350,14 @@ SETTINGS: dict[str, SettingSpec] = {
                "(sent by `forum run-timers`). 0 turns reminders off."), minimum=0, maximum=10080,
             group=_l("Events"),
         ),
+        # Contests (``services.community.challenge_votes``).
+        SettingSpec(
+            "challenge_vote_min_account_days", int, 7,
+            _l("Days an account must exist to vote in contests"),
+            _l("Accounts younger than this may enter a contest but not vote in it, so nobody "
+               "wins with accounts made for the vote. 0 lets every member vote."),
+            minimum=0, maximum=365, group=_l("Events"),
+        ),
         # Warning points: each warning carries points that count for a while; reaching a
         # threshold applies a sanction by itself (``services.moderation.warning_points``).
         SettingSpec(
@@ -405,14 +413,6 @@ SETTINGS: dict[str, SettingSpec] = {
                      ("3", _l("Thursday")), ("4", _l("Friday")), ("5", _l("Saturday")),
                      ("6", _l("Sunday"))),
             group=_l("Notification mail"),
-        ),
-        # Contests (``services.community.challenge_votes``).
-        SettingSpec(
-            "challenge_vote_min_account_days", int, 7,
-            _l("Days an account must exist to vote in contests"),
-            _l("Accounts younger than this may enter a contest but not vote in it, so nobody "
-               "wins with accounts made for the vote. 0 lets every member vote."),
-            minimum=0, maximum=365, group=_l("Events"),
         ),
         # Private conversations (``services.conversations``).
         SettingSpec(

@@ -97,7 +97,8 @@ def test_boolean_and_text_spec_refusals():
 def test_every_setting_has_a_group_and_groups_come_in_declaration_order():
     groups = list(dict.fromkeys(spec.group for spec in SETTINGS.values()))
     assert groups == ["Identity", "Registration", "Spam and abuse", "Moderation", "Posting",
-                      "Events", "Warning points", "Notification mail", "Conversations"]
+                      "Events", "Warning points", "Notification mail", "Conversations",
+                      "Images"]
 
 
 def test_choice_time_zone_and_email_settings_parse(admin):

@@ -264,6 +264,29 @@ def test_an_unreferenced_upload_takes_its_files_along(app, author):
     assert _files(app) == []
 
 
+def test_an_upload_in_a_post_waiting_for_approval_is_kept(app, author):
+    """The post that shows it may wait days for a moderator: its image waits with it, and is
+    linked to the post once approved."""
+    from forum.models import PendingPost
+    from forum.services.content import approving
+
+    now = utcnow()
+    waiting = uploading.upload_image(author, image_kit.png(), "wait.png",
+                                     now=now - timedelta(days=2))
+    board = factories.make_board()
+    thread = factories.make_thread(board, author=factories.make_user())
+    author.always_review = True
+    db.session.commit()
+    pending = posting.reply(author, thread, f"Look: ![w]({waiting.url})")
+    assert isinstance(pending, PendingPost)
+    assert cleanup.remove_unreferenced(now) == 0
+    assert db.session.get(Upload, waiting.id) is not None
+    approving.approve(factories.make_user(role="moderator"), pending)
+    db.session.expire_all()
+    assert db.session.get(Upload, waiting.id).post_id is not None
+    assert cleanup.remove_unreferenced(now + timedelta(days=3)) == 0
+
+
 def test_storage_keys_are_hashes_only(app):
     with pytest.raises(ValueError):
         storage.storage().get("../../secret_key")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, literal, select
 
 from ...database import commit
 from ...extensions import db
-from ...models import Upload, utcnow
+from ...models import PendingPost, PendingState, Upload, utcnow
 from .storage import storage
 
 # An upload waits this long for the post it was made for (a long draft, a preview).
@@ -37,8 +37,20 @@ def remove_unreferenced(now: datetime | None = None) -> int:
     files unless another upload of the same picture keeps them. Returns the uploads removed.
     Safe to run on several hosts at once: the DELETE decides which rows each run removes."""
     now = now or utcnow()
+    # A post waiting for a moderator's approval holds its images too: they are linked to the
+    # post it becomes.
+    waiting = (select(PendingPost.id)
+               .where(PendingPost.state == PendingState.WAITING,
+                      PendingPost.author_id == Upload.owner_id,
+                      PendingPost.body.contains(
+                          literal("/uploads/") + cast(Upload.id, String) + literal("/")))
+               .exists())
     stale = (Upload.post_id.is_(None), Upload.message_id.is_(None),
-             Upload.created_at < now - KEEP_UNREFERENCED)
+             Upload.created_at < now - KEEP_UNREFERENCED, ~waiting)
+    # Looked for first: a DELETE … RETURNING reports no row count, and a round with nothing to
+    # remove (nearly every one) must not count as a write (it would empty every kept page).
+    if db.session.scalar(select(Upload.id).where(*stale).limit(1)) is None:
+        return 0
     rows = db.session.execute(
         delete(Upload).where(*stale).returning(Upload.display_key, Upload.thumb_key)
         .execution_options(synchronize_session=False)).all()
