@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.common import timefmt
 from forum.extensions import db
-from forum.models import Challenge, ChallengeEntry, EventQuestion, ModAction
+from forum.models import Challenge, ChallengeEntry, EventQuestion, ModAction, Thread
 from forum.services.community import challenge_votes, challenges, expert_answers, expert_qa
 from forum.services.content import posting
 from tests import factories
@@ -230,6 +230,13 @@ def test_an_expert_answers_and_the_summary_lists_it(client, login, qa, page_cloc
     login(voter())
     assert client.post(f"/events/{event.id}/questions/{question.id}/answer",
                        data={"body": "Me too"}).status_code == 403
+    # The thread deleted since: its answers are no longer shown on the summary either.
+    thread = db.session.get(Thread, event.thread_id)
+    thread.is_deleted = True
+    db.session.commit()
+    summary = text(client.get(f"/events/{event.id}/summary"))
+    assert "Which glue?" in summary and "Hide glue." not in summary
+    assert "The answer was removed." in summary
 
 
 def test_moderators_manage_experts_hide_and_merge(client, login, qa, moderator, page_clock):

@@ -161,6 +161,13 @@ def summary(event_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     expert_qa.require_qa(event)
+    answered = expert_qa.summary(event)
+    # An answer is a post: shown only to whoever may read it where it is now (its thread may
+    # have been deleted or moved to a board this reader can't see since).
+    readable = {question.id for question in answered
+                if question.answer_post is not None
+                and viewer.can_view_thread(question.answer_post.thread)
+                and viewer.can_view_post(question.answer_post)}
     return render_template("engagement/summary.html", event=event, board=event.board,
-                           answered=expert_qa.summary(event), viewer_tz=viewer_tz(),
+                           answered=answered, readable=readable, viewer_tz=viewer_tz(),
                            now=viewer.clock)
