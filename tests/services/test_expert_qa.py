@@ -79,6 +79,21 @@ def test_a_member_asks_at_most_ten_questions(qa):
     assert _status(lambda: _ask(event, asker, body="One more")) == 429
 
 
+def test_questions_answer_to_the_watched_words(qa):
+    from forum.services.content import watched_words
+
+    event, _expert = qa
+    admin = factories.make_user(role="admin")
+    watched_words.add(admin, "casino", "block")
+    watched_words.add(admin, "darn", "replace", replacement="d***")
+    with pytest.raises(Refused) as refused:
+        expert_qa.ask(voter(), event, "Which casino takes ESP32s?", now=T0)
+    assert refused.value.status == 400
+    assert db.session.scalar(select(func.count(EventQuestion.id))) == 0
+    question = expert_qa.ask(voter(), event, "Why does the darn LDO leak?", now=T0)
+    assert question.body == "Why does the d*** LDO leak?"
+
+
 def test_one_vote_per_member_not_for_ones_own_and_not_after_the_end(qa):
     event, _ = qa
     asker, fan = voter(), voter()

@@ -30,6 +30,7 @@ from ...models import (
 )
 from ...policy import Policy
 from .. import audit, data_export, text
+from ..content import watched_words
 
 QUESTION_MAX = 1000
 QUESTIONS_PER_MEMBER = 10
@@ -113,7 +114,8 @@ def ask(actor: User, event: Event, body: str, now: datetime | None = None) -> Ev
     """Submit a question for the experts.
 
     Refuses: as ``Policy.can_take_part``; no Q&A (404); after the session (409); an empty or
-    oversized question (400); more than ten questions of one member (429).
+    oversized question (400); a blocked watched word (400); more than ten questions of one
+    member (429).
     """
     now = now or utcnow()
     require(Policy(actor, now).can_take_part(event))
@@ -122,6 +124,9 @@ def ask(actor: User, event: Event, body: str, now: datetime | None = None) -> Ev
     body = text.checked(body, QUESTION_MAX, missing=_("Write your question."),
                         too_long=_("Questions can be at most %(max)s characters.",
                                    max=QUESTION_MAX))
+    # The forum's watched words hold here as in posts: a blocked word refuses the question,
+    # a replaced one is replaced.
+    body = watched_words.screen(None, body).body
     asked = db.session.scalar(
         select(func.count(EventQuestion.id)).where(EventQuestion.event_id == event.id,
                                                       EventQuestion.author_id == actor.id))
