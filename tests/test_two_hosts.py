@@ -109,6 +109,7 @@ def _seed(url: str, folder: Path) -> tuple[int, int, bool]:
         author = factories.make_established_user(username="author")
         factories.make_established_user(username="writer")
         factories.make_established_user(username="racer")
+        factories.make_established_user(username="maker")  # posts no reply before its image
         thread = factories.make_thread(board, author, title="Tomatoes", body="Plant in May.")
         slow = factories.make_thread(board, author, title="Heated", body="Slowly now.")
         slow.slow_mode_seconds = 600
@@ -317,7 +318,7 @@ def test_an_image_uploaded_through_a_is_served_by_b(cluster):
                     "without a shared bucket each host keeps its images to itself")
     from tests import image_kit
 
-    writer = _logged_in(cluster, "writer")
+    writer = _logged_in(cluster, "maker")
     fields = writer.form(cluster.a.base + "/uploads/new", "/uploads/new")
     fields.pop("file", None)
     sent = writer.post_file(cluster.a.base + "/uploads/new", fields, "file", "bench.jpg",

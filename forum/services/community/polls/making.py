@@ -95,6 +95,13 @@ def _summary(poll: Poll) -> dict:
 
 
 def _has_votes(poll: Poll) -> bool:
+    """Whether anyone voted, decided with the poll's row held: a vote's first write is to
+    that row, so a vote sent meanwhile is counted before this reads or waits until the
+    change is done (an author never rewords options someone just voted for, and a vote and a
+    delete never lock each other's rows in turn)."""
+    db.session.execute(update(Poll).where(Poll.id == poll.id)
+                       .values(voter_count=Poll.voter_count)
+                       .execution_options(synchronize_session=False))
     return bool(db.session.scalar(select(Poll.voter_count).where(Poll.id == poll.id)))
 
 
