@@ -1,10 +1,11 @@
 """Putting a service's refusal of input next to the form field it names."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field
 
-from ..errors import InvalidField, Refused
+from ..errors import InvalidField, Refused, bad_request
 
 
 def attach(form: FlaskForm, field_name: str | None, reason: str,
@@ -27,3 +28,10 @@ def attach_refusal(form: FlaskForm, error: Refused) -> int:
         raise error
     attach(form, error.field, error.reason)
     return error.status
+
+
+def require_valid(form: FlaskForm) -> None:
+    """A form of buttons (no text to keep) that fails validation — its token expired, or a
+    field was left out or forged — is a 400 saying so."""
+    if not form.validate_on_submit():
+        raise bad_request(_("The form was incomplete or expired; please try again."))

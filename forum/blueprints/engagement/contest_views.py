@@ -4,18 +4,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...errors import Refused, bad_request, require
+from ...errors import Refused, require
 from ...policy import policy
 from ...services.community import challenge_votes, challenges, event_listing
 from ...web import current_actor, viewer_tz
-from ..form_errors import attach_refusal
+from ..form_errors import attach_refusal, require_valid
 from . import bp
 from .forms import ActionForm, EntryForm, ReasonForm, ScheduleForm
-
-
-def _checked(form) -> None:
-    if not form.validate_on_submit():
-        raise bad_request(_("This form was out of date; please try again."))
 
 
 @bp.route("/events/<int:event_id>/contest", methods=["GET", "POST"])
@@ -29,7 +24,7 @@ def schedule(event_id: int):
             else ScheduleForm())
     status = 200
     if request.method == "POST":
-        _checked(form)
+        require_valid(form)
         try:
             challenges.schedule(current_actor(), event, form.to_data(), now=viewer.clock)
         except Refused as refused:
@@ -64,7 +59,7 @@ def enter(event_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     form = EntryForm()
-    _checked(form)
+    require_valid(form)
     entry = challenges.enter(current_actor(), event, form.title.data or "",
                              form.body.data or "", now=viewer.clock)
     flash(_("Your entry is in. Good luck!"), "success")
@@ -75,7 +70,7 @@ def enter(event_id: int):
 def vote_entry(event_id: int, entry_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
-    _checked(ActionForm())
+    require_valid(ActionForm())
     entry = challenges.get_entry(event, entry_id)
     challenge_votes.vote(current_actor(), event, entry, now=viewer.clock)
     flash(_("Your vote is counted."), "success")
@@ -91,7 +86,7 @@ def disqualify(event_id: int, entry_id: int):
     form = ReasonForm()
     status = 200
     if request.method == "POST":
-        _checked(form)
+        require_valid(form)
         try:
             challenge_votes.disqualify(current_actor(), event, entry, form.reason.data or "",
                                        now=viewer.clock)
@@ -128,7 +123,7 @@ def winners(event_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     require(viewer.can_moderate_event(event))
-    _checked(ActionForm())
+    require_valid(ActionForm())
     places = [request.form.get(name, "") for name in ("first", "second", "third")]
     challenge_votes.announce_winners(current_actor(), event, places, now=viewer.clock)
     flash(_("The winners are announced in the thread, and every entrant has been told."),

@@ -4,17 +4,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...errors import Refused, bad_request, require
+from ...errors import Refused, require
 from ...policy import policy
 from ...services.community import event_listing, expert_answers, expert_qa
 from ...web import current_actor, viewer_tz
+from ..form_errors import require_valid
 from . import bp
 from .forms import ActionForm, AnswerForm, ExpertForm, MergeForm, QuestionForm, ReasonForm
-
-
-def _checked(form) -> None:
-    if not form.validate_on_submit():
-        raise bad_request(_("This form was out of date; please try again."))
 
 
 def _back(event, anchor: str | None = None):
@@ -45,7 +41,7 @@ def ask(event_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     form = QuestionForm()
-    _checked(form)
+    require_valid(form)
     question = expert_qa.ask(current_actor(), event, form.body.data or "", now=viewer.clock)
     flash(_("Your question is in. Others can vote for it now."), "success")
     return _back(event, f"q{question.id}")
@@ -55,7 +51,7 @@ def ask(event_id: int):
 def vote_question(event_id: int, question_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
-    _checked(ActionForm())
+    require_valid(ActionForm())
     question = expert_qa.get_question(event, question_id)
     expert_qa.vote(current_actor(), event, question, now=viewer.clock)
     flash(_("Your vote is counted."), "success")
@@ -67,7 +63,7 @@ def answer(event_id: int, question_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     form = AnswerForm()
-    _checked(form)
+    require_valid(form)
     question = expert_qa.get_question(event, question_id)
     expert_answers.answer(current_actor(), event, question, form.body.data or "",
                           now=viewer.clock)
@@ -106,7 +102,7 @@ def hide(event_id: int, question_id: int):
     require(viewer.can_moderate_event(event))
     question = expert_qa.get_question(event, question_id)
     form = ReasonForm()
-    _checked(form)
+    require_valid(form)
     try:
         expert_answers.hide(current_actor(), event, question, form.reason.data or "",
                             now=viewer.clock)
@@ -125,7 +121,7 @@ def merge(event_id: int, question_id: int):
     event = event_listing.get_event(viewer, event_id)
     require(viewer.can_moderate_event(event))
     question = expert_qa.get_question(event, question_id)
-    _checked(MergeForm())
+    require_valid(MergeForm())
     target = expert_answers.merge(current_actor(), event, question,
                                   request.form.get("target", ""), now=viewer.clock)
     flash(_("The questions are merged; their votes count once for each member."), "success")
@@ -138,7 +134,7 @@ def add_expert(event_id: int):
     event = event_listing.get_event(viewer, event_id)
     require(viewer.can_moderate_event(event))
     form = ExpertForm()
-    _checked(form)
+    require_valid(form)
     expert = expert_qa.add_expert(current_actor(), event, form.username.data or "",
                                   now=viewer.clock)
     flash(_("%(name)s is an expert of this Q&A now.", name=expert.user.username), "success")
@@ -150,7 +146,7 @@ def remove_expert(event_id: int, user_id: int):
     viewer = policy()
     event = event_listing.get_event(viewer, event_id)
     require(viewer.can_moderate_event(event))
-    _checked(ActionForm())
+    require_valid(ActionForm())
     expert_qa.remove_expert(current_actor(), event, user_id, now=viewer.clock)
     flash(_("The expert is removed from this Q&A."), "success")
     return _back(event, "experts")

@@ -5,12 +5,13 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import bad_request, require
+from ...errors import require
 from ...policy import policy
 from ...services.content import reading, reading_state, watching
 from ...web import current_actor
 from ..args import page_arg
 from ..boards.views import thread_url
+from ..form_errors import require_valid
 from . import bp
 from .forms import ConfirmForm, DefaultsForm, LevelForm
 
@@ -19,18 +20,13 @@ def _posts_per_page() -> int:
     return current_app.config["POSTS_PER_PAGE"]
 
 
-def _valid(form) -> None:
-    if not form.validate_on_submit():
-        raise bad_request(_("The form was incomplete or expired; please try again."))
-
-
 @bp.post("/t/<int:thread_id>/watch")
 def watch_thread(thread_id: int):
     viewer = policy()
     require(viewer.can_keep_up())
     thread = reading.get_thread(viewer, thread_id)
     form = LevelForm()
-    _valid(form)
+    require_valid(form)
     watching.set_thread_level(current_actor(), thread, form.level.data)
     flash(_("Your notifications for this thread are changed."), "success")
     return redirect(thread_url(thread))
@@ -42,7 +38,7 @@ def watch_board(slug: str):
     require(viewer.can_keep_up())
     board = reading.get_board(viewer, slug)
     form = LevelForm()
-    _valid(form)
+    require_valid(form)
     watching.set_board_level(current_actor(), board, form.level.data)
     flash(_("Your notifications for this board are changed."), "success")
     return redirect(url_for("boards.board", slug=board.slug))
@@ -53,7 +49,7 @@ def mark_board_read(slug: str):
     viewer = policy()
     require(viewer.can_keep_up())
     board = reading.get_board(viewer, slug)
-    _valid(ConfirmForm())
+    require_valid(ConfirmForm())
     reading_state.mark_board_read(current_actor(), board)
     flash(_("Everything in this board is marked read."), "success")
     return redirect(url_for("boards.board", slug=board.slug))
@@ -62,7 +58,7 @@ def mark_board_read(slug: str):
 @bp.post("/read-all")
 def mark_everything_read():
     require(policy().can_keep_up())
-    _valid(ConfirmForm())
+    require_valid(ConfirmForm())
     reading_state.mark_everything_read(current_actor())
     flash(_("Everything is marked read."), "success")
     return redirect(url_for("keepup.new"))

@@ -5,13 +5,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...common import timefmt
-from ...errors import InvalidField, bad_request, require
+from ...errors import InvalidField, require
 from ...models import Poll, Thread
 from ...policy import policy
 from ...services.community.polls import making, reading, voting
 from ...services.content import reading as content_reading
 from ...web import current_actor, viewer_tz
-from ..form_errors import attach
+from ..form_errors import attach, require_valid
 from . import bp
 from .forms import (
     AddPollForm,
@@ -27,11 +27,6 @@ from .forms import (
 def _at_poll(thread: Thread) -> str:
     # The poll sits at the top of the thread's first page.
     return f"{thread.url}#poll"
-
-
-def _valid(form) -> None:
-    if not form.validate_on_submit():
-        raise bad_request(_("The form was incomplete or expired; please try again."))
 
 
 @bp.route("/t/<int:thread_id>/poll/new", methods=["GET", "POST"])
@@ -61,7 +56,7 @@ def vote(poll_id: int):
     viewer = policy()
     poll = reading.get_poll(viewer, poll_id)
     require(viewer.can_vote(poll))
-    _valid(BallotForm())
+    require_valid(BallotForm())
     choices = voting.parse_choices(request.form.getlist("choice"))
     if voting.vote(current_actor(), poll, choices):
         flash(_("Your vote is counted."), "success")
@@ -75,7 +70,7 @@ def withdraw(poll_id: int):
     viewer = policy()
     poll = reading.get_poll(viewer, poll_id)
     require(viewer.can_vote(poll))
-    _valid(BallotForm())
+    require_valid(BallotForm())
     if voting.withdraw(current_actor(), poll):
         flash(_("Your vote is taken back."), "success")
     return redirect(_at_poll(poll.thread))
