@@ -141,3 +141,13 @@ class CommunityRules(Viewer):
         if not self.moderates(event.board):  # type: ignore[attr-defined]
             return deny(_("Only moderators can do this."))
         return ALLOW
+
+    def can_see_contest_standings(self, event: Event, phase: str) -> Decision:
+        """Votes and the ranking (counts, and the order entries are listed in): for everyone
+        once voting has closed, before that for the event's moderators only, so the standings
+        sway no vote."""
+        if phase == "closed":
+            return ALLOW
+        if self.can_moderate_event(event):
+            return ALLOW
+        return deny(_("The ranking is shown once voting has closed."))

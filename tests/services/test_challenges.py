@@ -261,3 +261,15 @@ def test_the_data_export_holds_entries_and_votes(contest):
     assert [row["title"] for row in mine["contest_entries"]] == ["Workbench"]
     assert mine["contest_entries"][0]["votes"] == 1 and mine["contest_votes"] == []
     assert [row["entry"] for row in data_export.export(fan)["contest_votes"]] == ["Workbench"]
+
+
+def test_the_standings_are_the_event_moderators_until_voting_closes(contest, moderator):
+    from forum.policy import Policy
+
+    member = voter()
+    for phase in ("entries", "voting"):
+        assert not Policy(member).can_see_contest_standings(contest, phase)
+        assert not Policy(None).can_see_contest_standings(contest, phase)
+        assert Policy(moderator).can_see_contest_standings(contest, phase)
+    assert Policy(member).can_see_contest_standings(contest, "closed")
+    assert Policy(None).can_see_contest_standings(contest, "closed")

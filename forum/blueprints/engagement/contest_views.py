@@ -44,12 +44,12 @@ def entries(event_id: int):
     now = viewer.clock
     actor = viewer.user if viewer.is_member else None
     phase = challenge.phase(now)
-    may_moderate = bool(viewer.can_moderate_event(event))
+    standings = bool(viewer.can_see_contest_standings(event, phase))
     return render_template(
         "engagement/entries.html", event=event, board=event.board, challenge=challenge,
-        phase=phase, entries=challenges.entries(event, ranked=phase == "closed" or may_moderate),
+        phase=phase, entries=challenges.entries(event, ranked=standings), standings=standings,
         voted=challenge_votes.my_votes(actor, event), form=EntryForm(), action=ActionForm(),
-        may_moderate=may_moderate,
+        may_moderate=bool(viewer.can_moderate_event(event)),
         may_edit=bool(viewer.can_edit_event(event)), viewer_tz=viewer_tz(), now=now,
     )
 
@@ -110,7 +110,8 @@ def results(event_id: int):
     now = viewer.clock
     may_moderate = bool(viewer.can_moderate_event(event))
     phase = challenge.phase(now)
-    ranking = challenges.entries(event) if phase == "closed" or may_moderate else []
+    standings = viewer.can_see_contest_standings(event, phase)
+    ranking = challenges.entries(event) if standings else []
     return render_template(
         "engagement/results.html", event=event, board=event.board, challenge=challenge,
         phase=phase, ranking=ranking, may_moderate=may_moderate, action=ActionForm(),
