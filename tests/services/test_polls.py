@@ -409,3 +409,36 @@ def test_a_members_votes_are_in_their_export(thread, member, other_member, board
     closed = data_export.export(other_member)["poll_votes"]
     assert [(row["poll_id"], row["question"], row["option"]) for row in closed] == [
         (poll.id, None, None), (poll.id, None, None)]
+
+
+def test_an_author_deleting_while_a_member_votes_gets_one_or_the_other(app, poll, member,
+                                                                       other_member):
+    """The delete decides from the votes with the poll's row held: either the vote counts and
+    the author (no moderator) may no longer delete, or the poll goes and the vote is refused.
+    Never both, never a lost vote on a deleted poll, never a 5xx-shaped database error."""
+    red = option_ids(poll)[0]
+    poll_id, author_id, voter_id = poll.id, member.id, other_member.id
+
+    def deleting():
+        from forum.models import User
+
+        actor, target = db.session.get(User, author_id), db.session.get(Poll, poll_id)
+        return lambda: making.delete_poll(actor, target)
+
+    def voting_now():
+        from forum.models import User
+
+        actor, target = db.session.get(User, voter_id), db.session.get(Poll, poll_id)
+        return lambda: voting.vote(actor, target, [red])
+
+    results = race(app, deleting, voting_now)
+    outcomes = [outcome for outcome, _value in results]
+    assert outcomes.count("ok") == 1, results
+    refused = [value for outcome, value in results if outcome == "error"][0]
+    assert isinstance(refused, Refused), refused
+    db.session.expire_all()
+    left = db.session.get(Poll, poll_id)
+    if outcomes[0] == "ok":  # deleted first
+        assert left is None
+    else:  # counted first: the poll stays with its vote
+        assert left is not None and left.voter_count == 1
